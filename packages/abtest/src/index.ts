@@ -1,0 +1,1 @@
+export type { TrialContext, TrialRunner } from './trial';

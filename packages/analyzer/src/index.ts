@@ -1,0 +1,1 @@
+export type { BottleneckType, InsightComparison, InsightEvidence, PerformanceInsight } from './insight';

@@ -1,0 +1,1 @@
+export { STRATEGY_API_VERSION } from '../contract';

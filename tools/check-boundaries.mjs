@@ -1,0 +1,54 @@
+// Proves the dependency rule is live: lints an upward import placed (in memory only) in each low package
+// and fails unless @nx/enforce-module-boundaries reports it. A lint config that silently stopped checking
+// boundaries would otherwise pass CI.
+import { ESLint } from 'eslint';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const forbidden = [
+  ['metrics', '@autotune/analyzer'],
+  ['metrics', '@autotune/core'],
+  ['analyzer', '@autotune/strategies'],
+  ['abtest', '@autotune/analyzer'],
+  ['strategies', '@autotune/core'],
+  ['strategies', '@autotune/abtest'],
+  ['core', '@autotune/cli'],
+];
+const allowed = [
+  ['analyzer', '@autotune/metrics'],
+  ['strategies', '@autotune/analyzer'],
+  ['core', '@autotune/abtest'],
+  ['cli', '@autotune/core'],
+];
+
+const eslint = new ESLint({ cwd: root });
+let failures = 0;
+async function violations(pkg, target) {
+  const filePath = path.join(root, 'packages', pkg, 'src', '__boundary_probe__.ts');
+  const code = `import * as probe from '${target}';\nexport const used = probe;\n`;
+  const [result] = await eslint.lintText(code, { filePath });
+  return result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries');
+}
+for (const [pkg, target] of forbidden) {
+  const found = await violations(pkg, target);
+  if (found.length === 0) {
+    failures++;
+    console.error(`FAIL: @autotune/${pkg} importing ${target} was not reported by @nx/enforce-module-boundaries`);
+  } else {
+    console.log(`ok: @autotune/${pkg} -> ${target} is rejected (${found[0].message.split('\n')[0]})`);
+  }
+}
+for (const [pkg, target] of allowed) {
+  const found = await violations(pkg, target);
+  if (found.length > 0) {
+    failures++;
+    console.error(`FAIL: @autotune/${pkg} importing ${target} is allowed but was reported: ${found[0].message}`);
+  } else {
+    console.log(`ok: @autotune/${pkg} -> ${target} is allowed`);
+  }
+}
+if (failures > 0) {
+  console.error(`${failures} boundary check(s) failed`);
+  process.exit(1);
+}
+console.log('module boundaries: all checks passed');
