@@ -19,4 +19,9 @@ export interface TrialContext {
  */
 export interface TrialRunner<Config = unknown> {
   run(config: Config, context: TrialContext): Promise<ExecutionRecord>;
+  /**
+   * Optional check made once before the first trial (for example, that a command exists). If it throws,
+   * the experiment fails before any trial runs.
+   */
+  prepare?(): Promise<void>;
 }
