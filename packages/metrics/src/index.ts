@@ -4,3 +4,5 @@ export { AUTOTUNE_ERROR_BRAND, isAutotuneError, MetricsError, formatLocation } f
 export type { MetricsErrorCode, SourceLocation } from './errors';
 export { canonicalJson, configFingerprint } from './fingerprint';
 export type { DistributionStats, GroupStats, MemberStats, TeamStats, MetricsSummary } from './summary-types';
+export { quantileSorted, distributionOfSorted } from './quantile';
+export { MetricsAggregator, summarizeRecords } from './aggregator';

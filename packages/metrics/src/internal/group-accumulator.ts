@@ -1,0 +1,66 @@
+import type { ExecutionRecord, LimitHit } from '../record';
+import type { GroupStats } from '../summary-types';
+import { distributionOfSorted } from '../quantile';
+import { FloatBuffer } from './float-buffer';
+import { OptionalSum, RunningStats } from './running-stats';
+
+/** Running figures for one group of runs; durations kept as numbers so quantiles stay exact. */
+export class GroupAccumulator {
+  runs = 0;
+  successes = 0;
+  private readonly durations = new FloatBuffer();
+  private readonly toolCalls = new RunningStats();
+  private memberCountSum = 0;
+  private readonly inputTokens = new OptionalSum();
+  private readonly outputTokens = new OptionalSum();
+  private readonly cost = new OptionalSum();
+  private readonly limitHits: Record<LimitHit, number> = { timeout: 0, tool_budget: 0, max_turns: 0 };
+  private toolBudget: number | undefined;
+  private timeoutSeconds: number | undefined;
+
+  add(r: ExecutionRecord): void {
+    this.runs++;
+    if (r.success) this.successes++;
+    this.durations.push(r.durationSeconds);
+    this.toolCalls.add(r.toolCalls);
+    this.memberCountSum += r.memberCount;
+    this.inputTokens.add(r.inputTokens);
+    this.outputTokens.add(r.outputTokens);
+    this.cost.add(r.costUsd);
+    if (r.limitHit !== undefined) this.limitHits[r.limitHit]++;
+    if (r.toolBudget !== undefined && (this.toolBudget === undefined || r.toolBudget > this.toolBudget)) {
+      this.toolBudget = r.toolBudget;
+    }
+    if (r.timeoutSeconds !== undefined && (this.timeoutSeconds === undefined || r.timeoutSeconds > this.timeoutSeconds)) {
+      this.timeoutSeconds = r.timeoutSeconds;
+    }
+  }
+
+  stats(): GroupStats {
+    const sorted = this.durations.sortedCopy();
+    const out: GroupStats = {
+      runs: this.runs,
+      successes: this.successes,
+      successRate: this.runs > 0 ? this.successes / this.runs : 0,
+      duration: distributionOfSorted(sorted),
+      durationsSeconds: sorted,
+      meanToolCalls: this.toolCalls.mean,
+      stdDevToolCalls: this.toolCalls.stdDev,
+      meanMemberCount: this.runs > 0 ? this.memberCountSum / this.runs : 0,
+      limitHits: { ...this.limitHits },
+    };
+    // Optional fields are left out rather than set to undefined, so deep equality across formats holds.
+    setIfDefined(out, 'meanInputTokens', this.inputTokens.mean);
+    setIfDefined(out, 'meanOutputTokens', this.outputTokens.mean);
+    setIfDefined(out, 'meanCostUsd', this.cost.mean);
+    setIfDefined(out, 'totalCostUsd', this.cost.total);
+    setIfDefined(out, 'toolBudget', this.toolBudget);
+    setIfDefined(out, 'timeoutSeconds', this.timeoutSeconds);
+    return out;
+  }
+}
+
+/** Assign only a defined value, keeping optional properties absent instead of present-but-undefined. */
+export function setIfDefined<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) obj[key] = value;
+}
