@@ -1,0 +1,110 @@
+// Packaging check: packs every @autotune package exactly as `npm publish` would, lints each tarball with
+// publint, then proves two real uses from the tarballs alone, in empty folders outside the workspace:
+//   1. install only @autotune/analyzer (and what it needs) and run a script that analyses a shipped example;
+//   2. install only @autotune/cli and run `autotune --help` and `autotune analyze` on a shipped example.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { publint } from 'publint';
+import { formatMessage } from 'publint/utils';
+
+const root = path.resolve(import.meta.dirname, '..');
+const packagesDir = path.join(root, 'packages');
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'autotune-pack-'));
+const keep = process.env.AUTOTUNE_KEEP_PACK === '1';
+
+function run(cmd, args, options = {}) {
+  return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
+}
+function step(message) {
+  console.log(`pack-check: ${message}`);
+}
+
+const tarballs = new Map();
+let problems = 0;
+try {
+  const names = fs.readdirSync(packagesDir).filter((d) => fs.existsSync(path.join(packagesDir, d, 'package.json')));
+  for (const dir of names) {
+    const pkgDir = path.join(packagesDir, dir);
+    const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
+    if (!fs.existsSync(path.join(pkgDir, 'dist', 'index.js'))) {
+      throw new Error(`${manifest.name}: dist/index.js is missing; run the build first (npm run build)`);
+    }
+    const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: pkgDir }));
+    const tarball = path.join(work, packed.filename);
+    tarballs.set(manifest.name, tarball);
+    // publint packs the package with npm itself, so it lints the same file list as the tarball above.
+    const { messages, pkg } = await publint({ pkgDir, pack: 'npm', strict: true });
+    for (const m of messages) {
+      problems++;
+      console.error(`publint ${manifest.name} [${m.type}]: ${formatMessage(m, pkg)}`);
+    }
+    step(`${manifest.name}: packed ${packed.files.length} files (${(packed.size / 1024).toFixed(1)} kB), publint ${messages.length === 0 ? 'clean' : `${messages.length} message(s)`}`);
+  }
+
+  // The tarballs this one needs, transitively, by name: a real install takes the siblings from the tarballs.
+  function closure(name, seen = new Set()) {
+    if (seen.has(name)) return seen;
+    seen.add(name);
+    const manifest = JSON.parse(run('tar', ['-xOzf', tarballs.get(name), 'package/package.json']));
+    for (const dep of Object.keys(manifest.dependencies ?? {})) if (tarballs.has(dep)) closure(dep, seen);
+    return seen;
+  }
+  function installAlone(name) {
+    const dir = fs.mkdtempSync(path.join(work, 'consumer-'));
+    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    const needed = [...closure(name)];
+    run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', ...needed.map((n) => tarballs.get(n))], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    const installed = fs.readdirSync(path.join(dir, 'node_modules', '@autotune'));
+    return { dir, needed, installed };
+  }
+
+  const example = path.join(root, 'examples', 'metrics', 'code_review_team.json');
+
+  // 1. The analyzer alone.
+  {
+    const { dir, installed } = installAlone('@autotune/analyzer');
+    const extra = installed.filter((n) => !['analyzer', 'metrics'].includes(n));
+    if (extra.length) throw new Error(`installing @autotune/analyzer pulled in ${extra.join(', ')}`);
+    if (fs.existsSync(path.join(dir, 'node_modules', 'better-sqlite3'))) throw new Error('installing @autotune/analyzer pulled in better-sqlite3');
+    const script = path.join(dir, 'use-analyzer.cjs');
+    fs.writeFileSync(script, `
+const { PerformanceAnalyzer, describeEvidence } = require('@autotune/analyzer');
+(async () => {
+  const analyzer = new PerformanceAnalyzer();
+  await analyzer.loadMetricsFromFile(process.argv[2]);
+  const [team] = analyzer.listTeams();
+  const insights = analyzer.analyzeTeamWorkflow(team);
+  console.log(team + ': ' + insights.length + ' insight(s)');
+  for (const i of insights) console.log('  ' + i.bottleneck + ' (' + describeEvidence(i.evidence) + ')');
+  if (insights.length === 0) process.exit(3);
+})().catch((e) => { console.error(e); process.exit(1); });
+`);
+    const out = run(process.execPath, [script, example], { cwd: dir });
+    step(`analyzer alone (${installed.map((n) => '@autotune/' + n).join(', ')}): ${out.trim().split('\n')[0]}`);
+  }
+
+  // 2. The CLI alone.
+  {
+    const { dir, installed } = installAlone('@autotune/cli');
+    const bin = path.join(dir, 'node_modules', '.bin', 'autotune');
+    const help = run(bin, ['--help'], { cwd: dir });
+    if (!help.includes('Usage: autotune')) throw new Error(`autotune --help from the tarball printed:\n${help}`);
+    const version = run(bin, ['--version'], { cwd: dir }).trim();
+    step(`cli alone (${installed.length} @autotune packages): autotune --help ok, --version ${version}`);
+    const analysis = run(bin, ['analyze', '--team-id', 'code_review_team', '--metrics', example], { cwd: dir });
+    if (!analysis.includes('Performance Analysis')) throw new Error(`autotune analyze from the tarball printed:\n${analysis}`);
+    step(`cli alone: autotune analyze on ${path.relative(root, example)} ok`);
+  }
+} catch (err) {
+  console.error(`pack-check: FAILED: ${err.stderr ?? ''}${err.message}`);
+  process.exitCode = 1;
+} finally {
+  if (keep) console.log(`pack-check: kept ${work}`);
+  else fs.rmSync(work, { recursive: true, force: true });
+}
+if (problems > 0) {
+  console.error(`pack-check: publint reported ${problems} problem(s)`);
+  process.exitCode = 1;
+}
