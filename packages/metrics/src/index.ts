@@ -6,3 +6,7 @@ export { canonicalJson, configFingerprint } from './fingerprint';
 export type { DistributionStats, GroupStats, MemberStats, TeamStats, MetricsSummary } from './summary-types';
 export { quantileSorted, distributionOfSorted } from './quantile';
 export { MetricsAggregator, summarizeRecords } from './aggregator';
+export { validateRecord, toSnakeCaseRecord } from './validate';
+export { readRecords, loadMetrics, loadMetricsWithReport, parseMetricsText, parseMetricsTextWithReport } from './read';
+export type { MetricsFormat, ReadOptions, ReadReport, SkippedInput, LoadResult, RecordStream } from './read-options';
+export { normaliseOtlpId } from './otlp';

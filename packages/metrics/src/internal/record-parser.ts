@@ -1,0 +1,271 @@
+import { MetricsError, formatLocation } from '../errors';
+import type { SourceLocation } from '../errors';
+import { OtlpAssembler, isOtlpDocument } from '../otlp';
+import type { OtlpSink } from '../otlp';
+import type { ReadOptions, ReadReport } from '../read-options';
+import type { ExecutionRecord } from '../record';
+import { validateRecord } from '../validate';
+import { JsonArraySplitter } from './json-array-splitter';
+import type { ArrayElement } from './json-array-splitter';
+
+type Mode = 'detect' | 'first-line' | 'lines' | 'document' | 'array';
+
+const DEFAULT_MAX_REPORTED_SKIPS = 5;
+
+/**
+ * A push parser for every metrics format: feed text chunks, collect records. The format is decided by
+ * the first non-blank character: `[` is an array (streamed element by element); `{` is JSON Lines if the
+ * first line is a complete JSON value on its own, and otherwise one JSON document spanning lines (held
+ * whole, then parsed). A line or document holding `resourceSpans` is OTLP.
+ */
+export class RecordParser {
+  private mode: Mode = 'detect';
+  private rest = '';
+  private line = 1;
+  private firstContentLine = 0;
+  private readonly file: string | undefined;
+  private splitter: JsonArraySplitter | undefined;
+  private readonly elements: ArrayElement[] = [];
+  private otlp: OtlpAssembler | undefined;
+  private out: ExecutionRecord[] = [];
+  private readonly maxSkips: number;
+  private readonly sink: OtlpSink = {
+    record: (r) => this.emit(r),
+    reject: (e) => this.skip(e),
+  };
+
+  constructor(
+    readonly report: ReadReport,
+    private readonly options: ReadOptions,
+  ) {
+    this.file = report.file;
+    this.maxSkips = options.maxReportedSkips ?? DEFAULT_MAX_REPORTED_SKIPS;
+  }
+
+  /** Feed the next chunk of text; records completed by it are appended to `out`. */
+  push(chunk: string, out: ExecutionRecord[]): void {
+    this.out = out;
+    switch (this.mode) {
+      case 'detect':
+        this.detect(chunk);
+        return;
+      case 'first-line':
+        this.rest += chunk;
+        this.tryFirstLine(false);
+        return;
+      case 'lines':
+        this.lines(chunk, false);
+        return;
+      case 'document':
+        this.rest += chunk;
+        return;
+      case 'array':
+        this.array(chunk);
+        return;
+    }
+  }
+
+  /** Signal the end of input; remaining records are appended to `out`. */
+  end(out: ExecutionRecord[]): void {
+    this.out = out;
+    switch (this.mode) {
+      case 'detect':
+        return; // empty or blank input: no records
+      case 'first-line':
+        this.tryFirstLine(true);
+        if ((this.mode as Mode) === 'lines') this.lines('', true);
+        else this.document();
+        break;
+      case 'lines':
+        this.lines('', true);
+        break;
+      case 'document':
+        this.document();
+        break;
+      case 'array':
+        this.splitter!.end();
+        break;
+    }
+    if (this.otlp !== undefined) this.report.unattachedSpans = this.otlp.pendingGenAiSpans();
+  }
+
+  private detect(chunk: string): void {
+    let i = 0;
+    const text = this.rest + chunk;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === 10) this.line++;
+      else if (!(c === 32 || c === 9 || c === 13 || c === 0xfeff)) break;
+      i++;
+    }
+    if (i === text.length) {
+      this.rest = '';
+      return;
+    }
+    const first = text[i];
+    if (first === '[') {
+      this.mode = 'array';
+      this.report.format = 'json-array';
+      this.splitter = new JsonArraySplitter(this.file, this.line);
+      this.array(text.slice(i + 1));
+    } else if (first === '{') {
+      this.firstContentLine = this.line;
+      this.mode = 'first-line';
+      this.rest = text.slice(i);
+      this.tryFirstLine(false);
+    } else {
+      throw new MetricsError(
+        'METRICS_FORMAT_UNKNOWN',
+        `not a metrics file: expected JSON (a "[" array, a "{" record or OTLP document, or JSON Lines), found ${JSON.stringify(text.slice(i, i + 20))}`,
+        { file: this.file, line: this.line },
+      );
+    }
+  }
+
+  /** Decide between JSON Lines and one multi-line document from the first line. */
+  private tryFirstLine(atEnd: boolean): void {
+    const nl = this.rest.indexOf('\n');
+    if (nl < 0 && !atEnd) return;
+    const first = nl < 0 ? this.rest : this.rest.slice(0, nl);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(first);
+    } catch {
+      this.mode = 'document';
+      return;
+    }
+    this.mode = 'lines';
+    this.report.format = isOtlpDocument(parsed) ? 'otlp-jsonl' : 'jsonl';
+    const text = this.rest;
+    this.rest = '';
+    if (!atEnd) this.lines(text, false);
+  }
+
+  private lines(chunk: string, atEnd: boolean): void {
+    const text = this.rest.length > 0 ? this.rest + chunk : chunk;
+    let pos = 0;
+    for (;;) {
+      const nl = text.indexOf('\n', pos);
+      if (nl < 0) break;
+      this.oneLine(text, pos, nl);
+      pos = nl + 1;
+    }
+    this.rest = pos === 0 ? text : text.slice(pos);
+    if (atEnd && this.rest.length > 0) {
+      const last = this.rest;
+      this.rest = '';
+      this.oneLine(last, 0, last.length);
+    }
+  }
+
+  private oneLine(text: string, from: number, to: number): void {
+    const lineNo = this.line++;
+    const first = text.charCodeAt(from);
+    if (first !== 123 /* { */) {
+      // Blank lines (and a final "\r") are allowed anywhere in JSON Lines.
+      if (from === to || text.slice(from, to).trim() === '') return;
+    }
+    const loc: SourceLocation = { file: this.file, line: lineNo };
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text.slice(from, to));
+    } catch (e) {
+      this.skip(new MetricsError('METRICS_PARSE_ERROR', `not valid JSON: ${(e as Error).message}`, loc, { cause: e }));
+      return;
+    }
+    this.value(parsed, loc);
+  }
+
+  private value(parsed: unknown, loc: SourceLocation): void {
+    if (isOtlpDocument(parsed)) {
+      this.otlp ??= new OtlpAssembler();
+      try {
+        this.otlp.addDocument(parsed, loc, this.sink);
+      } catch (e) {
+        if (e instanceof MetricsError) this.skip(e);
+        else throw e;
+      }
+      return;
+    }
+    let rec: ExecutionRecord;
+    try {
+      rec = validateRecord(parsed, loc);
+    } catch (e) {
+      if (e instanceof MetricsError) {
+        this.skip(e);
+        return;
+      }
+      throw e;
+    }
+    this.emit(rec);
+  }
+
+  private document(): void {
+    const text = this.rest;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (docError) {
+      // Neither one document nor (by its first line) JSON Lines. Read it as lines after all, so that the
+      // error names the first bad line and lenient mode can still use the good ones.
+      this.mode = 'lines';
+      this.report.format = 'jsonl';
+      this.rest = '';
+      this.line = this.lineOfFirstContent();
+      const before = this.report.skipped;
+      try {
+        this.lines(text, true);
+      } catch (e) {
+        if (e instanceof MetricsError && this.report.skipped === before) {
+          throw new MetricsError(
+            e.code,
+            `${e.message.slice(formatLocation(e.location).length + 2)} (nor is the file one JSON document: ${(docError as Error).message})`,
+            e.location,
+            { cause: e },
+          );
+        }
+        throw e;
+      }
+      return;
+    }
+    this.rest = '';
+    if (isOtlpDocument(parsed)) this.report.format = 'otlp-json';
+    else this.report.format = 'json-object';
+    this.value(parsed, { file: this.file, line: this.lineOfFirstContent() });
+  }
+
+  private lineOfFirstContent(): number {
+    return this.firstContentLine || this.line;
+  }
+
+  private array(chunk: string): void {
+    const els = this.elements;
+    this.splitter!.push(chunk, els);
+    for (let i = 0; i < els.length; i++) {
+      const el = els[i];
+      const loc: SourceLocation = { file: this.file, line: el.line, index: el.index };
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(el.text);
+      } catch (e) {
+        this.skip(new MetricsError('METRICS_PARSE_ERROR', `array element is not valid JSON: ${(e as Error).message}`, loc, { cause: e }));
+        continue;
+      }
+      this.value(parsed, loc);
+    }
+    els.length = 0;
+  }
+
+  private emit(r: ExecutionRecord): void {
+    this.report.records++;
+    this.out.push(r);
+  }
+
+  private skip(e: MetricsError): void {
+    if (!this.options.lenient) throw e;
+    const skip = { location: e.location, reason: e.message, error: e };
+    this.report.skipped++;
+    if (this.report.firstSkips.length < this.maxSkips) this.report.firstSkips.push(skip);
+    this.options.onSkip?.(skip);
+  }
+}

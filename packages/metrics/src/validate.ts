@@ -1,0 +1,432 @@
+import { MetricsError } from './errors';
+import type { SourceLocation } from './errors';
+import { canonicalJson, configFingerprint } from './fingerprint';
+import type { ExecutionRecord, LimitHit, MemberRecord } from './record';
+
+const LIMIT_HITS: readonly LimitHit[] = ['timeout', 'tool_budget', 'max_turns'];
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Reads fields of one input object and throws a `MetricsError` naming the file, line or record and the
+ * field path as the user wrote it (`member_metrics.reviewer_1.duration_seconds`).
+ */
+class FieldReader {
+  constructor(
+    private readonly obj: Obj,
+    private readonly location: SourceLocation,
+    private readonly prefix: string,
+  ) {}
+
+  fail(key: string, message: string): never {
+    throw new MetricsError('METRICS_VALIDATION_ERROR', message, { ...this.location, field: this.prefix + key });
+  }
+
+  /** The value, with JSON null read as absent (Python writes None as null). */
+  raw(key: string): unknown {
+    const v = this.obj[key];
+    return v === null ? undefined : v;
+  }
+
+  has(key: string): boolean {
+    return this.raw(key) !== undefined;
+  }
+
+  string(key: string): string | undefined {
+    const v = this.raw(key);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') this.fail(key, `expected a string, got ${describe(v)}`);
+    return v;
+  }
+
+  requiredString(key: string, what: string): string {
+    const v = this.string(key);
+    if (v === undefined || v === '') this.fail(key, `missing ${what}: expected a non-empty string`);
+    return v;
+  }
+
+  boolean(key: string): boolean {
+    const v = this.raw(key);
+    if (v === undefined) this.fail(key, 'missing: expected true or false');
+    if (typeof v !== 'boolean') this.fail(key, `expected true or false, got ${describe(v)}`);
+    return v;
+  }
+
+  /** A finite number >= 0; `integer` also demands a whole number (counts). */
+  count(key: string, integer = false): number | undefined {
+    const v = this.raw(key);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(key, `expected a number, got ${describe(v)}`);
+    if (v < 0) this.fail(key, `must not be negative, got ${v}`);
+    if (integer && !Number.isInteger(v)) this.fail(key, `expected a whole number, got ${v}`);
+    return v;
+  }
+
+  /** A finite number, possibly negative (a point in time). */
+  number(key: string): number | undefined {
+    const v = this.raw(key);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(key, `expected a number, got ${describe(v)}`);
+    return v;
+  }
+
+  strings(key: string): string[] | undefined {
+    const v = this.raw(key);
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) this.fail(key, `expected a list of strings, got ${describe(v)}`);
+    for (let i = 0; i < v.length; i++) {
+      if (typeof v[i] !== 'string') this.fail(`${key}[${i}]`, `expected a string, got ${describe(v[i])}`);
+    }
+    return v.slice() as string[];
+  }
+
+  limitHit(key: string): LimitHit | undefined {
+    const v = this.raw(key);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !(LIMIT_HITS as readonly string[]).includes(v)) {
+      this.fail(key, `expected one of ${LIMIT_HITS.join(', ')}, got ${describe(v)}`);
+    }
+    return v as LimitHit;
+  }
+
+  labels(key: string): Record<string, string> | undefined {
+    const v = this.raw(key);
+    if (v === undefined) return undefined;
+    if (!isObject(v)) this.fail(key, `expected an object of string labels, got ${describe(v)}`);
+    const out: Record<string, string> = {};
+    for (const [k, val] of Object.entries(v)) {
+      if (typeof val !== 'string') this.fail(`${key}.${k}`, `expected a string label, got ${describe(val)}`);
+      out[k] = val;
+    }
+    return out;
+  }
+
+  /** An ISO 8601 time as epoch ms. A time without an offset is read as UTC, as the original writes it. */
+  isoTime(key: string): number | undefined {
+    const v = this.string(key);
+    if (v === undefined) return undefined;
+    const hasZone = /(?:[zZ]|[+-]\d\d:?\d\d)$/.test(v);
+    const ms = Date.parse(hasZone || !v.includes('T') ? v : `${v}Z`);
+    if (Number.isNaN(ms)) this.fail(key, `expected an ISO 8601 time such as 2025-01-15T10:00:00, got ${JSON.stringify(v)}`);
+    return ms;
+  }
+}
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
+  if (typeof v === 'object') return 'an object';
+  return `${typeof v} ${String(v)}`;
+}
+
+/** Seconds to integer epoch milliseconds: sub-millisecond digits of float seconds are noise, not data. */
+function secondsToMs(s: number): number {
+  return Math.round(s * 1000);
+}
+
+function put<T extends object, K extends keyof T>(obj: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) obj[key] = value;
+}
+
+/** Execution id for a record that has none: a hash of its content, so reading a file twice gives the same ids. */
+function derivedExecutionId(u: unknown): string {
+  return `derived-${configFingerprint(canonicalJson(u))}`;
+}
+
+/**
+ * Check one record in autotune's own (camelCase) shape or the original's snake_case shape and return a
+ * new, normalised `ExecutionRecord`. Throws `MetricsError` (`METRICS_VALIDATION_ERROR`) naming `location`
+ * (file, line or record index) and the offending field.
+ *
+ * Normalisation: JSON null reads as absent; snake_case times (epoch seconds, ISO `timestamp`) become epoch
+ * milliseconds; a missing end time or duration is derived from the other; a missing member count is the
+ * number of members; a missing total of tool calls is the members' sum; a missing execution id is derived
+ * from a hash of the record, so it is stable across reads.
+ */
+export function validateRecord(u: unknown, location: SourceLocation = {}): ExecutionRecord {
+  if (!isObject(u)) {
+    throw new MetricsError('METRICS_VALIDATION_ERROR', `expected a record object, got ${describe(u)}`, location);
+  }
+  if (u.teamId !== undefined || u.executionId !== undefined || u.durationSeconds !== undefined) {
+    return fromAutotune(u, location);
+  }
+  if (u.team_id !== undefined || u.duration_seconds !== undefined || u.member_metrics !== undefined) {
+    return fromSnakeCase(u, location);
+  }
+  throw new MetricsError(
+    'METRICS_VALIDATION_ERROR',
+    'missing team id: expected "teamId" (autotune record) or "team_id" (original snake_case record)',
+    { ...location, field: 'teamId' },
+  );
+}
+
+function fromAutotune(u: Obj, location: SourceLocation): ExecutionRecord {
+  const f: FieldReader = new FieldReader(u, location, '');
+  const teamId = f.requiredString('teamId', 'team id');
+  const success = f.boolean('success');
+  const members = autotuneMembers(f, u.members, location);
+  const startTimeMs = f.number('startTimeMs');
+  if (startTimeMs === undefined) f.fail('startTimeMs', 'missing: expected the start time in epoch milliseconds');
+  const times = completeTimes(f, startTimeMs, f.number('endTimeMs'), f.count('durationSeconds'), {
+    end: 'endTimeMs',
+    duration: 'durationSeconds',
+  });
+  const rec: ExecutionRecord = {
+    teamId,
+    executionId: f.string('executionId') || derivedExecutionId(u),
+    startTimeMs,
+    endTimeMs: times.endTimeMs,
+    durationSeconds: times.durationSeconds,
+    success,
+    memberCount: f.count('memberCount', true) ?? members.length,
+    toolCalls: f.count('toolCalls') ?? sumToolCalls(members),
+    members,
+  };
+  put(rec, 'error', f.string('error'));
+  put(rec, 'formation', f.string('formation'));
+  put(rec, 'toolBudget', f.count('toolBudget'));
+  put(rec, 'timeoutSeconds', f.count('timeoutSeconds'));
+  put(rec, 'inputTokens', f.count('inputTokens'));
+  put(rec, 'outputTokens', f.count('outputTokens'));
+  put(rec, 'costUsd', f.count('costUsd'));
+  put(rec, 'limitHit', f.limitHit('limitHit'));
+  put(rec, 'configFingerprint', f.string('configFingerprint'));
+  put(rec, 'labels', f.labels('labels'));
+  return rec;
+}
+
+function autotuneMembers(f: FieldReader, v: unknown, location: SourceLocation): MemberRecord[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) f.fail('members', `expected a list of member records, got ${describe(v)}`);
+  const out: MemberRecord[] = new Array(v.length);
+  for (let i = 0; i < v.length; i++) {
+    const mv = v[i];
+    if (!isObject(mv)) f.fail(`members[${i}]`, `expected a member record, got ${describe(mv)}`);
+    const m: FieldReader = new FieldReader(mv, location, `members[${i}].`);
+    const member: MemberRecord = {
+      memberId: m.requiredString('memberId', 'member id'),
+      success: m.boolean('success'),
+      durationSeconds: 0,
+      toolCalls: 0,
+    };
+    const start = m.number('startTimeMs');
+    const end = m.number('endTimeMs');
+    let duration = m.count('durationSeconds');
+    if (duration === undefined) {
+      if (start === undefined || end === undefined) m.fail('durationSeconds', 'missing: expected seconds >= 0, or both startTimeMs and endTimeMs');
+      if (end < start) m.fail('endTimeMs', `ends before it starts (${end} < ${start})`);
+      duration = (end - start) / 1000;
+    }
+    member.durationSeconds = duration;
+    put(member, 'role', m.string('role'));
+    put(member, 'startTimeMs', start);
+    put(member, 'endTimeMs', end);
+    member.toolCalls = m.count('toolCalls') ?? 0;
+    put(member, 'toolsUsed', m.strings('toolsUsed'));
+    put(member, 'inputTokens', m.count('inputTokens'));
+    put(member, 'outputTokens', m.count('outputTokens'));
+    put(member, 'costUsd', m.count('costUsd'));
+    put(member, 'error', m.string('error'));
+    put(member, 'waitedFor', m.strings('waitedFor'));
+    out[i] = member;
+  }
+  return out;
+}
+
+/** Fill in whichever of end time and duration is missing; reject a run that ends before it starts. */
+function completeTimes(
+  f: FieldReader,
+  startTimeMs: number,
+  endTimeMs: number | undefined,
+  durationSeconds: number | undefined,
+  names: { end: string; duration: string },
+): { endTimeMs: number; durationSeconds: number } {
+  if (endTimeMs !== undefined && endTimeMs < startTimeMs) {
+    f.fail(names.end, `ends before it starts (${endTimeMs} < ${startTimeMs})`);
+  }
+  if (durationSeconds === undefined) {
+    if (endTimeMs === undefined) f.fail(names.duration, `missing: expected seconds >= 0 (or an end time)`);
+    return { endTimeMs, durationSeconds: (endTimeMs - startTimeMs) / 1000 };
+  }
+  return { endTimeMs: endTimeMs ?? startTimeMs + Math.round(durationSeconds * 1000), durationSeconds };
+}
+
+function sumToolCalls(members: MemberRecord[]): number {
+  let s = 0;
+  for (const m of members) s += m.toolCalls;
+  return s;
+}
+
+function fromSnakeCase(u: Obj, location: SourceLocation): ExecutionRecord {
+  const f: FieldReader = new FieldReader(u, location, '');
+  const teamId = f.requiredString('team_id', 'team id');
+  const success = f.boolean('success');
+  const members = snakeMembers(f, u.member_metrics, location);
+  const duration = f.count('duration_seconds');
+  const start = f.number('start_time');
+  const end = f.number('end_time');
+  const stamp = f.isoTime('timestamp');
+  let startTimeMs: number;
+  let endTimeMs: number | undefined = end === undefined ? undefined : secondsToMs(end);
+  if (start !== undefined) {
+    startTimeMs = secondsToMs(start);
+  } else if (endTimeMs !== undefined && duration !== undefined) {
+    startTimeMs = endTimeMs - Math.round(duration * 1000);
+  } else if (stamp !== undefined && duration !== undefined) {
+    // The original stamps a record when the run completes, so the timestamp is the end time.
+    endTimeMs = stamp;
+    startTimeMs = stamp - Math.round(duration * 1000);
+  } else if (stamp !== undefined) {
+    startTimeMs = stamp;
+  } else {
+    f.fail('start_time', 'missing: expected start_time (epoch seconds) or timestamp (ISO 8601)');
+  }
+  const times = completeTimes(f, startTimeMs, endTimeMs, duration, { end: 'end_time', duration: 'duration_seconds' });
+  const rec: ExecutionRecord = {
+    teamId,
+    executionId: f.string('execution_id') || derivedExecutionId(u),
+    startTimeMs,
+    endTimeMs: times.endTimeMs,
+    durationSeconds: times.durationSeconds,
+    success,
+    memberCount: f.count('member_count', true) ?? members.length,
+    toolCalls: f.count('total_tool_calls') ?? sumToolCalls(members),
+    members,
+  };
+  put(rec, 'error', f.string('error_message') ?? f.string('error'));
+  put(rec, 'formation', f.string('formation'));
+  put(rec, 'toolBudget', f.count('tool_budget'));
+  put(rec, 'timeoutSeconds', f.count('timeout_seconds'));
+  put(rec, 'inputTokens', f.count('input_tokens'));
+  put(rec, 'outputTokens', f.count('output_tokens'));
+  put(rec, 'costUsd', f.count('cost_usd'));
+  put(rec, 'limitHit', f.limitHit('limit_hit'));
+  put(rec, 'configFingerprint', f.string('config_fingerprint'));
+  const labels = f.labels('labels') ?? {};
+  // Fields of the original that autotune has no column for are kept as labels rather than dropped.
+  // recursion_depth 0 is the original's constant default and says nothing.
+  for (const key of ['recursion_depth', 'consensus_achieved', 'consensus_rounds']) {
+    const v = f.raw(key);
+    if (v !== undefined && !(key === 'recursion_depth' && v === 0)) labels[key] = typeof v === 'string' ? v : JSON.stringify(v);
+  }
+  if (Object.keys(labels).length > 0) rec.labels = labels;
+  return rec;
+}
+
+function snakeMembers(f: FieldReader, v: unknown, location: SourceLocation): MemberRecord[] {
+  if (v === undefined || v === null) return [];
+  // The original writes a map keyed by member id; a list is accepted too.
+  const entries: [string, unknown, string | undefined][] = Array.isArray(v)
+    ? v.map((m, i) => [`member_metrics[${i}].`, m, undefined])
+    : isObject(v)
+      ? Object.entries(v).map(([k, m]) => [`member_metrics.${k}.`, m, k])
+      : f.fail('member_metrics', `expected a map of member id to member record, got ${describe(v)}`);
+  const out: MemberRecord[] = [];
+  for (const [prefix, mv, key] of entries) {
+    if (!isObject(mv)) f.fail(prefix.slice(0, -1), `expected a member record, got ${describe(mv)}`);
+    const m: FieldReader = new FieldReader(mv, location, prefix);
+    const memberId = m.string('member_id') || key || m.requiredString('member_id', 'member id');
+    const success = m.boolean('success');
+    const start = m.number('start_time');
+    const end = m.number('end_time');
+    let duration = m.count('duration_seconds');
+    if (start !== undefined && end !== undefined && end < start) m.fail('end_time', `ends before it starts (${end} < ${start})`);
+    if (duration === undefined) {
+      if (start === undefined || end === undefined) m.fail('duration_seconds', 'missing: expected seconds >= 0, or both start_time and end_time');
+      duration = end - start;
+    }
+    const member: MemberRecord = { memberId, success, durationSeconds: duration, toolCalls: m.count('tool_calls_used') ?? m.count('tool_calls') ?? 0 };
+    put(member, 'role', m.string('role'));
+    put(member, 'startTimeMs', start === undefined ? undefined : secondsToMs(start));
+    put(member, 'endTimeMs', end === undefined ? undefined : secondsToMs(end));
+    put(member, 'toolsUsed', m.strings('tools_used'));
+    put(member, 'inputTokens', m.count('input_tokens'));
+    put(member, 'outputTokens', m.count('output_tokens'));
+    put(member, 'costUsd', m.count('cost_usd'));
+    put(member, 'error', m.string('error_message') ?? m.string('error'));
+    put(member, 'waitedFor', m.strings('waited_for'));
+    out.push(member);
+  }
+  return out;
+}
+
+/**
+ * The original's snake_case shape of a record (times in epoch seconds, `member_metrics` as a map), for
+ * writing files the original tools and `validateRecord` both read. Fields the original lacks are written
+ * in snake_case too (`execution_id`, `tool_budget`, ...), and read back by `validateRecord`.
+ */
+export function toSnakeCaseRecord(r: ExecutionRecord): Record<string, unknown> {
+  const members: Record<string, unknown> = {};
+  const tools = new Set<string>();
+  for (const m of r.members) {
+    for (const t of m.toolsUsed ?? []) tools.add(t);
+    members[m.memberId] = dropUndefined({
+      member_id: m.memberId,
+      role: m.role,
+      success: m.success,
+      duration_seconds: m.durationSeconds,
+      tool_calls_used: m.toolCalls,
+      tools_used: m.toolsUsed ?? [],
+      error_message: m.error ?? null,
+      start_time: m.startTimeMs === undefined ? undefined : m.startTimeMs / 1000,
+      end_time: m.endTimeMs === undefined ? undefined : m.endTimeMs / 1000,
+      input_tokens: m.inputTokens,
+      output_tokens: m.outputTokens,
+      cost_usd: m.costUsd,
+      waited_for: m.waitedFor,
+    });
+  }
+  const labels = { ...r.labels };
+  const extra: Record<string, unknown> = {};
+  for (const key of ['recursion_depth', 'consensus_achieved', 'consensus_rounds']) {
+    if (labels[key] !== undefined) {
+      extra[key] = parseLabel(labels[key]);
+      delete labels[key];
+    }
+  }
+  return dropUndefined({
+    team_id: r.teamId,
+    execution_id: r.executionId,
+    formation: r.formation,
+    member_count: r.memberCount,
+    success: r.success,
+    duration_seconds: r.durationSeconds,
+    total_tool_calls: r.toolCalls,
+    timestamp: new Date(r.endTimeMs).toISOString().replace(/Z$/, ''),
+    recursion_depth: 0,
+    start_time: r.startTimeMs / 1000,
+    end_time: r.endTimeMs / 1000,
+    consensus_achieved: null,
+    consensus_rounds: null,
+    ...extra,
+    unique_tools_used: [...tools].sort(),
+    error_message: r.error ?? null,
+    tool_budget: r.toolBudget,
+    timeout_seconds: r.timeoutSeconds,
+    input_tokens: r.inputTokens,
+    output_tokens: r.outputTokens,
+    cost_usd: r.costUsd,
+    limit_hit: r.limitHit,
+    config_fingerprint: r.configFingerprint,
+    labels: Object.keys(labels).length > 0 ? labels : undefined,
+    member_metrics: members,
+  });
+}
+
+function parseLabel(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+}
+
+function dropUndefined(o: Record<string, unknown>): Record<string, unknown> {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
