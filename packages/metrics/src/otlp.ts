@@ -375,7 +375,7 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>): ExecutionRecord {
   if (provider !== undefined) labels['gen_ai.provider.name'] = provider;
   const teamId = str(w.attrs, 'autotune.team_id', 'gen_ai.workflow.name') ?? suffix(w.name, 'invoke_workflow');
   if (teamId === undefined) {
-    fail(w.location, `${w.where}.attributes`, 'an invoke_workflow span needs a team id: set the "autotune.team_id" attribute (or "gen_ai.workflow.name", or name the span "invoke_workflow <team id>")');
+    fail(w.location, `${w.where}.attributes`, `invoke_workflow span ${w.spanId} has no team id: set the "autotune.team_id" attribute (or "gen_ai.workflow.name", or name the span "invoke_workflow <team id>")`);
   }
   const candidate = {
     teamId,

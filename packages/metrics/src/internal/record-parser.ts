@@ -73,8 +73,7 @@ export class RecordParser {
         return; // empty or blank input: no records
       case 'first-line':
         this.tryFirstLine(true);
-        if ((this.mode as Mode) === 'lines') this.lines('', true);
-        else this.document();
+        if ((this.mode as Mode) === 'document') this.document();
         break;
       case 'lines':
         this.lines('', true);
@@ -138,7 +137,7 @@ export class RecordParser {
     this.report.format = isOtlpDocument(parsed) ? 'otlp-jsonl' : 'jsonl';
     const text = this.rest;
     this.rest = '';
-    if (!atEnd) this.lines(text, false);
+    this.lines(text, atEnd);
   }
 
   private lines(chunk: string, atEnd: boolean): void {

@@ -1,0 +1,130 @@
+import { MetricsError, normaliseOtlpId, parseMetricsText, parseMetricsTextWithReport } from '@autotune/metrics';
+
+type Attr = { key: string; value: Record<string, unknown> };
+const s = (key: string, v: string): Attr => ({ key, value: { stringValue: v } });
+const i = (key: string, v: number | string): Attr => ({ key, value: { intValue: v } });
+const TRACE = '0af7651916cd43dd8448eb211c80319c';
+
+function span(id: number, parent: number | undefined, name: string, startMs: number, endMs: number, attributes: Attr[] = [], extra: Record<string, unknown> = {}) {
+  return {
+    traceId: TRACE,
+    spanId: id.toString(16).padStart(16, '0'),
+    parentSpanId: parent === undefined ? '' : parent.toString(16).padStart(16, '0'),
+    name,
+    startTimeUnixNano: `${startMs}000000`,
+    endTimeUnixNano: `${endMs}000000`,
+    attributes,
+    ...extra,
+  };
+}
+const doc = (spans: unknown[], resource: Attr[] = []) => JSON.stringify({ resourceSpans: [{ resource: { attributes: resource }, scopeSpans: [{ spans }] }] });
+
+describe('normaliseOtlpId', () => {
+  it.each([
+    ['0AF7651916CD43DD8448EB211C80319C', 16, '0af7651916cd43dd8448eb211c80319c'],
+    [Buffer.from('0af7651916cd43dd8448eb211c80319c', 'hex').toString('base64'), 16, '0af7651916cd43dd8448eb211c80319c'],
+    ['b7ad6b7169203331', 8, 'b7ad6b7169203331'],
+    [Buffer.from('b7ad6b7169203331', 'hex').toString('base64'), 8, 'b7ad6b7169203331'],
+    ['0000000000000000', 8, undefined],
+    ['', 8, undefined],
+    [undefined, 8, undefined],
+  ] as const)('%p (%p bytes) -> %p', (input, bytes, expected) => {
+    expect(normaliseOtlpId(input, bytes)).toBe(expected);
+  });
+});
+
+describe('OTLP traces to records', () => {
+  it('builds members, tool calls, tokens from child model calls, and waits from links', () => {
+    const [r] = parseMetricsText(
+      doc(
+        [
+          span(2, 1, 'invoke_agent planner', 0, 1000, [s('gen_ai.provider.name', 'anthropic')]),
+          span(3, 2, 'chat claude', 10, 500, [i('gen_ai.usage.input_tokens', '120'), i('gen_ai.usage.output_tokens', 30)]),
+          span(4, 2, 'chat claude', 500, 900, [i('gen_ai.usage.prompt_tokens', 80), i('gen_ai.usage.completion_tokens', '20')]),
+          span(5, 2, 'execute_tool search', 900, 950),
+          span(6, 1, 'invoke_agent coder', 1000, 3500, [i('gen_ai.usage.input_tokens', 1000)], {
+            links: [{ traceId: TRACE, spanId: '0000000000000002' }],
+            status: { code: 2, message: 'compile error' },
+          }),
+          span(7, 6, 'step', 1100, 1200),
+          span(8, 7, 'execute_tool run', 1100, 1150, [s('gen_ai.tool.name', 'shell')]),
+          span(9, 1, 'execute_tool notify', 3500, 3600),
+          span(1, undefined, 'invoke_workflow', 0, 3600, [s('autotune.team_id', 'dev_team'), s('autotune.label.env', 'ci')]),
+        ],
+        [s('autotune.formation', 'sequential')],
+      ),
+    );
+    expect(r).toMatchObject({
+      teamId: 'dev_team',
+      executionId: `${TRACE}-0000000000000001`,
+      durationSeconds: 3.6,
+      success: true,
+      formation: 'sequential',
+      memberCount: 2,
+      toolCalls: 3,
+      inputTokens: 1200,
+      outputTokens: 50,
+      labels: { env: 'ci', 'gen_ai.provider.name': 'anthropic' },
+    });
+    expect(r.members).toEqual([
+      { memberId: 'planner', success: true, durationSeconds: 1, startTimeMs: 0, endTimeMs: 1000, toolCalls: 1, toolsUsed: ['search'], inputTokens: 200, outputTokens: 50 },
+      { memberId: 'coder', success: false, error: 'compile error', durationSeconds: 2.5, startTimeMs: 1000, endTimeMs: 3500, toolCalls: 1, toolsUsed: ['shell'], inputTokens: 1000, waitedFor: ['planner'] },
+    ]);
+  });
+
+  it('keeps nested workflows apart', () => {
+    const records = parseMetricsText(
+      doc([
+        span(1, undefined, 'invoke_workflow outer', 0, 5000),
+        span(2, 1, 'invoke_agent lead', 0, 5000),
+        span(3, 2, 'invoke_workflow inner', 100, 4000),
+        span(4, 3, 'invoke_agent helper', 100, 4000),
+        span(5, 4, 'execute_tool x', 200, 300),
+      ]),
+    );
+    expect(records.map((r) => [r.teamId, r.members.map((m) => m.memberId), r.toolCalls])).toEqual([
+      ['inner', ['helper'], 1],
+      ['outer', ['lead'], 0],
+    ]);
+  });
+
+  it('joins spans of one trace exported on different lines, and counts spans no workflow claimed', () => {
+    const text = [
+      doc([span(2, 1, 'invoke_agent a', 0, 10), span(3, 2, 'execute_tool t', 1, 2)]),
+      doc([span(1, undefined, 'invoke_workflow w', 0, 20)]),
+      doc([span(40, 39, 'invoke_agent stray', 0, 10)]),
+    ].join('\n');
+    const { records, report } = parseMetricsTextWithReport(text);
+    expect(report.format).toBe('otlp-jsonl');
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ teamId: 'w', toolCalls: 1, members: [{ memberId: 'a', toolCalls: 1 }] });
+    expect(report.unattachedSpans).toBe(1);
+  });
+
+  it.each([
+    ['a workflow without a team id', [span(1, undefined, 'invoke_workflow', 0, 10)], /invoke_workflow span 0000000000000001 has no team id: set the "autotune.team_id" attribute/, 'resourceSpans[0].scopeSpans[0].spans[0].attributes'],
+    ['a bad member count', [span(1, undefined, 'invoke_workflow w', 0, 10, [i('autotune.member_count', -2)])], /invoke_workflow span 0000000000000001: must not be negative/, 'resourceSpans[0].scopeSpans[0].spans[0] (memberCount)'],
+    ['an agent ending before it starts', [span(2, 1, 'invoke_agent a', 10, 5), span(1, undefined, 'invoke_workflow w', 0, 10)], /invoke_agent span 0000000000000002: must not be negative/, 'resourceSpans[0].scopeSpans[0].spans[0] (durationSeconds)'],
+    ['a span without a trace id', [{ ...span(1, undefined, 'invoke_workflow w', 0, 10), traceId: '' }], /missing trace id/, 'resourceSpans[0].scopeSpans[0].spans[0].traceId'],
+    ['a bad time', [{ ...span(1, undefined, 'invoke_workflow w', 0, 10), endTimeUnixNano: '12:00' }], /Unix nanoseconds/, 'resourceSpans[0].scopeSpans[0].spans[0].endTimeUnixNano'],
+  ])('rejects %s, naming the span', (_label, spans, message, field) => {
+    let error: unknown;
+    try {
+      parseMetricsText(doc(spans), { sourceName: 'trace.json' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(MetricsError);
+    expect((error as MetricsError).message).toMatch(message);
+    expect((error as MetricsError).location).toEqual({ file: 'trace.json', line: 1, field });
+  });
+
+  it('skips only the bad run in lenient mode', () => {
+    const { records, report } = parseMetricsTextWithReport(
+      doc([span(1, undefined, 'invoke_workflow', 0, 10), span(2, undefined, 'invoke_workflow ok', 0, 10)]),
+      { lenient: true },
+    );
+    expect(records.map((r) => r.teamId)).toEqual(['ok']);
+    expect(report.skipped).toBe(1);
+  });
+});
