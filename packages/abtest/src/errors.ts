@@ -1,0 +1,59 @@
+import { AUTOTUNE_ERROR_BRAND } from '@autotune/metrics';
+import type { TrialSample } from './trial-sample';
+
+/** Every reason an @autotune/abtest call can fail with, as a string you can switch on. */
+export type AbtestErrorCode =
+  /** Input that no statistic can be computed from: an empty or one-value sample, NaN, a bad option. */
+  | 'ABTEST_INVALID_INPUT'
+  /** The experiment's `signal` aborted; `partialResult` holds the samples finished before that. */
+  | 'ABTEST_CANCELLED'
+  /** The runner's `prepare()` threw, so no trial ran. */
+  | 'ABTEST_PREPARE_FAILED';
+
+/** Options of an {@link AbtestError} beyond code and message. */
+export interface AbtestErrorOptions {
+  cause?: unknown;
+  /** Which argument or option was wrong, e.g. `a[3]` or `options.runsPerArm`. */
+  field?: string;
+  /** For `ABTEST_CANCELLED`: what had finished when the experiment was cancelled. */
+  partialResult?: PartialExperimentResult;
+}
+
+/** The samples of a cancelled experiment. `cancelled` is always true here. */
+export interface PartialExperimentResult {
+  teamId: string;
+  baseline: TrialSample[];
+  candidate: TrialSample[];
+  runsPerArm: number;
+  seed: number;
+  startedAt: string;
+  finishedAt: string;
+  cancelled: true;
+}
+
+/**
+ * An error thrown by @autotune/abtest for misuse, bad input and cancellation. Expected outcomes (a trial that
+ * crashed, an experiment too small to decide) are values, not errors. The message names the argument and says
+ * what was expected.
+ */
+export class AbtestError extends Error {
+  override readonly name = 'AbtestError';
+  readonly [AUTOTUNE_ERROR_BRAND] = true;
+  readonly code: AbtestErrorCode;
+  /** Which argument or option was wrong, when one was. */
+  readonly field?: string;
+  /** For `ABTEST_CANCELLED`: the samples finished before the experiment was cancelled. */
+  readonly partialResult?: PartialExperimentResult;
+
+  constructor(code: AbtestErrorCode, message: string, options: AbtestErrorOptions = {}) {
+    super(options.field ? `${options.field}: ${message}` : message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.field = options.field;
+    this.partialResult = options.partialResult;
+  }
+}
+
+/** Shorthand for the most common error: an argument no statistic can be computed from. */
+export function invalidInput(field: string, message: string): AbtestError {
+  return new AbtestError('ABTEST_INVALID_INPUT', message, { field });
+}

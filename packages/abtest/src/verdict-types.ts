@@ -1,0 +1,108 @@
+import type { Alternative } from './alternative';
+import type { ArmMetrics } from './arm-metrics';
+import type { BootstrapResult } from './bootstrap-ci';
+import type { ExperimentMetric, GuardrailLimits } from './experiment-types';
+import type { FisherExactResult } from './fisher-exact';
+import type { MannWhitneyResult } from './mann-whitney-u';
+import type { WelchTTestResult } from './welch-t-test';
+
+/** Options of `evaluateExperiment`. */
+export interface EvaluateOptions {
+  /** Smallest improvement that counts, in percent (percentage points for `success_rate`). Default 5. */
+  threshold?: number;
+  /** One-sided significance level. Default 0.05. */
+  alpha?: number;
+  /** Default `'duration'`. */
+  metric?: ExperimentMetric;
+  /** Seed of the bootstrap interval. Default: the experiment's seed. */
+  seed?: number;
+  /** Confidence level of the bootstrap interval. Default 0.95. */
+  confidenceLevel?: number;
+  /** Bootstrap resamples. Default 9999. */
+  resamples?: number;
+  /** Guardrail limits. Default: success rate down at most 10 points, P95 up at most 50%. */
+  guardrails?: GuardrailLimits;
+}
+
+/** Machine-readable reasons behind a verdict; `reason` says the same in words. */
+export type VerdictReasonCode =
+  /** passed: the improvement reaches the threshold and is significant. */
+  | 'significant_improvement'
+  /** inconclusive: the measured improvement is positive (or significant) but below the threshold. */
+  | 'below_threshold'
+  /** inconclusive: the improvement is not significant at alpha. */
+  | 'not_significant'
+  /** inconclusive: the candidate measured worse, but not significantly so. */
+  | 'measured_worse'
+  /** failed: the candidate is significantly worse on the metric. */
+  | 'significant_regression'
+  /** failed: the success rate dropped significantly (Fisher's exact test at alpha). */
+  | 'success_rate_regression'
+  /** failed: the success rate dropped by more than the guardrail allows. */
+  | 'guardrail_success_rate'
+  /** failed: the P95 duration rose by more than the guardrail allows. */
+  | 'guardrail_p95'
+  /** inconclusive: too few runs, or the metric was not recorded. */
+  | 'insufficient_data';
+
+/** A test result as used in a verdict, with the direction it was run in. */
+export type VerdictTest<T> = T & {
+  /** Candidate relative to baseline: `'less'` means "the candidate's values are smaller". */
+  alternative: Alternative;
+};
+
+/** A guardrail's measured value and whether it was breached. */
+export interface GuardrailCheck {
+  /** Success rate: drop in percentage points; P95: increase in percent. Negative values are improvements. */
+  value: number;
+  limit: number;
+  breached: boolean;
+}
+
+/** The verdict on an experiment: a status, the numbers behind it, and why. */
+export interface Verdict {
+  status: 'passed' | 'failed' | 'inconclusive';
+  metric: ExperimentMetric;
+  /**
+   * Positive when the candidate is better: for duration and cost, (baseline mean - candidate mean) / baseline
+   * mean x 100; for success rate, the difference in percentage points.
+   */
+  improvementPercentage: number;
+  threshold: number;
+  alpha: number;
+  before: ArmMetrics;
+  after: ArmMetrics;
+  /**
+   * One-sided tests of the candidate against the baseline, in the improving direction. For duration and
+   * cost: Welch's t-test (absent when both arms are constant) and Mann-Whitney on the metric, Fisher on success.
+   * For success rate: Fisher only.
+   */
+  tests: {
+    welch?: VerdictTest<WelchTTestResult>;
+    mannWhitney?: VerdictTest<MannWhitneyResult>;
+    fisher?: VerdictTest<FisherExactResult>;
+  };
+  /** The test whose p-value decided significance: Welch for duration and cost, Fisher for success rate. */
+  decidedBy: 'welch' | 'fisher';
+  /** p-value of the deciding test in the regression direction (candidate worse). */
+  regressionPValue: number;
+  /**
+   * Bootstrap interval of the improvement, in the units of `improvementPercentage`: for duration and cost the
+   * interval of the difference in means as a percentage of the baseline mean. When there is too little data to
+   * resample, `low = high = estimate` and `resamples` is 0.
+   */
+  bootstrap: Pick<BootstrapResult, 'estimate' | 'low' | 'high' | 'confidenceLevel' | 'resamples'> & { method: BootstrapResult['method'] | 'none' };
+  guardrails: {
+    successRateDrop: GuardrailCheck & { /** Fisher's one-sided p-value for a lower success rate. */ pValue: number };
+    p95Increase: GuardrailCheck;
+  };
+  /** One sentence: which conditions decided the status. */
+  reason: string;
+  reasonCodes: VerdictReasonCode[];
+  /** A paragraph a person can read: the numbers, the tests, and what they mean. */
+  explanation: string;
+  /** For an inconclusive verdict that more runs could settle: runs per arm for 80% power at the larger of the measured improvement and the threshold. */
+  recommendedRunsPerArm?: number;
+  /** For experiments with early stopping: the look the verdict was made at and its nominal level. */
+  sequential?: { look: number; looks: number; nominalAlpha: number; stoppedEarly: boolean };
+}

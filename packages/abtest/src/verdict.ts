@@ -1,0 +1,352 @@
+import { armMetrics, type ArmMetrics } from './arm-metrics';
+import { bootstrapCI } from './bootstrap-ci';
+import { AbtestError, invalidInput } from './errors';
+import type { ExperimentMetric, ExperimentResult, GuardrailLimits } from './experiment-types';
+import { fisherExact } from './fisher-exact';
+import { mean, variance } from './internal/descriptive';
+import { checkSeed } from './internal/prng';
+import { integerAtLeast, oneOf, openUnit } from './internal/validate';
+import { mannWhitneyU } from './mann-whitney-u';
+import { requiredRunsPerArm } from './power';
+import type { TrialSample } from './trial-sample';
+import type { EvaluateOptions, Verdict, VerdictReasonCode } from './verdict-types';
+import { tPValue, welchTTest } from './welch-t-test';
+
+export const DEFAULT_GUARDRAILS: Required<GuardrailLimits> = { maxSuccessRateDrop: 10, maxP95Increase: 50 };
+const METRICS: readonly ExperimentMetric[] = ['duration', 'cost', 'success_rate'];
+
+/** Settings a verdict is judged with, validated. */
+export interface JudgeSettings {
+  metric: ExperimentMetric;
+  threshold: number;
+  alpha: number;
+  guardrails: Required<GuardrailLimits>;
+}
+
+/** Validates the judging options shared by `evaluateExperiment` and early stopping. */
+export function judgeSettings(o: { threshold?: number; alpha?: number; metric?: ExperimentMetric; guardrails?: GuardrailLimits }, prefix: string): JudgeSettings {
+  const threshold = o.threshold ?? 5;
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0) throw invalidInput(`${prefix}.threshold`, `expected a percentage >= 0, got ${String(threshold)}`);
+  const alpha = o.alpha === undefined ? 0.05 : openUnit(o.alpha, `${prefix}.alpha`);
+  const metric = o.metric === undefined ? 'duration' : oneOf(o.metric, `${prefix}.metric`, METRICS);
+  const g = { ...DEFAULT_GUARDRAILS, ...(o.guardrails ?? {}) };
+  for (const [k, v] of Object.entries(g)) {
+    if (typeof v !== 'number' || !(v >= 0)) throw invalidInput(`${prefix}.guardrails.${k}`, `expected a number >= 0, got ${String(v)}`);
+  }
+  return { threshold, alpha, metric, guardrails: g };
+}
+
+/**
+ * Judges an experiment: `passed`, `failed` or `inconclusive`, with every number behind it.
+ *
+ * The rules, in order (docs/statistics.md explains them):
+ * 1. Fewer than 2 runs in an arm, or the metric missing: `inconclusive` (`insufficient_data`), unless a
+ *    guardrail below already fails it.
+ * 2. `failed` when a guardrail is breached (success rate down more than 10 points, P95 duration up more than
+ *    50%), or the candidate is significantly worse: the deciding test one-sided in the regression direction at
+ *    alpha, or its success rate significantly lower (Fisher, one-sided, at alpha).
+ * 3. `passed` when the improvement is at least `threshold` and significant: the deciding test, one-sided in the
+ *    improving direction, has p <= alpha. The deciding test is Welch's t-test on the metric over all runs
+ *    (failed runs count with the time until they failed) for duration and cost, Fisher's exact test for success
+ *    rate. Mann-Whitney is reported beside Welch as a check that does not assume normality.
+ * 4. Otherwise `inconclusive`: below the threshold, not significant, or measured worse without significance,
+ *    with the runs per arm that would likely decide (80% power).
+ *
+ * For an experiment run with early stopping the significance level of step 3 is the design's nominal level
+ * at the look the data reached, so that the overall false-pass rate stays at alpha.
+ *
+ * @throws AbtestError `ABTEST_INVALID_INPUT` for an empty arm, a bad option, or options that contradict the
+ *   sequential design the experiment ran under.
+ */
+export function evaluateExperiment(result: ExperimentResult, options: EvaluateOptions = {}): Verdict {
+  if (!result || !Array.isArray(result.baseline) || !Array.isArray(result.candidate)) throw invalidInput('result', 'expected an ExperimentResult with baseline and candidate samples');
+  if (result.baseline.length === 0 || result.candidate.length === 0) {
+    throw invalidInput('result', `each arm needs at least one sample (baseline has ${result.baseline.length}, candidate ${result.candidate.length})`);
+  }
+  const design = result.sequential;
+  let settings: JudgeSettings;
+  let passAlpha: number | undefined;
+  let sequential: Verdict['sequential'];
+  if (design) {
+    const conflicts = (['threshold', 'alpha', 'metric'] as const).filter((k) => options[k] !== undefined && options[k] !== design[k]);
+    if (conflicts.length > 0) {
+      throw new AbtestError(
+        'ABTEST_INVALID_INPUT',
+        `the experiment ran with early stopping designed for ${conflicts.map((k) => `${k} = ${design[k]}`).join(', ')}; evaluate it with the same settings (or omit them)`,
+        { field: `options.${conflicts[0]}` },
+      );
+    }
+    settings = judgeSettings({ ...design, guardrails: options.guardrails ?? design.guardrails }, 'options');
+    const n = Math.min(result.baseline.length, result.candidate.length);
+    const k = design.looks.indexOf(n);
+    // Data that matches no look (edited by hand) gets the strictest nominal level.
+    passAlpha = k >= 0 ? design.nominalAlpha[k] : Math.min(...design.nominalAlpha);
+    sequential = { look: k >= 0 ? k + 1 : design.looks.length, looks: design.looks.length, nominalAlpha: passAlpha, stoppedEarly: result.stoppedEarly !== undefined };
+  } else {
+    settings = judgeSettings(options, 'options');
+  }
+  const seed = options.seed === undefined ? (Number.isSafeInteger(result.seed) ? result.seed : 0) : checkSeed(options.seed, 'options.seed');
+  const resamples = options.resamples === undefined ? 9999 : integerAtLeast(options.resamples, 'options.resamples', 100);
+  const confidenceLevel = options.confidenceLevel === undefined ? 0.95 : openUnit(options.confidenceLevel, 'options.confidenceLevel');
+  return judge(result.baseline, result.candidate, settings, { passAlpha, bootstrap: { seed, resamples, confidenceLevel }, sequential });
+}
+
+/** Extra inputs of {@link judge}. */
+export interface JudgeExtras {
+  /** Significance level for passing (the nominal level of a sequential look); default `settings.alpha`. */
+  passAlpha?: number;
+  /** Omit to skip the bootstrap (interim looks do not need it). */
+  bootstrap?: { seed: number; resamples: number; confidenceLevel: number };
+  sequential?: Verdict['sequential'];
+}
+
+/** The verdict logic shared by `evaluateExperiment` and the interim looks of early stopping. */
+export function judge(baselineSamples: readonly TrialSample[], candidateSamples: readonly TrialSample[], settings: JudgeSettings, extras: JudgeExtras = {}): Verdict {
+  const { metric, threshold, alpha, guardrails } = settings;
+  const passAlpha = extras.passAlpha ?? alpha;
+  const before = armMetrics(baselineSamples);
+  const after = armMetrics(candidateSamples);
+  const codes: VerdictReasonCode[] = [];
+  const tests: Verdict['tests'] = {};
+
+  // Guardrails: judged on the estimates (a 10-point drop is not provable at ten runs per arm).
+  const drop = (before.successRate - after.successRate) * 100;
+  const successTable = (): [[number, number], [number, number]] => [
+    [after.successes, after.runs - after.successes],
+    [before.successes, before.runs - before.successes],
+  ];
+  const fisherWorse = fisherExact(successTable(), { alternative: 'less' });
+  const p95Value = before.p95 > 0 ? ((after.p95 - before.p95) / before.p95) * 100 : after.p95 > 0 ? 100 * (after.p95 / Number.EPSILON) : 0;
+  const guards: Verdict['guardrails'] = {
+    successRateDrop: { value: drop, limit: guardrails.maxSuccessRateDrop, breached: drop > guardrails.maxSuccessRateDrop + 1e-9, pValue: fisherWorse.pValue },
+    p95Increase: { value: p95Value, limit: guardrails.maxP95Increase, breached: p95Value > guardrails.maxP95Increase + 1e-9 },
+  };
+  if (guards.successRateDrop.breached) codes.push('guardrail_success_rate');
+  if (guards.p95Increase.breached) codes.push('guardrail_p95');
+
+  const base = metricValues(baselineSamples, metric);
+  const cand = metricValues(candidateSamples, metric);
+  const decidedBy = metric === 'success_rate' ? 'fisher' : 'welch';
+  let improvement = 0;
+  let improvingP = 1;
+  let regressionP = 1;
+  let constant = false;
+  const enough = before.runs >= 2 && after.runs >= 2 && base.length >= 2 && cand.length >= 2;
+  const baseMean = base.length > 0 ? mean(base) : 0;
+  const usable = enough && (metric === 'success_rate' || baseMean > 0);
+
+  if (usable && metric === 'success_rate') {
+    improvement = (after.successRate - before.successRate) * 100;
+    const better = fisherExact(successTable(), { alternative: 'greater' });
+    tests.fisher = { ...better, alternative: 'greater' };
+    improvingP = better.pValue;
+    regressionP = fisherWorse.pValue;
+  } else if (usable) {
+    const candMean = mean(cand);
+    improvement = ((baseMean - candMean) / baseMean) * 100;
+    try {
+      const w = welchTTest(cand, base, { alternative: 'less' });
+      tests.welch = { ...w, alternative: 'less' };
+      improvingP = w.pValue;
+      regressionP = tPValue(w.statistic, w.df, 'greater');
+    } catch (e) {
+      if (!(e instanceof AbtestError)) throw e;
+      // Both arms constant: the difference, if any, is exact.
+      constant = true;
+      improvingP = candMean < baseMean ? 0 : 1;
+      regressionP = candMean > baseMean ? 0 : 1;
+    }
+    tests.mannWhitney = { ...mannWhitneyU(cand, base, { alternative: 'less' }), alternative: 'less' };
+    tests.fisher = { ...fisherExact(successTable(), { alternative: 'greater' }), alternative: 'greater' };
+  }
+
+  if (usable && regressionP <= alpha) codes.push('significant_regression');
+  if (metric !== 'success_rate' && fisherWorse.pValue <= alpha) codes.push('success_rate_regression');
+  const failed = codes.length > 0;
+  let status: Verdict['status'];
+  if (failed) status = 'failed';
+  else if (!usable) {
+    status = 'inconclusive';
+    codes.push('insufficient_data');
+  } else if (improvingP <= passAlpha && improvement >= threshold) {
+    status = 'passed';
+    codes.push('significant_improvement');
+  } else {
+    status = 'inconclusive';
+    if (improvement < 0) codes.push('measured_worse');
+    else if (improvement < threshold) codes.push('below_threshold');
+    if (improvingP > passAlpha) codes.push('not_significant');
+  }
+
+  const verdict: Verdict = {
+    status,
+    metric,
+    improvementPercentage: improvement,
+    threshold,
+    alpha,
+    before,
+    after,
+    tests,
+    decidedBy,
+    regressionPValue: regressionP,
+    bootstrap: { estimate: improvement, low: improvement, high: improvement, confidenceLevel: extras.bootstrap?.confidenceLevel ?? 0.95, resamples: 0, method: 'none' },
+    guardrails: guards,
+    reason: '',
+    reasonCodes: codes,
+    explanation: '',
+  };
+  if (usable && extras.bootstrap) verdict.bootstrap = improvementInterval(base, cand, metric, baseMean, extras.bootstrap);
+  if (status === 'inconclusive' && usable && codes.includes('not_significant')) {
+    verdict.recommendedRunsPerArm = runsToDecide(base, cand, metric, Math.max(improvement, threshold), before, passAlpha);
+  }
+  if (extras.sequential) verdict.sequential = extras.sequential;
+  verdict.reason = reasonText(verdict, passAlpha, constant);
+  verdict.explanation = explanationText(verdict, passAlpha, constant);
+  return verdict;
+}
+
+function metricValues(samples: readonly TrialSample[], metric: ExperimentMetric): number[] {
+  if (metric === 'success_rate') return samples.map((s) => (s.record.success === true ? 1 : 0));
+  if (metric === 'duration') return samples.map((s) => s.record.durationSeconds);
+  return samples.map((s) => s.record.costUsd).filter((c): c is number => typeof c === 'number' && Number.isFinite(c));
+}
+
+function improvementInterval(base: number[], cand: number[], metric: ExperimentMetric, baseMean: number, o: { seed: number; resamples: number; confidenceLevel: number }): Verdict['bootstrap'] {
+  const b = bootstrapCI(base, cand, { statistic: 'mean', seed: o.seed, resamples: o.resamples, confidenceLevel: o.confidenceLevel, method: 'bca' });
+  if (metric === 'success_rate') return { ...b, estimate: b.estimate * 100, low: b.low * 100, high: b.high * 100 };
+  // Candidate minus baseline, turned into "percent better than baseline": the sign flips, so the ends swap.
+  const pct = (d: number): number => (-d / baseMean) * 100;
+  return { ...b, estimate: pct(b.estimate), low: pct(b.high), high: pct(b.low) };
+}
+
+function runsToDecide(base: number[], cand: number[], metric: ExperimentMetric, target: number, before: ArmMetrics, alpha: number): number | undefined {
+  if (!(target > 0)) return undefined;
+  let effectSize: number;
+  if (metric === 'success_rate') {
+    const p1 = before.successRate;
+    const p2 = Math.min(1, p1 + target / 100);
+    // Cohen's h: the variance-stabilised difference of two proportions, used as a t-test effect size.
+    effectSize = 2 * Math.asin(Math.sqrt(p2)) - 2 * Math.asin(Math.sqrt(p1));
+  } else {
+    const sd = Math.sqrt((variance(base) + variance(cand)) / 2);
+    effectSize = ((target / 100) * mean(base)) / sd;
+  }
+  if (!(effectSize > 0) || !Number.isFinite(effectSize)) return undefined;
+  return requiredRunsPerArm({ effectSize, alpha, power: 0.8, alternative: 'one-sided' });
+}
+
+const METRIC_WORDS: Record<ExperimentMetric, { noun: string; better: string; worse: string; unit: string }> = {
+  duration: { noun: 'duration', better: 'faster', worse: 'slower', unit: '%' },
+  cost: { noun: 'cost', better: 'cheaper', worse: 'more expensive', unit: '%' },
+  success_rate: { noun: 'success rate', better: 'more successful', worse: 'less successful', unit: ' points' },
+};
+
+function pct(v: number, digits = 1): string {
+  return `${v.toFixed(digits)}`;
+}
+
+function pFmt(p: number): string {
+  if (p < 0.001) return 'p < 0.001';
+  return `p = ${p < 0.01 ? p.toFixed(4) : p.toFixed(3)}`;
+}
+
+function reasonText(v: Verdict, passAlpha: number, constant: boolean): string {
+  const w = METRIC_WORDS[v.metric];
+  const parts: string[] = [];
+  const imp = `${pct(Math.abs(v.improvementPercentage))}${w.unit}`;
+  const test = v.decidedBy === 'welch' ? (constant ? 'both arms constant' : `Welch ${pFmt(v.tests.welch?.pValue ?? 1)}`) : `Fisher ${pFmt(v.tests.fisher?.pValue ?? 1)}`;
+  for (const code of v.reasonCodes) {
+    switch (code) {
+      case 'significant_improvement':
+        parts.push(`${imp} ${w.better}, at least the ${v.threshold}${w.unit} threshold, and significant (${test} <= ${passAlpha.toPrecision(3)})`);
+        break;
+      case 'below_threshold':
+        parts.push(`${imp} ${w.better} is below the ${v.threshold}${w.unit} threshold`);
+        break;
+      case 'not_significant':
+        parts.push(`the improvement is not significant (${test} > ${passAlpha.toPrecision(3)})`);
+        break;
+      case 'measured_worse':
+        parts.push(`the candidate measured ${imp} ${w.worse}, though not significantly`);
+        break;
+      case 'significant_regression':
+        parts.push(`the candidate is significantly ${w.worse} (${imp}, one-sided ${pFmt(v.regressionPValue)})`);
+        break;
+      case 'success_rate_regression':
+        parts.push(`the success rate fell significantly (${pct(v.before.successRate * 100, 0)}% to ${pct(v.after.successRate * 100, 0)}%, Fisher ${pFmt(v.guardrails.successRateDrop.pValue)})`);
+        break;
+      case 'guardrail_success_rate':
+        parts.push(`guardrail: success rate down ${pct(v.guardrails.successRateDrop.value)} points (limit ${v.guardrails.successRateDrop.limit})`);
+        break;
+      case 'guardrail_p95':
+        parts.push(`guardrail: P95 duration up ${pct(v.guardrails.p95Increase.value)}% (limit ${v.guardrails.p95Increase.limit}%)`);
+        break;
+      case 'insufficient_data':
+        parts.push(
+          v.before.runs < 2 || v.after.runs < 2
+            ? `too few runs to compare (${v.before.runs} baseline, ${v.after.runs} candidate; at least 2 each, 10 recommended)`
+            : v.metric === 'cost'
+              ? `cost was not recorded on at least 2 runs per arm (${v.before.costRuns} baseline, ${v.after.costRuns} candidate)`
+              : `the baseline's mean ${w.noun} is 0, so a percentage change is undefined`,
+        );
+        break;
+    }
+  }
+  let text = parts.join('; ');
+  if (v.recommendedRunsPerArm !== undefined) text += `; about ${v.recommendedRunsPerArm} runs per arm would likely decide it`;
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function seconds(s: number): string {
+  return s >= 100 ? `${s.toFixed(0)} s` : s >= 10 ? `${s.toFixed(1)} s` : `${s.toFixed(2)} s`;
+}
+
+function explanationText(v: Verdict, passAlpha: number, constant: boolean): string {
+  const w = METRIC_WORDS[v.metric];
+  const b = v.before;
+  const a = v.after;
+  const s: string[] = [];
+  const verdictWord = { passed: 'passes', failed: 'fails', inconclusive: 'is inconclusive' }[v.status];
+  s.push(`The candidate was compared with the baseline over ${a.runs} and ${b.runs} runs on ${w.noun}.`);
+  if (v.reasonCodes.includes('insufficient_data')) {
+    s.push(`${v.reason}, so no test could be run and the change ${verdictWord}.`);
+  } else {
+    const dir = v.improvementPercentage >= 0 ? w.better : w.worse;
+    const amount = `${pct(Math.abs(v.improvementPercentage))}${w.unit}`;
+    if (v.metric === 'success_rate') {
+      s.push(`Its success rate was ${pct(a.successRate * 100, 0)}% against ${pct(b.successRate * 100, 0)}% (${amount} ${dir}).`);
+    } else if (v.metric === 'cost') {
+      s.push(`It was ${amount} ${dir} on average (mean cost $${(a.meanCostUsd ?? 0).toFixed(4)} against $${(b.meanCostUsd ?? 0).toFixed(4)} per run).`);
+    } else {
+      s.push(`It was ${amount} ${dir} on average (mean ${seconds(a.mean)} against ${seconds(b.mean)}; median ${seconds(a.median)} against ${seconds(b.median)}).`);
+    }
+    if (v.bootstrap.resamples > 0) {
+      s.push(
+        `The ${Math.round(v.bootstrap.confidenceLevel * 100)}% bootstrap interval of the improvement runs from ${pct(v.bootstrap.low)}${w.unit} to ${pct(v.bootstrap.high)}${w.unit}${v.bootstrap.low > 0 ? ', all of it an improvement' : v.bootstrap.high < 0 ? ', all of it a regression' : ', which includes no change'}.`,
+      );
+    }
+    const level = v.sequential ? `the nominal level ${passAlpha.toPrecision(3)} of look ${v.sequential.look} of ${v.sequential.looks} (early stopping keeps the overall false-pass rate at ${v.alpha})` : `alpha = ${v.alpha}`;
+    if (v.decidedBy === 'welch') {
+      if (constant) s.push(`Every run of each arm took the same value, so the difference is exact and no t-test was needed.`);
+      else if (v.tests.welch) {
+        const t = v.tests.welch;
+        s.push(`Welch's one-sided t-test for a ${w.better} candidate gives t = ${t.statistic.toFixed(2)} with ${t.df.toFixed(1)} degrees of freedom, ${pFmt(t.pValue)}, judged against ${level}.`);
+      }
+      if (v.tests.mannWhitney) s.push(`The Mann-Whitney test, which does not assume normal durations, gives ${pFmt(v.tests.mannWhitney.pValue)} (${v.tests.mannWhitney.method}).`);
+    } else if (v.tests.fisher) {
+      s.push(`Fisher's exact one-sided test for a higher success rate gives ${pFmt(v.tests.fisher.pValue)}, judged against ${level}.`);
+    }
+  }
+  const g = v.guardrails;
+  s.push(
+    `Success rate went from ${pct(b.successRate * 100, 0)}% to ${pct(a.successRate * 100, 0)}% and P95 duration from ${seconds(b.p95)} to ${seconds(a.p95)}${
+      g.successRateDrop.breached || g.p95Increase.breached ? ', breaching a guardrail' : ', within the guardrails'
+    } (success rate down at most ${g.successRateDrop.limit} points, P95 up at most ${g.p95Increase.limit}%).`,
+  );
+  if (a.timeouts + a.errors + b.timeouts + b.errors > 0) {
+    s.push(`Failed trials count with the time until they failed: ${b.errors + b.timeouts} in the baseline (${b.timeouts} timed out), ${a.errors + a.timeouts} in the candidate (${a.timeouts} timed out).`);
+  }
+  if (!v.reasonCodes.includes('insufficient_data')) s.push(`So the change ${verdictWord}: ${v.reason.charAt(0).toLowerCase()}${v.reason.slice(1)}.`);
+  if (b.runs < 10 || a.runs < 10) s.push('Fewer than 10 runs per arm: treat this verdict as a rough guide.');
+  return s.join(' ');
+}
