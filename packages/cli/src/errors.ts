@@ -1,0 +1,32 @@
+import { AUTOTUNE_ERROR_BRAND } from '@autotune/metrics';
+import { EXIT_CODES, type ExitCode } from './exit-codes';
+
+/** Why the command line refused to go on. */
+export type CliErrorCode =
+  /** A flag is missing, unknown, malformed or combined with one it excludes. */
+  | 'CLI_USAGE'
+  /** An input file or value is wrong: what and where is in the message. */
+  | 'CLI_INPUT'
+  /** `autotune.config.*` is unreadable or holds a wrong field. */
+  | 'CLI_CONFIG'
+  /** A strategy package named in the config is missing or incompatible. */
+  | 'CLI_PLUGIN'
+  /** Ctrl-C arrived before the work finished. */
+  | 'CLI_INTERRUPTED';
+
+/** An error the CLI raises itself. Its message is one line a user can act on. */
+export class CliError extends Error {
+  override readonly name = 'CliError';
+  readonly [AUTOTUNE_ERROR_BRAND] = true;
+  readonly code: CliErrorCode;
+
+  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+
+  /** The process exit code this error ends the command with. */
+  get exitCode(): ExitCode {
+    return this.code === 'CLI_INTERRUPTED' ? EXIT_CODES.INTERRUPTED : EXIT_CODES.USAGE;
+  }
+}

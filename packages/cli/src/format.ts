@@ -1,0 +1,272 @@
+// Human-readable output of every command, built from plain data so that it is tested without running
+// anything. Shapes follow the original tool's output (reference-behaviour.md, "CLI output shapes").
+import type { PerformanceInsight } from '@autotune/analyzer';
+import { makeColors, type Colors } from './terminal';
+
+/** Width of the banner rule and of wrapped text. */
+export const LINE_WIDTH = 80;
+const PLAIN = makeColors(false);
+
+/** A line of 80 `=`, two spaces and the title, another line of 80 `=`. */
+export function banner(title: string, colors: Colors = PLAIN): string {
+  const rule = '='.repeat(LINE_WIDTH);
+  return `${rule}\n  ${colors.bold(title)}\n${rule}`;
+}
+
+/** `slow_execution` -> `Slow Execution`, as the original titled bottlenecks. */
+export function titleCase(snake: string): string {
+  return snake
+    .split(/[_\s]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join(' ');
+}
+
+/** `[████████  ]`: one █ per full tenth of a 0..1 severity, padded with spaces to ten. */
+export function severityBar(severity: number): string {
+  const tenths = Math.max(0, Math.min(10, Math.floor(severity * 10 + 1e-9)));
+  return `[${'█'.repeat(tenths)}${' '.repeat(10 - tenths)}]`;
+}
+
+/** Wraps `text` at word boundaries so no line (indent included) passes `width`. */
+export function wrapText(text: string, indent: string, width = LINE_WIDTH - 2): string {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+      if (line && indent.length + line.length + 1 + word.length > width) {
+        lines.push(indent + line);
+        line = word;
+      } else {
+        line = line ? `${line} ${word}` : word;
+      }
+    }
+    lines.push(indent + line);
+  }
+  return lines.join('\n');
+}
+
+/** Prints a number with two decimals; the original printed current, baseline and impact this way. */
+export function fixed2(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(2) : String(value);
+}
+
+/**
+ * One insight, numbered: title, severity bar, current, baseline, impact, the recommendation wrapped, and
+ * the one-line evidence (from the analyzer's `describeEvidence`).
+ */
+export function formatInsight(insight: PerformanceInsight, index: number, evidence: string, colors: Colors = PLAIN): string {
+  const severityColor = insight.severity >= 0.7 ? colors.red : insight.severity >= 0.4 ? colors.yellow : colors.green;
+  const lines = [
+    `${index}. ${colors.bold(titleCase(insight.bottleneck))}`,
+    `   Severity: ${severityColor(severityBar(insight.severity))} ${insight.severity.toFixed(2)}/1.0`,
+    `   Current:  ${fixed2(insight.currentValue)}`,
+    `   Baseline: ${fixed2(insight.baselineValue)}`,
+    `   Impact:   ${fixed2(insight.impactMagnitude)}`,
+    '',
+    wrapText(insight.recommendation, '   '),
+  ];
+  if (insight.affectedComponents.length > 0) lines.push(wrapText(`Affects: ${insight.affectedComponents.join(', ')}`, '   '));
+  if (evidence) lines.push(wrapText(`Evidence: ${evidence}`, '   '));
+  return lines.join('\n');
+}
+
+/** The whole `analyze` report. `describe` renders an insight's evidence as one line. */
+export function formatAnalysis(
+  teamId: string,
+  insights: readonly PerformanceInsight[],
+  describe: (insight: PerformanceInsight) => string,
+  colors: Colors = PLAIN,
+): string {
+  const out = [banner('Performance Analysis', colors), `Team ID: ${teamId}`, ''];
+  if (insights.length === 0) {
+    out.push('No performance issues found.');
+  } else {
+    out.push(`Found ${insights.length} performance issue(s):`, '');
+    insights.forEach((insight, i) => out.push(formatInsight(insight, i + 1, describe(insight), colors), ''));
+    out.pop();
+  }
+  return out.join('\n') + '\n';
+}
+
+/** What the CLI prints of a suggestion; `AutotuneSuggestion` of @autotune/core has all of it. */
+export interface SuggestionView {
+  type: string;
+  priority: string;
+  description: string;
+  expectedImprovement: number;
+  confidence: number;
+  riskLevel: number;
+  targetMetric?: string;
+  strategy?: string;
+  changes: ReadonlyArray<{ key: string; before: unknown; after: unknown }>;
+}
+
+/** The original's priority icons. */
+export const PRIORITY_ICONS: Record<string, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '🟢' };
+
+/** A value as it appears in `- key: old → new`: plain for scalars, JSON for the rest, `(unset)` when absent. */
+export function formatValue(value: unknown): string {
+  if (value === undefined || value === null) return '(unset)';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return JSON.stringify(value);
+}
+
+/** `+15.0%` / `-3.2%`. */
+export function signedPercent(value: number, digits = 1): string {
+  return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}%`;
+}
+
+/** One suggestion, numbered, with icon, type, priority, expected improvement, confidence, risk and changes. */
+export function formatSuggestion(s: SuggestionView, index: number, colors: Colors = PLAIN): string {
+  const icon = PRIORITY_ICONS[s.priority] ?? '⚪';
+  const lines = [
+    `${index}. ${icon} ${colors.bold(s.description)}`,
+    `   Type:     ${s.type}`,
+    `   Priority: ${s.priority}`,
+    `   Expected: ${signedPercent(s.expectedImprovement)} improvement${s.targetMetric && s.targetMetric !== 'duration' ? ` (${s.targetMetric.replace('_', ' ')})` : ''}`,
+    `   Confidence: ${s.confidence.toFixed(2)}`,
+    `   Risk: ${s.riskLevel.toFixed(2)}`,
+  ];
+  for (const change of s.changes) lines.push(`   - ${change.key}: ${formatValue(change.before)} → ${formatValue(change.after)}`);
+  return lines.join('\n');
+}
+
+/** The list of suggestions under its count line (`Generated 2 optimization suggestion(s):`). */
+export function formatSuggestionList(suggestions: readonly SuggestionView[], colors: Colors = PLAIN): string {
+  if (suggestions.length === 0) return 'No optimizations suggested: the metrics show nothing worth changing.\n';
+  const out = [`Generated ${suggestions.length} optimization suggestion(s):`, ''];
+  suggestions.forEach((s, i) => out.push(formatSuggestion(s, i + 1, colors), ''));
+  return out.join('\n');
+}
+
+/** One arm's figures, as the A/B verdict of @autotune/abtest reports them. */
+export interface ArmView {
+  runs: number;
+  successRate: number;
+  mean: number;
+  median: number;
+  p95: number;
+  meanToolCalls?: number;
+  meanCostUsd?: number;
+}
+
+/** The parts of an A/B verdict the CLI prints; `Verdict` of @autotune/abtest has all of them. */
+export interface VerdictView {
+  status: string;
+  metric?: string;
+  improvementPercentage: number;
+  before: ArmView;
+  after: ArmView;
+  tests?: Record<string, unknown>;
+  bootstrap?: { estimate: number; low: number; high: number; confidenceLevel?: number };
+  guardrails?: Record<string, { value: number; breached: boolean } | undefined>;
+  reason?: string;
+  explanation?: string;
+  recommendedRunsPerArm?: number;
+}
+
+const TEST_NAMES: Record<string, string> = { welch: "Welch's t-test", mannWhitney: 'Mann-Whitney U', fisher: "Fisher's exact test" };
+
+/** `p = 0.0032`, or `p < 0.0001` for the tiny ones. */
+export function formatPValue(p: number): string {
+  return p < 0.0001 ? 'p < 0.0001' : `p = ${p.toFixed(4)}`;
+}
+
+/** Colours a validation status word. */
+export function statusWord(status: string, colors: Colors = PLAIN): string {
+  const word = status.toUpperCase();
+  if (status === 'passed' || status === 'ok' || status === 'applied') return colors.green(word);
+  if (status === 'failed' || status === 'regressed' || status === 'rolled_back') return colors.red(word);
+  if (status === 'inconclusive' || status === 'insufficient_data') return colors.yellow(word);
+  return word;
+}
+
+function cost(value: number | undefined): string {
+  return value === undefined || !Number.isFinite(value) ? '-' : `$${value.toFixed(4)}`;
+}
+
+/**
+ * Both distributions side by side, the improvement with its interval, the tests and the verdict: what
+ * `benchmark` and `validate` print.
+ */
+export function formatVerdict(v: VerdictView, colors: Colors = PLAIN, labels: [string, string] = ['Before', 'After']): string {
+  const row = (name: string, a: string, b: string) => `  ${name.padEnd(18)}${a.padStart(12)}${b.padStart(12)}`;
+  const lines = [
+    row('', labels[0], labels[1]),
+    row('Runs', String(v.before.runs), String(v.after.runs)),
+    row('Mean (s)', fixed2(v.before.mean), fixed2(v.after.mean)),
+    row('Median (s)', fixed2(v.before.median), fixed2(v.after.median)),
+    row('P95 (s)', fixed2(v.before.p95), fixed2(v.after.p95)),
+    row('Success rate', `${(v.before.successRate * 100).toFixed(1)}%`, `${(v.after.successRate * 100).toFixed(1)}%`),
+  ];
+  if (v.before.meanToolCalls !== undefined && v.after.meanToolCalls !== undefined) {
+    lines.push(row('Mean tool calls', fixed2(v.before.meanToolCalls), fixed2(v.after.meanToolCalls)));
+  }
+  if (v.before.meanCostUsd !== undefined || v.after.meanCostUsd !== undefined) {
+    lines.push(row('Mean cost', cost(v.before.meanCostUsd), cost(v.after.meanCostUsd)));
+  }
+  lines.push('');
+  let improvement = `Improvement: ${signedPercent(v.improvementPercentage)}`;
+  if (v.metric) improvement += ` (${v.metric.replace('_', ' ')})`;
+  if (v.bootstrap && Number.isFinite(v.bootstrap.low) && Number.isFinite(v.bootstrap.high)) {
+    const level = Math.round((v.bootstrap.confidenceLevel ?? 0.95) * 100);
+    improvement += `, ${level}% CI ${signedPercent(v.bootstrap.low)} to ${signedPercent(v.bootstrap.high)}`;
+  }
+  lines.push(improvement);
+  for (const [key, test] of Object.entries(v.tests ?? {})) {
+    const t = test as { pValue?: number; statistic?: number } | undefined;
+    if (t && typeof t.pValue === 'number') lines.push(`  ${TEST_NAMES[key] ?? key}: ${formatPValue(t.pValue)}`);
+  }
+  for (const [key, guard] of Object.entries(v.guardrails ?? {})) {
+    if (guard?.breached) lines.push(colors.red(`  Guardrail breached: ${titleCase(key.replace(/([A-Z])/g, '_$1').toLowerCase())} (${guard.value.toFixed(2)})`));
+  }
+  lines.push(`Verdict: ${statusWord(v.status, colors)}${v.reason ? ` - ${v.reason}` : ''}`);
+  if (v.explanation) lines.push(wrapText(v.explanation, '  '));
+  if (v.status === 'inconclusive' && v.recommendedRunsPerArm) {
+    lines.push(`  About ${v.recommendedRunsPerArm} runs per arm would likely decide (--runs ${v.recommendedRunsPerArm}).`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A history entry as the CLI prints it; `HistoryEntry` of @autotune/core has all of it. */
+export interface HistoryView {
+  id: number;
+  timestamp: string;
+  optimization: unknown;
+  validationStatus: string;
+  status: string;
+  improvementPercentage: number | null;
+  filePath?: string;
+  reason?: string;
+  rolledBackAt?: string;
+}
+
+function describeOptimization(optimization: unknown): { description: string; changes: SuggestionView['changes'] } {
+  const o = (optimization ?? {}) as Partial<SuggestionView>;
+  return { description: typeof o.description === 'string' ? o.description : '(no description)', changes: Array.isArray(o.changes) ? o.changes : [] };
+}
+
+/**
+ * The history, newest first. `rollbackIndex(entry)` gives the `--index` that would undo an entry (for
+ * applied ones), so the list and `rollback --index` agree.
+ */
+export function formatHistory(entries: readonly HistoryView[], rollbackIndex: (entry: HistoryView) => number | undefined, colors: Colors = PLAIN): string {
+  if (entries.length === 0) return 'No optimization history for this team yet.\n';
+  const out: string[] = [];
+  for (const entry of entries) {
+    const { description, changes } = describeOptimization(entry.optimization);
+    const index = rollbackIndex(entry);
+    const head = index === undefined ? '   ' : `[${index}]`;
+    const improvement = entry.improvementPercentage === null ? 'not measured' : signedPercent(entry.improvementPercentage);
+    out.push(`${head} ${entry.timestamp}  ${statusWord(entry.status, colors)}  ${description}`);
+    out.push(`    Validation: ${entry.validationStatus}   Improvement: ${improvement}   History id: ${entry.id}`);
+    for (const change of changes) out.push(`    - ${change.key}: ${formatValue(change.before)} → ${formatValue(change.after)}`);
+    if (entry.filePath) out.push(`    File: ${entry.filePath}`);
+    if (entry.reason) out.push(wrapText(`Reason: ${entry.reason}`, '    '));
+    if (entry.rolledBackAt) out.push(`    Rolled back at: ${entry.rolledBackAt}`);
+    out.push('');
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,53 @@
+/** The streams and environment a command talks to; passed in so tests can drive a command in-process. */
+export interface Terminal {
+  stdout: OutputStream;
+  stderr: OutputStream;
+  stdin: NodeJS.ReadableStream;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}
+
+/** The part of a writable stream the CLI uses. `isTTY` and `columns` exist on terminals only. */
+export interface OutputStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+/** The real process's streams. */
+export function processTerminal(): Terminal {
+  return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}
+
+/**
+ * Whether to colour what goes to `stream`: only on a terminal, and never when `NO_COLOR` is set to a
+ * non-empty value (https://no-color.org).
+ */
+export function colorEnabled(stream: OutputStream, env: NodeJS.ProcessEnv): boolean {
+  const noColor = env.NO_COLOR;
+  if (noColor !== undefined && noColor !== '') return false;
+  return stream.isTTY === true;
+}
+
+/** Text styles; identity functions when colour is off, so callers never branch on it. */
+export interface Colors {
+  bold(text: string): string;
+  dim(text: string): string;
+  red(text: string): string;
+  green(text: string): string;
+  yellow(text: string): string;
+  cyan(text: string): string;
+}
+
+/** ANSI styles when `enabled`, plain text otherwise. */
+export function makeColors(enabled: boolean): Colors {
+  const style = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+  return {
+    bold: style(1, 22),
+    dim: style(2, 22),
+    red: style(31, 39),
+    green: style(32, 39),
+    yellow: style(33, 39),
+    cyan: style(36, 39),
+  };
+}

@@ -1,0 +1,102 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CliError } from '../src/errors';
+import { locateJsonError } from '../src/internal/json-error';
+import { findProjectConfig, loadProjectConfig, validateProjectConfig } from '../src/project-config';
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'autotune-cli-config-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+describe('findProjectConfig', () => {
+  it('finds the nearest config file walking up from the working directory', () => {
+    const deep = join(root, 'a', 'b', 'c');
+    mkdirSync(deep, { recursive: true });
+    writeFileSync(join(root, 'autotune.config.json'), '{}');
+    writeFileSync(join(root, 'a', 'autotune.config.yaml'), 'teamId: x\n');
+    expect(findProjectConfig(deep)).toBe(join(root, 'a', 'autotune.config.yaml'));
+    expect(findProjectConfig(root)).toBe(join(root, 'autotune.config.json'));
+  });
+
+  it('refuses two config files in one folder', () => {
+    writeFileSync(join(root, 'autotune.config.json'), '{}');
+    writeFileSync(join(root, 'autotune.config.cjs'), 'module.exports = {}');
+    expect(() => findProjectConfig(root)).toThrow(/holds 2 autotune config files \(autotune.config.json, autotune.config.cjs\)/);
+  });
+});
+
+describe('loadProjectConfig', () => {
+  it('reads JSON and YAML, resolving paths against the file', async () => {
+    writeFileSync(join(root, 'autotune.config.yaml'), '# project settings\nteamId: research_team\nabTestThreshold: 10\nrunner: node run.js --fast\nmetrics: runs.jsonl\n');
+    const sub = join(root, 'sub');
+    mkdirSync(sub);
+    const loaded = await loadProjectConfig(sub);
+    expect(loaded).toEqual({
+      path: join(root, 'autotune.config.yaml'),
+      dir: root,
+      config: { teamId: 'research_team', abTestThreshold: 10, runner: 'node run.js --fast', metrics: ['runs.jsonl'] },
+    });
+  });
+
+  it('is empty when no file exists', async () => {
+    const loaded = await loadProjectConfig(root);
+    expect(loaded.path === undefined || !loaded.path.startsWith(root)).toBe(true);
+  });
+
+  it('names the file and line of a JSON syntax error', async () => {
+    writeFileSync(join(root, 'autotune.config.json'), '{\n  "teamId": "x",\n  "db": \n}\n');
+    await expect(loadProjectConfig(root)).rejects.toThrow(/autotune\.config\.json, line 4, column 1: not valid JSON: expected a value, found "}"$/);
+  });
+
+  it('names the file of a YAML syntax error', async () => {
+    writeFileSync(join(root, 'autotune.config.yaml'), 'teamId: [unclosed\n');
+    await expect(loadProjectConfig(root)).rejects.toThrow(/autotune\.config\.yaml: not valid YAML/);
+  });
+});
+
+describe('locateJsonError', () => {
+  it.each([
+    ['{"a": 1}', undefined],
+    ['[1, -2.5e3, "x\\"y", true, false, null, {}]', undefined],
+    ['{\n  "a": 1,\n}', { line: 3, column: 1, message: 'expected a "quoted" key, found "}"' }],
+    ['{"a" 1}', { line: 1, column: 6, message: 'expected ":" after the key, found "1"' }],
+    ['[1 2]', { line: 1, column: 4, message: 'expected "," or "]", found "2"' }],
+    ['{"a": tru}', { line: 1, column: 7, message: 'unexpected "t"' }],
+    ['{"a": "x', { line: 1, column: 9, message: 'unterminated string' }],
+    ['{} x', { line: 1, column: 4, message: 'unexpected "x" after the end of the JSON value' }],
+    ['', { line: 1, column: 1, message: 'expected a value, found end of file' }],
+  ])('%p -> %p', (text, expected) => {
+    expect(locateJsonError(text)).toEqual(expected);
+  });
+});
+
+describe('validateProjectConfig', () => {
+  it.each([
+    [{ abTestTreshold: 5 }, /unknown field "abTestTreshold"; known fields: teamId, workflow/],
+    [{ runsPerArm: '10' }, /field "runsPerArm" must be a number, got "10"/],
+    [{ autoRollback: 'yes' }, /field "autoRollback" must be true or false/],
+    [{ strategies: [1] }, /field "strategies" must be a list of strings/],
+    [{ runner: '' }, /field "runner" must be a command line string/],
+    [{ runner: { cwd: '.' } }, /field "runner" must be a command line string/],
+    [{ baselines: [] }, /field "baselines" must be an object/],
+    [[1, 2], /expected an object of settings/],
+  ])('refuses %p', (value, message) => {
+    expect(() => validateProjectConfig(value, '/p/autotune.config.json')).toThrow(CliError);
+    expect(() => validateProjectConfig(value, '/p/autotune.config.json')).toThrow(message);
+  });
+
+  it.each([
+    [{ runner: ['node', 'run.js'] }],
+    [{ runner: { command: 'node run.js', env: { A: '1' } } }],
+    [{ baselines: { durationSeconds: 20 }, strategyOptions: { tool_budget: { headroom: 1.3 } }, trialTimeout: '10m' }],
+  ])('accepts %p', (value) => {
+    expect(validateProjectConfig(value, 'x')).toEqual(value);
+  });
+
+  it('treats an empty file as no settings', () => {
+    expect(validateProjectConfig(null, 'x')).toEqual({});
+  });
+});
