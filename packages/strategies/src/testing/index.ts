@@ -1,1 +1,10 @@
 export { STRATEGY_API_VERSION } from '../contract';
+export { checkStrategyConformance, formatConformanceFailures, CONFORMANCE_CHECKS } from './conformance';
+export type { ConformanceReport, ConformanceFailure, ConformanceCheckResult, ConformanceCheckName } from './conformance';
+export { runStrategyConformance } from './run-conformance';
+export type { ConformanceTestApi, RunConformanceOptions } from './run-conformance';
+export { DEFAULT_CONFORMANCE_CASES } from './default-cases';
+export type { ConformanceCase } from './default-cases';
+export { deepFreeze } from './deep-freeze';
+export { sampleInsight, sampleTeamConfig, sampleTeamStats, sampleRecords } from './samples';
+export type { SampleRunsSpec } from './samples';

@@ -1,0 +1,146 @@
+import type { PerformanceInsight } from '@autotune/analyzer';
+import type { GroupStats, TeamStats } from '@autotune/metrics';
+import { applySuggestion } from '../apply-suggestion';
+import type { OptimizationStrategy, OptimizationSuggestion, StrategyContext, TeamConfig } from '../contract';
+import { defineStrategy } from '../define-strategy';
+import { clamp, round } from '../internal/data';
+import { evidenceConfidence, evidenceRisk, meanDurationPValue, relativeMove } from '../internal/evidence';
+import { hasSubTeams, trimMembers } from '../internal/members';
+import { checkFactoryOptions, resolveOptions } from '../internal/options';
+import type { NumericSpec } from '../internal/options';
+import { insightsOf, makeSuggestion, runsOf } from '../internal/suggestion';
+
+/** Options of `teamSizingStrategy`. */
+export interface TeamSizingOptions {
+  /** Lower end of the range a team is reduced towards, without an observed size curve. Default 3. */
+  minSize?: number;
+  /** Upper end of that range. Default 5. */
+  maxSize?: number;
+  /** Share of the members kept, without an observed size curve (the original's 0.7). Default 0.7. */
+  keepShare?: number;
+  /** Runs a team size needs before its runs count as evidence. Default 3. */
+  minGroupRuns?: number;
+  /** A smaller size within this share of the fastest observed one is preferred (fewer agents, less cost). Default 0.05. */
+  speedTolerance?: number;
+  /** How much lower a smaller size's success rate may be and still be chosen. Default 0.05. */
+  maxSuccessRateDrop?: number;
+}
+
+const NAME = 'team_sizing';
+const DEFAULTS: Required<TeamSizingOptions> = {
+  minSize: 3,
+  maxSize: 5,
+  keepShare: 0.7,
+  minGroupRuns: 3,
+  speedTolerance: 0.05,
+  maxSuccessRateDrop: 0.05,
+};
+const SPEC: NumericSpec<Required<TeamSizingOptions>> = {
+  minSize: [1, 1000],
+  maxSize: [1, 1000],
+  keepShare: [0.05, 0.95],
+  minGroupRuns: [1, 1e6],
+  speedTolerance: [0, 1],
+  maxSuccessRateDrop: [0, 1],
+};
+
+interface Target {
+  size: number;
+  basis: 'observed' | 'table';
+  group?: GroupStats;
+  reference?: GroupStats;
+}
+
+/**
+ * Reads the team's own size curve: among smaller sizes with enough runs and no worse success, the smallest
+ * one about as fast as the fastest. `null` means the curve exists and says no smaller size was faster, which
+ * overrides the table; `undefined` means there is no curve to read.
+ */
+function observedTarget(stats: TeamStats | undefined, size: number, o: Required<TeamSizingOptions>): Target | null | undefined {
+  if (!stats) return undefined;
+  const reference = (stats.byMemberCount[String(size)]?.runs ?? 0) >= o.minGroupRuns ? stats.byMemberCount[String(size)] : stats;
+  const smaller = Object.entries(stats.byMemberCount)
+    .map(([k, g]) => ({ size: Number(k), g }))
+    .filter(({ size: s, g }) => Number.isInteger(s) && s >= 2 && s < size && g.runs >= o.minGroupRuns);
+  if (smaller.length === 0) return undefined;
+  const eligible = smaller.filter(
+    ({ g }) => g.duration.mean < reference.duration.mean && g.successRate >= reference.successRate - o.maxSuccessRateDrop,
+  );
+  if (eligible.length === 0) return null;
+  const fastest = Math.min(...eligible.map(({ g }) => g.duration.mean));
+  const pick = eligible
+    .filter(({ g }) => g.duration.mean <= fastest * (1 + o.speedTolerance))
+    .sort((a, b) => a.size - b.size)[0];
+  return { size: pick.size, basis: 'observed', group: pick.g, reference };
+}
+
+function suggestSizing(
+  insight: PerformanceInsight,
+  config: TeamConfig,
+  context: StrategyContext | undefined,
+  o: Required<TeamSizingOptions>,
+): OptimizationSuggestion | undefined {
+  const size = config.memberCount;
+  if (hasSubTeams(config.members) || !Number.isInteger(size)) return undefined;
+  const observed = observedTarget(context?.stats, size, o);
+  if (observed === null) return undefined;
+  const target: Target = observed ?? {
+    size: clamp(Math.floor(o.keepShare * size), Math.min(o.minSize, o.maxSize), o.maxSize),
+    basis: 'table',
+  };
+  if (target.size >= size || target.size < 1) return undefined;
+
+  const move = relativeMove(size, target.size);
+  let expected: number;
+  let pValue: number | undefined = insight.evidence?.comparison?.pValue;
+  if (target.group && target.reference) {
+    expected = ((target.reference.duration.mean - target.group.duration.mean) / target.reference.duration.mean) * 100;
+    pValue = meanDurationPValue(target.reference, target.group);
+  } else {
+    // The guide's 10-20%: the bigger the per-member overhead (severity), the more a cut buys.
+    expected = 10 + 10 * clamp(insight.severity, 0, 1);
+  }
+  const runs = target.group ? target.group.runs + (target.reference?.runs ?? 0) : runsOf(insight);
+  const members = config.members && config.members.length > target.size
+    ? trimMembers(config.members, target.size, context?.stats?.members)
+    : undefined;
+  const dropped = members ? config.members!.filter((m) => !members.some((k) => k.id === m.id)).map((m) => m.id) : [];
+  const why =
+    target.basis === 'observed'
+      ? `this team's ${target.size}-member runs averaged ${round(target.group!.duration.mean, 1)} s ` +
+        `against ${round(target.reference!.duration.mean, 1)} s`
+      : `${round(insight.currentValue, 1)} s per member against a ${round(insight.baselineValue, 1)} s baseline shows ` +
+        `diminishing returns; ${o.minSize}-${o.maxSize} members is the usual sweet spot`;
+  return makeSuggestion(NAME, config, {
+    priority: 'high',
+    description:
+      `Reduce the team from ${size} to ${target.size} members${dropped.length ? ` (drop ${dropped.join(', ')})` : ''}: ${why}`,
+    suggestedConfig: members ? { memberCount: target.size, members } : { memberCount: target.size },
+    expectedImprovement: round(clamp(expected, 0, 90), 1),
+    confidence: evidenceConfidence({ prior: 0.8, runs, severity: insight.severity, pValue, move }),
+    riskLevel: evidenceRisk({ prior: 0.2, move, runs }),
+    targetMetric: 'duration',
+    metadata: { basis: target.basis, fromSize: size, toSize: target.size, droppedMembers: dropped },
+  });
+}
+
+/**
+ * Team sizing: on an `oversized_team` insight, reduce the member count towards 3-5 (the original's
+ * `min(5, floor(0.7 x size))`), or to the size the team's own runs show is as fast (`stats.byMemberCount`).
+ * When the team's runs show no smaller size was faster, it says nothing. The `members` list is trimmed with
+ * the count: disabled members first, then the weakest by their runs, never a coordinator.
+ */
+export function teamSizingStrategy(options?: TeamSizingOptions): OptimizationStrategy {
+  const factory = checkFactoryOptions(NAME, options, SPEC);
+  return defineStrategy({
+    name: NAME,
+    suggest(insights, currentConfig, context) {
+      const o = resolveOptions(NAME, DEFAULTS, factory, context, SPEC);
+      const insight = insightsOf(insights, 'oversized_team')[0];
+      if (!insight) return [];
+      const s = suggestSizing(insight, currentConfig, context, o);
+      return s ? [s] : [];
+    },
+    apply: applySuggestion,
+  });
+}

@@ -1,0 +1,16 @@
+/**
+ * Freezes a value and everything reachable from it, so a strategy that writes to its input throws (in
+ * strict-mode code) instead of silently changing the caller's data. Typed arrays cannot be frozen; the kit
+ * compares them with a snapshot instead. Returns its argument.
+ */
+export function deepFreeze<T>(value: T): T {
+  const seen = new Set<object>();
+  const walk = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null || seen.has(v) || ArrayBuffer.isView(v)) return;
+    seen.add(v);
+    for (const key of Reflect.ownKeys(v)) walk((v as Record<PropertyKey, unknown>)[key]);
+    Object.freeze(v);
+  };
+  walk(value);
+  return value;
+}
