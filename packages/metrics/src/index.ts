@@ -10,3 +10,17 @@ export { validateRecord, toSnakeCaseRecord } from './validate';
 export { readRecords, loadMetrics, loadMetricsWithReport, parseMetricsText, parseMetricsTextWithReport } from './read';
 export type { MetricsFormat, ReadOptions, ReadReport, SkippedInput, LoadResult, RecordStream } from './read-options';
 export { normaliseOtlpId } from './otlp';
+export type { MetricsSink } from './sink';
+export { MemoryMetricsSink } from './memory-sink';
+export { JsonlFileSink } from './jsonl-file-sink';
+export type { JsonlFileSinkOptions } from './jsonl-file-sink';
+export { TeamMetricsCollector, getTeamMetricsCollector } from './collector';
+export type {
+  TeamRunConfig,
+  TeamRunResult,
+  MemberCompletion,
+  CollectorSummary,
+  FormationStats,
+  CollectorOptions,
+  TrackContext,
+} from './collector';
