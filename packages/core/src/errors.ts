@@ -1,0 +1,64 @@
+import { AUTOTUNE_ERROR_BRAND, formatLocation } from '@autotune/metrics';
+import type { SourceLocation } from '@autotune/metrics';
+
+/** Every reason a core operation can fail with, as a string you can switch on. */
+export type CoreErrorCode =
+  /** A workflow file is not valid YAML or JSON. */
+  | 'CORE_WORKFLOW_PARSE'
+  /** A workflow file parses but does not hold a usable team config. */
+  | 'CORE_WORKFLOW_INVALID'
+  /** The team id is not in the file or store; the message lists the known ids. */
+  | 'CORE_UNKNOWN_TEAM'
+  /** Another process holds the team's lock. */
+  | 'CORE_LOCKED'
+  /** A runner's command does not exist or is not executable. */
+  | 'CORE_RUNNER_NOT_FOUND'
+  /** A runner's command printed a record that is not a valid execution record. */
+  | 'CORE_RUNNER_OUTPUT'
+  /** A strategy threw while suggesting or applying. */
+  | 'CORE_STRATEGY_FAILED'
+  /** The database failed or holds data this version cannot read. */
+  | 'CORE_STORE'
+  /** Reading or writing a file failed. */
+  | 'CORE_IO'
+  /** A team config (object or option) is malformed. */
+  | 'CORE_CONFIG_INVALID'
+  /** A rollback cannot be done (no such entry, nothing to restore). */
+  | 'CORE_ROLLBACK'
+  /** An API was called the wrong way. */
+  | 'CORE_USAGE';
+
+/** Where the problem is (file, line, field) and what caused it; every member optional. */
+export interface CoreErrorOptions extends SourceLocation {
+  cause?: unknown;
+  /** Machine-readable facts behind the message (the lock holder, the known team ids, ...). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * An error thrown by @autotune/core for misuse and bad input. The message names the file, line and field
+ * when they are known, and says what was expected.
+ */
+export class CoreError extends Error {
+  override readonly name = 'CoreError';
+  readonly [AUTOTUNE_ERROR_BRAND] = true;
+  readonly code: CoreErrorCode;
+  readonly location: SourceLocation;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: CoreErrorCode, message: string, options: CoreErrorOptions = {}) {
+    const { cause, details, ...location } = options;
+    const where = formatLocation(location);
+    super(where ? `${where}: ${message}` : message, cause === undefined ? undefined : { cause });
+    this.code = code;
+    this.location = location;
+    this.details = details ?? {};
+  }
+}
+
+/** True when `u` is a {@link CoreError} (optionally with the given code), whichever copy of the package threw it. */
+export function isCoreError(u: unknown, code?: CoreErrorCode): u is CoreError {
+  if (typeof u !== 'object' || u === null) return false;
+  const e = u as Record<string | symbol, unknown>;
+  return e[AUTOTUNE_ERROR_BRAND] === true && e.name === 'CoreError' && (code === undefined || e.code === code);
+}

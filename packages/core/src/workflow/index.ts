@@ -1,0 +1,9 @@
+// The workflow-file API: reading a team config from the user's YAML or JSON and writing changes back.
+export { teamConfigFromUser, teamConfigToUser, isTeamConfig } from './team-config-user';
+export type { TeamDialect } from './team-config-user';
+export { loadWorkflowFile, workflowFromText, detectFormat } from './workflow-file';
+export type { WorkflowFile } from './workflow-file';
+export { renderWorkflowUpdate } from './render-update';
+export { writeFileAtomic } from './atomic-write';
+export { saveWorkflowFile, restoreWorkflowText, writeBackup, AUTOTUNE_DIR } from './save-workflow';
+export type { SaveWorkflowOptions, SavedWorkflow } from './save-workflow';

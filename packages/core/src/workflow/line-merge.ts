@@ -1,0 +1,152 @@
+/**
+ * Line-level three-way merge. A re-serialised document (yaml's Document API, JSON.stringify) keeps comments
+ * and key order but normalises spacing everywhere; merging "original -> re-rendered" (formatting only)
+ * with "re-rendered -> edited" (our change) keeps every untouched line byte for byte.
+ */
+
+/** Above this many differing lines a diff is not worth computing; callers fall back to the plain render. */
+const MAX_EDIT_DISTANCE = 1000;
+
+/**
+ * Pairs of indexes of equal lines in `a` and `b` (a longest common subsequence, by Myers' algorithm), or
+ * undefined when the inputs differ too much.
+ */
+export function matchLines(a: readonly string[], b: readonly string[]): Array<[number, number]> | undefined {
+  const n = a.length;
+  const m = b.length;
+  const max = Math.min(n + m, MAX_EDIT_DISTANCE);
+  const offset = max + 1;
+  let v = new Int32Array(2 * max + 3);
+  const trace: Int32Array[] = [];
+  let found = -1;
+  for (let d = 0; d <= max && found < 0; d++) {
+    trace.push(v.slice());
+    const next = v.slice();
+    for (let k = -d; k <= d; k += 2) {
+      let x: number;
+      if (k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1])) x = v[offset + k + 1];
+      else x = v[offset + k - 1] + 1;
+      let y = x - k;
+      while (x < n && y < m && a[x] === b[y]) {
+        x++;
+        y++;
+      }
+      next[offset + k] = x;
+      if (x >= n && y >= m) {
+        found = d;
+        break;
+      }
+    }
+    v = next;
+  }
+  if (found < 0) return undefined;
+  // Walk the trace backwards to recover the snakes (runs of equal lines).
+  const pairs: Array<[number, number]> = [];
+  let x = n;
+  let y = m;
+  for (let d = found; d > 0; d--) {
+    const vPrev = trace[d];
+    const k = x - y;
+    const prevK = k === -d || (k !== d && vPrev[offset + k - 1] < vPrev[offset + k + 1]) ? k + 1 : k - 1;
+    const prevX = vPrev[offset + prevK];
+    const prevY = prevX - prevK;
+    while (x > prevX && y > prevY) {
+      x--;
+      y--;
+      pairs.push([x, y]);
+    }
+    x = prevX;
+    y = prevY;
+  }
+  while (x > 0 && y > 0) {
+    x--;
+    y--;
+    pairs.push([x, y]);
+  }
+  return pairs.reverse();
+}
+
+function sameLines(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((line, i) => line === b[i]);
+}
+
+/**
+ * Merges one line changed on both sides when `ours` only changed its spacing and `theirs` swapped words:
+ * `a:   x  # c` (ours), `a: y # c` (theirs) from `a: x # c` gives `a:   y  # c`.
+ */
+function mergeLine(base: string, ours: string, theirs: string): string | undefined {
+  const tb = base.split(/(\s+)/);
+  const to = ours.split(/(\s+)/);
+  const tt = theirs.split(/(\s+)/);
+  if (tb.length !== to.length || tb.length !== tt.length) return undefined;
+  for (let k = 0; k < tb.length; k++) {
+    const blank = tb[k].trim() === '';
+    if (blank !== (to[k].trim() === '') || blank !== (tt[k].trim() === '')) return undefined;
+    if (!blank && tb[k] !== to[k]) return undefined;
+  }
+  return tt.map((tok, k) => (tok !== tb[k] ? tok : to[k])).join('');
+}
+
+/**
+ * A stretch both sides changed. When ours reformatted it line for line, the lines theirs left alone are
+ * still taken from ours, and a changed line keeps ours' spacing where it can; otherwise theirs wins.
+ */
+function refineConflict(base: readonly string[], ours: readonly string[], theirs: readonly string[]): string[] {
+  if (ours.length !== base.length) return [...theirs];
+  const matches = matchLines(base, theirs);
+  if (!matches) return [...theirs];
+  const out: string[] = [];
+  let b0 = 0;
+  let t0 = 0;
+  const gap = (b1: number, t1: number) => {
+    for (let q = 0; q < t1 - t0; q++) {
+      const b = b0 + q;
+      out.push(b < b1 ? (mergeLine(base[b], ours[b], theirs[t0 + q]) ?? theirs[t0 + q]) : theirs[t0 + q]);
+    }
+  };
+  for (const [b, t] of matches) {
+    gap(b, t);
+    out.push(ours[b]);
+    b0 = b + 1;
+    t0 = t + 1;
+  }
+  gap(base.length, theirs.length);
+  return out;
+}
+
+/**
+ * Merges two edits of `base`: `ours` changes formatting, `theirs` changes content. Where only one side
+ * changed a stretch, that side wins; where both did, `theirs` wins (the edited lines are re-rendered).
+ * Returns undefined when the inputs are too far apart to merge.
+ */
+export function mergeThreeWay(base: readonly string[], ours: readonly string[], theirs: readonly string[]): string[] | undefined {
+  const mo = matchLines(base, ours);
+  const mt = matchLines(base, theirs);
+  if (!mo || !mt) return undefined;
+  const toOurs = new Map(mo);
+  const toTheirs = new Map(mt);
+  const out: string[] = [];
+  let b0 = 0;
+  let o0 = 0;
+  let t0 = 0;
+  const flush = (b1: number, o1: number, t1: number) => {
+    const chunkBase = base.slice(b0, b1);
+    const chunkOurs = ours.slice(o0, o1);
+    const chunkTheirs = theirs.slice(t0, t1);
+    if (sameLines(chunkOurs, chunkBase)) out.push(...chunkTheirs);
+    else if (sameLines(chunkTheirs, chunkBase)) out.push(...chunkOurs);
+    else out.push(...refineConflict(chunkBase, chunkOurs, chunkTheirs));
+  };
+  for (let b = 0; b < base.length; b++) {
+    const o = toOurs.get(b);
+    const t = toTheirs.get(b);
+    if (o === undefined || t === undefined || o < o0 || t < t0) continue;
+    flush(b, o, t);
+    out.push(ours[o]);
+    b0 = b + 1;
+    o0 = o + 1;
+    t0 = t + 1;
+  }
+  flush(base.length, ours.length, theirs.length);
+  return out;
+}
