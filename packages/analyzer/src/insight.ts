@@ -29,6 +29,11 @@ export interface InsightEvidence {
   comparisonRuns?: number;
   /** Confidence interval of `currentValue`, when one applies. */
   interval?: { low: number; high: number; confidenceLevel: number };
+  /**
+   * Unit of `interval` and of the comparison interval, for printing: 's' (seconds), 'calls', 'runs', or
+   * 'share' (a 0..1 rate, printed as a percentage).
+   */
+  unit?: string;
   comparison?: InsightComparison;
   /** Free-form numbers behind the insight (e.g. per-member figures). */
   details?: Record<string, number | string | boolean | string[]>;

@@ -1,7 +1,10 @@
 import * as pkg from '@autotune/analyzer';
 
 describe('@autotune/analyzer entry', () => {
-  it('exposes its public names', () => {
-    expect(Object.keys(pkg).length).toBeGreaterThan(0);
+  it('exposes its public names, and only those', () => {
+    expect(Object.keys(pkg).sort()).toEqual([
+      'AnalyzerError', 'DEFAULT_ANALYZER_OPTIONS', 'PerformanceAnalyzer', 'analyzeTeamStats', 'describeEvidence',
+      'formatPValue', 'resolveAnalyzerOptions',
+    ]);
   });
 });
