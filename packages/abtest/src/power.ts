@@ -4,6 +4,9 @@ import tQuantile = require('@stdlib/stats-base-dists-t-quantile');
 import { invalidInput } from './errors';
 import { describe, oneOf, openUnit } from './internal/validate';
 
+// Math's functions are bound once: a global `Math` lookup in a hot loop is ~10x slower inside Jest's VM sandbox.
+const { exp, sqrt, log, max, floor } = Math;
+
 /** Whether a planned test is two-sided or one-sided (in the expected direction). */
 export type PowerAlternative = 'two-sided' | 'one-sided';
 
@@ -49,7 +52,7 @@ export function tTestPower(options: TTestPowerOptions): number {
   const sides = options.alternative === undefined ? 2 : oneOf(options.alternative, 'options.alternative', ['two-sided', 'one-sided'] as const) === 'two-sided' ? 2 : 1;
   const df = 2 * (n - 1);
   const critical = tQuantile(1 - alpha / sides, df);
-  return noncentralTUpperTail(critical, df, effectSize * Math.sqrt(n / 2));
+  return noncentralTUpperTail(critical, df, effectSize * sqrt(n / 2));
 }
 
 /**
@@ -73,12 +76,12 @@ export function requiredRunsPerArm(options: RequiredRunsOptions): number {
   // Normal approximation as a bracket; the t-test needs a few more runs, never fewer.
   const za = normalQuantile(1 - alpha / (alternative === 'two-sided' ? 2 : 1), 0, 1);
   const zb = normalQuantile(power, 0, 1);
-  let lo = Math.max(2, Math.floor(2 * ((za + zb) / effectSize) ** 2));
+  let lo = max(2, floor(2 * ((za + zb) / effectSize) ** 2));
   if (powerAt(lo) >= power) return lo;
   let hi = lo * 2 + 4;
   while (powerAt(hi) < power) hi *= 2;
   while (hi - lo > 1) {
-    const mid = Math.floor((lo + hi) / 2);
+    const mid = floor((lo + hi) / 2);
     if (powerAt(mid) >= power) hi = mid;
     else lo = mid;
   }
@@ -92,19 +95,19 @@ export function requiredRunsPerArm(options: RequiredRunsOptions): number {
  */
 export function noncentralTUpperTail(t: number, df: number, delta: number): number {
   if (df > 1e7) return normalCdf(delta - t, 0, 1);
-  const mode = Math.sqrt(Math.max(df - 1, 0) / df);
-  const sd = 1 / Math.sqrt(2 * df);
-  const from = Math.max(0, mode - 12 * sd);
+  const mode = sqrt(max(df - 1, 0) / df);
+  const sd = 1 / sqrt(2 * df);
+  const from = max(0, mode - 12 * sd);
   const to = mode + 16 * sd + (df < 3 ? 6 : 0);
   const steps = 4000;
   const h = (to - from) / steps;
-  const logDensity = (s: number): number => (s === 0 ? (df === 1 ? 0 : Number.NEGATIVE_INFINITY) : (df - 1) * Math.log(s) - (df * s * s) / 2);
-  const peak = logDensity(Math.max(mode, from + h));
+  const logDensity = (s: number): number => (s === 0 ? (df === 1 ? 0 : Number.NEGATIVE_INFINITY) : (df - 1) * log(s) - (df * s * s) / 2);
+  const peak = logDensity(max(mode, from + h));
   let mass = 0;
   let acc = 0;
   for (let i = 0; i <= steps; i++) {
     const s = from + i * h;
-    const w = (i === 0 || i === steps ? 1 : i % 2 === 1 ? 4 : 2) * Math.exp(logDensity(s) - peak);
+    const w = (i === 0 || i === steps ? 1 : i % 2 === 1 ? 4 : 2) * exp(logDensity(s) - peak);
     mass += w;
     acc += w * normalCdf(delta - t * s, 0, 1);
   }

@@ -110,7 +110,8 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
   const tests: Verdict['tests'] = {};
 
   // Guardrails: judged on the estimates (a 10-point drop is not provable at ten runs per arm).
-  const drop = (before.successRate - after.successRate) * 100;
+  // Integer arithmetic first, so 10/10 against 8/10 is a drop of exactly 20 points.
+  const drop = ((before.successes * after.runs - after.successes * before.runs) * 100) / (before.runs * after.runs);
   const successTable = (): [[number, number], [number, number]] => [
     [after.successes, after.runs - after.successes],
     [before.successes, before.runs - before.successes],
@@ -118,7 +119,7 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
   const fisherWorse = fisherExact(successTable(), { alternative: 'less' });
   const p95Value = before.p95 > 0 ? ((after.p95 - before.p95) / before.p95) * 100 : after.p95 > 0 ? 100 * (after.p95 / Number.EPSILON) : 0;
   const guards: Verdict['guardrails'] = {
-    successRateDrop: { value: drop, limit: guardrails.maxSuccessRateDrop, breached: drop > guardrails.maxSuccessRateDrop + 1e-9, pValue: fisherWorse.pValue },
+    successRateDrop: { value: drop, limit: guardrails.maxSuccessRateDrop, breached: drop > guardrails.maxSuccessRateDrop, pValue: fisherWorse.pValue },
     p95Increase: { value: p95Value, limit: guardrails.maxP95Increase, breached: p95Value > guardrails.maxP95Increase + 1e-9 },
   };
   if (guards.successRateDrop.breached) codes.push('guardrail_success_rate');
@@ -136,7 +137,7 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
   const usable = enough && (metric === 'success_rate' || baseMean > 0);
 
   if (usable && metric === 'success_rate') {
-    improvement = (after.successRate - before.successRate) * 100;
+    improvement = drop === 0 ? 0 : -drop;
     const better = fisherExact(successTable(), { alternative: 'greater' });
     tests.fisher = { ...better, alternative: 'greater' };
     improvingP = better.pValue;
@@ -250,6 +251,11 @@ function pFmt(p: number): string {
   return `p = ${p < 0.01 ? p.toFixed(4) : p.toFixed(3)}`;
 }
 
+/** A significance level without trailing zeros: 0.05, 0.0161. */
+function level(a: number): string {
+  return String(Number(a.toPrecision(3)));
+}
+
 function reasonText(v: Verdict, passAlpha: number, constant: boolean): string {
   const w = METRIC_WORDS[v.metric];
   const parts: string[] = [];
@@ -258,13 +264,13 @@ function reasonText(v: Verdict, passAlpha: number, constant: boolean): string {
   for (const code of v.reasonCodes) {
     switch (code) {
       case 'significant_improvement':
-        parts.push(`${imp} ${w.better}, at least the ${v.threshold}${w.unit} threshold, and significant (${test} <= ${passAlpha.toPrecision(3)})`);
+        parts.push(`${imp} ${w.better}, at least the ${v.threshold}${w.unit} threshold, and significant (${test}, at most alpha ${level(passAlpha)})`);
         break;
       case 'below_threshold':
         parts.push(`${imp} ${w.better} is below the ${v.threshold}${w.unit} threshold`);
         break;
       case 'not_significant':
-        parts.push(`the improvement is not significant (${test} > ${passAlpha.toPrecision(3)})`);
+        parts.push(`the improvement is not significant (${test}, above alpha ${level(passAlpha)})`);
         break;
       case 'measured_worse':
         parts.push(`the candidate measured ${imp} ${w.worse}, though not significantly`);
@@ -325,16 +331,23 @@ function explanationText(v: Verdict, passAlpha: number, constant: boolean): stri
         `The ${Math.round(v.bootstrap.confidenceLevel * 100)}% bootstrap interval of the improvement runs from ${pct(v.bootstrap.low)}${w.unit} to ${pct(v.bootstrap.high)}${w.unit}${v.bootstrap.low > 0 ? ', all of it an improvement' : v.bootstrap.high < 0 ? ', all of it a regression' : ', which includes no change'}.`,
       );
     }
-    const level = v.sequential ? `the nominal level ${passAlpha.toPrecision(3)} of look ${v.sequential.look} of ${v.sequential.looks} (early stopping keeps the overall false-pass rate at ${v.alpha})` : `alpha = ${v.alpha}`;
+    const levelText = v.sequential ? `the nominal level ${level(passAlpha)} of look ${v.sequential.look} of ${v.sequential.looks} (early stopping keeps the overall false-pass rate at ${v.alpha})` : `alpha = ${v.alpha}`;
     if (v.decidedBy === 'welch') {
       if (constant) s.push(`Every run of each arm took the same value, so the difference is exact and no t-test was needed.`);
       else if (v.tests.welch) {
         const t = v.tests.welch;
-        s.push(`Welch's one-sided t-test for a ${w.better} candidate gives t = ${t.statistic.toFixed(2)} with ${t.df.toFixed(1)} degrees of freedom, ${pFmt(t.pValue)}, judged against ${level}.`);
+        // Report the tail the data points to, so a regression shows its small p-value, not 0.99.
+        const worse = v.improvementPercentage < 0;
+        s.push(
+          `Welch's t-test gives t = ${t.statistic.toFixed(2)} with ${t.df.toFixed(1)} degrees of freedom: one-sided ${pFmt(worse ? v.regressionPValue : t.pValue)} for a ${worse ? w.worse : w.better} candidate, judged against ${levelText}.`,
+        );
       }
-      if (v.tests.mannWhitney) s.push(`The Mann-Whitney test, which does not assume normal durations, gives ${pFmt(v.tests.mannWhitney.pValue)} (${v.tests.mannWhitney.method}).`);
+      if (v.tests.mannWhitney) {
+        s.push(`The Mann-Whitney test, which does not assume normally distributed values, gives one-sided ${pFmt(v.tests.mannWhitney.pValue)} for a ${w.better} candidate (${v.tests.mannWhitney.method}).`);
+      }
     } else if (v.tests.fisher) {
-      s.push(`Fisher's exact one-sided test for a higher success rate gives ${pFmt(v.tests.fisher.pValue)}, judged against ${level}.`);
+      const worse = v.improvementPercentage < 0;
+      s.push(`Fisher's exact test gives one-sided ${pFmt(worse ? v.regressionPValue : v.tests.fisher.pValue)} for a ${worse ? 'lower' : 'higher'} success rate, judged against ${levelText}.`);
     }
   }
   const g = v.guardrails;
