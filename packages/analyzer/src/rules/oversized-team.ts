@@ -14,7 +14,8 @@ interface Finding {
 
 /**
  * oversized_team, about the team's current size (that of its latest run, with `minRuns` runs at it). Any of:
- * - more than `maxTeamSize` members (severity (size - recommended) / recommended);
+ * - more than `maxTeamSize` members (severity (size - recommended) / recommended, with recommended capped at
+ *   `maxTeamSize`);
  * - more than 2 members and more than `perMemberSeconds` of mean duration per member, significantly
  *   (one-sided t-test; severity min(1, (perMember - 30) / 30) as in the original);
  * - the team also ran at a smaller size, and the speed-up the extra members bought is confidently below
@@ -33,7 +34,8 @@ export const oversizedTeam: Rule = (stats, o) => {
   if (size > t.maxTeamSize) {
     findings.push({
       reason: 'size',
-      severity: severityOf((size - t.recommendedTeamSize) / t.recommendedTeamSize),
+      // Against the recommended size, or the maximum if a user set that lower: never a zero severity.
+      severity: severityOf((size - Math.min(t.recommendedTeamSize, t.maxTeamSize)) / Math.min(t.recommendedTeamSize, t.maxTeamSize)),
       currentValue: size,
       baselineValue: t.maxTeamSize,
       text: `${size} members is more than the ${t.maxTeamSize} a team should have`,
