@@ -1,0 +1,90 @@
+import { teamSizingStrategy } from '@autotune/strategies';
+import type { PerformanceInsight, StrategyContext, TeamConfig } from '@autotune/strategies';
+import { sampleInsight, sampleTeamConfig, sampleTeamStats } from '@autotune/strategies/testing';
+import type { SampleRunsSpec } from '@autotune/strategies/testing';
+
+const ids = (n: number, first = 'm'): string[] => Array.from({ length: n }, (_, i) => `${first}${i + 1}`);
+const team = (n: number): TeamConfig => sampleTeamConfig({ formation: 'parallel', members: ids(n).map((id) => ({ id })) });
+const sized = (n: number, mean: number, extra: SampleRunsSpec = {}): SampleRunsSpec => ({ formation: 'parallel', members: ids(n), meanDurationSeconds: mean, ...extra });
+const oversized = [sampleInsight('oversized_team')];
+const strategy = teamSizingStrategy();
+
+describe('team sizing', () => {
+  it.each<[string, TeamConfig, StrategyContext | undefined, number, string]>([
+    ['8 members, no runs by size: min(5, 0.7 x 8)', team(8), undefined, 5, 'table'],
+    ['6 members: 0.7 x 6', team(6), undefined, 4, 'table'],
+    ['4 members: up to the range floor of 3', team(4), undefined, 3, 'table'],
+    ['12 members, no members list', { formation: 'parallel', memberCount: 12 }, undefined, 5, 'table'],
+    ['8 members whose 4-member runs were much faster', team(8), { stats: sampleTeamStats(sized(8, 200), sized(4, 120), sized(6, 170)) }, 4, 'observed'],
+    ['3 members about as fast as 4: the smaller wins', team(8), { stats: sampleTeamStats(sized(8, 200), sized(4, 120), sized(3, 121)) }, 3, 'observed'],
+    [
+      '3 members faster but failing: 4 chosen',
+      team(8),
+      { stats: sampleTeamStats(sized(8, 200, { successRate: 0.9 }), sized(4, 130, { successRate: 0.9 }), sized(3, 100, { successRate: 0.5 })) },
+      4,
+      'observed',
+    ],
+  ])('fires for %s', (_label, config, context, size, basis) => {
+    const [s, ...rest] = strategy.suggest(oversized, config, context);
+    expect(rest).toEqual([]);
+    expect(s).toMatchObject({ type: 'team_sizing', strategy: 'team_sizing', priority: 'high', targetMetric: 'duration' });
+    expect(s.suggestedConfig.memberCount).toBe(size);
+    expect(s.metadata).toMatchObject({ basis, fromSize: config.memberCount, toSize: size });
+    if (config.members) expect(s.suggestedConfig.members).toHaveLength(size);
+    else expect(s.suggestedConfig.members).toBeUndefined();
+    expect(strategy.apply(config, s).memberCount).toBe(size);
+  });
+
+  it('takes the expected improvement from the observed curve', () => {
+    const stats = sampleTeamStats(sized(8, 200), sized(4, 120));
+    const [s] = strategy.suggest(oversized, team(8), { stats });
+    const g8 = stats.byMemberCount['8'].duration.mean;
+    const g4 = stats.byMemberCount['4'].duration.mean;
+    expect(s.expectedImprovement).toBeCloseTo(((g8 - g4) / g8) * 100, 1);
+  });
+
+  it.each<[string, PerformanceInsight[], TeamConfig, StrategyContext | undefined]>([
+    ['without an oversized_team insight', [sampleInsight('slow_execution')], team(8), undefined],
+    ['for a team already at 3', oversized, team(3), undefined],
+    ['when the team\'s smaller sizes were slower', oversized, team(8), { stats: sampleTeamStats(sized(8, 120), sized(5, 180), sized(4, 200)) }],
+    [
+      'for a hierarchical team with sub-teams',
+      oversized,
+      { formation: 'hierarchical', memberCount: 8, members: [{ id: 'boss' }, { id: 't', members: ids(7).map((id) => ({ id })) }] },
+      undefined,
+    ],
+  ])('does not fire %s', (_label, insights, config, context) => {
+    expect(strategy.suggest(insights, config, context)).toEqual([]);
+  });
+
+  it('trims the members list: disabled first, then the weakest by their runs, never the coordinator', () => {
+    const config = sampleTeamConfig({
+      formation: 'parallel',
+      members: [{ id: 'lead', role: 'coordinator' }, ...ids(6).map((id) => ({ id, enabled: id !== 'm2' }))],
+    });
+    const stats = sampleTeamStats({
+      formation: 'parallel',
+      members: ['lead', ...ids(6)],
+      memberProfiles: { ...Object.fromEntries(ids(6).map((id) => [id, { successRate: 1 }])), m5: { successRate: 0.2 }, lead: { successRate: 0.1 } },
+    });
+    const [s] = strategy.suggest(oversized, config, { stats });
+    expect(s.suggestedConfig.memberCount).toBe(4);
+    expect(s.suggestedConfig.members!.map((m) => m.id)).toEqual(['lead', 'm1', 'm3', 'm4']);
+    expect(s.metadata!.droppedMembers).toEqual(['m2', 'm5', 'm6']);
+  });
+
+  it('is surer with more runs and a bigger gap, and expects more from a bigger gap', () => {
+    const weak = strategy.suggest([sampleInsight('oversized_team', { severity: 0.2, evidence: { runs: 5 } })], team(8))[0];
+    const strong = strategy.suggest([sampleInsight('oversized_team', { severity: 0.9, evidence: { runs: 200 } })], team(8))[0];
+    expect(strong.confidence).toBeGreaterThan(weak.confidence);
+    expect(strong.expectedImprovement).toBeGreaterThan(weak.expectedImprovement);
+    expect(weak.expectedImprovement).toBeGreaterThanOrEqual(10);
+    expect(strong.expectedImprovement).toBeLessThanOrEqual(20);
+  });
+
+  it('takes options from the factory and from context.options, context winning', () => {
+    const wide = teamSizingStrategy({ maxSize: 7, keepShare: 0.9 });
+    expect(wide.suggest(oversized, team(10))[0].suggestedConfig.memberCount).toBe(7);
+    expect(wide.suggest(oversized, team(10), { options: { team_sizing: { maxSize: 6 } } })[0].suggestedConfig.memberCount).toBe(6);
+  });
+});
