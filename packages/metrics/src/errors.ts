@@ -6,6 +6,7 @@ export function isAutotuneError(u: unknown): u is Error & { code: string } {
   return typeof u === 'object' && u !== null && (u as Record<symbol, unknown>)[AUTOTUNE_ERROR_BRAND] === true;
 }
 
+/** What went wrong: unreadable input, a bad record, an unknown format, a file error, or misuse of the API. */
 export type MetricsErrorCode =
   | 'METRICS_PARSE_ERROR'
   | 'METRICS_VALIDATION_ERROR'
@@ -24,6 +25,7 @@ export interface SourceLocation {
   field?: string;
 }
 
+/** The location as the start of a message: `file, line 3, field "success"` (record index when no line). */
 export function formatLocation(loc: SourceLocation): string {
   const parts: string[] = [];
   if (loc.file) parts.push(loc.file);

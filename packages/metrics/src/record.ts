@@ -1,5 +1,6 @@
 /** The five team formations autotune knows. Files may hold others; they are kept as plain strings. */
 export const FORMATIONS = ['sequential', 'parallel', 'pipeline', 'hierarchical', 'consensus'] as const;
+/** One of `FORMATIONS`. */
 export type Formation = (typeof FORMATIONS)[number];
 
 /** Which limit ended a run, when one did. A limit hit is not the same as an error. */

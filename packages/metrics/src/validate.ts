@@ -165,6 +165,71 @@ export function validateRecord(u: unknown, location: SourceLocation = {}): Execu
   );
 }
 
+/**
+ * `validateRecord` for a value the caller owns (fresh from `JSON.parse`): a complete, valid autotune
+ * record is returned as it is, without a copy; anything else (snake_case, nulls, derived fields, errors)
+ * takes the full path. Readers use this to keep validation off the profile of a million-record load.
+ */
+export function validateParsedRecord(u: unknown, location: SourceLocation): ExecutionRecord {
+  return isCompleteAutotuneRecord(u) ? u : validateRecord(u, location);
+}
+
+function isCount(v: unknown): boolean {
+  return typeof v === 'number' && v >= 0 && v !== Number.POSITIVE_INFINITY;
+}
+
+function isOptCount(v: unknown): boolean {
+  return v === undefined || (typeof v === 'number' && v >= 0 && v !== Number.POSITIVE_INFINITY);
+}
+
+function isTime(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function isOptString(v: unknown): boolean {
+  return v === undefined || typeof v === 'string';
+}
+
+function isOptStrings(v: unknown): boolean {
+  if (v === undefined) return true;
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
+}
+
+/**
+ * True when `validateRecord` would accept `u` and return it unchanged (apart from dropping unknown keys).
+ * Must never accept what the full path rejects: every check here mirrors one there.
+ */
+function isCompleteAutotuneRecord(u: unknown): u is ExecutionRecord {
+  if (typeof u !== 'object' || u === null) return false;
+  const r = u as Obj;
+  const { teamId, executionId, startTimeMs, endTimeMs, durationSeconds, memberCount, members, limitHit, labels } = r;
+  if (typeof teamId !== 'string' || teamId === '' || typeof executionId !== 'string' || executionId === '') return false;
+  if (!isTime(startTimeMs) || !isTime(endTimeMs) || endTimeMs < startTimeMs) return false;
+  if (!isCount(durationSeconds) || typeof r.success !== 'boolean' || !isCount(r.toolCalls)) return false;
+  if (typeof memberCount !== 'number' || memberCount < 0 || !Number.isInteger(memberCount)) return false;
+  if (!isOptString(r.error) || !isOptString(r.formation) || !isOptString(r.configFingerprint)) return false;
+  if (!isOptCount(r.toolBudget) || !isOptCount(r.timeoutSeconds) || !isOptCount(r.inputTokens)) return false;
+  if (!isOptCount(r.outputTokens) || !isOptCount(r.costUsd)) return false;
+  if (limitHit !== undefined && !(LIMIT_HITS as readonly unknown[]).includes(limitHit)) return false;
+  if (labels !== undefined) {
+    if (!isObject(labels)) return false;
+    for (const k in labels) if (typeof labels[k] !== 'string') return false;
+  }
+  if (!Array.isArray(members)) return false;
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i] as Obj;
+    if (typeof m !== 'object' || m === null) return false;
+    if (typeof m.memberId !== 'string' || m.memberId === '' || typeof m.success !== 'boolean') return false;
+    if (!isCount(m.durationSeconds) || !isCount(m.toolCalls)) return false;
+    if ((m.startTimeMs !== undefined && !isTime(m.startTimeMs)) || (m.endTimeMs !== undefined && !isTime(m.endTimeMs))) return false;
+    if (!isOptString(m.role) || !isOptString(m.error) || !isOptStrings(m.toolsUsed) || !isOptStrings(m.waitedFor)) return false;
+    if (!isOptCount(m.inputTokens) || !isOptCount(m.outputTokens) || !isOptCount(m.costUsd)) return false;
+  }
+  return true;
+}
+
 function fromAutotune(u: Obj, location: SourceLocation): ExecutionRecord {
   const f: FieldReader = new FieldReader(u, location, '');
   const teamId = f.requiredString('teamId', 'team id');

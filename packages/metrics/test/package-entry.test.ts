@@ -1,7 +1,33 @@
 import * as pkg from '@autotune/metrics';
 
 describe('@autotune/metrics entry', () => {
-  it('exposes its public names', () => {
-    expect(Object.keys(pkg).length).toBeGreaterThan(0);
+  it('exposes exactly its public runtime names', () => {
+    expect(Object.keys(pkg).sort()).toEqual(
+      [
+        'AUTOTUNE_ERROR_BRAND',
+        'FORMATIONS',
+        'JsonlFileSink',
+        'MemoryMetricsSink',
+        'MetricsAggregator',
+        'MetricsError',
+        'TeamMetricsCollector',
+        'canonicalJson',
+        'configFingerprint',
+        'distributionOfSorted',
+        'formatLocation',
+        'getTeamMetricsCollector',
+        'isAutotuneError',
+        'loadMetrics',
+        'loadMetricsWithReport',
+        'normaliseOtlpId',
+        'parseMetricsText',
+        'parseMetricsTextWithReport',
+        'quantileSorted',
+        'readRecords',
+        'summarizeRecords',
+        'toSnakeCaseRecord',
+        'validateRecord',
+      ].sort(),
+    );
   });
 });

@@ -12,10 +12,12 @@ export class MemberAccumulator {
   private readonly toolCalls = new RunningStats();
   private readonly cost = new OptionalSum();
   private waitedFor: Set<string> | undefined;
-  readonly startedAfterEndOf = new Map<string, number>();
-  readonly timedRunsWith = new Map<string, number>();
 
-  constructor(readonly memberId: string) {}
+  /** `index` numbers the member within its team, for the team's pair counts. */
+  constructor(
+    readonly memberId: string,
+    readonly index: number,
+  ) {}
 
   add(m: MemberRecord): void {
     this.runs++;
@@ -30,14 +32,11 @@ export class MemberAccumulator {
     }
   }
 
-  /** Record that this member and `other` both had times in one run, and whether this one started after it ended. */
-  addTiming(other: string, startedAfterEnd: boolean): void {
-    this.timedRunsWith.set(other, (this.timedRunsWith.get(other) ?? 0) + 1);
-    // Zero counts are kept too, so a key present in timedRunsWith is always present here.
-    this.startedAfterEndOf.set(other, (this.startedAfterEndOf.get(other) ?? 0) + (startedAfterEnd ? 1 : 0));
-  }
-
-  stats(): MemberStats {
+  /**
+   * This member's figures. `timedRunsWith` and `startedAfterEndOf` come from the team, which counts them
+   * per pair; a member timed with another always has an entry (maybe 0) in both.
+   */
+  stats(timedRunsWith: Record<string, number>, startedAfterEndOf: Record<string, number>): MemberStats {
     const out: MemberStats = {
       memberId: this.memberId,
       runs: this.runs,
@@ -47,18 +46,12 @@ export class MemberAccumulator {
       stdDevDurationSeconds: this.duration.stdDev,
       meanToolCalls: this.toolCalls.mean,
       stdDevToolCalls: this.toolCalls.stdDev,
-      startedAfterEndOf: sortedRecord(this.startedAfterEndOf),
-      timedRunsWith: sortedRecord(this.timedRunsWith),
+      startedAfterEndOf,
+      timedRunsWith,
     };
     setIfDefined(out, 'role', this.role);
     setIfDefined(out, 'meanCostUsd', this.cost.mean);
     if (this.waitedFor !== undefined) out.waitedFor = [...this.waitedFor].sort();
     return out;
   }
-}
-
-function sortedRecord(map: Map<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const key of [...map.keys()].sort()) out[key] = map.get(key)!;
-  return out;
 }

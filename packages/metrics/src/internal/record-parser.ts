@@ -4,7 +4,7 @@ import { OtlpAssembler, isOtlpDocument } from '../otlp';
 import type { OtlpSink } from '../otlp';
 import type { ReadOptions, ReadReport } from '../read-options';
 import type { ExecutionRecord } from '../record';
-import { validateRecord } from '../validate';
+import { validateParsedRecord } from '../validate';
 import { JsonArraySplitter } from './json-array-splitter';
 import type { ArrayElement } from './json-array-splitter';
 
@@ -188,7 +188,7 @@ export class RecordParser {
     }
     let rec: ExecutionRecord;
     try {
-      rec = validateRecord(parsed, loc);
+      rec = validateParsedRecord(parsed, loc);
     } catch (e) {
       if (e instanceof MetricsError) {
         this.skip(e);

@@ -1,7 +1,8 @@
-import type { ExecutionRecord, MemberRecord } from '../record';
+import type { ExecutionRecord } from '../record';
 import type { GroupStats, MemberStats, TeamStats } from '../summary-types';
 import { GroupAccumulator, setIfDefined } from './group-accumulator';
 import { MemberAccumulator } from './member-accumulator';
+import { PairCounts } from './pair-counts';
 
 /** Everything kept about one team: its groups, its members, and the config of its latest run. */
 export class TeamAccumulator {
@@ -10,6 +11,12 @@ export class TeamAccumulator {
   private readonly byMemberCount = new Map<string, GroupAccumulator>();
   private readonly byFingerprint = new Map<string, GroupAccumulator>();
   private readonly members = new Map<string, MemberAccumulator>();
+  private readonly memberList: MemberAccumulator[] = [];
+  /** timed(i, j): runs in which members i and j both had times; after(i, j): of those, i started after j ended. */
+  private readonly timed = new PairCounts();
+  private readonly after = new PairCounts();
+  /** Scratch space for one run's timed members, reused to keep the hot path allocation-free. */
+  private readonly scratch: { index: number; start: number; end: number }[] = [];
   private firstStartTimeMs = Number.POSITIVE_INFINITY;
   private lastStartTimeMs = Number.NEGATIVE_INFINITY;
   private latestFormation: string | undefined;
@@ -45,40 +52,62 @@ export class TeamAccumulator {
     }
 
     const ms = r.members;
+    let timedCount = 0;
     for (let i = 0; i < ms.length; i++) {
       const m = ms[i];
       let acc = this.members.get(m.memberId);
       if (acc === undefined) {
-        acc = new MemberAccumulator(m.memberId);
+        acc = new MemberAccumulator(m.memberId, this.memberList.length);
         this.members.set(m.memberId, acc);
+        this.memberList.push(acc);
       }
       acc.add(m);
+      if (m.startTimeMs !== undefined && m.endTimeMs !== undefined) {
+        const slot = this.scratch[timedCount];
+        if (slot === undefined) this.scratch.push({ index: acc.index, start: m.startTimeMs, end: m.endTimeMs });
+        else {
+          slot.index = acc.index;
+          slot.start = m.startTimeMs;
+          slot.end = m.endTimeMs;
+        }
+        timedCount++;
+      }
     }
-    this.addTimingEvidence(ms);
+    this.addTimingEvidence(timedCount);
   }
 
   /**
-   * Pairwise timing evidence: for each ordered pair of members that both have start and end times, count
-   * the run, and whether the first started at or after the second ended. Teams are small (a handful of
-   * members), so the quadratic pass is cheap.
+   * Pairwise timing evidence: for each ordered pair of timed members of one run, count the run, and
+   * whether the first started at or after the second ended. Teams are small (a handful of members), so
+   * the quadratic pass is cheap. A member listed twice in a run is not paired with itself.
    */
-  private addTimingEvidence(ms: MemberRecord[]): void {
-    for (let i = 0; i < ms.length; i++) {
-      const a = ms[i];
-      if (a.startTimeMs === undefined || a.endTimeMs === undefined) continue;
-      const accA = this.members.get(a.memberId)!;
-      for (let j = 0; j < ms.length; j++) {
-        if (i === j) continue;
-        const b = ms[j];
-        if (b.memberId === a.memberId || b.startTimeMs === undefined || b.endTimeMs === undefined) continue;
-        accA.addTiming(b.memberId, a.startTimeMs >= b.endTimeMs);
+  private addTimingEvidence(n: number): void {
+    const s = this.scratch;
+    for (let i = 0; i < n; i++) {
+      const a = s[i];
+      for (let j = 0; j < n; j++) {
+        const b = s[j];
+        if (a.index === b.index) continue;
+        this.timed.increment(a.index, b.index);
+        if (a.start >= b.end) this.after.increment(a.index, b.index);
       }
     }
   }
 
   stats(): TeamStats {
     const members: Record<string, MemberStats> = {};
-    for (const id of [...this.members.keys()].sort()) members[id] = this.members.get(id)!.stats();
+    const sorted = [...this.memberList].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+    for (const a of sorted) {
+      const timedRunsWith: Record<string, number> = {};
+      const startedAfterEndOf: Record<string, number> = {};
+      for (const b of sorted) {
+        const n = this.timed.get(a.index, b.index);
+        if (n === 0) continue;
+        timedRunsWith[b.memberId] = n;
+        startedAfterEndOf[b.memberId] = this.after.get(a.index, b.index);
+      }
+      members[a.memberId] = a.stats(timedRunsWith, startedAfterEndOf);
+    }
     const out: TeamStats = {
       teamId: this.teamId,
       ...this.all.stats(),
