@@ -77,4 +77,19 @@ describe('formation selection', () => {
     const [s] = strategy.suggest(flagged('sequential'), config('sequential'), { stats });
     expect(s.metadata).toMatchObject({ basis: 'table', to: 'pipeline' });
   });
+
+  it('follows the analyzer\'s own-runs verdict (betterFormation) even without stats', () => {
+    const insight = sampleInsight('suboptimal_formation_sequential', {
+      currentValue: 120,
+      evidence: { runs: 30, comparison: { test: 'Welch t-test', pValue: 0.001, description: 'd' }, details: { formation: 'sequential', betterFormation: 'hierarchical', betterFormationMeanSeconds: 90 } },
+    });
+    const [s] = strategy.suggest([insight], config('sequential'));
+    expect(s.suggestedConfig).toEqual({ formation: 'hierarchical' });
+    expect(s).toMatchObject({ expectedImprovement: 25, metadata: { basis: 'observed', pValue: 0.001 } });
+  });
+
+  it('ignores a betterFormation that is the current one', () => {
+    const insight = sampleInsight('suboptimal_formation_sequential', { evidence: { runs: 30, details: { betterFormation: 'sequential' } } });
+    expect(strategy.suggest([insight], config('sequential'))[0].metadata).toMatchObject({ basis: 'table', to: 'pipeline' });
+  });
 });

@@ -3,11 +3,8 @@ import type { MemberConfig, PerformanceInsight, StrategyContext, TeamConfig } fr
 import { sampleInsight, sampleTeamConfig, sampleTeamStats } from '@autotune/strategies/testing';
 
 const strategy = memberSelectionStrategy();
-// Built over the sample so that, without `metric`, no figure names what the member is bad at.
-const under = (id: string, severity: number, metric?: string): PerformanceInsight => ({
-  ...sampleInsight('underperforming_member', { severity, affectedComponents: [id] }),
-  evidence: { runs: 30, ...(metric ? { details: { metric } } : {}) },
-});
+const under = (id: string, severity: number, metric?: string): PerformanceInsight =>
+  sampleInsight('underperforming_member', { severity, affectedComponents: [id], evidence: { runs: 30, details: metric ? { primaryMetric: metric } : {} } });
 const solid = Object.fromEntries(['m1', 'm2', 'm3', 'm4', 'm5'].map((id) => [id, { successRate: 1 }]));
 const stats = sampleTeamStats({
   memberProfiles: { ...solid, m1: { durationWeight: 0.6, successRate: 1 }, m3: { durationWeight: 2.5, successRate: 0.3 } },

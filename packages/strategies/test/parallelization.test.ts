@@ -70,4 +70,30 @@ describe('parallelization', () => {
   ])('does not fire %s', (_label, insights, config, context) => {
     expect(strategy.suggest(insights, config, context)).toEqual([]);
   });
+
+  it.each<[string, string[], TeamConfig, unknown[]]>([
+    [
+      'one parallel sub-team per level group, in the place of its first member',
+      ['m2+m3', 'm4+m5'],
+      sampleTeamConfig(),
+      ['coordinator', 'm1', { sub_team_1: ['parallel', 'm2', 'm3'] }, { sub_team_2: ['parallel', 'm4', 'm5'] }],
+    ],
+    [
+      'interleaved groups',
+      ['a+c', 'b+d'],
+      sampleTeamConfig({ members: ['a', 'b', 'c', 'd', 'e'].map((id) => ({ id })) }),
+      ['coordinator', { sub_team_1: ['parallel', 'a', 'c'] }, { sub_team_2: ['parallel', 'b', 'd'] }, 'e'],
+    ],
+    [
+      'a group of four stays one sub-team',
+      ['m2+m3+m4+m5'],
+      sampleTeamConfig(),
+      ['coordinator', 'm1', { sub_team_1: ['parallel', 'm2', 'm3', 'm4', 'm5'] }],
+    ],
+  ])('uses the analyzer\'s independentGroups: %s', (_label, groups, config, expected) => {
+    const insight = sampleInsight('parallelizable_members', {
+      evidence: { runs: 30, details: { independentMembers: groups.flatMap((g) => g.split('+')), independentGroups: groups, estimatedSavingSeconds: 30 } },
+    });
+    expect(shape(strategy.suggest([insight], config)[0].suggestedConfig.members)).toEqual(expected);
+  });
 });

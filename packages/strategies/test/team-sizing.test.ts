@@ -87,4 +87,27 @@ describe('team sizing', () => {
     expect(wide.suggest(oversized, team(10))[0].suggestedConfig.memberCount).toBe(7);
     expect(wide.suggest(oversized, team(10), { options: { team_sizing: { maxSize: 6 } } })[0].suggestedConfig.memberCount).toBe(6);
   });
+
+  describe('with the analyzer\'s size-curve verdict (no_speedup)', () => {
+    const noSpeedup = (suggestedMemberCount: number) =>
+      sampleInsight('oversized_team', { evidence: { runs: 30, details: { memberCount: 8, suggestedMemberCount, reasons: ['no_speedup'] } } });
+
+    it('goes to the analyzer\'s size and, as fast there, aims at cost', () => {
+      const stats = sampleTeamStats(sized(8, 200), sized(4, 205));
+      const [s] = strategy.suggest([noSpeedup(4)], team(8), { stats });
+      expect(s.suggestedConfig.memberCount).toBe(4);
+      expect(s).toMatchObject({ targetMetric: 'cost', expectedImprovement: 40, metadata: { basis: 'analyzer' } });
+    });
+
+    it('aims at duration when the smaller size was also faster', () => {
+      const stats = sampleTeamStats(sized(8, 200), sized(4, 150));
+      const [s] = strategy.suggest([noSpeedup(4)], team(8), { stats });
+      expect(s).toMatchObject({ targetMetric: 'duration', metadata: { basis: 'analyzer' } });
+      expect(s.expectedImprovement).toBeGreaterThan(15);
+    });
+
+    it('ignores a suggested size that is not smaller', () => {
+      expect(strategy.suggest([noSpeedup(8)], team(8))[0].metadata).toMatchObject({ basis: 'table', toSize: 5 });
+    });
+  });
 });

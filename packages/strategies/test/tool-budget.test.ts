@@ -7,7 +7,7 @@ const stats = sampleTeamStats({ meanToolCalls: 25, toolBudget: 50 });
 const p95 = stats.meanToolCalls + 1.645 * stats.stdDevToolCalls;
 const excessive = [sampleInsight('excessive_tool_usage')];
 const exhausted = (count: number, runs = 30): PerformanceInsight =>
-  sampleInsight('limit_exhaustion', { affectedComponents: ['tool_budget'], evidence: { runs, details: { limit: 'tool_budget', count } } });
+  sampleInsight('limit_exhaustion', { affectedComponents: ['tool_budget'], evidence: { runs, details: { limit: 'tool_budget', hits: count, hitRate: count / runs } } });
 const budget = (toolBudget?: number): TeamConfig => ({ ...sampleTeamConfig(), toolBudget });
 
 describe('tool budget', () => {
@@ -80,5 +80,14 @@ describe('tool budget', () => {
     );
     const roomy = strategy.suggest(excessive, budget(100), { stats, options: { tool_budget: { headroom: 1.5 } } })[0];
     expect(roomy.suggestedConfig.toolBudget).toBe(Math.ceil(p95 * 1.5));
+  });
+
+  it.each<[string, Record<string, number | string>]>([
+    ['the analyzer\'s hitRate', { limit: 'tool_budget', hits: 3, hitRate: 0.5 }],
+    ['hits over runs', { limit: 'tool_budget', hits: 15 }],
+    ['a hand-made count over runs', { limit: 'tool_budget', count: 15 }],
+  ])('reads the share of exhausted runs from %s', (_label, details) => {
+    const insight = sampleInsight('limit_exhaustion', { evidence: { runs: 30, details } });
+    expect(strategy.suggest([insight], budget(20))[0].suggestedConfig).toEqual({ toolBudget: Math.ceil(20 * 1.75) });
   });
 });

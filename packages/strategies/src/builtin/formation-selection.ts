@@ -40,6 +40,8 @@ interface Choice {
   group?: GroupStats;
   reference?: GroupStats;
   pValue?: number;
+  /** Expected improvement when it is known without the groups (from the insight's figures). */
+  expected?: number;
 }
 
 function observedChoice(stats: TeamStats | undefined, current: string, o: Required<FormationSelectionOptions>): Choice | undefined {
@@ -62,6 +64,27 @@ function observedChoice(stats: TeamStats | undefined, current: string, o: Requir
     reason:
       `this team's ${best.f} runs averaged ${round(best.g.duration.mean, 1)} s (${best.g.runs} runs) against ` +
       `${round(reference.duration.mean, 1)} s in ${current}, with no lower success rate`,
+  };
+}
+
+/** The analyzer's own-runs verdict (`details.betterFormation`), tested with Welch and a success-rate guard. */
+function analyzerChoice(insight: PerformanceInsight, stats: TeamStats | undefined, current: string): Choice | undefined {
+  const better = insight.evidence?.details?.betterFormation;
+  if (typeof better !== 'string' || better === '' || better === current) return undefined;
+  const betterMean = insight.evidence.details?.betterFormationMeanSeconds;
+  const group = stats?.byFormation[better];
+  const reference = stats?.byFormation[current];
+  return {
+    formation: better,
+    basis: 'observed',
+    group,
+    reference,
+    pValue: insight.evidence.comparison?.pValue,
+    reason:
+      typeof betterMean === 'number'
+        ? `this team's ${better} runs averaged ${round(betterMean, 1)} s against ${round(insight.currentValue, 1)} s in ${current}`
+        : `this team's own runs were faster in ${better}`,
+    ...(group && reference ? {} : { expected: typeof betterMean === 'number' && insight.currentValue > 0 ? ((insight.currentValue - betterMean) / insight.currentValue) * 100 : undefined }),
   };
 }
 
@@ -118,7 +141,7 @@ function suggestFormation(
 ): OptimizationSuggestion | undefined {
   const current = config.formation;
   const stats = context?.stats;
-  const choice = observedChoice(stats, current, o) ?? tableChoice(config, insights, stats, o);
+  const choice = analyzerChoice(insight, stats, current) ?? observedChoice(stats, current, o) ?? tableChoice(config, insights, stats, o);
   if (!choice || choice.formation === current) return undefined;
   if (choice.basis === 'table' && refutedByOwnRuns(stats, current, choice.formation, o.minGroupRuns)) return undefined;
 
@@ -128,6 +151,8 @@ function suggestFormation(
   let metric: TargetMetric = 'duration';
   if (choice.group && choice.reference) {
     expected = ((choice.reference.duration.mean - choice.group.duration.mean) / choice.reference.duration.mean) * 100;
+  } else if (choice.expected !== undefined) {
+    expected = choice.expected;
   } else if (from && to && to.speed / from.speed >= 1.1) {
     // The guide's 20-50%, placed by the formations' relative speed and by how badly this one does.
     expected = clamp((1 - from.speed / to.speed) * 100 * (0.5 + 0.5 * insight.severity), 20, 50);
@@ -155,7 +180,8 @@ function suggestFormation(
 
 /**
  * Formation selection: on `suboptimal_formation_<current>`, switch to the formation the team's own runs
- * show is faster (`stats.byFormation`, with no lower success rate), else to the guide's table choice:
+ * show is faster (the analyzer's `details.betterFormation`, else `stats.byFormation` with no lower success
+ * rate), else to the guide's table choice:
  * consensus -> parallel, sequential -> parallel (every member independent: no recorded dependencies, or all
  * named by `parallelizable_members`) or pipeline (staged refinement),
  * parallel -> pipeline when runs fail, any -> sequential when strong dependencies appear. A table choice

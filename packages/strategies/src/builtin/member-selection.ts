@@ -53,7 +53,7 @@ function step(x: number): number {
 
 /** What the underperformance is about: the analyzer's word if it gave one, else the member's own figures. */
 function metricOf(insight: PerformanceInsight, own: MemberStats | undefined, team: MemberStats[]): TargetMetric {
-  const said = detailString(insight, 'metric') ?? detailString(insight, 'dimension') ?? '';
+  const said = detailString(insight, 'primaryMetric') ?? detailString(insight, 'metric') ?? '';
   if (/success|fail/i.test(said)) return 'success_rate';
   if (/tool|cost|call/i.test(said)) return 'cost';
   if (/duration|time|slow|latency/i.test(said)) return 'duration';

@@ -52,24 +52,38 @@ function suggestSplit(
 ): OptimizationSuggestion | undefined {
   const members = config.members;
   if (!members || members.length === 0 || hasSubTeams(members)) return undefined;
+  const usable = (m: MemberConfig | undefined): m is MemberConfig => m !== undefined && isEnabled(m) && !isCoordinator(m);
+  const byId = new Map(members.map((m) => [m.id, m]));
+  // The analyzer's groups ("a+b+c", in dependency order) are members that can run side by side; without
+  // them, the independent members are cut into contiguous chunks.
+  const levelGroups = (detailStrings(insight, 'independentGroups') ?? [])
+    .map((g) => g.split('+').map((id) => byId.get(id)).filter(usable))
+    .map((g) => g.sort((a, b) => members.indexOf(a) - members.indexOf(b)))
+    .filter((g) => g.length >= 2);
   const named = new Set(detailStrings(insight, 'independentMembers') ?? insight.affectedComponents);
-  const independent = members.filter((m) => named.has(m.id) && isEnabled(m) && !isCoordinator(m));
+  const listed = members.filter((m) => named.has(m.id) && usable(m));
+  const groups = levelGroups.length > 0 ? levelGroups : chunk(listed, clamp(Math.floor(listed.length / o.subTeamSize), 1, o.maxSubTeams));
+  const independent = groups.flat();
   if (independent.length < o.minIndependentMembers) return undefined;
 
   const existing = members.find(isCoordinator);
   const coordinator: MemberConfig = existing ? cloneData(existing) : { id: uniqueId('coordinator', members), role: 'manager' };
-  const firstIndependent = members.indexOf(independent[0]);
-  const rest = members.filter((m) => m !== existing && !independent.includes(m));
-  const leading = rest.filter((m) => members.indexOf(m) < firstIndependent).map((m) => cloneData(m));
-  const trailing = rest.filter((m) => members.indexOf(m) > firstIndependent).map((m) => cloneData(m));
-  const k = clamp(Math.floor(independent.length / o.subTeamSize), 1, o.maxSubTeams);
+  const groupOf = new Map(groups.flatMap((g, i) => g.map((m) => [m, i] as const)));
   const taken: MemberConfig[] = [...members];
-  const subTeams = chunk(independent.map((m) => cloneData(m)), k).map((group, i) => {
-    const team: MemberConfig = { id: uniqueId(`sub_team_${i + 1}`, taken), formation: 'parallel', members: group };
-    taken.push(team);
-    return team;
-  });
-  const next = [coordinator, ...leading, ...subTeams, ...trailing];
+  const subTeams: MemberConfig[] = [];
+  // Each sub-team takes the place of its first member; everyone else keeps their place and order.
+  const next: MemberConfig[] = [coordinator];
+  for (const m of members) {
+    if (m === existing) continue;
+    const g = groupOf.get(m);
+    if (g === undefined) next.push(cloneData(m));
+    else if (groups[g][0] === m) {
+      const team: MemberConfig = { id: uniqueId(`sub_team_${subTeams.length + 1}`, taken), formation: 'parallel', members: groups[g].map((x) => cloneData(x)) };
+      taken.push(team);
+      subTeams.push(team);
+      next.push(team);
+    }
+  }
   const memberCount = countAgents(next);
 
   const saving = detailNumber(insight, 'estimatedSavingSeconds');
@@ -110,8 +124,9 @@ function suggestSplit(
 /**
  * Parallelization: on `parallelizable_members` for a sequential or pipeline team, make the team
  * hierarchical: a coordinator (the existing one, or a new `coordinator` with role `manager`), the members
- * that others depend on kept in place and order, and the independent members (the insight's
- * `evidence.details.independentMembers`) in up to 2 parallel sub-teams of near-equal size, in their original order. The member
+ * that others depend on kept in place and order, and one parallel sub-team per group of members that can
+ * run side by side (the analyzer's `details.independentGroups`, in the place of the group's first member);
+ * without groups, the `independentMembers` go into up to 2 parallel sub-teams of near-equal size. The member
  * count counts agents, so it grows by one when a coordinator is added. Expected saving comes from the
  * insight's `estimatedSavingSeconds` over the mean run duration.
  */

@@ -1,7 +1,7 @@
 import type { PerformanceInsight } from '@autotune/analyzer';
 import type { GroupStats, TeamStats } from '@autotune/metrics';
 import { applySuggestion } from '../apply-suggestion';
-import type { OptimizationStrategy, OptimizationSuggestion, StrategyContext, TeamConfig } from '../contract';
+import type { OptimizationStrategy, OptimizationSuggestion, StrategyContext, TargetMetric, TeamConfig } from '../contract';
 import { defineStrategy } from '../define-strategy';
 import { clamp, round } from '../internal/data';
 import { evidenceConfidence, evidenceRisk, meanDurationPValue, relativeMove } from '../internal/evidence';
@@ -46,7 +46,7 @@ const SPEC: NumericSpec<Required<TeamSizingOptions>> = {
 
 interface Target {
   size: number;
-  basis: 'observed' | 'table';
+  basis: 'analyzer' | 'observed' | 'table';
   group?: GroupStats;
   reference?: GroupStats;
 }
@@ -74,6 +74,20 @@ function observedTarget(stats: TeamStats | undefined, size: number, o: Required<
   return { size: pick.size, basis: 'observed', group: pick.g, reference };
 }
 
+/**
+ * The analyzer's verdict from the size curve (`reasons` has `no_speedup`): the smallest size from which the
+ * extra members bought no meaningful speed-up, tested with a Welch interval. It is the better-tested
+ * reading of the same curve, so it comes first.
+ */
+function analyzerTarget(insight: PerformanceInsight, stats: TeamStats | undefined, size: number): Target | undefined {
+  const details = insight.evidence?.details;
+  const reasons = details?.reasons;
+  const suggested = details?.suggestedMemberCount;
+  if (!Array.isArray(reasons) || !reasons.includes('no_speedup') || typeof suggested !== 'number') return undefined;
+  if (!Number.isInteger(suggested) || suggested < 1 || suggested >= size) return undefined;
+  return { size: suggested, basis: 'analyzer', group: stats?.byMemberCount[String(suggested)], reference: stats?.byMemberCount[String(size)] };
+}
+
 function suggestSizing(
   insight: PerformanceInsight,
   config: TeamConfig,
@@ -82,7 +96,7 @@ function suggestSizing(
 ): OptimizationSuggestion | undefined {
   const size = config.memberCount;
   if (hasSubTeams(config.members) || !Number.isInteger(size)) return undefined;
-  const observed = observedTarget(context?.stats, size, o);
+  const observed = analyzerTarget(insight, context?.stats, size) ?? observedTarget(context?.stats, size, o);
   if (observed === null) return undefined;
   const target: Target = observed ?? {
     size: clamp(Math.floor(o.keepShare * size), Math.min(o.minSize, o.maxSize), o.maxSize),
@@ -92,10 +106,19 @@ function suggestSizing(
 
   const move = relativeMove(size, target.size);
   let expected: number;
+  let metric: TargetMetric = 'duration';
   let pValue: number | undefined = insight.evidence?.comparison?.pValue;
   if (target.group && target.reference) {
     expected = ((target.reference.duration.mean - target.group.duration.mean) / target.reference.duration.mean) * 100;
-    pValue = meanDurationPValue(target.reference, target.group);
+    if (target.basis === 'observed') pValue = meanDurationPValue(target.reference, target.group);
+    if (expected < 1) {
+      // The smaller team is about as fast: what it saves is the dropped members' work, i.e. cost.
+      metric = 'cost';
+      expected = ((size - target.size) / size) * 100 * 0.8;
+    }
+  } else if (target.basis === 'analyzer') {
+    metric = 'cost';
+    expected = ((size - target.size) / size) * 100 * 0.8;
   } else {
     // The guide's 10-20%: the bigger the per-member overhead (severity), the more a cut buys.
     expected = 10 + 10 * clamp(insight.severity, 0, 1);
@@ -106,7 +129,9 @@ function suggestSizing(
     : undefined;
   const dropped = members ? config.members!.filter((m) => !members.some((k) => k.id === m.id)).map((m) => m.id) : [];
   const why =
-    target.basis === 'observed'
+    target.basis === 'analyzer'
+      ? `the team's own runs show members beyond ${target.size} bought no meaningful speed-up`
+      : target.basis === 'observed'
       ? `this team's ${target.size}-member runs averaged ${round(target.group!.duration.mean, 1)} s ` +
         `against ${round(target.reference!.duration.mean, 1)} s`
       : `${round(insight.currentValue, 1)} s per member against a ${round(insight.baselineValue, 1)} s baseline shows ` +
@@ -119,15 +144,18 @@ function suggestSizing(
     expectedImprovement: round(clamp(expected, 0, 90), 1),
     confidence: evidenceConfidence({ prior: 0.8, runs, severity: insight.severity, pValue, move }),
     riskLevel: evidenceRisk({ prior: 0.2, move, runs }),
-    targetMetric: 'duration',
+    targetMetric: metric,
     metadata: { basis: target.basis, fromSize: size, toSize: target.size, droppedMembers: dropped },
   });
 }
 
 /**
- * Team sizing: on an `oversized_team` insight, reduce the member count towards 3-5 (the original's
- * `min(5, floor(0.7 x size))`), or to the size the team's own runs show is as fast (`stats.byMemberCount`).
- * When the team's runs show no smaller size was faster, it says nothing. The `members` list is trimmed with
+ * Team sizing: on an `oversized_team` insight, reduce the member count: to the analyzer's size when its
+ * size-curve test found the extra members bought no meaningful speed-up (`details.reasons` has
+ * `no_speedup`), else to the size the team's own runs show is as fast (`stats.byMemberCount`), else towards
+ * 3-5 (the original's `min(5, floor(0.7 x size))`, at least 3). When the team's runs show no smaller size
+ * was faster, and the analyzer did not say otherwise, it says nothing. It aims at duration, or at cost when
+ * the smaller team is expected to be about as fast. The `members` list is trimmed with
  * the count: disabled members first, then the weakest by their runs, never a coordinator.
  */
 export function teamSizingStrategy(options?: TeamSizingOptions): OptimizationStrategy {

@@ -6,7 +6,7 @@ import { clamp, round } from '../internal/data';
 import { evidenceConfidence, evidenceRisk, relativeMove } from '../internal/evidence';
 import { checkFactoryOptions, resolveOptions } from '../internal/options';
 import type { NumericSpec } from '../internal/options';
-import { detailNumber, detailString, insightsOf, makeSuggestion, runsOf } from '../internal/suggestion';
+import { detailString, insightsOf, limitHits, makeSuggestion, runsOf } from '../internal/suggestion';
 
 /** Options of `timeoutTuningStrategy`. */
 export interface TimeoutTuningOptions {
@@ -54,8 +54,7 @@ function suggestTimeout(
   const basis = `P95 ${round(p95, 1)} s + ${Math.round((o.buffer - 1) * 100)}% buffer`;
 
   if (current !== undefined && target > current) {
-    const count = exhausted ? (detailNumber(exhausted, 'count') ?? 0) : 0;
-    const rate = runs > 0 ? clamp(count / runs, 0, 1) : 0;
+    const { hits: count, rate } = exhausted ? limitHits(exhausted, runs) : { hits: 0, rate: 0 };
     return makeSuggestion(NAME, config, {
       priority: rate >= 0.1 ? 'critical' : 'high',
       description:

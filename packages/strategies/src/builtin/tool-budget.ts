@@ -6,7 +6,7 @@ import { clamp, round } from '../internal/data';
 import { evidenceConfidence, evidenceRisk, normalCdf, relativeMove } from '../internal/evidence';
 import { checkFactoryOptions, resolveOptions } from '../internal/options';
 import type { NumericSpec } from '../internal/options';
-import { detailNumber, detailString, insightsOf, makeSuggestion, runsOf } from '../internal/suggestion';
+import { detailString, insightsOf, limitHits, makeSuggestion, runsOf } from '../internal/suggestion';
 
 /** The guide's recommended tool budgets per task type (`StrategyContext.taskType`), inclusive. */
 export const TASK_TYPE_TOOL_BUDGETS: Readonly<Record<string, readonly [min: number, max: number]>> = {
@@ -96,9 +96,7 @@ function suggestRaise(
 ): OptimizationSuggestion | undefined {
   const current = config.toolBudget ?? context?.stats?.toolBudget;
   if (current === undefined) return undefined;
-  const runs = runsOf(insight) || context?.stats?.runs || 0;
-  const count = detailNumber(insight, 'count') ?? 0;
-  const rate = runs > 0 ? clamp(count / runs, 0, 1) : insight.severity;
+  const { hits: count, rate, runs } = limitHits(insight, context?.stats?.runs);
   let target = Math.ceil(current * clamp(1.25 + rate, 1.25, 2));
   const range = budgetRange(context);
   if (range && current < range[1]) target = Math.min(target, range[1]);

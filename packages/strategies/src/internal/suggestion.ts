@@ -27,6 +27,18 @@ export function detailStrings(insight: PerformanceInsight, key: string): string[
   return Array.isArray(v) && v.every((x) => typeof x === 'string') ? [...v] : undefined;
 }
 
+/**
+ * Runs that ended on a limit, and their share, from a `limit_exhaustion` insight: the analyzer's `hits` and
+ * `hitRate`, or `count` from hand-made insights.
+ */
+export function limitHits(insight: PerformanceInsight, fallbackRuns = 0): { hits: number; rate: number; runs: number } {
+  const runs = runsOf(insight) || fallbackRuns;
+  const hits = detailNumber(insight, 'hits') ?? detailNumber(insight, 'count') ?? 0;
+  const given = detailNumber(insight, 'hitRate');
+  const rate = given !== undefined ? given : runs > 0 ? hits / runs : Math.min(1, insight.severity / 2);
+  return { hits, rate: Math.min(1, Math.max(0, rate)), runs };
+}
+
 /** Runs behind an insight (0 when the analyzer left it out). */
 export function runsOf(insight: PerformanceInsight): number {
   const r = insight.evidence?.runs;

@@ -67,7 +67,7 @@ function build(): ConformanceCase[] {
       insights: [
         sampleInsight('limit_exhaustion', {
           affectedComponents: ['tool_budget'],
-          evidence: { runs: 30, details: { limit: 'tool_budget', count: 6 } },
+          evidence: { runs: 30, details: { limit: 'tool_budget', hits: 6, hitRate: 0.2, limitSetting: 20 } },
         }),
       ],
       config: sampleTeamConfig({ toolBudget: 20 }),

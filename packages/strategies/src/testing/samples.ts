@@ -169,13 +169,39 @@ function defaultsFor(bottleneck: string): InsightDefaults {
     case 'slow_execution':
       return { ...base, severity: 1, currentValue: 110, baselineValue: 30, impactMagnitude: 80, recommendation: 'Average duration 110 s is 3.7x the 30 s baseline.' };
     case 'high_latency_outliers':
-      return { ...base, severity: 1, currentValue: 150, baselineValue: 60, impactMagnitude: 90, recommendation: 'P95 latency 150 s exceeds 90 s; set the timeout to P95 plus 20% (180 s).' };
+      return {
+        ...base,
+        severity: 1,
+        currentValue: 150,
+        baselineValue: 60,
+        impactMagnitude: 1.5,
+        affectedComponents: ['timeout_seconds'],
+        recommendation: 'P95 latency (150.0s) is 150.0% above the 60.0s baseline. Set the timeout to P95 plus 20% (180s, now 300s).',
+        evidence: { runs: 30, details: { runsAboveBaseline: 21, suggestedTimeoutSeconds: 180, timeoutSeconds: 300 } },
+      };
     case 'low_success_rate':
       return { ...base, severity: 0.26, currentValue: 0.7, baselineValue: 0.95, impactMagnitude: 0.25, recommendation: 'Success rate 70% is below the 95% baseline.' };
     case 'excessive_tool_usage':
-      return { ...base, severity: 0.4, currentValue: 25, baselineValue: 15, impactMagnitude: 10, recommendation: 'Runs use 25 tool calls against a 15 baseline; lower the tool budget.' };
+      return {
+        ...base,
+        severity: 0.4,
+        currentValue: 25,
+        baselineValue: 15,
+        impactMagnitude: 0.67,
+        affectedComponents: ['tool_budget'],
+        recommendation: 'Average tool calls per run (25.0) are 66.7% above baseline (15.0). Lower the tool budget.',
+        evidence: { runs: 30, details: { suggestedToolBudget: 17, runsEndedOnToolBudget: 0, toolBudget: 50 } },
+      };
     case 'oversized_team':
-      return { ...base, severity: 0.5, currentValue: 45, baselineValue: 30, impactMagnitude: 15, recommendation: 'Each of 8 members takes 45 s; reduce team size to 3-5 members.' };
+      return {
+        ...base,
+        severity: 0.5,
+        currentValue: 45,
+        baselineValue: 30,
+        impactMagnitude: 0.5,
+        recommendation: 'Reduce team size from 8 to 5: each member accounts for 45.0s of a run (baseline 30.0s per member).',
+        evidence: { runs: 30, details: { memberCount: 8, perMemberSeconds: 45, suggestedMemberCount: 5, reasons: ['per_member_time'] } },
+      };
     case 'underperforming_member':
       return {
         ...base,
@@ -185,7 +211,10 @@ function defaultsFor(bottleneck: string): InsightDefaults {
         impactMagnitude: 0.5,
         affectedComponents: ['m3'],
         recommendation: 'Member m3 succeeds in 40% of runs against 90% for its teammates.',
-        evidence: { runs: 30, details: { metric: 'success_rate', memberSuccessRate: 0.4, teamSuccessRate: 0.9 } },
+        evidence: {
+          runs: 30,
+          details: { memberId: 'm3', outlierMetrics: ['success_rate'], primaryMetric: 'success_rate', successRateMember: 0.4, successRateTeammates: 0.9 },
+        },
       };
     case 'parallelizable_members':
       return {
@@ -196,7 +225,10 @@ function defaultsFor(bottleneck: string): InsightDefaults {
         impactMagnitude: 40,
         affectedComponents: ['m2', 'm3', 'm4', 'm5'],
         recommendation: 'Members m2, m3, m4 and m5 never wait for each other; running them in parallel saves about 40 s per run.',
-        evidence: { runs: 30, details: { independentMembers: ['m2', 'm3', 'm4', 'm5'], estimatedSavingSeconds: 40 } },
+        evidence: {
+          runs: 30,
+          details: { formation: 'sequential', independentMembers: ['m2', 'm3', 'm4', 'm5'], independentGroups: ['m2+m3+m4+m5'], estimatedSavingSeconds: 40 },
+        },
       };
     case 'limit_exhaustion':
       return {
@@ -205,9 +237,9 @@ function defaultsFor(bottleneck: string): InsightDefaults {
         currentValue: 0.13,
         baselineValue: 0,
         impactMagnitude: 0.13,
-        affectedComponents: ['timeout'],
-        recommendation: '4 of 30 runs were stopped by the timeout.',
-        evidence: { runs: 30, details: { limit: 'timeout', count: 4 } },
+        affectedComponents: ['timeout_seconds'],
+        recommendation: '4 of 30 runs (13.3%) ended on the timeout rather than on an error. Raise the timeout.',
+        evidence: { runs: 30, details: { limit: 'timeout', hits: 4, hitRate: 4 / 30, failedOnErrors: 0 } },
       };
     default: {
       const formation = bottleneck.replace(/^suboptimal_formation_/, '');
@@ -217,23 +249,22 @@ function defaultsFor(bottleneck: string): InsightDefaults {
         currentValue: 120,
         baselineValue: 80,
         impactMagnitude: 40,
-        affectedComponents: [formation],
-        recommendation: `The ${formation} formation averages 120 s against 80 s expected; switch formation.`,
+        affectedComponents: ['formation'],
+        recommendation: `Formation ${formation} averages 120.0s on this team against your 80.0s baseline for it. Consider switching formation.`,
+        evidence: { runs: 30, details: { formation, source: 'formation baseline' } },
       };
     }
   }
 }
 
 /**
- * An insight as the analyzer would report it, with plausible figures (the reference table's baselines) and
- * evidence from 30 runs. `overrides` replace fields; `evidence` is merged, and so are its `details`.
+ * An insight shaped as the analyzer reports it (the same `affectedComponents` and `evidence.details` keys),
+ * with plausible figures (the reference table's baselines) and evidence from 30 runs. `overrides` replace fields; `evidence` is merged key by key (so `details`, when
+ * given, replaces the sample's details whole).
  */
 export function sampleInsight(bottleneck: BottleneckType, overrides: Partial<Omit<PerformanceInsight, 'bottleneck'>> = {}): PerformanceInsight {
   const d = defaultsFor(bottleneck);
-  const evidence = {
-    ...d.evidence,
-    ...overrides.evidence,
-    ...(d.evidence.details || overrides.evidence?.details ? { details: { ...d.evidence.details, ...overrides.evidence?.details } } : {}),
-  };
+  // Details are replaced whole, never merged: a stale figure (an old hitRate next to new hits) would lie.
+  const evidence = { ...d.evidence, ...overrides.evidence };
   return cloneData({ bottleneck, ...d, ...overrides, evidence });
 }
