@@ -8,7 +8,8 @@ import { PairCounts } from './pair-counts';
 export class TeamAccumulator {
   private readonly all = new GroupAccumulator();
   private readonly byFormation = new Map<string, GroupAccumulator>();
-  private readonly byMemberCount = new Map<string, GroupAccumulator>();
+  /** Keyed by the number itself: no string is built per run on the hot path. */
+  private readonly byMemberCount = new Map<number, GroupAccumulator>();
   private readonly byFingerprint = new Map<string, GroupAccumulator>();
   private readonly members = new Map<string, MemberAccumulator>();
   private readonly memberList: MemberAccumulator[] = [];
@@ -31,7 +32,7 @@ export class TeamAccumulator {
   add(r: ExecutionRecord): void {
     this.all.add(r);
     if (r.formation !== undefined) groupFor(this.byFormation, r.formation).add(r);
-    groupFor(this.byMemberCount, String(r.memberCount)).add(r);
+    groupFor(this.byMemberCount, r.memberCount).add(r);
     if (r.configFingerprint !== undefined) groupFor(this.byFingerprint, r.configFingerprint).add(r);
 
     const t = r.startTimeMs;
@@ -112,7 +113,7 @@ export class TeamAccumulator {
       teamId: this.teamId,
       ...this.all.stats(),
       byFormation: groupStats(this.byFormation),
-      byMemberCount: groupStats(this.byMemberCount),
+      byMemberCount: groupStats(new Map([...this.byMemberCount].sort((a, b) => a[0] - b[0]).map(([k, g]) => [String(k), g])), false),
       byFingerprint: groupStats(this.byFingerprint),
       members,
       firstStartTimeMs: this.firstStartTimeMs,
@@ -125,7 +126,7 @@ export class TeamAccumulator {
   }
 }
 
-function groupFor(map: Map<string, GroupAccumulator>, key: string): GroupAccumulator {
+function groupFor<K>(map: Map<K, GroupAccumulator>, key: K): GroupAccumulator {
   let g = map.get(key);
   if (g === undefined) {
     g = new GroupAccumulator();
@@ -134,8 +135,11 @@ function groupFor(map: Map<string, GroupAccumulator>, key: string): GroupAccumul
   return g;
 }
 
-function groupStats(map: Map<string, GroupAccumulator>): Record<string, GroupStats> {
+/** Stats per key, keys in sorted order (numeric keys arrive pre-sorted and stay in that order). */
+function groupStats(map: Map<string, GroupAccumulator>, sort = true): Record<string, GroupStats> {
   const out: Record<string, GroupStats> = {};
-  for (const key of [...map.keys()].sort()) out[key] = map.get(key)!.stats();
+  const keys = [...map.keys()];
+  if (sort) keys.sort();
+  for (const key of keys) out[key] = map.get(key)!.stats();
   return out;
 }
