@@ -147,7 +147,7 @@ export async function runExperiment<C>(options: RunExperimentOptions<C>): Promis
     if (design && k < looks.length - 1) {
       const arms = splitArms(samples);
       const settings = { metric: design.metric, threshold: design.threshold, alpha: design.alpha, guardrails: design.guardrails };
-      const v = judge(arms.baseline, arms.candidate, settings, { passAlpha: design.nominalAlpha[k] });
+      const v = judge(arms.baseline, arms.candidate, settings, { passAlpha: design.nominalAlpha[k], recommend: false });
       const futile = design.futility && v.status === 'inconclusive' && v.reasonCodes.includes('measured_worse');
       if (v.status !== 'inconclusive' || futile) {
         stoppedEarly = { look: k + 1, runsPerArm: looks[k], status: v.status, reason: v.reason };

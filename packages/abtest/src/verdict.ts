@@ -98,6 +98,8 @@ export interface JudgeExtras {
   /** Omit to skip the bootstrap (interim looks do not need it). */
   bootstrap?: { seed: number; resamples: number; confidenceLevel: number };
   sequential?: Verdict['sequential'];
+  /** Compute `recommendedRunsPerArm` (default true; interim looks skip it). */
+  recommend?: boolean;
 }
 
 /** The verdict logic shared by `evaluateExperiment` and the interim looks of early stopping. */
@@ -197,7 +199,7 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
     explanation: '',
   };
   if (usable && extras.bootstrap) verdict.bootstrap = improvementInterval(base, cand, metric, baseMean, extras.bootstrap);
-  if (status === 'inconclusive' && usable && codes.includes('not_significant')) {
+  if (extras.recommend !== false && status === 'inconclusive' && usable && codes.includes('not_significant')) {
     verdict.recommendedRunsPerArm = runsToDecide(base, cand, metric, Math.max(improvement, threshold), before, passAlpha);
   }
   if (extras.sequential) verdict.sequential = extras.sequential;
