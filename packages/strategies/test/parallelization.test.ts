@@ -96,4 +96,21 @@ describe('parallelization', () => {
     });
     expect(shape(strategy.suggest([insight], config)[0].suggestedConfig.members)).toEqual(expected);
   });
+
+  it('suggests the plain parallel formation when every member is independent and none coordinates', () => {
+    const insight = sampleInsight('parallelizable_members', {
+      evidence: { runs: 30, details: { independentMembers: ['m1', 'm2', 'm3', 'm4', 'm5'], independentGroups: ['m1+m2+m3+m4+m5'], estimatedSavingSeconds: 80 } },
+    });
+    const [s] = strategy.suggest([insight], sampleTeamConfig(), { stats: sampleTeamStats() });
+    expect(s.suggestedConfig).toEqual({ formation: 'parallel' });
+    expect(s.metadata).toMatchObject({ addedCoordinator: false, subTeams: [] });
+  });
+
+  it('keeps an existing coordinator over a team of independent members', () => {
+    const config = sampleTeamConfig({ members: [{ id: 'lead', role: 'coordinator' }, { id: 'a' }, { id: 'b' }] });
+    const insight = sampleInsight('parallelizable_members', {
+      evidence: { runs: 30, details: { independentMembers: ['a', 'b'], independentGroups: ['a+b'], estimatedSavingSeconds: 20 } },
+    });
+    expect(shape(strategy.suggest([insight], config)[0].suggestedConfig.members)).toEqual(['lead', { sub_team_1: ['parallel', 'a', 'b'] }]);
+  });
 });
