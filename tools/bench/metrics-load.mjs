@@ -2,6 +2,8 @@
 // Load-and-summarise benchmark for @autotune/metrics (built package, packages/metrics/dist).
 // Generates tools/bench/data/records-1m.jsonl if missing, then times, each in its own child process so
 // peak RSS is that pass's alone: a bare readline + JSON.parse pass, and readRecords + MetricsAggregator.
+// With packages/analyzer built, a third pass loads the file into a PerformanceAnalyzer and analyses every team,
+// and an "## Analyze" section says what the analysis adds on top of loading.
 //
 //   npm run build && node tools/bench/metrics-load.mjs [--records N] [--repeat R]
 import { spawnSync } from 'node:child_process';
@@ -17,6 +19,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const require = createRequire(import.meta.url);
 const metricsDist = join(root, 'packages/metrics/dist/index.js');
+const analyzerDist = join(root, 'packages/analyzer/dist/index.js');
 
 /** The passes compared. Each runs in a fresh child and returns a checksum so no work can be skipped. */
 const PASSES = {
@@ -40,11 +43,32 @@ const PASSES = {
     for (const t of summary.teams.values()) sum += t.duration.mean * t.runs;
     return { records: summary.totalRecords, check: sum };
   },
+  // ## Analyze: the same load through PerformanceAnalyzer, then analyzeAll() timed on its own.
+  async analyze(file) {
+    const { PerformanceAnalyzer } = require(analyzerDist);
+    const analyzer = new PerformanceAnalyzer();
+    await analyzer.loadMetricsFromFile(file);
+    const t0 = process.hrtime.bigint();
+    const all = analyzer.analyzeAll();
+    const analyzeSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    let insights = 0;
+    let check = 0;
+    const byBottleneck = {};
+    for (const list of all.values()) {
+      for (const i of list) {
+        insights++;
+        check += i.severity;
+        byBottleneck[i.bottleneck] = (byBottleneck[i.bottleneck] ?? 0) + 1;
+      }
+    }
+    return { records: analyzer.totalRecords, check, analyzeSeconds, teams: all.size, insights, byBottleneck };
+  },
 };
 
 const LABELS = {
   bare: 'bare `readline` + `JSON.parse`',
   autotune: '`readRecords` + `MetricsAggregator` (summary)',
+  analyze: '`PerformanceAnalyzer`: load + `analyzeAll()`',
 };
 
 async function child(pass, file) {
@@ -79,6 +103,8 @@ async function main() {
     await generateRecords(file, count, 42);
   }
   const runs = { bare: [], autotune: [] };
+  if (existsSync(analyzerDist)) runs.analyze = [];
+  else console.error(`${analyzerDist} is missing: the Analyze pass is skipped (build @autotune/analyzer)`);
   // Alternate the passes so that drift in machine load hits both alike.
   for (let k = 0; k < repeat; k++) {
     for (const pass of Object.keys(runs)) {
@@ -98,6 +124,22 @@ async function main() {
   console.log('| pass | records | seconds | vs bare | peak RSS (MB) |');
   console.log('|---|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
+  if (runs.analyze) printAnalyze(runs.analyze, median(runs.autotune.map((r) => r.seconds)));
+}
+
+/** The "## Analyze" section: what analysing every team adds on top of loading the file. */
+function printAnalyze(rs, loadTime) {
+  const analyzeTime = median(rs.map((r) => r.analyzeSeconds));
+  const total = median(rs.map((r) => r.seconds));
+  const { teams, insights, byBottleneck } = rs[0];
+  console.log('\n## Analyze\n');
+  console.log('| step | seconds | share of load |');
+  console.log('|---|---:|---:|');
+  console.log(`| load (\`readRecords\` + \`MetricsAggregator\`, pass above) | ${loadTime.toFixed(2)} | 100% |`);
+  console.log(`| \`analyzeAll()\` on ${teams} teams (summaries + every rule) | ${analyzeTime.toFixed(2)} | ${((analyzeTime / loadTime) * 100).toFixed(1)}% |`);
+  console.log(`| whole analyze pass (load + analyse) | ${total.toFixed(2)} | ${((total / loadTime) * 100).toFixed(1)}% |`);
+  const kinds = Object.entries(byBottleneck).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
+  console.log(`\n${insights} insight(s): ${kinds || 'none'}.`);
 }
 
 await main();
