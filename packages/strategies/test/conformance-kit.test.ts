@@ -108,6 +108,14 @@ describe('checkStrategyConformance', () => {
     expect(failed(strategy)).toEqual(checks);
   });
 
+  it('catches a write that sloppy-mode code makes to a frozen input (silently ignored there)', () => {
+    // new Function bodies are sloppy mode: assigning to a frozen property neither throws nor changes it.
+    const sloppySuggest = new Function('insights', 'config', "config.toolBudget = 1; return [];") as OptimizationStrategy['suggest'];
+    const sloppyApply = new Function('apply', 'return function (c, s) { c.timeoutSeconds = 1; return apply(c, s); };')(applySuggestion);
+    expect(failed(variant({ suggest: sloppySuggest }))).toEqual(['suggest-does-not-mutate', 'fires-somewhere']);
+    expect(failed(variant({ apply: sloppyApply }))).toEqual(['apply-does-not-mutate']);
+  });
+
   it('reports what a mutating strategy did, in which case', () => {
     const report = checkStrategyConformance(variant({ apply: (c: TeamConfig, s: OptimizationSuggestion) => Object.assign(c, s.suggestedConfig) }));
     expect(report.passed).toBe(false);

@@ -10,11 +10,11 @@ import type { ConformanceCase } from './default-cases';
 export const CONFORMANCE_CHECKS = [
   { name: 'api-version', description: 'has name, suggest, apply and an apiVersion of the supported major version' },
   { name: 'suggest-returns-list', description: 'suggest returns an array and does not throw' },
-  { name: 'suggest-does-not-mutate', description: 'suggest leaves its (deep-frozen) insights, config and context untouched' },
+  { name: 'suggest-does-not-mutate', description: 'suggest leaves its insights, config and context untouched, deep-frozen or not' },
   { name: 'empty-when-nothing-to-say', description: 'suggest returns [] for the cases marked expectEmpty' },
   { name: 'suggestion-shape', description: 'each suggestion has a type, a valid priority, a description, a target metric, confidence and risk in 0..1, a finite expected improvement, the input config as currentConfig, and survives a JSON round trip' },
   { name: 'suggests-a-change', description: 'suggestedConfig is not empty and holds only fields whose value differs from the current config' },
-  { name: 'apply-does-not-mutate', description: 'apply leaves its (deep-frozen) config and suggestion untouched and returns a new object' },
+  { name: 'apply-does-not-mutate', description: 'apply leaves its config and suggestion untouched, deep-frozen or not, and returns a new object' },
   { name: 'apply-holds-suggested-values', description: 'the config apply returns holds every suggested value and is still a valid config' },
   { name: 'apply-keeps-other-fields', description: 'fields the suggestion does not name keep their values (members and memberCount may follow each other)' },
   { name: 'deterministic', description: 'the same input gives the same suggestions and the same applied config' },
@@ -163,9 +163,10 @@ function checkApplied(s: OptimizationSuggestion, before: TeamConfig, after: unkn
 }
 
 /**
- * Runs the conformance checks on a strategy, with no test framework: deep-freezes every input, calls
- * `suggest` on each case (twice, for determinism) and `apply` on each suggestion, and reports every broken
- * rule. Use `runStrategyConformance` to turn the checks into tests of your framework.
+ * Runs the conformance checks on a strategy, with no test framework: calls `suggest` on each case and
+ * `apply` on each suggestion, with deep-frozen inputs (a write throws in strict-mode code) and again with
+ * unfrozen copies compared to a snapshot (a write in sloppy-mode code, which a frozen object silently
+ * ignores), twice for determinism, and reports every broken rule. Use `runStrategyConformance` to turn the checks into tests of your framework.
  *
  * @param cases Default `DEFAULT_CONFORMANCE_CASES`. Add cases in which your strategy fires: the
  *   `fires-somewhere` check fails when no case yields a suggestion.
@@ -196,6 +197,15 @@ export function checkStrategyConformance(strategy: unknown, cases: readonly Conf
         continue;
       }
       if (!dataEqual(input, snapshot)) fail('suggest-does-not-mutate', 'suggest changed its input (a typed array or other unfreezable part)');
+      // Sloppy-mode code writes to a frozen object without an error, and nothing changes: only an unfrozen
+      // copy shows what the strategy would do to a caller's data.
+      const open = cloneData(snapshot);
+      try {
+        s.suggest(open.insights, open.config, open.context);
+      } catch {
+        // Reported above, from the frozen call.
+      }
+      if (!dataEqual(open, snapshot)) fail('suggest-does-not-mutate', 'suggest changed its input when it was not frozen');
       if (!Array.isArray(out)) {
         fail('suggest-returns-list', `suggest returned ${show(out)}, expected an array (empty when there is nothing to say)`);
         continue;
@@ -224,6 +234,16 @@ export function checkStrategyConformance(strategy: unknown, cases: readonly Conf
         }
         if (applied === config) fail('apply-does-not-mutate', `apply of suggestion "${suggestion.type}" returned its input; return a new config`);
         if (!dataEqual(config, c.config) || !dataEqual(frozen, suggestion)) fail('apply-does-not-mutate', `apply of suggestion "${suggestion.type}" changed its input`);
+        const openConfig = cloneData(c.config);
+        const openSuggestion = cloneData(suggestion);
+        try {
+          s.apply(openConfig, openSuggestion);
+        } catch {
+          // Reported above, from the frozen call.
+        }
+        if (!dataEqual(openConfig, c.config) || !dataEqual(openSuggestion, suggestion)) {
+          fail('apply-does-not-mutate', `apply of suggestion "${suggestion.type}" changed its input when it was not frozen`);
+        }
         checkApplied(suggestion, c.config, applied, fail);
         try {
           if (!dataEqual(s.apply(deepFreeze(cloneData(c.config)), deepFreeze(cloneData(suggestion))), applied)) {

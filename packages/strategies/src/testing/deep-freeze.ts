@@ -1,7 +1,8 @@
 /**
  * Freezes a value and everything reachable from it, so a strategy that writes to its input throws (in
- * strict-mode code) instead of silently changing the caller's data. Typed arrays cannot be frozen; the kit
- * compares them with a snapshot instead. Returns its argument.
+ * strict-mode code, which TypeScript and ES modules always are). Typed arrays cannot be frozen, and
+ * sloppy-mode writes to frozen objects fail silently; for both, the kit also compares inputs with a
+ * snapshot. Returns its argument.
  */
 export function deepFreeze<T>(value: T): T {
   const seen = new Set<object>();
