@@ -27,6 +27,8 @@ export { SimulatedTeamRunner } from './simulated-team-runner';
 export type { SimulatedTeamRunnerOptions } from './simulated-team-runner';
 export { listScenarios, loadScenario, parseScenario, scenarioConfigWith, scenarioDirectory } from './scenario';
 export type { Scenario, ScenarioExpectation } from './scenario';
+export { generateScenario } from './generated-scenario';
+export type { GenerateScenarioOptions } from './generated-scenario';
 export { modelFromConfig } from './model-from-config';
 export type { ModelFromConfigOptions } from './model-from-config';
 export { enumerateConfigs, expectedPerformance, findBestConfig, improvementPercent } from './config-space';

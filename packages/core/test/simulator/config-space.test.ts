@@ -1,5 +1,5 @@
 import { configFingerprint } from '@autotune/metrics';
-import { enumerateConfigs, expectedPerformance, findBestConfig, loadScenario } from '../../src/simulator';
+import { enumerateConfigs, expectedPerformance, findBestConfig, generateScenario, loadScenario, validateTeamModel } from '../../src/simulator';
 import { config, independentTeam } from './helpers';
 
 describe('enumerateConfigs', () => {
@@ -50,5 +50,33 @@ describe('expectedPerformance and findBestConfig', () => {
     const s = loadScenario('regression-trap');
     const { best, base } = findBestConfig(s.model, s.config, { runs: 200, space: { formations: ['parallel', 'sequential'], memberCounts: [4], toolBudgets: [36] } });
     expect(best).toBe(base);
+  });
+});
+
+describe('generateScenario', () => {
+  const seeds = Array.from({ length: 30 }, (_, i) => i + 1);
+  const generated = seeds.map((seed) => generateScenario(seed));
+
+  it('is deterministic for a seed', () => {
+    expect(generateScenario(7)).toEqual(generateScenario(7));
+    expect(generateScenario(7)).not.toEqual(generateScenario(8));
+  });
+
+  it('produces valid models and runnable configs', () => {
+    for (const s of generated) {
+      expect(() => validateTeamModel(s.model)).not.toThrow();
+      expect(s.config.memberCount).toBe(s.model.members.length);
+      expect(s.config.members?.map((m) => m.id)).toEqual(s.model.members.map((m) => m.id));
+      expect(expectedPerformance(s.model, s.config, { runs: 20 }).runs).toBe(20);
+    }
+  });
+
+  it('varies formations, dependencies, budgets and timeouts across seeds', () => {
+    expect(new Set(generated.map((s) => s.config.formation)).size).toBe(5);
+    expect(generated.some((s) => s.model.members.some((m) => (m.dependsOn ?? []).length > 0))).toBe(true);
+    expect(generated.some((s) => s.model.members.every((m) => (m.dependsOn ?? []).length === 0))).toBe(true);
+    expect(generated.some((s) => s.config.toolBudget === undefined)).toBe(true);
+    expect(generated.some((s) => s.config.timeoutSeconds !== undefined)).toBe(true);
+    expect(new Set(generated.map((s) => s.config.memberCount)).size).toBeGreaterThanOrEqual(4);
   });
 });
