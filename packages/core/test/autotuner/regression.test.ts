@@ -1,0 +1,118 @@
+import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
+import type { TeamConfig } from '@autotune/strategies';
+import { createRng, MemoryStore, PerformanceAutotuner, type AutotuneSuggestion } from '../../src';
+
+const T0 = Date.parse('2026-03-01T12:00:00Z');
+const before: TeamConfig = { formation: 'sequential', memberCount: 4, toolBudget: 40, timeoutSeconds: 400 };
+const after: TeamConfig = { ...before, formation: 'parallel' };
+
+function change(): AutotuneSuggestion {
+  return {
+    type: 'formation_selection',
+    strategy: 'formation_selection',
+    priority: 'high',
+    description: 'Switch formation from sequential to parallel',
+    currentConfig: before,
+    suggestedConfig: { formation: 'parallel' },
+    expectedImprovement: 30,
+    confidence: 0.8,
+    riskLevel: 0.4,
+    targetMetric: 'duration',
+    resultingConfig: after,
+    changes: [{ key: 'formation', before: 'sequential', after: 'parallel' }],
+  };
+}
+
+function runs(config: TeamConfig, n: number, startMs: number, draw: (i: number, rnd: () => number) => { duration: number; success: boolean }): ExecutionRecord[] {
+  const rng = createRng(n * 7 + (startMs % 1000));
+  return Array.from({ length: n }, (_, i) => {
+    const { duration, success } = draw(i, () => rng.next());
+    const start = startMs + i * 60_000;
+    return {
+      teamId: 'team',
+      executionId: `${config.formation}-${startMs}-${i}`,
+      startTimeMs: start,
+      endTimeMs: start + duration * 1000,
+      durationSeconds: duration,
+      success,
+      formation: config.formation,
+      memberCount: config.memberCount,
+      toolCalls: 10,
+      configFingerprint: configFingerprint(config),
+      members: [],
+    };
+  });
+}
+
+const steady = (mean: number, spread = 6) => (_i: number, rnd: () => number) => ({ duration: mean + (rnd() - 0.5) * spread, success: true });
+
+async function withLiveChange(enableAutoRollback = true) {
+  const store = new MemoryStore();
+  let now = T0;
+  const autotuner = new PerformanceAutotuner({ store, enableAutoRollback, now: () => new Date(now) });
+  await autotuner.applyOptimizations('team', [change()], before, { enableAbTesting: false });
+  now = T0 + 24 * 3600_000;
+  store.writeMany(runs(before, 20, T0 - 48 * 3600_000, steady(60)));
+  return { store, autotuner };
+}
+
+describe('PerformanceAutotuner.checkForRegression (monitoring a live change)', () => {
+  it.each([
+    ['measured performance worse than the baseline', steady(75), 'significant_regression'],
+    [
+      'success rate down by more than 10 points',
+      (i: number, rnd: () => number) => ({ duration: 60 + (rnd() - 0.5) * 6, success: i % 5 !== 0 }),
+      'guardrail_success_rate',
+    ],
+    [
+      'P95 up by more than 50%',
+      (i: number, rnd: () => number) => ({ duration: i >= 18 ? 140 : 58 + (rnd() - 0.5) * 6, success: true }),
+      'guardrail_p95',
+    ],
+  ])('rolls back when %s', async (_name, draw, code) => {
+    const { store, autotuner } = await withLiveChange();
+    store.writeMany(runs(after, 20, T0 + 3600_000, draw));
+    const check = await autotuner.checkForRegression('team');
+    expect(check.status).toBe('regressed');
+    expect(check.verdict!.reasonCodes).toContain(code);
+    expect(check.rolledBack).toBe(true);
+    const [rollbackEntry, undone] = autotuner.getOptimizationHistory('team');
+    expect(rollbackEntry.status).toBe('rollback');
+    expect(rollbackEntry.configAfter).toEqual(before);
+    expect(undone.status).toBe('rolled_back');
+    expect(undone.reason).toMatch(/auto-rollback/);
+    // Nothing left to monitor.
+    expect((await autotuner.checkForRegression('team')).status).toBe('no_change');
+  });
+
+  it('keeps a change that performs as well or better', async () => {
+    const { store, autotuner } = await withLiveChange();
+    store.writeMany(runs(after, 20, T0 + 3600_000, steady(40)));
+    const check = await autotuner.checkForRegression('team');
+    expect(check).toMatchObject({ status: 'ok', rolledBack: false, runsBefore: 20, runsAfter: 20 });
+    expect(autotuner.getOptimizationHistory('team')[0].status).toBe('applied');
+  });
+
+  it('reports a regression without rolling back when auto-rollback is off', async () => {
+    const { store, autotuner } = await withLiveChange(false);
+    store.writeMany(runs(after, 20, T0 + 3600_000, steady(80)));
+    const check = await autotuner.checkForRegression('team');
+    expect(check).toMatchObject({ status: 'regressed', rolledBack: false });
+    expect(autotuner.getOptimizationHistory('team')[0].status).toBe('applied');
+  });
+
+  it('waits for enough runs on both sides', async () => {
+    const { store, autotuner } = await withLiveChange();
+    store.writeMany(runs(after, 4, T0 + 3600_000, steady(200)));
+    const check = await autotuner.checkForRegression('team');
+    expect(check).toMatchObject({ status: 'insufficient_data', runsAfter: 4, rolledBack: false });
+    expect(check.reason).toMatch(/need 10/);
+  });
+
+  it('ignores runs of the new config recorded before the change went live', async () => {
+    const { store, autotuner } = await withLiveChange();
+    store.writeMany(runs(after, 20, T0 - 3 * 3600_000, steady(200)));
+    const check = await autotuner.checkForRegression('team');
+    expect(check.status).toBe('insufficient_data');
+  });
+});
