@@ -120,6 +120,17 @@ function build(): ConformanceCase[] {
       config: { formation: 'parallel', memberCount: 8 },
     },
     {
+      name: 'hierarchical team with a parallel sub-team',
+      insights: [sampleInsight('oversized_team'), sampleInsight('excessive_tool_usage'), sampleInsight('underperforming_member', { affectedComponents: ['w2'] })],
+      config: {
+        formation: 'hierarchical',
+        memberCount: 4,
+        members: [{ id: 'boss', role: 'manager' }, { id: 'sub_team_1', formation: 'parallel', members: [{ id: 'w1' }, { id: 'w2' }, { id: 'w3' }] }],
+        toolBudget: 50,
+        timeoutSeconds: 300,
+      },
+    },
+    {
       name: 'insights about a formation the team no longer uses',
       insights: [sampleInsight('suboptimal_formation_pipeline'), sampleInsight('low_success_rate')],
       config: sampleTeamConfig({ formation: 'hierarchical', members: [{ id: 'boss', role: 'manager' }, { id: 'w1' }, { id: 'w2' }] }),
@@ -129,7 +140,7 @@ function build(): ConformanceCase[] {
 
 /**
  * The kit's default cases: sample configs and insights that make each built-in strategy fire, a case with
- * nothing to say (no insights, no context: every strategy must return `[]`), configs without a members list
- * and insights a strategy should ignore. Extend them: `[...DEFAULT_CONFORMANCE_CASES, myCase]`.
+ * nothing to say (no insights, no context: every strategy must return `[]`), a config without a members
+ * list, a hierarchical config with a sub-team, and insights a strategy should ignore. Extend them: `[...DEFAULT_CONFORMANCE_CASES, myCase]`.
  */
 export const DEFAULT_CONFORMANCE_CASES: readonly ConformanceCase[] = deepFreeze(build());
