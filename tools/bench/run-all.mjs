@@ -1,0 +1,25 @@
+// Runs every benchmark in turn (`npm run bench`, after a build). Each prints a markdown table; copy the
+// figures into tools/bench/README.md with the machine and date.
+import { spawnSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+
+const here = import.meta.dirname;
+const benches = [
+  ['Load and summarise, and analyze (1,000,000 records)', 'metrics-load.mjs', []],
+  ['Calibration and early stopping', 'calibration.mjs', []],
+  ['Tuning quality', 'tuning-quality.mjs', []],
+  ['CLI start-up', 'cli-startup.mjs', []],
+];
+console.log(`# autotune benchmarks, ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), Node ${process.version}\n`);
+let failed = 0;
+for (const [title, file, args] of benches) {
+  console.log(`## ${title}\n`);
+  const r = spawnSync(process.execPath, [path.join(here, file), ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) {
+    failed++;
+    console.log(`(failed with exit code ${r.status})`);
+  }
+  console.log();
+}
+process.exitCode = failed ? 1 : 0;
