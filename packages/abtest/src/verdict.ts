@@ -44,7 +44,8 @@ export function judgeSettings(o: { threshold?: number; alpha?: number; metric?: 
  *    guardrail below already fails it.
  * 2. `failed` when a guardrail is breached (success rate down more than 10 points, P95 duration up more than
  *    50%), or the candidate is significantly worse: the deciding test one-sided in the regression direction at
- *    alpha, or its success rate significantly lower (Fisher, one-sided, at alpha).
+ *    alpha, or its success rate significantly lower (Fisher, one-sided, at alpha). A candidate that merely
+ *    measured worse, without significance, is `inconclusive` (`measured_worse`), not `failed`.
  * 3. `passed` when the improvement is at least `threshold` and significant: the deciding test, one-sided in the
  *    improving direction, has p <= alpha. The deciding test is Welch's t-test on the metric over all runs
  *    (failed runs count with the time until they failed) for duration and cost, Fisher's exact test for success
@@ -163,6 +164,9 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
     tests.fisher = { ...fisherExact(successTable(), { alternative: 'greater' }), alternative: 'greater' };
   }
 
+  // Regressions are judged at the plain alpha at every look, as a fixed design of that size would judge them:
+  // missing a real regression (no rollback) costs more than a false alarm. docs/statistics.md gives the
+  // resulting false-fail rate with early stopping.
   if (usable && regressionP <= alpha) codes.push('significant_regression');
   if (metric !== 'success_rate' && fisherWorse.pValue <= alpha) codes.push('success_rate_regression');
   const failed = codes.length > 0;
