@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-import { createProgram } from './program';
+import { runCli } from './program';
 
-createProgram().parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`autotune: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exitCode = 1;
-});
+runCli(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`autotune: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

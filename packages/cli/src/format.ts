@@ -28,12 +28,25 @@ export function severityBar(severity: number): string {
   return `[${'█'.repeat(tenths)}${' '.repeat(10 - tenths)}]`;
 }
 
+/** Keeps `p < 0.001` and `x = 3` on one line: an operator never starts or ends a wrapped line. */
+function glueOperators(words: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < words.length; i++) {
+    if (/^(<|>|=|<=|>=|≤|≥)$/.test(words[i]) && out.length > 0 && i + 1 < words.length) {
+      out[out.length - 1] = `${out[out.length - 1]} ${words[i]} ${words[++i]}`;
+    } else {
+      out.push(words[i]);
+    }
+  }
+  return out;
+}
+
 /** Wraps `text` at word boundaries so no line (indent included) passes `width`. */
 export function wrapText(text: string, indent: string, width = LINE_WIDTH - 2): string {
   const lines: string[] = [];
   for (const paragraph of text.split('\n')) {
     let line = '';
-    for (const word of paragraph.split(/\s+/).filter(Boolean)) {
+    for (const word of glueOperators(paragraph.split(/\s+/).filter(Boolean))) {
       if (line && indent.length + line.length + 1 + word.length > width) {
         lines.push(indent + line);
         line = word;
@@ -43,6 +56,29 @@ export function wrapText(text: string, indent: string, width = LINE_WIDTH - 2): 
     }
     lines.push(indent + line);
   }
+  return lines.join('\n');
+}
+
+/**
+ * `prefix` then `text` wrapped, later lines indented by `indent`: a numbered heading whose text may be
+ * longer than a line. Wide characters (emoji icons) count as two columns.
+ */
+export function wrapHeading(prefix: string, text: string, indent = '   ', width = LINE_WIDTH - 2): string {
+  // Colour codes take no columns.
+  const columns = (s: string) => [...s.replace(/\u001b\[[0-9;]*m/g, '')].reduce((n, ch) => n + ((ch.codePointAt(0) ?? 0) > 0x2e80 ? 2 : 1), 0);
+  const lines: string[] = [];
+  let line = prefix;
+  let bare = true;
+  for (const word of glueOperators(text.split(/\s+/).filter(Boolean))) {
+    if (!bare && columns(line) + 1 + columns(word) > width) {
+      lines.push(line);
+      line = indent + word;
+    } else {
+      line = bare ? line + word : `${line} ${word}`;
+    }
+    bare = false;
+  }
+  lines.push(line);
   return lines.join('\n');
 }
 
@@ -122,7 +158,7 @@ export function signedPercent(value: number, digits = 1): string {
 export function formatSuggestion(s: SuggestionView, index: number, colors: Colors = PLAIN): string {
   const icon = PRIORITY_ICONS[s.priority] ?? '⚪';
   const lines = [
-    `${index}. ${icon} ${colors.bold(s.description)}`,
+    colors.bold(wrapHeading(`${index}. ${icon} `, s.description)),
     `   Type:     ${s.type}`,
     `   Priority: ${s.priority}`,
     `   Expected: ${signedPercent(s.expectedImprovement)} improvement${s.targetMetric && s.targetMetric !== 'duration' ? ` (${s.targetMetric.replace('_', ' ')})` : ''}`,
@@ -150,6 +186,9 @@ export interface ArmView {
   p95: number;
   meanToolCalls?: number;
   meanCostUsd?: number;
+  /** Trials cut off by the timeout, and trials whose runner failed. */
+  timeouts?: number;
+  errors?: number;
 }
 
 /** The parts of an A/B verdict the CLI prints; `Verdict` of @autotune/abtest has all of them. */
@@ -161,7 +200,7 @@ export interface VerdictView {
   after: ArmView;
   tests?: Record<string, unknown>;
   bootstrap?: { estimate: number; low: number; high: number; confidenceLevel?: number };
-  guardrails?: Record<string, { value: number; breached: boolean } | undefined>;
+  guardrails?: Record<string, { value: number; limit?: number; breached: boolean } | undefined>;
   reason?: string;
   explanation?: string;
   recommendedRunsPerArm?: number;
@@ -183,15 +222,28 @@ export function statusWord(status: string, colors: Colors = PLAIN): string {
   return word;
 }
 
+function describeGuardrail(key: string, g: { value: number; limit?: number }): string {
+  const limit = (suffix: string) => (g.limit === undefined ? '' : ` (limit ${g.limit}${suffix})`);
+  if (key === 'successRateDrop') return `success rate down ${g.value.toFixed(1)} points${limit(' points')}`;
+  if (key === 'p95Increase') return `P95 up ${g.value.toFixed(1)}%${limit('%')}`;
+  return `${titleCase(key.replace(/([A-Z])/g, '_$1').toLowerCase())} ${g.value.toFixed(2)}${limit('')}`;
+}
+
 function cost(value: number | undefined): string {
   return value === undefined || !Number.isFinite(value) ? '-' : `$${value.toFixed(4)}`;
+}
+
+/** Indents every non-empty line of `text` (empty lines stay empty, without trailing spaces). */
+export function indent(text: string, by: string): string {
+  return text.replace(/^(?=.)/gm, by);
 }
 
 /**
  * Both distributions side by side, the improvement with its interval, the tests and the verdict: what
  * `benchmark` and `validate` print.
  */
-export function formatVerdict(v: VerdictView, colors: Colors = PLAIN, labels: [string, string] = ['Before', 'After']): string {
+export function formatVerdict(v: VerdictView, colors: Colors = PLAIN, options: { labels?: [string, string]; explain?: boolean } = {}): string {
+  const labels = options.labels ?? ['Before', 'After'];
   const row = (name: string, a: string, b: string) => `  ${name.padEnd(18)}${a.padStart(12)}${b.padStart(12)}`;
   const lines = [
     row('', labels[0], labels[1]),
@@ -207,12 +259,18 @@ export function formatVerdict(v: VerdictView, colors: Colors = PLAIN, labels: [s
   if (v.before.meanCostUsd !== undefined || v.after.meanCostUsd !== undefined) {
     lines.push(row('Mean cost', cost(v.before.meanCostUsd), cost(v.after.meanCostUsd)));
   }
+  const trouble = (a: ArmView) => (a.timeouts ?? 0) + (a.errors ?? 0);
+  if (trouble(v.before) + trouble(v.after) > 0) {
+    lines.push(row('Timeouts/errors', `${v.before.timeouts ?? 0}/${v.before.errors ?? 0}`, `${v.after.timeouts ?? 0}/${v.after.errors ?? 0}`));
+  }
   lines.push('');
-  let improvement = `Improvement: ${signedPercent(v.improvementPercentage)}`;
+  // Success rate is compared in percentage points, the other metrics in percent of the baseline.
+  const unit = (x: number) => (v.metric === 'success_rate' ? `${x >= 0 ? '+' : ''}${x.toFixed(1)} points` : signedPercent(x));
+  let improvement = `Improvement: ${unit(v.improvementPercentage)}`;
   if (v.metric) improvement += ` (${v.metric.replace('_', ' ')})`;
-  if (v.bootstrap && Number.isFinite(v.bootstrap.low) && Number.isFinite(v.bootstrap.high)) {
+  if (v.bootstrap && Number.isFinite(v.bootstrap.low) && Number.isFinite(v.bootstrap.high) && v.bootstrap.low !== v.bootstrap.high) {
     const level = Math.round((v.bootstrap.confidenceLevel ?? 0.95) * 100);
-    improvement += `, ${level}% CI ${signedPercent(v.bootstrap.low)} to ${signedPercent(v.bootstrap.high)}`;
+    improvement += `, ${level}% CI ${unit(v.bootstrap.low)} to ${unit(v.bootstrap.high)}`;
   }
   lines.push(improvement);
   for (const [key, test] of Object.entries(v.tests ?? {})) {
@@ -220,10 +278,10 @@ export function formatVerdict(v: VerdictView, colors: Colors = PLAIN, labels: [s
     if (t && typeof t.pValue === 'number') lines.push(`  ${TEST_NAMES[key] ?? key}: ${formatPValue(t.pValue)}`);
   }
   for (const [key, guard] of Object.entries(v.guardrails ?? {})) {
-    if (guard?.breached) lines.push(colors.red(`  Guardrail breached: ${titleCase(key.replace(/([A-Z])/g, '_$1').toLowerCase())} (${guard.value.toFixed(2)})`));
+    if (guard?.breached) lines.push(colors.red(`  Guardrail breached: ${describeGuardrail(key, guard)}`));
   }
-  lines.push(`Verdict: ${statusWord(v.status, colors)}${v.reason ? ` - ${v.reason}` : ''}`);
-  if (v.explanation) lines.push(wrapText(v.explanation, '  '));
+  lines.push(wrapHeading(`Verdict: ${statusWord(v.status, colors)}${v.reason ? ' - ' : ''}`, v.reason ?? '', '  '));
+  if (v.explanation && options.explain !== false) lines.push(wrapText(v.explanation, '  '));
   if (v.status === 'inconclusive' && v.recommendedRunsPerArm) {
     lines.push(`  About ${v.recommendedRunsPerArm} runs per arm would likely decide (--runs ${v.recommendedRunsPerArm}).`);
   }
@@ -260,7 +318,7 @@ export function formatHistory(entries: readonly HistoryView[], rollbackIndex: (e
     const index = rollbackIndex(entry);
     const head = index === undefined ? '   ' : `[${index}]`;
     const improvement = entry.improvementPercentage === null ? 'not measured' : signedPercent(entry.improvementPercentage);
-    out.push(`${head} ${entry.timestamp}  ${statusWord(entry.status, colors)}  ${description}`);
+    out.push(wrapHeading(`${head} ${entry.timestamp}  ${statusWord(entry.status, colors)}  `, description, '    '));
     out.push(`    Validation: ${entry.validationStatus}   Improvement: ${improvement}   History id: ${entry.id}`);
     for (const change of changes) out.push(`    - ${change.key}: ${formatValue(change.before)} → ${formatValue(change.after)}`);
     if (entry.filePath) out.push(`    File: ${entry.filePath}`);

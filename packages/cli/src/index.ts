@@ -1,1 +1,27 @@
-export { createProgram } from './program';
+export { createProgram, runCli } from './program';
+export type { GlobalOptions } from './program';
+export { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes';
+export type { ExitCode } from './exit-codes';
+export { CliError } from './errors';
+export type { CliErrorCode } from './errors';
+export { exitCodeOf } from './report-error';
+export { parseDuration, formatDuration } from './duration';
+export { CONFIG_FILE_NAMES, findProjectConfig, loadProjectConfig, validateProjectConfig } from './project-config';
+export type { ProjectConfig, LoadedProjectConfig, RunnerSetting } from './project-config';
+export { loadStrategyPackage } from './strategy-packages';
+export type { LoadedStrategy } from './strategy-packages';
+export {
+  banner,
+  severityBar,
+  formatInsight,
+  formatAnalysis,
+  formatSuggestion,
+  formatSuggestionList,
+  formatVerdict,
+  formatHistory,
+  PRIORITY_ICONS,
+} from './format';
+export type { SuggestionView, VerdictView, ArmView, HistoryView } from './format';
+export { ProgressBar, renderProgressLine } from './progress';
+export { colorEnabled, makeColors, processTerminal } from './terminal';
+export type { Terminal, OutputStream, Colors } from './terminal';

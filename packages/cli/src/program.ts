@@ -1,12 +1,214 @@
-import { Command } from 'commander';
+// The command tree. It loads nothing heavy: each action `require`s its command module only when it runs,
+// so `autotune --help` starts without the statistics, the strategies or the database driver.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes';
+import { reportError } from './report-error';
+import { processTerminal, type Terminal } from './terminal';
 
 function packageVersion(): string {
   return (JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-/** The `autotune` command. */
-export function createProgram(): Command {
-  return new Command('autotune').description('Measure, tune and safely roll out agent team workflow changes').version(packageVersion());
+function positiveInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${flag} expects a whole number of at least 1, got "${value}"`);
+    return n;
+  };
+}
+
+function nonNegativeInt(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} expects a whole number of at least 0, got "${value}"`);
+    return n;
+  };
+}
+
+function percent(value: string): number {
+  const n = Number(value.replace(/%$/, ''));
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`--threshold expects a percentage of at least 0 (e.g. 5), got "${value}"`);
+  return n;
+}
+
+const METRICS = ['duration', 'cost', 'success_rate'] as const;
+
+/** Options every command accepts, whatever it does. */
+export interface GlobalOptions {
+  verbose?: boolean;
+}
+
+/**
+ * The `autotune` program. `onExit` receives the exit code a command action decided; errors thrown by an
+ * action propagate to the caller (see {@link runCli}).
+ */
+export function createProgram(terminal: Terminal = processTerminal(), onExit: (code: number) => void = () => undefined): Command {
+  const program = new Command('autotune')
+    .description('Measure, tune and safely roll out agent team workflow changes')
+    .version(packageVersion(), '-V, --version', 'print the version')
+    .option('--verbose', 'print stack traces with errors')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => terminal.stdout.write(s), writeErr: (s) => terminal.stderr.write(s) })
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText(
+      'after',
+      `\nSettings come from the nearest autotune.config.{json,yaml,js,cjs,mjs} above the working directory;\nflags win over it. See docs/cli.md.\n\n${EXIT_CODES_HELP}\n`,
+    );
+
+  // Each action resolves its module lazily; `load` keeps the require paths literal for bundlers and tsc.
+  const run =
+    <F>(load: () => (flags: F, terminal: Terminal) => Promise<number>) =>
+    async (options: Record<string, unknown>, command: Command) => {
+      // Commander has checked required options and parsed values; the command's flag type describes them.
+      onExit(await load()({ ...command.optsWithGlobals(), ...options } as F, terminal));
+    };
+
+  const teamId = () => new Option('-t, --team-id <id>', 'team to work on (default: the config file\'s teamId, or the only team)');
+  const json = () => new Option('--json', 'print machine-readable JSON only on stdout; messages go to stderr');
+  const db = () => new Option('--db <file>', 'SQLite database of history and experiments (default: .autotune/autotune.db beside the workflow file, else in the working directory)');
+  const metrics = () => new Option('-m, --metrics <files...>', 'metrics files (JSON, JSON Lines, OTLP, original snake_case); several merge');
+  const lenient = () => new Option('--lenient', 'skip malformed metrics records instead of stopping at the first');
+  const runner = () => new Option('--runner <command>', 'command that runs the team once per trial, e.g. "node run-team.js" (config path in $AUTOTUNE_CONFIG)');
+  const simulate = () => new Option('--simulate [scenario]', 'run trials in the built-in simulator: a scenario name or file, or a model built from the workflow (and --metrics)');
+  const runs = () => new Option('--runs <n>', 'runs per arm of each A/B test (default 10)').argParser(positiveInt('--runs'));
+  const threshold = () => new Option('--threshold <pct>', 'minimum improvement, percent, for a change to pass (default 5)').argParser(percent);
+  const seed = () => new Option('--seed <n>', 'seed of the A/B randomisation, for reproducible runs').argParser(nonNegativeInt('--seed'));
+  const output = () => new Option('-o, --output <file>', 'also write the JSON report to this file');
+
+  program
+    .command('analyze')
+    .description('find the bottlenecks in a team\'s recorded runs')
+    .addOption(teamId())
+    .addOption(metrics())
+    .addOption(lenient())
+    .addOption(output())
+    .addOption(json())
+    .action(run(() => (require('./commands/analyze') as typeof import('./commands/analyze')).analyzeCommand));
+
+  program
+    .command('suggest')
+    .description('prioritised config changes for a team, with expected improvement, confidence and risk')
+    .addOption(teamId())
+    .requiredOption('-c, --config <file>', 'the workflow file (YAML or JSON)')
+    .addOption(metrics())
+    .addOption(lenient())
+    .addOption(output())
+    .addOption(json())
+    .action(run(() => (require('./commands/suggest') as typeof import('./commands/suggest')).suggestCommand));
+
+  program
+    .command('apply')
+    .description('A/B-test suggestions and write the ones that pass into the workflow file (with a backup)')
+    .addOption(teamId())
+    .option('-c, --config <file>', 'the workflow file to change (YAML or JSON)')
+    .addOption(metrics())
+    .addOption(lenient())
+    .option('-i, --interactive', 'ask before each suggestion: y(es), n(o), v(iew in full), q(uit)')
+    .option('-a, --auto', 'consider every suggestion; keep those that pass their A/B test')
+    .option('--ab-test', 'validate each change with an A/B test before keeping it (the default)')
+    .option('--no-ab-test', 'apply without A/B testing (validation status "skipped")')
+    .option('--dry-run', 'show what would change; run nothing, write nothing')
+    .addOption(runner())
+    .addOption(simulate())
+    .addOption(runs())
+    .addOption(threshold())
+    .addOption(seed())
+    .addOption(db())
+    .option('--no-backup', 'do not keep a backup of the workflow file')
+    .addOption(json())
+    .action(run(() => (require('./commands/apply') as typeof import('./commands/apply')).applyCommand));
+
+  program
+    .command('benchmark')
+    .description('run two workflow configs for real, interleaved, and compare them statistically')
+    .requiredOption('--before <file>', 'workflow file of the baseline')
+    .requiredOption('--after <file>', 'workflow file of the candidate')
+    .addOption(teamId())
+    .addOption(metrics())
+    .addOption(lenient())
+    .addOption(runner())
+    .addOption(simulate())
+    .addOption(runs())
+    .addOption(threshold())
+    .addOption(new Option('--metric <metric>', 'what to compare').choices(METRICS).default('duration'))
+    .addOption(seed())
+    .addOption(db())
+    .addOption(json())
+    .action(run(() => (require('./commands/benchmark') as typeof import('./commands/benchmark')).benchmarkCommand));
+
+  program
+    .command('validate')
+    .description('A/B-test the latest applied change against the config before it (rolls it back if it fails)')
+    .addOption(teamId())
+    .option('-c, --config <file>', 'the workflow file (locates the default database)')
+    .addOption(metrics())
+    .addOption(lenient())
+    .addOption(runner())
+    .addOption(simulate())
+    .addOption(runs())
+    .addOption(threshold())
+    .addOption(seed())
+    .option('--no-auto-rollback', 'report a failure without rolling the change back')
+    .addOption(db())
+    .addOption(json())
+    .action(run(() => (require('./commands/validate') as typeof import('./commands/validate')).validateCommand));
+
+  program
+    .command('rollback')
+    .description('undo an applied change (and every later one), restoring the workflow file byte for byte')
+    .addOption(teamId())
+    .option('-c, --config <file>', 'the workflow file (default: the file recorded in the history)')
+    .addOption(new Option('--index <n>', 'which applied change: 0 is the latest').argParser(nonNegativeInt('--index')).default(0))
+    .option('--list', 'list the history with the index of each applied change; change nothing')
+    .addOption(db())
+    .addOption(json())
+    .action(run(() => (require('./commands/rollback') as typeof import('./commands/rollback')).rollbackCommand));
+
+  program
+    .command('history')
+    .description('every change tried for a team, newest first, with its verdict and status')
+    .addOption(teamId())
+    .option('-c, --config <file>', 'the workflow file (locates the default database)')
+    .addOption(db())
+    .addOption(json())
+    .action(run(() => (require('./commands/history') as typeof import('./commands/history')).historyCommand));
+
+  program
+    .command('watch')
+    .description('continuous auto-tuning: every interval, check the live change for regression, then tune again')
+    .addOption(teamId())
+    .option('-c, --config <file>', 'the workflow file to tune (re-read each cycle)')
+    .addOption(metrics())
+    .addOption(lenient())
+    .option('--interval <duration>', 'time between cycles: 30s, 15m, 24h, 1h30m ...', '24h')
+    .addOption(runner())
+    .addOption(simulate())
+    .addOption(runs())
+    .addOption(threshold())
+    .addOption(seed())
+    .addOption(db())
+    .addOption(json())
+    .action(run(() => (require('./commands/watch') as typeof import('./commands/watch')).watchCommand));
+
+  return program;
+}
+
+/**
+ * Runs the `autotune` command line and resolves with the process exit code; never throws. Errors print
+ * as one line on stderr (with the stack under `--verbose`).
+ */
+export async function runCli(argv: readonly string[], terminal: Terminal = processTerminal()): Promise<number> {
+  let code: number = EXIT_CODES.SUCCESS;
+  const program = createProgram(terminal, (c) => {
+    code = c;
+  });
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_CODES.SUCCESS : EXIT_CODES.USAGE;
+    return reportError(err, terminal.stderr, argv.includes('--verbose'));
+  }
 }

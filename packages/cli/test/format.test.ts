@@ -95,6 +95,10 @@ describe('small formatters', () => {
     expect(fixed2(0.8549)).toBe('0.85');
   });
 
+  it('never breaks a line around a comparison operator', () => {
+    expect(wrapText('based on 30 runs; one-sample t-test p < 0.001', '   ', 40)).toBe('   based on 30 runs; one-sample t-test\n   p < 0.001');
+  });
+
   it('wraps at word boundaries without passing the width', () => {
     const text = wrapText('one two three four five six seven eight nine ten', '   ', 20);
     expect(text.split('\n')).toEqual(['   one two three', '   four five six', '   seven eight nine', '   ten']);
@@ -165,6 +169,20 @@ describe('formatSuggestion', () => {
     expect(formatSuggestion({ ...sizing, targetMetric: 'cost' }, 1)).toContain('Expected: +15.0% improvement (cost)');
   });
 
+  it('wraps a long description under its number', () => {
+    const text = formatSuggestion({ ...sizing, description: 'Reduce the team from 8 to 5 members: 8 s per member against a 7 s baseline shows diminishing returns' }, 1);
+    expect(text.split('\n').slice(0, 2)).toEqual([
+      '1. 🟠 Reduce the team from 8 to 5 members: 8 s per member against a 7 s',
+      '   baseline shows diminishing returns',
+    ]);
+  });
+
+  it('does not count colour codes as columns when wrapping', () => {
+    const plain = formatSuggestion({ ...sizing, description: 'x '.repeat(50) }, 1).split('\n')[1];
+    const coloured = formatSuggestion({ ...sizing, description: 'x '.repeat(50) }, 1, makeColors(true)).split('\n')[1];
+    expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
+  });
+
   it('counts the list', () => {
     expect(formatSuggestionList([sizing, sizing]).startsWith('Generated 2 optimization suggestion(s):\n\n1. 🟠')).toBe(true);
     expect(formatSuggestionList([])).toContain('No optimizations suggested');
@@ -202,10 +220,18 @@ describe('formatVerdict', () => {
       ...verdict,
       status: 'inconclusive',
       recommendedRunsPerArm: 40,
-      guardrails: { successRateDrop: { value: 0.15, breached: true } },
+      guardrails: { successRateDrop: { value: 15, limit: 10, breached: true }, p95Increase: { value: 62.5, limit: 50, breached: true } },
+      before: { ...verdict.before, timeouts: 1, errors: 0 },
     });
-    expect(text).toContain('Guardrail breached: Success Rate Drop (0.15)');
+    expect(text).toContain('Guardrail breached: success rate down 15.0 points (limit 10 points)');
+    expect(text).toContain('Guardrail breached: P95 up 62.5% (limit 50%)');
+    expect(text).toContain('  Timeouts/errors            1/0         0/0');
     expect(text).toContain('About 40 runs per arm would likely decide (--runs 40).');
+  });
+
+  it('speaks of percentage points for success rate, and omits an interval that could not be resampled', () => {
+    const text = formatVerdict({ ...verdict, metric: 'success_rate', improvementPercentage: 5, bootstrap: { estimate: 5, low: 5, high: 5 } });
+    expect(text).toContain('Improvement: +5.0 points (success rate)\n');
   });
 
   it('colours the status only when asked', () => {

@@ -1,0 +1,78 @@
+import { CliError } from '../errors';
+import { EXIT_CODES } from '../exit-codes';
+import { banner, formatHistory, formatValue, wrapHeading } from '../format';
+import { withSession, type CommonFlags } from '../session';
+import type { Terminal } from '../terminal';
+import { historyForJson, rollbackIndexes } from './history-view';
+
+/** Flags of `autotune rollback`. */
+export interface RollbackFlags extends CommonFlags {
+  index?: number;
+  list?: boolean;
+}
+
+/**
+ * `autotune rollback`: undoes the applied change at `--index` (0 = the latest) and every later one,
+ * restoring the workflow file's earlier bytes exactly; `--list` shows the history instead.
+ */
+export async function rollbackCommand(flags: RollbackFlags, terminal: Terminal): Promise<number> {
+  return withSession(terminal, flags, async (session) => {
+    const teamId = session.requireTeamId();
+    const configPath = session.workflowPath;
+    const { store, path: dbPath } = session.openStore(configPath, { mustExist: true });
+    const entries = store.listHistory(teamId);
+    const indexes = rollbackIndexes(entries);
+    const c = session.colors;
+    if (flags.list) {
+      session.print(`${banner('Optimization History', c)}\nTeam ID:  ${teamId}\nDatabase: ${dbPath}\n\n${formatHistory(entries, (e) => indexes.get(e.id), c)}`);
+      session.emitJson({ teamId, database: dbPath, history: entries.map((e) => ({ ...historyForJson(e), rollbackIndex: indexes.get(e.id) ?? null })) });
+      return EXIT_CODES.SUCCESS;
+    }
+    const index = flags.index ?? 0;
+    const applied = entries.filter((e) => e.status === 'applied');
+    const target = applied[index];
+    if (!target) {
+      throw new CliError(
+        'CLI_INPUT',
+        applied.length === 0
+          ? `team "${teamId}" has no applied change to roll back in ${dbPath}`
+          : `--index ${index}: team "${teamId}" has ${applied.length} applied change(s), so --index goes from 0 (latest) to ${applied.length - 1}; see autotune rollback --list`,
+      );
+    }
+    if (configPath && target.filePath && target.filePath !== configPath) {
+      throw new CliError('CLI_USAGE', `--config ${configPath}: the change at --index ${index} was applied to ${target.filePath}; omit --config to restore that file`);
+    }
+
+    const { PerformanceAutotuner, loadWorkflowFile, saveWorkflowFile } = require('@autotune/core') as typeof import('@autotune/core');
+    const autotuner = new PerformanceAutotuner({ store });
+    const outcome = await autotuner.rollbackOptimization(teamId, index);
+    let restoredPath = outcome.filePath;
+    let backupPath = outcome.backupPath;
+    // A change applied to a plain config has no file in the history: write the restored config into --config.
+    if (!outcome.filePath && configPath) {
+      const file = await loadWorkflowFile(configPath, teamId);
+      const saved = await saveWorkflowFile(file, outcome.restoredConfig, { backup: true });
+      restoredPath = saved.path;
+      backupPath = saved.backupPath;
+    }
+    const lines = [banner('Rollback', c), `Team ID: ${teamId}`, ''];
+    for (const e of outcome.undone) {
+      const o = (e.optimization ?? {}) as { description?: string; changes?: Array<{ key: string; before: unknown; after: unknown }> };
+      lines.push(wrapHeading('Undone: ', `${o.description ?? `history #${e.id}`} (applied ${e.timestamp})`, '  '));
+      for (const ch of o.changes ?? []) lines.push(`  - ${ch.key}: ${formatValue(ch.after)} → ${formatValue(ch.before)}`);
+    }
+    if (restoredPath) lines.push('', `Restored ${restoredPath}${backupPath ? ` (its previous content is in ${backupPath})` : ''}.`);
+    else lines.push('', 'No workflow file is recorded for this change: pass --config FILE to write the restored config into it.');
+    session.print(lines.join('\n'));
+    session.emitJson({
+      teamId,
+      database: dbPath,
+      undone: outcome.undone.map(historyForJson),
+      restoredConfig: outcome.restoredConfig,
+      filePath: restoredPath ?? null,
+      backupPath: backupPath ?? null,
+      historyId: outcome.historyId,
+    });
+    return EXIT_CODES.SUCCESS;
+  });
+}

@@ -1,0 +1,407 @@
+// apply, rollback, history, validate, benchmark and watch through the built bin, with a real command
+// runner (test/fixtures/fake-team.cjs), real workflow files and a real SQLite database.
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, makeProject, startCli, strategySource, waitFor } from './helpers';
+
+const RUNNER = 'node fake-team.cjs';
+
+interface Result {
+  success: boolean;
+  validationStatus: string;
+  rolledBack?: { reason: string };
+  optimization: { type: string; description: string; changes: Array<{ key: string; before: unknown; after: unknown }> };
+}
+
+function yamlValue(text: string, key: string): string | undefined {
+  return new RegExp(`^${key}: (\\S+)`, 'm').exec(text)?.[1];
+}
+
+describe('autotune apply --auto, then rollback --index 0', () => {
+  let project: ReturnType<typeof makeProject>;
+  let original: string;
+  let results: Result[];
+  let applyStatus: number | null;
+  let applyStdout: string;
+
+  beforeAll(() => {
+    project = makeProject();
+    original = readFileSync(project.workflow, 'utf8');
+    const run = cli(['apply', '--team-id', 'review_team', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--runner', RUNNER, '--runs', '10', '--seed', '42', '--json'], {
+      cwd: project.dir,
+    });
+    applyStatus = run.status;
+    applyStdout = run.stdout;
+    if (run.status !== 0 && run.status !== 3 && run.status !== 4) throw new Error(`apply failed (${run.status}): ${run.stderr}`);
+    results = JSON.parse(run.stdout).results;
+  });
+  afterAll(() => project.cleanup());
+
+  it('considers every suggestion and prints only JSON on stdout', () => {
+    expect(() => JSON.parse(applyStdout)).not.toThrow();
+    expect(results.length).toBeGreaterThan(1);
+  });
+
+  it('keeps team sizing, which makes the fake team faster', () => {
+    const sizing = results.find((r) => r.optimization.type === 'team_sizing');
+    expect(sizing).toMatchObject({ success: true, validationStatus: 'passed' });
+  });
+
+  it('does not keep a tool budget cut below 40, which makes the fake team fail', () => {
+    const budget = results.find((r) => r.optimization.changes.some((c) => c.key === 'tool_budget' && Number(c.after) < 40));
+    if (budget) {
+      expect(budget.success).toBe(false);
+      expect(budget.validationStatus).toBe('failed');
+      expect(budget.rolledBack).toBeDefined();
+    }
+  });
+
+  it('changes the file only for the suggestions that passed, comments kept', () => {
+    const text = readFileSync(project.workflow, 'utf8');
+    for (const r of results) {
+      for (const change of r.optimization.changes) {
+        if (change.key.includes('.') || change.key.includes('[')) continue;
+        const now = yamlValue(text, change.key);
+        if (r.success) expect(now).toBe(String(change.after));
+      }
+    }
+    for (const key of ['formation', 'member_count', 'tool_budget', 'timeout_seconds']) {
+      const touchedByPassed = results.some((r) => r.success && r.optimization.changes.some((c) => c.key === key));
+      if (!touchedByPassed) expect(yamlValue(text, key)).toBe(yamlValue(original, key));
+    }
+    expect(text).toContain('# Code review team: reviewers read the diff at the same time.');
+    expect(text).toContain('# every reviewer works at once');
+    expect(text).not.toBe(original);
+  });
+
+  it('keeps a backup with the exact original bytes', () => {
+    const backups = readdirSync(project.dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('workflow.yaml') && f.includes('backup'));
+    expect(backups.length).toBeGreaterThan(0);
+    expect(backups.map((b) => readFileSync(join(project.dir, b), 'utf8'))).toContain(original);
+  });
+
+  it('exits 4 when a change failed, 3 when one was inconclusive, else 0', () => {
+    const failed = results.some((r) => r.validationStatus === 'failed' || r.rolledBack);
+    const inconclusive = results.some((r) => r.validationStatus === 'inconclusive');
+    expect(applyStatus).toBe(failed ? 4 : inconclusive ? 3 : 0);
+  });
+
+  it('records the history in the default database beside the workflow file', () => {
+    expect(existsSync(join(project.dir, '.autotune', 'autotune.db'))).toBe(true);
+    const run = cli(['history', '--team-id', 'review_team', '--json'], { cwd: project.dir });
+    expect(run.status).toBe(0);
+    const history = JSON.parse(run.stdout).history as Array<{ status: string; rollbackIndex: number | null }>;
+    expect(history.filter((e) => e.status === 'applied').length).toBe(results.filter((r) => r.success).length);
+    expect(history[0].rollbackIndex === 0 || history.some((e) => e.rollbackIndex === 0)).toBe(true);
+    const text = cli(['history', '--team-id', 'review_team'], { cwd: project.dir });
+    expect(text.stdout).toContain('  Optimization History');
+    expect(text.stdout).toMatch(/^\[0\] \S+ {2}APPLIED {2}/m);
+  });
+
+  it('rollback --list shows the history without changing anything', () => {
+    const before = readFileSync(project.workflow, 'utf8');
+    const run = cli(['rollback', '--team-id', 'review_team', '--list'], { cwd: project.dir });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^\[0\] /m);
+    expect(readFileSync(project.workflow, 'utf8')).toBe(before);
+  });
+
+  it('rollback --index past the end says how many there are', () => {
+    const run = cli(['rollback', '--team-id', 'review_team', '--index', '9'], { cwd: project.dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--index 9: team "review_team" has \d+ applied change\(s\)/);
+  });
+
+  it('rollback of every applied change restores the file byte for byte', () => {
+    const applied = results.filter((r) => r.success).length;
+    const run = cli(['rollback', '--team-id', 'review_team', '--index', String(applied - 1)], { cwd: project.dir });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('  Rollback');
+    expect(run.stdout).toMatch(/^Restored .*workflow\.yaml/m);
+    expect(readFileSync(project.workflow, 'utf8')).toBe(original);
+    const again = cli(['rollback', '--team-id', 'review_team'], { cwd: project.dir });
+    expect(again.status).toBe(2);
+    expect(again.stderr).toMatch(/no applied change to roll back/);
+  });
+});
+
+describe('autotune apply, one change then rollback --index 0', () => {
+  it('restores the exact bytes of a JSON workflow file', () => {
+    const project = makeProject();
+    try {
+      const json = join(project.dir, 'team.json');
+      const original = '{\n    "team_id": "review_team",\n    "formation": "parallel",\n    "member_count": 8,\n    "tool_budget": 50\n}\n';
+      writeFileSync(json, original);
+      writeFileSync(join(project.dir, 'shrink.cjs'), strategySource({ name: 'shrink', type: 'team_sizing', description: 'Shrink the team to 4', change: { memberCount: 4 } }));
+      writeFileSync(join(project.dir, 'autotune.config.json'), JSON.stringify({ builtinStrategies: false, strategies: ['./shrink.cjs'] }));
+      const run = cli(['apply', '--config', 'team.json', '--metrics', 'metrics.json', '--auto', '--no-ab-test'], { cwd: project.dir });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/Validation: SKIPPED/);
+      expect(run.stdout).toMatch(/^Wrote .*team\.json \(backup: /m);
+      expect(run.stdout).toContain('Undo with: autotune rollback --team-id review_team --index 0');
+      expect(readFileSync(json, 'utf8')).toBe(original.replace('"member_count": 8', '"member_count": 4'));
+      const back = cli(['rollback', '--team-id', 'review_team', '--index', '0', '--config', 'team.json'], { cwd: project.dir });
+      expect(back.stderr).toBe('');
+      expect(back.status).toBe(0);
+      expect(back.stdout).toContain('  - member_count: 4 → 8');
+      expect(readFileSync(json, 'utf8')).toBe(original);
+      const history = JSON.parse(cli(['history', '--team-id', 'review_team', '--config', 'team.json', '--json'], { cwd: project.dir }).stdout).history;
+      expect(history.map((e: { status: string }) => e.status)).toEqual(['rollback', 'rolled_back']);
+    } finally {
+      project.cleanup();
+    }
+  });
+});
+
+describe('autotune apply --interactive', () => {
+  let project: ReturnType<typeof makeProject>;
+  beforeEach(() => {
+    project = makeProject();
+  });
+  afterEach(() => project.cleanup());
+
+  it('asks for each suggestion on stdin: v shows it in full, n skips, y takes, q stops', () => {
+    const run = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--interactive', '--no-ab-test', '--json'], { cwd: project.dir, input: 'v\nn\ny\nq\n' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain('Apply suggestion #1? (y/n/v/q): ');
+    expect(run.stderr).toContain('Resulting config:');
+    expect(run.stderr).toContain('Apply suggestion #2? (y/n/v/q): ');
+    const report = JSON.parse(run.stdout);
+    expect(report.results).toHaveLength(1);
+    expect(report.results[0].optimization.description).toBe(report.suggestions[1].description);
+    expect(report.results[0].validationStatus).toBe('skipped');
+  });
+
+  it('asks again on a wrong answer, and treats the end of input as q', () => {
+    const original = readFileSync(project.workflow, 'utf8');
+    const run = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--interactive', '--no-ab-test'], { cwd: project.dir, input: 'maybe\n' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Please answer y (apply), n (skip), v (view in full) or q (quit).');
+    expect(run.stdout.match(/Apply suggestion #1\? \(y\/n\/v\/q\): /g)).toHaveLength(2);
+    expect(run.stdout).toContain('Nothing chosen; the workflow file is unchanged.');
+    expect(readFileSync(project.workflow, 'utf8')).toBe(original);
+  });
+});
+
+describe('autotune apply: other modes', () => {
+  let project: ReturnType<typeof makeProject>;
+  beforeEach(() => {
+    project = makeProject();
+  });
+  afterEach(() => project.cleanup());
+
+  it('--dry-run runs nothing and writes nothing', () => {
+    const original = readFileSync(project.workflow, 'utf8');
+    const run = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--dry-run', '--json'], { cwd: project.dir });
+    expect(run.status).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.results.every((r: Result) => r.validationStatus === 'dry_run' && !r.success)).toBe(true);
+    expect(readFileSync(project.workflow, 'utf8')).toBe(original);
+  });
+
+  it('refuses A/B testing without a runner, saying how to give one', () => {
+    const run = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto'], { cwd: project.dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/needs a way to run the team: pass --runner "CMD ARGS" or --simulate/);
+  });
+
+  it('reports a runner command that does not exist before any trial', () => {
+    const original = readFileSync(project.workflow, 'utf8');
+    const run = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--runner', 'no-such-command-xyz --flag'], { cwd: project.dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/no-such-command-xyz/);
+    expect(readFileSync(project.workflow, 'utf8')).toBe(original);
+  });
+
+  it('runs A/B tests in the simulator with --simulate', () => {
+    const run = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--simulate', '--runs', '10', '--seed', '1', '--json'], { cwd: project.dir });
+    expect([0, 3, 4]).toContain(run.status);
+    const report = JSON.parse(run.stdout);
+    expect(report.results.length).toBeGreaterThan(0);
+    for (const r of report.results) expect(['passed', 'failed', 'inconclusive']).toContain(r.validationStatus);
+  });
+
+  it('Ctrl-C during the A/B test stops it and leaves the file as it was', async () => {
+    const original = readFileSync(project.workflow, 'utf8');
+    const started = startCli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--runner', RUNNER], {
+      cwd: project.dir,
+      env: { FAKE_TEAM_HANG: '1' },
+    });
+    await waitFor(() => started.output().stdout.includes('Generated'));
+    await new Promise((r) => setTimeout(r, 500));
+    started.child.kill('SIGINT');
+    const run = await started.exited;
+    expect(run.status).toBe(130);
+    expect(run.stderr).toContain('Interrupted');
+    expect(readFileSync(project.workflow, 'utf8')).toBe(original);
+  });
+});
+
+describe('autotune benchmark', () => {
+  let project: ReturnType<typeof makeProject>;
+  beforeAll(() => {
+    project = makeProject();
+    writeFileSync(join(project.dir, 'smaller.yaml'), readFileSync(project.workflow, 'utf8').replace('member_count: 8', 'member_count: 4'));
+  });
+  afterAll(() => project.cleanup());
+
+  it('runs both configs and prints distributions, improvement, tests and verdict', () => {
+    const run = cli(['benchmark', '--before', 'workflow.yaml', '--after', 'smaller.yaml', '--runner', RUNNER, '--runs', '10', '--seed', '3'], { cwd: project.dir });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('  Benchmark');
+    for (const row of ['Runs', 'Mean (s)', 'Median (s)', 'P95 (s)', 'Success rate']) expect(run.stdout).toMatch(new RegExp(`^  ${row.replace(/[()]/g, '\\$&')} +\\S+ +\\S+$`, 'm'));
+    expect(run.stdout).toMatch(/^Improvement: \+\d+\.\d% \(duration\), 95% CI \+\d+\.\d% to \+\d+\.\d%$/m);
+    expect(run.stdout).toMatch(/Welch's t-test: p/);
+    expect(run.stdout).toMatch(/^Verdict: PASSED/m);
+  });
+
+  it('exits 3 when the two configs cannot be told apart', () => {
+    const run = cli(['benchmark', '--before', 'workflow.yaml', '--after', 'workflow.yaml', '--runner', RUNNER, '--runs', '10', '--seed', '3', '--json'], { cwd: project.dir });
+    expect(run.status).toBe(3);
+    expect(JSON.parse(run.stdout).verdict.status).toBe('inconclusive');
+  });
+
+  it('exits 4 when the candidate is worse', () => {
+    writeFileSync(join(project.dir, 'starved.yaml'), readFileSync(project.workflow, 'utf8').replace('tool_budget: 50', 'tool_budget: 10'));
+    const run = cli(['benchmark', '--before', 'workflow.yaml', '--after', 'starved.yaml', '--runner', RUNNER, '--runs', '10', '--seed', '3'], { cwd: project.dir });
+    expect(run.status).toBe(4);
+    expect(run.stdout).toMatch(/^Verdict: FAILED/m);
+  });
+});
+
+describe('autotune validate', () => {
+  let project: ReturnType<typeof makeProject>;
+  beforeEach(() => {
+    project = makeProject();
+  });
+  afterEach(() => project.cleanup());
+
+  function useOnly(strategy: Parameters<typeof strategySource>[0]) {
+    writeFileSync(join(project.dir, 'only-strategy.cjs'), strategySource(strategy));
+    writeFileSync(join(project.dir, 'autotune.config.json'), JSON.stringify({ builtinStrategies: false, strategies: ['./only-strategy.cjs'], runner: RUNNER }));
+  }
+
+  it('passes a change that helps (exit 0)', () => {
+    useOnly({ name: 'shrink', type: 'team_sizing', description: 'Shrink the team to 4', change: { memberCount: 4 } });
+    const applied = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--no-ab-test'], { cwd: project.dir });
+    expect(applied.status).toBe(0);
+    expect(yamlValue(readFileSync(project.workflow, 'utf8'), 'member_count')).toBe('4');
+    const run = cli(['validate', '--team-id', 'review_team', '--runs', '10', '--seed', '5'], { cwd: project.dir });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('  Validation');
+    expect(run.stdout).toContain('Change:  Shrink the team to 4');
+    expect(run.stdout).toMatch(/^Verdict: PASSED/m);
+  });
+
+  it('rolls back a change that hurts (exit 4), restoring the file', () => {
+    const original = readFileSync(project.workflow, 'utf8');
+    useOnly({ name: 'starve', type: 'tool_budget', description: 'Cut the tool budget to 10', change: { toolBudget: 10 } });
+    expect(cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--no-ab-test'], { cwd: project.dir }).status).toBe(0);
+    expect(yamlValue(readFileSync(project.workflow, 'utf8'), 'tool_budget')).toBe('10');
+    const run = cli(['validate', '--team-id', 'review_team', '--runs', '10', '--seed', '5', '--json'], { cwd: project.dir });
+    expect(run.status).toBe(4);
+    const report = JSON.parse(run.stdout);
+    expect(report.verdict.status).toBe('failed');
+    expect(report.rollback).not.toBeNull();
+    expect(readFileSync(project.workflow, 'utf8')).toBe(original);
+  });
+
+  it('says when there is nothing to validate', () => {
+    const none = cli(['validate', '--team-id', 'review_team', '--runner', RUNNER], { cwd: project.dir });
+    expect(none.status).toBe(2);
+    expect(none.stderr).toMatch(/no autotune database at .*autotune\.db/);
+  });
+});
+
+describe('strategy packages named in autotune.config', () => {
+  let project: ReturnType<typeof makeProject>;
+  beforeEach(() => {
+    project = makeProject();
+  });
+  afterEach(() => project.cleanup());
+
+  function install(name: string, source: string, main = 'index.js', type?: 'module') {
+    const dir = join(project.dir, 'node_modules', ...name.split('/'));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, version: '1.0.0', main, ...(type ? { type } : {}) }));
+    writeFileSync(join(dir, main), source);
+  }
+
+  it.each([
+    ['object', 'index.js', undefined],
+    ['factory', 'index.js', undefined],
+    ['array', 'index.js', undefined],
+    ['esm', 'index.js', 'module'],
+  ] as const)('loads a package exporting a strategy as %s', (exportAs, main, type) => {
+    install('@acme/shrink-strategy', strategySource({ name: 'acme_shrink', type: 'team_sizing', description: 'ACME: shrink the team to 3', change: { memberCount: 3 }, exportAs }), main, type);
+    writeFileSync(join(project.dir, 'autotune.config.yaml'), '# project settings\nteamId: review_team\nbuiltinStrategies: false\nstrategies:\n  - "@acme/shrink-strategy"\n');
+    const run = cli(['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.json'], { cwd: project.dir });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('1. 🟠 ACME: shrink the team to 3');
+    expect(run.stdout).toContain('   - member_count: 8 → 3');
+  });
+
+  it('adds plugin strategies to the built-in ones', () => {
+    install('shrink-strategy', strategySource({ name: 'acme_shrink', type: 'acme', description: 'ACME: shrink the team to 3', change: { memberCount: 3 } }));
+    writeFileSync(join(project.dir, 'autotune.config.json'), JSON.stringify({ strategies: ['shrink-strategy'] }));
+    const run = cli(['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--json'], { cwd: project.dir });
+    expect(run.status).toBe(0);
+    const strategies = new Set(JSON.parse(run.stdout).suggestions.map((s: { strategy: string }) => s.strategy));
+    expect(strategies.size).toBeGreaterThan(1);
+  });
+
+  it.each([
+    ['missing', undefined, /strategy package "ghost-strategy" \(listed in .*autotune\.config\.json\) was not found from .*; install it: npm install ghost-strategy/],
+    ['incompatible', '2.0', /strategy package "ghost-strategy" .*2\.0/],
+  ])('refuses a %s package with a clear error', (_kind, apiVersion, message) => {
+    if (apiVersion) install('ghost-strategy', strategySource({ name: 'ghost', type: 'x', description: 'x', change: { memberCount: 3 }, apiVersion }));
+    writeFileSync(join(project.dir, 'autotune.config.json'), JSON.stringify({ strategies: ['ghost-strategy'] }));
+    const run = cli(['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.json'], { cwd: project.dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('reads settings from an ES module config file and refuses unknown fields', () => {
+    writeFileSync(join(project.dir, 'autotune.config.mjs'), "export default { teamId: 'review_team', metrics: ['metrics.json'] };\n");
+    const run = cli(['analyze', '--json'], { cwd: project.dir });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).teamId).toBe('review_team');
+    writeFileSync(join(project.dir, 'autotune.config.mjs'), 'export default { teamID: 1 };\n');
+    const bad = cli(['analyze', '--metrics', 'metrics.json'], { cwd: project.dir });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/autotune\.config\.mjs: unknown field "teamID"/);
+  });
+
+  it('takes the database path and runner from the config file', () => {
+    writeFileSync(join(project.dir, 'autotune.config.cjs'), `module.exports = { runner: ${JSON.stringify(RUNNER)}, db: 'state/tuning.db', teamId: 'review_team' };\n`);
+    const run = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--runs', '10', '--seed', '2', '--json'], { cwd: project.dir });
+    expect([0, 3, 4]).toContain(run.status);
+    expect(existsSync(join(project.dir, 'state', 'tuning.db'))).toBe(true);
+    expect(JSON.parse(run.stdout).database).toBe(join(project.dir, 'state', 'tuning.db'));
+  });
+});
+
+describe('autotune watch', () => {
+  it('tunes every interval and stops cleanly on Ctrl-C', async () => {
+    const project = makeProject();
+    try {
+      const started = startCli(['watch', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--interval', '1h', '--runner', RUNNER, '--runs', '10', '--seed', '9'], { cwd: project.dir });
+      await waitFor(() => started.output().stdout.includes('Next cycle in 1h'));
+      started.child.kill('SIGINT');
+      const run = await started.exited;
+      expect([0, 4]).toContain(run.status);
+      expect(run.stdout).toContain('  Continuous Auto-Tuning');
+      expect(run.stdout).toMatch(/Auto-tuning review_team/);
+      expect(run.stdout).toMatch(/Found \d+ suggestion\(s\)|No optimizations needed/);
+      expect(run.stderr).toContain('Stopped.');
+    } finally {
+      project.cleanup();
+    }
+  });
+});
