@@ -4,7 +4,8 @@ import { relativeExcess, type Rule, severityOf, significant } from '../internal/
 /**
  * excessive_tool_usage: mean tool calls per run above `excessiveToolFactor` x the baseline and
  * significantly above the baseline (one-sided t-test). Severity 0.6 x min(1, (mean - baseline) / baseline):
- * a cost problem weighs less than a slow or failing team. Suggests a budget of 70% of the mean.
+ * a cost problem weighs less than a slow or failing team. Suggests the budget the tool-budget strategy would
+ * set: the P95 of calls per run (normal approximation) plus 20% headroom, so runs do not start failing on the cap.
  */
 export const excessiveToolUsage: Rule = (stats, o) => {
   const base = o.baselines.toolCalls;
@@ -13,9 +14,14 @@ export const excessiveToolUsage: Rule = (stats, o) => {
   const test = oneSampleGreater({ n: stats.runs, mean, sd: stats.stdDevToolCalls }, base, o.confidenceLevel);
   if (!significant(test.pValue, o.alpha)) return [];
   const excess = relativeExcess(mean, base);
-  const suggested = Math.floor(0.7 * mean);
+  const p95Calls = mean + 1.6448536269514722 * stats.stdDevToolCalls;
+  const suggested = Math.max(1, Math.ceil(1.2 * p95Calls));
   const budget = stats.toolBudget;
   const budgetHits = stats.limitHits.tool_budget;
+  const advice =
+    budget !== undefined && budget <= suggested
+      ? `The budget (${budget}) is already close to what runs use (P95 about ${Math.ceil(p95Calls)}); reduce the calls members make rather than the budget`
+      : `Lower the tool budget to ${suggested} (P95 of calls per run, about ${Math.ceil(p95Calls)}, plus 20% headroom${budget !== undefined ? `; now ${budget}` : ''})`;
   return [{
     bottleneck: 'excessive_tool_usage',
     severity: 0.6 * severityOf(excess),
@@ -24,7 +30,7 @@ export const excessiveToolUsage: Rule = (stats, o) => {
     impactMagnitude: excess,
     recommendation:
       `Average tool calls per run (${mean.toFixed(1)}) are ${(excess * 100).toFixed(1)}% above baseline (${base.toFixed(1)}). ` +
-      `Lower the tool budget to ${suggested} (70% of the mean${budget !== undefined ? `, from ${budget}` : ''})` +
+      advice +
       (budgetHits > 0 ? `; note that ${budgetHits} run(s) already ended on the tool budget.` : '.'),
     affectedComponents: ['tool_budget'],
     evidence: {

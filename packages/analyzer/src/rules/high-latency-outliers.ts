@@ -15,7 +15,7 @@ export const highLatencyOutliers: Rule = (stats, o) => {
   const pValue = binomialUpperTail(slower, stats.runs, 0.05);
   if (!significant(pValue, o.alpha)) return [];
   const excess = relativeExcess(p95, base);
-  const suggested = Math.floor(1.2 * p95);
+  const suggested = Math.ceil(1.2 * p95);
   const current = stats.timeoutSeconds;
   const interval = quantileInterval(stats.durationsSeconds, 0.95, o.confidenceLevel);
   return [{

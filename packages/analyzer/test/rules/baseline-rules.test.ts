@@ -41,7 +41,7 @@ describe('high_latency_outliers', () => {
     expect(i).toBeDefined();
     expect(i.currentValue).toBeGreaterThan(90);
     expect(i.severity).toBeCloseTo(Math.min(1, (i.currentValue - 60) / 60), 10);
-    const timeout = Math.floor(1.2 * i.currentValue);
+    const timeout = Math.ceil(1.2 * i.currentValue);
     expect(i.recommendation).toContain(`Set the timeout to P95 plus 20% (${timeout}s, now 300s)`);
     expect(i.evidence.details).toMatchObject({ suggestedTimeoutSeconds: timeout, timeoutSeconds: 300, runsAboveBaseline: 100 });
     expect(i.evidence.comparison!.test).toBe('binomial test');
@@ -98,12 +98,22 @@ describe('low_success_rate', () => {
 });
 
 describe('excessive_tool_usage', () => {
-  it('fires above 1.5 x 15 calls and suggests a budget of 70% of the mean', () => {
-    const i = find(insightsOf({ runs: 40, toolCalls: 50, toolCallsSd: 4, toolBudget: 60 }), 'excessive_tool_usage')!;
+  it('fires above 1.5 x 15 calls and suggests the P95 of calls plus 20% as the budget', () => {
+    const i = find(insightsOf({ runs: 40, toolCalls: 50, toolCallsSd: 4, toolBudget: 120 }), 'excessive_tool_usage')!;
     expect(i).toBeDefined();
     expect(i.severity).toBeCloseTo(0.6, 10);
-    expect(i.recommendation).toContain(`Lower the tool budget to ${Math.floor(0.7 * i.currentValue)} (70% of the mean, from 60)`);
+    const suggested = i.evidence.details!.suggestedToolBudget as number;
+    // Never below what runs use (the original's 70% of the mean would make most runs fail on the cap).
+    expect(suggested).toBeGreaterThan(1.2 * i.currentValue);
+    expect(suggested).toBeLessThan(1.2 * (i.currentValue + 3 * 4));
+    expect(i.recommendation).toMatch(new RegExp(`Lower the tool budget to ${suggested} \\(P95 of calls per run, about \\d+, plus 20% headroom; now 120\\)`));
     expect(i.affectedComponents).toEqual(['tool_budget']);
+  });
+
+  it('says the budget is already tight when it is near what runs use', () => {
+    const i = find(insightsOf({ runs: 40, toolCalls: 50, toolCallsSd: 4, toolBudget: 60 }), 'excessive_tool_usage')!;
+    expect(i.recommendation).toMatch(/The budget \(60\) is already close to what runs use/);
+    expect(i.recommendation).not.toMatch(/Lower the tool budget/);
   });
 
   it.each<[string, TeamSpec, AnalyzerOptions]>([
