@@ -73,3 +73,25 @@ describe('applySuggestion', () => {
     expect(call).toThrow(/^suggestion "custom"/);
   });
 });
+
+describe('applySuggestion with objects from another realm', () => {
+  it('accepts configs made in a vm context as plain data', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const vm = require('node:vm') as typeof import('node:vm');
+    const foreign = vm.runInNewContext(`({ formation: 'sequential', memberCount: 2, members: [{ id: 'a' }, { id: 'b' }] })`);
+    const { applySuggestion: apply } = jest.requireActual('../src') as typeof import('../src');
+    const next = apply(foreign, {
+      type: 'formation_selection',
+      priority: 'high',
+      description: 'go parallel',
+      currentConfig: foreign,
+      suggestedConfig: { formation: 'parallel' },
+      expectedImprovement: 10,
+      confidence: 0.8,
+      riskLevel: 0.3,
+      targetMetric: 'duration',
+    });
+    expect(next.formation).toBe('parallel');
+    expect(next.members!.map((m) => m.id)).toEqual(['a', 'b']);
+  });
+});

@@ -5,7 +5,10 @@
 export function isPlainObject(u: unknown): u is Record<string, unknown> {
   if (typeof u !== 'object' || u === null) return false;
   const proto = Object.getPrototypeOf(u);
-  return proto === Object.prototype || proto === null;
+  if (proto === null || proto === Object.prototype) return true;
+  // An object from another realm (a vm context, a worker's structuredClone, Jest's sandbox) has that realm's
+  // Object.prototype: still plain data, so recognise it by shape, not identity.
+  return Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(u) === '[object Object]';
 }
 
 /** A deep copy of plain data; typed arrays are copied, anything else that is not plain is shared. */
