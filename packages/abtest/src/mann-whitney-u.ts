@@ -9,7 +9,8 @@ export interface MannWhitneyOptions {
   /**
    * `'auto'` (default) uses the exact distribution when there are no ties and both samples have fewer than
    * 50 values (R's rule), the normal approximation otherwise. `'exact'` with ties falls back to the normal
-   * approximation, as R does, because the exact null distribution assumes no ties; the result says which ran.
+   * approximation, as R does, because the exact null distribution assumes no ties, and so does `'exact'` for
+   * samples too large to tabulate (above about 150 per arm); the result says which ran.
    */
   method?: 'auto' | 'exact' | 'asymptotic';
   /** Continuity correction of the normal approximation. Default true (R's and SciPy's default). */
@@ -46,7 +47,10 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[], options
 
   const { rankSumX, tieTerm } = ranks(x, y);
   const statistic = rankSumX - (m * (m + 1)) / 2;
-  const exact = tieTerm === 0 && (requested === 'exact' || (requested === 'auto' && m < EXACT_LIMIT && n < EXACT_LIMIT));
+  // The exact distribution's table grows as m^2 n^2 / 4; past ~5e7 cells (about 150 per arm) it would take
+  // hundreds of MB, and the normal approximation is then excellent anyway.
+  const feasible = (m * n * (Math.min(m, n) + 1) * (Math.max(m, n) + 1)) / 4 <= 5e7;
+  const exact = tieTerm === 0 && feasible && (requested === 'exact' || (requested === 'auto' && m < EXACT_LIMIT && n < EXACT_LIMIT));
   if (exact) return { statistic, pValue: exactPValue(statistic, m, n, alternative), method: 'exact' };
   return { statistic, pValue: asymptoticPValue(statistic, m, n, tieTerm, alternative, continuity), method: 'asymptotic' };
 }

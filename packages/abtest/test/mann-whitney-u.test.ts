@@ -81,3 +81,11 @@ describe('mannWhitneyU', () => {
     expectAbtestError(() => mannWhitneyU([1], [2], { method: 'permutation' as never }), 'ABTEST_INVALID_INPUT');
   });
 });
+
+describe('mannWhitneyU on large samples', () => {
+  it("'exact' on samples too large to tabulate uses the normal approximation and says so", () => {
+    const a = Array.from({ length: 400 }, (_, i) => i);
+    const b = Array.from({ length: 400 }, (_, i) => i + 0.5);
+    expect(mannWhitneyU(a, b, { method: 'exact' }).method).toBe('asymptotic');
+  });
+});
