@@ -1,0 +1,19 @@
+// Stores: where autotune keeps execution records, experiments, history and team locks.
+export type {
+  AutotuneStore,
+  HistoryEntry,
+  HistoryPatch,
+  HistoryStatus,
+  ListRecordsOptions,
+  LockOwner,
+  ReleaseLock,
+  StoredExperiment,
+} from './store-types';
+export { MemoryStore } from './memory-store';
+export type { MemoryStoreOptions } from './memory-store';
+export { SqliteStore } from './sqlite-store';
+export type { SqliteStoreOptions } from './sqlite-store';
+export type { SqliteDatabase, SqliteStatement, SqliteTransaction } from './sqlite-database';
+export { SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
+export { DEFAULT_LOCK_STALE_MS } from './team-lock';
+export { openDefaultDatabasePath, DEFAULT_DATABASE_NAME } from './default-path';

@@ -1,0 +1,148 @@
+import { randomUUID } from 'node:crypto';
+import type { ExecutionRecord } from '@autotune/metrics';
+import { CoreError } from '../errors';
+import type { AutotuneStore, HistoryEntry, HistoryPatch, ListRecordsOptions, LockOwner, ReleaseLock, StoredExperiment } from './store-types';
+import { DEFAULT_LOCK_STALE_MS, lockedError, lockIsStale } from './team-lock';
+import type { LockRecord } from './team-lock';
+
+/** Limits of a {@link MemoryStore}; memory stays bounded however long a process runs. */
+export interface MemoryStoreOptions {
+  /** Records kept per team; the oldest are dropped first. Default 10,000. */
+  maxRecordsPerTeam?: number;
+  /** Experiments kept; the oldest are dropped first. Default 100. */
+  maxExperiments?: number;
+  /** Clock, epoch ms; tests pin it. */
+  now?: () => number;
+}
+
+/** Deep copy, so callers can neither change what is stored nor be surprised by later changes to it. */
+function copy<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/**
+ * An {@link AutotuneStore} in process memory: the default when no database is given, and a fake for tests.
+ * Nothing survives the process. History is kept whole (rollback needs it); records and experiments are
+ * capped.
+ */
+export class MemoryStore implements AutotuneStore {
+  private readonly records = new Map<string, { byId: Set<string>; list: ExecutionRecord[] }>();
+  private readonly experiments = new Map<string, StoredExperiment & { id: string }>();
+  private readonly history: HistoryEntry[] = [];
+  private readonly locks = new Map<string, LockRecord>();
+  private readonly held = new Set<LockRecord>();
+  private readonly maxRecordsPerTeam: number;
+  private readonly maxExperiments: number;
+  private readonly now: () => number;
+  private nextHistoryId = 1;
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.maxRecordsPerTeam = options.maxRecordsPerTeam ?? 10_000;
+    this.maxExperiments = options.maxExperiments ?? 100;
+    this.now = options.now ?? Date.now;
+    if (!(this.maxRecordsPerTeam >= 1) || !(this.maxExperiments >= 1)) {
+      throw new CoreError('CORE_USAGE', 'MemoryStore limits must be at least 1');
+    }
+  }
+
+  write(record: ExecutionRecord): void {
+    this.add(record);
+  }
+
+  writeMany(records: Iterable<ExecutionRecord>): number {
+    let added = 0;
+    for (const r of records) if (this.add(r)) added++;
+    return added;
+  }
+
+  private add(record: ExecutionRecord): boolean {
+    let team = this.records.get(record.teamId);
+    if (!team) {
+      team = { byId: new Set(), list: [] };
+      this.records.set(record.teamId, team);
+    }
+    if (team.byId.has(record.executionId)) return false;
+    team.byId.add(record.executionId);
+    // Kept sorted by start time; runs mostly arrive in order, so this is an append.
+    let at = team.list.length;
+    while (at > 0 && team.list[at - 1].startTimeMs > record.startTimeMs) at--;
+    team.list.splice(at, 0, copy(record));
+    if (team.list.length > this.maxRecordsPerTeam) {
+      const dropped = team.list.shift() as ExecutionRecord;
+      team.byId.delete(dropped.executionId);
+    }
+    return true;
+  }
+
+  listRecords(teamId: string, options: ListRecordsOptions = {}): ExecutionRecord[] {
+    const list = this.records.get(teamId)?.list ?? [];
+    let out = list.filter(
+      (r) =>
+        (options.fingerprint === undefined || r.configFingerprint === options.fingerprint) &&
+        (options.sinceMs === undefined || r.startTimeMs >= options.sinceMs),
+    );
+    if (options.limit !== undefined) out = options.limit > 0 ? out.slice(-options.limit) : [];
+    return out.map(copy);
+  }
+
+  saveExperiment(experiment: StoredExperiment): string {
+    const id = experiment.id ?? `exp-${randomUUID()}`;
+    this.experiments.delete(id);
+    this.experiments.set(id, { ...copy(experiment), id });
+    while (this.experiments.size > this.maxExperiments) {
+      this.experiments.delete(this.experiments.keys().next().value as string);
+    }
+    return id;
+  }
+
+  getExperiment(id: string): (StoredExperiment & { id: string }) | undefined {
+    const found = this.experiments.get(id);
+    return found && copy(found);
+  }
+
+  appendHistory(entry: Omit<HistoryEntry, 'id'>): number {
+    const id = this.nextHistoryId++;
+    this.history.push({ ...copy(entry), id });
+    return id;
+  }
+
+  updateHistory(id: number, patch: HistoryPatch): void {
+    const entry = this.history.find((e) => e.id === id);
+    if (!entry) throw new CoreError('CORE_USAGE', `there is no history entry with id ${id}`);
+    for (const key of ['status', 'reason', 'rolledBackAt'] as const) {
+      if (patch[key] !== undefined) Object.assign(entry, { [key]: patch[key] });
+    }
+  }
+
+  listHistory(teamId: string): HistoryEntry[] {
+    return this.history
+      .filter((e) => e.teamId === teamId)
+      .reverse()
+      .map(copy);
+  }
+
+  getHistoryEntry(id: number): HistoryEntry | undefined {
+    const found = this.history.find((e) => e.id === id);
+    return found && copy(found);
+  }
+
+  acquireTeamLock(teamId: string, owner: LockOwner, staleAfterMs = DEFAULT_LOCK_STALE_MS): ReleaseLock {
+    const now = this.now();
+    const current = this.locks.get(teamId);
+    if (current && !lockIsStale(current, now, staleAfterMs)) throw lockedError(current);
+    const lock: LockRecord = { teamId, token: randomUUID(), pid: owner.pid, host: owner.host, purpose: owner.purpose, acquiredAtMs: now };
+    this.locks.set(teamId, lock);
+    this.held.add(lock);
+    return () => {
+      this.held.delete(lock);
+      if (this.locks.get(teamId) === lock) this.locks.delete(teamId);
+    };
+  }
+
+  close(): void {
+    for (const lock of [...this.held]) {
+      if (this.locks.get(lock.teamId) === lock) this.locks.delete(lock.teamId);
+    }
+    this.held.clear();
+  }
+}
