@@ -34,3 +34,6 @@ export type {
   SqliteStatement,
   SqliteTransaction,
 } from './store';
+
+export { CommandRunner, FunctionRunner, splitCommand, completeRecord } from './runners';
+export type { CommandRunnerOptions, FunctionRunnerOptions, TeamFunction, TrialFacts } from './runners';
