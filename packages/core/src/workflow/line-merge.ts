@@ -114,39 +114,81 @@ function refineConflict(base: readonly string[], ours: readonly string[], theirs
   return out;
 }
 
+/** A stretch of `base` (`start` to `end`, possibly empty) that one side replaced with `lines`. */
+interface Hunk {
+  start: number;
+  end: number;
+  lines: string[];
+}
+
+function hunksOf(base: readonly string[], other: readonly string[], matches: ReadonlyArray<[number, number]>): Hunk[] {
+  const out: Hunk[] = [];
+  let b = 0;
+  let o = 0;
+  for (const [mb, mo] of [...matches, [base.length, other.length] as [number, number]]) {
+    if (mb > b || mo > o) out.push({ start: b, end: mb, lines: other.slice(o, mo) });
+    b = mb + 1;
+    o = mo + 1;
+  }
+  return out;
+}
+
+/** Whether two changes touch the same lines of base (changes that only meet at an edge do not). */
+function overlaps(a: { start: number; end: number }, b: { start: number; end: number }): boolean {
+  if (Math.max(a.start, b.start) < Math.min(a.end, b.end)) return true;
+  if (a.start === a.end && b.start === b.end) return a.start === b.start;
+  if (a.start === a.end) return b.start < a.start && a.start < b.end;
+  if (b.start === b.end) return a.start < b.start && b.start < a.end;
+  return false;
+}
+
+/** One side's text for base lines `start` to `end`, given its hunks inside that stretch. */
+function sideText(base: readonly string[], hunks: readonly Hunk[], start: number, end: number): string[] {
+  const out: string[] = [];
+  let at = start;
+  for (const h of hunks) {
+    out.push(...base.slice(at, h.start), ...h.lines);
+    at = h.end;
+  }
+  out.push(...base.slice(at, end));
+  return out;
+}
+
 /**
- * Merges two edits of `base`: `ours` changes formatting, `theirs` changes content. Where only one side
- * changed a stretch, that side wins; where both did, `theirs` wins (the edited lines are re-rendered).
+ * Merges two edits of `base`: `ours` changes formatting, `theirs` changes content. Changes to different
+ * lines are both kept; where both sides changed the same lines, `theirs` wins (see {@link refineConflict}).
  * Returns undefined when the inputs are too far apart to merge.
  */
 export function mergeThreeWay(base: readonly string[], ours: readonly string[], theirs: readonly string[]): string[] | undefined {
   const mo = matchLines(base, ours);
   const mt = matchLines(base, theirs);
   if (!mo || !mt) return undefined;
-  const toOurs = new Map(mo);
-  const toTheirs = new Map(mt);
+  const all = [
+    ...hunksOf(base, ours, mo).map((h) => ({ ...h, side: 'ours' as const })),
+    ...hunksOf(base, theirs, mt).map((h) => ({ ...h, side: 'theirs' as const })),
+  ].sort((x, y) => x.start - y.start || (x.end - x.start) - (y.end - y.start));
   const out: string[] = [];
-  let b0 = 0;
-  let o0 = 0;
-  let t0 = 0;
-  const flush = (b1: number, o1: number, t1: number) => {
-    const chunkBase = base.slice(b0, b1);
-    const chunkOurs = ours.slice(o0, o1);
-    const chunkTheirs = theirs.slice(t0, t1);
-    if (sameLines(chunkOurs, chunkBase)) out.push(...chunkTheirs);
-    else if (sameLines(chunkTheirs, chunkBase)) out.push(...chunkOurs);
-    else out.push(...refineConflict(chunkBase, chunkOurs, chunkTheirs));
-  };
-  for (let b = 0; b < base.length; b++) {
-    const o = toOurs.get(b);
-    const t = toTheirs.get(b);
-    if (o === undefined || t === undefined || o < o0 || t < t0) continue;
-    flush(b, o, t);
-    out.push(ours[o]);
-    b0 = b + 1;
-    o0 = o + 1;
-    t0 = t + 1;
+  let at = 0;
+  for (let i = 0; i < all.length; ) {
+    const group = [all[i]];
+    const range = { start: all[i].start, end: all[i].end };
+    for (i++; i < all.length && group.some((g) => overlaps(g, all[i])); i++) {
+      group.push(all[i]);
+      range.end = Math.max(range.end, all[i].end);
+    }
+    out.push(...base.slice(at, range.start));
+    const mine = group.filter((g) => g.side === 'ours');
+    const edit = group.filter((g) => g.side === 'theirs');
+    if (edit.length === 0) out.push(...sideText(base, mine, range.start, range.end));
+    else if (mine.length === 0) out.push(...sideText(base, edit, range.start, range.end));
+    else {
+      const chunk = base.slice(range.start, range.end);
+      const o = sideText(base, mine, range.start, range.end);
+      const t = sideText(base, edit, range.start, range.end);
+      out.push(...(sameLines(o, t) ? t : refineConflict(chunk, o, t)));
+    }
+    at = range.end;
   }
-  flush(base.length, ours.length, theirs.length);
+  out.push(...base.slice(at));
   return out;
 }

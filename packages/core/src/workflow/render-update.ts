@@ -1,6 +1,6 @@
 import { canonicalJson } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
-import { isCollection, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode, ToStringOptions } from 'yaml';
 import { CoreError } from '../errors';
 import { applyOpsToValue, diffValues } from './edit-ops';
@@ -162,6 +162,27 @@ function applyOpsToYaml(doc: Document, base: FieldPath, ops: readonly EditOp[]):
   }
 }
 
+/**
+ * An edit below a YAML alias (`members: *crew`) must not change the anchor's other users: the team's key
+ * that holds the alias gets its own copy of the new value instead.
+ */
+function unalias(doc: Document, base: FieldPath, ops: readonly EditOp[], after: Record<string, unknown>): EditOp[] {
+  const out: EditOp[] = [];
+  const replaced = new Set<string>();
+  for (const op of ops) {
+    const throughAlias = op.path.slice(0, -1).some((_, k) => isAlias(doc.getIn([...base, ...op.path.slice(0, k + 1)], true)));
+    if (!throughAlias) {
+      out.push(op);
+      continue;
+    }
+    const key = String(op.path[0]);
+    if (replaced.has(key)) continue;
+    replaced.add(key);
+    out.push({ op: 'set', path: [key], value: after[key] });
+  }
+  return out;
+}
+
 function replaceNode(doc: Document, existing: unknown, value: unknown): unknown {
   // A scalar changing to a scalar of the same kind keeps its node: its comment, quoting and position.
   if (isScalar(existing) && typeof existing.value === typeof value && (value === null || typeof value !== 'object')) {
@@ -216,7 +237,7 @@ export function renderWorkflowUpdate(file: WorkflowFile, next: TeamConfig): stri
     const options = yamlStyle(style.lines);
     baseText = doc.toString(options);
     const edited = doc.clone();
-    applyOpsToYaml(edited, file.nodePath, ops);
+    applyOpsToYaml(edited, file.nodePath, unalias(doc, file.nodePath, ops, afterUser));
     editedText = edited.toString(options);
     if (!finalNewline) {
       baseText = baseText.replace(/\n$/, '');

@@ -166,6 +166,26 @@ members:
     expect(changedLines(file.text, out)).toEqual({ removed: ['        members: 5'], added: ['        members: 3'] });
   });
 
+  it('gives a team its own copy of a list it shared through a YAML alias, leaving the anchor alone', () => {
+    const text = `defaults: &crew
+  - a
+  - b
+workflows:
+  main:
+    nodes:
+      - id: t
+        type: team
+        team_formation: parallel
+        members: *crew
+`;
+    const file = workflowFromText('w.yaml', text, 't');
+    expect(renderWorkflowUpdate(file, { ...file.config, formation: 'pipeline' })).toBe(text.replace('team_formation: parallel', 'team_formation: pipeline'));
+    const next = withMembers(file.config, (ms) => ms.map((m) => (m.id === 'a' ? { ...m, enabled: false } : m)));
+    expect(renderWorkflowUpdate(file, next)).toBe(
+      text.replace('        members: *crew\n', '        members:\n          - id: a\n            enable: false\n          - b\n'),
+    );
+  });
+
   it('keeps CRLF line ends and a missing final newline', () => {
     const text = 'formation: parallel   # x\r\nmember_count: 3\r\ntool_budget: 9';
     const file = workflowFromText('team.yaml', text);
