@@ -1,5 +1,5 @@
 import { canonicalJson } from '@autotune/metrics';
-import type { TeamConfig } from '@autotune/strategies';
+import type { MemberConfig, TeamConfig } from '@autotune/strategies';
 import { isAlias, isCollection, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Document, Node as YamlNode, ToStringOptions } from 'yaml';
 import { CoreError } from '../errors';
@@ -201,11 +201,31 @@ function reparse(text: string, format: 'yaml' | 'json', file: string): unknown {
   }
 }
 
+function keepMemberExtras(next: readonly MemberConfig[], before: readonly MemberConfig[] | undefined): MemberConfig[] {
+  const old = new Map((before ?? []).map((m) => [m.id, m]));
+  return next.map((m) => {
+    const prev = old.get(m.id);
+    const out: MemberConfig = m.extra === undefined && prev?.extra !== undefined ? { ...m, extra: prev.extra } : m;
+    return out.members ? { ...out, members: keepMemberExtras(out.members, prev?.members) } : out;
+  });
+}
+
+/**
+ * A config built without `extra` (a strategy that wrote a fresh object) has not decided to drop the file's
+ * other keys: they stay. To remove them, a config says so with `extra: {}`.
+ */
+function keepUnknownKeys(next: TeamConfig, before: TeamConfig): TeamConfig {
+  const out: TeamConfig = next.extra === undefined && before.extra !== undefined ? { ...next, extra: before.extra } : { ...next };
+  if (out.members) out.members = keepMemberExtras(out.members, before.members);
+  return out;
+}
+
 /**
  * The workflow file's text with the team's config changed to `next`. Only changed fields are touched:
  * YAML is edited through yaml's Document API (comments and key order kept), JSON as data; then the
  * untouched lines are taken verbatim from the original text, so formatting, spacing and comments elsewhere
  * stay exactly as they were. Member list edits match members by id, so other members keep their comments.
+ * Keys autotune does not know are kept when `next` (or one of its members) has no `extra` at all.
  *
  * @returns the new text; the original text when nothing changes.
  * @throws CoreError `CORE_CONFIG_INVALID` when `next` is not a valid team config.
@@ -215,7 +235,7 @@ export function renderWorkflowUpdate(file: WorkflowFile, next: TeamConfig): stri
   const raw = valueAt(parsed.value, file.nodePath);
   const before = teamAt(parsed, file.path, file);
   const beforeUser = teamToUser(before, file.kind, raw);
-  const afterUser = teamToUser(next, file.kind, raw);
+  const afterUser = teamToUser(keepUnknownKeys(next, before), file.kind, raw);
   try {
     parseTeamObject(afterUser, file.kind, file.nodePath);
   } catch (e) {

@@ -64,6 +64,20 @@ function extraOf(obj: Obj, known: (k: string) => boolean): Obj | undefined {
   return Object.keys(extra).length > 0 ? extra : undefined;
 }
 
+/**
+ * The number of agents a member list stands for, as the strategies count them: a sub-team counts as its
+ * members (a listed sub-team recursively, `members: 2` as two), anyone else as one.
+ */
+export function agentCount(members: readonly MemberConfig[]): number {
+  let n = 0;
+  for (const m of members) {
+    if (m.members && m.members.length > 0) n += agentCount(m.members);
+    else if (typeof m.extra?.members === 'number' && m.extra.members >= 1) n += m.extra.members;
+    else n += 1;
+  }
+  return n;
+}
+
 function parseMembers(list: unknown[], path: FieldPath): MemberConfig[] {
   const seen = new Map<string, number>();
   return list.map((entry, i) => {
@@ -130,7 +144,7 @@ export function parseTeamObject(obj: unknown, dialect: TeamDialect, path: FieldP
   const rawMembers = obj.members;
   if (Array.isArray(rawMembers)) {
     members = parseMembers(rawMembers, [...path, 'members']);
-    countFromMembers = members.length;
+    countFromMembers = agentCount(members);
   } else if (rawMembers !== undefined && rawMembers !== null) {
     if (typeof rawMembers !== 'number') throw new ConfigIssue([...path, 'members'], 'a list of members or a member count', rawMembers);
     countFromMembers = finiteNumber(obj, 'members', path, 1, false, true);
@@ -268,7 +282,7 @@ export function teamToUser(config: TeamConfig, dialect: TeamDialect, template?: 
   const node = dialect === 'workflow-node';
   entries.push([spelling(FORMATION_KEYS, tpl, node ? 'team_formation' : 'formation'), config.formation]);
   if (Array.isArray(config.members)) {
-    const countWritten = tpl === undefined || typeof tpl.member_count === 'number' || config.members.length !== config.memberCount;
+    const countWritten = tpl === undefined || typeof tpl.member_count === 'number' || agentCount(config.members) !== config.memberCount;
     if (countWritten) entries.push(['member_count', config.memberCount]);
   } else if (tpl !== undefined && typeof tpl.members === 'number' && typeof tpl.member_count !== 'number') {
     entries.push(['members', config.memberCount]);

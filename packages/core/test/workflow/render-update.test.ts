@@ -186,6 +186,16 @@ workflows:
     );
   });
 
+  it('keeps keys autotune does not know unless the new config drops them with an empty extra', () => {
+    const text = 'team_id: t\nformation: parallel\nmember_count: 2\nmembers:\n  - id: a\n    model: big\n  - b\nowner: ops\n';
+    const file = workflowFromText('team.yaml', text);
+    const fresh: TeamConfig = { formation: 'pipeline', memberCount: 2, members: [{ id: 'a' }, { id: 'b' }] };
+    expect(renderWorkflowUpdate(file, fresh)).toBe(text.replace('parallel', 'pipeline'));
+    expect(renderWorkflowUpdate(file, { ...fresh, extra: {}, members: [{ id: 'a', extra: {} }, { id: 'b' }] })).toBe(
+      'formation: pipeline\nmember_count: 2\nmembers:\n  - id: a\n  - b\n',
+    );
+  });
+
   it('keeps CRLF line ends and a missing final newline', () => {
     const text = 'formation: parallel   # x\r\nmember_count: 3\r\ntool_budget: 9';
     const file = workflowFromText('team.yaml', text);

@@ -36,6 +36,7 @@ describe('teamConfigFromUser', () => {
     ['a members list', { formation: 'parallel', members: ['a', 'b', 'c'] }, 3],
     ['a members count', { formation: 'consensus', members: 5 }, 5],
     ['member_count over the list', { formation: 'parallel', member_count: 2, members: ['a', 'b', 'c'] }, 2],
+    ['the agents of sub-teams', { formation: 'hierarchical', members: ['c', { id: 's1', members: ['x', 'y'] }, { id: 's2', members: 3 }] }, 6],
   ])('takes the member count from %s', (_label, user, count) => {
     expect(teamConfigFromUser(user).memberCount).toBe(count);
   });
