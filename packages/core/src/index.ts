@@ -47,6 +47,9 @@ export type {
   SqliteTransaction,
 } from './infra-exports';
 
+export { CommandRunner, FunctionRunner, splitCommand, completeRecord } from './infra-exports';
+export type { CommandRunnerOptions, FunctionRunnerOptions, TeamFunction, TrialFacts } from './infra-exports';
+
 export {
   SimulatorError,
   createRng,
