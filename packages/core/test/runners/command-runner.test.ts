@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { TrialContext } from '@autotune/abtest';
@@ -6,6 +6,10 @@ import { configFingerprint } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { CoreError } from '../../src/errors';
 import { CommandRunner } from '../../src/runners/command-runner';
+
+/** Everything this file writes goes under one folder, removed at the end. */
+const scratchRoot = mkdtempSync(path.join(tmpdir(), 'autotune-test-'));
+afterAll(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'runners');
 const node = process.execPath;
@@ -92,7 +96,7 @@ describe('CommandRunner', () => {
   });
 
   it('gives the command the config in the user’s shape and the trial in its environment, and removes the file', async () => {
-    const cwd = realpathSync(mkdtempSync(path.join(tmpdir(), 'autotune-cwd-')));
+    const cwd = realpathSync(mkdtempSync(path.join(scratchRoot, 'autotune-cwd-')));
     const runner = new CommandRunner({ command: `"${node}" '${path.join(fixtures, 'team.cjs')}' env "two words" a\\ b`, cwd, env: { EXTRA_VAR: 'yes' }, teamId: 'other_id' });
     const record = await runner.run(config, context({ arm: 'baseline', trial: 7, seed: 99 }));
     const labels = record.labels!;
@@ -131,7 +135,7 @@ describe('CommandRunner', () => {
   });
 
   it('kills the command and what it started when the trial is cancelled, and removes its files', async () => {
-    const pidFile = path.join(mkdtempSync(path.join(tmpdir(), 'autotune-pids-')), 'pids.json');
+    const pidFile = path.join(mkdtempSync(path.join(scratchRoot, 'autotune-pids-')), 'pids.json');
     const before = new Set(trialTempDirs());
     const controller = new AbortController();
     const running = new CommandRunner({ command: [node, path.join(fixtures, 'hang.cjs')], env: { PID_FILE: pidFile } }).run(config, context({ signal: controller.signal }));
@@ -146,7 +150,7 @@ describe('CommandRunner', () => {
   });
 
   it('escalates to SIGKILL for a command that ignores SIGTERM, and records its own timeout', async () => {
-    const pidFile = path.join(mkdtempSync(path.join(tmpdir(), 'autotune-pids-')), 'pids.json');
+    const pidFile = path.join(mkdtempSync(path.join(scratchRoot, 'autotune-pids-')), 'pids.json');
     const runner = new CommandRunner({ command: [node, path.join(fixtures, 'hang.cjs')], env: { PID_FILE: pidFile, IGNORE_TERM: '1' }, timeoutMs: 300, killGraceMs: 100 });
     const record = await runner.run(config, context());
     const pids = JSON.parse(readFileSync(pidFile, 'utf8')) as { child: number; grandchild: number };
@@ -156,7 +160,7 @@ describe('CommandRunner', () => {
   });
 
   it('finishes when the command exits, killing what it left running', async () => {
-    const pidFile = path.join(mkdtempSync(path.join(tmpdir(), 'autotune-pids-')), 'pids.json');
+    const pidFile = path.join(mkdtempSync(path.join(scratchRoot, 'autotune-pids-')), 'pids.json');
     const record = await new CommandRunner({ command: [node, path.join(fixtures, 'leave-behind.cjs')], env: { PID_FILE: pidFile } }).run(config, context());
     expect(record.success).toBe(true);
     const pids = JSON.parse(readFileSync(pidFile, 'utf8')) as { child: number; grandchild: number };

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -12,10 +12,14 @@ import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite-migrations';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import type { HistoryEntry } from '../../src/store/store-types';
 
+/** Everything this file writes goes under one folder, removed at the end. */
+const scratchRoot = mkdtempSync(path.join(tmpdir(), 'autotune-test-'));
+afterAll(() => rmSync(scratchRoot, { recursive: true, force: true }));
+
 const CHILD = path.join(__dirname, '..', 'fixtures', 'store', 'store-child.cjs');
 
 function dbFile(): string {
-  return path.join(mkdtempSync(path.join(tmpdir(), 'autotune-sqlite-')), 'autotune.db');
+  return path.join(mkdtempSync(path.join(scratchRoot, 'autotune-sqlite-')), 'autotune.db');
 }
 
 const children: Child[] = [];
@@ -229,7 +233,7 @@ describe('SqliteStore across processes', () => {
 
 describe('openDefaultDatabasePath', () => {
   it('puts the database in .autotune beside the workflow file, creating the folder', () => {
-    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'autotune-path-')));
+    const dir = realpathSync(mkdtempSync(path.join(scratchRoot, 'autotune-path-')));
     const p = openDefaultDatabasePath(path.join(dir, 'workflow.yaml'));
     expect(p).toBe(path.join(dir, '.autotune', 'autotune.db'));
     expect(statSync(path.dirname(p)).isDirectory()).toBe(true);
@@ -237,7 +241,7 @@ describe('openDefaultDatabasePath', () => {
   });
 
   it('uses the current directory without a workflow file', () => {
-    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'autotune-path-')));
+    const dir = realpathSync(mkdtempSync(path.join(scratchRoot, 'autotune-path-')));
     const cwd = process.cwd();
     process.chdir(dir);
     try {

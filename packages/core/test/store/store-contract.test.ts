@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { evaluateExperiment } from '@autotune/abtest';
@@ -10,6 +10,10 @@ import { MemoryStore } from '../../src/store/memory-store';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import type { AutotuneStore, HistoryEntry, StoredExperiment } from '../../src/store/store-types';
 import { deadPid } from './dead-pid';
+
+/** Everything this file writes goes under one folder, removed at the end. */
+const scratchRoot = mkdtempSync(path.join(tmpdir(), 'autotune-test-'));
+afterAll(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
 /**
  * One suite, run against every store (as Effect runs one suite against every driver): whatever the lead's
@@ -34,7 +38,7 @@ const factories: Array<[string, Factory]> = [
   [
     'SqliteStore',
     (now) => {
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'autotune-store-')), 'autotune.db');
+      const file = path.join(mkdtempSync(path.join(scratchRoot, 'autotune-store-')), 'autotune.db');
       const handles = [new Database(file)];
       const sibling = () => {
         handles.push(new Database(file));

@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, mkdtempSync, promises, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdtempSync, promises, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CoreError } from '../../src/errors';
@@ -6,10 +6,14 @@ import { writeFileAtomic } from '../../src/workflow/atomic-write';
 import { restoreWorkflowText, saveWorkflowFile } from '../../src/workflow/save-workflow';
 import { loadWorkflowFile } from '../../src/workflow/workflow-file';
 
+/** Everything this file writes goes under one folder, removed at the end. */
+const scratchRoot = mkdtempSync(path.join(tmpdir(), 'autotune-test-'));
+afterAll(() => rmSync(scratchRoot, { recursive: true, force: true }));
+
 const fixtures = path.join(__dirname, '..', 'fixtures', 'workflow');
 
 function scratch(name: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'autotune-save-'));
+  const dir = mkdtempSync(path.join(scratchRoot, 'autotune-save-'));
   const p = path.join(dir, name);
   copyFileSync(path.join(fixtures, name), p);
   return p;
@@ -127,7 +131,7 @@ describe('writeFileAtomic and restoreWorkflowText', () => {
   });
 
   it('creates a file that does not exist yet', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'autotune-save-'));
+    const dir = mkdtempSync(path.join(scratchRoot, 'autotune-save-'));
     await writeFileAtomic(path.join(dir, 'new.json'), '{}\n');
     expect(readFileSync(path.join(dir, 'new.json'), 'utf8')).toBe('{}\n');
     expect(readdirSync(dir)).toEqual(['new.json']);

@@ -1,8 +1,12 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { CoreError } from '../../src/errors';
 import { loadWorkflowFile, workflowFromText } from '../../src/workflow/workflow-file';
+
+/** Everything this file writes goes under one folder, removed at the end. */
+const scratchRoot = mkdtempSync(path.join(tmpdir(), 'autotune-test-'));
+afterAll(() => rmSync(scratchRoot, { recursive: true, force: true }));
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'workflow');
 const fixture = (name: string) => path.join(fixtures, name);
@@ -73,7 +77,7 @@ describe('loadWorkflowFile', () => {
   });
 
   it('names a flat file without team_id after the team it is loaded for, or after itself', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'autotune-wf-'));
+    const dir = mkdtempSync(path.join(scratchRoot, 'autotune-wf-'));
     const p = path.join(dir, 'my_team.yml');
     writeFileSync(p, 'formation: parallel\nmember_count: 3\n');
     expect((await loadWorkflowFile(p, 'other')).teamId).toBe('other');
@@ -109,7 +113,7 @@ describe('loadWorkflowFile', () => {
   });
 
   it('refuses a file that is not UTF-8, since it could not be restored byte for byte', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'autotune-wf-'));
+    const dir = mkdtempSync(path.join(scratchRoot, 'autotune-wf-'));
     const p = path.join(dir, 'latin1.yaml');
     writeFileSync(p, Buffer.from([0x66, 0x6f, 0x72, 0x6d, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x3a, 0x20, 0xe9, 0x0a]));
     const err = await loadError(loadWorkflowFile(p));
