@@ -42,7 +42,7 @@ import {
   saveWorkflowFile,
   teamConfigFromUser,
   teamConfigToUser,
-  writeFileAtomic,
+  writeBackup,
   type AutotuneStore,
   type HistoryEntry,
   type WorkflowFile,
@@ -451,8 +451,7 @@ export class PerformanceAutotuner {
     if (target.filePath && target.fileTextBefore !== undefined) {
       const currentText = await readFile(target.filePath, 'utf8').catch(() => undefined);
       if (currentText !== undefined && currentText !== target.fileTextBefore) {
-        backupPath = `${target.filePath}.autotune-before-rollback-${this.now().toISOString().replace(/[:.]/g, '-')}`;
-        await writeFileAtomic(backupPath, currentText);
+        backupPath = await writeBackup(target.filePath, currentText, this.now());
       }
       await restoreWorkflowText(target.filePath, target.fileTextBefore);
     }
@@ -487,8 +486,8 @@ export class PerformanceAutotuner {
     if (!entry) return { status: 'no_change', runsBefore: 0, runsAfter: 0, rolledBack: false, reason: `team "${teamId}" has no applied change to monitor` };
     const isLive = (r: ExecutionRecord) => !r.labels?.[EXPERIMENT_LABEL];
     const since = Date.parse(entry.timestamp);
-    const before = this.store.listRecords(teamId, { fingerprint: entry.fingerprintBefore }).filter(isLive);
-    const after = this.store.listRecords(teamId, { fingerprint: entry.fingerprintAfter, sinceMs: since }).filter(isLive);
+    const before = this.liveRecords(teamId, entry.configBefore, entry.fingerprintBefore).filter(isLive);
+    const after = this.liveRecords(teamId, entry.configAfter, entry.fingerprintAfter, since).filter(isLive);
     const minRuns = this.options.regressionMinRuns ?? DEFAULT_RUNS_PER_ARM;
     if (before.length < minRuns || after.length < minRuns) {
       return {
@@ -523,6 +522,23 @@ export class PerformanceAutotuner {
       rolledBack = true;
     }
     return { status: 'regressed', historyEntry: entry, verdict, runsBefore: before.length, runsAfter: after.length, rolledBack, reason: verdict.reason };
+  }
+
+  /**
+   * Runs of a config, whichever way their recorder fingerprinted it: autotune's runners hash the `TeamConfig`,
+   * while a user's collector usually hashes the snake_case object from the workflow file.
+   */
+  private liveRecords(teamId: string, config: TeamConfig, fingerprint: string, sinceMs?: number): ExecutionRecord[] {
+    const seen = new Set<string>();
+    const out: ExecutionRecord[] = [];
+    for (const fp of new Set([fingerprint, configFingerprint(teamConfigToUser(config))])) {
+      for (const r of this.store.listRecords(teamId, { fingerprint: fp, sinceMs })) {
+        if (seen.has(r.executionId)) continue;
+        seen.add(r.executionId);
+        out.push(r);
+      }
+    }
+    return out;
   }
 
   /**

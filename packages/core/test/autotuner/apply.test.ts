@@ -125,7 +125,6 @@ describe('PerformanceAutotuner.applyOptimizations with real A/B tests on the sim
 
 /** The user's config after a round trip through TeamConfig: what "unchanged" looks like in the user's shape. */
 function teamConfigToUserSafe(workflow: Record<string, unknown>): Record<string, unknown> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { teamConfigToUser } = require('../../src') as typeof import('../../src');
   return teamConfigToUser(teamConfigFromUser(workflow));
 }

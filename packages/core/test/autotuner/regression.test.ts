@@ -1,6 +1,6 @@
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
-import { createRng, MemoryStore, PerformanceAutotuner, type AutotuneSuggestion } from '../../src';
+import { createRng, MemoryStore, PerformanceAutotuner, teamConfigToUser, type AutotuneSuggestion } from '../../src';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const before: TeamConfig = { formation: 'sequential', memberCount: 4, toolBudget: 40, timeoutSeconds: 400 };
@@ -99,6 +99,14 @@ describe('PerformanceAutotuner.checkForRegression (monitoring a live change)', (
     const check = await autotuner.checkForRegression('team');
     expect(check).toMatchObject({ status: 'regressed', rolledBack: false });
     expect(autotuner.getOptimizationHistory('team')[0].status).toBe('applied');
+  });
+
+  it('recognises live runs fingerprinted from the snake_case config, as a collector records them', async () => {
+    const { store, autotuner } = await withLiveChange();
+    const userFingerprint = configFingerprint(teamConfigToUser(after));
+    store.writeMany(runs(after, 20, T0 + 3600_000, steady(75)).map((r) => ({ ...r, configFingerprint: userFingerprint })));
+    const check = await autotuner.checkForRegression('team');
+    expect(check).toMatchObject({ status: 'regressed', runsAfter: 20, rolledBack: true });
   });
 
   it('waits for enough runs on both sides', async () => {
