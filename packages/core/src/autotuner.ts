@@ -446,6 +446,16 @@ export class PerformanceAutotuner {
           : `no applied change at index ${rollbackIndex} for team "${teamId}": there ${applied.length === 1 ? 'is 1' : `are ${applied.length}`} (index 0 is the latest; see \`autotune rollback --list\`)`,
       );
     }
+    // A rollback racing an apply on the same team would let the apply overwrite the restored file.
+    const release = this.store.acquireTeamLock(teamId, { pid: process.pid, host: hostname(), purpose: 'rollback' });
+    try {
+      return await this.rollbackLocked(teamId, applied, rollbackIndex, target, reason);
+    } finally {
+      release();
+    }
+  }
+
+  private async rollbackLocked(teamId: string, applied: HistoryEntry[], rollbackIndex: number, target: HistoryEntry, reason: string): Promise<RollbackOutcome> {
     const undone = applied.slice(0, rollbackIndex + 1);
     let backupPath: string | undefined;
     if (target.filePath && target.fileTextBefore !== undefined) {

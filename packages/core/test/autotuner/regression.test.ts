@@ -109,6 +109,14 @@ describe('PerformanceAutotuner.checkForRegression (monitoring a live change)', (
     expect(check).toMatchObject({ status: 'regressed', runsAfter: 20, rolledBack: true });
   });
 
+  it('does not roll back while an apply holds the team', async () => {
+    const { store, autotuner } = await withLiveChange();
+    const release = store.acquireTeamLock('team', { pid: process.pid, host: 'test', purpose: 'apply' });
+    await expect(autotuner.rollbackOptimization('team', 0)).rejects.toMatchObject({ code: 'CORE_LOCKED' });
+    release();
+    await expect(autotuner.rollbackOptimization('team', 0)).resolves.toMatchObject({ success: true });
+  });
+
   it('waits for enough runs on both sides', async () => {
     const { store, autotuner } = await withLiveChange();
     store.writeMany(runs(after, 4, T0 + 3600_000, steady(200)));
