@@ -39,6 +39,8 @@ export class Session {
   /** Colours for stderr. */
   readonly errColors: Colors;
   private readonly closers: Array<() => void> = [];
+  /** Records read from each metrics file so far, so that `watch` can pick up only what was appended. */
+  readonly loadedRecords = new Map<string, number>();
 
   private constructor(
     readonly terminal: Terminal,
@@ -145,7 +147,12 @@ export class Session {
     const analyzer = new PerformanceAnalyzer(options as ConstructorParameters<typeof PerformanceAnalyzer>[0]);
     for (const path of paths) {
       if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: metrics file not found`);
-      await analyzer.loadMetricsFromFile(path, { lenient: this.flags.lenient === true });
+      const report = await analyzer.loadMetricsFromFile(path, { lenient: this.flags.lenient === true });
+      this.loadedRecords.set(path, report.records);
+      if (report.skipped > 0) {
+        const first = report.firstSkips[0];
+        this.note(`${path}: skipped ${report.skipped} malformed record(s) (--lenient)${first ? `; first: ${first.reason}` : ''}`);
+      }
     }
     return analyzer;
   }

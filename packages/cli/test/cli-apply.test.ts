@@ -1,8 +1,8 @@
 // apply, rollback, history, validate, benchmark and watch through the built bin, with a real command
 // runner (test/fixtures/fake-team.cjs), real workflow files and a real SQLite database.
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, makeProject, startCli, strategySource, waitFor } from './helpers';
+import { cli, makeProject, reviewTeamRuns, startCli, strategySource, waitFor } from './helpers';
 
 const RUNNER = 'node fake-team.cjs';
 
@@ -388,18 +388,38 @@ describe('strategy packages named in autotune.config', () => {
 });
 
 describe('autotune watch', () => {
-  it('tunes every interval and stops cleanly on Ctrl-C', async () => {
+  it('tunes every interval, picks up appended runs, and stops cleanly on Ctrl-C', async () => {
     const project = makeProject();
     try {
-      const started = startCli(['watch', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--interval', '1h', '--runner', RUNNER, '--runs', '10', '--seed', '9'], { cwd: project.dir });
-      await waitFor(() => started.output().stdout.includes('Next cycle in 1h'));
+      const lines = (runs: object[]) => runs.map((r) => JSON.stringify(r)).join('\n') + '\n';
+      writeFileSync(join(project.dir, 'runs.jsonl'), lines(reviewTeamRuns(30, 7)));
+      const started = startCli(['watch', '--config', 'workflow.yaml', '--metrics', 'runs.jsonl', '--interval', '2s', '--simulate', '--runs', '10', '--seed', '9'], { cwd: project.dir });
+      await waitFor(() => started.output().stdout.includes('Next cycle in 2s'));
+      appendFileSync(join(project.dir, 'runs.jsonl'), lines(reviewTeamRuns(5, 11)));
+      await waitFor(() => started.output().stderr.includes('Loaded 5 new run(s) for the next cycle.'));
+      await waitFor(() => (started.output().stdout.match(/Auto-tuning review_team/g) ?? []).length >= 2);
       started.child.kill('SIGINT');
       const run = await started.exited;
       expect([0, 4]).toContain(run.status);
       expect(run.stdout).toContain('  Continuous Auto-Tuning');
-      expect(run.stdout).toMatch(/Auto-tuning review_team/);
       expect(run.stdout).toMatch(/Found \d+ suggestion\(s\)|No optimizations needed/);
+      expect(run.stdout).toMatch(/Monitoring: /);
       expect(run.stderr).toContain('Stopped.');
+    } finally {
+      project.cleanup();
+    }
+  });
+
+  it('--json prints one JSON object per cycle', async () => {
+    const project = makeProject();
+    try {
+      const started = startCli(['watch', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--interval', '1h', '--simulate', '--runs', '10', '--json'], { cwd: project.dir });
+      await waitFor(() => started.output().stdout.trim().length > 0 && started.output().stdout.endsWith('\n'));
+      started.child.kill('SIGINT');
+      const run = await started.exited;
+      const cycles = run.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      expect(cycles).toHaveLength(1);
+      expect(cycles[0]).toMatchObject({ teamId: 'review_team', at: expect.any(String), suggestions: expect.any(Number) });
     } finally {
       project.cleanup();
     }

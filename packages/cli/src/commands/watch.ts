@@ -1,9 +1,65 @@
+import type { PerformanceAnalyzer } from '@autotune/analyzer';
+import type { AutotuneStore } from '@autotune/core';
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
 import { banner, signedPercent, statusWord } from '../format';
 import { formatDuration, parseDuration } from '../duration';
-import { withSession, type CommonFlags } from '../session';
+import { withSession, type CommonFlags, type Session } from '../session';
 import type { Terminal } from '../terminal';
+
+/**
+ * Feeds the analyzer what arrived since the last cycle: records appended to the `--metrics` files (read
+ * past the ones already loaded, so files are taken to be append-only, as JSON Lines sinks write them) and
+ * live runs written to the database (autotune's own experiment trials excluded).
+ */
+class MetricsRefresher {
+  private pending: Promise<void> = Promise.resolve();
+  private liveSinceMs?: number;
+
+  constructor(
+    private readonly session: Session,
+    private readonly analyzer: PerformanceAnalyzer,
+    private readonly store: AutotuneStore,
+    private readonly teamId: string,
+  ) {}
+
+  /** Starts a refresh after the one in flight; `cycleStartMs` bounds the first look at the database. */
+  schedule(cycleStartMs: number): void {
+    this.pending = this.pending.then(() => this.refresh(cycleStartMs)).catch((err: unknown) => {
+      this.session.note(`autotune: could not read new metrics: ${err instanceof Error ? err.message : String(err)}`);
+    });
+  }
+
+  /** Resolves when no refresh is running. */
+  settled(): Promise<void> {
+    return this.pending;
+  }
+
+  private async refresh(cycleStartMs: number): Promise<void> {
+    const { readRecords } = require('@autotune/metrics') as typeof import('@autotune/metrics');
+    const { EXPERIMENT_LABEL } = require('@autotune/core') as typeof import('@autotune/core');
+    let added = 0;
+    for (const path of this.session.metricsPaths) {
+      const seen = this.session.loadedRecords.get(path) ?? 0;
+      let index = 0;
+      const fresh = [];
+      for await (const record of readRecords(path, { lenient: this.session.flags.lenient === true })) {
+        if (index++ >= seen) fresh.push(record);
+      }
+      this.session.loadedRecords.set(path, index);
+      this.analyzer.loadMetrics(fresh);
+      added += fresh.length;
+    }
+    // Before the first refresh the autotuner may have loaded the database's records itself (when no
+    // metrics file named the team); only runs that started since the first cycle began are new.
+    const since = this.liveSinceMs ?? cycleStartMs;
+    this.liveSinceMs = Date.now();
+    const live = this.store.listRecords(this.teamId, { sinceMs: since }).filter((r) => !r.labels?.[EXPERIMENT_LABEL] && r.startTimeMs < this.liveSinceMs!);
+    this.analyzer.loadMetrics(live);
+    added += live.length;
+    if (added > 0) this.session.note(`Loaded ${added} new run(s) for the next cycle.`);
+  }
+}
 
 /** Flags of `autotune watch`. */
 export interface WatchFlags extends CommonFlags {
@@ -30,6 +86,7 @@ export async function watchCommand(flags: WatchFlags, terminal: Terminal): Promi
     const autotuner = await session.autotuner({ analyzer, store, runner });
     const c = session.colors;
     session.print(`${banner('Continuous Auto-Tuning', c)}\nTeam ID:  ${teamId}\nWorkflow: ${file?.path ?? '(none: configs are tracked in the database only)'}\nDatabase: ${dbPath}\nInterval: ${formatDuration(intervalMs)}\nPress Ctrl-C to stop.\n`);
+    const refresher = new MetricsRefresher(session, analyzer, store, teamId);
     let worst: number = EXIT_CODES.SUCCESS;
     const controller = new AbortController();
     const onSigint = () => {
@@ -61,9 +118,12 @@ export async function watchCommand(flags: WatchFlags, terminal: Terminal): Promi
           if (!controller.signal.aborted) lines.push(c.dim(`  Next cycle in ${formatDuration(intervalMs)}`));
           session.print(lines.join('\n'));
           if (flags.json) terminal.stdout.write(`${JSON.stringify({ teamId, ...event })}\n`);
+          // The next cycle must see the runs recorded meanwhile; the refresh runs while the loop waits.
+          if (!controller.signal.aborted) refresher.schedule(Date.parse(event.at));
         },
       });
     } finally {
+      await refresher.settled();
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
     }
