@@ -282,7 +282,8 @@ export function formatVerdict(v: VerdictView, colors: Colors = PLAIN, options: {
   }
   lines.push(wrapHeading(`Verdict: ${statusWord(v.status, colors)}${v.reason ? ' - ' : ''}`, v.reason ?? '', '  '));
   if (v.explanation && options.explain !== false) lines.push(wrapText(v.explanation, '  '));
-  if (v.status === 'inconclusive' && v.recommendedRunsPerArm) {
+  // The reason usually says it already; the flag to pass is what it adds.
+  if (v.status === 'inconclusive' && v.recommendedRunsPerArm && !/runs per arm/.test(v.reason ?? '')) {
     lines.push(`  About ${v.recommendedRunsPerArm} runs per arm would likely decide (--runs ${v.recommendedRunsPerArm}).`);
   }
   return lines.join('\n') + '\n';

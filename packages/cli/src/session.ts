@@ -214,7 +214,7 @@ export class Session {
       throw new CliError('CLI_USAGE', '--runner and --simulate exclude each other: pick one way to run trials');
     }
     const core = require('@autotune/core') as typeof import('@autotune/core');
-    const CommandRunner = commandRunnerClass(core);
+    const { CommandRunner } = core;
     if (simulate !== undefined && simulate !== false) {
       if (typeof simulate === 'string') {
         const scenario = core.loadScenario(simulate);
@@ -331,15 +331,6 @@ export class Session {
       }
     }
   }
-}
-
-type CommandRunnerClass = new (options: { command: string | string[]; cwd?: string; env?: Record<string, string>; teamId?: string }) => TrialRunner<TeamConfig>;
-
-/** Core's `CommandRunner` (looked up by name so that this file builds while core's runners are being written). */
-function commandRunnerClass(core: object): CommandRunnerClass {
-  const found = (core as { CommandRunner?: CommandRunnerClass }).CommandRunner;
-  if (!found) throw new CliError('CLI_USAGE', 'this build of @autotune/core has no CommandRunner: use --simulate');
-  return found;
 }
 
 /** JSON.stringify replacer: typed arrays as arrays (stats hold Float64Array), Maps as objects. */

@@ -2,7 +2,7 @@
 // runner (test/fixtures/fake-team.cjs), real workflow files and a real SQLite database.
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, makeProject, reviewTeamRuns, startCli, strategySource, waitFor } from './helpers';
+import { cli, makeProject, reviewTeamRuns, startCli, strategiesSource, strategySource, waitFor } from './helpers';
 
 const RUNNER = 'node fake-team.cjs';
 
@@ -18,84 +18,74 @@ function yamlValue(text: string, key: string): string | undefined {
 }
 
 describe('autotune apply --auto, then rollback --index 0', () => {
+  // Three changes whose fate the fake team decides: a smaller team is faster (passes), a starved tool
+  // budget makes runs fail (fails, rolled back), a timeout far above every run changes nothing (inconclusive).
   let project: ReturnType<typeof makeProject>;
   let original: string;
-  let results: Result[];
-  let applyStatus: number | null;
-  let applyStdout: string;
+  let report: { results: Result[]; written: { path: string; backupPath?: string } | null };
+  let apply: ReturnType<typeof cli>;
+  const outcome = (key: string) => report.results.find((r) => r.optimization.changes.some((c) => c.key === key))!;
 
   beforeAll(() => {
     project = makeProject();
     original = readFileSync(project.workflow, 'utf8');
-    const run = cli(['apply', '--team-id', 'review_team', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--runner', RUNNER, '--runs', '10', '--seed', '42', '--json'], {
+    writeFileSync(
+      join(project.dir, 'strategies.cjs'),
+      strategiesSource([
+        { name: 'shrink', type: 'team_sizing', description: 'Shrink the team to 4', change: { memberCount: 4 } },
+        { name: 'starve', type: 'tool_budget', description: 'Cut the tool budget to 10', change: { toolBudget: 10 } },
+        { name: 'relax', type: 'timeout_tuning', description: 'Set the timeout to 200 s', change: { timeoutSeconds: 200 } },
+      ]),
+    );
+    writeFileSync(join(project.dir, 'autotune.config.json'), JSON.stringify({ builtinStrategies: false, strategies: ['./strategies.cjs'] }));
+    apply = cli(['apply', '--team-id', 'review_team', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--runner', RUNNER, '--runs', '10', '--seed', '42', '--json'], {
       cwd: project.dir,
     });
-    applyStatus = run.status;
-    applyStdout = run.stdout;
-    if (run.status !== 0 && run.status !== 3 && run.status !== 4) throw new Error(`apply failed (${run.status}): ${run.stderr}`);
-    results = JSON.parse(run.stdout).results;
+    report = JSON.parse(apply.stdout);
   });
   afterAll(() => project.cleanup());
 
-  it('considers every suggestion and prints only JSON on stdout', () => {
-    expect(() => JSON.parse(applyStdout)).not.toThrow();
-    expect(results.length).toBeGreaterThan(1);
+  it('tests every suggestion and prints only JSON on stdout', () => {
+    expect(report.results).toHaveLength(3);
+    expect(apply.stderr).toContain('Generated 3 optimization suggestion(s)');
   });
 
-  it('keeps team sizing, which makes the fake team faster', () => {
-    const sizing = results.find((r) => r.optimization.type === 'team_sizing');
-    expect(sizing).toMatchObject({ success: true, validationStatus: 'passed' });
+  it('keeps the change that passed, rolls back the one that failed, rejects the inconclusive one', () => {
+    expect(outcome('member_count')).toMatchObject({ success: true, validationStatus: 'passed' });
+    expect(outcome('tool_budget')).toMatchObject({ success: false, validationStatus: 'failed', rolledBack: expect.anything() });
+    expect(outcome('timeout_seconds')).toMatchObject({ success: false, validationStatus: 'inconclusive' });
   });
 
-  it('does not keep a tool budget cut below 40, which makes the fake team fail', () => {
-    const budget = results.find((r) => r.optimization.changes.some((c) => c.key === 'tool_budget' && Number(c.after) < 40));
-    if (budget) {
-      expect(budget.success).toBe(false);
-      expect(budget.validationStatus).toBe('failed');
-      expect(budget.rolledBack).toBeDefined();
-    }
+  it('exits 4 because a change failed its A/B test', () => {
+    expect(apply.status).toBe(4);
   });
 
-  it('changes the file only for the suggestions that passed, comments kept', () => {
-    const text = readFileSync(project.workflow, 'utf8');
-    for (const r of results) {
-      for (const change of r.optimization.changes) {
-        if (change.key.includes('.') || change.key.includes('[')) continue;
-        const now = yamlValue(text, change.key);
-        if (r.success) expect(now).toBe(String(change.after));
-      }
-    }
-    for (const key of ['formation', 'member_count', 'tool_budget', 'timeout_seconds']) {
-      const touchedByPassed = results.some((r) => r.success && r.optimization.changes.some((c) => c.key === key));
-      if (!touchedByPassed) expect(yamlValue(text, key)).toBe(yamlValue(original, key));
-    }
-    expect(text).toContain('# Code review team: reviewers read the diff at the same time.');
-    expect(text).toContain('# every reviewer works at once');
-    expect(text).not.toBe(original);
+  it('changes the file only for the suggestion that passed, comments and layout kept', () => {
+    expect(readFileSync(project.workflow, 'utf8')).toBe(original.replace('member_count: 8', 'member_count: 4'));
   });
 
   it('keeps a backup with the exact original bytes', () => {
-    const backups = readdirSync(project.dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.includes('workflow.yaml') && f.includes('backup'));
-    expect(backups.length).toBeGreaterThan(0);
-    expect(backups.map((b) => readFileSync(join(project.dir, b), 'utf8'))).toContain(original);
+    const dir = join(project.dir, '.autotune', 'backups');
+    const backups = readdirSync(dir).filter((f) => f.startsWith('workflow.') && f.endsWith('.yaml'));
+    expect(backups).toHaveLength(1);
+    expect(readFileSync(join(dir, backups[0]), 'utf8')).toBe(original);
+    expect(report.written?.backupPath).toBe(join(dir, backups[0]));
   });
 
-  it('exits 4 when a change failed, 3 when one was inconclusive, else 0', () => {
-    const failed = results.some((r) => r.validationStatus === 'failed' || r.rolledBack);
-    const inconclusive = results.some((r) => r.validationStatus === 'inconclusive');
-    expect(applyStatus).toBe(failed ? 4 : inconclusive ? 3 : 0);
-  });
-
-  it('records the history in the default database beside the workflow file', () => {
+  it('records every decision in the default database beside the workflow file', () => {
     expect(existsSync(join(project.dir, '.autotune', 'autotune.db'))).toBe(true);
     const run = cli(['history', '--team-id', 'review_team', '--json'], { cwd: project.dir });
     expect(run.status).toBe(0);
-    const history = JSON.parse(run.stdout).history as Array<{ status: string; rollbackIndex: number | null }>;
-    expect(history.filter((e) => e.status === 'applied').length).toBe(results.filter((r) => r.success).length);
-    expect(history[0].rollbackIndex === 0 || history.some((e) => e.rollbackIndex === 0)).toBe(true);
+    const history = JSON.parse(run.stdout).history as Array<{ status: string; validationStatus: string; rollbackIndex: number | null }>;
+    expect(history.map((e) => [e.status, e.validationStatus]).sort()).toEqual([
+      ['applied', 'passed'],
+      ['rejected', 'inconclusive'],
+      ['rolled_back', 'failed'],
+    ]);
+    expect(history.find((e) => e.status === 'applied')?.rollbackIndex).toBe(0);
     const text = cli(['history', '--team-id', 'review_team'], { cwd: project.dir });
     expect(text.stdout).toContain('  Optimization History');
-    expect(text.stdout).toMatch(/^\[0\] \S+ {2}APPLIED {2}/m);
+    expect(text.stdout).toMatch(/^\[0\] \S+ {2}APPLIED {2}Shrink the team to 4$/m);
   });
 
   it('rollback --list shows the history without changing anything', () => {
@@ -107,22 +97,44 @@ describe('autotune apply --auto, then rollback --index 0', () => {
   });
 
   it('rollback --index past the end says how many there are', () => {
-    const run = cli(['rollback', '--team-id', 'review_team', '--index', '9'], { cwd: project.dir });
+    const run = cli(['rollback', '--team-id', 'review_team', '--index', '1'], { cwd: project.dir });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/--index 9: team "review_team" has \d+ applied change\(s\)/);
+    expect(run.stderr).toMatch(/--index 1: team "review_team" has 1 applied change\(s\), so --index goes from 0 \(latest\) to 0/);
   });
 
-  it('rollback of every applied change restores the file byte for byte', () => {
-    const applied = results.filter((r) => r.success).length;
-    const run = cli(['rollback', '--team-id', 'review_team', '--index', String(applied - 1)], { cwd: project.dir });
+  it('rollback --index 0 restores the file byte for byte', () => {
+    const run = cli(['rollback', '--team-id', 'review_team', '--index', '0'], { cwd: project.dir });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('  Rollback');
+    expect(run.stdout).toContain('  - member_count: 4 → 8');
     expect(run.stdout).toMatch(/^Restored .*workflow\.yaml/m);
     expect(readFileSync(project.workflow, 'utf8')).toBe(original);
     const again = cli(['rollback', '--team-id', 'review_team'], { cwd: project.dir });
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/no applied change to roll back/);
+  });
+});
+
+describe('autotune apply --auto with the built-in strategies', () => {
+  it('changes the file only for suggestions that passed', () => {
+    const project = makeProject();
+    try {
+      const original = readFileSync(project.workflow, 'utf8');
+      const run = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--runner', RUNNER, '--runs', '10', '--seed', '7', '--json'], { cwd: project.dir });
+      expect([0, 3, 4]).toContain(run.status);
+      const results = JSON.parse(run.stdout).results as Result[];
+      expect(results.length).toBeGreaterThan(0);
+      const text = readFileSync(project.workflow, 'utf8');
+      for (const key of ['formation', 'member_count', 'tool_budget', 'timeout_seconds']) {
+        const passed = results.find((r) => r.success && r.optimization.changes.some((c) => c.key === key));
+        const expected = passed ? String(passed.optimization.changes.find((c) => c.key === key)!.after) : yamlValue(original, key);
+        expect(yamlValue(text, key)).toBe(expected);
+      }
+      expect(text).toContain('# every reviewer works at once');
+    } finally {
+      project.cleanup();
+    }
   });
 });
 

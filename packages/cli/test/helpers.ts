@@ -113,7 +113,17 @@ export function strategySource(options: { name: string; type: string; descriptio
   },
   apply(config, suggestion) { return { ...config, ...suggestion.suggestedConfig }; },
 }`;
-  switch (options.exportAs ?? 'object') {
+  return exportStrategies([body], options.exportAs ?? 'object');
+}
+
+/** A module exporting several strategies (see {@link strategySource}) as an array. */
+export function strategiesSource(list: Array<Parameters<typeof strategySource>[0]>): string {
+  return `module.exports = [\n${list.map((o) => strategySource({ ...o, exportAs: 'object' }).replace(/^module\.exports = /, '').replace(/;\n$/, '')).join(',\n')}\n];\n`;
+}
+
+function exportStrategies(bodies: string[], exportAs: 'object' | 'factory' | 'array' | 'esm'): string {
+  const body = bodies[0];
+  switch (exportAs) {
     case 'factory':
       return `module.exports = { strategies: (options) => [${body}] };\n`;
     case 'array':

@@ -1,5 +1,6 @@
 import type { PerformanceAnalyzer } from '@autotune/analyzer';
 import type { AutotuneStore } from '@autotune/core';
+import { readRecords } from '@autotune/metrics';
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
 import { banner, signedPercent, statusWord } from '../format';
@@ -36,7 +37,6 @@ class MetricsRefresher {
   }
 
   private async refresh(cycleStartMs: number): Promise<void> {
-    const { readRecords } = require('@autotune/metrics') as typeof import('@autotune/metrics');
     const { EXPERIMENT_LABEL } = require('@autotune/core') as typeof import('@autotune/core');
     let added = 0;
     for (const path of this.session.metricsPaths) {
