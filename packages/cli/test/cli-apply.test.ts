@@ -2,7 +2,7 @@
 // runner (test/fixtures/fake-team.cjs), real workflow files and a real SQLite database.
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, makeProject, reviewTeamRuns, startCli, strategiesSource, strategySource, waitFor } from './helpers';
+import { cli, cliOnTerminal, makeProject, reviewTeamRuns, startCli, strategiesSource, strategySource, waitFor } from './helpers';
 
 const RUNNER = 'node fake-team.cjs';
 
@@ -235,6 +235,21 @@ describe('autotune apply: other modes', () => {
     for (const r of report.results) expect(['passed', 'failed', 'inconclusive']).toContain(r.validationStatus);
   });
 
+  it('lets only one apply per team run at a time (--db shared)', async () => {
+    const first = startCli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--runner', RUNNER, '--db', 'shared/tuning.db'], {
+      cwd: project.dir,
+      env: { FAKE_TEAM_HANG: '1' },
+    });
+    await waitFor(() => first.output().stdout.includes('Generated'));
+    const second = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--runner', RUNNER, '--db', 'shared/tuning.db'], { cwd: project.dir });
+    first.child.kill('SIGINT');
+    await first.exited;
+    expect(second.status).toBe(1);
+    expect(second.stderr).toMatch(/another apply is in progress for team "?review_team"?/);
+    expect(second.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(join(project.dir, 'shared', 'tuning.db'))).toBe(true);
+  });
+
   it('Ctrl-C during the A/B test stops it and leaves the file as it was', async () => {
     const original = readFileSync(project.workflow, 'utf8');
     const started = startCli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--runner', RUNNER], {
@@ -268,6 +283,17 @@ describe('autotune benchmark', () => {
     expect(run.stdout).toMatch(/^Improvement: \+\d+\.\d% \(duration\), 95% CI \+\d+\.\d% to \+\d+\.\d%$/m);
     expect(run.stdout).toMatch(/Welch's t-test: p/);
     expect(run.stdout).toMatch(/^Verdict: PASSED/m);
+  });
+
+  it('draws a progress bar of trials on a terminal only', () => {
+    const args = ['benchmark', '--before', 'workflow.yaml', '--after', 'smaller.yaml', '--runner', RUNNER, '--runs', '10', '--seed', '3'];
+    const onTerminal = cliOnTerminal(args, { cwd: project.dir });
+    expect(onTerminal.status).toBe(0);
+    expect(onTerminal.stdout).toMatch(/\r\u001b\[KBenchmark \[[█░]+\] 1\/20 trials/);
+    expect(onTerminal.stdout).toMatch(/\r\u001b\[KBenchmark \[█+\] 20\/20 trials/);
+    const piped = cli(args, { cwd: project.dir });
+    expect(piped.stderr).toBe('');
+    expect(piped.stdout).not.toContain('\r');
   });
 
   it('exits 3 when the two configs cannot be told apart', () => {

@@ -1,7 +1,7 @@
 // The built `autotune` bin as a child process: help, start-up cost, usage errors, analyze and suggest.
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cli, makeProject, reviewTeamRuns } from './helpers';
+import { cli, cliOnTerminal, makeProject, reviewTeamRuns } from './helpers';
 
 let project: ReturnType<typeof makeProject>;
 beforeAll(() => {
@@ -173,5 +173,23 @@ describe('autotune suggest', () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/broken\.yaml/);
     expect(run.stderr).toMatch(/line \d/);
+  });
+});
+
+describe('colour', () => {
+  const args = ['analyze', '--team-id', 'review_team', '--metrics', 'metrics.json'];
+
+  it('is used on a terminal', () => {
+    const run = cliOnTerminal(args, { cwd: project.dir });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('\u001b[1mPerformance Analysis\u001b[22m');
+  });
+
+  it('is never used with NO_COLOR, nor when output is not a terminal', () => {
+    const run = cliOnTerminal(args, { cwd: project.dir, env: { NO_COLOR: '1' } });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Performance Analysis');
+    expect(run.stdout).not.toContain('\u001b[');
+    expect(cli(args, { cwd: project.dir }).stdout).not.toContain('\u001b[');
   });
 });

@@ -134,3 +134,20 @@ function exportStrategies(bodies: string[], exportAs: 'object' | 'factory' | 'ar
       return `module.exports = ${body};\n`;
   }
 }
+
+/**
+ * Runs `autotune ...args` on a pseudo-terminal (util-linux `script`), so that stdout and stderr are TTYs.
+ * Returns what the terminal showed (both streams).
+ */
+export function cliOnTerminal(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliRun {
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const command = [process.execPath, BIN, ...args].map(quote).join(' ');
+  const result = spawnSync('script', ['-qec', command, '/dev/null'], {
+    cwd: options.cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env },
+    timeout: 120_000,
+  });
+  if (result.error) throw result.error;
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
