@@ -1,6 +1,9 @@
 import type { SpendingFunction } from './group-sequential';
 import type { TrialSample } from './trial-sample';
 
+/** Fewest runs per arm an experiment may have: below it, no test at alpha 0.05 has useful power. */
+export const MIN_RUNS_PER_ARM = 10;
+
 /** What an experiment compares: run duration, cost per run, or success rate. */
 export type ExperimentMetric = 'duration' | 'cost' | 'success_rate';
 

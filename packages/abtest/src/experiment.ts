@@ -1,7 +1,9 @@
 import { randomInt } from 'node:crypto';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import { AbtestError, invalidInput, type PartialExperimentResult } from './errors';
-import type { EarlyStop, ExperimentMetric, ExperimentResult, GuardrailLimits, SequentialDesign } from './experiment-types';
+import { MIN_RUNS_PER_ARM, type EarlyStop, type ExperimentMetric, type ExperimentResult, type GuardrailLimits, type SequentialDesign } from './experiment-types';
+
+export { MIN_RUNS_PER_ARM };
 import { groupSequentialBounds, type SpendingFunction } from './group-sequential';
 import { checkSeed, createRng } from './internal/prng';
 import { integerAtLeast, oneOf } from './internal/validate';
@@ -9,8 +11,6 @@ import type { TrialRunner } from './trial';
 import type { Arm, TrialSample } from './trial-sample';
 import { judge, judgeSettings } from './verdict';
 
-/** The fewest runs per arm an experiment may plan: the guide's minimum sample size. */
-export const MIN_RUNS_PER_ARM = 10;
 
 /** Progress after each finished trial. */
 export interface ExperimentProgress {

@@ -1,7 +1,7 @@
 import { armMetrics, type ArmMetrics } from './arm-metrics';
 import { bootstrapCI } from './bootstrap-ci';
 import { AbtestError, invalidInput } from './errors';
-import type { ExperimentMetric, ExperimentResult, GuardrailLimits } from './experiment-types';
+import { MIN_RUNS_PER_ARM, type ExperimentMetric, type ExperimentResult, type GuardrailLimits } from './experiment-types';
 import { fisherExact } from './fisher-exact';
 import { mean, variance } from './internal/descriptive';
 import { checkSeed } from './internal/prng';
@@ -204,7 +204,9 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
   };
   if (usable && extras.bootstrap) verdict.bootstrap = improvementInterval(base, cand, metric, baseMean, extras.bootstrap);
   if (extras.recommend !== false && status === 'inconclusive' && usable && codes.includes('not_significant')) {
-    verdict.recommendedRunsPerArm = runsToDecide(base, cand, metric, Math.max(improvement, threshold), before, passAlpha);
+    const needed = runsToDecide(base, cand, metric, Math.max(improvement, threshold), before, passAlpha);
+    // Never recommend fewer runs than an experiment may have.
+    if (needed !== undefined) verdict.recommendedRunsPerArm = Math.max(MIN_RUNS_PER_ARM, needed);
   }
   if (extras.sequential) verdict.sequential = extras.sequential;
   verdict.reason = reasonText(verdict, passAlpha, constant);
