@@ -131,6 +131,8 @@ export interface ContinuousOptions {
   signal?: AbortSignal;
   /** Path of the workflow file to tune; re-read each cycle. */
   workflowPath?: string;
+  /** Called at the start of each cycle, e.g. to load the runs recorded since the last one into the analyzer. */
+  beforeCycle?: () => void | Promise<void>;
   onCycle?: (event: { at: string; suggestions: number; outcome?: ApplyOutcome; regression?: RegressionCheck; error?: string }) => void;
 }
 

@@ -466,7 +466,8 @@ export class PerformanceAutotuner {
       await restoreWorkflowText(target.filePath, target.fileTextBefore);
     }
     const at = this.now().toISOString();
-    for (const e of undone) this.store.updateHistory(e.id, { status: 'rolled_back', reason, rolledBackAt: at });
+    // Keep why the change was applied: the rollback's reason is added, not substituted.
+    for (const e of undone) this.store.updateHistory(e.id, { status: 'rolled_back', reason: e.reason ? `${reason} (applied because: ${e.reason})` : reason, rolledBackAt: at });
     const historyId = this.store.appendHistory({
       teamId,
       timestamp: at,
@@ -561,6 +562,7 @@ export class PerformanceAutotuner {
     while (!signal?.aborted) {
       const at = this.now().toISOString();
       try {
+        await options.beforeCycle?.();
         const regression = await this.checkForRegression(teamId);
         const file = options.workflowPath ? await loadWorkflowFile(options.workflowPath, teamId) : undefined;
         const suggestions = this.suggestOptimizations(teamId, file ?? undefined);
