@@ -192,6 +192,20 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(json())
     .action(run(() => (require('./commands/watch') as typeof import('./commands/watch')).watchCommand));
 
+  program
+    .command('simulate')
+    .description('write a metrics file of simulated runs (a scenario, or a model built from the workflow file), to try autotune without an LLM bill')
+    .option('--scenario <name>', 'a built-in scenario name or a scenario file (see --list)')
+    .option('--list', 'list the built-in scenarios')
+    .addOption(teamId())
+    .option('-c, --config <file>', 'simulate this workflow file\'s team config (default: the scenario\'s own)')
+    .addOption(new Option('--runs <n>', 'how many runs (default 40)').argParser(positiveInt('--runs')))
+    .addOption(seed())
+    .addOption(new Option('--format <format>', 'jsonl (autotune records) or original (the Python tool\'s snake_case JSON array)').choices(['jsonl', 'original']).default('jsonl'))
+    .option('--out <file>', 'the metrics file to write')
+    .addOption(json())
+    .action(run(() => (require('./commands/simulate') as typeof import('./commands/simulate')).simulateCommand));
+
   return program;
 }
 
