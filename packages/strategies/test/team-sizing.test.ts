@@ -111,3 +111,15 @@ describe('team sizing', () => {
     });
   });
 });
+
+describe('team sizing: the description states the finding in its own units', () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['seconds per member', { memberCount: 8, perMemberSeconds: 40.7, perMemberBaselineSeconds: 30, reasons: ['per_member_time'] }, /40\.7 s per member against a 30 s baseline/],
+    ['too many members', { memberCount: 8, perMemberSeconds: 20, maxTeamSize: 7, reasons: ['too_many_members'] }, /8 members, more than the 7 a team should have/],
+  ])('%s', (_name, details, text) => {
+    const insight = sampleInsight('oversized_team', { currentValue: 8, baselineValue: 7, evidence: { runs: 40, details: details as never } });
+    const [s] = teamSizingStrategy().suggest([insight], team(8));
+    expect(s.description).toMatch(text);
+    expect(s.description).not.toMatch(/8 s per member/);
+  });
+});

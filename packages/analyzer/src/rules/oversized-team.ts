@@ -102,6 +102,8 @@ export const oversizedTeam: Rule = (stats, o) => {
     details: {
       memberCount: size,
       perMemberSeconds: perMember,
+      perMemberBaselineSeconds: o.baselines.perMemberSeconds,
+      maxTeamSize: t.maxTeamSize,
       suggestedMemberCount: suggested,
       reasons: findings.map((f) => f.reason),
     },

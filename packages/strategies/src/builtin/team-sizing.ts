@@ -134,8 +134,7 @@ function suggestSizing(
       : target.basis === 'observed'
       ? `this team's ${target.size}-member runs averaged ${round(target.group!.duration.mean, 1)} s ` +
         `against ${round(target.reference!.duration.mean, 1)} s`
-      : `${round(insight.currentValue, 1)} s per member against a ${round(insight.baselineValue, 1)} s baseline shows ` +
-        `diminishing returns; ${o.minSize}-${o.maxSize} members is the usual sweet spot`;
+      : `${oversizeReason(insight, size)} shows diminishing returns; ${o.minSize}-${o.maxSize} members is the usual sweet spot`;
   return makeSuggestion(NAME, config, {
     priority: 'high',
     description:
@@ -171,4 +170,16 @@ export function teamSizingStrategy(options?: TeamSizingOptions): OptimizationStr
     },
     apply: applySuggestion,
   });
+}
+
+/** Why the analyzer called the team oversized, in its own units: seconds per member, or members. */
+function oversizeReason(insight: PerformanceInsight, size: number): string {
+  const d = insight.evidence.details ?? {};
+  const reasons = Array.isArray(d.reasons) ? d.reasons : [];
+  if (reasons.includes('per_member_time') && typeof d.perMemberSeconds === 'number') {
+    const base = typeof d.perMemberBaselineSeconds === 'number' ? ` against a ${round(d.perMemberBaselineSeconds, 1)} s baseline` : '';
+    return `${round(d.perMemberSeconds, 1)} s per member${base}`;
+  }
+  const max = typeof d.maxTeamSize === 'number' ? d.maxTeamSize : undefined;
+  return max !== undefined ? `${size} members, more than the ${max} a team should have,` : `${size} members`;
 }
