@@ -25,6 +25,8 @@ export interface ArmMetrics {
   costRuns: number;
   /** Trials cut off at the experiment's timeout. */
   timeouts: number;
+  /** Runs that ended on one of their own limits (`limitHit`: timeout, tool budget, max turns). */
+  limitHits: number;
   /** Trials whose runner threw or returned an invalid record. */
   errors: number;
   /** Every duration, in trial order. */
@@ -62,6 +64,7 @@ export function armMetrics(samples: readonly (TrialSample | ExecutionRecord)[]):
     meanCostUsd: costs.length > 0 ? mean(costs) : undefined,
     costRuns: costs.length,
     timeouts: trials.filter((s) => s.timedOut === true).length,
+    limitHits: records.filter((r) => typeof r.limitHit === 'string').length,
     errors: trials.filter((s) => s.error !== undefined && s.timedOut !== true).length,
     durationsSeconds: durations,
   };

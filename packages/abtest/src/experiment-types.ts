@@ -19,6 +19,12 @@ export interface GuardrailLimits {
   maxSuccessRateDrop?: number;
   /** Largest allowed increase of P95 duration, in percent. Default 50. */
   maxP95Increase?: number;
+  /**
+   * Largest allowed increase, in percentage points, of the share of runs that end on a limit (timeout, tool
+   * budget, max turns). Default 15. It also needs at least 2 more such runs than the baseline's share predicts,
+   * so one unlucky run does not trip it.
+   */
+  maxLimitHitIncrease?: number;
 }
 
 /** The group-sequential design an experiment with early stopping ran under; `evaluateExperiment` applies it. */

@@ -42,6 +42,8 @@ export type VerdictReasonCode =
   | 'guardrail_success_rate'
   /** failed: the P95 duration rose by more than the guardrail allows. */
   | 'guardrail_p95'
+  /** failed: more runs ended on a limit (a budget or timeout cut too far) than the guardrail allows. */
+  | 'guardrail_limit_hits'
   /** inconclusive: too few runs, or the metric was not recorded. */
   | 'insufficient_data';
 
@@ -95,6 +97,8 @@ export interface Verdict {
   guardrails: {
     successRateDrop: GuardrailCheck & { /** Fisher's one-sided p-value for a lower success rate. */ pValue: number };
     p95Increase: GuardrailCheck;
+    /** Increase, in percentage points, of the share of runs ending on a limit (timeout, tool budget, max turns). */
+    limitHitIncrease: GuardrailCheck & { /** Extra runs on a limit beyond the baseline's share. */ extraRuns: number };
   };
   /** One sentence: which conditions decided the status. */
   reason: string;

@@ -12,7 +12,7 @@ import type { TrialSample } from './trial-sample';
 import type { EvaluateOptions, Verdict, VerdictReasonCode } from './verdict-types';
 import { tPValue, welchTTest } from './welch-t-test';
 
-export const DEFAULT_GUARDRAILS: Required<GuardrailLimits> = { maxSuccessRateDrop: 10, maxP95Increase: 50 };
+export const DEFAULT_GUARDRAILS: Required<GuardrailLimits> = { maxSuccessRateDrop: 10, maxP95Increase: 50, maxLimitHitIncrease: 15 };
 const METRICS: readonly ExperimentMetric[] = ['duration', 'cost', 'success_rate'];
 
 /** Settings a verdict is judged with, validated. */
@@ -124,9 +124,11 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
   const guards: Verdict['guardrails'] = {
     successRateDrop: { value: drop, limit: guardrails.maxSuccessRateDrop, breached: drop > guardrails.maxSuccessRateDrop, pValue: fisherWorse.pValue },
     p95Increase: { value: p95Value, limit: guardrails.maxP95Increase, breached: p95Value > guardrails.maxP95Increase + 1e-9 },
+    limitHitIncrease: limitHitCheck(before, after, guardrails.maxLimitHitIncrease),
   };
   if (guards.successRateDrop.breached) codes.push('guardrail_success_rate');
   if (guards.p95Increase.breached) codes.push('guardrail_p95');
+  if (guards.limitHitIncrease.breached) codes.push('guardrail_limit_hits');
 
   const base = metricValues(baselineSamples, metric);
   const cand = metricValues(candidateSamples, metric);
@@ -295,6 +297,12 @@ function reasonText(v: Verdict, passAlpha: number, constant: boolean): string {
       case 'guardrail_p95':
         parts.push(`guardrail: P95 duration up ${pct(v.guardrails.p95Increase.value)}% (limit ${v.guardrails.p95Increase.limit}%)`);
         break;
+      case 'guardrail_limit_hits':
+        parts.push(
+          `guardrail: ${v.after.limitHits} of ${v.after.runs} candidate runs ended on a limit against ${v.before.limitHits} of ${v.before.runs} ` +
+            `(up ${pct(v.guardrails.limitHitIncrease.value)} points, limit ${v.guardrails.limitHitIncrease.limit}): the new limit is too tight`,
+        );
+        break;
       case 'insufficient_data':
         parts.push(
           v.before.runs < 2 || v.after.runs < 2
@@ -370,4 +378,14 @@ function explanationText(v: Verdict, passAlpha: number, constant: boolean): stri
   if (!v.reasonCodes.includes('insufficient_data')) s.push(`So the change ${verdictWord}: ${v.reason.charAt(0).toLowerCase()}${v.reason.slice(1)}.`);
   if (b.runs < 10 || a.runs < 10) s.push('Fewer than 10 runs per arm: treat this verdict as a rough guide.');
   return s.join(' ');
+}
+
+/**
+ * Runs ending on their own limit are the direct trace of a budget or timeout cut too far: at ten runs per arm
+ * the success-rate drop it causes is rarely provable, but the runs that hit the new limit are there to count.
+ */
+function limitHitCheck(before: ArmMetrics, after: ArmMetrics, limit: number): Verdict['guardrails']['limitHitIncrease'] {
+  const value = (after.limitHits / after.runs - before.limitHits / before.runs) * 100;
+  const extraRuns = after.limitHits - (before.limitHits / before.runs) * after.runs;
+  return { value, limit, extraRuns, breached: value > limit + 1e-9 && extraRuns >= 2 - 1e-9 };
 }

@@ -65,6 +65,30 @@ describe('evaluateExperiment', () => {
     expect(v.reason).toMatch(/about \d+ runs per arm would likely decide it/);
   });
 
+  it.each<[string, number[], number[], boolean]>([
+    ['3 of 10 candidate runs hit the new tool budget, none before', [], [1, 4, 7], true],
+    ['one extra run on a limit is not enough', [], [3], false],
+    ['as many limit hits as before', [2, 6], [1, 8], false],
+    ['5 of 10 against 3 of 10: up 20 points and 2 runs', [0, 2, 4], [1, 3, 5, 7, 9], true],
+  ])('limit-hit guardrail: %s', (_name, baseHits, candHits, breached) => {
+    const limit = (hits: number[]) => (i: number) => (hits.includes(i) ? { limitHit: 'tool_budget' as const } : {});
+    const costly = (i: number) => ({ costUsd: 1 + (i % 3) * 0.01 });
+    const cheap = (i: number) => ({ costUsd: 0.7 + (i % 3) * 0.01 });
+    const v = evaluateExperiment(
+      result(
+        samples('baseline', BASE, undefined, (i) => ({ ...costly(i), ...limit(baseHits)(i) })),
+        samples('candidate', BASE, undefined, (i) => ({ ...cheap(i), ...limit(candHits)(i) })),
+      ),
+      { metric: 'cost', resamples: 200 },
+    );
+    expect(v.guardrails.limitHitIncrease.breached).toBe(breached);
+    expect(v.status).toBe(breached ? 'failed' : 'passed');
+    if (breached) {
+      expect(v.reasonCodes).toContain('guardrail_limit_hits');
+      expect(v.reason).toMatch(/candidate runs ended on a limit .*the new limit is too tight/);
+    }
+  });
+
   it('measured worse but not significantly: inconclusive, not failed', () => {
     const v = evaluateExperiment(result(samples('baseline', [50, 70, 60, 55, 65, 52, 68, 61, 59, 60]), samples('candidate', [52, 72, 61, 56, 66, 53, 69, 62, 60, 61])), { resamples: 200 });
     expect(v.status).toBe('inconclusive');
