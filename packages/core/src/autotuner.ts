@@ -308,7 +308,7 @@ export class PerformanceAutotuner {
           steps.push({ result, before: current, after: candidate, status: 'applied', reason: 'applied without A/B testing' });
           current = candidate;
         } else {
-          const { experimentId, verdict } = await this.experiment(teamId, current, candidate, optimization.targetMetric as ExperimentMetric, {
+          const { experimentId, verdict: measured, result: experimentResult } = await this.experiment(teamId, current, candidate, optimization.targetMetric as ExperimentMetric, {
             runsPerArm: options.runsPerArm,
             signal: options.signal,
             onProgress: options.onProgress ? (p) => options.onProgress!({ optimizationIndex: index, ...p }) : undefined,
@@ -316,6 +316,7 @@ export class PerformanceAutotuner {
           });
           // A cancelled experiment decides nothing: stop before anything is written.
           options.signal?.throwIfAborted();
+          const verdict = guardTightenedLimits(measured, experimentResult, current, candidate);
           result = {
             ...base,
             success: verdict.status === 'passed',
@@ -581,3 +582,42 @@ export class PerformanceAutotuner {
   }
 }
 
+/** Which of a run's own limits a change lowers: a smaller tool budget (team or member share) or timeout. */
+function tightenedLimits(before: TeamConfig, after: TeamConfig): Array<'tool_budget' | 'timeout'> {
+  const out: Array<'tool_budget' | 'timeout'> = [];
+  const lower = (a?: number, b?: number) => b !== undefined && (a === undefined || b < a);
+  const shares = (c: TeamConfig) => new Map((c.members ?? []).map((m) => [m.id, m.toolBudgetMultiplier ?? 1]));
+  const beforeShares = shares(before);
+  const memberCut = [...shares(after)].some(([id, m]) => beforeShares.has(id) && m < beforeShares.get(id)!);
+  if (lower(before.toolBudget, after.toolBudget) || memberCut) out.push('tool_budget');
+  if (lower(before.timeoutSeconds, after.timeoutSeconds)) out.push('timeout');
+  return out;
+}
+
+/**
+ * A change that lowers a limit must not make runs hit it: the candidate's runs that end on the tightened limit
+ * are the direct trace of a cut too far, long before the success-rate loss it causes is provable at ten runs
+ * per arm (tools/bench/tuning-quality.mjs found budget cuts that passed on cost while losing 7 to 13 points of
+ * success). A passing verdict is turned into a failure when the candidate hit the tightened limit more often
+ * than the baseline did.
+ */
+function guardTightenedLimits(verdict: Verdict, result: ExperimentResult, before: TeamConfig, after: TeamConfig): Verdict {
+  if (verdict.status !== 'passed') return verdict;
+  for (const limit of tightenedLimits(before, after)) {
+    const hits = (samples: TrialSample[]) => samples.filter((s) => s.record.limitHit === limit).length;
+    const was = hits(result.baseline);
+    const now = hits(result.candidate);
+    if (now > was) {
+      const what = limit === 'tool_budget' ? 'tool budget' : 'timeout';
+      const reason = `the lowered ${what} was hit in ${now} of ${result.candidate.length} candidate runs against ${was} of ${result.baseline.length} before: it cuts into what runs need`;
+      return {
+        ...verdict,
+        status: 'failed',
+        reason,
+        reasonCodes: [...verdict.reasonCodes.filter((c) => c !== 'significant_improvement'), 'guardrail_limit_hits'],
+        explanation: `${verdict.explanation} However, ${reason}, so the change fails.`,
+      };
+    }
+  }
+  return verdict;
+}
