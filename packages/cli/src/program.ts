@@ -74,6 +74,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
   const simulate = () => new Option('--simulate [scenario]', 'run trials in the built-in simulator: a scenario name or file, or a model built from the workflow (and --metrics)');
   const runs = () => new Option('--runs <n>', 'runs per arm of each A/B test (default 10)').argParser(positiveInt('--runs'));
   const threshold = () => new Option('--threshold <pct>', 'minimum improvement, percent, for a change to pass (default 5)').argParser(percent);
+  const earlyStop = () => new Option('--early-stop', 'stop each A/B test at an interim look (every 10 runs per arm) once the answer is clear; use with --runs 20 or more');
   const seed = () => new Option('--seed <n>', 'seed of the A/B randomisation, for reproducible runs').argParser(nonNegativeInt('--seed'));
   const output = () => new Option('-o, --output <file>', 'also write the JSON report to this file');
 
@@ -113,6 +114,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(runner())
     .addOption(simulate())
     .addOption(runs())
+    .addOption(earlyStop())
     .addOption(threshold())
     .addOption(seed())
     .addOption(db())
@@ -131,6 +133,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(runner())
     .addOption(simulate())
     .addOption(runs())
+    .addOption(earlyStop())
     .addOption(threshold())
     .addOption(new Option('--metric <metric>', 'what to compare').choices(METRICS).default('duration'))
     .addOption(seed())
@@ -148,6 +151,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(runner())
     .addOption(simulate())
     .addOption(runs())
+    .addOption(earlyStop())
     .addOption(threshold())
     .addOption(seed())
     .option('--no-auto-rollback', 'report a failure without rolling the change back')
@@ -186,6 +190,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(runner())
     .addOption(simulate())
     .addOption(runs())
+    .addOption(earlyStop())
     .addOption(threshold())
     .addOption(seed())
     .addOption(db())

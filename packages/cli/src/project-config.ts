@@ -48,6 +48,8 @@ export interface ProjectConfig {
   alpha?: number;
   /** Revert changes that regress (default true). */
   autoRollback?: boolean;
+  /** Stop A/B tests at an interim look once the answer is clear (needs runsPerArm >= 20). */
+  earlyStopping?: boolean;
   /** Suggestions below this confidence are dropped (default 0.6). */
   minConfidence?: number;
   /** Seed of the A/B tests' randomisation, for reproducible runs. */
@@ -142,6 +144,7 @@ const FIELDS: Record<keyof ProjectConfig, FieldKind> = {
   runsPerArm: 'number',
   alpha: 'number',
   autoRollback: 'boolean',
+  earlyStopping: 'boolean',
   minConfidence: 'number',
   seed: 'number',
   concurrency: 'number',

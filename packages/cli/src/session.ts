@@ -30,6 +30,7 @@ export interface CommonFlags {
   seed?: number;
   output?: string;
   autoRollback?: boolean;
+  earlyStop?: boolean;
 }
 
 /** One command's run: its terminal, flags, project settings, and the resources it opened. */
@@ -281,6 +282,8 @@ export class Session {
     if (c.minConfidence !== undefined) options.minConfidence = c.minConfidence;
     if (c.concurrency !== undefined) options.concurrency = c.concurrency;
     if (c.trialTimeout !== undefined) options.trialTimeoutMs = typeof c.trialTimeout === 'number' ? c.trialTimeout : parseDuration(c.trialTimeout, 'trialTimeout');
+    const earlyStopping = this.flags.earlyStop ?? c.earlyStopping;
+    if (earlyStopping !== undefined) options.earlyStopping = earlyStopping;
     const autoRollback = this.flags.autoRollback === false ? false : c.autoRollback;
     if (autoRollback !== undefined) options.enableAutoRollback = autoRollback;
     if (c.taskType !== undefined || c.strategyOptions !== undefined) {

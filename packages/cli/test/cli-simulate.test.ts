@@ -54,3 +54,19 @@ describe('autotune simulate (built bin)', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
+
+describe('--early-stop (built bin)', () => {
+  it('stops a benchmark with a clear winner at an interim look', () => {
+    const dir = tempDir();
+    const workflow = readFileSync(join(__dirname, '..', '..', '..', 'examples', 'workflows', 'sequential-independent.yaml'), 'utf8');
+    writeFileSync(join(dir, 'before.yaml'), workflow);
+    writeFileSync(join(dir, 'after.yaml'), workflow.replace(/^formation: sequential/m, 'formation: parallel'));
+    expect(readFileSync(join(dir, 'after.yaml'), 'utf8')).toMatch(/^formation: parallel/m);
+    const r = cli(['benchmark', '--before', 'before.yaml', '--after', 'after.yaml', '--simulate', 'sequential-independent', '--runs', '30', '--early-stop', '--seed', '3', '--json'], { cwd: dir });
+    expect(r.status).toBe(0);
+    const { verdict } = JSON.parse(r.stdout);
+    expect(verdict.status).toBe('passed');
+    expect(verdict.sequential).toMatchObject({ stoppedEarly: true, looks: 3 });
+    expect(verdict.after.runs).toBeLessThan(30);
+  });
+});

@@ -21,8 +21,14 @@ export interface AutotunerOptions {
   store?: AutotuneStore;
   /** Runs trials for A/B tests and validation. Required for A/B testing. */
   runner?: TrialRunner<TeamConfig>;
-  /** Runs per arm of each A/B test. Default 10 (the minimum). */
+  /** Runs per arm of each A/B test (the maximum, with early stopping). Default 10 (the minimum). */
   runsPerArm?: number;
+  /**
+   * Stop an A/B test at an interim look (every 10 runs per arm) once the answer is clear, with group-sequential
+   * bounds that keep the false-pass rate at alpha (docs/statistics.md). Only useful with `runsPerArm` of 20 or
+   * more. Default false.
+   */
+  earlyStopping?: boolean;
   /** Significance level. Default 0.05. */
   alpha?: number;
   /** Suggestions below this confidence are dropped. Default 0.6. */

@@ -231,19 +231,26 @@ export class PerformanceAutotuner {
       throw new CoreError('CORE_CONFIG_INVALID', 'A/B testing needs a trial runner: pass `runner` (a CommandRunner, FunctionRunner or the simulator), or turn A/B testing off');
     }
     const seed = this.nextSeed();
+    const threshold = opts.threshold ?? this.abTestThreshold;
+    const alpha = this.options.alpha ?? 0.05;
+    const runsPerArm = opts.runsPerArm ?? this.options.runsPerArm ?? DEFAULT_RUNS_PER_ARM;
+    // Interim looks need room: with the minimum of 10 runs per arm there is only the final look.
+    const sequential = this.options.earlyStopping === true && runsPerArm >= 2 * DEFAULT_RUNS_PER_ARM;
     const result = await runExperiment<TeamConfig>({
       teamId,
       baseline,
       candidate,
       runner,
-      runsPerArm: opts.runsPerArm ?? this.options.runsPerArm ?? DEFAULT_RUNS_PER_ARM,
+      runsPerArm,
+      earlyStopping: sequential ? { threshold, alpha, metric } : false,
       concurrency: this.options.concurrency ?? 1,
       timeoutMs: this.options.trialTimeoutMs,
       seed,
       signal: opts.signal,
       onProgress: opts.onProgress,
     });
-    const verdict = evaluateExperiment(result, { threshold: opts.threshold ?? this.abTestThreshold, alpha: this.options.alpha ?? 0.05, metric, seed });
+    // A sequential design fixes threshold, alpha and metric; evaluateExperiment takes them from it.
+    const verdict = evaluateExperiment(result, result.sequential ? { seed } : { threshold, alpha, metric, seed });
     const experimentId = this.store.saveExperiment({
       teamId,
       createdAt: this.now().toISOString(),

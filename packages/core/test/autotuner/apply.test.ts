@@ -128,3 +128,28 @@ function teamConfigToUserSafe(workflow: Record<string, unknown>): Record<string,
   const { teamConfigToUser } = require('../../src') as typeof import('../../src');
   return teamConfigToUser(teamConfigFromUser(workflow));
 }
+
+describe('early stopping', () => {
+  it('stops a clear win at an interim look and still proves it', async () => {
+    const { scenario, analyzer, runner } = scenarioFixture('sequential-independent');
+    const store = new MemoryStore();
+    const autotuner = new PerformanceAutotuner({ analyzer, runner, store, seed: 42, runsPerArm: 30, earlyStopping: true });
+    const suggestion = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow).find((s) => s.type === 'parallelization')!;
+    const [result] = (await autotuner.applyOptimizations(scenario.teamId, [suggestion], scenario.workflow)).results;
+    expect(result.validationStatus).toBe('passed');
+    const experiment = store.getExperiment(result.evidence!.experimentId)!;
+    expect(experiment.result.stoppedEarly).toBeDefined();
+    expect(experiment.result.candidate.length).toBeLessThan(30);
+    expect(result.evidence!.verdict.sequential?.stoppedEarly).toBe(true);
+  });
+
+  it('runs the full fixed design when there is no room for an interim look', async () => {
+    const { scenario, analyzer, runner } = scenarioFixture('sequential-independent');
+    const store = new MemoryStore();
+    const autotuner = new PerformanceAutotuner({ analyzer, runner, store, seed: 42, earlyStopping: true });
+    const suggestion = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow).find((s) => s.type === 'parallelization')!;
+    const [result] = (await autotuner.applyOptimizations(scenario.teamId, [suggestion], scenario.workflow)).results;
+    expect(store.getExperiment(result.evidence!.experimentId)!.result.candidate).toHaveLength(10);
+    expect(result.evidence!.verdict.sequential).toBeUndefined();
+  });
+});
