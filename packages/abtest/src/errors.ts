@@ -1,5 +1,5 @@
 import { AUTOTUNE_ERROR_BRAND } from '@autotune/metrics';
-import type { TrialSample } from './trial-sample';
+import type { ExperimentResult } from './experiment-types';
 
 /** Every reason an @autotune/abtest call can fail with, as a string you can switch on. */
 export type AbtestErrorCode =
@@ -20,16 +20,7 @@ export interface AbtestErrorOptions {
 }
 
 /** The samples of a cancelled experiment. `cancelled` is always true here. */
-export interface PartialExperimentResult {
-  teamId: string;
-  baseline: TrialSample[];
-  candidate: TrialSample[];
-  runsPerArm: number;
-  seed: number;
-  startedAt: string;
-  finishedAt: string;
-  cancelled: true;
-}
+export type PartialExperimentResult = Omit<ExperimentResult, 'cancelled'> & { cancelled: true };
 
 /**
  * An error thrown by @autotune/abtest for misuse, bad input and cancellation. Expected outcomes (a trial that
