@@ -7,7 +7,7 @@
 // by brute force over the config space. Reported: how much of the best achievable improvement autotune reached,
 // and every kept change that was truly worse (the target is none).
 //
-//   node tools/bench/tuning-quality.mjs [--scenarios 24] [--runs-per-arm 10] [--truth-runs 1000]
+//   node tools/bench/tuning-quality.mjs [--scenarios 48] [--runs-per-arm 10] [--truth-runs 1000]
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
@@ -19,7 +19,7 @@ const { PerformanceAnalyzer } = require(path.join(root, 'packages/analyzer/dist/
 
 const { values } = parseArgs({
   options: {
-    scenarios: { type: 'string', default: '24' },
+    scenarios: { type: 'string', default: '48' },
     'runs-per-arm': { type: 'string', default: '10' },
     'truth-runs': { type: 'string', default: '1000' },
     'history-runs': { type: 'string', default: '40' },

@@ -54,7 +54,8 @@ describe('formation selection', () => {
   });
 
   it.each<[string, PerformanceInsight[], string, StrategyContext | undefined]>([
-    ['without a formation insight', [sampleInsight('slow_execution')], 'consensus', undefined],
+    ['without a formation insight or a slow team', [sampleInsight('excessive_tool_usage')], 'consensus', undefined],
+    ['slow, but the table has nothing for a parallel team without failures', [sampleInsight('slow_execution')], 'parallel', undefined],
     ['for a formation the team no longer uses', flagged('pipeline'), 'sequential', undefined],
     ['pipeline already (the original always proposed pipeline)', flagged('pipeline'), 'pipeline', undefined],
     ['parallel without dependencies or failures', flagged('parallel'), 'parallel', undefined],
@@ -91,5 +92,44 @@ describe('formation selection', () => {
   it('ignores a betterFormation that is the current one', () => {
     const insight = sampleInsight('suboptimal_formation_sequential', { evidence: { runs: 30, details: { betterFormation: 'sequential' } } });
     expect(strategy.suggest([insight], config('sequential'))[0].metadata).toMatchObject({ basis: 'table', to: 'pipeline' });
+  });
+});
+
+describe('formation selection on a slow team that only ran in one formation', () => {
+  it.each<[string, string]>([
+    ['consensus', 'parallel'],
+    ['sequential', 'pipeline'],
+  ])('%s -> %s from the guide\'s table, at high priority at most', (from, to) => {
+    const config = sampleTeamConfig({ formation: from });
+    const [s] = formationSelectionStrategy().suggest([sampleInsight('slow_execution')], config);
+    expect(s).toBeDefined();
+    expect(s.suggestedConfig).toEqual({ formation: to });
+    expect(s.priority).toBe('high');
+    expect(s.metadata).toMatchObject({ basis: 'table' });
+  });
+});
+
+describe('consensus to parallel only when the quality risk is low', () => {
+  const members = ['m1', 'm2', 'm3', 'm4', 'm5'];
+  const config = (): TeamConfig => sampleTeamConfig({ formation: 'consensus', members: members.map((id) => ({ id })) });
+  const consensusRuns = (extra: Record<string, unknown>) =>
+    sampleTeamStats({ formation: 'consensus', members, runs: 60, successRate: 0.95, ...extra });
+
+  it('goes parallel when every member is reliable and independent', () => {
+    const stats = consensusRuns({ memberProfiles: Object.fromEntries(members.map((id) => [id, { successRate: 0.995 }])), waitedFor: Object.fromEntries(members.map((id) => [id, []])) });
+    const [s] = formationSelectionStrategy().suggest([sampleInsight('slow_execution')], config(), { stats });
+    expect(s?.suggestedConfig).toEqual({ formation: 'parallel' });
+  });
+
+  it('does not switch when members fail often enough that no vote would cover for them', () => {
+    const stats = consensusRuns({ memberProfiles: Object.fromEntries(members.map((id) => [id, { successRate: 0.85 }])) });
+    expect(formationSelectionStrategy().suggest([sampleInsight('slow_execution')], config(), { stats })).toEqual([]);
+  });
+
+  it('picks hierarchical when some members wait for another one', () => {
+    const stats = consensusRuns({ memberProfiles: Object.fromEntries(members.map((id) => [id, { successRate: 0.995 }])), waitedFor: { m5: ['m2'] } });
+    const [s] = formationSelectionStrategy().suggest([sampleInsight('slow_execution')], config(), { stats });
+    expect(s?.suggestedConfig).toEqual({ formation: 'hierarchical' });
+    expect(s.description).toMatch(/wait for another's output/);
   });
 });

@@ -108,8 +108,16 @@ function tableChoice(
     return table('sequential', 'most members wait for another member\'s output: strong dependencies favour sequential');
   }
   switch (current) {
-    case 'consensus':
+    case 'consensus': {
+      // The table's condition, "low quality risk", read from the runs: consensus outvotes a failing member,
+      // parallel does not, so without consensus the team works about as often as all its members do.
+      const alone = allMembersSucceed(stats, config, o.minGroupRuns);
+      if (alone !== undefined && stats && alone < stats.successRate - o.maxSuccessRateDrop) return undefined;
+      if (deps === 'some' || deps === 'strong') {
+        return table('hierarchical', 'consensus is the slowest formation, and some members wait for another\'s output: a coordinator keeps that order while the rest work side by side');
+      }
       return table('parallel', 'consensus is the slowest formation; parallel is faster when the quality risk is low');
+    }
     case 'sequential':
       return independent
         ? table('parallel', 'the members work independently, so they can run in parallel')
@@ -122,6 +130,18 @@ function tableChoice(
     default:
       return undefined;
   }
+}
+
+/**
+ * The chance that every enabled member succeeds in a run, from the members' own success rates: what the team's
+ * success rate becomes when no vote covers for a failing member. Undefined without enough member runs.
+ */
+function allMembersSucceed(stats: TeamStats | undefined, config: TeamConfig, minRuns: number): number | undefined {
+  if (!stats) return undefined;
+  const ids = config.members ? config.members.filter(isEnabled).map((m) => m.id) : Object.keys(stats.members);
+  const known = ids.map((id) => stats.members[id]).filter((m) => m !== undefined && m.runs >= minRuns);
+  if (known.length === 0 || known.length < ids.length) return undefined;
+  return known.reduce((p, m) => p * m.successRate, 1);
 }
 
 /** True when the team's own runs in `formation` show it is no better than the current one. */
@@ -138,6 +158,7 @@ function suggestFormation(
   config: TeamConfig,
   context: StrategyContext | undefined,
   o: Required<FormationSelectionOptions>,
+  maxPriority?: 'high',
 ): OptimizationSuggestion | undefined {
   const current = config.formation;
   const stats = context?.stats;
@@ -166,7 +187,7 @@ function suggestFormation(
   const pValue = choice.pValue ?? insight.evidence?.comparison?.pValue;
   const confidence = evidenceConfidence({ prior: choice.basis === 'observed' ? 0.78 : 0.72, runs, severity: insight.severity, pValue });
   return makeSuggestion(NAME, config, {
-    priority: choice.basis === 'observed' || insight.severity >= 0.5 ? 'critical' : 'high',
+    priority: maxPriority ?? (choice.basis === 'observed' || insight.severity >= 0.5 ? 'critical' : 'high'),
     description: `Switch formation from ${current} to ${choice.formation}: ${choice.reason}`,
     suggestedConfig: { formation: choice.formation },
     expectedImprovement: round(expected, 1),
@@ -186,6 +207,8 @@ function suggestFormation(
  * named by `parallelizable_members`) or pipeline (staged refinement),
  * parallel -> pipeline when runs fail, any -> sequential when strong dependencies appear. A table choice
  * that the team's own runs refute is not made. Insights about a formation the team no longer uses are ignored.
+ * Without a formation insight, a `slow_execution` insight makes the same choice at `high` priority at most:
+ * a team that only ran in one formation is where the table is the only guide, and the A/B test checks it.
  */
 export function formationSelectionStrategy(options?: FormationSelectionOptions): OptimizationStrategy {
   const factory = checkFactoryOptions(NAME, options, SPEC);
@@ -195,8 +218,16 @@ export function formationSelectionStrategy(options?: FormationSelectionOptions):
       const o = resolveOptions(NAME, DEFAULTS, factory, context, SPEC);
       if (hasSubTeams(currentConfig.members)) return [];
       const insight = insightsOf(insights, `suboptimal_formation_${currentConfig.formation}`)[0];
-      if (!insight) return [];
-      const s = suggestFormation(insight, insights, currentConfig, context, o);
+      if (insight) {
+        const s = suggestFormation(insight, insights, currentConfig, context, o);
+        return s ? [s] : [];
+      }
+      // A team that only ever ran in one formation has no formation insight (the analyzer will not guess), but
+      // when it is slow the guide's table still names the formation to try; the A/B test decides, so the guess
+      // costs runs, never a regression.
+      const slow = insightsOf(insights, 'slow_execution')[0];
+      if (!slow) return [];
+      const s = suggestFormation(slow, insights, currentConfig, context, o, 'high');
       return s ? [s] : [];
     },
     apply: applySuggestion,
