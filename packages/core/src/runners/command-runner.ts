@@ -44,8 +44,8 @@ interface ProcessOutcome {
   timedOut: boolean;
 }
 
-function appendTail(buffer: string, chunk: Buffer, max: number): string {
-  const next = buffer + chunk.toString('utf8');
+function appendTail(buffer: string, chunk: string, max: number): string {
+  const next = buffer + chunk;
   return next.length > max ? next.slice(next.length - max) : next;
 }
 
@@ -137,6 +137,8 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
         AUTOTUNE_ARM: context.arm,
         AUTOTUNE_SEED: String(context.seed),
       });
+      // Cancelled while the config file was written: the abort event has fired already, so check now.
+      if (context.signal.aborted) throw abortError(context.signal);
       const outcome = await this.spawnOnce(env, context.signal, dir);
       const line = lastLine(outcome.stdout);
       let reported: Record<string, unknown> | undefined;
@@ -199,8 +201,9 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
         if (timeout) clearTimeout(timeout);
       };
 
-      child.stdout?.on('data', (chunk: Buffer) => (stdout = appendTail(stdout, chunk, STDOUT_TAIL_BYTES)));
-      child.stderr?.on('data', (chunk: Buffer) => (stderr = appendTail(stderr, chunk, STDERR_TAIL_BYTES)));
+      // Decoded by the streams, so a character split between two chunks is not turned into U+FFFD.
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout = appendTail(stdout, chunk, STDOUT_TAIL_BYTES)));
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = appendTail(stderr, chunk, STDERR_TAIL_BYTES)));
       child.on('error', (err: NodeJS.ErrnoException) => {
         cleanup();
         const missing = err.code === 'ENOENT' || err.code === 'EACCES';

@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import fsp from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { TrialContext } from '@autotune/abtest';
@@ -55,9 +56,22 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   throw new Error(`gave up waiting until ${what}`);
 }
 
-function trialTempDirs(): string[] {
-  return readdirSync(tmpdir()).filter((n) => n.startsWith('autotune-trial-'));
+/**
+ * The temporary folders the runner creates from now on. Watching these exact folders, not the shared temp
+ * directory, keeps the check blind to trials other test processes run at the same time.
+ */
+function trackTrialDirs(): { created: string[]; left: () => string[] } {
+  const created: string[] = [];
+  const real = fsp.mkdtemp.bind(fsp);
+  jest.spyOn(fsp, 'mkdtemp').mockImplementation(async (prefix: string) => {
+    const dir = await real(prefix);
+    created.push(dir);
+    return dir;
+  });
+  return { created, left: () => created.filter((d) => existsSync(d)) };
 }
+
+afterEach(() => jest.restoreAllMocks());
 
 describe('CommandRunner', () => {
   it('takes the record on the last stdout line and fills what it lacks from the trial and its config', async () => {
@@ -136,7 +150,7 @@ describe('CommandRunner', () => {
 
   it('kills the command and what it started when the trial is cancelled, and removes its files', async () => {
     const pidFile = path.join(mkdtempSync(path.join(scratchRoot, 'autotune-pids-')), 'pids.json');
-    const before = new Set(trialTempDirs());
+    const dirs = trackTrialDirs();
     const controller = new AbortController();
     const running = new CommandRunner({ command: [node, path.join(fixtures, 'hang.cjs')], env: { PID_FILE: pidFile } }).run(config, context({ signal: controller.signal }));
     await until(() => existsSync(pidFile), 'the command started');
@@ -146,7 +160,8 @@ describe('CommandRunner', () => {
     await expect(running).rejects.toThrow('experiment cancelled');
     expect(alive(pids.child)).toBe(false);
     await until(() => !alive(pids.grandchild), 'the grandchild is gone');
-    expect(trialTempDirs().filter((d) => !before.has(d))).toEqual([]);
+    expect(dirs.created).toHaveLength(1);
+    expect(dirs.left()).toEqual([]);
   });
 
   it('escalates to SIGKILL for a command that ignores SIGTERM, and records its own timeout', async () => {
@@ -173,6 +188,24 @@ describe('CommandRunner', () => {
     await expect(new CommandRunner({ command: team('camel') }).run(config, context({ signal: controller.signal }))).rejects.toThrow('too late');
   });
 
+  it('stops a trial cancelled while its config file is being written, before the command runs', async () => {
+    const mark = path.join(mkdtempSync(path.join(scratchRoot, 'autotune-mark-')), 'ran');
+    const dirs = trackTrialDirs();
+    const controller = new AbortController();
+    const command = [node, '-e', 'require("node:fs").writeFileSync(process.env.MARK, "")'];
+    const running = new CommandRunner({ command, env: { MARK: mark } }).run(config, context({ signal: controller.signal }));
+    // run() is now waiting for its temporary folder: the abort lands before the command is spawned.
+    controller.abort(new Error('cancelled during setup'));
+    await expect(running).rejects.toThrow('cancelled during setup');
+    expect(existsSync(mark)).toBe(false);
+    expect(dirs.left()).toEqual([]);
+  });
+
+  it('reads a record whose UTF-8 characters arrive split across two chunks of stdout', async () => {
+    const record = await new CommandRunner({ command: team('split-utf8') }).run(config, context());
+    expect(record.error).toBe('échec: übersetzung');
+  });
+
   describe('a command that cannot run', () => {
     const notExecutable = path.join(fixtures, 'team.cjs');
     it.each([
@@ -192,10 +225,11 @@ describe('CommandRunner', () => {
     });
 
     it('fails run() with CORE_RUNNER_NOT_FOUND and leaves no temporary files', async () => {
-      const before = new Set(trialTempDirs());
+      const dirs = trackTrialDirs();
       const err = await failure(new CommandRunner({ command: ['autotune-no-such-command-xyz'] }).run(config, context()));
       expect(err.code).toBe('CORE_RUNNER_NOT_FOUND');
-      expect(trialTempDirs().filter((d) => !before.has(d))).toEqual([]);
+      expect(dirs.created).toHaveLength(1);
+      expect(dirs.left()).toEqual([]);
     });
   });
 
