@@ -56,10 +56,13 @@ export interface OtlpSink {
  */
 export class OtlpAssembler {
   private readonly traces = new Map<string, Map<string, SpanLite>>();
+  /** Agent and tool spans already dropped because no workflow can ever hold them. */
+  private droppedGenAiSpans = 0;
 
   /** Add one OTLP document; runs completed by it go to `sink`. Throws for a document that is not OTLP. */
   addDocument(doc: unknown, location: SourceLocation, sink: OtlpSink): void {
     const workflows: SpanLite[] = [];
+    const touched = new Set<string>();
     const rs = field(doc, 'resourceSpans', location, '');
     if (!Array.isArray(rs)) fail(location, 'resourceSpans', 'expected a list');
     for (let i = 0; i < rs.length; i++) {
@@ -89,6 +92,7 @@ export class OtlpAssembler {
             this.traces.set(span.traceId, trace);
           }
           trace.set(span.spanId, span);
+          touched.add(span.traceId);
           if (span.kind === 'workflow') workflows.push(span);
         }
       }
@@ -107,11 +111,58 @@ export class OtlpAssembler {
         if (trace.size === 0) this.traces.delete(w.traceId);
       }
     }
+    for (const traceId of touched) this.dropOrphans(traceId);
+  }
+
+  /**
+   * Drop the spans of a trace that no workflow can ever hold: those whose chain of parents is complete up
+   * to a root without passing a workflow span (an HTTP root span above the workflow, say, which ends and
+   * arrives after the run was built). Kept, they would make memory grow with the file, not the traces in
+   * flight. Spans whose parent has not arrived yet are kept: their workflow may still come.
+   */
+  private dropOrphans(traceId: string): void {
+    const trace = this.traces.get(traceId);
+    if (trace === undefined) return;
+    const orphan = new Map<string, boolean>();
+    for (const s of trace.values()) {
+      const path: SpanLite[] = [];
+      let cur: SpanLite | undefined = s;
+      let result = false;
+      for (let hops = 0; cur !== undefined && hops < 10_000; hops++) {
+        const known = orphan.get(cur.spanId);
+        if (known !== undefined) {
+          result = known;
+          break;
+        }
+        path.push(cur);
+        if (cur.kind === 'workflow') break;
+        if (cur.parentSpanId === undefined) {
+          result = true;
+          break;
+        }
+        cur = trace.get(cur.parentSpanId);
+      }
+      for (const p of path) orphan.set(p.spanId, result);
+    }
+    for (const [id, isOrphan] of orphan) {
+      if (!isOrphan) continue;
+      const kind = trace.get(id)!.kind;
+      if (kind === 'agent' || kind === 'tool') this.droppedGenAiSpans++;
+      trace.delete(id);
+    }
+    if (trace.size === 0) this.traces.delete(traceId);
+  }
+
+  /** Spans held while waiting for their workflow span (memory in use). */
+  retainedSpans(): number {
+    let n = 0;
+    for (const trace of this.traces.values()) n += trace.size;
+    return n;
   }
 
   /** Agent and tool spans still waiting for a workflow span: at the end of input, they never got one. */
   pendingGenAiSpans(): number {
-    let n = 0;
+    let n = this.droppedGenAiSpans;
     for (const trace of this.traces.values()) for (const s of trace.values()) if (s.kind === 'agent' || s.kind === 'tool') n++;
     return n;
   }

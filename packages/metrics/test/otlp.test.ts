@@ -1,4 +1,5 @@
-import { MetricsError, normaliseOtlpId, parseMetricsText, parseMetricsTextWithReport } from '@autotune/metrics';
+import { MetricsError, normaliseOtlpId, parseMetricsText, parseMetricsTextWithReport, type ExecutionRecord } from '@autotune/metrics';
+import { OtlpAssembler, type OtlpSink } from '../src/otlp';
 
 type Attr = { key: string; value: Record<string, unknown> };
 const s = (key: string, v: string): Attr => ({ key, value: { stringValue: v } });
@@ -126,5 +127,48 @@ describe('OTLP traces to records', () => {
     );
     expect(records.map((r) => r.teamId)).toEqual(['ok']);
     expect(report.skipped).toBe(1);
+  });
+
+  it('forgets spans no workflow can hold once their trace is complete, so memory stays bounded by traces in flight', () => {
+    // Each trace: a run exported first, then the HTTP root span above it (it ends last), then a stray agent root.
+    const assembler = new OtlpAssembler();
+    const records: ExecutionRecord[] = [];
+    const sink: OtlpSink = {
+      record: (r) => {
+        records.push(r);
+      },
+      reject: (e) => {
+        throw e;
+      },
+    };
+    const inTrace = (t: number, spans: ReturnType<typeof span>[]) => ({
+      resourceSpans: [{ scopeSpans: [{ spans: spans.map((x) => ({ ...x, traceId: t.toString(16).padStart(32, '0') })) }] }],
+    });
+    for (let t = 1; t <= 50; t++) {
+      assembler.addDocument(inTrace(t, [span(3, 2, 'invoke_agent a', 1, 9), span(2, 1, 'invoke_workflow w', 0, 10)]), { line: 3 * t }, sink);
+      assembler.addDocument(inTrace(t, [span(4, 1, 'GET /db', 11, 12), span(1, undefined, 'GET /run', 0, 20)]), { line: 3 * t + 1 }, sink);
+      assembler.addDocument(inTrace(t, [span(6, 5, 'execute_tool x', 1, 2), span(5, undefined, 'invoke_agent stray', 0, 3)]), { line: 3 * t + 2 }, sink);
+    }
+    expect(records).toHaveLength(50);
+    expect(assembler.retainedSpans()).toBe(0);
+    expect(assembler.pendingGenAiSpans()).toBe(100);
+  });
+
+  it('keeps a span whose parent has not arrived yet, and builds its run when the workflow comes', () => {
+    const assembler = new OtlpAssembler();
+    const records: ExecutionRecord[] = [];
+    const sink: OtlpSink = {
+      record: (r) => {
+        records.push(r);
+      },
+      reject: (e) => {
+        throw e;
+      },
+    };
+    assembler.addDocument(JSON.parse(doc([span(3, 2, 'execute_tool t', 1, 2), span(2, 1, 'invoke_agent a', 0, 5)])), { line: 1 }, sink);
+    expect(assembler.retainedSpans()).toBe(2);
+    assembler.addDocument(JSON.parse(doc([span(1, undefined, 'invoke_workflow w', 0, 10)])), { line: 2 }, sink);
+    expect(records.map((r) => [r.teamId, r.toolCalls, r.members.map((m) => m.memberId)])).toEqual([['w', 1, ['a']]]);
+    expect(assembler.retainedSpans()).toBe(0);
   });
 });
