@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MetricsError, loadMetrics, loadMetricsWithReport, parseMetricsText, parseMetricsTextWithReport, readRecords } from '@autotune/metrics';
-import type { SkippedInput } from '@autotune/metrics';
+import type { ExecutionRecord, SkippedInput } from '@autotune/metrics';
+import { RecordParser } from '../src/internal/record-parser';
+import { emptyReport } from '../src/read-options';
 
 const good = (team = 't', start = 1000) => JSON.stringify({ teamId: team, startTimeMs: start, durationSeconds: 1, success: true });
 const snakeGood = (team = 's') => JSON.stringify({ team_id: team, start_time: 1, duration_seconds: 1, success: true });
@@ -114,6 +116,26 @@ describe('lenient reading', () => {
     expect(report.format).toBe('jsonl');
     expect(records.map((r) => r.teamId)).toEqual(['x', 'y']);
     expect(report.firstSkips[0].location.line).toBe(1);
+  });
+
+  it('streams a file whose first line is bad instead of holding it whole until its end', () => {
+    const report = emptyReport('big.jsonl');
+    const parser = new RecordParser(report, { lenient: true });
+    const out: ExecutionRecord[] = [];
+    parser.push(`\n{"teamId": \n${good('x')}\n${good('y')}\n${good('z').slice(0, 10)}`, out);
+    expect(out.map((r) => r.teamId)).toEqual(['x', 'y']);
+    parser.push(`${good('z').slice(10)}\n`, out);
+    parser.end(out);
+    expect(out.map((r) => r.teamId)).toEqual(['x', 'y', 'z']);
+    expect(report.format).toBe('jsonl');
+    expect(report.firstSkips.map((s) => s.location.line)).toEqual([2]);
+  });
+
+  it.each([
+    ['a pretty-printed record', JSON.stringify(JSON.parse(good('p')), null, 2), 'json-object'],
+    ['an OTLP document with one resource per line', `{"resourceSpans": [\n{"resource": {}, "scopeSpans": []}\n]}`, 'otlp-json'],
+  ])('still reads %s as one document', (_label, text, format) => {
+    expect(parseMetricsTextWithReport(text).report.format).toBe(format);
   });
 });
 

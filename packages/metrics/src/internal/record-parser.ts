@@ -12,6 +12,24 @@ type Mode = 'detect' | 'first-line' | 'lines' | 'document' | 'array';
 
 const DEFAULT_MAX_REPORTED_SKIPS = 5;
 
+/** Lines after a bad first line that are tried on their own before the input is held as one document. */
+const PROBE_LINES = 10;
+
+/** True for a line that is, on its own, a record or an OTLP document: the mark of JSON Lines. */
+function standaloneValue(line: string): 'record' | 'otlp' | undefined {
+  const t = line.trim();
+  if (t.charCodeAt(0) !== 123 /* { */) return undefined;
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch {
+    return undefined;
+  }
+  if (isOtlpDocument(v)) return 'otlp';
+  const o = v as Record<string, unknown>;
+  return 'teamId' in o || 'team_id' in o ? 'record' : undefined;
+}
+
 /**
  * A push parser for every metrics format: feed text chunks, collect records. The format is decided by
  * the first non-blank character: `[` is an array (streamed element by element); `{` is JSON Lines if the
@@ -23,6 +41,11 @@ export class RecordParser {
   private rest = '';
   private line = 1;
   private firstContentLine = 0;
+  /** Probing a document for JSON Lines: offset just after the last line tried (-1: first line not passed). */
+  private probePos = -1;
+  /** Where the next search for a newline starts, so a long line is scanned once, not once per chunk. */
+  private probeScan = 0;
+  private probed = 0;
   private readonly file: string | undefined;
   private splitter: JsonArraySplitter | undefined;
   private readonly elements: ArrayElement[] = [];
@@ -58,6 +81,7 @@ export class RecordParser {
         return;
       case 'document':
         this.rest += chunk;
+        this.probeForLines();
         return;
       case 'array':
         this.array(chunk);
@@ -131,6 +155,7 @@ export class RecordParser {
       parsed = JSON.parse(first);
     } catch {
       this.mode = 'document';
+      this.probeForLines();
       return;
     }
     this.mode = 'lines';
@@ -138,6 +163,39 @@ export class RecordParser {
     const text = this.rest;
     this.rest = '';
     this.lines(text, atEnd);
+  }
+
+  /**
+   * A first line that is not JSON either opens a multi-line document or is a broken line of JSON Lines (a
+   * writer killed mid-line). Held as a document, a big JSON Lines file would sit whole in memory until its
+   * end; so the next few lines are tried on their own, and one that is a record or OTLP document on its own
+   * switches to reading lines at once (no line of a valid multi-line document is a whole record).
+   */
+  private probeForLines(): void {
+    const text = this.rest;
+    while (this.probed < PROBE_LINES) {
+      const nl = text.indexOf('\n', Math.max(this.probeScan, this.probePos));
+      if (nl < 0) {
+        this.probeScan = text.length;
+        return;
+      }
+      this.probeScan = nl + 1;
+      if (this.probePos < 0) {
+        this.probePos = nl + 1; // past the first line, which is known to be bad
+        continue;
+      }
+      const kind = standaloneValue(text.slice(this.probePos, nl));
+      this.probePos = nl + 1;
+      this.probed++;
+      if (kind !== undefined) {
+        this.mode = 'lines';
+        this.report.format = kind === 'otlp' ? 'otlp-jsonl' : 'jsonl';
+        this.rest = '';
+        this.line = this.lineOfFirstContent();
+        this.lines(text, false);
+        return;
+      }
+    }
   }
 
   private lines(chunk: string, atEnd: boolean): void {
