@@ -95,6 +95,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .requiredOption('-c, --config <file>', 'the workflow file (YAML or JSON)')
     .addOption(metrics())
     .addOption(lenient())
+    .addOption(new Option('--db <file>', 'also use the runs recorded in this SQLite database (without it, suggest opens no database)'))
     .addOption(output())
     .addOption(json())
     .action(run(() => (require('./commands/suggest') as typeof import('./commands/suggest')).suggestCommand));

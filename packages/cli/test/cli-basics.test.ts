@@ -1,6 +1,8 @@
 // The built `autotune` bin as a child process: help, start-up cost, usage errors, analyze and suggest.
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { readRecords } from '@autotune/metrics';
 import { cli, cliOnTerminal, makeProject, reviewTeamRuns } from './helpers';
 
 let project: ReturnType<typeof makeProject>;
@@ -165,6 +167,22 @@ describe('autotune suggest', () => {
     for (const s of report.suggestions) expect(s.changes.length).toBeGreaterThan(0);
     expect(readFileSync(project.workflow, 'utf8')).toBe(before);
     expect(existsSync(join(project.dir, '.autotune'))).toBe(false);
+  });
+
+  it('--db takes the team\'s runs from a database, as documented, with no metrics file', async () => {
+    const dbPath = join(project.dir, 'recorded', 'runs.db');
+    mkdirSync(join(project.dir, 'recorded'));
+    // Lazily, as the CLI itself loads core (a lint rule keeps it out of static imports).
+    const { SqliteStore } = require('@autotune/core') as typeof import('@autotune/core');
+    const db = new Database(dbPath);
+    const records = [];
+    for await (const record of readRecords(project.metrics)) records.push(record);
+    SqliteStore.open(db).writeMany(records);
+    db.close();
+    const run = cli(['suggest', '--config', 'workflow.yaml', '--db', 'recorded/runs.db', '--json'], { cwd: project.dir });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).suggestions.length).toBeGreaterThan(0);
   });
 
   it('refuses a workflow file that is not valid YAML, naming file and line', () => {
