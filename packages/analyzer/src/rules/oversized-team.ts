@@ -92,12 +92,16 @@ export const oversizedTeam: Rule = (stats, o) => {
   if (findings.length === 0) return [];
   const primary = findings.reduce((a, b) => (b.severity > a.severity ? b : a));
   const curve = findings.find((f) => f.reason === 'no_speedup');
-  const suggested = curve ? curve.baselineValue : Math.max(1, Math.min(t.recommendedTeamSize, Math.floor(0.7 * size)));
+  // Without a size curve: the original's min(5, 0.7 x size), but never below the guide's 3-5 range (the
+  // team-sizing strategy stops there too, so the advice and the suggestion agree).
+  const floor = Math.min(3, size);
+  const suggested = curve ? curve.baselineValue : Math.max(floor, Math.min(t.recommendedTeamSize, Math.floor(0.7 * size)));
   const perMemberFinding = findings.find((f) => f.reason === 'per_member_time');
   const evidence: InsightEvidence = {
     runs: group.runs,
     ...(curve ? { comparisonRuns: stats.byMemberCount[String(curve.baselineValue)].runs } : {}),
-    ...(perMemberFinding?.interval ? { interval: perMemberFinding.interval, unit: 's' } : { unit: 's' }),
+    // The interval is of `currentValue`: seconds per member only when that finding leads.
+    ...(primary === perMemberFinding && perMemberFinding.interval ? { interval: perMemberFinding.interval, unit: 's' } : primary.reason === 'per_member_time' ? { unit: 's' } : { unit: 'members' }),
     ...((curve ?? perMemberFinding)?.comparison ? { comparison: (curve ?? perMemberFinding)!.comparison } : {}),
     details: {
       memberCount: size,
@@ -114,7 +118,10 @@ export const oversizedTeam: Rule = (stats, o) => {
     currentValue: primary.currentValue,
     baselineValue: primary.baselineValue,
     impactMagnitude: primary.baselineValue > 0 ? (primary.currentValue - primary.baselineValue) / primary.baselineValue : 0,
-    recommendation: `Reduce team size from ${size} to ${suggested}: ${findings.map((f) => f.text).join('; ')}.`,
+    recommendation:
+      suggested < size
+        ? `Reduce team size from ${size} to ${suggested}: ${findings.map((f) => f.text).join('; ')}.`
+        : `${findings.map((f) => f.text).join('; ')}, yet ${size} members is already within the recommended 3-${t.recommendedTeamSize}: look at the formation or the slowest members rather than the size.`.replace(/^./, (c) => c.toUpperCase()),
     affectedComponents: ['member_count'],
     evidence,
   }];

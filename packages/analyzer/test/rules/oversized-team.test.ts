@@ -10,7 +10,7 @@ describe('oversized_team', () => {
   it.each<[string, TeamSpec[], string[], number]>([
     ['8 members (min(5, 0.7 x 8) suggested, as the original)', [size(8, 20)], ['size'], 5],
     ['12 members, also slow per member', [size(12, 400)], ['size', 'per_member_time'], 5],
-    ['40 s per member with 3 members', [size(3, 120)], ['per_member_time'], 2],
+    ['40 s per member with 4 members: down to the 3-5 range, not below', [size(4, 160)], ['per_member_time'], 3],
     ['5 -> 7 members bought nothing', [size(5, 40), size(7, 40)], ['no_speedup'], 5],
     ['4 -> 6 members made it slower', [size(4, 40), size(6, 44)], ['no_speedup'], 4],
   ])('fires: %s', (_, specs, reasons, suggested) => {
@@ -21,6 +21,21 @@ describe('oversized_team', () => {
     expect(i.recommendation).toMatch(new RegExp(`^Reduce team size from \\d+ to ${suggested}: `));
     expect(i.severity).toBeGreaterThan(0);
     expect(i.severity).toBeLessThanOrEqual(1);
+  });
+
+  it('does not advise going below the 3-5 range: a slow 3-member team is told to look elsewhere', () => {
+    const i = oversized([size(3, 120)])!;
+    expect(i.evidence.details!.suggestedMemberCount).toBe(3);
+    expect(i.recommendation).toMatch(/^Each member accounts for .* yet 3 members is already within the recommended 3-5: look at the formation or the slowest members/);
+    expect(i.evidence.interval).toBeDefined();
+  });
+
+  it('gives no seconds interval when the leading finding is the member count', () => {
+    const i = oversized([size(12, 100)])!;
+    expect(i.evidence.details!.reasons).toEqual(['size']);
+    expect(i.currentValue).toBe(12);
+    expect(i.evidence.interval).toBeUndefined();
+    expect(i.evidence.unit).toBe('members');
   });
 
   it('uses the original\'s severity for time per member', () => {
