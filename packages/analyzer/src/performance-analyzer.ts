@@ -1,4 +1,4 @@
-import { type ExecutionRecord, MetricsAggregator, readRecords, type ReadOptions, type ReadReport, type TeamStats } from '@autotune/metrics';
+import { type ExecutionRecord, MetricsAggregator, readRecords, type ReadOptions, type ReadReport, type TeamStats, validateRecord } from '@autotune/metrics';
 import { runRules } from './analyze-team';
 import { AnalyzerError } from './errors';
 import type { PerformanceInsight } from './insight';
@@ -32,12 +32,17 @@ export class PerformanceAnalyzer {
 
   /** Add one run. */
   addRecord(record: ExecutionRecord): void {
-    this.aggregator.add(record);
+    this.aggregator.add(validateRecord(record));
   }
 
-  /** Add runs (to those already loaded). */
+  /**
+   * Add runs (to those already loaded). Each is validated as a file's record would be (a NaN duration or a
+   * missing team id is a `MetricsError` naming the record's index and field), and may be in the original's
+   * snake_case shape too.
+   */
   loadMetrics(records: Iterable<ExecutionRecord>): void {
-    for (const r of records) this.aggregator.add(r);
+    let index = 0;
+    for (const r of records) this.aggregator.add(validateRecord(r, { index: index++ }));
   }
 
   /**

@@ -138,3 +138,11 @@ describe('loadMetricsFromFile with other formats and bad input', () => {
     expect(lenient.getTeamStats('team').runs).toBe(6);
   });
 });
+
+describe('PerformanceAnalyzer.loadMetrics validates records handed in from code', () => {
+  it('names the record and field of a NaN duration', () => {
+    const analyzer = new PerformanceAnalyzer();
+    const good = { teamId: 't', executionId: 'a', startTimeMs: 0, endTimeMs: 1000, durationSeconds: 1, success: true, memberCount: 2, toolCalls: 1, members: [] };
+    expect(() => analyzer.loadMetrics([good, { ...good, executionId: 'b', durationSeconds: Number.NaN }])).toThrow(/record 1.*durationSeconds|durationSeconds.*record 1/);
+  });
+});
