@@ -35,19 +35,25 @@ function stamp(date: Date): string {
 
 /**
  * Writes the exact previous bytes to `<dir>/.autotune/backups/<name>.<UTC timestamp><ext>`: the file's own
- * extension, so a YAML backup is YAML. Never overwrites an earlier backup.
+ * extension, so a YAML backup is YAML, and at most the file's own permissions. Never overwrites an earlier
+ * backup.
  */
 export async function writeBackup(filePath: string, text: string, now: Date = new Date()): Promise<string> {
   const dir = path.join(path.dirname(path.resolve(filePath)), AUTOTUNE_DIR, 'backups');
   const ext = path.extname(filePath);
   const name = path.basename(filePath, ext);
   try {
+    // The copy is no more readable than the file: a workflow kept private (it may hold secrets) stays so.
+    const mode = await fsp.stat(filePath).then(
+      (st) => st.mode & 0o777,
+      () => 0o666,
+    );
     await fsp.mkdir(dir, { recursive: true });
     for (let n = 0; ; n++) {
       const candidate = path.join(dir, `${name}.${stamp(now)}${n === 0 ? '' : `-${n}`}${ext}`);
       let handle;
       try {
-        handle = await fsp.open(candidate, 'wx');
+        handle = await fsp.open(candidate, 'wx', mode);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code === 'EEXIST' && n < 1000) continue;
         throw e;

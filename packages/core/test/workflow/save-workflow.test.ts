@@ -73,6 +73,14 @@ describe('saveWorkflowFile', () => {
     expect(statSync(p).mode & 0o777).toBe(0o640);
   });
 
+  it('gives the backup no wider permissions than the file: a private workflow file stays private', async () => {
+    const p = scratch('flat.yaml');
+    chmodSync(p, 0o600);
+    const file = await loadWorkflowFile(p);
+    const saved = await saveWorkflowFile(file, { ...file.config, toolBudget: 20 });
+    expect(statSync(saved.backupPath!).mode & 0o777).toBe(0o600);
+  });
+
   it('writes through a symlink instead of replacing it', async () => {
     const real = scratch('flat.yaml');
     const link = path.join(path.dirname(real), 'link.yaml');
