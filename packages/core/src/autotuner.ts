@@ -88,8 +88,16 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
+/** Longest delay setTimeout honours; a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Resolves after `ms`, or at once when `signal` aborts (without throwing: a stop is not an error). */
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  // Intervals of weeks (`watch --interval 30d`) are waited for in chunks that setTimeout can hold.
+  for (let left = ms; left > 0 && !signal?.aborted; left -= MAX_TIMER_MS) await pauseOnce(Math.min(left, MAX_TIMER_MS), signal);
+}
+
+function pauseOnce(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);
@@ -444,6 +452,17 @@ export class PerformanceAutotuner {
    * the workflow file's exact earlier bytes (after backing up its current bytes), and records it in the history.
    */
   async rollbackOptimization(teamId: string, rollbackIndex = 0, reason = 'manual rollback'): Promise<RollbackOutcome> {
+    // A rollback racing an apply on the same team would let the apply overwrite the restored file, and an apply
+    // finishing first would shift the indexes: take the lock, then read the history.
+    const release = this.store.acquireTeamLock(teamId, { pid: process.pid, host: hostname(), purpose: 'rollback' });
+    try {
+      return await this.rollbackLocked(teamId, rollbackIndex, reason);
+    } finally {
+      release();
+    }
+  }
+
+  private async rollbackLocked(teamId: string, rollbackIndex: number, reason: string): Promise<RollbackOutcome> {
     const applied = this.appliedChanges(teamId);
     const target = applied[rollbackIndex];
     if (!Number.isInteger(rollbackIndex) || rollbackIndex < 0 || !target) {
@@ -454,16 +473,6 @@ export class PerformanceAutotuner {
           : `no applied change at index ${rollbackIndex} for team "${teamId}": there ${applied.length === 1 ? 'is 1' : `are ${applied.length}`} (index 0 is the latest; see \`autotune rollback --list\`)`,
       );
     }
-    // A rollback racing an apply on the same team would let the apply overwrite the restored file.
-    const release = this.store.acquireTeamLock(teamId, { pid: process.pid, host: hostname(), purpose: 'rollback' });
-    try {
-      return await this.rollbackLocked(teamId, applied, rollbackIndex, target, reason);
-    } finally {
-      release();
-    }
-  }
-
-  private async rollbackLocked(teamId: string, applied: HistoryEntry[], rollbackIndex: number, target: HistoryEntry, reason: string): Promise<RollbackOutcome> {
     const undone = applied.slice(0, rollbackIndex + 1);
     let backupPath: string | undefined;
     if (target.filePath && target.fileTextBefore !== undefined) {

@@ -29,6 +29,24 @@ describe('PerformanceAutotuner.runContinuous', () => {
     expect(autotuner.getOptimizationHistory(scenario.teamId).some((h) => h.status === 'applied')).toBe(true);
   });
 
+  it('waits out an interval longer than a timer can hold (30 days) instead of looping at once', async () => {
+    const { scenario, analyzer } = scenarioFixture('sequential-independent');
+    const autotuner = new PerformanceAutotuner({ analyzer });
+    const controller = new AbortController();
+    let cycles = 0;
+    const loop = autotuner.runContinuous(scenario.teamId, {
+      intervalMs: 30 * 24 * 3600_000,
+      signal: controller.signal,
+      onCycle: () => {
+        cycles++;
+      },
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    controller.abort();
+    await loop;
+    expect(cycles).toBe(1);
+  });
+
   it('refuses a non-positive interval', async () => {
     await expect(new PerformanceAutotuner().runContinuous('t', { intervalMs: 0 })).rejects.toMatchObject({ code: 'CORE_CONFIG_INVALID' });
   });
