@@ -50,7 +50,12 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--verbose', 'print stack traces with errors')
     .exitOverride()
-    .configureOutput({ writeOut: (s) => terminal.stdout.write(s), writeErr: (s) => terminal.stderr.write(s) })
+    // Usage errors read like every other error: "autotune: ..." on one line.
+    .configureOutput({
+      writeOut: (s) => terminal.stdout.write(s),
+      writeErr: (s) => terminal.stderr.write(s),
+      outputError: (s, write) => write(s.replace(/^error: /, 'autotune: ')),
+    })
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',

@@ -70,3 +70,11 @@ describe('--early-stop (built bin)', () => {
     expect(verdict.after.runs).toBeLessThan(30);
   });
 });
+
+describe('usage errors (built bin)', () => {
+  it('reads like every other error: one "autotune:" line, exit 2', () => {
+    const r = cli(['analyze', '--bogus'], { cwd: tempDir() });
+    expect(r.status).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe("autotune: unknown option '--bogus'");
+  });
+});
