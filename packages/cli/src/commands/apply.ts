@@ -100,17 +100,18 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     const c = session.colors;
     const out = session.interactiveStream;
     const suggestions = autotuner.suggestOptimizations(teamId, file);
+    const { teamConfigToUser } = require('@autotune/core') as typeof import('@autotune/core');
     const header = `${banner('Apply Optimizations', c)}\nTeam ID:  ${teamId}\nWorkflow: ${file.path}\nDatabase: ${dbPath}\nA/B test: ${abTest ? 'on' : 'off'}${flags.dryRun ? ' (dry run: nothing runs, nothing is written)' : ''}\n\n`;
     out.write(header + formatSuggestionList(suggestions, c) + (suggestions.length ? '\n' : ''));
     if (suggestions.length === 0) {
-      session.emitJson({ teamId, workflow: file.path, suggestions: [], results: [], written: null });
+      session.emitJson({ teamId, workflow: file.path, database: dbPath, suggestions: [], results: [], finalConfig: teamConfigToUser(file.config), written: null });
       return EXIT_CODES.SUCCESS;
     }
 
     const chosen = flags.interactive ? await choose(session, suggestions, out) : suggestions;
     if (chosen.length === 0) {
       out.write('Nothing chosen; the workflow file is unchanged.\n');
-      session.emitJson({ teamId, workflow: file.path, suggestions, results: [], written: null });
+      session.emitJson({ teamId, workflow: file.path, database: dbPath, suggestions, results: [], finalConfig: teamConfigToUser(file.config), written: null });
       return EXIT_CODES.SUCCESS;
     }
 
