@@ -78,3 +78,21 @@ describe('usage errors (built bin)', () => {
     expect(r.stderr.split('\n')[0]).toBe("autotune: unknown option '--bogus'");
   });
 });
+
+describe('apply --json with nothing to suggest (built bin)', () => {
+  it('still reports the database and the config in force', () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'workflow.yaml'), 'team_id: calm_team\nformation: parallel\nmember_count: 3\ntool_budget: 12\ntimeout_seconds: 60\n');
+    const runs = Array.from({ length: 20 }, (_, i) => ({
+      teamId: 'calm_team', executionId: `r${i}`, startTimeMs: i * 60_000, endTimeMs: i * 60_000 + 10_000, durationSeconds: 9.5 + (i % 3) * 0.5,
+      success: true, formation: 'parallel', memberCount: 3, toolBudget: 12, timeoutSeconds: 60, toolCalls: 8 + (i % 3), members: [],
+    }));
+    writeFileSync(join(dir, 'metrics.jsonl'), runs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    const r = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.jsonl', '--auto', '--no-ab-test', '--json'], { cwd: dir });
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.suggestions).toEqual([]);
+    expect(out.database).toBe(join(dir, '.autotune', 'autotune.db'));
+    expect(out.finalConfig).toMatchObject({ formation: 'parallel', member_count: 3, tool_budget: 12 });
+  });
+});
