@@ -62,3 +62,51 @@ export function isCoreError(u: unknown, code?: CoreErrorCode): u is CoreError {
   const e = u as Record<string | symbol, unknown>;
   return e[AUTOTUNE_ERROR_BRAND] === true && e.name === 'CoreError' && (code === undefined || e.code === code);
 }
+
+// The simulator's errors: bad scenario or model input, never a simulated failure (that is a record).
+/** What went wrong in the simulator: always bad input or misuse, never a simulated failure (that is a record). */
+export type SimulatorErrorCode =
+  | 'SIMULATOR_UNKNOWN_SCENARIO'
+  | 'SIMULATOR_INVALID_SCENARIO'
+  | 'SIMULATOR_INVALID_MODEL'
+  | 'SIMULATOR_INVALID_CONFIG'
+  | 'SIMULATOR_IO';
+
+/** Where the problem sits, as far as known. */
+export interface SimulatorErrorLocation {
+  file?: string;
+  /** 1-based line in the file. */
+  line?: number;
+  /** Dotted path of the offending field, e.g. `model.members[2].success_rate`. */
+  field?: string;
+}
+
+/**
+ * An error from the simulator: an unknown scenario (the message lists the known ones), a scenario or model
+ * field that is missing or out of range (the message names the file, line and field and what was expected),
+ * or a config the simulator cannot run.
+ */
+export class SimulatorError extends Error {
+  override readonly name = 'SimulatorError';
+  readonly [AUTOTUNE_ERROR_BRAND] = true;
+  readonly code: SimulatorErrorCode;
+  readonly location: SimulatorErrorLocation;
+
+  constructor(
+    code: SimulatorErrorCode,
+    message: string,
+    location: SimulatorErrorLocation = {},
+    options?: { cause?: unknown },
+  ) {
+    const where = [
+      location.file,
+      location.line !== undefined ? `line ${location.line}` : undefined,
+      location.field !== undefined ? `field "${location.field}"` : undefined,
+    ]
+      .filter((p) => p !== undefined)
+      .join(', ');
+    super(where ? `${where}: ${message}` : message, options);
+    this.code = code;
+    this.location = location;
+  }
+}

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import type { TeamConfig } from '@autotune/strategies';
 import { LineCounter, parseDocument } from 'yaml';
 import { teamConfigFromUser } from '../workflow/team-config-user';
-import { SimulatorError } from './errors';
+import { SimulatorError } from '../errors';
 import { formatFieldPath, parseTeamModel } from './team-model';
 import type { TeamModel } from './team-model';
 
