@@ -48,6 +48,17 @@ export interface MemberStats {
   meanToolCalls: number;
   stdDevToolCalls: number;
   meanCostUsd?: number;
+  /**
+   * Runs in which this member failed (`runs - successes`). Optional only so that hand-built figures stay
+   * valid; the aggregator always sets it.
+   */
+  failures?: number;
+  /**
+   * Of `failures`, the runs in which the team run failed too. When nearly all of a member's failures
+   * coincide with team failures, the team likely needs its part; failures the team survived show it can do
+   * without. The aggregator always sets it.
+   */
+  failuresWithTeamFailure?: number;
   /** Union of the recorded `waitedFor` ids; undefined when no run recorded dependencies for this member. */
   waitedFor?: string[];
   /**

@@ -100,6 +100,20 @@ describe('MetricsAggregator', () => {
     expect(researcher.waitedFor).toBeUndefined();
   });
 
+  it.each<[string, Array<[boolean, boolean]>, number, number]>([
+    ['never failed', [[true, true], [true, false]], 0, 0],
+    ['failed only when the team failed', [[false, false], [false, false], [true, true]], 2, 2],
+    ['failed while the team succeeded', [[false, true], [true, true]], 1, 0],
+    ['both kinds', [[false, false], [false, true], [false, true], [true, false]], 3, 1],
+  ])('counts member failures and those the team did not survive: %s', (_label, outcomes, failures, withTeam) => {
+    const agg = new MetricsAggregator();
+    for (const [memberOk, teamOk] of outcomes) agg.add(run({ success: teamOk, members: [member('a', { success: memberOk }), member('b')] }));
+    const { a, b } = agg.team('team_a')!.members;
+    expect(a).toMatchObject({ failures, failuresWithTeamFailure: withTeam, runs: outcomes.length });
+    expect(a.failures).toBe(a.runs - a.successes);
+    expect(b).toMatchObject({ failures: 0, failuresWithTeamFailure: 0 });
+  });
+
   it('records pairwise timing evidence only where both members have times', () => {
     const agg = new MetricsAggregator();
     const timed = (a: [number, number], b: [number, number], c?: [number, number]) =>

@@ -8,6 +8,7 @@ export class MemberAccumulator {
   role: string | undefined;
   runs = 0;
   successes = 0;
+  failuresWithTeamFailure = 0;
   private readonly duration = new RunningStats();
   private readonly toolCalls = new RunningStats();
   private readonly cost = new OptionalSum();
@@ -19,9 +20,11 @@ export class MemberAccumulator {
     readonly index: number,
   ) {}
 
-  add(m: MemberRecord): void {
+  /** `teamSuccess` is the outcome of the run the member took part in. */
+  add(m: MemberRecord, teamSuccess: boolean): void {
     this.runs++;
     if (m.success) this.successes++;
+    else if (!teamSuccess) this.failuresWithTeamFailure++;
     if (m.role !== undefined) this.role = m.role;
     this.duration.add(m.durationSeconds);
     this.toolCalls.add(m.toolCalls);
@@ -46,6 +49,8 @@ export class MemberAccumulator {
       stdDevDurationSeconds: this.duration.stdDev,
       meanToolCalls: this.toolCalls.mean,
       stdDevToolCalls: this.toolCalls.stdDev,
+      failures: this.runs - this.successes,
+      failuresWithTeamFailure: this.failuresWithTeamFailure,
       startedAfterEndOf,
       timedRunsWith,
     };

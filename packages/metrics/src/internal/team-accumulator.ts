@@ -62,7 +62,7 @@ export class TeamAccumulator {
         this.members.set(m.memberId, acc);
         this.memberList.push(acc);
       }
-      acc.add(m);
+      acc.add(m, r.success);
       if (m.startTimeMs !== undefined && m.endTimeMs !== undefined) {
         const slot = this.scratch[timedCount];
         if (slot === undefined) this.scratch.push({ index: acc.index, start: m.startTimeMs, end: m.endTimeMs });
