@@ -1,8 +1,8 @@
 // Packaging check: packs every @autotune package exactly as `npm publish` would, lints each tarball with
-// publint, then proves two real uses from the tarballs alone, in empty folders outside the workspace:
+// publint and @arethetypeswrong/cli, then proves two real uses from the tarballs alone, in empty folders outside the workspace:
 //   1. install only @autotune/analyzer (and what it needs) and run a script that analyses a shipped example;
 //   2. install only @autotune/cli and run `autotune --help` and `autotune analyze` on a shipped example.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,7 +40,14 @@ try {
       problems++;
       console.error(`publint ${manifest.name} [${m.type}]: ${formatMessage(m, pkg)}`);
     }
-    step(`${manifest.name}: packed ${packed.files.length} files (${(packed.size / 1024).toFixed(1)} kB), publint ${messages.length === 0 ? 'clean' : `${messages.length} message(s)`}`);
+    // Are the types wrong? for every entry point under Node 16+ (CJS and ESM importers) and bundlers. The
+    // node10 resolution is ignored: it cannot see subpath exports such as @autotune/strategies/testing.
+    const attw = spawnSync(path.join(root, 'node_modules', '.bin', 'attw'), [tarball, '--profile', 'node16', '--format', 'ascii'], { encoding: 'utf8' });
+    if (attw.status !== 0) {
+      problems++;
+      console.error(`attw ${manifest.name}:\n${attw.stdout}${attw.stderr}`);
+    }
+    step(`${manifest.name}: packed ${packed.files.length} files (${(packed.size / 1024).toFixed(1)} kB), publint ${messages.length === 0 ? 'clean' : `${messages.length} message(s)`}, attw ${attw.status === 0 ? 'clean' : 'problems'}`);
   }
 
   // The tarballs this one needs, transitively, by name: a real install takes the siblings from the tarballs.
