@@ -81,3 +81,22 @@ describe('member selection', () => {
 });
 
 type TargetMetric = 'duration' | 'cost' | 'success_rate';
+
+describe('member selection: a member the team needs stays enabled', () => {
+  const profiles = (m3: { required?: boolean; optional?: boolean }) =>
+    sampleTeamStats({ memberProfiles: { ...solid, m1: { durationWeight: 0.6, successRate: 1 }, m3: { durationWeight: 2.5, successRate: 0.3, ...m3 } } });
+
+  it.each<[string, { required?: boolean; optional?: boolean }, boolean, string[]]>([
+    ['its failures came with the team\'s: kept, its budget lowered', { required: true }, true, ['m3']],
+    ['the team survived its failures: disabled', { optional: true }, false, []],
+    ['the team failed with about half of them: disabled', {}, false, []],
+  ])('%s', (_label, m3, enabled, required) => {
+    const [s] = strategy.suggest([under('m3', 0.7)], sampleTeamConfig(), { stats: profiles(m3) });
+    const after = s.suggestedConfig.members!.find((m) => m.id === 'm3')!;
+    expect(after.enabled ?? true).toBe(enabled);
+    if (enabled) expect(after.toolBudgetMultiplier).toBeLessThan(1);
+    expect((s.metadata!.requiredMembers as Array<{ id: string }>).map((r) => r.id)).toEqual(required);
+    if (enabled) expect(s.description).toMatch(/m3 kept enabled as required \(.*m3 (\d+) of \1\)/);
+    else expect(s.description).not.toMatch(/required/);
+  });
+});

@@ -1,5 +1,6 @@
 import { teamSizingStrategy } from '@autotune/strategies';
 import type { PerformanceInsight, StrategyContext, TeamConfig } from '@autotune/strategies';
+import type { TeamStats } from '@autotune/metrics';
 import { sampleInsight, sampleTeamConfig, sampleTeamStats } from '@autotune/strategies/testing';
 import type { SampleRunsSpec } from '@autotune/strategies/testing';
 
@@ -121,5 +122,80 @@ describe('team sizing: the description states the finding in its own units', () 
     const [s] = teamSizingStrategy().suggest([insight], team(8));
     expect(s.description).toMatch(text);
     expect(s.description).not.toMatch(/8 s per member/);
+  });
+});
+
+describe('team sizing: members the team needs are kept', () => {
+  // Six members (table target 4). Each listed member gets [failures, of them in runs the team failed too].
+  const solid = Object.fromEntries(ids(6).map((id) => [id, { successRate: 1 }]));
+  const withFailures = (counts: Record<string, [number, number]>): TeamStats => {
+    const stats = sampleTeamStats(sized(6, 200, { memberProfiles: solid }));
+    for (const [id, [failures, withTeam]] of Object.entries(counts)) {
+      const m = stats.members[id];
+      Object.assign(m, { successes: m.runs - failures, successRate: (m.runs - failures) / m.runs, failures, failuresWithTeamFailure: withTeam });
+    }
+    return stats;
+  };
+
+  it.each<[string, Record<string, [number, number]>, string[], string[]]>([
+    ['no member failed: the last listed go', {}, ['m5', 'm6'], []],
+    ['an optional member goes before those that never failed', { m2: [3, 0] }, ['m2', 'm6'], []],
+    ['below 80% of failures with the team\'s is optional', { m1: [5, 3] }, ['m1', 'm6'], []],
+    ['a critical member is kept; the next never-failed one goes', { m6: [2, 2] }, ['m4', 'm5'], ['m6']],
+    ['80% of failures with the team\'s is critical', { m6: [5, 4] }, ['m4', 'm5'], ['m6']],
+    ['a single failure with the team\'s is enough', { m1: [1, 1] }, ['m5', 'm6'], ['m1']],
+    ['among optional members the weakest go first', { m2: [1, 0], m3: [6, 1], m4: [3, 0] }, ['m3', 'm4'], []],
+    ['optional, then never failed, never critical', { m1: [2, 2], m2: [1, 1], m3: [4, 0], m6: [3, 3] }, ['m3', 'm5'], ['m1', 'm2', 'm6']],
+  ])('%s', (_label, counts, dropped, required) => {
+    const [s] = strategy.suggest(oversized, team(6), { stats: withFailures(counts) });
+    expect(s.suggestedConfig.memberCount).toBe(4);
+    expect(s.suggestedConfig.members!.map((m) => m.id)).toEqual(ids(6).filter((id) => !dropped.includes(id)));
+    expect(s.metadata).toMatchObject({ toSize: 4, droppedMembers: dropped });
+    expect(s.metadata!.targetSize).toBeUndefined();
+    expect((s.metadata!.requiredMembers as Array<{ id: string }>).map((r) => r.id)).toEqual(required);
+    if (required.length > 0) expect(s.description).toMatch(new RegExp(`keeps ${required.join(', ')} as required`));
+    else expect(s.description).not.toMatch(/required/);
+  });
+
+  it('stops at the smallest size that keeps every critical member, and says why', () => {
+    const counts = Object.fromEntries(ids(5).map((id): [string, [number, number]] => [id, [2, 2]]));
+    const [s] = strategy.suggest(oversized, team(6), { stats: withFailures(counts) });
+    expect(s.suggestedConfig.memberCount).toBe(5);
+    expect(s.suggestedConfig.members!.map((m) => m.id)).toEqual(ids(5));
+    expect(s.metadata).toMatchObject({ toSize: 5, targetSize: 4, droppedMembers: ['m6'] });
+    expect(s.metadata!.requiredMembers).toEqual(ids(5).map((id) => ({ id, failures: 2, failuresWithTeamFailure: 2 })));
+    expect(s.description).toMatch(/^Reduce the team from 6 to 5 members \(drop m6\)/);
+    expect(s.description).toMatch(/m1 2 of 2.*stops the cut short of 4/);
+    const full = strategy.suggest(oversized, team(6), { stats: withFailures({}) })[0];
+    expect(s.expectedImprovement).toBeCloseTo(full.expectedImprovement / 2, 0);
+  });
+
+  it.each<[string, Record<string, [number, number]>]>([
+    ['every member is critical', Object.fromEntries(ids(6).map((id): [string, [number, number]] => [id, [1, 1]]))],
+  ])('suggests nothing when %s', (_label, counts) => {
+    expect(strategy.suggest(oversized, team(6), { stats: withFailures(counts) })).toEqual([]);
+  });
+
+  it('drops a disabled member even if its old failures came with the team\'s', () => {
+    const config = sampleTeamConfig({ formation: 'parallel', members: ids(6).map((id) => ({ id, enabled: id !== 'm1' })) });
+    const [s] = strategy.suggest(oversized, config, { stats: withFailures({ m1: [3, 3] }) });
+    expect(s.metadata).toMatchObject({ droppedMembers: ['m1', 'm6'], requiredMembers: [] });
+  });
+
+  it('keeps a member whose output another waited for, and says so', () => {
+    const stats = sampleTeamStats(sized(6, 200, { memberProfiles: solid, waitedFor: { m5: ['m4', 'm6'], m2: ['m6'] } }));
+    const [s] = strategy.suggest(oversized, team(6), { stats });
+    expect(s.metadata).toMatchObject({ droppedMembers: ['m3', 'm5'], inputMembers: [{ id: 'm4', neededBy: ['m5'] }, { id: 'm6', neededBy: ['m2', 'm5'] }] });
+    expect(s.description).toMatch(/keeps m4 \(m5 waited for its output\), m6 \(m2, m5 waited for its output\)/);
+  });
+
+  it('reads required and optional members from recorded runs', () => {
+    const stats = sampleTeamStats(
+      sized(6, 200, { memberProfiles: { ...solid, m2: { successRate: 0.6, optional: true }, m4: { successRate: 0.7, required: true } } }),
+    );
+    expect(stats.members.m4.failuresWithTeamFailure).toBe(stats.members.m4.failures);
+    expect(stats.members.m2.failuresWithTeamFailure!).toBeLessThan(0.8 * stats.members.m2.failures!);
+    const [s] = strategy.suggest(oversized, team(6), { stats });
+    expect(s.metadata).toMatchObject({ droppedMembers: ['m2', 'm6'], requiredMembers: [{ id: 'm4' }] });
   });
 });

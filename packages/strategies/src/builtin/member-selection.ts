@@ -5,7 +5,8 @@ import type { MemberConfig, OptimizationStrategy, OptimizationSuggestion, Strate
 import { defineStrategy } from '../define-strategy';
 import { clamp, cloneData, round } from '../internal/data';
 import { evidenceConfidence, evidenceRisk } from '../internal/evidence';
-import { isCoordinator, isEnabled } from '../internal/members';
+import { isCoordinator, isEnabled, memberNeed } from '../internal/members';
+import type { MemberNeedEvidence } from '../internal/members';
 import { checkFactoryOptions, resolveOptions } from '../internal/options';
 import type { NumericSpec } from '../internal/options';
 import { detailString, insightsOf, makeSuggestion, runsOf } from '../internal/suggestion';
@@ -84,6 +85,7 @@ function suggestMembers(
   let enabled = config.members.filter(isEnabled).length;
   const changes = new Map<string, Change>();
   const used: PerformanceInsight[] = [];
+  const keptRequired: MemberNeedEvidence[] = [];
 
   for (const insight of under) {
     const id = insight.affectedComponents[0];
@@ -92,7 +94,10 @@ function suggestMembers(
     const own = memberStats[m.id];
     const failing = own !== undefined && own.runs >= o.minMemberRuns && own.successRate < o.disableSuccessRate;
     const drags = insight.severity >= o.disableSeverity || failing;
-    if (drags && !isCoordinator(m) && enabled - 1 >= o.minEnabledMembers) {
+    // A member whose failures took the team down with them is one the team needs: without it every run would fail.
+    const need = memberNeed(m.id, own);
+    if (drags && need.need === 'critical') keptRequired.push(need);
+    if (drags && need.need !== 'critical' && !isCoordinator(m) && enabled - 1 >= o.minEnabledMembers) {
       changes.set(m.id, { id: m.id, action: 'disable' });
       enabled--;
       used.push(insight);
@@ -140,17 +145,24 @@ function suggestMembers(
   const text = [...changes.values()].map((c) =>
     c.action === 'disable' ? `disable ${c.id}` : `${c.action === 'boost' ? 'raise' : 'lower'} ${c.id}'s tool budget multiplier to ${c.multiplier}`,
   );
+  const kept = keptRequired.length > 0
+    ? `; ${keptRequired.map((r) => r.id).join(', ')} kept enabled as required (the team run failed with nearly every failure of theirs: ${keptRequired.map((r) => `${r.id} ${r.failuresWithTeamFailure} of ${r.failures}`).join(', ')})`
+    : '';
   const move = changes.size / config.members.length;
   const runs = Math.max(...used.map(runsOf));
   return makeSuggestion(NAME, config, {
     priority: disabled.length > 0 && worst.severity >= 0.7 ? 'high' : 'medium',
-    description: `Reconfigure members: ${text.join('; ')} (${worst.recommendation || `${worst.affectedComponents[0]} underperforms its teammates`})`,
+    description: `Reconfigure members: ${text.join('; ')} (${worst.recommendation || `${worst.affectedComponents[0]} underperforms its teammates`})${kept}`,
     suggestedConfig: { members },
     expectedImprovement: round(expected, 1),
     confidence: evidenceConfidence({ prior: 0.72, runs, severity: worst.severity, move }),
     riskLevel: evidenceRisk({ prior: 0.35, move, runs, extra: 0.1 * disabled.length }),
     targetMetric: metric,
-    metadata: { changes: [...changes.values()].map((c) => ({ ...c })), enabledAfter: enabled },
+    metadata: {
+      changes: [...changes.values()].map((c) => ({ ...c })),
+      enabledAfter: enabled,
+      requiredMembers: keptRequired.map((r) => ({ id: r.id, failures: r.failures, failuresWithTeamFailure: r.failuresWithTeamFailure })),
+    },
   });
 }
 
@@ -158,7 +170,8 @@ function suggestMembers(
  * Member selection: on `underperforming_member` insights (the member id in `affectedComponents[0]`), disable
  * a member that drags the team down (severity >= 0.6, or its own success rate below 0.5), or lower its tool
  * budget multiplier; the team's clearly strongest member (best success rate, >= 10% faster than the average
- * member) gets 1.5x. Never disables a coordinator, never leaves fewer than 2 enabled members. Needs the
+ * member) gets 1.5x. Never disables a coordinator, nor a member whose failures came with the team's (>= 80% of
+ * them: the team needs it; its budget may still be lowered), never leaves fewer than 2 enabled members. Needs the
  * config's `members` list; the member count is unchanged (a disabled member stays listed).
  */
 export function memberSelectionStrategy(options?: MemberSelectionOptions): OptimizationStrategy {

@@ -5,7 +5,8 @@ import type { OptimizationStrategy, OptimizationSuggestion, StrategyContext, Tar
 import { defineStrategy } from '../define-strategy';
 import { clamp, round } from '../internal/data';
 import { evidenceConfidence, evidenceRisk, meanDurationPValue, relativeMove } from '../internal/evidence';
-import { hasSubTeams, trimMembers } from '../internal/members';
+import { hasSubTeams, planTrim } from '../internal/members';
+import type { MemberNeedEvidence, TrimPlan } from '../internal/members';
 import { checkFactoryOptions, resolveOptions } from '../internal/options';
 import type { NumericSpec } from '../internal/options';
 import { insightsOf, makeSuggestion, runsOf } from '../internal/suggestion';
@@ -104,7 +105,14 @@ function suggestSizing(
   };
   if (target.size >= size || target.size < 1) return undefined;
 
-  const move = relativeMove(size, target.size);
+  // Members whose failures took the team down with them are kept: a smaller team without them would fail.
+  const plan: TrimPlan | undefined =
+    config.members && config.members.length > target.size ? planTrim(config.members, target.size, context?.stats?.members) : undefined;
+  const newSize = plan && plan.members.length > target.size ? size - plan.dropped.length : target.size;
+  if (newSize >= size) return undefined;
+  const limited = newSize !== target.size;
+
+  const move = relativeMove(size, newSize);
   let expected: number;
   let metric: TargetMetric = 'duration';
   let pValue: number | undefined = insight.evidence?.comparison?.pValue;
@@ -123,11 +131,11 @@ function suggestSizing(
     // The guide's 10-20%: the bigger the per-member overhead (severity), the more a cut buys.
     expected = 10 + 10 * clamp(insight.severity, 0, 1);
   }
+  // Stopping short of the target buys a matching share of what reaching it would have.
+  if (limited) expected *= (size - newSize) / (size - target.size);
   const runs = target.group ? target.group.runs + (target.reference?.runs ?? 0) : runsOf(insight);
-  const members = config.members && config.members.length > target.size
-    ? trimMembers(config.members, target.size, context?.stats?.members)
-    : undefined;
-  const dropped = members ? config.members!.filter((m) => !members.some((k) => k.id === m.id)).map((m) => m.id) : [];
+  const dropped = plan?.dropped ?? [];
+  const required = plan?.required ?? [];
   const why =
     target.basis === 'analyzer'
       ? `the team's own runs show members beyond ${target.size} bought no meaningful speed-up`
@@ -135,17 +143,39 @@ function suggestSizing(
       ? `this team's ${target.size}-member runs averaged ${round(target.group!.duration.mean, 1)} s ` +
         `against ${round(target.reference!.duration.mean, 1)} s`
       : `${oversizeReason(insight, size)} shows diminishing returns; ${o.minSize}-${o.maxSize} members is the usual sweet spot`;
+  const inputs = plan?.inputs ?? [];
+  const keptText = [
+    required.length > 0 ? requiredText(required) : '',
+    inputs.length > 0 ? `keeps ${inputs.map((i) => `${i.id} (${i.neededBy.join(', ')} waited for its output)`).join(', ')}` : '',
+  ].filter((t) => t !== '');
+  const kept = keptText.length > 0 ? `; ${keptText.join('; ')}${limited ? `, which stops the cut short of ${target.size}` : ''}` : '';
+  const metadata: Record<string, unknown> = {
+    basis: target.basis,
+    fromSize: size,
+    toSize: newSize,
+    droppedMembers: dropped,
+    requiredMembers: required.map((r) => ({ id: r.id, failures: r.failures, failuresWithTeamFailure: r.failuresWithTeamFailure })),
+    inputMembers: inputs.map((i) => ({ id: i.id, neededBy: [...i.neededBy] })),
+  };
+  if (limited) metadata.targetSize = target.size;
   return makeSuggestion(NAME, config, {
     priority: 'high',
     description:
-      `Reduce the team from ${size} to ${target.size} members${dropped.length ? ` (drop ${dropped.join(', ')})` : ''}: ${why}`,
-    suggestedConfig: members ? { memberCount: target.size, members } : { memberCount: target.size },
+      `Reduce the team from ${size} to ${newSize} members${dropped.length ? ` (drop ${dropped.join(', ')})` : ''}: ${why}${kept}`,
+    suggestedConfig: plan ? { memberCount: newSize, members: plan.members } : { memberCount: newSize },
     expectedImprovement: round(clamp(expected, 0, 90), 1),
     confidence: evidenceConfidence({ prior: 0.8, runs, severity: insight.severity, pValue, move }),
     riskLevel: evidenceRisk({ prior: 0.2, move, runs }),
     targetMetric: metric,
-    metadata: { basis: target.basis, fromSize: size, toSize: target.size, droppedMembers: dropped },
+    metadata,
   });
+}
+
+/** Which members are kept as required and the counts that say so. */
+function requiredText(required: readonly MemberNeedEvidence[]): string {
+  const ids = required.map((r) => r.id).join(', ');
+  const counts = required.map((r) => `${r.id} ${r.failuresWithTeamFailure} of ${r.failures}`).join(', ');
+  return `keeps ${ids} as required (the team run failed with nearly every failure of theirs: ${counts})`;
 }
 
 /**
@@ -154,8 +184,11 @@ function suggestSizing(
  * `no_speedup`), else to the size the team's own runs show is as fast (`stats.byMemberCount`), else towards
  * 3-5 (the original's `min(5, floor(0.7 x size))`, at least 3). When the team's runs show no smaller size
  * was faster, and the analyzer did not say otherwise, it says nothing. It aims at duration, or at cost when
- * the smaller team is expected to be about as fast. The `members` list is trimmed with
- * the count: disabled members first, then the weakest by their runs, never a coordinator.
+ * the smaller team is expected to be about as fast. The `members` list is trimmed with the count: disabled
+ * members first, then optional ones (they failed while the team still succeeded), then those that never
+ * failed, the weakest by their runs first; never a coordinator, and never a member whose failures came with
+ * the team's (>= 80% of them), nor one whose output another member waited for: when the target needs one of those gone, the team stops at the smallest size
+ * that keeps them, or nothing is suggested. The description and `metadata.requiredMembers` name them.
  */
 export function teamSizingStrategy(options?: TeamSizingOptions): OptimizationStrategy {
   const factory = checkFactoryOptions(NAME, options, SPEC);

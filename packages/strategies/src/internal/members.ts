@@ -36,8 +36,60 @@ function weakness(m: MemberConfig, stats: Record<string, MemberStats> | undefine
 }
 
 /**
- * The list cut to `target` entries, order kept. Dropped first: disabled members, then the weakest by their
- * runs (failures weigh double, then slowness), then the last listed. A coordinator is never dropped.
+ * What a member's failures say about whether the team needs it: `critical` when (nearly) every one of its
+ * failures came with a failed team run, `optional` when the team succeeded despite one of them, `unknown`
+ * when it never failed (or its figures do not say how the team fared).
+ */
+export type MemberNeed = 'critical' | 'optional' | 'unknown';
+
+/** A member's need and the counts behind it. */
+export interface MemberNeedEvidence {
+  id: string;
+  need: MemberNeed;
+  failures: number;
+  failuresWithTeamFailure: number;
+}
+
+/** Share of a member's failures that must coincide with team failures for it to count as critical. */
+export const CRITICAL_FAILURE_SHARE = 0.8;
+
+/**
+ * Classifies a member from its own runs. 80% rather than 100% leaves room for a run the team rescued (a
+ * retry, a consensus outvoting it) without calling the member optional; one failure is enough evidence,
+ * since dropping a member the team cannot do without costs far more than keeping one it could.
+ */
+export function memberNeed(id: string, s: MemberStats | undefined): MemberNeedEvidence {
+  const failures = s ? (s.failures ?? s.runs - s.successes) : 0;
+  const withTeam = s?.failuresWithTeamFailure;
+  const base = { id, failures, failuresWithTeamFailure: withTeam ?? 0 };
+  if (failures < 1 || withTeam === undefined) return { ...base, need: 'unknown' };
+  return { ...base, need: withTeam >= CRITICAL_FAILURE_SHARE * failures ? 'critical' : 'optional' };
+}
+
+const NEED_RANK: Record<MemberNeed, number> = { optional: 0, unknown: 1, critical: 2 };
+
+/**
+ * Non-coordinators in the order they are dropped: disabled members, then by need (optional, unknown,
+ * critical), then the weakest by their runs (failures weigh double, then slowness), then the last listed.
+ */
+function dropOrder(members: readonly MemberConfig[], stats: Record<string, MemberStats> | undefined) {
+  const means = members.map((m) => stats?.[m.id]?.meanDurationSeconds).filter((x): x is number => x !== undefined);
+  const teamMean = means.length > 0 ? means.reduce((a, b) => a + b, 0) / means.length : 0;
+  return members
+    .map((m, index) => ({ m, index, evidence: memberNeed(m.id, stats?.[m.id]) }))
+    .filter(({ m }) => !isCoordinator(m))
+    .sort(
+      (a, b) =>
+        Number(isEnabled(a.m)) - Number(isEnabled(b.m)) ||
+        NEED_RANK[a.evidence.need] - NEED_RANK[b.evidence.need] ||
+        weakness(b.m, stats, teamMean) - weakness(a.m, stats, teamMean) ||
+        b.index - a.index,
+    );
+}
+
+/**
+ * The list cut to `target` entries, order kept, in `dropOrder`; a critical member goes only when nothing
+ * else is left to reach the count. A coordinator is never dropped.
  */
 export function trimMembers(
   members: readonly MemberConfig[],
@@ -46,19 +98,46 @@ export function trimMembers(
 ): MemberConfig[] {
   const excess = members.length - target;
   if (excess <= 0) return cloneData([...members]);
-  const means = members.map((m) => stats?.[m.id]?.meanDurationSeconds).filter((x): x is number => x !== undefined);
-  const teamMean = means.length > 0 ? means.reduce((a, b) => a + b, 0) / means.length : 0;
-  const candidates = members
-    .map((m, index) => ({ m, index }))
-    .filter(({ m }) => !isCoordinator(m))
-    .sort(
-      (a, b) =>
-        Number(isEnabled(a.m)) - Number(isEnabled(b.m)) ||
-        weakness(b.m, stats, teamMean) - weakness(a.m, stats, teamMean) ||
-        b.index - a.index,
-    );
-  const drop = new Set(candidates.slice(0, excess).map((c) => c.index));
+  const drop = new Set(dropOrder(members, stats).slice(0, excess).map((c) => c.index));
   return cloneData(members.filter((_, i) => !drop.has(i)));
+}
+
+/** What `planTrim` keeps and drops, and the members it kept because the team needs them. */
+export interface TrimPlan {
+  members: MemberConfig[];
+  dropped: string[];
+  /** Enabled members classified critical, in list order: never dropped. */
+  required: MemberNeedEvidence[];
+  /** Members whose output other enabled members recorded waiting for (`waitedFor`), with those members: never dropped. */
+  inputs: Array<{ id: string; neededBy: string[] }>;
+}
+
+/**
+ * Like `trimMembers`, but it never drops a critical enabled member, one whose output another enabled member
+ * waited for (the latter would run without its input), nor a coordinator: when `target` cannot be reached
+ * without one, the list stops at the smallest length that keeps them all.
+ */
+export function planTrim(members: readonly MemberConfig[], target: number, stats?: Record<string, MemberStats>): TrimPlan {
+  const required = members.filter((m) => isEnabled(m) && !isCoordinator(m)).map((m) => memberNeed(m.id, stats?.[m.id])).filter((e) => e.need === 'critical');
+  const listed = new Set(members.map((m) => m.id));
+  const neededBy = new Map<string, string[]>();
+  for (const m of members) {
+    if (!isEnabled(m)) continue;
+    for (const dep of stats?.[m.id]?.waitedFor ?? []) {
+      if (dep === m.id || !listed.has(dep)) continue;
+      neededBy.set(dep, [...(neededBy.get(dep) ?? []), m.id]);
+    }
+  }
+  const inputs = members.filter((m) => isEnabled(m) && !isCoordinator(m) && neededBy.has(m.id)).map((m) => ({ id: m.id, neededBy: neededBy.get(m.id)! }));
+  const excess = members.length - target;
+  const droppable = dropOrder(members, stats).filter((c) => !isEnabled(c.m) || (c.evidence.need !== 'critical' && !neededBy.has(c.m.id)));
+  const drop = new Set(droppable.slice(0, Math.max(0, excess)).map((c) => c.index));
+  return {
+    members: cloneData(members.filter((_, i) => !drop.has(i))),
+    dropped: members.filter((_, i) => drop.has(i)).map((m) => m.id),
+    required,
+    inputs,
+  };
 }
 
 /** The list grown to `target` entries with new members `member_<n>` (unique ids), keeping the others. */

@@ -7,4 +7,4 @@ export { DEFAULT_CONFORMANCE_CASES } from './default-cases';
 export type { ConformanceCase } from './default-cases';
 export { deepFreeze } from './deep-freeze';
 export { sampleInsight, sampleTeamConfig, sampleTeamStats, sampleRecords } from './samples';
-export type { SampleRunsSpec } from './samples';
+export type { MemberProfile, SampleRunsSpec } from './samples';

@@ -29,8 +29,12 @@ export interface SampleRunsSpec {
   timeoutSeconds?: number;
   /** Mean cost per run, USD (recorded when given). */
   meanCostUsd?: number;
-  /** Per member: relative duration weight (default 1) and success rate (default the team's). */
-  memberProfiles?: Record<string, { durationWeight?: number; successRate?: number; toolCallWeight?: number }>;
+  /**
+   * Per member: relative duration weight (default 1) and success rate (default the team's). A member's
+   * failure otherwise fails its run half the time; a `required` member's failure always does, an `optional`
+   * member's never does (the team copes without its part).
+   */
+  memberProfiles?: Record<string, MemberProfile>;
   /** Runs (of `runs`) that end on a limit, counted from the first run. */
   limitHits?: Partial<Record<LimitHit, number>>;
   /** Record `waitedFor` ids: each member waited for the ones listed. */
@@ -39,6 +43,15 @@ export interface SampleRunsSpec {
   startTimeMs?: number;
   /** Default 1. */
   seed?: number;
+}
+
+/** One member's behaviour in `SampleRunsSpec.memberProfiles`. */
+export interface MemberProfile {
+  durationWeight?: number;
+  successRate?: number;
+  toolCallWeight?: number;
+  required?: boolean;
+  optional?: boolean;
 }
 
 const DEFAULT_START = Date.UTC(2025, 0, 15, 10, 0, 0);
@@ -79,11 +92,13 @@ export function sampleRecords(spec: SampleRunsSpec = {}): ExecutionRecord[] {
     const start = clock;
     let cursor = start;
     let allOk = true;
+    let requiredFailed = false;
     const members: MemberRecord[] = ids.map((id, i) => {
       const share = serial ? weights[i] / totalWeight : weights[i] / Math.max(...weights);
       const memberDuration = duration * share;
       const ok = rng.next() < (profiles[id]?.successRate ?? Math.min(1, rate + (1 - rate) * 0.5));
-      allOk &&= ok;
+      if (!ok && profiles[id]?.required) requiredFailed = true;
+      if (!profiles[id]?.optional) allOk &&= ok;
       const memberStart = serial ? cursor : start;
       const memberEnd = memberStart + memberDuration * 1000;
       if (serial) cursor = memberEnd;
@@ -98,7 +113,7 @@ export function sampleRecords(spec: SampleRunsSpec = {}): ExecutionRecord[] {
       if (spec.waitedFor?.[id]) m.waitedFor = [...spec.waitedFor[id]];
       return m;
     });
-    const success = limitHit === undefined && rng.next() < rate && (allOk || rng.next() < 0.5);
+    const success = limitHit === undefined && rng.next() < rate && (allOk || rng.next() < 0.5) && !requiredFailed;
     const record: ExecutionRecord = {
       teamId,
       executionId: `${teamId}-${formation}-${ids.length}-${spec.seed ?? 1}-${r}`,
