@@ -32,21 +32,19 @@ import type {
   UserTeamConfig,
   WorkflowInput,
 } from './autotuner-types';
+import { CoreError } from './errors';
+import { MemoryStore, type AutotuneStore, type HistoryEntry } from './store';
 import {
-  CoreError,
   isTeamConfig,
   loadWorkflowFile,
-  MemoryStore,
   renderWorkflowUpdate,
   restoreWorkflowText,
   saveWorkflowFile,
   teamConfigFromUser,
   teamConfigToUser,
   writeBackup,
-  type AutotuneStore,
-  type HistoryEntry,
   type WorkflowFile,
-} from './infra-exports';
+} from './workflow';
 
 const DEFAULT_RUNS_PER_ARM = 10;
 /** Label put on execution records produced by autotune's own experiments. */

@@ -13,8 +13,8 @@ export type {
   ContinuousOptions,
 } from './autotuner-types';
 
-export { CoreError, isCoreError } from './infra-exports';
-export type { CoreErrorCode, CoreErrorOptions } from './infra-exports';
+export { CoreError, isCoreError } from './errors';
+export type { CoreErrorCode, CoreErrorOptions } from './errors';
 export {
   teamConfigFromUser,
   teamConfigToUser,
@@ -28,9 +28,9 @@ export {
   restoreWorkflowText,
   writeBackup,
   AUTOTUNE_DIR,
-} from './infra-exports';
-export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow } from './infra-exports';
-export { MemoryStore, SqliteStore, SQLITE_SCHEMA_VERSION, DEFAULT_LOCK_STALE_MS, openDefaultDatabasePath, DEFAULT_DATABASE_NAME } from './infra-exports';
+} from './workflow';
+export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow } from './workflow';
+export { MemoryStore, SqliteStore, SQLITE_SCHEMA_VERSION, DEFAULT_LOCK_STALE_MS, openDefaultDatabasePath, DEFAULT_DATABASE_NAME } from './store';
 export type {
   AutotuneStore,
   HistoryEntry,
@@ -45,10 +45,10 @@ export type {
   SqliteDatabase,
   SqliteStatement,
   SqliteTransaction,
-} from './infra-exports';
+} from './store';
 
-export { CommandRunner, FunctionRunner, splitCommand, completeRecord } from './infra-exports';
-export type { CommandRunnerOptions, FunctionRunnerOptions, TeamFunction, TrialFacts } from './infra-exports';
+export { CommandRunner, FunctionRunner, splitCommand, completeRecord } from './runners';
+export type { CommandRunnerOptions, FunctionRunnerOptions, TeamFunction, TrialFacts } from './runners';
 
 export {
   SimulatorError,
