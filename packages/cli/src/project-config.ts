@@ -194,7 +194,11 @@ function fits(kind: FieldKind, value: unknown): boolean {
  * Checks a config file's content field by field. Unknown fields are refused (with the known ones listed),
  * because a misspelt `abTestTreshold` silently ignored is worse than an error.
  */
-export function validateProjectConfig(value: unknown, path: string): ProjectConfig {
+export function validateProjectConfig(value: unknown, path: string, lineOf: (key: string) => number | undefined = () => undefined): ProjectConfig {
+  const at = (key: string) => {
+    const line = lineOf(key);
+    return line === undefined ? path : `${path}, line ${line}`;
+  };
   if (value === null || value === undefined) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new CliError('CLI_CONFIG', `${path}: expected an object of settings at the top level`);
@@ -203,20 +207,38 @@ export function validateProjectConfig(value: unknown, path: string): ProjectConf
   for (const [key, field] of Object.entries(value)) {
     const kind = FIELDS[key as keyof ProjectConfig];
     if (!kind) {
-      throw new CliError('CLI_CONFIG', `${path}: unknown field "${key}"; known fields: ${Object.keys(FIELDS).join(', ')}`);
+      throw new CliError('CLI_CONFIG', `${at(key)}: unknown field "${key}"; known fields: ${Object.keys(FIELDS).join(', ')}`);
     }
     if (!fits(kind, field)) {
-      throw new CliError('CLI_CONFIG', `${path}: field "${key}" must be ${EXPECTED[kind]}, got ${JSON.stringify(field)}`);
+      throw new CliError('CLI_CONFIG', `${at(key)}: field "${key}" must be ${EXPECTED[kind]}, got ${JSON.stringify(field)}`);
     }
     out[key] = kind === 'string[]' && typeof field === 'string' ? [field] : field;
   }
   return out as ProjectConfig;
 }
 
+/**
+ * The line of each top-level key of a JSON or YAML config file (JSON is YAML too), so a bad field's error names
+ * its line. Script configs have no lines to name.
+ */
+function topLevelKeyLines(path: string): (key: string) => number | undefined {
+  if (!/\.(json|ya?ml)$/.test(path)) return () => undefined;
+  const YAML = require('yaml') as typeof import('yaml');
+  const lineCounter = new YAML.LineCounter();
+  const doc = YAML.parseDocument(readFileSync(path, 'utf8'), { lineCounter });
+  const lines = new Map<string, number>();
+  if (YAML.isMap(doc.contents)) {
+    for (const pair of doc.contents.items) {
+      if (YAML.isScalar(pair.key) && pair.key.range) lines.set(String(pair.key.value), lineCounter.linePos(pair.key.range[0]).line);
+    }
+  }
+  return (key) => lines.get(key);
+}
+
 /** Finds and loads the nearest `autotune.config.*` above `startDir`; an empty config when there is none. */
 export async function loadProjectConfig(startDir: string): Promise<LoadedProjectConfig> {
   const path = findProjectConfig(startDir);
   if (!path) return { dir: resolve(startDir), config: {} };
-  const config = validateProjectConfig(await readConfigValue(path), path);
+  const config = validateProjectConfig(await readConfigValue(path), path, topLevelKeyLines(path));
   return { path, dir: dirname(path), config };
 }

@@ -57,6 +57,16 @@ describe('loadProjectConfig', () => {
   });
 });
 
+describe('loadProjectConfig names the line of a bad field', () => {
+  it.each([
+    ['autotune.config.yaml', 'teamId: t\n# comment\nrunsPerArm: ten\n', /autotune\.config\.yaml, line 3: field "runsPerArm" must be a number, got "ten"$/],
+    ['autotune.config.json', '{\n  "teamId": "t",\n  "abTestTreshold": 5\n}\n', /autotune\.config\.json, line 3: unknown field "abTestTreshold"/],
+  ])('%s', async (name, text, message) => {
+    writeFileSync(join(root, name), text);
+    await expect(loadProjectConfig(root)).rejects.toThrow(message);
+  });
+});
+
 describe('locateJsonError', () => {
   it.each([
     ['{"a": 1}', undefined],
