@@ -4,7 +4,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { CliError } from './errors';
 import { importModule } from './internal/import-module';
-import { locateJsonError } from './internal/json-error';
 
 /** File names searched for, in this order, in each folder from the working directory up to the root. */
 export const CONFIG_FILE_NAMES = [
@@ -105,6 +104,8 @@ async function readConfigValue(path: string): Promise<unknown> {
       try {
         return JSON.parse(text);
       } catch (err) {
+        // Only on the error path: core's JSON scanner names the line and column JSON.parse does not.
+        const { locateJsonError } = require('@autotune/core') as typeof import('@autotune/core');
         const found = locateJsonError(text);
         const where = found ? `, line ${found.line}, column ${found.column}: not valid JSON: ${found.message}` : `: not valid JSON`;
         throw new CliError('CLI_CONFIG', `${path}${where}`, { cause: err });

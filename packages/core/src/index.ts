@@ -28,6 +28,7 @@ export {
   restoreWorkflowText,
   writeBackup,
   AUTOTUNE_DIR,
+  locateJsonError,
 } from './workflow';
 export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow } from './workflow';
 export { MemoryStore, SqliteStore, SQLITE_SCHEMA_VERSION, DEFAULT_LOCK_STALE_MS, openDefaultDatabasePath, DEFAULT_DATABASE_NAME } from './store';

@@ -5,5 +5,6 @@ export { loadWorkflowFile, workflowFromText, detectFormat } from './workflow-fil
 export type { WorkflowFile } from './workflow-file';
 export { renderWorkflowUpdate } from './render-update';
 export { writeFileAtomic } from './atomic-write';
+export { locateJsonError } from './json-check';
 export { saveWorkflowFile, restoreWorkflowText, writeBackup, AUTOTUNE_DIR } from './save-workflow';
 export type { SaveWorkflowOptions, SavedWorkflow } from './save-workflow';

@@ -121,3 +121,12 @@ export function lineColumn(text: string, offset: number): { line: number; column
   }
   return { line, column: offset - lineStart + 1 };
 }
+
+/**
+ * Where and why `text` is not JSON (1-based line and column), or undefined when it is. For error messages:
+ * Node's JSON.parse messages carry no line and, on Node 20, often no position.
+ */
+export function locateJsonError(text: string): { line: number; column: number; message: string } | undefined {
+  const problem = checkJson(text);
+  return problem && { ...lineColumn(text, problem.offset), message: problem.message };
+}
