@@ -99,15 +99,16 @@ export async function runExperiment<C>(options: RunExperimentOptions<C>): Promis
   const rng = createRng(seed);
   const startedAt = new Date();
   const samples: TrialSample[] = [];
-  const partial = (): PartialExperimentResult => ({
+  // The samples so far, as a result: the final one, or what a cancellation hands back.
+  const snapshot = () => ({
     teamId: o.teamId,
     ...splitArms(samples),
     runsPerArm,
     seed,
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    cancelled: true,
   });
+  const partial = (): PartialExperimentResult => ({ ...snapshot(), cancelled: true });
   const cancelled = (): AbtestError =>
     new AbtestError('ABTEST_CANCELLED', `experiment for team "${o.teamId}" was cancelled after ${samples.length} of ${2 * runsPerArm} trials`, {
       cause: o.signal?.reason,
@@ -156,16 +157,7 @@ export async function runExperiment<C>(options: RunExperimentOptions<C>): Promis
     }
   }
 
-  const result: ExperimentResult = {
-    teamId: o.teamId,
-    ...splitArms(samples),
-    runsPerArm,
-    seed,
-    startedAt: startedAt.toISOString(),
-    finishedAt: new Date().toISOString(),
-    cancelled: false,
-    order,
-  };
+  const result: ExperimentResult = { ...snapshot(), cancelled: false, order };
   if (design) result.sequential = design;
   if (stoppedEarly) result.stoppedEarly = stoppedEarly;
   return result;
