@@ -25,10 +25,14 @@ interface SpanLite {
   error: boolean;
   statusMessage?: string;
   attrs: Map<string, AttrValue>;
+  /** The attributes of the resource that emitted the span (`service.name`, ...). */
+  resource: Map<string, AttrValue>;
   links: string[];
   /** Where the span sits in the input, for error messages. */
   where: string;
   location: SourceLocation;
+  /** Made the run span by the `auto` rule, for want of an `invoke_workflow` span. */
+  fallback?: boolean;
 }
 
 const OPERATION: Record<string, SpanKind> = {
@@ -36,6 +40,55 @@ const OPERATION: Record<string, SpanKind> = {
   invoke_agent: 'agent',
   execute_tool: 'tool',
 };
+
+/**
+ * Which span of a trace is a team run:
+ * - `auto` (default): every `invoke_workflow` span; in a trace with none, the highest span carrying
+ *   `gen_ai.workflow.name`, else the trace's root span, provided agent or tool spans sit below it (many
+ *   instrumentations never emit an `invoke_workflow` span);
+ * - `invoke_workflow`: only `invoke_workflow` spans, as the GenAI conventions name them.
+ */
+export type OtlpRunRule = 'auto' | 'invoke_workflow';
+
+/** Defaults for what a trace does not say about its team (formation, limits), keyed by team id. */
+export interface OtlpTeamDefaults {
+  formation?: string;
+  memberCount?: number;
+  toolBudget?: number;
+  timeoutSeconds?: number;
+}
+
+/** How OTLP spans become runs. */
+export interface OtlpOptions {
+  /** Which span is a run (default `auto`). */
+  runSpans?: OtlpRunRule;
+  /**
+   * Seconds of trace time a run stays open after its span ends, so that spans exported later (another
+   * batch, another service) still join it (default 30). A run is built once a span ending this much later
+   * has been seen, or at the end of input. Spans arriving after that are counted as late, never silently
+   * attached to nothing.
+   */
+  graceSeconds?: number;
+  /** Most traces held open at once (default 10,000); beyond it the least recently active is closed early. */
+  maxOpenTraces?: number;
+  /** Team settings to use when a run's spans do not carry them, keyed by team id. */
+  teamDefaults?: Readonly<Record<string, OtlpTeamDefaults>>;
+}
+
+/** What the assembler set aside, for the read report. */
+export interface OtlpAssemblyStats {
+  /** Agent and tool spans that no run could hold (a trace without a run span, say). */
+  unattachedSpans: number;
+  /** Spans that arrived after the run they belong to was built (see `graceSeconds`). */
+  lateSpans: number;
+  /** Runs taken from a root span or a `gen_ai.workflow.name` span, for lack of an `invoke_workflow` span. */
+  rootSpanRuns: number;
+  /** Traces closed before their grace ended because more than `maxOpenTraces` were open. */
+  evictedTraces: number;
+}
+
+const DEFAULT_OTLP_GRACE_SECONDS = 30;
+const DEFAULT_OTLP_MAX_OPEN_TRACES = 10_000;
 
 /** True when a parsed JSON value is an OTLP/JSON traces document. */
 export function isOtlpDocument(u: unknown): boolean {
@@ -48,21 +101,50 @@ export interface OtlpSink {
   reject(e: MetricsError): void;
 }
 
+interface TraceState {
+  spans: Map<string, SpanLite>;
+  maxEndNs: bigint;
+  /** `invoke_workflow` spans seen in this trace (built or pending). */
+  workflows: number;
+  /** Spans of runs already built: a span whose parent is one of them arrived late. */
+  built: Set<string>;
+}
+
 /**
- * Collects spans from OTLP documents and emits a record per `invoke_workflow` span. Spans are exported
- * when they end, so a workflow span arrives in the same document as its members or after them: a run is
- * built at the end of the document holding its workflow span, and its spans are then forgotten. Memory
- * is bounded by the traces in flight, not by the file.
+ * Collects spans (from OTLP documents or from an SDK exporter) and emits one record per run. Spans are
+ * exported when they end, possibly in later batches or out of order, so a run is held open for a grace
+ * window of trace time after its span ends (the "watermark" is the latest end time seen), then built and
+ * forgotten. Memory is bounded by the traces in flight within the grace window (and `maxOpenTraces`),
+ * not by the input.
  */
 export class OtlpAssembler {
-  private readonly traces = new Map<string, Map<string, SpanLite>>();
-  /** Agent and tool spans already dropped because no workflow can ever hold them. */
-  private droppedGenAiSpans = 0;
+  private readonly open = new Map<string, TraceState>();
+  /** Recently closed traces and the watermark at which they closed: later spans of theirs are late. */
+  private readonly closed = new Map<string, bigint>();
+  private readonly pending = new MinHeap<SpanLite>((a, b) => a.endNs < b.endNs);
+  private watermarkNs = 0n;
+  private readonly graceNs: bigint;
+  private readonly maxOpen: number;
+  private readonly rule: OtlpRunRule;
+  private readonly teamDefaults: Readonly<Record<string, OtlpTeamDefaults>>;
+  private readonly counts: OtlpAssemblyStats = { unattachedSpans: 0, lateSpans: 0, rootSpanRuns: 0, evictedTraces: 0 };
 
-  /** Add one OTLP document; runs completed by it go to `sink`. Throws for a document that is not OTLP. */
+  constructor(options: OtlpOptions = {}) {
+    const grace = options.graceSeconds ?? DEFAULT_OTLP_GRACE_SECONDS;
+    if (!(grace >= 0 && grace <= 86_400)) throw new MetricsError('METRICS_USAGE_ERROR', `OTLP graceSeconds: expected 0 to 86400, got ${grace}`, {});
+    const maxOpen = options.maxOpenTraces ?? DEFAULT_OTLP_MAX_OPEN_TRACES;
+    if (!(Number.isInteger(maxOpen) && maxOpen >= 1)) throw new MetricsError('METRICS_USAGE_ERROR', `OTLP maxOpenTraces: expected a whole number >= 1, got ${maxOpen}`, {});
+    this.graceNs = BigInt(Math.round(grace * 1e9));
+    this.maxOpen = maxOpen;
+    this.rule = options.runSpans ?? 'auto';
+    this.teamDefaults = options.teamDefaults ?? {};
+  }
+
+  /**
+   * Add one OTLP document; runs whose grace has passed go to `sink`. A span that cannot be read is
+   * rejected on its own. Throws for a document that is not OTLP.
+   */
   addDocument(doc: unknown, location: SourceLocation, sink: OtlpSink): void {
-    const workflows: SpanLite[] = [];
-    const touched = new Set<string>();
     const rs = field(doc, 'resourceSpans', location, '');
     if (!Array.isArray(rs)) fail(location, 'resourceSpans', 'expected a list');
     for (let i = 0; i < rs.length; i++) {
@@ -86,85 +168,221 @@ export class OtlpAssembler {
             }
             throw e;
           }
-          let trace = this.traces.get(span.traceId);
-          if (trace === undefined) {
-            trace = new Map();
-            this.traces.set(span.traceId, trace);
-          }
-          trace.set(span.spanId, span);
-          touched.add(span.traceId);
-          if (span.kind === 'workflow') workflows.push(span);
+          this.add(span);
         }
       }
     }
-    // Inner (nested) workflows end first; building them first leaves the outer one only its own spans.
-    workflows.sort((a, b) => (a.endNs < b.endNs ? -1 : a.endNs > b.endNs ? 1 : 0));
-    for (const w of workflows) {
-      const trace = this.traces.get(w.traceId)!;
-      try {
-        sink.record(buildRun(w, trace));
-      } catch (e) {
-        if (e instanceof MetricsError) sink.reject(e);
-        else throw e;
-      } finally {
-        forgetRun(w, trace);
-        if (trace.size === 0) this.traces.delete(w.traceId);
-      }
-    }
-    for (const traceId of touched) this.dropOrphans(traceId);
+    this.advance(sink);
   }
 
   /**
-   * Drop the spans of a trace that no workflow can ever hold: those whose chain of parents is complete up
-   * to a root without passing a workflow span (an HTTP root span above the workflow, say, which ends and
-   * arrives after the run was built). Kept, they would make memory grow with the file, not the traces in
-   * flight. Spans whose parent has not arrived yet are kept: their workflow may still come.
+   * Add spans that an SDK handed over (already decoded); runs whose grace has passed go to `sink`.
+   * `location` names the source in error messages.
    */
-  private dropOrphans(traceId: string): void {
-    const trace = this.traces.get(traceId);
-    if (trace === undefined) return;
-    const orphan = new Map<string, boolean>();
-    for (const s of trace.values()) {
-      const path: SpanLite[] = [];
-      let cur: SpanLite | undefined = s;
-      let result = false;
-      for (let hops = 0; cur !== undefined && hops < 10_000; hops++) {
-        const known = orphan.get(cur.spanId);
-        if (known !== undefined) {
-          result = known;
-          break;
+  addSpans(spans: Iterable<TraceSpan>, location: SourceLocation, sink: OtlpSink): void {
+    for (const t of spans) {
+      let span: SpanLite;
+      try {
+        span = fromTraceSpan(t, location);
+      } catch (e) {
+        if (e instanceof MetricsError) {
+          sink.reject(e);
+          continue;
         }
-        path.push(cur);
-        if (cur.kind === 'workflow') break;
-        if (cur.parentSpanId === undefined) {
-          result = true;
-          break;
-        }
-        cur = trace.get(cur.parentSpanId);
+        throw e;
       }
-      for (const p of path) orphan.set(p.spanId, result);
+      this.add(span);
     }
-    for (const [id, isOrphan] of orphan) {
-      if (!isOrphan) continue;
-      const kind = trace.get(id)!.kind;
-      if (kind === 'agent' || kind === 'tool') this.droppedGenAiSpans++;
-      trace.delete(id);
-    }
-    if (trace.size === 0) this.traces.delete(traceId);
+    this.advance(sink);
   }
 
-  /** Spans held while waiting for their workflow span (memory in use). */
+  /**
+   * Move trace time forward without a span (a live exporter calls this with the clock, so a finished run
+   * is built once its grace has passed even if no other span arrives), then build what is due.
+   */
+  advanceTo(timeNs: bigint, sink: OtlpSink): void {
+    if (timeNs > this.watermarkNs) this.watermarkNs = timeNs;
+    this.advance(sink);
+  }
+
+  /** End of input: build every run still open, whatever its grace. */
+  flush(sink: OtlpSink): void {
+    for (const trace of [...this.open.keys()]) this.closeTrace(trace, sink);
+  }
+
+  /** What was set aside so far (complete after `flush`). */
+  stats(): OtlpAssemblyStats {
+    let pendingGenAi = 0;
+    for (const t of this.open.values()) for (const s of t.spans.values()) if (s.kind === 'agent' || s.kind === 'tool') pendingGenAi++;
+    return { ...this.counts, unattachedSpans: this.counts.unattachedSpans + pendingGenAi };
+  }
+
+  /** Spans held while their runs are open (memory in use). */
   retainedSpans(): number {
     let n = 0;
-    for (const trace of this.traces.values()) n += trace.size;
+    for (const trace of this.open.values()) n += trace.spans.size;
     return n;
   }
 
-  /** Agent and tool spans still waiting for a workflow span: at the end of input, they never got one. */
-  pendingGenAiSpans(): number {
-    let n = this.droppedGenAiSpans;
-    for (const trace of this.traces.values()) for (const s of trace.values()) if (s.kind === 'agent' || s.kind === 'tool') n++;
-    return n;
+  /** Traces held open. */
+  openTraces(): number {
+    return this.open.size;
+  }
+
+  private add(span: SpanLite): void {
+    if (span.endNs > this.watermarkNs) this.watermarkNs = span.endNs;
+    if (this.closed.has(span.traceId)) {
+      this.counts.lateSpans++;
+      return;
+    }
+    let trace = this.open.get(span.traceId);
+    if (trace === undefined) {
+      trace = { spans: new Map(), maxEndNs: 0n, workflows: 0, built: new Set() };
+    } else {
+      this.open.delete(span.traceId); // re-inserted below: the map stays ordered by last activity
+    }
+    this.open.set(span.traceId, trace);
+    if (span.parentSpanId !== undefined && trace.built.has(span.parentSpanId)) {
+      trace.built.add(span.spanId); // its own children are late too
+      this.counts.lateSpans++;
+      return;
+    }
+    trace.spans.set(span.spanId, span);
+    if (span.endNs > trace.maxEndNs) trace.maxEndNs = span.endNs;
+    if (span.kind === 'workflow') {
+      trace.workflows++;
+      this.pending.push(span);
+    }
+  }
+
+  private advance(sink: OtlpSink): void {
+    const due = this.watermarkNs - this.graceNs;
+    // Inner (nested) workflows end first, so the heap builds them first and leaves the outer one its own spans.
+    while (this.pending.size > 0 && this.pending.peek()!.endNs <= due) {
+      const w = this.pending.pop()!;
+      const trace = this.open.get(w.traceId);
+      if (trace !== undefined && trace.spans.get(w.spanId) === w) this.buildInto(w, trace, sink);
+    }
+    // Idle traces (nothing ended within the grace) are closed: the rest of their spans decide now.
+    for (const [id, trace] of this.open) {
+      if (trace.maxEndNs > due) break;
+      this.closeTrace(id, sink);
+    }
+    while (this.open.size > this.maxOpen) {
+      const oldest = this.open.keys().next().value as string;
+      this.counts.evictedTraces++;
+      this.closeTrace(oldest, sink);
+    }
+    // Remember closed traces for a while (ten grace windows, at least ten minutes) to count late spans.
+    const keepNs = this.graceNs * 10n > 600_000_000_000n ? this.graceNs * 10n : 600_000_000_000n;
+    for (const [id, at] of this.closed) {
+      if (at + keepNs >= this.watermarkNs && this.closed.size <= this.maxOpen * 10) break;
+      this.closed.delete(id);
+    }
+  }
+
+  private buildInto(w: SpanLite, trace: TraceState, sink: OtlpSink): void {
+    try {
+      sink.record(buildRun(w, trace.spans, this.teamDefaults));
+    } catch (e) {
+      if (e instanceof MetricsError) sink.reject(e);
+      else throw e;
+    } finally {
+      for (const id of forgetRun(w, trace.spans)) trace.built.add(id);
+    }
+  }
+
+  private closeTrace(traceId: string, sink: OtlpSink): void {
+    const trace = this.open.get(traceId);
+    if (trace === undefined) return;
+    this.open.delete(traceId);
+    this.closed.set(traceId, this.watermarkNs);
+    const workflows = [...trace.spans.values()].filter((s) => s.kind === 'workflow').sort(byEnd);
+    for (const w of workflows) if (trace.spans.get(w.spanId) === w) this.buildInto(w, trace, sink);
+    if (this.rule === 'auto' && trace.workflows === 0) {
+      for (const root of fallbackRunSpans(trace.spans)) {
+        root.kind = 'workflow';
+        root.fallback = true;
+        this.counts.rootSpanRuns++;
+        this.buildInto(root, trace, sink);
+      }
+    }
+    for (const s of trace.spans.values()) if (s.kind === 'agent' || s.kind === 'tool') this.counts.unattachedSpans++;
+  }
+}
+
+function byEnd(a: SpanLite, b: SpanLite): number {
+  return a.endNs < b.endNs ? -1 : a.endNs > b.endNs ? 1 : 0;
+}
+
+/**
+ * The run spans of a trace without `invoke_workflow`: the highest spans carrying `gen_ai.workflow.name`,
+ * else its root spans (no parent, or a parent that is not in the trace: the caller's span in another
+ * service), each only if an agent or tool span sits below it.
+ */
+function fallbackRunSpans(spans: Map<string, SpanLite>): SpanLite[] {
+  const named = [...spans.values()].filter((s) => str(s.attrs, 'gen_ai.workflow.name') !== undefined);
+  const highest = named.filter((s) => !hasAncestor(s, spans, (a) => str(a.attrs, 'gen_ai.workflow.name') !== undefined));
+  const candidates = highest.length > 0 ? highest : [...spans.values()].filter((s) => s.parentSpanId === undefined || !spans.has(s.parentSpanId));
+  const withGenAi = new Set<SpanLite>();
+  for (const s of spans.values()) {
+    if (s.kind !== 'agent' && s.kind !== 'tool') continue;
+    for (const c of candidates) if (c === s || isAncestor(c, s, spans)) withGenAi.add(c);
+  }
+  return candidates.filter((c) => withGenAi.has(c) && c.kind !== 'agent' && c.kind !== 'tool').sort(byEnd);
+}
+
+function hasAncestor(s: SpanLite, spans: Map<string, SpanLite>, test: (a: SpanLite) => boolean): boolean {
+  let cur = s.parentSpanId === undefined ? undefined : spans.get(s.parentSpanId);
+  for (let hops = 0; cur !== undefined && hops < 10_000; hops++) {
+    if (test(cur)) return true;
+    cur = cur.parentSpanId === undefined ? undefined : spans.get(cur.parentSpanId);
+  }
+  return false;
+}
+
+function isAncestor(a: SpanLite, s: SpanLite, spans: Map<string, SpanLite>): boolean {
+  return hasAncestor(s, spans, (x) => x === a);
+}
+
+/** A binary min-heap: runs are due in the order their spans end. */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly less: (a: T, b: T) => boolean) {}
+  get size(): number {
+    return this.items.length;
+  }
+  peek(): T | undefined {
+    return this.items[0];
+  }
+  push(x: T): void {
+    const a = this.items;
+    a.push(x);
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (!this.less(a[i], a[p])) break;
+      [a[i], a[p]] = [a[p], a[i]];
+      i = p;
+    }
+  }
+  pop(): T | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l], a[m])) m = l;
+        if (r < a.length && this.less(a[r], a[m])) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m], a[i]];
+        i = m;
+      }
+    }
+    return top;
   }
 }
 
@@ -231,15 +449,7 @@ function readSpan(u: unknown, where: string, location: SourceLocation, resourceA
   const spanId = normaliseOtlpId(s.spanId, 8);
   if (traceId === undefined) fail(location, `${where}.traceId`, 'missing trace id');
   if (spanId === undefined) fail(location, `${where}.spanId`, 'missing span id');
-  const name = typeof s.name === 'string' ? s.name : '';
-  const attrs = readAttributes(s.attributes);
-  // Resource attributes (autotune.team_id set once per process, say) apply unless the span overrides them.
-  for (const [k, v] of resourceAttrs) if (k.startsWith('autotune.') && !attrs.has(k)) attrs.set(k, v);
-  const op = attrs.get('gen_ai.operation.name');
-  const kind = OPERATION[typeof op === 'string' ? op : name.split(' ', 1)[0]] ?? 'other';
   const status = (s.status ?? {}) as Record<string, unknown>;
-  const startNs = nanos(s.startTimeUnixNano, location, `${where}.startTimeUnixNano`);
-  const endNs = nanos(s.endTimeUnixNano, location, `${where}.endTimeUnixNano`);
   const links: string[] = [];
   if (Array.isArray(s.links)) {
     for (const l of s.links) {
@@ -247,23 +457,103 @@ function readSpan(u: unknown, where: string, location: SourceLocation, resourceA
       if (id !== undefined) links.push(id);
     }
   }
-  const span: SpanLite = {
+  return makeSpan({
     traceId,
     spanId,
-    name,
-    kind,
-    startNs,
-    endNs,
+    parentSpanId: normaliseOtlpId(s.parentSpanId, 8),
+    name: typeof s.name === 'string' ? s.name : '',
+    attrs: readAttributes(s.attributes),
+    resource: resourceAttrs,
+    startNs: nanos(s.startTimeUnixNano, location, `${where}.startTimeUnixNano`),
+    endNs: nanos(s.endTimeUnixNano, location, `${where}.endTimeUnixNano`),
     imprecise: isImprecise(s.startTimeUnixNano) || isImprecise(s.endTimeUnixNano),
     error: status.code === 2 || status.code === 'STATUS_CODE_ERROR',
-    attrs,
+    statusMessage: typeof status.message === 'string' && status.message !== '' ? status.message : undefined,
     links,
     where,
     location,
+  });
+}
+
+/**
+ * A finished span as an SDK hands it over, already decoded: ids in hex, times in Unix nanoseconds,
+ * attribute values as the OpenTelemetry API holds them. `@autotune/otel`'s exporter builds these.
+ */
+export interface TraceSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  startTimeUnixNano: bigint;
+  endTimeUnixNano: bigint;
+  attributes: Readonly<Record<string, unknown>>;
+  /** The attributes of the resource that emitted it (`service.name`, `autotune.*` ...). */
+  resourceAttributes?: Readonly<Record<string, unknown>>;
+  /** OTLP status: 0 unset, 1 ok, 2 error. */
+  status?: { code: number; message?: string };
+  /** Span ids of linked spans. */
+  links?: readonly string[];
+}
+
+function attrMap(o: Readonly<Record<string, unknown>> | undefined): Map<string, AttrValue> {
+  const out = new Map<string, AttrValue>();
+  if (o === undefined) return out;
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out.set(k, v);
+    else if (Array.isArray(v)) out.set(k, v.filter((x): x is string | number | boolean => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean'));
+  }
+  return out;
+}
+
+function fromTraceSpan(t: TraceSpan, location: SourceLocation): SpanLite {
+  const traceId = normaliseOtlpId(t.traceId, 16);
+  const spanId = normaliseOtlpId(t.spanId, 8);
+  const where = `span ${t.spanId}`;
+  if (traceId === undefined) fail(location, `${where}.traceId`, 'missing trace id');
+  if (spanId === undefined) fail(location, `${where}.spanId`, 'missing span id');
+  return makeSpan({
+    traceId,
+    spanId,
+    parentSpanId: normaliseOtlpId(t.parentSpanId, 8),
+    name: t.name,
+    attrs: attrMap(t.attributes),
+    resource: attrMap(t.resourceAttributes),
+    startNs: t.startTimeUnixNano,
+    endNs: t.endTimeUnixNano,
+    imprecise: false,
+    error: t.status?.code === 2,
+    statusMessage: t.status?.message === '' ? undefined : t.status?.message,
+    links: (t.links ?? []).map((id) => normaliseOtlpId(id, 8)).filter((id): id is string => id !== undefined),
+    where,
+    location,
+  });
+}
+
+type SpanFields = Omit<SpanLite, 'kind' | 'parentSpanId' | 'statusMessage'> & { parentSpanId: string | undefined; statusMessage: string | undefined };
+
+function makeSpan(f: SpanFields): SpanLite {
+  // Resource attributes (autotune.team_id set once per process, say) apply unless the span overrides them.
+  for (const [k, v] of f.resource) if (k.startsWith('autotune.') && !f.attrs.has(k)) f.attrs.set(k, v);
+  const op = f.attrs.get('gen_ai.operation.name');
+  const kind = OPERATION[typeof op === 'string' ? op : f.name.split(' ', 1)[0]] ?? 'other';
+  const span: SpanLite = {
+    traceId: f.traceId,
+    spanId: f.spanId,
+    name: f.name,
+    kind,
+    startNs: f.startNs,
+    endNs: f.endNs,
+    imprecise: f.imprecise,
+    error: f.error,
+    attrs: f.attrs,
+    resource: f.resource,
+    links: f.links,
+    where: f.where,
+    location: f.location,
   };
-  const parent = normaliseOtlpId(s.parentSpanId, 8);
-  if (parent !== undefined) span.parentSpanId = parent;
-  if (typeof status.message === 'string' && status.message !== '') span.statusMessage = status.message;
+  if (f.parentSpanId !== undefined) span.parentSpanId = f.parentSpanId;
+  if (f.statusMessage !== undefined) span.statusMessage = f.statusMessage;
   return span;
 }
 
@@ -339,7 +629,24 @@ interface MemberDraft {
   childOutput?: number;
 }
 
-function buildRun(w: SpanLite, trace: Map<string, SpanLite>): ExecutionRecord {
+/** `error.type` values that mean the run hit its time limit (OpenTelemetry's own and common exception names). */
+const TIMEOUT_ERROR = /^(timeout|timed[_ ]?out|deadline[_ ]?exceeded)$|timeout(error|exception)?$/i;
+
+/** Which limit ended a run: `autotune.limit_hit`, else an `error.type` that names a timeout. */
+function limitHitOf(w: SpanLite): unknown {
+  const explicit = raw(w.attrs, 'autotune.limit_hit');
+  if (explicit !== undefined) return explicit;
+  const type = str(w.attrs, 'error.type');
+  return type !== undefined && TIMEOUT_ERROR.test(type) ? 'timeout' : undefined;
+}
+
+/** A span's cost: `autotune.cost_usd`, else `gen_ai.usage.cost` (which several instrumentations set). */
+function costOf(s: SpanLite): number | undefined {
+  const v = raw(s.attrs, 'autotune.cost_usd') ?? raw(s.attrs, 'gen_ai.usage.cost');
+  return typeof v === 'number' ? v : undefined;
+}
+
+function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Readonly<Record<string, OtlpTeamDefaults>>): ExecutionRecord {
   const members = new Map<string, MemberDraft>();
   const memberIdBySpan = new Map<string, string>();
   let toolCalls = 0;
@@ -395,8 +702,8 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>): ExecutionRecord {
     const output = m.output ?? m.childOutput;
     sumInput = addTo(sumInput, input);
     sumOutput = addTo(sumOutput, output);
-    const cost = raw(s.attrs, 'autotune.cost_usd');
-    if (typeof cost === 'number') sumCost = addTo(sumCost, cost);
+    const cost = costOf(s);
+    sumCost = addTo(sumCost, cost);
     const waited =
       stringList(raw(s.attrs, 'autotune.member.waited_for')) ??
       (s.links.some((id) => memberIdBySpan.has(id)) ? s.links.filter((id) => memberIdBySpan.has(id)).map((id) => memberIdBySpan.get(id)!) : undefined);
@@ -424,10 +731,12 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>): ExecutionRecord {
     if (k.startsWith('autotune.label.') && v !== undefined) labels[k.slice('autotune.label.'.length)] = String(v);
   }
   if (provider !== undefined) labels['gen_ai.provider.name'] = provider;
-  const teamId = str(w.attrs, 'autotune.team_id', 'gen_ai.workflow.name') ?? suffix(w.name, 'invoke_workflow');
+  const teamId =
+    str(w.attrs, 'autotune.team_id', 'gen_ai.workflow.name') ?? suffix(w.name, 'invoke_workflow') ?? str(w.resource, 'gen_ai.workflow.name', 'service.name');
   if (teamId === undefined) {
-    fail(w.location, `${w.where}.attributes`, `invoke_workflow span ${w.spanId} has no team id: set the "autotune.team_id" attribute (or "gen_ai.workflow.name", or name the span "invoke_workflow <team id>")`);
+    fail(w.location, `${w.where}.attributes`, `${runLabel(w)} has no team id: set the "autotune.team_id" attribute (or "gen_ai.workflow.name", or name the span "invoke_workflow <team id>", or set the resource's "service.name")`);
   }
+  const defaults = Object.prototype.hasOwnProperty.call(teamDefaults, teamId) ? teamDefaults[teamId] : undefined;
   const candidate = {
     teamId,
     executionId: str(w.attrs, 'autotune.execution_id') ?? `${w.traceId}-${w.spanId}`,
@@ -436,15 +745,15 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>): ExecutionRecord {
     durationSeconds: durationSeconds(w),
     success: !w.error,
     error: w.error ? (w.statusMessage ?? str(w.attrs, 'error.type')) : undefined,
-    formation: raw(w.attrs, 'autotune.formation'),
-    memberCount: raw(w.attrs, 'autotune.member_count') ?? new Set(memberRecords.map((m) => m.memberId)).size,
-    toolBudget: raw(w.attrs, 'autotune.tool_budget'),
-    timeoutSeconds: raw(w.attrs, 'autotune.timeout_seconds'),
+    formation: raw(w.attrs, 'autotune.formation') ?? defaults?.formation,
+    memberCount: raw(w.attrs, 'autotune.member_count') ?? defaults?.memberCount ?? new Set(memberRecords.map((m) => m.memberId)).size,
+    toolBudget: raw(w.attrs, 'autotune.tool_budget') ?? defaults?.toolBudget,
+    timeoutSeconds: raw(w.attrs, 'autotune.timeout_seconds') ?? defaults?.timeoutSeconds,
     toolCalls: raw(w.attrs, 'autotune.tool_calls') ?? toolCalls,
     inputTokens: own.input ?? sumInput,
     outputTokens: own.output ?? sumOutput,
-    costUsd: raw(w.attrs, 'autotune.cost_usd') ?? sumCost,
-    limitHit: raw(w.attrs, 'autotune.limit_hit'),
+    costUsd: costOf(w) ?? sumCost,
+    limitHit: limitHitOf(w),
     configFingerprint: raw(w.attrs, 'autotune.config_fingerprint'),
     labels: Object.keys(labels).length > 0 ? labels : undefined,
     members: memberRecords,
@@ -460,16 +769,21 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>): ExecutionRecord {
     const bare = e.message.slice(formatLocation(e.location).length + 2);
     throw new MetricsError(
       'METRICS_VALIDATION_ERROR',
-      `OTLP ${span.kind === 'agent' ? 'invoke_agent' : 'invoke_workflow'} span ${span.spanId}: ${bare}`,
+      `OTLP ${span.kind === 'agent' ? `invoke_agent span ${span.spanId}` : runLabel(span)}: ${bare}`,
       { ...w.location, field: `${span.where} (${m ? m[2] : inner})` },
       { cause: e },
     );
   }
 }
 
-/** Drop a built run's spans: the workflow span and everything whose nearest workflow it is. */
-function forgetRun(w: SpanLite, trace: Map<string, SpanLite>): void {
+function runLabel(w: SpanLite): string {
+  return w.fallback === true ? `run span ${w.spanId} ("${w.name}", taken as the run: its trace has no invoke_workflow span)` : `invoke_workflow span ${w.spanId}`;
+}
+
+/** Drop a built run's spans (the run span and everything whose nearest run span it is) and return their ids. */
+function forgetRun(w: SpanLite, trace: Map<string, SpanLite>): string[] {
   const drop: string[] = [];
   for (const s of trace.values()) if (s === w || owners(s, trace).workflow === w) drop.push(s.spanId);
   for (const id of drop) trace.delete(id);
+  return drop;
 }

@@ -1,4 +1,5 @@
 import type { MetricsError, SourceLocation } from './errors';
+import type { OtlpOptions } from './otlp';
 import type { ExecutionRecord } from './record';
 
 /**
@@ -32,6 +33,8 @@ export interface ReadOptions {
   maxReportedSkips?: number;
   /** File name used in error locations by `parseMetricsText` (readers use the path they were given). */
   sourceName?: string;
+  /** How OTLP traces become runs: which span is a run, the grace window for late spans, team defaults. */
+  otlp?: OtlpOptions;
 }
 
 /** What a read produced: how many records, in which format, and what was skipped. */
@@ -43,10 +46,14 @@ export interface ReadReport {
   skipped: number;
   firstSkips: SkippedInput[];
   /**
-   * OTLP only: agent and tool spans that belonged to no `invoke_workflow` span, so no team run could
-   * hold them (for example a trace exported without its workflow span).
+   * OTLP only: agent and tool spans that belonged to no run span, so no team run could hold them (for
+   * example a trace exported without its root, or read with `otlp.runSpans: 'invoke_workflow'`).
    */
   unattachedSpans: number;
+  /** OTLP only: spans that arrived after their run was built (past `otlp.graceSeconds`), so not counted in it. */
+  lateSpans: number;
+  /** OTLP only: runs taken from a trace's root span (or a `gen_ai.workflow.name` span) for want of `invoke_workflow`. */
+  rootSpanRuns: number;
 }
 
 /** Records and the report of how they were read. */
@@ -65,7 +72,7 @@ export interface RecordStream extends AsyncIterable<ExecutionRecord> {
 
 /** A fresh, empty report. */
 export function emptyReport(file?: string): ReadReport {
-  const r: ReadReport = { records: 0, skipped: 0, firstSkips: [], unattachedSpans: 0 };
+  const r: ReadReport = { records: 0, skipped: 0, firstSkips: [], unattachedSpans: 0, lateSpans: 0, rootSpanRuns: 0 };
   if (file !== undefined) r.file = file;
   return r;
 }

@@ -129,9 +129,7 @@ describe('OTLP traces to records', () => {
     expect(report.skipped).toBe(1);
   });
 
-  it('forgets spans no workflow can hold once their trace is complete, so memory stays bounded by traces in flight', () => {
-    // Each trace: a run exported first, then the HTTP root span above it (it ends last), then a stray agent root.
-    const assembler = new OtlpAssembler();
+  function collect() {
     const records: ExecutionRecord[] = [];
     const sink: OtlpSink = {
       record: (r) => {
@@ -141,34 +139,124 @@ describe('OTLP traces to records', () => {
         throw e;
       },
     };
-    const inTrace = (t: number, spans: ReturnType<typeof span>[]) => ({
-      resourceSpans: [{ scopeSpans: [{ spans: spans.map((x) => ({ ...x, traceId: t.toString(16).padStart(32, '0') })) }] }],
-    });
-    for (let t = 1; t <= 50; t++) {
-      assembler.addDocument(inTrace(t, [span(3, 2, 'invoke_agent a', 1, 9), span(2, 1, 'invoke_workflow w', 0, 10)]), { line: 3 * t }, sink);
-      assembler.addDocument(inTrace(t, [span(4, 1, 'GET /db', 11, 12), span(1, undefined, 'GET /run', 0, 20)]), { line: 3 * t + 1 }, sink);
-      assembler.addDocument(inTrace(t, [span(6, 5, 'execute_tool x', 1, 2), span(5, undefined, 'invoke_agent stray', 0, 3)]), { line: 3 * t + 2 }, sink);
-    }
-    expect(records).toHaveLength(50);
-    expect(assembler.retainedSpans()).toBe(0);
-    expect(assembler.pendingGenAiSpans()).toBe(100);
+    return { records, sink };
+  }
+  const inTrace = (t: number, spans: ReturnType<typeof span>[]) => ({
+    resourceSpans: [{ scopeSpans: [{ spans: spans.map((x) => ({ ...x, traceId: t.toString(16).padStart(32, '0') })) }] }],
   });
 
-  it('keeps a span whose parent has not arrived yet, and builds its run when the workflow comes', () => {
-    const assembler = new OtlpAssembler();
-    const records: ExecutionRecord[] = [];
-    const sink: OtlpSink = {
-      record: (r) => {
-        records.push(r);
-      },
-      reject: (e) => {
-        throw e;
-      },
-    };
+  it('forgets spans no run can hold once their trace has been idle for the grace window, so memory stays bounded by traces in flight', () => {
+    // Each trace: a run exported first, then the HTTP root span above it (it ends last), then a stray agent root.
+    const assembler = new OtlpAssembler({ graceSeconds: 30 });
+    const { records, sink } = collect();
+    let maxRetained = 0;
+    for (let t = 1; t <= 50; t++) {
+      const at = t * 60_000; // a trace a minute: each is idle past the grace when the one after next arrives
+      assembler.addDocument(inTrace(t, [span(3, 2, 'invoke_agent a', at + 1, at + 9), span(2, 1, 'invoke_workflow w', at, at + 10)]), { line: 3 * t }, sink);
+      assembler.addDocument(inTrace(t, [span(4, 1, 'GET /db', at + 11, at + 12), span(1, undefined, 'GET /run', at, at + 20)]), { line: 3 * t + 1 }, sink);
+      assembler.addDocument(inTrace(t, [span(6, 5, 'execute_tool x', at + 1, at + 2), span(5, undefined, 'invoke_agent stray', at, at + 3)]), { line: 3 * t + 2 }, sink);
+      maxRetained = Math.max(maxRetained, assembler.retainedSpans());
+    }
+    expect(records).toHaveLength(49); // the last run is still within its grace
+    expect(maxRetained).toBeLessThanOrEqual(6);
+    assembler.flush(sink);
+    expect(records).toHaveLength(50);
+    expect(assembler.retainedSpans()).toBe(0);
+    expect(assembler.stats()).toEqual({ unattachedSpans: 100, lateSpans: 0, rootSpanRuns: 0, evictedTraces: 0 });
+  });
+
+  it('keeps a span whose parent has not arrived yet, and builds its run once the grace has passed', () => {
+    const assembler = new OtlpAssembler({ graceSeconds: 30 });
+    const { records, sink } = collect();
     assembler.addDocument(JSON.parse(doc([span(3, 2, 'execute_tool t', 1, 2), span(2, 1, 'invoke_agent a', 0, 5)])), { line: 1 }, sink);
     expect(assembler.retainedSpans()).toBe(2);
     assembler.addDocument(JSON.parse(doc([span(1, undefined, 'invoke_workflow w', 0, 10)])), { line: 2 }, sink);
+    expect(records).toHaveLength(0); // within its grace: a late span may still come
+    assembler.advanceTo(BigInt(10 + 30_000) * 1_000_000n, sink);
     expect(records.map((r) => [r.teamId, r.toolCalls, r.members.map((m) => m.memberId)])).toEqual([['w', 1, ['a']]]);
     expect(assembler.retainedSpans()).toBe(0);
+  });
+
+  it('counts a tool span exported after its workflow span (a later batch) when it comes within the grace', () => {
+    const spans = [span(2, 1, 'invoke_agent a', 0, 900)];
+    for (let k = 0; k < 14; k++) spans.push(span(10 + k, 2, 'execute_tool t', k, k + 1));
+    const text = [doc([...spans, span(1, undefined, 'invoke_workflow w', 0, 1000)]), doc([span(99, 2, 'execute_tool late', 950, 1005)])].join('\n');
+    const { records, report } = parseMetricsTextWithReport(text);
+    expect(records[0].toolCalls).toBe(15);
+    expect(report.lateSpans).toBe(0);
+  });
+
+  it('counts and reports a span that arrives after its run was built, never silently', () => {
+    const text = [
+      doc([span(2, 1, 'invoke_agent a', 0, 900), span(1, undefined, 'invoke_workflow w', 0, 1000)]),
+      doc([{ ...span(1, undefined, 'invoke_workflow other', 100_000, 100_100), traceId: '1'.repeat(32) }]),
+      doc([span(99, 2, 'execute_tool late', 950, 1005)]),
+    ].join('\n');
+    const { records, report } = parseMetricsTextWithReport(text, { otlp: { graceSeconds: 5 } });
+    expect(records.map((r) => [r.teamId, r.toolCalls])).toEqual([['w', 0], ['other', 0]]);
+    expect(report.lateSpans).toBe(1);
+  });
+
+  it('assembles runs whose children come after their workflow span (lines reversed, as across services)', () => {
+    const lines = [
+      doc([span(1, undefined, 'invoke_workflow w', 0, 1000)]),
+      doc([span(2, 1, 'invoke_agent a', 0, 400), span(3, 1, 'invoke_agent b', 400, 1000)]),
+      doc([span(4, 2, 'execute_tool x', 10, 20), span(5, 3, 'execute_tool y', 500, 600)]),
+    ];
+    const { records } = parseMetricsTextWithReport(lines.join('\n'));
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ memberCount: 2, toolCalls: 2 });
+  });
+
+  it('takes the root span of a trace as the run when no invoke_workflow span exists, and says so in the report', () => {
+    const text = doc([
+      span(2, 1, 'invoke_agent planner', 0, 400),
+      span(3, 2, 'execute_tool search', 10, 20),
+      span(4, 1, 'invoke_agent writer', 400, 1000),
+      span(1, undefined, 'POST /research', 0, 1000),
+    ], [s('service.name', 'research_team')]);
+    const auto = parseMetricsTextWithReport(text);
+    expect(auto.records).toHaveLength(1);
+    expect(auto.records[0]).toMatchObject({ teamId: 'research_team', memberCount: 2, toolCalls: 1, durationSeconds: 1 });
+    expect(auto.report).toMatchObject({ rootSpanRuns: 1, unattachedSpans: 0 });
+    const strict = parseMetricsTextWithReport(text, { otlp: { runSpans: 'invoke_workflow' } });
+    expect(strict.records).toHaveLength(0);
+    expect(strict.report).toMatchObject({ rootSpanRuns: 0, unattachedSpans: 3 });
+  });
+
+  it('prefers the highest span carrying gen_ai.workflow.name over the root, and ignores traces without agents', () => {
+    const text = [
+      doc([
+        span(3, 2, 'invoke_agent a', 0, 400),
+        span(2, 1, 'crew.kickoff', 0, 500, [s('gen_ai.workflow.name', 'crew')]),
+        span(1, undefined, 'GET /', 0, 600),
+      ]),
+      doc([{ ...span(7, undefined, 'GET /health', 0, 1), traceId: '2'.repeat(32) }]),
+    ].join('\n');
+    const { records, report } = parseMetricsTextWithReport(text);
+    expect(records.map((r) => [r.teamId, r.durationSeconds])).toEqual([['crew', 0.5]]);
+    expect(report.rootSpanRuns).toBe(1);
+  });
+
+  it('counts error.type=timeout as a timeout limit hit', () => {
+    const [r] = parseMetricsText(doc([span(1, undefined, 'invoke_workflow w', 0, 10, [s('error.type', 'timeout')], { status: { code: 2 } })]));
+    expect(r).toMatchObject({ success: false, limitHit: 'timeout', error: 'timeout' });
+    const [other] = parseMetricsText(doc([span(1, undefined, 'invoke_workflow w', 0, 10, [s('error.type', 'RateLimitError')], { status: { code: 2 } })]));
+    expect(other.limitHit).toBeUndefined();
+  });
+
+  it('fills formation and limits the trace does not carry from team defaults, and reads gen_ai.usage.cost', () => {
+    const text = doc([span(2, 1, 'invoke_agent a', 0, 5, [{ key: 'gen_ai.usage.cost', value: { doubleValue: 0.25 } }]), span(1, undefined, 'invoke_workflow w', 0, 10, [s('autotune.formation', 'parallel')])]);
+    const [r] = parseMetricsText(text, { otlp: { teamDefaults: { w: { formation: 'sequential', toolBudget: 40, timeoutSeconds: 600 } } } });
+    expect(r).toMatchObject({ formation: 'parallel', toolBudget: 40, timeoutSeconds: 600, costUsd: 0.25 });
+  });
+
+  it('closes the least recently active trace early beyond maxOpenTraces, and counts it', () => {
+    const assembler = new OtlpAssembler({ maxOpenTraces: 3 });
+    const { records, sink } = collect();
+    for (let t = 1; t <= 10; t++) assembler.addDocument(inTrace(t, [span(2, 1, 'invoke_agent a', 0, 5), span(1, undefined, 'invoke_workflow w', 0, 10)]), { line: t }, sink);
+    expect(assembler.openTraces()).toBe(3);
+    expect(records).toHaveLength(7);
+    expect(assembler.stats().evictedTraces).toBe(7);
   });
 });

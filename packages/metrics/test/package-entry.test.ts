@@ -10,6 +10,7 @@ describe('@autotune/metrics entry', () => {
         'MemoryMetricsSink',
         'MetricsAggregator',
         'MetricsError',
+        'OtlpAssembler',
         'TeamMetricsCollector',
         'canonicalJson',
         'configFingerprint',

@@ -109,7 +109,13 @@ export class RecordParser {
         this.splitter!.end();
         break;
     }
-    if (this.otlp !== undefined) this.report.unattachedSpans = this.otlp.pendingGenAiSpans();
+    if (this.otlp !== undefined) {
+      this.otlp.flush(this.sink);
+      const stats = this.otlp.stats();
+      this.report.unattachedSpans = stats.unattachedSpans;
+      this.report.lateSpans = stats.lateSpans;
+      this.report.rootSpanRuns = stats.rootSpanRuns;
+    }
   }
 
   private detect(chunk: string): void {
@@ -235,7 +241,7 @@ export class RecordParser {
 
   private value(parsed: unknown, loc: SourceLocation): void {
     if (isOtlpDocument(parsed)) {
-      this.otlp ??= new OtlpAssembler();
+      this.otlp ??= new OtlpAssembler(this.options.otlp);
       try {
         this.otlp.addDocument(parsed, loc, this.sink);
       } catch (e) {
