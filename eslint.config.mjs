@@ -9,7 +9,8 @@ export const BOUNDARY_CONSTRAINTS = [
   { sourceTag: 'scope:abtest', onlyDependOnLibsWithTags: ['scope:metrics'] },
   { sourceTag: 'scope:strategies', onlyDependOnLibsWithTags: ['scope:analyzer', 'scope:metrics'] },
   { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
-  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:core', 'scope:metrics', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
+  { sourceTag: 'scope:otel', onlyDependOnLibsWithTags: ['scope:metrics'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:core', 'scope:otel', 'scope:metrics', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
   { sourceTag: 'scope:example', onlyDependOnLibsWithTags: ['scope:strategies', 'scope:analyzer', 'scope:metrics'] },
 ];
 

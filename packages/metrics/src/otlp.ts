@@ -104,6 +104,8 @@ export interface OtlpSink {
 interface TraceState {
   spans: Map<string, SpanLite>;
   maxEndNs: bigint;
+  /** When the trace's root span (no parent) ended: the trace is complete a grace window after it. */
+  rootEndNs?: bigint;
   /** `invoke_workflow` spans seen in this trace (built or pending). */
   workflows: number;
   /** Spans of runs already built: a span whose parent is one of them arrived late. */
@@ -122,6 +124,8 @@ export class OtlpAssembler {
   /** Recently closed traces and the watermark at which they closed: later spans of theirs are late. */
   private readonly closed = new Map<string, bigint>();
   private readonly pending = new MinHeap<SpanLite>((a, b) => a.endNs < b.endNs);
+  /** Traces whose root span has arrived, by its end. */
+  private readonly rooted = new MinHeap<{ traceId: string; endNs: bigint }>((a, b) => a.endNs < b.endNs);
   private watermarkNs = 0n;
   private readonly graceNs: bigint;
   private readonly maxOpen: number;
@@ -197,11 +201,13 @@ export class OtlpAssembler {
   }
 
   /**
-   * Move trace time forward without a span (a live exporter calls this with the clock, so a finished run
-   * is built once its grace has passed even if no other span arrives), then build what is due.
+   * Let trace time flow on by `elapsedNs` of wall time without a span, then build what is due. A live
+   * exporter or receiver calls this with the time since its previous call, so a finished run is built once
+   * its grace has passed even when no other span arrives. Trace time stays the spans' own clock, moved on
+   * by elapsed time, so a sender whose clock is off by a constant does not make its runs look late.
    */
-  advanceTo(timeNs: bigint, sink: OtlpSink): void {
-    if (timeNs > this.watermarkNs) this.watermarkNs = timeNs;
+  advanceBy(elapsedNs: bigint, sink: OtlpSink): void {
+    if (elapsedNs > 0n) this.watermarkNs += elapsedNs;
     this.advance(sink);
   }
 
@@ -249,6 +255,10 @@ export class OtlpAssembler {
     }
     trace.spans.set(span.spanId, span);
     if (span.endNs > trace.maxEndNs) trace.maxEndNs = span.endNs;
+    if (span.parentSpanId === undefined && (trace.rootEndNs === undefined || span.endNs > trace.rootEndNs)) {
+      trace.rootEndNs = span.endNs;
+      this.rooted.push({ traceId: span.traceId, endNs: span.endNs });
+    }
     if (span.kind === 'workflow') {
       trace.workflows++;
       this.pending.push(span);
@@ -263,9 +273,16 @@ export class OtlpAssembler {
       const trace = this.open.get(w.traceId);
       if (trace !== undefined && trace.spans.get(w.spanId) === w) this.buildInto(w, trace, sink);
     }
-    // Idle traces (nothing ended within the grace) are closed: the rest of their spans decide now.
+    // A trace is complete a grace window after its root span ended: the rest of its spans decide then.
+    while (this.rooted.size > 0 && this.rooted.peek()!.endNs <= due) {
+      const { traceId, endNs } = this.rooted.pop()!;
+      if (this.open.get(traceId)?.rootEndNs === endNs) this.closeTrace(traceId, sink);
+    }
+    // A trace whose root is never exported here (its parent lives in another service) closes once it has
+    // been quiet for long (ten grace windows, at least ten minutes): a run still going has spans ending.
+    const quietNs = this.graceNs * 10n > 600_000_000_000n ? this.graceNs * 10n : 600_000_000_000n;
     for (const [id, trace] of this.open) {
-      if (trace.maxEndNs > due) break;
+      if (trace.maxEndNs + quietNs > this.watermarkNs) break;
       this.closeTrace(id, sink);
     }
     while (this.open.size > this.maxOpen) {
@@ -273,10 +290,9 @@ export class OtlpAssembler {
       this.counts.evictedTraces++;
       this.closeTrace(oldest, sink);
     }
-    // Remember closed traces for a while (ten grace windows, at least ten minutes) to count late spans.
-    const keepNs = this.graceNs * 10n > 600_000_000_000n ? this.graceNs * 10n : 600_000_000_000n;
+    // Remember closed traces for as long again, to count late spans.
     for (const [id, at] of this.closed) {
-      if (at + keepNs >= this.watermarkNs && this.closed.size <= this.maxOpen * 10) break;
+      if (at + quietNs >= this.watermarkNs && this.closed.size <= this.maxOpen * 10) break;
       this.closed.delete(id);
     }
   }

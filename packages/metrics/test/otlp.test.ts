@@ -172,7 +172,7 @@ describe('OTLP traces to records', () => {
     expect(assembler.retainedSpans()).toBe(2);
     assembler.addDocument(JSON.parse(doc([span(1, undefined, 'invoke_workflow w', 0, 10)])), { line: 2 }, sink);
     expect(records).toHaveLength(0); // within its grace: a late span may still come
-    assembler.advanceTo(BigInt(10 + 30_000) * 1_000_000n, sink);
+    assembler.advanceBy(30_000_000_000n, sink);
     expect(records.map((r) => [r.teamId, r.toolCalls, r.members.map((m) => m.memberId)])).toEqual([['w', 1, ['a']]]);
     expect(assembler.retainedSpans()).toBe(0);
   });
@@ -249,6 +249,19 @@ describe('OTLP traces to records', () => {
     const text = doc([span(2, 1, 'invoke_agent a', 0, 5, [{ key: 'gen_ai.usage.cost', value: { doubleValue: 0.25 } }]), span(1, undefined, 'invoke_workflow w', 0, 10, [s('autotune.formation', 'parallel')])]);
     const [r] = parseMetricsText(text, { otlp: { teamDefaults: { w: { formation: 'sequential', toolBudget: 40, timeoutSeconds: 600 } } } });
     expect(r).toMatchObject({ formation: 'parallel', toolBudget: 40, timeoutSeconds: 600, costUsd: 0.25 });
+  });
+
+  it('holds a long run open while short runs of other traces move time on', () => {
+    const lines = [doc([span(2, 1, 'invoke_agent first', 0, 60_000)])];
+    for (let t = 2; t <= 100; t++) {
+      lines.push(JSON.stringify(inTrace(t, [span(2, 1, 'invoke_agent a', t * 5000, t * 5000 + 100), span(1, undefined, 'invoke_workflow short', t * 5000, t * 5000 + 200)])));
+    }
+    lines.push(doc([span(3, 1, 'invoke_agent second', 500_000, 550_000), span(1, undefined, 'invoke_workflow long', 0, 600_000)]));
+    const { records, report } = parseMetricsTextWithReport(lines.join('\n'));
+    const long = records.find((r) => r.teamId === 'long');
+    expect(long?.members.map((m) => m.memberId)).toEqual(['first', 'second']);
+    expect(records).toHaveLength(100);
+    expect(report).toMatchObject({ lateSpans: 0, unattachedSpans: 0 });
   });
 
   it('closes the least recently active trace early beyond maxOpenTraces, and counts it', () => {
