@@ -10,6 +10,8 @@ export interface LoadMetricsFileOptions {
   lenient?: boolean;
   /** Called for every record skipped in lenient mode. */
   onSkip?: ReadOptions['onSkip'];
+  /** How OTLP traces become runs (which span is a run, grace window for late spans, team defaults). */
+  otlp?: ReadOptions['otlp'];
 }
 
 /**

@@ -27,6 +27,14 @@ function nonNegativeInt(flag: string) {
   };
 }
 
+function nonNegativeNumber(flag: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${flag} expects a number of at least 0, got "${value}"`);
+    return n;
+  };
+}
+
 function percent(value: string): number {
   const n = Number(value.replace(/%$/, ''));
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`--threshold expects a percentage of at least 0 (e.g. 5), got "${value}"`);
@@ -216,6 +224,20 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .option('--out <file>', 'the metrics file to write')
     .addOption(json())
     .action(run(() => (require('./commands/simulate') as typeof import('./commands/simulate')).simulateCommand));
+
+  program
+    .command('receive')
+    .description('receive OpenTelemetry traces over OTLP/HTTP JSON (from a Collector or an SDK exporter) and record each team run')
+    .addOption(new Option('--port <n>', 'port to listen on (default 4318; 0 picks a free one)').argParser(nonNegativeInt('--port')))
+    .option('--host <address>', 'address to bind (default 127.0.0.1, loopback only; 0.0.0.0 accepts other machines)')
+    .option('--out <file>', 'append each run to this JSON Lines metrics file')
+    .addOption(new Option('--db <file>', 'also store each run in this SQLite database'))
+    .addOption(new Option('--grace-seconds <s>', 'seconds a run stays open after its span ends, for spans exported later (default 30)').argParser(nonNegativeNumber('--grace-seconds')))
+    .addOption(new Option('--run-spans <rule>', 'which span is a run: auto (invoke_workflow, else the trace root) or invoke_workflow').choices(['auto', 'invoke_workflow']))
+    .addOption(new Option('--max-body-mb <mb>', 'largest request body accepted, in MiB (default 16)').argParser(nonNegativeNumber('--max-body-mb')))
+    .addOption(json())
+    .addHelpText('after', '\nExamples:\n  autotune receive --out runs.jsonl\n  OTEL_EXPORTER_OTLP_PROTOCOL=http/json OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node agents.js\n  autotune receive --port 4318 --db .autotune/autotune.db --grace-seconds 60\n')
+    .action(run(() => (require('./commands/receive') as typeof import('./commands/receive')).receiveCommand));
 
   return program;
 }

@@ -65,6 +65,8 @@ export interface ProjectConfig {
   builtinStrategies?: boolean;
   /** Options per strategy name (handed to strategies) or per package name (handed to a package's factory). */
   strategyOptions?: Record<string, Record<string, unknown>>;
+  /** How OpenTelemetry traces become runs (see docs/otel-attributes.md): `runSpans`, `graceSeconds`, `teams`. */
+  otlp?: Record<string, unknown>;
 }
 
 /** A config file as found: where it is and what it says. */
@@ -154,6 +156,7 @@ const FIELDS: Record<keyof ProjectConfig, FieldKind> = {
   strategies: 'string[]',
   builtinStrategies: 'boolean',
   strategyOptions: 'object',
+  otlp: 'object',
 };
 
 const EXPECTED: Record<FieldKind, string> = {

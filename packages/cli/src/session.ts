@@ -42,6 +42,8 @@ export class Session {
   private readonly closers: Array<() => void> = [];
   /** Records read from each metrics file so far, so that `watch` can pick up only what was appended. */
   readonly loadedRecords = new Map<string, number>();
+  /** OTLP agent and tool spans that no run could hold, over every metrics file read (for "no runs" errors). */
+  private unattachedSpans = 0;
 
   private constructor(
     readonly terminal: Terminal,
@@ -148,8 +150,9 @@ export class Session {
     const analyzer = new PerformanceAnalyzer(options as ConstructorParameters<typeof PerformanceAnalyzer>[0]);
     for (const path of paths) {
       if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: metrics file not found`);
-      const report = await analyzer.loadMetricsFromFile(path, { lenient: this.flags.lenient === true });
+      const report = await analyzer.loadMetricsFromFile(path, { lenient: this.flags.lenient === true, ...this.otlpReadOptions() });
       this.loadedRecords.set(path, report.records);
+      this.noteSetAsideSpans(path, report);
       if (report.skipped > 0) {
         const first = report.firstSkips[0];
         this.note(`${path}: skipped ${report.skipped} malformed record(s) (--lenient)${first ? `; first: ${first.reason}` : ''}`);
@@ -167,7 +170,13 @@ export class Session {
     if (id) return id;
     const teams = analyzer.listTeams();
     if (teams.length === 1) return teams[0];
-    if (teams.length === 0) throw new CliError('CLI_INPUT', 'the metrics hold no runs; pass --metrics FILE with recorded runs');
+    if (teams.length === 0) {
+      const setAside =
+        this.unattachedSpans > 0
+          ? ` (${this.unattachedSpans} agent and tool span(s) were set aside: no run span held them; see "OTLP spans set aside" in docs/otel-attributes.md)`
+          : '';
+      throw new CliError('CLI_INPUT', `the metrics hold no runs${setAside}; pass --metrics FILE with recorded runs`);
+    }
     throw new CliError('CLI_USAGE', `missing --team-id: the metrics hold ${teams.length} teams (${teams.join(', ')})`);
   }
 
@@ -296,6 +305,29 @@ export class Session {
   async autotuner(extra: Partial<AutotunerOptions>): Promise<PerformanceAutotuner> {
     const { PerformanceAutotuner } = require('@autotune/core') as typeof import('@autotune/core');
     return new PerformanceAutotuner(await this.autotunerOptions(extra));
+  }
+
+  /** The config file's `otlp` section as read options (checked; a bad field is a config error naming it). */
+  otlpReadOptions(): { otlp?: import('@autotune/metrics').OtlpOptions } {
+    const { otlpOptionsFromConfig } = require('./otlp-config') as typeof import('./otlp-config');
+    const otlp = otlpOptionsFromConfig(this.project.config.otlp, this.project.path ?? 'autotune.config');
+    return otlp === undefined ? {} : { otlp };
+  }
+
+  /** Says what an OTLP read set aside, so a trace that yields fewer runs than expected is never a silent loss. */
+  private noteSetAsideSpans(path: string, report: { unattachedSpans: number; lateSpans: number; rootSpanRuns: number }): void {
+    this.unattachedSpans += report.unattachedSpans;
+    if (report.unattachedSpans > 0) {
+      this.note(
+        `${path}: ${report.unattachedSpans} agent and tool span(s) belonged to no run: their trace has no invoke_workflow span, and no root span or gen_ai.workflow.name span reached them (is the trace's root exported? otlp.runSpans is "${this.project.config.otlp?.runSpans ?? 'auto'}")`,
+      );
+    }
+    if (report.lateSpans > 0) {
+      this.note(`${path}: ${report.lateSpans} span(s) arrived after their run was built and are not counted in it (raise otlp.graceSeconds in autotune.config.*)`);
+    }
+    if (report.rootSpanRuns > 0 && this.flags.verbose) {
+      this.note(`${path}: ${report.rootSpanRuns} run(s) taken from root spans, for want of invoke_workflow spans`);
+    }
   }
 
   /** The team's statistics, or undefined when the analyzer has no runs of it. */
