@@ -522,6 +522,19 @@ function attrMap(o: Readonly<Record<string, unknown>> | undefined): Map<string, 
   return out;
 }
 
+/** Resource attributes read once per resource object: an SDK hands the same one with every span. */
+const resourceMaps = new WeakMap<object, Map<string, AttrValue>>();
+
+function resourceMap(o: Readonly<Record<string, unknown>> | undefined): Map<string, AttrValue> {
+  if (o === undefined) return new Map();
+  let m = resourceMaps.get(o);
+  if (m === undefined) {
+    m = attrMap(o);
+    resourceMaps.set(o, m);
+  }
+  return m;
+}
+
 function fromTraceSpan(t: TraceSpan, location: SourceLocation): SpanLite {
   const traceId = normaliseOtlpId(t.traceId, 16);
   const spanId = normaliseOtlpId(t.spanId, 8);
@@ -534,7 +547,7 @@ function fromTraceSpan(t: TraceSpan, location: SourceLocation): SpanLite {
     parentSpanId: normaliseOtlpId(t.parentSpanId, 8),
     name: t.name,
     attrs: attrMap(t.attributes),
-    resource: attrMap(t.resourceAttributes),
+    resource: resourceMap(t.resourceAttributes),
     startNs: t.startTimeUnixNano,
     endNs: t.endTimeUnixNano,
     imprecise: false,

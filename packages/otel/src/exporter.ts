@@ -53,8 +53,19 @@ function nanos(t: HrTime): bigint {
   return BigInt(t[0]) * 1_000_000_000n + BigInt(t[1]);
 }
 
+/**
+ * A resource's attributes, taken once per resource object (an SDK's `resource.attributes` may build a new
+ * object on every read), so the assembler can reuse what it made of them.
+ */
+const resourceAttributes = new WeakMap<object, Readonly<Record<string, unknown>>>();
+
 /** One SDK span as the assembler reads it. */
 export function toTraceSpan(s: ExportableSpan): TraceSpan {
+  let attrs = resourceAttributes.get(s.resource);
+  if (attrs === undefined) {
+    attrs = s.resource.attributes;
+    resourceAttributes.set(s.resource, attrs);
+  }
   const ctx = s.spanContext();
   const parent = s.parentSpanContext?.spanId ?? s.parentSpanId;
   const span: TraceSpan = {
@@ -64,7 +75,7 @@ export function toTraceSpan(s: ExportableSpan): TraceSpan {
     startTimeUnixNano: nanos(s.startTime),
     endTimeUnixNano: nanos(s.endTime),
     attributes: s.attributes,
-    resourceAttributes: s.resource.attributes,
+    resourceAttributes: attrs,
     status: s.status.message === undefined ? { code: s.status.code } : { code: s.status.code, message: s.status.message },
     links: s.links.map((l) => l.context.spanId),
   };
@@ -129,7 +140,9 @@ export class AutotuneSpanExporter {
       resultCallback({ code: 1, error: e instanceof Error ? e : new Error(String(e)) });
       return;
     }
-    void this.writer.drain().then((failure) => resultCallback(failure === undefined ? { code: 0 } : { code: 1, error: failure }));
+    const done = (failure: Error | undefined) => resultCallback(failure === undefined ? { code: 0 } : { code: 1, error: failure });
+    if (this.writer.idle) done(this.writer.takeFailure());
+    else void this.writer.drain().then(done);
   }
 
   /** Builds every run still open (whatever its grace) and waits until all are written. */

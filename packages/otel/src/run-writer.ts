@@ -26,25 +26,68 @@ export class RunWriter {
     };
   }
 
+  private pending = 0;
+
   private enqueue(r: ExecutionRecord): void {
+    // A synchronous sink with nothing queued is written at once: no promise per run on the hot path.
+    if (this.pending === 0) {
+      let result: void | Promise<void>;
+      try {
+        result = this.sink.write(r);
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
+      if (result === undefined || typeof (result as Promise<void>).then !== 'function') {
+        this.written++;
+        return;
+      }
+      this.pending++;
+      this.chain = (result as Promise<void>).then(
+        () => this.settle(true),
+        (e: unknown) => this.settle(false, e),
+      );
+      return;
+    }
+    this.pending++;
     this.chain = this.chain.then(async () => {
       try {
         await this.sink.write(r);
-        this.written++;
+        this.settle(true);
       } catch (e) {
-        const err = e instanceof Error ? e : new Error(String(e));
-        this.firstFailure ??= err;
-        this.onError(err);
+        this.settle(false, e);
       }
     });
+  }
+
+  private settle(ok: boolean, e?: unknown): void {
+    this.pending--;
+    if (ok) this.written++;
+    else this.fail(e);
+  }
+
+  private fail(e: unknown): void {
+    const err = e instanceof Error ? e : new Error(String(e));
+    this.firstFailure ??= err;
+    this.onError(err);
+  }
+
+  /** True when no write is in flight. */
+  get idle(): boolean {
+    return this.pending === 0;
+  }
+
+  /** The first write failure since the last call, if any (for a caller that knows the writer is idle). */
+  takeFailure(): Error | undefined {
+    const failure = this.firstFailure;
+    this.firstFailure = undefined;
+    return failure;
   }
 
   /** Waits for every queued write; resolves with the first write failure since the last call, if any. */
   async drain(): Promise<Error | undefined> {
     await this.chain;
-    const failure = this.firstFailure;
-    this.firstFailure = undefined;
-    return failure;
+    return this.takeFailure();
   }
 
   /** Runs written, and runs that could not be built (a span failed validation). */
