@@ -252,12 +252,13 @@ describe('autotune apply: other modes', () => {
 
   it('Ctrl-C during the A/B test stops it and leaves the file as it was', async () => {
     const original = readFileSync(project.workflow, 'utf8');
+    const trialStarted = join(project.dir, 'trial-started.txt');
     const started = startCli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--runner', RUNNER], {
       cwd: project.dir,
-      env: { FAKE_TEAM_HANG: '1' },
+      env: { FAKE_TEAM_HANG: '1', FAKE_TEAM_STARTED: trialStarted },
     });
-    await waitFor(() => started.output().stdout.includes('Generated'));
-    await new Promise((r) => setTimeout(r, 500));
+    // The first trial of the A/B test has started (the fake team wrote its pid): Ctrl-C lands mid-experiment.
+    await waitFor(() => existsSync(trialStarted));
     started.child.kill('SIGINT');
     const run = await started.exited;
     expect(run.status).toBe(130);
