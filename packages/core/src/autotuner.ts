@@ -768,7 +768,10 @@ async function checkRestoreTarget(target: HistoryEntry, undone: HistoryEntry[], 
     problems.push(`the bytes recorded to restore (history #${target.id}) do not match their recorded hash: the history was changed`);
   }
   const named = guard.workflowPath !== undefined && (await realPathOf(guard.workflowPath)) === file;
-  if (!named) {
+  if (guard.workflowPath !== undefined && !named) {
+    // The user means another file than the one the change was written to: restoring either would be a guess.
+    problems.push(`the change (history #${target.id}) was applied to this file, not to the workflow named, ${path.resolve(guard.workflowPath)}; name this file, or none`);
+  } else if (!named) {
     const latest = undone.find((e) => e.filePath === target.filePath) ?? target;
     const expected = latest.fileHashAfter ?? (latest.fileTextAfter !== undefined ? textHash(latest.fileTextAfter) : undefined);
     if (guard.projectRoot !== undefined) {
