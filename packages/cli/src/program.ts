@@ -170,11 +170,22 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .description('undo an applied change (and every later one), restoring the workflow file byte for byte')
     .addOption(teamId())
     .option('-c, --config <file>', 'the workflow file (default: the file recorded in the history)')
-    .addOption(new Option('--index <n>', 'which applied change: 0 is the latest').argParser(nonNegativeInt('--index')).default(0))
+    .addOption(new Option('--index <n>', 'which applied change: 0 is the latest').argParser(nonNegativeInt('--index')))
+    .option('--apply <id>', 'undo one whole apply: the id its undo hint printed (every change it kept, and any later one)')
     .option('--list', 'list the history with the index of each applied change; change nothing')
     .addOption(db())
     .addOption(json())
     .action(run(() => (require('./commands/rollback') as typeof import('./commands/rollback')).rollbackCommand));
+
+  program
+    .command('unlock')
+    .description("remove a team's lock left by an apply or rollback that died (asks first)")
+    .addOption(teamId())
+    .option('-c, --config <file>', 'the workflow file (locates the default database)')
+    .option('-y, --yes', 'remove the lock without asking (needed when stdin is not a terminal)')
+    .addOption(db())
+    .addOption(json())
+    .action(run(() => (require('./commands/unlock') as typeof import('./commands/unlock')).unlockCommand));
 
   program
     .command('history')

@@ -7,7 +7,7 @@ import type { AutotunerOptions, AutotuneStore, PerformanceAutotuner, WorkflowFil
 import type { TeamStats } from '@autotune/metrics';
 import type { OptimizationStrategy, TeamConfig } from '@autotune/strategies';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { parseDuration } from './duration';
 import { CliError } from './errors';
 import { loadProjectConfig, type LoadedProjectConfig, type RunnerSetting } from './project-config';
@@ -40,6 +40,8 @@ export class Session {
   /** Colours for stderr. */
   readonly errColors: Colors;
   private readonly closers: Array<() => void | Promise<void>> = [];
+  /** The database `openStore` opened last: rollbacks stay inside its project root. */
+  private openedDatabase?: string;
   /** Records read from each metrics file so far, so that `watch` can pick up only what was appended. */
   readonly loadedRecords = new Map<string, number>();
 
@@ -184,6 +186,7 @@ export class Session {
    */
   openStore(workflowPath: string | undefined, options: { mustExist?: boolean } = {}): { store: AutotuneStore; path: string } {
     const path = this.databasePath(workflowPath);
+    this.openedDatabase = path;
     if (options.mustExist && !existsSync(path)) {
       throw new CliError('CLI_INPUT', `no autotune database at ${path}: nothing has been applied from here yet (pass --db FILE, or --config FILE to look beside that workflow file)`);
     }
@@ -203,6 +206,17 @@ export class Session {
       if (db.open) db.close();
     });
     return { store, path };
+  }
+
+  /**
+   * The project folder a database belongs to, which a rollback will not write outside of unless the file is
+   * named: the folder holding `.autotune/` for a database inside one, else the folder of the config file,
+   * else the database's own folder.
+   */
+  projectRootOf(databasePath: string): string {
+    const folder = dirname(databasePath);
+    if (basename(folder) === '.autotune') return dirname(folder);
+    return this.project.path ? this.project.dir : folder;
   }
 
   /**
@@ -270,6 +284,15 @@ export class Session {
   async autotunerOptions(extra: Partial<AutotunerOptions>): Promise<AutotunerOptions> {
     const c = this.project.config;
     const options: AutotunerOptions = { ...extra };
+    // Which files a rollback (validate's and watch's automatic ones too) may restore: the workflow the user
+    // named, or a file autotune wrote inside the database's project.
+    const workflowPath = this.workflowPath;
+    if (this.openedDatabase !== undefined || workflowPath !== undefined) {
+      options.rollbackGuard = {
+        ...(workflowPath !== undefined ? { workflowPath } : {}),
+        ...(this.openedDatabase !== undefined ? { projectRoot: this.projectRootOf(this.openedDatabase) } : {}),
+      };
+    }
     const strategies = await this.strategies();
     if (strategies) options.strategies = strategies;
     const threshold = this.flags.threshold ?? c.abTestThreshold;

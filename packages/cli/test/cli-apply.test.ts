@@ -99,7 +99,7 @@ describe('autotune apply --auto, then rollback --index 0', () => {
   it('rollback --index past the end says how many there are', () => {
     const run = cli(['rollback', '--team-id', 'review_team', '--index', '1'], { cwd: project.dir });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/--index 1: team "review_team" has 1 applied change\(s\), so --index goes from 0 \(latest\) to 0/);
+    expect(run.stderr).toMatch(/no applied change at index 1 for team "review_team": there is 1 \(index 0 is the latest/);
   });
 
   it('rollback --index 0 restores the file byte for byte', () => {
@@ -152,7 +152,7 @@ describe('autotune apply, one change then rollback --index 0', () => {
       expect(run.status).toBe(0);
       expect(run.stdout).toMatch(/Validation: SKIPPED/);
       expect(run.stdout).toMatch(/^Wrote .*team\.json \(backup: /m);
-      expect(run.stdout).toContain('Undo with: autotune rollback --team-id review_team --index 0');
+      expect(run.stdout).toMatch(/^Undo with: autotune rollback --team-id review_team --apply [0-9a-f]{8} --db \S+\/\.autotune\/autotune\.db$/m);
       expect(readFileSync(json, 'utf8')).toBe(original.replace('"member_count": 8', '"member_count": 4'));
       const back = cli(['rollback', '--team-id', 'review_team', '--index', '0', '--config', 'team.json'], { cwd: project.dir });
       expect(back.stderr).toBe('');
