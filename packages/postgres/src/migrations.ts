@@ -55,15 +55,17 @@ export const POSTGRES_MIGRATIONS: ReadonlyArray<(s: string) => string> = [
     -- listHistory: a team's entries, newest first.
     CREATE INDEX history_by_team ON ${s}.history (team_id, id DESC);
 
-    -- Who holds a team's lock, for the message the next process gets. The lock itself is an advisory lock
-    -- held by the holder's connection; this row only describes it (backend_pid ties it to that connection).
+    -- Who holds a team's lock. The lock itself is a session advisory lock held by the holder's connection;
+    -- this row describes it (backend_pid ties it to that connection) and carries its heartbeat.
     CREATE TABLE ${s}.team_locks (
       team_id text PRIMARY KEY,
+      token text NOT NULL,
       backend_pid integer NOT NULL,
       pid integer NOT NULL,
       host text NOT NULL,
       purpose text NOT NULL,
-      acquired_at_ms bigint NOT NULL
+      acquired_at_ms bigint NOT NULL,
+      heartbeat_at_ms bigint NOT NULL
     );
 
     -- One result per trial, whichever worker ran it and however often its job was retried.

@@ -1,7 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { TrialSample } from '@autotune/abtest';
-import { CoreError, isCoreError } from '@autotune/core';
-import type { HistoryEntry, HistoryPatch, ListRecordsOptions, LockOwner, StoredExperiment } from '@autotune/core';
+import { CoreError, DEFAULT_LOCK_STALE_MS, isCoreError } from '@autotune/core';
+import type {
+  AcquireLockOptions,
+  AutotuneStore,
+  HistoryEntry,
+  HistoryWrite,
+  ListRecordsOptions,
+  LockOwner,
+  StoredExperiment,
+  TeamLock,
+  TeamLockInfo,
+} from '@autotune/core';
 import type { ExecutionRecord } from '@autotune/metrics';
 import type { Pool, PoolClient } from 'pg';
 import { isPostgresError, PostgresError } from './errors';
@@ -17,30 +28,98 @@ export interface PostgresStoreOptions {
   closePool?: boolean;
   /** Secrets (the password) to mask in error messages, beside any connection URL they quote. */
   secrets?: readonly string[];
-}
-
-/** Whether a string is a usable team id for a lock key. */
-function lockKeySql(param: string): string {
-  // 64-bit hash of a namespaced key: advisory locks are database-wide, so the prefix keeps clear of other apps.
-  return `hashtextextended('autotune.team:' || ${param}, 0)`;
+  /** Clock for lock times (acquired, heartbeat, staleness), epoch ms; tests pin it. */
+  now?: () => number;
 }
 
 /**
- * An autotune store in PostgreSQL, over a `pg.Pool` the caller creates (the package never opens a
+ * First key of the two-key advisory locks autotune takes (the second is a hash of the team id). Advisory
+ * locks are database-wide, so a fixed namespace keeps clear of other applications' locks.
+ */
+const LOCK_NAMESPACE = 0x61746c6b; // 'atlk'
+const LOCK_KEYS = `${LOCK_NAMESPACE}, hashtext($1)`;
+/** The backend holding the team's advisory lock, from pg_locks (two-key locks have objsubid 2). */
+const LOCK_HOLDER = `SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = ${LOCK_NAMESPACE}::oid
+  AND objid = hashtext($1)::oid AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
+
+interface LockRow {
+  team_id: string;
+  token: string;
+  backend_pid: number;
+  pid: number;
+  host: string;
+  purpose: string;
+  acquired_at_ms: string;
+  heartbeat_at_ms: string;
+}
+
+function infoOf(row: LockRow): TeamLockInfo {
+  return {
+    teamId: row.team_id,
+    pid: row.pid,
+    host: row.host,
+    purpose: row.purpose,
+    acquiredAtMs: Number(row.acquired_at_ms),
+    heartbeatAtMs: Number(row.heartbeat_at_ms),
+  };
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function lockedError(lock: TeamLockInfo): CoreError {
+  const since = new Date(lock.acquiredAtMs).toISOString();
+  return new CoreError(
+    'CORE_LOCKED',
+    `another ${lock.purpose} is in progress for team ${lock.teamId} (pid ${lock.pid}, host ${lock.host}, since ${since}); ` +
+      `wait for it to finish and try again (if it is gone, \`autotune unlock --team-id ${lock.teamId}\` removes its lock)`,
+    { details: { teamId: lock.teamId, pid: lock.pid, host: lock.host, purpose: lock.purpose, since, heartbeatAt: new Date(lock.heartbeatAtMs).toISOString() } },
+  );
+}
+
+function lostLockError(teamId: string): CoreError {
+  return new CoreError(
+    'CORE_LOCKED',
+    `the lock of team ${teamId} is no longer held by this process (its connection was closed: it was taken over as stale or removed with \`autotune unlock\`); stopped before writing`,
+    { details: { teamId } },
+  );
+}
+
+interface Held {
+  client: PoolClient;
+  teamId: string;
+  token: string;
+  lost?: Error;
+  onError: (e: Error) => void;
+}
+
+/**
+ * An {@link AutotuneStore} in PostgreSQL, over a `pg.Pool` the caller creates (the package never opens a
  * connection on its own). `open` brings the schema up to date through numbered migrations and refuses a
  * schema newer than this build. Any number of processes on any number of machines may share it.
  *
- * A team's lock is a session-level advisory lock taken on a connection the store holds until release: when
- * the holder crashes, its connection closes and PostgreSQL frees the lock at once, with no staleness guess.
+ * A team's lock is a session advisory lock taken on a connection the store holds until release: when the
+ * holder crashes, its connection closes and PostgreSQL frees the lock at once. A row beside it names the
+ * holder and carries its heartbeat; a holder that stopped beating (frozen, or its host cut off) is taken over
+ * after `staleAfterMs` by ending its connection (`pg_terminate_backend`, which needs the same database role
+ * or `pg_signal_backend`), and `breakTeamLock` does the same on demand.
  *
  * @example
  * import { Pool } from 'pg';
  * const pool = new Pool({ connectionString: process.env.AUTOTUNE_DB });
  * const store = await PostgresStore.open(pool);
  */
-export class PostgresStore {
+export class PostgresStore implements AutotuneStore {
   private readonly s: string;
-  private readonly held = new Map<string, { client: PoolClient; teamId: string; lost?: Error; onError: (e: Error) => void }>();
+  private readonly held = new Map<string, Held>();
+  private readonly now: () => number;
   private closed = false;
 
   private constructor(
@@ -49,6 +128,7 @@ export class PostgresStore {
     readonly schemaName: string,
   ) {
     this.s = ident(schemaName);
+    this.now = options.now ?? Date.now;
   }
 
   /**
@@ -94,7 +174,7 @@ export class PostgresStore {
     const list = [...records];
     if (list.length === 0) return 0;
     return this.guard('storing execution records', async () => {
-      // One statement for the whole batch (unnest of parallel arrays): a round trip per batch, not per record.
+      // One statement for the whole batch (unnest of parallel arrays): atomic, and one round trip.
       const { rowCount } = await this.pool.query(
         `INSERT INTO ${this.s}.records (team_id, execution_id, start_ms, fingerprint, json)
          SELECT * FROM unnest($1::text[], $2::text[], $3::float8[], $4::text[], $5::text[])
@@ -176,26 +256,32 @@ export class PostgresStore {
     });
   }
 
-  async appendHistory(entry: Omit<HistoryEntry, 'id'>): Promise<number> {
-    return this.guard(`recording history of team ${entry.teamId}`, async () => {
-      const { rows } = await this.pool.query<{ id: string }>(
-        `INSERT INTO ${this.s}.history (team_id, timestamp, status, json) VALUES ($1, $2, $3, $4) RETURNING id`,
-        [entry.teamId, entry.timestamp, entry.status, encode(entry)],
-      );
-      return Number(rows[0].id);
-    });
-  }
-
-  async updateHistory(id: number, patch: HistoryPatch): Promise<void> {
-    await this.guard(`updating history entry ${id}`, () =>
+  async writeHistory(change: HistoryWrite): Promise<number[]> {
+    const updates = change.update ?? [];
+    const appends = change.append ?? [];
+    if (updates.length === 0 && appends.length === 0) return [];
+    return this.guard('recording history', () =>
       this.transaction(async (client) => {
-        const { rows } = await client.query<{ json: string }>(`SELECT json FROM ${this.s}.history WHERE id = $1 FOR UPDATE`, [id]);
-        if (rows.length === 0) throw new CoreError('CORE_USAGE', `there is no history entry with id ${id}`);
-        const entry = decode<Omit<HistoryEntry, 'id'>>(rows[0].json);
-        for (const key of ['status', 'reason', 'rolledBackAt'] as const) {
-          if (patch[key] !== undefined) Object.assign(entry, { [key]: patch[key] });
+        for (const { id, patch } of updates) {
+          const { rows } = Number.isSafeInteger(id)
+            ? await client.query<{ json: string }>(`SELECT json FROM ${this.s}.history WHERE id = $1 FOR UPDATE`, [id])
+            : { rows: [] };
+          if (rows.length === 0) throw new CoreError('CORE_USAGE', `there is no history entry with id ${id}`);
+          const entry = decode<Omit<HistoryEntry, 'id'>>(rows[0].json);
+          for (const key of ['status', 'reason', 'rolledBackAt'] as const) {
+            if (patch[key] !== undefined) Object.assign(entry, { [key]: patch[key] });
+          }
+          await client.query(`UPDATE ${this.s}.history SET status = $1, json = $2 WHERE id = $3`, [entry.status, encode(entry), id]);
         }
-        await client.query(`UPDATE ${this.s}.history SET status = $1, json = $2 WHERE id = $3`, [entry.status, encode(entry), id]);
+        const ids: number[] = [];
+        for (const entry of appends) {
+          const { rows } = await client.query<{ id: string }>(
+            `INSERT INTO ${this.s}.history (team_id, timestamp, status, json) VALUES ($1, $2, $3, $4) RETURNING id`,
+            [entry.teamId, entry.timestamp, entry.status, encode(entry)],
+          );
+          ids.push(Number(rows[0].id));
+        }
+        return ids;
       }),
     );
   }
@@ -220,19 +306,26 @@ export class PostgresStore {
     });
   }
 
+  /** The lock row of the team, if the connection it names still holds the advisory lock (else nobody holds it). */
+  private async holder(client: Pool | PoolClient, teamId: string): Promise<LockRow | undefined> {
+    const { rows } = await client.query<LockRow>(`SELECT * FROM ${this.s}.team_locks WHERE team_id = $1 AND backend_pid IN (${LOCK_HOLDER})`, [teamId]);
+    return rows[0];
+  }
+
   /**
-   * Takes the team's lock: a PostgreSQL advisory lock on a connection taken from the pool and held until the
-   * returned function releases it. `staleAfterMs` is accepted for the contract and ignored: a lock here is
-   * never stale, because a holder that dies loses its connection and with it the lock.
+   * Takes the team's lock: a session advisory lock on a connection from the pool, held until release. A dead
+   * holder's connection is gone and so is its lock; a holder that stopped beating for `staleAfterMs`, or whose
+   * process on this host is gone, loses its connection to the taker.
    *
    * @throws CoreError `CORE_LOCKED` naming the holder (pid, host, purpose, since).
    */
-  async acquireTeamLock(teamId: string, owner: LockOwner, _staleAfterMs?: number): Promise<() => Promise<void>> {
+  async acquireTeamLock(teamId: string, owner: LockOwner, options: AcquireLockOptions = {}): Promise<TeamLock> {
+    const staleAfterMs = options.staleAfterMs ?? DEFAULT_LOCK_STALE_MS;
     return this.guard(`locking team ${teamId}`, async () => {
       const client = await this.pool.connect();
       const token = randomUUID();
-      // A held connection that breaks (server restart, network) has lost the lock; without a listener the
-      // error event would crash the process.
+      // A held connection that breaks (terminated by a taker, server restart, network) has lost the lock;
+      // without a listener the error event would crash the process.
       const onError = (e: Error) => {
         const lock = this.held.get(token);
         if (lock) lock.lost = e;
@@ -240,48 +333,60 @@ export class PostgresStore {
       client.on('error', onError);
       let locked = false;
       try {
-        const { rows } = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${lockKeySql('$1')}) AS ok`, [teamId]);
-        locked = rows[0].ok;
-        if (!locked) throw await this.lockedError(client, teamId);
-        const now = Date.now();
+        for (let attempt = 0; !locked; attempt++) {
+          locked = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEYS}) AS ok`, [teamId])).rows[0].ok;
+          if (locked) break;
+          const row = await this.holder(client, teamId);
+          if (!row) {
+            // Held, but its row is not written yet (the holder is between its two statements) or was removed.
+            if (attempt < 3) continue;
+            throw new CoreError('CORE_LOCKED', `another process is taking the lock of team ${teamId}; wait for it to finish and try again`, { details: { teamId } });
+          }
+          const info = infoOf(row);
+          const stale = this.now() - info.heartbeatAtMs > staleAfterMs || (info.host === hostname() && !processAlive(info.pid));
+          if (!stale || attempt >= 3) throw lockedError(info);
+          // Take over: end the stale holder's session, which frees its advisory lock (the call waits for that).
+          await client.query('SELECT pg_terminate_backend($1, 10000)', [row.backend_pid]);
+        }
+        const now = this.now();
         await client.query(
-          `INSERT INTO ${this.s}.team_locks (team_id, backend_pid, pid, host, purpose, acquired_at_ms) VALUES ($1, pg_backend_pid(), $2, $3, $4, $5)
-           ON CONFLICT (team_id) DO UPDATE SET backend_pid = EXCLUDED.backend_pid, pid = EXCLUDED.pid, host = EXCLUDED.host,
-             purpose = EXCLUDED.purpose, acquired_at_ms = EXCLUDED.acquired_at_ms`,
-          [teamId, owner.pid, owner.host, owner.purpose, now],
+          `INSERT INTO ${this.s}.team_locks (team_id, token, backend_pid, pid, host, purpose, acquired_at_ms, heartbeat_at_ms)
+           VALUES ($1, $2, pg_backend_pid(), $3, $4, $5, $6, $6)
+           ON CONFLICT (team_id) DO UPDATE SET token = EXCLUDED.token, backend_pid = EXCLUDED.backend_pid, pid = EXCLUDED.pid, host = EXCLUDED.host,
+             purpose = EXCLUDED.purpose, acquired_at_ms = EXCLUDED.acquired_at_ms, heartbeat_at_ms = EXCLUDED.heartbeat_at_ms`,
+          [teamId, token, owner.pid, owner.host, owner.purpose, now],
         );
       } catch (e) {
-        if (locked) await client.query(`SELECT pg_advisory_unlock(${lockKeySql('$1')})`, [teamId]).catch(() => undefined);
+        if (locked) await client.query(`SELECT pg_advisory_unlock(${LOCK_KEYS})`, [teamId]).catch(() => undefined);
         client.off('error', onError);
         client.release();
         throw e;
       }
-      this.held.set(token, { client, teamId, onError });
-      return () => this.release(token);
+      this.held.set(token, { client, teamId, token, onError });
+      return {
+        teamId,
+        heartbeat: () => this.heartbeat(token, teamId),
+        release: () => this.release(token),
+      };
     });
   }
 
-  private async lockedError(client: PoolClient, teamId: string): Promise<CoreError> {
-    // The description row is trusted only if its connection is the one holding the advisory lock now.
-    const { rows } = await client.query<{ pid: number; host: string; purpose: string; acquired_at_ms: string }>(
-      `SELECT l.pid, l.host, l.purpose, l.acquired_at_ms FROM ${this.s}.team_locks l
-       WHERE l.team_id = $1 AND EXISTS (
-         SELECT 1 FROM pg_locks k WHERE k.locktype = 'advisory' AND k.granted AND k.pid = l.backend_pid
-           AND k.database = (SELECT oid FROM pg_database WHERE datname = current_database()))`,
-      [teamId],
-    );
-    const row = rows[0];
-    if (!row) {
-      return new CoreError('CORE_LOCKED', `another process is working on team ${teamId} (it is taking the lock right now); wait for it to finish and try again`, {
-        details: { teamId },
-      });
+  private async heartbeat(token: string, teamId: string): Promise<void> {
+    const lock = this.held.get(token);
+    if (!lock || lock.lost) throw lostLockError(teamId);
+    let updated: number;
+    try {
+      updated =
+        (await lock.client.query(`UPDATE ${this.s}.team_locks SET heartbeat_at_ms = $1 WHERE team_id = $2 AND token = $3 AND backend_pid = pg_backend_pid()`, [
+          this.now(),
+          teamId,
+          token,
+        ])).rowCount ?? 0;
+    } catch (e) {
+      lock.lost ??= e as Error;
+      throw lostLockError(teamId);
     }
-    const since = new Date(Number(row.acquired_at_ms)).toISOString();
-    return new CoreError(
-      'CORE_LOCKED',
-      `another ${row.purpose} is in progress for team ${teamId} (pid ${row.pid}, host ${row.host}, since ${since}); wait for it to finish and try again`,
-      { details: { teamId, pid: row.pid, host: row.host, purpose: row.purpose, since } },
-    );
+    if (updated === 0) throw lostLockError(teamId);
   }
 
   private async release(token: string): Promise<void> {
@@ -291,19 +396,37 @@ export class PostgresStore {
     const { client, teamId, onError } = lock;
     client.off('error', onError);
     if (lock.lost) {
-      // The session is gone, and the advisory lock went with it.
+      // The session is gone, and the advisory lock went with it; the row (if any) now belongs to a taker.
       client.release(lock.lost);
       return;
     }
     try {
-      await client.query(`DELETE FROM ${this.s}.team_locks WHERE team_id = $1 AND backend_pid = pg_backend_pid()`, [teamId]);
-      await client.query(`SELECT pg_advisory_unlock(${lockKeySql('$1')})`, [teamId]);
+      await client.query(`DELETE FROM ${this.s}.team_locks WHERE team_id = $1 AND token = $2`, [teamId, token]);
+      await client.query(`SELECT pg_advisory_unlock(${LOCK_KEYS})`, [teamId]);
       client.release();
     } catch (e) {
       // A connection in an unknown state must not go back to the pool still holding the lock: destroy it,
       // which ends the session and so frees the lock.
       client.release(e instanceof Error ? e : true);
     }
+  }
+
+  async readTeamLock(teamId: string): Promise<TeamLockInfo | undefined> {
+    return this.guard(`reading the lock of team ${teamId}`, async () => {
+      const row = await this.holder(this.pool, teamId);
+      return row && infoOf(row);
+    });
+  }
+
+  async breakTeamLock(teamId: string): Promise<TeamLockInfo | undefined> {
+    return this.guard(`breaking the lock of team ${teamId}`, async () => {
+      const row = await this.holder(this.pool, teamId);
+      // Ending the holder's session frees its advisory lock; the holder learns it at its next beat.
+      const { rows } = await this.pool.query<{ pid: number }>(LOCK_HOLDER, [teamId]);
+      for (const { pid } of rows) await this.pool.query('SELECT pg_terminate_backend($1, 10000)', [pid]);
+      await this.pool.query(`DELETE FROM ${this.s}.team_locks WHERE team_id = $1`, [teamId]);
+      return row && infoOf(row);
+    });
   }
 
   private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {

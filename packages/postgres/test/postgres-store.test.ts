@@ -1,6 +1,5 @@
 import { hostname } from 'node:os';
 import { isCoreError } from '@autotune/core';
-import type { ExecutionRecord } from '@autotune/metrics';
 import { isPostgresError, POSTGRES_SCHEMA_VERSION, PostgresStore } from '@autotune/postgres';
 import { Pool } from 'pg';
 import { startServer, type TestServer } from './helpers';
@@ -12,21 +11,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
 }, 60_000);
-
-function record(teamId: string, i: number, fingerprint = 'fp-a'): ExecutionRecord {
-  return {
-    teamId,
-    executionId: `run-${i}`,
-    startTimeMs: 1_700_000_000_000 + i * 1000,
-    endTimeMs: 1_700_000_000_000 + i * 1000 + 500,
-    durationMs: 500,
-    success: true,
-    formation: 'parallel',
-    memberCount: 2,
-    totalToolCalls: 3,
-    configFingerprint: fingerprint,
-  } as unknown as ExecutionRecord;
-}
 
 const owner = { pid: process.pid, host: hostname(), purpose: 'apply' };
 
@@ -63,74 +47,35 @@ describe('PostgresStore', () => {
     }
   });
 
-  it('stores records once per execution id and filters them by config, time and count', async () => {
-    const store = await PostgresStore.open(server.pool(await server.freshDatabase()));
-    expect(await store.writeMany([record('t', 1), record('t', 2, 'fp-b'), record('t', 3), record('u', 1)])).toBe(4);
-    expect(await store.writeMany([record('t', 1), record('t', 4)])).toBe(1);
-    await store.write(record('t', 4));
-    expect((await store.listRecords('t')).map((r) => r.executionId)).toEqual(['run-1', 'run-2', 'run-3', 'run-4']);
-    expect((await store.listRecords('t', { fingerprint: 'fp-b' })).map((r) => r.executionId)).toEqual(['run-2']);
-    expect((await store.listRecords('t', { sinceMs: 1_700_000_002_000 })).map((r) => r.executionId)).toEqual(['run-2', 'run-3', 'run-4']);
-    expect((await store.listRecords('t', { limit: 2 })).map((r) => r.executionId)).toEqual(['run-3', 'run-4']);
-    expect(await store.listRecords('t', { limit: 0 })).toEqual([]);
-    expect(await store.listRecords('t')).toEqual([record('t', 1), record('t', 2, 'fp-b'), record('t', 3), record('t', 4)]);
-    await store.close();
-  });
-
-  it('keeps history newest first and applies patches', async () => {
-    const store = await PostgresStore.open(server.pool(await server.freshDatabase()));
-    const base = {
-      teamId: 't',
-      timestamp: '2026-01-01T00:00:00.000Z',
-      optimization: { kind: 'x' },
-      validationStatus: 'passed',
-      status: 'applied',
-      improvementPercentage: Infinity,
-      configBefore: { teamId: 't' },
-      configAfter: { teamId: 't' },
-      fingerprintBefore: 'a',
-      fingerprintAfter: 'b',
-    } as never;
-    const first = await store.appendHistory(base);
-    const second = await store.appendHistory(base);
-    expect(second).toBeGreaterThan(first);
-    await store.updateHistory(first, { status: 'rolled_back', rolledBackAt: '2026-01-02T00:00:00.000Z' });
-    const list = await store.listHistory('t');
-    expect(list.map((e) => [e.id, e.status])).toEqual([
-      [second, 'applied'],
-      [first, 'rolled_back'],
-    ]);
-    expect(list[0].improvementPercentage).toBe(Infinity);
-    expect((await store.getHistoryEntry(first))?.rolledBackAt).toBe('2026-01-02T00:00:00.000Z');
-    expect(await store.getHistoryEntry(999_999)).toBeUndefined();
-    await expect(store.updateHistory(999_999, { status: 'applied' })).rejects.toMatchObject({ code: 'CORE_USAGE' });
-    await store.close();
-  });
-
   it('holds a team lock as an advisory lock that a dead connection gives up at once', async () => {
     const url = await server.freshDatabase();
     const a = await PostgresStore.open(server.pool(url));
     const b = await PostgresStore.open(server.pool(url));
-    const release = await a.acquireTeamLock('team-1', owner);
+    const first = await a.acquireTeamLock('team-1', owner);
     const error = await b.acquireTeamLock('team-1', { ...owner, purpose: 'rollback' }).catch((e: unknown) => e);
     expect(isCoreError(error, 'CORE_LOCKED')).toBe(true);
     expect((error as Error).message).toContain(`another apply is in progress for team team-1 (pid ${process.pid}, host ${hostname()}`);
-    // Another team is not affected.
-    await (await b.acquireTeamLock('team-2', owner))();
-    await release();
-    await release();
+    await first.release();
     const again = await b.acquireTeamLock('team-1', owner);
+    // The lock is a real advisory lock, visible in pg_locks.
+    const admin = server.pool(url, 1);
+    const held = await admin.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = hashtext('team-1')::oid");
+    expect(held.rows[0].n).toBe(1);
 
     // The holder's connection dies (as when its process is killed): PostgreSQL frees the lock with it.
-    const admin = server.pool(url, 1);
     const { rows } = await admin.query(
       "SELECT backend_pid FROM autotune.team_locks WHERE team_id = 'team-1'",
     );
     // With a timeout, pg_terminate_backend returns once the backend has exited (and so dropped its locks).
     const { rows: ended } = await admin.query('SELECT pg_terminate_backend($1, 60000) AS ok', [rows[0].backend_pid]);
     expect(ended[0].ok).toBe(true);
-    await (await a.acquireTeamLock('team-1', owner))();
-    await again().catch(() => undefined);
+    // No staleness wait, no takeover: the lock is simply free, and the old holder learns it at its next beat.
+    expect(await a.readTeamLock('team-1')).toBeUndefined();
+    const third = await a.acquireTeamLock('team-1', owner);
+    await expect(again.heartbeat()).rejects.toMatchObject({ code: 'CORE_LOCKED', message: expect.stringContaining('no longer held') });
+    await again.release();
+    expect((await b.readTeamLock('team-1'))?.pid).toBe(process.pid);
+    await third.release();
     await a.close();
     await b.close();
   });
