@@ -129,6 +129,7 @@ describe('autotune on PostgreSQL', () => {
       victim.child.kill('SIGKILL');
       const done = await run.exited;
       expect(done.stderr).not.toContain('unexpected');
+      expect(done.stderr).not.toMatch(/Warning/);
       const report = JSON.parse(done.stdout);
       const samples = await pool.query('SELECT arm, count(*)::int AS n FROM autotune.experiment_samples WHERE experiment_id = $1 GROUP BY arm ORDER BY arm', [report.experimentId]);
       expect(samples.rows).toEqual([
