@@ -149,4 +149,21 @@ describe('autotune on PostgreSQL', () => {
       await pool.end();
     }
   });
+  it('withdraws the queued trials when the coordinator is interrupted (Ctrl-C), so no worker runs them later', async () => {
+    const { url, pool } = await freshDatabase();
+    const coordinator = project();
+    writeFileSync(join(coordinator.dir, 'after.yaml'), require('node:fs').readFileSync(coordinator.workflow, 'utf8').replace(/member_count: \d+/, 'member_count: 4'));
+    // No worker runs: every trial waits in the queue.
+    const run = startCli(['benchmark', '--before', 'workflow.yaml', '--after', 'after.yaml', '--team-id', 'review_team', '--runs', '10', '--queue', '--db', url], { cwd: coordinator.dir });
+    const waiting = async () => Number((await pool.query("SELECT count(*) FROM autotune_queue.job WHERE name LIKE 'autotune-trials-%' AND state = 'created'")).rows[0].count);
+    await until(async () => (await pool.query("SELECT to_regclass('autotune_queue.job') AS t")).rows[0].t !== null && (await waiting()) === 20);
+    run.child.kill('SIGINT');
+    const done = await run.exited;
+    expect(done.status).toBe(130);
+    expect(done.stderr).toContain('Interrupted');
+    expect(await waiting()).toBe(0);
+    const cancelled = await pool.query("SELECT count(*)::int AS n FROM autotune_queue.job WHERE name LIKE 'autotune-trials-%' AND state = 'cancelled'");
+    expect(cancelled.rows[0].n).toBe(20);
+    await pool.end();
+  });
 });
