@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import { AbtestError, invalidInput, type PartialExperimentResult } from './errors';
 import { MIN_RUNS_PER_ARM, type EarlyStop, type ExperimentMetric, type ExperimentResult, type GuardrailLimits, type SequentialDesign } from './experiment-types';
@@ -210,6 +211,9 @@ interface StageHooks {
 function runStage(stage: PlannedTrial[], seeds: number[], hooks: StageHooks): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const controller = new AbortController();
+    // Every running trial listens on this signal; with many at once (trials on a queue of workers) Node would
+    // otherwise warn about a listener leak that is none.
+    setMaxListeners(hooks.concurrency + 10, controller.signal);
     let next = 0;
     let running = 0;
     let settled = false;

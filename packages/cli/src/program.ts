@@ -72,7 +72,12 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
 
   const teamId = () => new Option('-t, --team-id <id>', 'team to work on (default: the config file\'s teamId, or the only team)');
   const json = () => new Option('--json', 'print machine-readable JSON only on stdout; messages go to stderr');
-  const db = () => new Option('--db <file>', 'SQLite database of history and experiments (default: .autotune/autotune.db beside the workflow file, else in the working directory)');
+  const db = () =>
+    new Option(
+      '--db <file-or-url>',
+      'SQLite database file, or a postgres://user@host/db URL shared by many machines (default: AUTOTUNE_DB, else .autotune/autotune.db beside the workflow file, else in the working directory)',
+    );
+  const queue = () => new Option('--queue', 'send the trials to `autotune worker` processes through the PostgreSQL --db instead of running them here');
   const metrics = () => new Option('-m, --metrics <files...>', 'metrics files (JSON, JSON Lines, OTLP, original snake_case); several merge');
   const lenient = () => new Option('--lenient', 'skip malformed metrics records instead of stopping at the first');
   const runner = () => new Option('--runner <command>', 'command that runs the team once per trial, e.g. "node run-team.js" (config path in $AUTOTUNE_CONFIG)');
@@ -124,6 +129,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(threshold())
     .addOption(seed())
     .addOption(db())
+    .addOption(queue())
     .option('--no-backup', 'do not keep a backup of the workflow file')
     .addOption(json())
     .action(run(() => (require('./commands/apply') as typeof import('./commands/apply')).applyCommand));
@@ -144,6 +150,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(new Option('--metric <metric>', 'what to compare').choices(METRICS).default('duration'))
     .addOption(seed())
     .addOption(db())
+    .addOption(queue())
     .addOption(json())
     .action(run(() => (require('./commands/benchmark') as typeof import('./commands/benchmark')).benchmarkCommand));
 
@@ -162,6 +169,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(seed())
     .option('--no-auto-rollback', 'report a failure without rolling the change back')
     .addOption(db())
+    .addOption(queue())
     .addOption(json())
     .action(run(() => (require('./commands/validate') as typeof import('./commands/validate')).validateCommand));
 
@@ -186,6 +194,16 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(db())
     .addOption(json())
     .action(run(() => (require('./commands/unlock') as typeof import('./commands/unlock')).unlockCommand));
+
+  program
+    .command('worker')
+    .description('run trials that coordinators (--queue) put on the PostgreSQL queue, with this machine\'s runner')
+    .addOption(db())
+    .addOption(runner())
+    .addOption(simulate())
+    .addOption(new Option('--concurrency <n>', 'trials run at once (default 1)').argParser(positiveInt('--concurrency')))
+    .addOption(new Option('-t, --team-id <id>', 'only this team\'s trials (default: every team\'s)'))
+    .action(run(() => (require('./commands/worker') as typeof import('./commands/worker')).workerCommand));
 
   program
     .command('history')

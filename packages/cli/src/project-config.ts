@@ -29,8 +29,13 @@ export interface ProjectConfig {
   workflow?: string;
   /** Default `--metrics` files. */
   metrics?: string[];
-  /** Default `--db`: the SQLite database of history, experiments and records. */
+  /**
+   * Default `--db`: the SQLite database file of history, experiments and records, or a PostgreSQL URL
+   * (`postgres://user@host/db`; keep the password in `AUTOTUNE_DB` or `PGPASSWORD`, not in this file).
+   */
   db?: string;
+  /** `queue`: send A/B trials to `autotune worker` processes through the PostgreSQL database (as `--queue`). */
+  trials?: 'local' | 'queue';
   /** Default `--runner`. */
   runner?: RunnerSetting;
   /** Analyzer baselines: `durationSeconds`, `p95Seconds`, `successRate`, `toolCalls`, `formationSeconds`. */
@@ -131,7 +136,7 @@ async function readConfigValue(path: string): Promise<unknown> {
   return value;
 }
 
-type FieldKind = 'string' | 'number' | 'boolean' | 'object' | 'string[]' | 'runner' | 'duration';
+type FieldKind = 'string' | 'number' | 'boolean' | 'object' | 'string[]' | 'runner' | 'duration' | 'trials';
 const FIELDS: Record<keyof ProjectConfig, FieldKind> = {
   teamId: 'string',
   workflow: 'string',
@@ -150,6 +155,7 @@ const FIELDS: Record<keyof ProjectConfig, FieldKind> = {
   seed: 'number',
   concurrency: 'number',
   trialTimeout: 'duration',
+  trials: 'trials',
   taskType: 'string',
   strategies: 'string[]',
   builtinStrategies: 'boolean',
@@ -164,6 +170,7 @@ const EXPECTED: Record<FieldKind, string> = {
   'string[]': 'a list of strings',
   runner: 'a command line string, a list of argv strings, or { command, cwd?, env? }',
   duration: 'a duration such as "10m" or a number of milliseconds',
+  trials: '"local" (run trials here) or "queue" (send them to workers through the PostgreSQL database)',
 };
 
 function fits(kind: FieldKind, value: unknown): boolean {
@@ -188,6 +195,8 @@ function fits(kind: FieldKind, value: unknown): boolean {
       );
     case 'duration':
       return typeof value === 'string' || (typeof value === 'number' && value > 0);
+    case 'trials':
+      return value === 'local' || value === 'queue';
   }
 }
 

@@ -31,6 +31,8 @@ export interface CommonFlags {
   output?: string;
   autoRollback?: boolean;
   earlyStop?: boolean;
+  /** Send trials to `autotune worker` processes through the PostgreSQL database. */
+  queue?: boolean;
 }
 
 /** One command's run: its terminal, flags, project settings, and the resources it opened. */
@@ -173,10 +175,16 @@ export class Session {
     throw new CliError('CLI_USAGE', `missing --team-id: the metrics hold ${teams.length} teams (${teams.join(', ')})`);
   }
 
-  /** The database path: `--db`, the config file's `db`, else `.autotune/autotune.db` beside the workflow file or in the working directory. */
+  /**
+   * The database: `--db`, the config file's `db`, `AUTOTUNE_DB`, else `.autotune/autotune.db` beside the
+   * workflow file or in the working directory. A `postgres://` URL is returned as it is.
+   */
   databasePath(workflowPath?: string): string {
-    if (this.flags.db) return this.resolveCwd(this.flags.db);
-    if (this.project.config.db) return this.resolveProject(this.project.config.db);
+    const { isPostgresUrl } = require('./postgres-db') as typeof import('./postgres-db');
+    if (this.flags.db) return isPostgresUrl(this.flags.db) ? this.flags.db : this.resolveCwd(this.flags.db);
+    if (this.project.config.db) return isPostgresUrl(this.project.config.db) ? this.project.config.db : this.resolveProject(this.project.config.db);
+    const fromEnv = this.terminal.env.AUTOTUNE_DB;
+    if (fromEnv) return isPostgresUrl(fromEnv) ? fromEnv : this.resolveCwd(fromEnv);
     return resolve(workflowPath ? dirname(workflowPath) : this.terminal.cwd, '.autotune', 'autotune.db');
   }
 
@@ -186,6 +194,14 @@ export class Session {
    */
   openStore(workflowPath: string | undefined, options: { mustExist?: boolean } = {}): { store: AutotuneStore; path: string } {
     const path = this.databasePath(workflowPath);
+    const pg = require('./postgres-db') as typeof import('./postgres-db');
+    if (pg.isPostgresUrl(path)) {
+      // A shared PostgreSQL database; `path` as printed never shows the password.
+      const { store, close } = pg.openPostgresStore(path);
+      this.closers.push(close);
+      this.openedDatabase = pg.maskUrl(path);
+      return { store, path: pg.maskUrl(path) };
+    }
     this.openedDatabase = path;
     if (options.mustExist && !existsSync(path)) {
       throw new CliError('CLI_INPUT', `no autotune database at ${path}: nothing has been applied from here yet (pass --db FILE, or --config FILE to look beside that workflow file)`);
@@ -224,6 +240,12 @@ export class Session {
    * none is given. `config` and `stats` calibrate a simulator built without a scenario.
    */
   runner(teamId: string, config: TeamConfig | undefined, stats: TeamStats | undefined): TrialRunner<TeamConfig> | undefined {
+    if (this.queueMode) return this.queueRunner(teamId);
+    return this.localRunner(teamId, config, stats);
+  }
+
+  /** The runner that runs trials in this process (`--runner`, `--simulate`, the config's `runner`), never the queue. */
+  localRunner(teamId: string, config: TeamConfig | undefined, stats: TeamStats | undefined): TrialRunner<TeamConfig> | undefined {
     const { simulate, runner } = this.flags;
     if (simulate !== undefined && simulate !== false && runner !== undefined) {
       throw new CliError('CLI_USAGE', '--runner and --simulate exclude each other: pick one way to run trials');
@@ -251,6 +273,41 @@ export class Session {
       env: setting.env,
       teamId,
     });
+  }
+
+  /** `--queue` or `trials: queue`: trials go to workers through the database instead of running here. */
+  get queueMode(): boolean {
+    return this.flags.queue === true || this.project.config.trials === 'queue';
+  }
+
+  private queueRunner(teamId: string): TrialRunner<TeamConfig> {
+    const pg = require('./postgres-db') as typeof import('./postgres-db');
+    const url = this.databasePath(this.workflowPath);
+    if (!pg.isPostgresUrl(url)) {
+      throw new CliError('CLI_USAGE', '--queue (or trials: queue) sends trials through a PostgreSQL database: pass --db postgres://... (or set "db" in autotune.config.*, or AUTOTUNE_DB)');
+    }
+    if (this.flags.simulate !== undefined && this.flags.simulate !== false) {
+      throw new CliError('CLI_USAGE', '--queue and --simulate exclude each other: with --queue, the workers run the trials with their own --runner');
+    }
+    const runner = new pg.LazyQueueRunner(url, teamId, this.trialTimeoutMs());
+    // On any exit (Ctrl-C included) the coordinator withdraws the trials it queued and no worker finished.
+    this.closers.push(() => runner.close());
+    return runner;
+  }
+
+  private trialTimeoutMs(): number | undefined {
+    const t = this.project.config.trialTimeout;
+    if (t === undefined) return undefined;
+    return typeof t === 'number' ? t : parseDuration(t, 'trialTimeout');
+  }
+
+  /** The local runner (see {@link localRunner}), or a usage error saying how to give one. */
+  requireLocalRunner(teamId: string, config: TeamConfig | undefined, stats: TeamStats | undefined, why: string): TrialRunner<TeamConfig> {
+    const runner = this.localRunner(teamId, config, stats);
+    if (!runner) {
+      throw new CliError('CLI_USAGE', `${why} needs a way to run the team: pass --runner "CMD ARGS" or --simulate SCENARIO (or set "runner" in autotune.config.*)`);
+    }
+    return runner;
   }
 
   /** The runner, or a usage error saying how to give one. */
@@ -305,6 +362,13 @@ export class Session {
     if (c.minConfidence !== undefined) options.minConfidence = c.minConfidence;
     if (c.concurrency !== undefined) options.concurrency = c.concurrency;
     if (c.trialTimeout !== undefined) options.trialTimeoutMs = typeof c.trialTimeout === 'number' ? c.trialTimeout : parseDuration(c.trialTimeout, 'trialTimeout');
+    if (this.queueMode) {
+      // Every trial of a look in flight at once, so that all workers have work; the queue keeps their order.
+      if (c.concurrency === undefined) options.concurrency = 2 * (options.runsPerArm ?? 10);
+      // A worker enforces the trial timeout itself; a dead worker's job is retried once after it expires. The
+      // coordinator waits for both attempts (plus the queue's maintenance round) before it counts a failure.
+      if (options.trialTimeoutMs !== undefined) options.trialTimeoutMs = 2 * (options.trialTimeoutMs + 5_000) + 20_000;
+    }
     const earlyStopping = this.flags.earlyStop ?? c.earlyStopping;
     if (earlyStopping !== undefined) options.earlyStopping = earlyStopping;
     const autoRollback = this.flags.autoRollback === false ? false : c.autoRollback;
