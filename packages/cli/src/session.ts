@@ -230,6 +230,8 @@ export class Session {
    * else the database's own folder.
    */
   projectRootOf(databasePath: string): string {
+    // A shared (PostgreSQL) database has no folder: the project is the config file's, else the working directory.
+    if (databasePath.includes('://')) return this.project.path ? this.project.dir : this.terminal.cwd;
     const folder = dirname(databasePath);
     if (basename(folder) === '.autotune') return dirname(folder);
     return this.project.path ? this.project.dir : folder;
