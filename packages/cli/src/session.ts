@@ -6,10 +6,11 @@ import type { TrialRunner } from '@autotune/abtest';
 import type { AutotunerOptions, AutotuneStore, PerformanceAutotuner, WorkflowFile } from '@autotune/core';
 import type { TeamStats } from '@autotune/metrics';
 import type { OptimizationStrategy, TeamConfig } from '@autotune/strategies';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDuration } from './duration';
-import { CliError } from './errors';
+import { defaultTrialTimeout } from './trial-timeout';
+import { CliError, signalExitCode, type InterruptSignal } from './errors';
 import { loadProjectConfig, type LoadedProjectConfig, type RunnerSetting } from './project-config';
 import { loadStrategyPackage } from './strategy-packages';
 import { colorEnabled, makeColors, type Colors, type Terminal } from './terminal';
@@ -31,6 +32,8 @@ export interface CommonFlags {
   output?: string;
   autoRollback?: boolean;
   earlyStop?: boolean;
+  /** Write the workflow file even when it is read-only. */
+  force?: boolean;
 }
 
 /** One command's run: its terminal, flags, project settings, and the resources it opened. */
@@ -52,9 +55,15 @@ export class Session {
     this.errColors = makeColors(colorEnabled(terminal.stderr, terminal.env));
   }
 
-  /** Loads the project config found above the working directory. */
+  /**
+   * Loads the project config found above the working directory (up to the repository root or home folder)
+   * and says on stderr which file it is, so settings never come from a file the user did not expect.
+   */
   static async open(terminal: Terminal, flags: CommonFlags): Promise<Session> {
-    return new Session(terminal, flags, await loadProjectConfig(terminal.cwd));
+    const home = terminal.env.HOME;
+    const project = await loadProjectConfig(terminal.cwd, home ? { home } : {});
+    if (project.path) terminal.stderr.write(`autotune: using settings from ${project.path}\n`);
+    return new Session(terminal, flags, project);
   }
 
   /** The human report: stdout normally; nothing with `--json`, whose stdout holds JSON only. */
@@ -136,6 +145,32 @@ export class Session {
     return loadWorkflowFile(path, teamId);
   }
 
+  /**
+   * Refuses to go on when the workflow file is read-only (no write bit, or not writable by this user), unless
+   * `--force`: autotune replaces the file by renaming a new one over it, which the file's own mode does not
+   * stop, so a file someone made read-only on purpose would otherwise be silently replaced.
+   */
+  refuseReadOnlyWorkflow(path: string): void {
+    if (this.flags.force) return;
+    let mode: number;
+    try {
+      mode = statSync(path).mode & 0o7777;
+    } catch {
+      return; // Missing or unreadable: loading the file reports that.
+    }
+    let readOnly = (mode & 0o222) === 0;
+    if (!readOnly) {
+      try {
+        accessSync(path, fsConstants.W_OK);
+      } catch {
+        readOnly = true;
+      }
+    }
+    if (readOnly) {
+      throw new CliError('CLI_INPUT', `${path} is read-only (mode ${mode.toString(8).padStart(4, '0')}): autotune will not replace it; make it writable (chmod u+w) or pass --force`);
+    }
+  }
+
   /** An analyzer with the project's baselines and thresholds, holding every metrics file's records. */
   async analyzer(paths: string[] = this.metricsPaths): Promise<PerformanceAnalyzer> {
     const { PerformanceAnalyzer } = require('@autotune/analyzer') as typeof import('@autotune/analyzer');
@@ -187,10 +222,11 @@ export class Session {
     if (options.mustExist && !existsSync(path)) {
       throw new CliError('CLI_INPUT', `no autotune database at ${path}: nothing has been applied from here yet (pass --db FILE, or --config FILE to look beside that workflow file)`);
     }
-    mkdirSync(dirname(path), { recursive: true });
     // The driver is a native module: load it only for the commands that keep state.
     const Database = require('better-sqlite3') as typeof import('better-sqlite3');
-    const { SqliteStore } = require('@autotune/core') as typeof import('@autotune/core');
+    const { SqliteStore, prepareDatabaseFile } = require('@autotune/core') as typeof import('@autotune/core');
+    // The database holds the workflow's full text: created no more readable than the workflow file.
+    prepareDatabaseFile(path, workflowPath);
     let db: InstanceType<typeof Database>;
     try {
       db = new Database(path);
@@ -224,18 +260,21 @@ export class Session {
       if (!config) throw new CliError('CLI_USAGE', '--simulate without a scenario builds its model from the workflow: pass --config FILE');
       return new core.SimulatedTeamRunner(core.modelFromConfig(config, { stats, teamId }), { teamId });
     }
+    // Without a configured trialTimeout a hung command would hang the whole command: it gets a default.
+    const timeout = this.project.config.trialTimeout === undefined ? { timeoutMs: defaultTrialTimeout(stats).ms } : {};
     if (runner !== undefined) {
       if (runner.trim() === '') throw new CliError('CLI_USAGE', '--runner needs a command, e.g. --runner "node run-team.js"');
-      return new CommandRunner({ command: runner, cwd: this.terminal.cwd, teamId });
+      return new CommandRunner({ command: runner, cwd: this.terminal.cwd, teamId, ...timeout });
     }
     const setting: RunnerSetting | undefined = this.project.config.runner;
     if (setting === undefined) return undefined;
-    if (typeof setting === 'string' || Array.isArray(setting)) return new CommandRunner({ command: setting, cwd: this.project.dir, teamId });
+    if (typeof setting === 'string' || Array.isArray(setting)) return new CommandRunner({ command: setting, cwd: this.project.dir, teamId, ...timeout });
     return new CommandRunner({
       command: setting.command,
       cwd: setting.cwd ? this.resolveProject(setting.cwd) : this.project.dir,
       env: setting.env,
       teamId,
+      ...timeout,
     });
   }
 
@@ -303,24 +342,34 @@ export class Session {
     return analyzer.listTeams().includes(teamId) ? analyzer.getTeamStats(teamId) : undefined;
   }
 
-  /** Calls `fn` with a signal that aborts on the first Ctrl-C; a second Ctrl-C exits at once. */
+  /**
+   * Calls `fn` with a signal that aborts on the first Ctrl-C (SIGINT), SIGTERM or SIGHUP: a CI cancellation,
+   * `timeout` or a closed terminal stop the work exactly as Ctrl-C does. The running trials' process groups are
+   * killed (the runner reacts to the aborted signal), nothing is written, `message` says so on stderr, and the
+   * command ends with 128 + the signal's number (130, 143, 129). A second signal exits at once.
+   */
   async withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>, message: string): Promise<T> {
     const controller = new AbortController();
-    const onSigint = () => {
-      if (controller.signal.aborted) {
-        process.exit(130);
-      }
-      this.note(`\n${message}`);
-      controller.abort();
-    };
-    process.on('SIGINT', onSigint);
+    let received: InterruptSignal | undefined;
+    const handlers = INTERRUPT_SIGNALS.map((name) => {
+      const handler = () => {
+        if (controller.signal.aborted) process.exit(signalExitCode(name));
+        received = name;
+        this.note(`\n${describeInterrupt(name, message)}`);
+        controller.abort();
+      };
+      process.on(name, handler);
+      return [name, handler] as const;
+    });
     try {
       return await fn(controller.signal);
     } catch (err) {
-      if (controller.signal.aborted) throw new CliError('CLI_INTERRUPTED', 'interrupted: stopped before finishing', { cause: err });
+      if (received) {
+        throw new CliError('CLI_INTERRUPTED', `${received === 'SIGINT' ? 'interrupted' : `stopped by ${received}`}: stopped before finishing`, { cause: err, signal: received });
+      }
       throw err;
     } finally {
-      process.off('SIGINT', onSigint);
+      for (const [name, handler] of handlers) process.off(name, handler);
     }
   }
 
@@ -334,6 +383,16 @@ export class Session {
       }
     }
   }
+}
+
+/** The signals that stop a command the way Ctrl-C does. */
+const INTERRUPT_SIGNALS: readonly InterruptSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** `message` as said for `signal`: "Interrupted: ..." for Ctrl-C, "Terminated (SIGTERM): ..." for the others. */
+function describeInterrupt(signal: InterruptSignal, message: string): string {
+  if (signal === 'SIGINT') return message;
+  const what = signal === 'SIGTERM' ? 'Terminated (SIGTERM)' : 'Hangup (SIGHUP)';
+  return /^Interrupted\b/.test(message) ? message.replace(/^Interrupted\b/, what) : `${what}: ${message}`;
 }
 
 /** JSON.stringify replacer: typed arrays as arrays (stats hold Float64Array), Maps as objects. */

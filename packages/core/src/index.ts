@@ -29,8 +29,10 @@ export {
   writeBackup,
   AUTOTUNE_DIR,
   locateJsonError,
+  creationModesLike,
+  prepareDatabaseFile,
 } from './workflow';
-export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow } from './workflow';
+export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes } from './workflow';
 export { MemoryStore, SqliteStore, SQLITE_SCHEMA_VERSION, DEFAULT_LOCK_STALE_MS, openDefaultDatabasePath, DEFAULT_DATABASE_NAME } from './store';
 export type {
   AutotuneStore,
