@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes';
 import { COUNT_LIMITS } from './limits';
 import { reportError } from './report-error';
+import { safeTerminal } from './safe-text';
 import { processTerminal, type Terminal } from './terminal';
 
 function packageVersion(): string {
@@ -222,9 +223,12 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
 
 /**
  * Runs the `autotune` command line and resolves with the process exit code; never throws. Errors print
- * as one line on stderr (with the stack under `--verbose`).
+ * as one line on stderr (with the stack under `--verbose`). Control characters in anything printed are
+ * escaped (see `escapeControlCharacters`).
  */
-export async function runCli(argv: readonly string[], terminal: Terminal = processTerminal()): Promise<number> {
+export async function runCli(argv: readonly string[], rawTerminal: Terminal = processTerminal()): Promise<number> {
+  // Every byte printed goes through one escaper: input data must not drive the user's terminal.
+  const terminal = safeTerminal(rawTerminal);
   let code: number = EXIT_CODES.SUCCESS;
   const program = createProgram(terminal, (c) => {
     code = c;

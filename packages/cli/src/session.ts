@@ -183,7 +183,7 @@ export class Session {
     const analyzer = new PerformanceAnalyzer(options as ConstructorParameters<typeof PerformanceAnalyzer>[0]);
     for (const path of paths) {
       if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: metrics file not found`);
-      const report = await analyzer.loadMetricsFromFile(path, { lenient: this.flags.lenient === true });
+      const report = await analyzer.loadMetricsFromFile(path, { lenient: this.flags.lenient === true, formations: this.project.config.formations ?? [] });
       this.loadedRecords.set(path, report.records);
       if (report.skipped > 0) {
         const first = report.firstSkips[0];

@@ -43,7 +43,7 @@ class MetricsRefresher {
       const seen = this.session.loadedRecords.get(path) ?? 0;
       let index = 0;
       const fresh = [];
-      for await (const record of readRecords(path, { lenient: this.session.flags.lenient === true })) {
+      for await (const record of readRecords(path, { lenient: this.session.flags.lenient === true, formations: this.session.project.config.formations ?? [] })) {
         if (index++ >= seen) fresh.push(record);
       }
       this.session.loadedRecords.set(path, index);
