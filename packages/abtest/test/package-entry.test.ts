@@ -15,6 +15,7 @@ describe('@autotune/abtest entry', () => {
         'mannWhitneyU',
         'requiredRunsPerArm',
         'runExperiment',
+        'stopsExperiment',
         'tTestPower',
         'welchTTest',
       ].sort(),

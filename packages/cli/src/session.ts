@@ -43,6 +43,8 @@ export class Session {
   /** Colours for stderr. */
   readonly errColors: Colors;
   private readonly closers: Array<() => void> = [];
+  /** The trial timeout a command runner gets when the config sets none (see `defaultTrialTimeout`). */
+  private defaultTrialTimeoutMs?: number;
   /** Records read from each metrics file so far, so that `watch` can pick up only what was appended. */
   readonly loadedRecords = new Map<string, number>();
 
@@ -260,21 +262,21 @@ export class Session {
       if (!config) throw new CliError('CLI_USAGE', '--simulate without a scenario builds its model from the workflow: pass --config FILE');
       return new core.SimulatedTeamRunner(core.modelFromConfig(config, { stats, teamId }), { teamId });
     }
-    // Without a configured trialTimeout a hung command would hang the whole command: it gets a default.
-    const timeout = this.project.config.trialTimeout === undefined ? { timeoutMs: defaultTrialTimeout(stats).ms } : {};
+    // Without a configured trialTimeout a hung command would hang the whole command: trials of a command get a
+    // default (applied by the A/B test, so a cut-off trial shows as timed out; see autotunerOptions).
+    if (this.project.config.trialTimeout === undefined) this.defaultTrialTimeoutMs = defaultTrialTimeout(stats).ms;
     if (runner !== undefined) {
       if (runner.trim() === '') throw new CliError('CLI_USAGE', '--runner needs a command, e.g. --runner "node run-team.js"');
-      return new CommandRunner({ command: runner, cwd: this.terminal.cwd, teamId, ...timeout });
+      return new CommandRunner({ command: runner, cwd: this.terminal.cwd, teamId });
     }
     const setting: RunnerSetting | undefined = this.project.config.runner;
     if (setting === undefined) return undefined;
-    if (typeof setting === 'string' || Array.isArray(setting)) return new CommandRunner({ command: setting, cwd: this.project.dir, teamId, ...timeout });
+    if (typeof setting === 'string' || Array.isArray(setting)) return new CommandRunner({ command: setting, cwd: this.project.dir, teamId });
     return new CommandRunner({
       command: setting.command,
       cwd: setting.cwd ? this.resolveProject(setting.cwd) : this.project.dir,
       env: setting.env,
       teamId,
-      ...timeout,
     });
   }
 
@@ -321,6 +323,7 @@ export class Session {
     if (c.minConfidence !== undefined) options.minConfidence = c.minConfidence;
     if (c.concurrency !== undefined) options.concurrency = c.concurrency;
     if (c.trialTimeout !== undefined) options.trialTimeoutMs = typeof c.trialTimeout === 'number' ? c.trialTimeout : parseDuration(c.trialTimeout, 'trialTimeout');
+    else if (this.defaultTrialTimeoutMs !== undefined) options.trialTimeoutMs = this.defaultTrialTimeoutMs;
     const earlyStopping = this.flags.earlyStop ?? c.earlyStopping;
     if (earlyStopping !== undefined) options.earlyStopping = earlyStopping;
     const autoRollback = this.flags.autoRollback === false ? false : c.autoRollback;

@@ -50,7 +50,7 @@ function has(obj: Obj, key: string): boolean {
  * @param reported the team's record, or undefined when it reported none (the run is then timed).
  * @param source names the record's origin in error messages.
  * @throws CoreError `CORE_RUNNER_OUTPUT` when the record is not valid, names another team than the trial's, or
- *   repeats an execution id of `facts.seenExecutionIds`.
+ *   repeats an execution id of `facts.seenExecutionIds` (these two stop the experiment: the runner is broken).
  */
 export function completeRecord(reported: Obj | undefined, facts: TrialFacts, source: string): ExecutionRecord {
   const { config, teamId, context, startMs, endMs } = facts;
@@ -95,7 +95,9 @@ export function completeRecord(reported: Obj | undefined, facts: TrialFacts, sou
     if (!has(raw, 'memberCount') && !has(raw, 'member_count')) record.memberCount = config.memberCount;
     // A record for another team would be stored under that team's name, poisoning its history.
     if (record.teamId !== teamId) {
-      throw new CoreError('CORE_RUNNER_OUTPUT', `${source} is not valid trial output: it reports team "${record.teamId}", but this trial runs team "${teamId}"`);
+      throw new CoreError('CORE_RUNNER_OUTPUT', `${source} is not valid trial output: it reports team "${record.teamId}", but this trial runs team "${teamId}"`, {
+        stopsExperiment: true,
+      });
     }
   }
   if (facts.seenExecutionIds) {
@@ -104,6 +106,7 @@ export function completeRecord(reported: Obj | undefined, facts: TrialFacts, sou
       throw new CoreError(
         'CORE_RUNNER_OUTPUT',
         `${source} is not valid trial output: execution id "${record.executionId}" was already reported by an earlier trial; each run needs its own id (or none, and autotune makes one)`,
+        { stopsExperiment: true },
       );
     }
     facts.seenExecutionIds.add(record.executionId);
