@@ -5,7 +5,7 @@ import { homedir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { CliError } from './errors';
 import { importModule } from './internal/import-module';
-import { COUNT_LIMITS } from './limits';
+import { COUNT_LIMITS, MAX_DURATION_MS } from './limits';
 
 /**
  * File names searched for, in this order, in each folder from the working directory up to the repository
@@ -277,6 +277,9 @@ export function validateProjectConfig(value: unknown, path: string, lineOf: (key
     const bounds = COUNT_FIELDS[key as keyof ProjectConfig];
     if (bounds && !(Number.isInteger(field) && (field as number) >= bounds[0] && (field as number) <= bounds[1])) {
       throw new CliError('CLI_CONFIG', `${at(key)}: field "${key}" must be a whole number from ${bounds[0]} to ${bounds[1]}, got ${JSON.stringify(field)}`);
+    }
+    if (kind === 'duration' && typeof field === 'number' && field > MAX_DURATION_MS) {
+      throw new CliError('CLI_CONFIG', `${at(key)}: field "${key}" must be at most ${MAX_DURATION_MS} ms (24 days), got ${field}`);
     }
     out[key] = kind === 'string[]' && typeof field === 'string' ? [field] : field;
   }
