@@ -144,7 +144,18 @@ export class Session {
   async loadWorkflow(path: string, teamId?: string): Promise<WorkflowFile> {
     const { loadWorkflowFile } = require('@autotune/core') as typeof import('@autotune/core');
     if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: workflow file not found`);
-    return loadWorkflowFile(path, teamId);
+    const file = await loadWorkflowFile(path, teamId);
+    // The same rule as for metrics records: a formation is built in or declared in the config file.
+    const { FORMATIONS } = require('@autotune/metrics') as typeof import('@autotune/metrics');
+    const declared = this.project.config.formations ?? [];
+    const formation = file.config.formation;
+    if (!(FORMATIONS as readonly string[]).includes(formation) && !declared.includes(formation)) {
+      throw new CliError(
+        'CLI_INPUT',
+        `${path}: unknown formation ${JSON.stringify(formation)}: expected one of ${FORMATIONS.join(', ')}${declared.length ? ` or one declared (${declared.join(', ')})` : ''}; list any other formation your teams use under "formations" in autotune.config.*`,
+      );
+    }
+    return file;
   }
 
   /**
@@ -229,6 +240,7 @@ export class Session {
     const { SqliteStore, prepareDatabaseFile } = require('@autotune/core') as typeof import('@autotune/core');
     // The database holds the workflow's full text: created no more readable than the workflow file.
     prepareDatabaseFile(path, workflowPath);
+    this.warnIfMoreReadable(path, workflowPath);
     let db: InstanceType<typeof Database>;
     try {
       db = new Database(path);
@@ -241,6 +253,24 @@ export class Session {
       if (db.open) db.close();
     });
     return { store, path };
+  }
+
+  /**
+   * A database made before autotune matched its mode to the workflow's (or by hand) may be readable by people
+   * the workflow keeps out; autotune does not change modes it did not set, but says so.
+   */
+  private warnIfMoreReadable(dbPath: string, workflowPath: string | undefined): void {
+    if (!workflowPath) return;
+    try {
+      const db = statSync(dbPath).mode & 0o077;
+      const workflow = statSync(workflowPath).mode & 0o077;
+      const extra = db & 0o044 & ~workflow;
+      if (extra !== 0) {
+        this.note(`autotune: warning: ${dbPath} (mode ${(statSync(dbPath).mode & 0o777).toString(8).padStart(4, '0')}) is readable by ${extra & 0o004 ? 'others' : 'its group'}, but ${workflowPath} is not; it holds the workflow's text: chmod go-r ${dbPath}`);
+      }
+    } catch {
+      // Best effort: a file that cannot be stat'ed is reported by whatever opens it.
+    }
   }
 
   /**

@@ -186,6 +186,18 @@ describe('item 7: what autotune creates is no more readable than the workflow', 
     for (const f of files) expect([f, mode(join(folder, f))]).toEqual([f, fileMode]);
     for (const f of readdirSync(join(folder, 'backups'))) expect(mode(join(folder, 'backups', f))).toBe(fileMode);
   });
+
+  it('warns about a database made earlier that is more readable than the workflow, and leaves its mode alone', () => {
+    const first = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--no-ab-test'], { cwd: project.dir });
+    expect(first.status).toBe(0);
+    const db = join(project.dir, '.autotune', 'autotune.db');
+    chmodSync(db, 0o644);
+    chmodSync(project.workflow, 0o600);
+    const run = cli(['history', '--config', 'workflow.yaml', '--team-id', 'review_team'], { cwd: project.dir });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe(`autotune: warning: ${db} (mode 0644) is readable by others, but ${project.workflow} is not; it holds the workflow's text: chmod go-r ${db}\n`);
+    expect(mode(db)).toBe(0o644);
+  });
 });
 
 describe('item 6: SIGTERM and SIGHUP stop apply like Ctrl-C; hung trials time out', () => {
@@ -294,6 +306,16 @@ describe('item 14: values out of bounds and unknown formations', () => {
     writeFileSync(join(project.dir, 'autotune.config.yaml'), 'formations: [reflection, adaptive, hybrid]\n');
     const declared = cli(['analyze', '--metrics', 'runs.jsonl'], { cwd: project.dir });
     expect(declared.stderr).toBe(`autotune: using settings from ${join(project.dir, 'autotune.config.yaml')}\n`);
+    expect(declared.status).toBe(0);
+  });
+
+  it('the workflow file\'s formation follows the same rule', () => {
+    writeFileSync(project.workflow, readFileSync(project.workflow, 'utf8').replace('formation: parallel', 'formation: hybrid'));
+    const refused = cli(['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.json'], { cwd: project.dir });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/workflow\.yaml: unknown formation "hybrid": expected one of sequential, parallel, pipeline, hierarchical, consensus; list any other/);
+    writeFileSync(join(project.dir, 'autotune.config.json'), JSON.stringify({ formations: ['hybrid'] }));
+    const declared = cli(['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.json'], { cwd: project.dir });
     expect(declared.status).toBe(0);
   });
 });
