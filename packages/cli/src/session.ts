@@ -42,7 +42,7 @@ export class Session {
   readonly colors: Colors;
   /** Colours for stderr. */
   readonly errColors: Colors;
-  private readonly closers: Array<() => void> = [];
+  private readonly closers: Array<() => void | Promise<void>> = [];
   /** The trial timeout a command runner gets when the config sets none (see `defaultTrialTimeout`). */
   private defaultTrialTimeoutMs?: number;
   /** Records read from each metrics file so far, so that `watch` can pick up only what was appended. */
@@ -248,8 +248,8 @@ export class Session {
       throw new CliError('CLI_INPUT', `${path}: cannot open the database (${(err as Error).message})`, { cause: err });
     }
     const store = SqliteStore.open(db);
-    this.closers.push(() => {
-      store.close();
+    this.closers.push(async () => {
+      await store.close();
       if (db.open) db.close();
     });
     return { store, path };
@@ -407,10 +407,10 @@ export class Session {
   }
 
   /** Closes what the session opened (database handles). */
-  close(): void {
+  async close(): Promise<void> {
     for (const close of this.closers.splice(0).reverse()) {
       try {
-        close();
+        await close();
       } catch {
         // Closing is best effort: the command's own outcome is what the user needs to see.
       }
@@ -441,6 +441,6 @@ export async function withSession(terminal: Terminal, flags: CommonFlags, body: 
   try {
     return await body(session);
   } finally {
-    session.close();
+    await session.close();
   }
 }
