@@ -33,8 +33,10 @@ export {
   writeBackup,
   AUTOTUNE_DIR,
   locateJsonError,
+  creationModesLike,
+  prepareDatabaseFile,
 } from './workflow';
-export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow } from './workflow';
+export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes } from './workflow';
 export {
   MemoryStore,
   SqliteStore,

@@ -87,6 +87,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     const abTest = flags.abTest !== false;
     const workflowPath = session.requireWorkflowPath();
     const file = await session.loadWorkflow(workflowPath, session.teamId);
+    if (!flags.dryRun) session.refuseReadOnlyWorkflow(file.path);
     const teamId = file.teamId;
     const analyzer = await session.analyzer();
     const { store, path: dbPath } = session.openStore(file.path);
