@@ -12,6 +12,8 @@ export interface LoadMetricsFileOptions {
   onSkip?: ReadOptions['onSkip'];
   /** How OTLP traces become runs (which span is a run, grace window for late spans, team defaults). */
   otlp?: ReadOptions['otlp'];
+  /** Formations accepted besides the built-in five; a record naming another is an error (see `ReadOptions`). */
+  formations?: readonly string[];
 }
 
 /**

@@ -2,6 +2,7 @@ import { MetricsError, formatLocation } from './errors';
 import type { SourceLocation } from './errors';
 import type { ExecutionRecord } from './record';
 import { validateRecord } from './validate';
+import type { RecordChecks } from './validate';
 
 /*
  * OpenTelemetry traces (OTLP/JSON) to execution records. The GenAI semantic conventions give the spans:
@@ -133,7 +134,11 @@ export class OtlpAssembler {
   private readonly teamDefaults: Readonly<Record<string, OtlpTeamDefaults>>;
   private readonly counts: OtlpAssemblyStats = { unattachedSpans: 0, lateSpans: 0, rootSpanRuns: 0, evictedTraces: 0 };
 
-  constructor(options: OtlpOptions = {}) {
+  /** `checks` apply to every run assembled (e.g. which formations are accepted). */
+  constructor(
+    options: OtlpOptions = {},
+    private readonly checks?: RecordChecks,
+  ) {
     const grace = options.graceSeconds ?? DEFAULT_OTLP_GRACE_SECONDS;
     if (!(grace >= 0 && grace <= 86_400)) throw new MetricsError('METRICS_USAGE_ERROR', `OTLP graceSeconds: expected 0 to 86400, got ${grace}`, {});
     const maxOpen = options.maxOpenTraces ?? DEFAULT_OTLP_MAX_OPEN_TRACES;
@@ -299,7 +304,7 @@ export class OtlpAssembler {
 
   private buildInto(w: SpanLite, trace: TraceState, sink: OtlpSink): void {
     try {
-      sink.record(buildRun(w, trace.spans, this.teamDefaults));
+      sink.record(buildRun(w, trace.spans, this.teamDefaults, this.checks));
     } catch (e) {
       if (e instanceof MetricsError) sink.reject(e);
       else throw e;
@@ -675,7 +680,7 @@ function costOf(s: SpanLite): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Readonly<Record<string, OtlpTeamDefaults>>): ExecutionRecord {
+function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Readonly<Record<string, OtlpTeamDefaults>>, checks: RecordChecks | undefined): ExecutionRecord {
   const members = new Map<string, MemberDraft>();
   const memberIdBySpan = new Map<string, string>();
   let toolCalls = 0;
@@ -788,7 +793,7 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Reado
     members: memberRecords,
   };
   try {
-    return validateRecord(candidate, w.location);
+    return validateRecord(candidate, w.location, checks);
   } catch (e) {
     if (!(e instanceof MetricsError)) throw e;
     // Re-word the field as the span it came from, so the user can find it in the trace.
