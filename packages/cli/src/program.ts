@@ -258,7 +258,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
   program
     .command('receive')
     .description('receive OpenTelemetry traces over OTLP/HTTP JSON (from a Collector or an SDK exporter) and record each team run')
-    .addOption(new Option('--port <n>', 'port to listen on (default 4318; 0 picks a free one)').argParser(nonNegativeInt('--port')))
+    .addOption(new Option('--port <n>', 'port to listen on (default 4318; 0 picks a free one)').argParser(boundedInt('--port', 0, 65535)))
     .option('--host <address>', 'address to bind (default 127.0.0.1, loopback only; 0.0.0.0 accepts other machines)')
     .option('--out <file>', 'append each run to this JSON Lines metrics file')
     .addOption(new Option('--db <file>', 'also store each run in this SQLite database'))
