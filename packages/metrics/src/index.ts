@@ -7,6 +7,8 @@ export type { DistributionStats, GroupStats, MemberStats, TeamStats, MetricsSumm
 export { quantileSorted, distributionOfSorted } from './quantile';
 export { MetricsAggregator, summarizeRecords } from './aggregator';
 export { validateRecord, toSnakeCaseRecord } from './validate';
+export { aggregateFile, PARALLEL_MIN_BYTES } from './aggregate-file';
+export type { AggregateFileOptions, AggregateFileResult } from './aggregate-file';
 export { readRecords, loadMetrics, loadMetricsWithReport, parseMetricsText, parseMetricsTextWithReport } from './read';
 export type { MetricsFormat, ReadOptions, ReadReport, SkippedInput, LoadResult, RecordStream } from './read-options';
 export { normaliseOtlpId } from './otlp';
