@@ -19,6 +19,11 @@ function positiveInt(flag: string) {
   };
 }
 
+/** `--threads`: "auto" or a whole number of at least 1. */
+function threadCount(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : positiveInt('--threads')(value);
+}
+
 function nonNegativeInt(flag: string) {
   return (value: string): number => {
     const n = Number(value);
@@ -89,6 +94,9 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(teamId())
     .addOption(metrics())
     .addOption(lenient())
+    .addOption(
+      new Option('--threads <n>', 'worker threads for large JSON Lines metrics files: a number or "auto" (default: one per core from 64 MiB)').argParser(threadCount),
+    )
     .addOption(output())
     .addOption(json())
     .action(run(() => (require('./commands/analyze') as typeof import('./commands/analyze')).analyzeCommand));

@@ -20,6 +20,8 @@ export interface CommonFlags {
   config?: string;
   metrics?: string[];
   lenient?: boolean;
+  /** `analyze --threads`: worker threads for large JSON Lines metrics files. */
+  threads?: number | 'auto';
   json?: boolean;
   verbose?: boolean;
   db?: string;
@@ -137,7 +139,7 @@ export class Session {
   }
 
   /** An analyzer with the project's baselines and thresholds, holding every metrics file's records. */
-  async analyzer(paths: string[] = this.metricsPaths): Promise<PerformanceAnalyzer> {
+  async analyzer(paths: string[] = this.metricsPaths, load: { teamId?: string } = {}): Promise<PerformanceAnalyzer> {
     const { PerformanceAnalyzer } = require('@autotune/analyzer') as typeof import('@autotune/analyzer');
     const { baselines, thresholds, minRuns, alpha } = this.project.config;
     const options: Record<string, unknown> = {};
@@ -148,7 +150,7 @@ export class Session {
     const analyzer = new PerformanceAnalyzer(options as ConstructorParameters<typeof PerformanceAnalyzer>[0]);
     for (const path of paths) {
       if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: metrics file not found`);
-      const report = await analyzer.loadMetricsFromFile(path, { lenient: this.flags.lenient === true });
+      const report = await analyzer.loadMetricsFromFile(path, { lenient: this.flags.lenient === true, teamId: load.teamId, threads: this.flags.threads });
       this.loadedRecords.set(path, report.records);
       if (report.skipped > 0) {
         const first = report.firstSkips[0];
