@@ -230,7 +230,11 @@ export class RecordParser {
     this.report.format = isOtlpDocument(parsed) ? 'otlp-jsonl' : 'jsonl';
     const text = this.rest;
     this.rest = '';
-    this.lines(text, atEnd);
+    // The first line is parsed already: use that value instead of parsing it again (a file holding one
+    // large OTLP document on one line would otherwise be parsed twice).
+    const lineNo = this.line++;
+    if (this.needles === undefined || !this.otherTeam(first, 0, first.length)) this.value(parsed, { file: this.file, line: lineNo });
+    if (nl >= 0) this.lines(text.slice(nl + 1), atEnd);
   }
 
   /**
