@@ -105,6 +105,42 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(out.single).toEqual(out.viaReadRecords);
   }, 120_000);
 
+  it('splits a pretty-printed JSON array (the original\'s format) and gives exactly the single-thread summary', async () => {
+    const path = join(dir, 'parallel-array.json');
+    writeSnakeLines(path, 3000, 15, { array: true });
+    const out = await child(['compare', path, '3']);
+    expect(out.threads).toBe(3);
+    expect(out.records).toEqual([3000, 3000]);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.single).toEqual(out.viaReadRecords);
+  }, 120_000);
+
+  it('stays exact when a guessed array cut lands inside a record (nested objects that look like records)', async () => {
+    const path = join(dir, 'parallel-array-nested.json');
+    writeSnakeLines(path, 1500, 16, { array: true, nestedTeamObjects: true });
+    const out = await child(['compare', path, '4']);
+    expect(out.records).toEqual([1500, 1500]);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.single).toEqual(out.viaReadRecords);
+  }, 120_000);
+
+  it('reports a bad element in a later part of an array with its line in the whole file', async () => {
+    const path = join(dir, 'bad-array.json');
+    writeSnakeLines(path, 1000, 17, { array: true });
+    const text = readFileSync(path, 'utf8');
+    // The 901st record (index 900): its "success" becomes a string.
+    let at = -1;
+    for (let k = 0; k <= 900; k++) at = text.indexOf('"team_id"', at + 1);
+    const bad = text.indexOf('"success": ', at);
+    writeFileSync(path, `${text.slice(0, bad)}"success": "yes", "x": ${text.slice(bad + '"success": '.length)}`);
+    // Errors name the line where the record starts: the "{" on the line before its "team_id".
+    const line = text.slice(0, at).split('\n').length - 1;
+    const single = await child(['error', path, '1']);
+    const out = await child(['error', path, '3']);
+    expect(out).toEqual(single);
+    expect(out.error).toContain(`${path}, line ${line}, field "success"`);
+  }, 120_000);
+
   it('reports a bad line in a later range with its line number in the whole file', async () => {
     const path = join(dir, 'bad-late.jsonl');
     writeSnakeLines(path, 2000, 13);

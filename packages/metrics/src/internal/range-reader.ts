@@ -44,7 +44,8 @@ export interface RangeResult {
   error?: PlainError;
 }
 
-function plain(e: MetricsError): PlainError {
+/** A `MetricsError` as plain data, for posting between threads. */
+export function plainError(e: MetricsError): PlainError {
   // MetricsError prefixes "<location>: "; the bare message is what follows it.
   const where = formatLocation(e.location);
   return { code: e.code, message: where ? e.message.slice(where.length + 2) : e.message, location: e.location };
@@ -98,7 +99,7 @@ export function aggregateRange(task: RangeTask): RangeResult {
     for (let i = 0; i < out.length; i++) agg.add(out[i]);
   } catch (e) {
     if (!(e instanceof MetricsError)) throw e;
-    error = plain(e);
+    error = plainError(e);
   } finally {
     closeSync(fd);
   }
@@ -107,7 +108,7 @@ export function aggregateRange(task: RangeTask): RangeResult {
     lines: parser.linesRead,
     records: report.records,
     skipped: report.skipped,
-    firstSkips: report.firstSkips.map((s) => plain(s.error)),
+    firstSkips: report.firstSkips.map((s) => plainError(s.error)),
     error,
   };
 }

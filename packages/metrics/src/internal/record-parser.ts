@@ -401,6 +401,23 @@ export class RecordParser {
     els.length = 0;
   }
 
+  /**
+   * One element of a JSON array split elsewhere (by a worker thread's byte scanner): team filter, parse,
+   * validation and lenient skips as for the elements this parser splits itself. Records go to `out`.
+   */
+  element(text: string, loc: SourceLocation, out: ExecutionRecord[]): void {
+    this.out = out;
+    if (this.needles !== undefined && this.otherTeam(text, 0, text.length)) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      this.skip(new MetricsError('METRICS_PARSE_ERROR', `array element is not valid JSON: ${(e as Error).message}`, loc, { cause: e }));
+      return;
+    }
+    this.value(parsed, loc);
+  }
+
   private emit(r: ExecutionRecord): void {
     this.report.records++;
     this.out.push(r);

@@ -17,11 +17,16 @@ function prng(seed: number): () => number {
  * with fractions (so sums are not exact in floating point), costs, failures, waited_for; no execution ids.
  * `distinctMembers` gives every member of every run its own id (many distinct member ids per team).
  */
-export function writeSnakeLines(path: string, runs: number, seed: number, opts: { teams?: number; distinctMembers?: boolean } = {}): void {
+export function writeSnakeLines(
+  path: string,
+  runs: number,
+  seed: number,
+  opts: { teams?: number; distinctMembers?: boolean; array?: boolean; nestedTeamObjects?: boolean } = {},
+): void {
   const rand = prng(seed);
   const teams = opts.teams ?? 7;
   const sizes = Array.from({ length: teams }, () => 3 + Math.floor(rand() * 6));
-  const lines: string[] = [];
+  const records: Record<string, unknown>[] = [];
   let clock = 1_736_000_000;
   for (let i = 0; i < runs; i++) {
     const t = Math.floor(rand() * teams);
@@ -54,8 +59,7 @@ export function writeSnakeLines(path: string, runs: number, seed: number, opts: 
       };
       cursor = s + dur;
     }
-    lines.push(
-      JSON.stringify({
+    records.push({
         team_id: `team_${t}`,
         formation: ['parallel', 'sequential', 'pipeline'][t % 3],
         member_count: sizes[t],
@@ -70,8 +74,11 @@ export function writeSnakeLines(path: string, runs: number, seed: number, opts: 
         config_fingerprint: rand() < 0.5 ? 'aaaa' : 'bbbb',
         ...(rand() < 0.05 ? { limit_hit: 'timeout' } : {}),
         member_metrics: members,
-      }),
-    );
+        // Unknown keys are ignored by the reader; nested objects that look like records test the array
+        // splitter's guesses (a "}, {"team_id" that is not between top-level elements).
+        ...(opts.nestedTeamObjects ? { previous: Array.from({ length: 40 }, (_, k) => ({ team_id: `old_${k}`, success: true })) } : {}),
+      });
   }
-  writeFileSync(path, `${lines.join('\n')}\n`);
+  if (opts.array) writeFileSync(path, `[\n${records.map((r) => JSON.stringify(r, null, 2)).join(',\n')}\n]\n`);
+  else writeFileSync(path, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
 }
