@@ -53,6 +53,15 @@ describe('aggregateFile on one thread', () => {
     expect(report.skipped).toBe(0);
   });
 
+  it.each(['dataset.otlp.jsonl', 'dataset.otlp.json'])('with teamId keeps OTLP runs whole (%s: spans of a run span documents)', async (name) => {
+    const full = await summarizeRecords(readRecords(fixture(name)));
+    for (const team of full.teams.keys()) {
+      const { aggregator } = await aggregateFile(fixture(name), { teamId: team });
+      expect(aggregator.teamIds()).toEqual([team]);
+      expect(aggregator.team(team)).toEqual(full.teams.get(team));
+    }
+  });
+
   it('with teamId finds a non-ASCII team id written with \\u escapes, as Python writes it', async () => {
     const path = join(dir, 'unicode.jsonl');
     const rec = (team: string) => `{"team_id":${team},"success":true,"duration_seconds":2,"start_time":1736000000}`;

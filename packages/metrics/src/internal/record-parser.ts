@@ -111,8 +111,12 @@ export class RecordParser {
   private hitText: string | undefined;
   private hitAt = -1;
 
-  /** True when text[from, to) cannot hold the wanted team's id, so it can be skipped without parsing. */
+  /**
+   * True when text[from, to) cannot hold the wanted team's id, so it can be skipped without parsing. Never
+   * for OTLP: a run's spans may sit in several documents, and only the workflow span names the team.
+   */
   private otherTeam(text: string, from: number, to: number): boolean {
+    if (this.report.format === 'otlp-jsonl' || text.startsWith('{"resourceSpans"', from)) return false;
     const needles = this.needles!;
     if (text !== this.hitText || this.hitAt < from) {
       let at = Number.POSITIVE_INFINITY;
