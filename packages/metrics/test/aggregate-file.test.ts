@@ -38,6 +38,7 @@ describe('aggregateFile on one thread', () => {
       expect(report.records).toBe(reference.totalRecords);
       expect(aggregator.summary()).toEqual(reference);
     },
+    60_000,
   );
 
   it('with teamId counts that team only, skipping other teams before parsing', async () => {
@@ -51,7 +52,7 @@ describe('aggregateFile on one thread', () => {
     expect(aggregator.team('team_1')).toEqual(full.teams.get('team_1'));
     expect(report.records).toBe(full.teams.get('team_1')!.runs);
     expect(report.skipped).toBe(0);
-  });
+  }, 60_000);
 
   it.each(['dataset.otlp.jsonl', 'dataset.otlp.json'])('with teamId keeps OTLP runs whole (%s: spans of a run span documents)', async (name) => {
     const full = await summarizeRecords(readRecords(fixture(name)));
@@ -60,7 +61,7 @@ describe('aggregateFile on one thread', () => {
       expect(aggregator.teamIds()).toEqual([team]);
       expect(aggregator.team(team)).toEqual(full.teams.get(team));
     }
-  });
+  }, 60_000);
 
   it('with teamId finds a non-ASCII team id written with \\u escapes, as Python writes it', async () => {
     const path = join(dir, 'unicode.jsonl');
@@ -82,7 +83,7 @@ describe('aggregateFile on one thread', () => {
     expect(records.map((r) => [r.executionId, r.error!.length])).toEqual([['a', long.length], ['b', 5], ['c', long.length]]);
     const { aggregator } = await aggregateFile(path);
     expect(Array.from(aggregator.team('t')!.durationsSeconds)).toEqual([1, 1, 2]);
-  });
+  }, 60_000);
 
   it('rejects a bad thread count with a usage error', async () => {
     await expect(aggregateFile(fixture('dataset.snake.jsonl'), { threads: 0 })).rejects.toMatchObject({ code: 'METRICS_USAGE_ERROR' });
@@ -193,5 +194,5 @@ describe('MetricsAggregator.merge', () => {
       }
       expect(merged.summary()).toEqual(whole.summary());
     }
-  });
+  }, 60_000);
 });
