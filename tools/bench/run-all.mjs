@@ -9,8 +9,10 @@ const benches = [
   ['Load and analyze, every format (1,000,000 runs)', 'metrics-load.mjs', []],
   ['Long lines', 'long-line.mjs', []],
   ['Calibration and early stopping', 'calibration.mjs', []],
+  ['Bootstrap interval coverage', 'bootstrap-coverage.mjs', []],
   ['Tuning quality', 'tuning-quality.mjs', []],
   ['CLI start-up', 'cli-startup.mjs', []],
+  ['PostgreSQL: trials through the queue, history', 'postgres.mjs', []],
 ];
 console.log(`# autotune benchmarks, ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), Node ${process.version}\n`);
 let failed = 0;

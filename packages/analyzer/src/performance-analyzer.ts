@@ -20,6 +20,8 @@ export interface LoadMetricsFileOptions {
    * 64 MiB and more, else none). The figures are exactly those of a single-thread read.
    */
   threads?: number | 'auto';
+  /** Formations accepted besides the built-in five; a record naming another is an error (see `ReadOptions`). */
+  formations?: readonly string[];
 }
 
 /**

@@ -209,6 +209,7 @@ async function aggregateInWorkers(path: string, ranges: [number, number][], opti
     lenient: options.lenient === true,
     maxReportedSkips: options.maxReportedSkips,
     teamId: options.teamId,
+    formations: options.formations,
   }));
   const results = await Promise.all(tasks.map((task) => startWorker<RangeResult>({ kind: 'lines', task })));
   const maxSkips = options.maxReportedSkips ?? 5;
@@ -253,6 +254,7 @@ async function aggregateArrayInWorkers(path: string, starts: number[], options: 
     lenient: options.lenient === true,
     maxReportedSkips: options.maxReportedSkips,
     teamId: options.teamId,
+    formations: options.formations,
   }));
   const results = await Promise.all(tasks.map((task) => startWorker<ArrayRangeResult>({ kind: 'array', task })));
   const maxSkips = options.maxReportedSkips ?? 5;

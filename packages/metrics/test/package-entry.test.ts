@@ -22,6 +22,7 @@ describe('@autotune/metrics entry', () => {
         'loadMetrics',
         'loadMetricsWithReport',
         'normaliseOtlpId',
+        'RECORD_LIMITS',
         'parseMetricsText',
         'parseMetricsTextWithReport',
         'quantileSorted',

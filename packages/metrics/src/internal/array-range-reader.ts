@@ -34,6 +34,8 @@ export interface ArrayRangeTask {
   lenient: boolean;
   maxReportedSkips: number | undefined;
   teamId: string | undefined;
+  /** Formations accepted besides the built-in five (`ReadOptions.formations`). */
+  formations: readonly string[] | undefined;
 }
 
 /** A range's result, plus whether its end met the next part's start at an element boundary. */
@@ -59,7 +61,7 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
   const agg = new MetricsAggregator();
   agg[AGGREGATOR_TEAM_FILTER](task.teamId);
   // The parser is used for what follows splitting: team filter, parse, validation, lenient skips.
-  const parser = new RecordParser(report, { lenient: task.lenient, maxReportedSkips: task.maxReportedSkips }, { summaryOnly: true, teamId: task.teamId });
+  const parser = new RecordParser(report, { lenient: task.lenient, maxReportedSkips: task.maxReportedSkips, formations: task.formations }, { summaryOnly: true, teamId: task.teamId });
   const fd = openSync(task.path, 'r');
   const buf = Buffer.allocUnsafe(READ_BYTES);
   let line = 1;

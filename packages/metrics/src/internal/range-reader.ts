@@ -22,6 +22,8 @@ export interface RangeTask {
   lenient: boolean;
   maxReportedSkips: number | undefined;
   teamId: string | undefined;
+  /** Formations accepted besides the built-in five (`ReadOptions.formations`). */
+  formations: readonly string[] | undefined;
 }
 
 /** A `MetricsError` as plain data, with its line counted from the start of its range. */
@@ -69,7 +71,7 @@ export function aggregateRange(task: RangeTask): RangeResult {
   agg[AGGREGATOR_TEAM_FILTER](task.teamId);
   const parser = new RecordParser(
     report,
-    { lenient: task.lenient, maxReportedSkips: task.maxReportedSkips },
+    { lenient: task.lenient, maxReportedSkips: task.maxReportedSkips, formations: task.formations },
     { summaryOnly: true, teamId: task.teamId, linesFrom: 1 },
   );
   const out: ExecutionRecord[] = [];
