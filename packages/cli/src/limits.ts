@@ -11,8 +11,6 @@ export const COUNT_LIMITS = {
   seed: 2 ** 32 - 1,
   /** History indexes of `rollback --index`. */
   historyIndex: 1_000_000,
-  /** Trials a `worker` runs at once: the config file's `concurrency` has the same bound. */
-  workerConcurrency: 256,
 } as const;
 
 /**
