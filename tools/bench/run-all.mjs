@@ -8,6 +8,7 @@ const here = import.meta.dirname;
 const benches = [
   ['Load and summarise, and analyze (1,000,000 records)', 'metrics-load.mjs', []],
   ['Calibration and early stopping', 'calibration.mjs', []],
+  ['Bootstrap interval coverage', 'bootstrap-coverage.mjs', []],
   ['Tuning quality', 'tuning-quality.mjs', []],
   ['CLI start-up', 'cli-startup.mjs', []],
   ['PostgreSQL: trials through the queue, history', 'postgres.mjs', []],
