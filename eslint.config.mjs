@@ -9,7 +9,8 @@ export const BOUNDARY_CONSTRAINTS = [
   { sourceTag: 'scope:abtest', onlyDependOnLibsWithTags: ['scope:metrics'] },
   { sourceTag: 'scope:strategies', onlyDependOnLibsWithTags: ['scope:analyzer', 'scope:metrics'] },
   { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
-  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:core', 'scope:metrics', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
+  { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:core', 'scope:metrics', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
+  { sourceTag: 'scope:cli', onlyDependOnLibsWithTags: ['scope:report', 'scope:core', 'scope:metrics', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
   { sourceTag: 'scope:example', onlyDependOnLibsWithTags: ['scope:strategies', 'scope:analyzer', 'scope:metrics'] },
 ];
 

@@ -13,11 +13,14 @@ const forbidden = [
   ['strategies', '@autotune/core'],
   ['strategies', '@autotune/abtest'],
   ['core', '@autotune/cli'],
+  ['core', '@autotune/report'],
+  ['report', '@autotune/cli'],
 ];
 const allowed = [
   ['analyzer', '@autotune/metrics'],
   ['strategies', '@autotune/analyzer'],
   ['core', '@autotune/abtest'],
+  ['report', '@autotune/core'],
   // The CLI loads core lazily (so `--help` stays fast), and the rule forbids static value imports of a lazily
   // loaded library; a type import is the allowed static edge.
   ['cli', '@autotune/core', 'type'],

@@ -31,6 +31,8 @@ export interface CommonFlags {
   output?: string;
   autoRollback?: boolean;
   earlyStop?: boolean;
+  /** `--report FILE`: also write the team's report of this run. */
+  report?: string;
 }
 
 /** One command's run: its terminal, flags, project settings, and the resources it opened. */

@@ -4,6 +4,7 @@ import { EXIT_CODES } from '../exit-codes';
 import { banner, indent, wrapHeading, formatSuggestion, formatSuggestionList, formatValue, formatVerdict, signedPercent, statusWord } from '../format';
 import { ProgressBar } from '../progress';
 import { LineReader, parseApplyAnswer } from '../prompt';
+import { writeRunReport } from '../report-file';
 import { withSession, type CommonFlags, type Session } from '../session';
 import type { OutputStream, Terminal } from '../terminal';
 
@@ -147,6 +148,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     if (applied > 0) summary.push(`Undo with: autotune rollback --team-id ${teamId} --index 0`);
     out.write(`\n${summary.join('\n')}\n`);
     session.emitJson({ teamId, workflow: file.path, database: dbPath, suggestions, results: outcome.results, finalConfig: outcome.finalConfig, written: outcome.written ?? null });
+    await writeRunReport(session, { teamId, store, dbPath, command: 'autotune apply', focusExperimentIds: outcome.results.flatMap((r) => (r.evidence ? [r.evidence.experimentId] : [])) }, flags.report);
     return applyExitCode(outcome.results);
   });
 }

@@ -1,0 +1,37 @@
+import { CliError } from '../errors';
+import { EXIT_CODES } from '../exit-codes';
+import { buildTeamReport, writeReportFile } from '../report-file';
+import { withSession, type CommonFlags } from '../session';
+import type { Terminal } from '../terminal';
+
+/** Flags of `autotune report`. */
+export interface ReportFlags extends CommonFlags {
+  out?: string;
+  format?: string;
+}
+
+/**
+ * `autotune report`: one team's runs, experiments, history and insights as a self-contained HTML page, as
+ * Markdown for a pull-request comment, or as the JSON document both are rendered from. Without `--out` it
+ * prints the Markdown or JSON on stdout (HTML needs `--out`).
+ */
+export async function reportCommand(flags: ReportFlags, terminal: Terminal): Promise<number> {
+  return withSession(terminal, flags, async (session) => {
+    const teamId = session.requireTeamId();
+    if (!flags.out && (flags.format ?? 'html') === 'html') throw new CliError('CLI_USAGE', 'report needs --out FILE for HTML (or --format md|json to print on stdout)');
+    const hasMetrics = session.metricsPaths.length > 0;
+    const { store, path: dbPath } = session.openStore(session.workflowPath, { mustExist: !hasMetrics });
+    const doc = await buildTeamReport(session, { teamId, store, dbPath, command: 'autotune report' });
+    if (doc.summary.figures === null && doc.experiments.length === 0 && doc.timeline.events.length === 0) {
+      throw new CliError('CLI_INPUT', `team "${teamId}" has no runs, experiments or history in ${dbPath}${hasMetrics ? ' or the metrics files' : ''} (check --team-id, --db and --metrics)`);
+    }
+    if (flags.out) {
+      const format = writeReportFile(session, doc, flags.out, flags.format);
+      session.note(`Report (${format}) written to ${session.resolveCwd(flags.out)}`);
+    } else {
+      const { renderReport } = require('@autotune/report') as typeof import('@autotune/report');
+      terminal.stdout.write(renderReport(doc, flags.format === 'json' ? 'json' : 'md'));
+    }
+    return EXIT_CODES.SUCCESS;
+  });
+}
