@@ -58,7 +58,7 @@ export async function buildTeamReport(session: Session, request: ReportRequest):
   const experiments: ReportExperimentInput[] = [];
   for (const id of ids) {
     const e = store.getExperiment(id);
-    if (e && e.teamId === teamId) experiments.push({ id: e.id, createdAt: e.createdAt, label: e.label ?? 'experiment', baselineConfig: e.baselineConfig, candidateConfig: e.candidateConfig, verdict: e.verdict });
+    if (e && e.teamId === teamId) experiments.push({ id: e.id, createdAt: e.createdAt, label: e.label ?? 'experiment', baselineConfig: e.baselineConfig, candidateConfig: e.candidateConfig, verdict: e.verdict, result: e.result });
   }
 
   // Insights from the team's own runs: A/B trials (labelled by core) try configs that were never in force.

@@ -1,4 +1,4 @@
-import type { Verdict } from '@autotune/abtest';
+import type { TrialSample, Verdict } from '@autotune/abtest';
 import { describeEvidence, type PerformanceInsight } from '@autotune/analyzer';
 import { EXPERIMENT_LABEL, teamConfigToUser, type HistoryEntry } from '@autotune/core';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
@@ -28,6 +28,8 @@ export interface ReportExperimentInput {
   baselineConfig: TeamConfig;
   candidateConfig: TeamConfig;
   verdict: Verdict;
+  /** The experiment's samples, when at hand: they give the arms' cost distributions (the verdict keeps durations only). */
+  result?: { baseline: readonly TrialSample[]; candidate: readonly TrialSample[] };
 }
 
 /**
@@ -149,6 +151,7 @@ export function buildReport(input: ReportInput): ReportDocument {
         rejected: history.filter((h) => h.status === 'rejected').length,
       },
       headline: headline(experiments, sorted.length),
+      sinceLastChange: live.length > 0 ? sinceLastChange(live, events) : null,
     },
     configs: configSections(sorted, settingsByFingerprint),
     experiments,
@@ -180,6 +183,13 @@ function safeFingerprintOfUser(config: TeamConfig): string | undefined {
   }
 }
 
+/** The first changes in words, and how many more: `formation: consensus → parallel; +2 more`. */
+export function summarizeChanges(changes: readonly ConfigChange[], shown = 2): string {
+  if (changes.length === 0) return 'no setting differs';
+  const words = changes.slice(0, shown).map((c) => (c.before === undefined ? `${c.key}: ${c.after} (added)` : c.after === undefined ? `${c.key} removed` : `${c.key}: ${c.before} → ${c.after}`));
+  return changes.length > shown ? `${words.join('; ')}; +${changes.length - shown} more` : words.join('; ');
+}
+
 /** The config as flat `key: value` pairs in the workflow file's vocabulary (`member_count`, `members[1].enabled`). */
 export function flattenConfig(config: TeamConfig): Record<string, string> {
   let user: unknown;
@@ -192,7 +202,19 @@ export function flattenConfig(config: TeamConfig): Record<string, string> {
   const walk = (value: unknown, key: string) => {
     if (Array.isArray(value)) {
       if (value.length === 0) out[key] = '[]';
-      value.forEach((v, i) => walk(v, `${key}[${i}]`));
+      value.forEach((v, i) => {
+        // Members are told apart by id, not position: dropping the third member must not read as every later
+        // member changing. Each keeps its other settings on one line.
+        const id = v !== null && typeof v === 'object' ? (v as { id?: unknown }).id : undefined;
+        if (typeof id === 'string') {
+          const rest = Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([k, x]) => k !== 'id' && x !== undefined));
+          out[`${key}[${id}]`] = Object.keys(rest).length ? JSON.stringify(rest) : 'present';
+        } else if (typeof v === 'string' && key === 'members') {
+          out[`${key}[${v}]`] = 'present';
+        } else {
+          walk(v, `${key}[${i}]`);
+        }
+      });
     } else if (value !== null && typeof value === 'object') {
       const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
       if (entries.length === 0 && key) out[key] = '{}';
@@ -260,8 +282,9 @@ function configLabel(i: number): string {
   return label;
 }
 
-function arm(metrics: Verdict['before']): ExperimentArm {
+function arm(metrics: Verdict['before'], samples: readonly TrialSample[] | undefined): ExperimentArm {
   const durations = [...metrics.durationsSeconds].sort((a, b) => a - b);
+  const costs = samples?.map((t) => t.record?.costUsd).filter((c): c is number => typeof c === 'number' && Number.isFinite(c)).sort((a, b) => a - b);
   return {
     figures: {
       runs: metrics.runs,
@@ -275,6 +298,7 @@ function arm(metrics: Verdict['before']): ExperimentArm {
       limitHits: metrics.limitHits,
     },
     durationsSeconds: durations,
+    costsUsd: costs && costs.length > 0 ? costs : null,
   };
 }
 
@@ -288,15 +312,17 @@ function experimentSection(e: ReportExperimentInput, index: number, focus: Set<s
     { name: 'p95_increase', label: 'P95 duration increase', value: g.p95Increase.value, limit: g.p95Increase.limit, unit: 'percent', breached: g.p95Increase.breached },
     { name: 'limit_hit_increase', label: 'Runs ending on a limit', value: g.limitHitIncrease.value, limit: g.limitHitIncrease.limit, unit: 'points', breached: g.limitHitIncrease.breached },
   ];
+  const changes = diffConfigs(flattenConfig(e.baselineConfig), flattenConfig(e.candidateConfig));
   return {
     id: e.id,
     createdAt: e.createdAt,
     label: e.label ?? 'experiment',
     fromThisRun: focus.has(e.id),
+    changeSummary: summarizeChanges(changes),
     metric: v.metric,
-    changes: diffConfigs(flattenConfig(e.baselineConfig), flattenConfig(e.candidateConfig)),
-    baseline: arm(v.before),
-    candidate: arm(v.after),
+    changes,
+    baseline: arm(v.before, e.result?.baseline),
+    candidate: arm(v.after, e.result?.candidate),
     verdict: {
       status: v.status,
       improvementPercentage: v.improvementPercentage,
@@ -392,6 +418,16 @@ function raceSection(race: ReportRaceInput): RaceSection {
       ? { experimentId: race.confirm.experimentId ?? null, status: race.confirm.status, improvementPercentage: race.confirm.improvementPercentage, reason: race.confirm.reason }
       : null,
   };
+}
+
+function sinceLastChange(live: readonly ExecutionRecord[], events: readonly TimelineEvent[]): ReportDocument['summary']['sinceLastChange'] {
+  const change = [...events].reverse().find((e) => e.status === 'applied');
+  if (!change) return null;
+  const at = Date.parse(change.at);
+  const before = live.filter((r) => r.startTimeMs < at);
+  const after = live.filter((r) => r.startTimeMs >= at);
+  if (before.length === 0 || after.length === 0) return null;
+  return { historyId: change.historyId, at: change.at, description: change.description, before: runFigures(before), after: runFigures(after) };
 }
 
 function headline(experiments: readonly ExperimentSection[], runs: number): string {

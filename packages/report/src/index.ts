@@ -18,7 +18,7 @@ export type {
   TimelineEvent,
   TimelineSection,
 } from './report-types';
-export { buildReport, flattenConfig, diffConfigs } from './build-report';
+export { buildReport, flattenConfig, diffConfigs, summarizeChanges } from './build-report';
 export type { ReportInput, ReportExperimentInput, ReportRaceInput } from './build-report';
 export { renderHtml } from './render-html';
 export { renderMarkdown, sparkline } from './render-markdown';

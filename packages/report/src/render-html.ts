@@ -16,6 +16,11 @@ function sentence(text: string): string {
   return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
 
+/** A label that says what was tried: `benchmark` alone does not. */
+function experimentTitle(e: ExperimentSection): string {
+  return e.label.includes(':') ? e.label : `${e.label}: ${e.changeSummary}`;
+}
+
 function status(s: string): string {
   return `<span class="status ${esc(s)}">${esc(STATUS_WORD[s] ?? s)}</span>`;
 }
@@ -73,7 +78,33 @@ function summaryHtml(doc: ReportDocument): string {
   return (
     `<section id="summary"><h2>Did it help?</h2>` +
     `<p class="headline ${latest ? esc(latest.verdict.status) : 'none'}">${latest ? status(latest.verdict.status) + ' ' : ''}${esc(s.headline)}</p>` +
-    `<div class="kpis">${cards.join('')}</div></section>`
+    `<div class="kpis">${cards.join('')}</div>${sinceHtml(doc)}</section>`
+  );
+}
+
+/** Relative change of a lower-is-better figure, for a reader: "−48.6% (better)". */
+function relative(before: number | null, after: number | null, higherIsBetter = false): string {
+  if (before === null || after === null || !Number.isFinite(before) || !Number.isFinite(after) || before === 0) return '–';
+  const pct = ((after - before) / before) * 100;
+  const better = higherIsBetter ? pct > 0 : pct < 0;
+  return `${formatSigned(pct)}${Math.abs(pct) >= 0.05 ? (better ? ' ✓ better' : ' ✕ worse') : ''}`;
+}
+
+function sinceHtml(doc: ReportDocument): string {
+  const s = doc.summary.sinceLastChange;
+  if (!s) return '';
+  const k = 'summary.sinceLastChange';
+  const row = (label: string, field: 'medianSeconds' | 'p95Seconds' | 'meanCostUsd', fmt: (v: number) => string) =>
+    `<tr><th scope="row">${label}</th><td class="num">${num(`${k}.before.${field}`, s.before[field], fmt(s.before[field] as number))}</td><td class="num">${num(`${k}.after.${field}`, s.after[field], fmt(s.after[field] as number))}</td><td class="num">${relative(s.before[field], s.after[field])}</td></tr>`;
+  const points = (s.after.successRate - s.before.successRate) * 100;
+  return (
+    `<table class="since"><caption>In production: the team's runs before and after change #${s.historyId} (${esc(formatTime(s.at))})</caption>` +
+    `<thead><tr><th></th><th>Before (${num(`${k}.before.runs`, s.before.runs, formatInt(s.before.runs))} runs)</th><th>After (${num(`${k}.after.runs`, s.after.runs, formatInt(s.after.runs))} runs)</th><th>Change</th></tr></thead><tbody>` +
+    row('Median duration', 'medianSeconds', formatSeconds) +
+    row('P95 duration', 'p95Seconds', formatSeconds) +
+    `<tr><th scope="row">Success rate</th><td class="num">${num(`${k}.before.successRate`, s.before.successRate, formatRate(s.before.successRate))}</td><td class="num">${num(`${k}.after.successRate`, s.after.successRate, formatRate(s.after.successRate))}</td><td class="num">${formatSigned(points, ' pts')}${Math.abs(points) >= 0.05 ? (points > 0 ? ' ✓ better' : ' ✕ worse') : ''}</td></tr>` +
+    row('Mean cost per run', 'meanCostUsd', (v) => formatUsd(v)) +
+    `</tbody></table><p class="muted">Change #${s.historyId}: ${esc(s.description)}. Before/after in production is not a controlled comparison (other things change over time); the A/B tests below are.</p>`
   );
 }
 
@@ -132,7 +163,7 @@ function experimentHtml(e: ExperimentSection, i: number): string {
   // The verdict's reason usually names the runs per arm already; say it only when it does not.
   const more = v.recommendedRunsPerArm !== null && !/runs per arm/.test(v.reason) ? ` About ${num(`${key}.verdict.recommendedRunsPerArm`, v.recommendedRunsPerArm, formatInt(v.recommendedRunsPerArm))} runs per arm would give 80% power.` : '';
   return (
-    `<article class="card experiment" id="exp-${esc(e.id)}"><h3>${status(v.status)} ${esc(e.label)}${e.fromThisRun ? ' <span class="tag">this run</span>' : ''}</h3>` +
+    `<article class="card experiment" id="exp-${esc(e.id)}"><h3>${status(v.status)} ${esc(experimentTitle(e))}${e.fromThisRun ? ' <span class="tag">this run</span>' : ''}</h3>` +
     `<p class="muted">${formatTime(e.createdAt)} · experiment <code>${esc(e.id)}</code> · metric ${esc(e.metric.replace('_', ' '))}</p>` +
     `<p class="improvement">Improvement ${num(`${key}.verdict.improvementPercentage`, v.improvementPercentage, formatSigned(v.improvementPercentage, unit))}, ${Math.round(v.interval.confidenceLevel * 100)}% interval ${num(`${key}.verdict.interval.low`, v.interval.low, formatSigned(v.interval.low, unit))} to ${num(`${key}.verdict.interval.high`, v.interval.high, formatSigned(v.interval.high, unit))} (threshold ${num(`${key}.verdict.threshold`, v.threshold, formatSigned(v.threshold, unit))}, α = ${num(`${key}.verdict.alpha`, v.alpha, String(v.alpha))}).</p>` +
     `<p class="reason"><strong>Why:</strong> ${esc(sentence(v.reason))}${esc(sequential)}${more}</p>` +
@@ -143,7 +174,7 @@ function experimentHtml(e: ExperimentSection, i: number): string {
     pRow(e, i, 'mannWhitney', 'Mann-Whitney U', 'whole distribution') +
     pRow(e, i, 'fisher', "Fisher's exact", 'success rate') +
     `</tbody></table><table><caption>Guardrails</caption><thead><tr><th>Guardrail</th><th>Measured</th><th>Limit</th><th></th></tr></thead><tbody>${guardrails}</tbody></table></div>` +
-    `<details class="alt"><summary>Explanation in full, and every duration</summary><p>${esc(v.explanation)}</p><p><strong>Baseline:</strong> ${e.baseline.durationsSeconds.map((d) => formatSeconds(d)).join(', ')}</p><p><strong>Candidate:</strong> ${e.candidate.durationsSeconds.map((d) => formatSeconds(d)).join(', ')}</p></details>` +
+    `<details class="alt"><summary>Explanation in full, and every duration</summary><p>${esc(v.explanation)}</p><p><strong>Baseline durations:</strong> ${e.baseline.durationsSeconds.map((d) => formatSeconds(d)).join(', ')}</p><p><strong>Candidate durations:</strong> ${e.candidate.durationsSeconds.map((d) => formatSeconds(d)).join(', ')}</p>${e.metric === 'cost' && e.baseline.costsUsd && e.candidate.costsUsd ? `<p><strong>Baseline costs:</strong> ${e.baseline.costsUsd.map((c) => formatUsd(c)).join(', ')}</p><p><strong>Candidate costs:</strong> ${e.candidate.costsUsd.map((c) => formatUsd(c)).join(', ')}</p>` : ''}</details>` +
     '</article>'
   );
 }
@@ -151,10 +182,10 @@ function experimentHtml(e: ExperimentSection, i: number): string {
 function experimentsHtml(doc: ReportDocument): string {
   if (doc.experiments.length === 0) return '<section id="experiments"><h2>Experiments</h2><p class="muted">No A/B experiment recorded yet. Run <code>autotune apply</code>, <code>benchmark</code> or <code>validate</code> to create one.</p></section>';
   const rows = doc.experiments
-    .map((e, i) => `<tr><td><a href="#exp-${esc(e.id)}">${esc(e.label)}</a></td><td>${status(e.verdict.status)}</td><td class="num">${num(`experiments.${i}.verdict.improvementPercentage`, e.verdict.improvementPercentage, formatSigned(e.verdict.improvementPercentage, improvementUnit(e.metric)))}</td><td>${esc(e.changes.map((c) => `${c.key}: ${c.before ?? '∅'} → ${c.after ?? '∅'}`).join('; ') || '–')}</td></tr>`)
+    .map((e, i) => `<tr><td><a href="#exp-${esc(e.id)}">${esc(e.label)}</a><br><small class="muted">${formatTime(e.createdAt)}</small></td><td>${status(e.verdict.status)}</td><td>${esc(e.metric.replace('_', ' '))}</td><td class="num">${num(`experiments.${i}.verdict.improvementPercentage`, e.verdict.improvementPercentage, formatSigned(e.verdict.improvementPercentage, improvementUnit(e.metric)))}</td><td>${esc(e.changeSummary)}</td></tr>`)
     .join('');
   return (
-    `<section id="experiments"><h2>Experiments</h2><table class="wide"><caption>Every experiment, ${doc.experiments.some((e) => e.fromThisRun) ? "this run's first, then " : ''}oldest first</caption><thead><tr><th>Experiment</th><th>Verdict</th><th>Improvement</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>` +
+    `<section id="experiments"><h2>Experiments</h2><table class="wide"><caption>Every experiment, ${doc.experiments.some((e) => e.fromThisRun) ? "this run's first, then " : ''}oldest first</caption><thead><tr><th>Experiment</th><th>Verdict</th><th>Metric</th><th>Improvement</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>` +
     doc.experiments.map(experimentHtml).join('') +
     '</section>'
   );
@@ -237,7 +268,7 @@ pre.settings{white-space:pre-wrap;background:#f6f8fa;padding:6px}.improvement{fo
 details.alt{margin-top:6px}summary{cursor:pointer;color:var(--blue)}
 ol.insights{padding-left:20px}.insight{margin-bottom:12px}.insight p{margin:2px 0}.evidence{color:var(--muted);font-size:13px}
 .sev{display:inline-block;width:60px;height:8px;background:#eee;border:1px solid #ccc;margin-right:6px;vertical-align:middle}.sev span{display:block;height:100%;background:var(--bad)}
-.nowrap{white-space:nowrap}.sr{position:absolute;left:-9999px}footer{color:var(--muted);font-size:12px;margin-top:30px}
+.nowrap{white-space:nowrap}table.since{margin-top:14px;background:#fff;border:1px solid var(--line)}table.since caption{padding:6px 8px}.sr{position:absolute;left:-9999px}footer{color:var(--muted);font-size:12px;margin-top:30px}
 @media print{body{background:#fff;font-size:11px}header{padding:0 0 8px}nav{display:none}main{padding:0;max-width:none}
 .card,.kpi{box-shadow:none;border-color:#999}.grid{grid-template-columns:1fr}details>summary{display:none}
 details::details-content{content-visibility:visible;display:contents}section{break-before:auto}h2{break-after:avoid}figure,table{break-inside:avoid}

@@ -73,7 +73,7 @@ function experimentMd(e: ExperimentSection): string {
   const hi = Math.max(...all);
   const shape = (d: number[]) => sparkline(binCounts(d, lo, hi, 16));
   return [
-    `### ${ICON[v.status]}: ${e.label}${e.fromThisRun ? ' (this run)' : ''}`,
+    `### ${ICON[v.status]}: ${e.label.includes(':') ? e.label : `${e.label}: ${e.changeSummary}`}${e.fromThisRun ? ' (this run)' : ''}`,
     '',
     `**Improvement ${formatSigned(v.improvementPercentage, unit)}** (${Math.round(v.interval.confidenceLevel * 100)}% CI ${formatSigned(v.interval.low, unit)} to ${formatSigned(v.interval.high, unit)}; threshold ${formatSigned(v.threshold, unit)}). ${v.reason}`,
     '',
@@ -115,16 +115,35 @@ export function renderMarkdown(doc: ReportDocument): string {
       '',
     );
   }
+  const since = s.sinceLastChange;
+  if (since) {
+    const rel = (b: number | null, a: number | null) => (b === null || a === null || b === 0 ? '' : formatSigned(((a - b) / b) * 100));
+    out.push(
+      `In production, before and after change #${since.historyId} (${formatTime(since.at)}):`,
+      '',
+      table(
+        ['', `Before (${formatInt(since.before.runs)} runs)`, `After (${formatInt(since.after.runs)} runs)`, 'Change'],
+        [
+          ['Median duration', formatSeconds(since.before.medianSeconds), formatSeconds(since.after.medianSeconds), rel(since.before.medianSeconds, since.after.medianSeconds)],
+          ['P95 duration', formatSeconds(since.before.p95Seconds), formatSeconds(since.after.p95Seconds), rel(since.before.p95Seconds, since.after.p95Seconds)],
+          ['Success rate', formatRate(since.before.successRate), formatRate(since.after.successRate), formatSigned((since.after.successRate - since.before.successRate) * 100, ' pts')],
+          ['Mean cost', formatUsd(since.before.meanCostUsd), formatUsd(since.after.meanCostUsd), rel(since.before.meanCostUsd, since.after.meanCostUsd)],
+        ],
+        ['l', 'r', 'r', 'r'],
+      ),
+      '',
+    );
+  }
   if (doc.experiments.length) {
     out.push('### Verdicts', '');
     out.push(
       table(
-        ['Experiment', 'Verdict', 'Improvement', '95% CI', 'Welch p', 'Mann-Whitney p', 'Fisher p'],
+        ['Experiment', 'Change', 'Verdict', 'Improvement', '95% CI', 'Welch p', 'Mann-Whitney p', 'Fisher p'],
         doc.experiments.map((e) => {
           const u = improvementUnit(e.metric);
-          return [e.label + (e.fromThisRun ? ' (this run)' : ''), ICON[e.verdict.status], formatSigned(e.verdict.improvementPercentage, u), `${formatSigned(e.verdict.interval.low, u)} to ${formatSigned(e.verdict.interval.high, u)}`, formatP(e.verdict.pValues.welch), formatP(e.verdict.pValues.mannWhitney), formatP(e.verdict.pValues.fisher)];
+          return [e.label + (e.fromThisRun ? ' (this run)' : ''), e.changeSummary, ICON[e.verdict.status], formatSigned(e.verdict.improvementPercentage, u), `${formatSigned(e.verdict.interval.low, u)} to ${formatSigned(e.verdict.interval.high, u)}`, formatP(e.verdict.pValues.welch), formatP(e.verdict.pValues.mannWhitney), formatP(e.verdict.pValues.fisher)];
         }),
-        ['l', 'l', 'r', 'r', 'r', 'r', 'r'],
+        ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
       ),
       '',
     );

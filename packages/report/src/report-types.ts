@@ -79,6 +79,8 @@ export interface ExperimentArm {
   figures: RunFigures;
   /** Every duration, ascending, in seconds: the chart draws their empirical CDF. */
   durationsSeconds: number[];
+  /** Every reported cost, ascending, in USD, when the experiment's samples were at hand; else null. */
+  costsUsd: number[] | null;
 }
 
 /** An experiment with its verdict, as a reader needs it. */
@@ -90,6 +92,8 @@ export interface ExperimentSection {
   label: string;
   /** True when the run that wrote this report produced this experiment. */
   fromThisRun: boolean;
+  /** The change in a few words (`formation: consensus → parallel`, `+2 more`), for titles and tables. */
+  changeSummary: string;
   metric: 'duration' | 'cost' | 'success_rate';
   changes: ConfigChange[];
   baseline: ExperimentArm;
@@ -233,6 +237,12 @@ export interface ReportDocument {
     changes: { applied: number; rolledBack: number; rejected: number };
     /** The latest experiment's verdict in one sentence, or why there is none. */
     headline: string;
+    /**
+     * The team's own runs before and after the latest change still in force, split at the time it was applied:
+     * what the change did in production, beside what its A/B test predicted. Null without such a change or
+     * without runs on both sides.
+     */
+    sinceLastChange: { historyId: number; at: string; description: string; before: RunFigures; after: RunFigures } | null;
   };
   configs: ConfigSection[];
   experiments: ExperimentSection[];

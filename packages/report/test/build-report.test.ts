@@ -1,6 +1,6 @@
 import { EXPERIMENT_LABEL } from '@autotune/core';
 import { quantileSorted, type ExecutionRecord } from '@autotune/metrics';
-import { buildReport, diffConfigs, flattenConfig, isReportError, REPORT_SCHEMA_VERSION, type ReportDocument } from '@autotune/report';
+import { buildReport, diffConfigs, flattenConfig, isReportError, REPORT_SCHEMA_VERSION, summarizeChanges, type ReportDocument } from '@autotune/report';
 import { raceFixture, teamFixture } from './fixtures/team';
 
 let fixture: Awaited<ReturnType<typeof teamFixture>>;
@@ -10,6 +10,12 @@ beforeAll(async () => {
   fixture = await teamFixture({ liveRuns: 120, experiments: 5 });
   doc = buildReport({ ...fixture.input, race: raceFixture(fixture.focusId) });
 }, 60_000);
+
+function mergeHistograms(hs: ReportDocument['configs'][number]['histogram'][]) {
+  // Every config's histogram has the same edges: the merge is a sum per bin.
+  for (const h of hs) expect(h.edgesSeconds).toEqual(hs[0].edgesSeconds);
+  return { edgesSeconds: hs[0].edgesSeconds, succeeded: hs[0].succeeded.map((_, i) => hs.reduce((a, h) => a + h.succeeded[i], 0)), failed: hs[0].failed.map((_, i) => hs.reduce((a, h) => a + h.failed[i], 0)) };
+}
 
 const live = () => fixture.input.records.filter((r) => !r.labels?.[EXPERIMENT_LABEL]);
 const sortedDurations = (rs: readonly ExecutionRecord[]) => rs.map((r) => r.durationSeconds).sort((a, b) => a - b);
@@ -29,11 +35,13 @@ describe('buildReport', () => {
     expect(f.medianSeconds).toBe(quantileSorted(d, 0.5));
     expect(f.p95Seconds).toBe(quantileSorted(d, 0.95));
     expect(f.totalCostUsd).toBeCloseTo(own.reduce((a, r) => a + (r.costUsd ?? 0), 0), 9);
-    // One config ran live here; its histogram holds every run, failures apart.
-    expect(doc.configs).toHaveLength(1);
-    const [c] = doc.configs;
-    expect(c.current).toBe(true);
-    expect(c.settings?.formation).toBe('consensus');
+    // The config before the tuning, and the one it left in force when a change was kept.
+    const kept = fixture.input.history!.some((h) => h.status === 'applied');
+    expect(doc.configs).toHaveLength(kept ? 2 : 1);
+    expect(doc.configs[0].settings?.formation).toBe('consensus');
+    expect(doc.configs.map((x) => x.current)).toEqual(kept ? [false, true] : [true]);
+    expect(doc.configs.reduce((a, x) => a + x.figures.runs, 0)).toBe(120);
+    const c = { ...doc.configs[0], histogram: mergeHistograms(doc.configs.map((x) => x.histogram)) };
     expect(c.histogram.succeeded.reduce((a, b) => a + b, 0)).toBe(f.successes);
     expect(c.histogram.failed.reduce((a, b) => a + b, 0)).toBe(120 - f.successes);
     expect(c.histogram.edgesSeconds[0]).toBeLessThanOrEqual(d[0]);
@@ -55,10 +63,22 @@ describe('buildReport', () => {
       expect(e.baseline.durationsSeconds).toEqual([...v.before.durationsSeconds].sort((a, b) => a - b));
       expect(e.candidate.figures.p95Seconds).toBe(v.after.p95);
       expect(e.changes.length).toBeGreaterThan(0);
+      const costs = fixture.input.experiments!.find((x) => x.id === e.id)!.result!.baseline.map((t) => t.record.costUsd!).sort((a, b) => a - b);
+      expect(e.baseline.costsUsd).toEqual(costs);
     }
     const s = doc.summary.experiments;
     expect(s.passed + s.failed + s.inconclusive).toBe(5);
     expect(doc.summary.headline).toContain(doc.experiments[0].verdict.reason);
+  });
+
+  it('compares the team\'s runs before and after the change still in force', () => {
+    const applied = [...fixture.input.history!].filter((h) => h.status === 'applied').sort((a, b) => b.id - a.id)[0];
+    const since = doc.summary.sinceLastChange!;
+    expect(since.historyId).toBe(applied.id);
+    const at = Date.parse(applied.timestamp);
+    expect(since.before.runs).toBe(live().filter((r) => r.startTimeMs < at).length);
+    expect(since.after.runs).toBe(60);
+    expect(since.after.medianSeconds).toBe(quantileSorted(sortedDurations(live().filter((r) => r.startTimeMs >= at)), 0.5));
   });
 
   it('puts the history on the timeline and the runs in buckets of consecutive runs', () => {
@@ -115,15 +135,26 @@ describe('buildReport', () => {
 });
 
 describe('flattenConfig and diffConfigs', () => {
+  it('tells members apart by id, so dropping one does not shift the others', () => {
+    const team = (ids: string[]) => flattenConfig({ formation: 'parallel', memberCount: ids.length, members: ids.map((id) => ({ id, role: id === 'b' ? 'critic' : 'writer' })) });
+    const changes = diffConfigs(team(['a', 'b', 'c']), team(['a', 'c']));
+    expect(changes).toEqual([
+      { key: 'member_count', before: '3', after: '2' },
+      { key: 'members[b]', before: '{"role":"critic"}' },
+    ]);
+    expect(summarizeChanges(changes)).toBe('member_count: 3 → 2; members[b] removed');
+    expect(summarizeChanges([...changes, { key: 'x', after: '1' }])).toBe('member_count: 3 → 2; members[b] removed; +1 more');
+  });
+
   it('flattens to the workflow file\'s keys and lists what changed, removed and added', () => {
     const before = flattenConfig({ formation: 'sequential', memberCount: 2, members: [{ id: 'a' }, { id: 'b' }], toolBudget: 10 });
     const after = flattenConfig({ formation: 'parallel', memberCount: 1, members: [{ id: 'a' }], timeoutSeconds: 60 });
-    expect(before).toMatchObject({ formation: 'sequential', member_count: '2', 'members[1]': 'b', tool_budget: '10' });
+    expect(before).toMatchObject({ formation: 'sequential', member_count: '2', 'members[b]': 'present', tool_budget: '10' });
     expect(diffConfigs(before, after)).toEqual([
       { key: 'formation', before: 'sequential', after: 'parallel' },
       { key: 'member_count', before: '2', after: '1' },
       { key: 'tool_budget', before: '10' },
-      { key: 'members[1]', before: 'b' },
+      { key: 'members[b]', before: 'present' },
       { key: 'timeout_seconds', after: '60' },
     ]);
   });

@@ -4,7 +4,7 @@ describe('@autotune/report entry', () => {
   it('exposes its public names, and only those', () => {
     expect(Object.keys(pkg).sort()).toEqual([
       'REPORT_FORMATS', 'REPORT_SCHEMA_VERSION', 'ReportError', 'buildReport', 'diffConfigs', 'flattenConfig', 'isReportError', 'renderHtml',
-      'renderMarkdown', 'renderReport', 'reportFormatOf', 'sparkline',
+      'renderMarkdown', 'renderReport', 'reportFormatOf', 'sparkline', 'summarizeChanges',
     ]);
   });
 });

@@ -42,14 +42,15 @@ describe('renderMarkdown', () => {
     expect(summary.rows[0][1]).toBe(`${(doc.summary.figures!.successRate * 100).toFixed(1)}%`);
 
     const verdicts = byHead('Experiment');
-    expect(verdicts.head).toEqual(['Experiment', 'Verdict', 'Improvement', '95% CI', 'Welch p', 'Mann-Whitney p', 'Fisher p']);
+    expect(verdicts.head).toEqual(['Experiment', 'Change', 'Verdict', 'Improvement', '95% CI', 'Welch p', 'Mann-Whitney p', 'Fisher p']);
     expect(verdicts.rows).toHaveLength(doc.experiments.length);
     doc.experiments.forEach((e, i) => {
       const row = verdicts.rows[i];
-      expect(row[1]).toContain(e.verdict.status);
-      expect(Number.parseFloat(row[2])).toBeCloseTo(e.verdict.improvementPercentage, 1);
+      expect(row[1]).toBe(e.changeSummary);
+      expect(row[2]).toContain(e.verdict.status);
+      expect(Number.parseFloat(row[3])).toBeCloseTo(e.verdict.improvementPercentage, 1);
       const welch = e.verdict.pValues.welch;
-      expect(row[4]).toBe(welch === null ? 'not run' : welch < 0.001 ? '< 0.001' : welch.toFixed(3));
+      expect(row[5]).toBe(welch === null ? 'not run' : welch < 0.001 ? '< 0.001' : welch.toFixed(3));
     });
     // Every row of every table has as many cells as its header: nothing broke a row apart.
     for (const t of found) for (const r of t.rows) expect(r).toHaveLength(t.head.length);
@@ -71,7 +72,7 @@ describe('renderMarkdown', () => {
     const withPipe: ReportDocument = { ...doc, experiments: doc.experiments.map((e, i) => (i === 0 ? { ...e, label: 'a | b' } : e)) };
     const verdicts = tables(renderMarkdown(withPipe)).find((t) => t.head[0] === 'Experiment')!;
     expect(verdicts.rows[0][0]).toBe('a | b (this run)');
-    for (const r of verdicts.rows) expect(r).toHaveLength(7);
+    for (const r of verdicts.rows) expect(r).toHaveLength(8);
   });
 });
 

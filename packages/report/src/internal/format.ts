@@ -1,14 +1,13 @@
 // Number formats shared by the HTML and the Markdown, so both say the same thing about the same document.
 
-/** Seconds for people: "0.84 s", "12.3 s", "315 s" (with minutes beyond ten minutes: "14m 05s"). */
+/**
+ * Seconds for people: "0.84 s", "12.3 s", "315 s", "4,210 s". Always seconds, never minutes, so that a
+ * column of durations reads without switching units half-way down.
+ */
 export function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return 'n/a';
   const a = Math.abs(s);
-  if (a >= 600) {
-    const m = Math.floor(a / 60);
-    return `${s < 0 ? '-' : ''}${m}m ${String(Math.round(a - m * 60)).padStart(2, '0')}s`;
-  }
-  if (a >= 100) return `${s.toFixed(0)} s`;
+  if (a >= 100) return `${Math.round(s).toLocaleString('en-US')} s`;
   if (a >= 10) return `${s.toFixed(1)} s`;
   return `${s.toFixed(2)} s`;
 }

@@ -1,6 +1,7 @@
 // Server-rendered SVG charts. No chart library: the page must be one small file that opens from disk, and a
 // few hundred lines of SVG strings cost nothing at run time, while an inlined library would cost 50-250 kB
 // and need a script. Every series is told apart by shape or dash as well as by colour.
+import { quantileSorted } from '@autotune/metrics';
 import type { ExperimentSection, Histogram, RaceSection, TimelineSection } from '../report-types';
 import { formatEstimate, formatRate, formatSeconds, formatSigned, formatTime, formatUsd, improvementUnit } from './format';
 import { niceStep } from './figures';
@@ -48,7 +49,7 @@ function yGrid(y: (v: number) => number, values: number[], x0: number, x1: numbe
     .join('');
 }
 
-const axisSeconds = (v: number) => (v >= 600 ? `${Math.round(v / 60)}m` : `${+v.toPrecision(3)}s`);
+const axisSeconds = (v: number) => `${+v.toPrecision(4)}s`;
 
 /**
  * A histogram of durations with successes as solid bars and failures hatched on top, and the median and P95
@@ -127,8 +128,13 @@ export function ecdfSvg(id: string, e: ExperimentSection): string {
   const R = 92;
   const T = 12;
   const B = 30;
-  const b = e.baseline.durationsSeconds;
-  const c = e.candidate.durationsSeconds;
+  // A cost experiment is judged on cost: draw what was judged, when the samples' costs are at hand.
+  const byCost = e.metric === 'cost' && e.baseline.costsUsd !== null && e.candidate.costsUsd !== null;
+  const b = byCost ? e.baseline.costsUsd! : e.baseline.durationsSeconds;
+  const c = byCost ? e.candidate.costsUsd! : e.candidate.durationsSeconds;
+  const fmtValue = byCost ? (v: number) => formatUsd(v) : formatSeconds;
+  const axisValue = byCost ? (v: number) => formatUsd(v) : axisSeconds;
+  const what = byCost ? 'cost per run' : 'run durations';
   const all = [...b, ...c];
   const lo = Math.min(...all);
   const hi = Math.max(...all);
@@ -136,22 +142,23 @@ export function ecdfSvg(id: string, e: ExperimentSection): string {
   const x = scale(Math.max(0, lo - pad), hi + pad, L, W - R);
   const y = scale(0, 1, H - B, T);
   const label = (values: number[], text: string, color: string, dy: number) =>
-    values.length ? `<text x="${W - R + 6}" y="${n(y(1)) + dy}" class="lbl" fill="${color}">${esc(text)}</text>` : '';
+    values.length ? `<text x="${W - R + 6}" y="${n(y(1)) + dy}" class="lbl" style="fill:${color}">${esc(text)}</text>` : '';
+  const q = quantileSorted;
   const desc =
-    `Empirical cumulative distribution of run durations. Baseline (solid line, circles): ${b.length} runs, median ${formatSeconds(e.baseline.figures.medianSeconds)}, P95 ${formatSeconds(e.baseline.figures.p95Seconds)}. ` +
-    `Candidate (dashed line, triangles): ${c.length} runs, median ${formatSeconds(e.candidate.figures.medianSeconds)}, P95 ${formatSeconds(e.candidate.figures.p95Seconds)}.`;
+    `Empirical cumulative distribution of ${what}. Baseline (solid line, circles): ${b.length} runs, median ${fmtValue(q(b, 0.5))}, largest ${fmtValue(b[b.length - 1])}. ` +
+    `Candidate (dashed line, triangles): ${c.length} runs, median ${fmtValue(q(c, 0.5))}, largest ${fmtValue(c[c.length - 1])}.`;
   return (
-    open(W, H, id, `Durations of both arms (ECDF): ${e.label}`, desc, 'ecdf') +
+    open(W, H, id, `${byCost ? 'Cost per run' : 'Durations'} of both arms (ECDF): ${e.label}`, desc, 'ecdf') +
     yGrid(y, [0, 0.25, 0.5, 0.75, 1], L, W - R, (v) => `${v * 100}%`) +
     `<line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#888"/>` +
-    xAxis(x, ticks(Math.max(0, lo - pad), hi + pad, 5), H - B, axisSeconds) +
+    xAxis(x, ticks(Math.max(0, lo - pad), hi + pad, 5), H - B, axisValue) +
     `<path class="series baseline" d="${stepPath(b, x, y)}" fill="none" stroke="${COLORS.baseline}" stroke-width="1.8"/>` +
     `<path class="series candidate" d="${stepPath(c, x, y)}" fill="none" stroke="${COLORS.candidate}" stroke-width="2" stroke-dasharray="6 3"/>` +
     markers(b, x, y, 'circle', COLORS.baseline) +
     markers(c, x, y, 'triangle', COLORS.candidate) +
     label(b, '● baseline', COLORS.baseline, 4) +
     label(c, '▲ candidate', COLORS.candidate, 20) +
-    `<text x="${L}" y="${H - 2}" class="tick">share of runs finished by…</text>` +
+    `<text x="${L}" y="${H - 2}" class="tick">${byCost ? 'share of runs costing at most…' : 'share of runs finished by…'}</text>` +
     '</svg>'
   );
 }
@@ -220,7 +227,7 @@ export function timelineSvg(id: string, t: TimelineSection): string {
     const hi = fixed ? fixed[1] : Math.max(...finite, 1e-9) * 1.08;
     const y = scale(lo, hi, top + panelH, top);
     let s = `<text x="${L}" y="${top - 8}" class="ptitle">${esc(title)}</text>`;
-    s += yGrid(y, ticks(lo, hi, 3), L, W - R, fmt);
+    s += yGrid(y, ticks(lo, hi, 4), L, W - R, fmt);
     const line = (vals: Array<number | null>, cls: string, style: string) => {
       let d = '';
       let open = false;
@@ -256,7 +263,7 @@ export function timelineSvg(id: string, t: TimelineSection): string {
     lastX = ex;
     const color = e.status === 'applied' ? COLORS.success : e.status === 'rejected' ? '#777' : COLORS.failed;
     const ly = 10 + level * 11;
-    out += `<g class="event ${e.status}"><line x1="${ex}" x2="${ex}" y1="${ly + 2}" y2="${bottom}" stroke="${color}" stroke-width="1.2" stroke-dasharray="${e.status === 'applied' ? '' : '3 2'}"/><text x="${ex > W - R - 40 ? ex - 3 : ex + 3}" y="${ly}" text-anchor="${ex > W - R - 40 ? 'end' : 'start'}" class="lbl" fill="${color}">${symbol(e.status)} #${e.historyId}</text><title>${esc(`#${e.historyId} ${e.status}: ${e.description}`)}</title></g>`;
+    out += `<g class="event ${e.status}"><line x1="${ex}" x2="${ex}" y1="${ly + 2}" y2="${bottom}" stroke="${color}" stroke-width="1.2" stroke-dasharray="${e.status === 'applied' ? '' : '3 2'}"/><text x="${ex > W - R - 40 ? ex - 3 : ex + 3}" y="${ly}" text-anchor="${ex > W - R - 40 ? 'end' : 'start'}" class="lbl" style="fill:${color}">${symbol(e.status)} #${e.historyId}</text><title>${esc(`#${e.historyId} ${e.status}: ${e.description}`)}</title></g>`;
   });
   const every = Math.max(1, Math.ceil(t.buckets.length / 6));
   const tickIdx = t.buckets.map((_, i) => i).filter((i) => i % every === 0);
