@@ -433,5 +433,7 @@ function sinceLastChange(live: readonly ExecutionRecord[], events: readonly Time
 function headline(experiments: readonly ExperimentSection[], runs: number): string {
   if (experiments.length === 0) return runs === 0 ? 'No runs and no experiments recorded for this team yet.' : 'No A/B experiment recorded for this team yet: the figures below describe its recorded runs.';
   const latest = experiments.find((e) => e.fromThisRun) ?? [...experiments].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-  return `Latest experiment (${latest.label}, ${latest.createdAt.slice(0, 10)}): ${latest.verdict.status}. ${latest.verdict.reason}`;
+  const what = latest.label.includes(':') ? latest.label : `${latest.label}: ${latest.changeSummary}`;
+  const reason = /[.!?]$/.test(latest.verdict.reason) ? latest.verdict.reason : `${latest.verdict.reason}.`;
+  return `${latest.fromThisRun ? 'This run' : 'Latest experiment'} (${what}; ${latest.createdAt.slice(0, 10)}): ${latest.verdict.status}. ${reason}`;
 }

@@ -78,6 +78,7 @@ function summaryHtml(doc: ReportDocument): string {
   return (
     `<section id="summary"><h2>Did it help?</h2>` +
     `<p class="headline ${latest ? esc(latest.verdict.status) : 'none'}">${latest ? status(latest.verdict.status) + ' ' : ''}${esc(s.headline)}</p>` +
+    (f && s.runsShown === 'trials' ? '<p class="muted">No runs of the team itself are on record: the figures are of the A/B trial runs.</p>' : '') +
     `<div class="kpis">${cards.join('')}</div>${sinceHtml(doc)}</section>`
   );
 }
@@ -173,7 +174,7 @@ function experimentHtml(e: ExperimentSection, i: number): string {
     pRow(e, i, 'welch', "Welch's t", 'mean duration') +
     pRow(e, i, 'mannWhitney', 'Mann-Whitney U', 'whole distribution') +
     pRow(e, i, 'fisher', "Fisher's exact", 'success rate') +
-    `</tbody></table><table><caption>Guardrails</caption><thead><tr><th>Guardrail</th><th>Measured</th><th>Limit</th><th></th></tr></thead><tbody>${guardrails}</tbody></table></div>` +
+    `</tbody></table><table><caption>Guardrails</caption><thead><tr><th>Guardrail</th><th>Measured (negative is better)</th><th>Limit</th><th></th></tr></thead><tbody>${guardrails}</tbody></table></div>` +
     `<details class="alt"><summary>Explanation in full, and every duration</summary><p>${esc(v.explanation)}</p><p><strong>Baseline durations:</strong> ${e.baseline.durationsSeconds.map((d) => formatSeconds(d)).join(', ')}</p><p><strong>Candidate durations:</strong> ${e.candidate.durationsSeconds.map((d) => formatSeconds(d)).join(', ')}</p>${e.metric === 'cost' && e.baseline.costsUsd && e.candidate.costsUsd ? `<p><strong>Baseline costs:</strong> ${e.baseline.costsUsd.map((c) => formatUsd(c)).join(', ')}</p><p><strong>Candidate costs:</strong> ${e.candidate.costsUsd.map((c) => formatUsd(c)).join(', ')}</p>` : ''}</details>` +
     '</article>'
   );

@@ -18,6 +18,13 @@ export function sparkline(values: ReadonlyArray<number | null>, lo?: number, hi?
     .join('');
 }
 
+/** At most `max` characters, cut at a word with an ellipsis. */
+function short(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2))}…`;
+}
+
 /** A table cell: pipes and line breaks would end the cell or the row. */
 function cell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
@@ -60,7 +67,7 @@ function experimentMd(e: ExperimentSection): string {
     ['l', 'r', 'l'],
   );
   const guardrails = table(
-    ['Guardrail', 'Measured', 'Limit', 'Held'],
+    ['Guardrail', 'Measured (negative is better)', 'Limit', 'Held'],
     v.guardrails.map((g) => {
       const u = g.unit === 'points' ? ' pts' : '%';
       return [g.label, formatSigned(g.value, u), `${g.limit}${u}`, g.breached ? '❌ breached' : '✅'];
@@ -104,6 +111,7 @@ function binCounts(values: number[], lo: number, hi: number, bins: number): numb
 export function renderMarkdown(doc: ReportDocument): string {
   const s = doc.summary;
   const out: string[] = [`## ${doc.title}`, '', `Team \`${doc.teamId}\` · generated ${formatTime(doc.generatedAt)}`, '', `> ${s.headline}`, ''];
+  if (s.figures && s.runsShown === 'trials') out.push('_No runs of the team itself are on record: the figures below are of the A/B trial runs._', '');
   if (s.figures) {
     const f = s.figures;
     out.push(
@@ -141,7 +149,7 @@ export function renderMarkdown(doc: ReportDocument): string {
         ['Experiment', 'Change', 'Verdict', 'Improvement', '95% CI', 'Welch p', 'Mann-Whitney p', 'Fisher p'],
         doc.experiments.map((e) => {
           const u = improvementUnit(e.metric);
-          return [e.label + (e.fromThisRun ? ' (this run)' : ''), e.changeSummary, ICON[e.verdict.status], formatSigned(e.verdict.improvementPercentage, u), `${formatSigned(e.verdict.interval.low, u)} to ${formatSigned(e.verdict.interval.high, u)}`, formatP(e.verdict.pValues.welch), formatP(e.verdict.pValues.mannWhitney), formatP(e.verdict.pValues.fisher)];
+          return [short(e.label, 60) + (e.fromThisRun ? ' (this run)' : ''), e.changeSummary, ICON[e.verdict.status], formatSigned(e.verdict.improvementPercentage, u), `${formatSigned(e.verdict.interval.low, u)} to ${formatSigned(e.verdict.interval.high, u)}`, formatP(e.verdict.pValues.welch), formatP(e.verdict.pValues.mannWhitney), formatP(e.verdict.pValues.fisher)];
         }),
         ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
       ),
