@@ -157,7 +157,7 @@ function experimentHtml(e: ExperimentSection, i: number): string {
   const guardrails = v.guardrails
     .map((g, gi) => {
       const u = g.unit === 'points' ? ' pts' : '%';
-      return `<tr><th scope="row">${esc(g.label)}</th><td class="num">${num(`${key}.verdict.guardrails.${gi}.value`, g.value, formatSigned(g.value, u))}</td><td class="num">at most ${num(`${key}.verdict.guardrails.${gi}.limit`, g.limit, `${g.limit}${u}`)}</td><td>${g.breached ? '<span class="status failed">✕ breached</span>' : '✓ held'}</td></tr>`;
+      return `<tr><th scope="row">${esc(g.label)}</th><td class="num">${num(`${key}.verdict.guardrails.${gi}.value`, g.value, formatSigned(g.value, u))}</td><td class="num">at most ${num(`${key}.verdict.guardrails.${gi}.limit`, g.limit, `${g.limit}${u}`)}</td><td class="nowrap">${g.breached ? '<span class="status failed">✕ breached</span>' : '✓ held'}</td></tr>`;
     })
     .join('');
   const sequential = v.sequential ? ` Early stopping: decided at look ${v.sequential.look} of ${v.sequential.looks}${v.sequential.stoppedEarly ? ' (stopped early)' : ''}.` : '';
@@ -171,10 +171,10 @@ function experimentHtml(e: ExperimentSection, i: number): string {
     `<div class="split"><div>${diffHtml(e.changes)}<figure>${intervalSvg(`ci-${i}`, e)}</figure></div><figure>${ecdfSvg(`ecdf-${i}`, e)}</figure></div>` +
     `<table class="wide"><caption>Both arms</caption><thead><tr><th>Arm</th><th>Runs</th><th>Success</th><th>Mean</th><th>Median</th><th>P95</th><th>Mean cost</th></tr></thead><tbody>${arms}</tbody></table>` +
     `<div class="split"><table><caption>The three tests (one-sided, candidate better)</caption><thead><tr><th>Test</th><th>Of</th><th>p</th><th></th></tr></thead><tbody>` +
-    pRow(e, i, 'welch', "Welch's t", 'mean duration') +
-    pRow(e, i, 'mannWhitney', 'Mann-Whitney U', 'whole distribution') +
+    pRow(e, i, 'welch', "Welch's t", e.metric === 'cost' ? 'mean cost' : 'mean duration') +
+    pRow(e, i, 'mannWhitney', 'Mann-Whitney U', e.metric === 'cost' ? 'cost distribution' : 'duration distribution') +
     pRow(e, i, 'fisher', "Fisher's exact", 'success rate') +
-    `</tbody></table><table><caption>Guardrails</caption><thead><tr><th>Guardrail</th><th>Measured (negative is better)</th><th>Limit</th><th></th></tr></thead><tbody>${guardrails}</tbody></table></div>` +
+    `</tbody></table><table><caption>Guardrails (negative is better)</caption><thead><tr><th>Guardrail</th><th>Measured</th><th>Limit</th><th></th></tr></thead><tbody>${guardrails}</tbody></table></div>` +
     `<details class="alt"><summary>Explanation in full, and every duration</summary><p>${esc(v.explanation)}</p><p><strong>Baseline durations:</strong> ${e.baseline.durationsSeconds.map((d) => formatSeconds(d)).join(', ')}</p><p><strong>Candidate durations:</strong> ${e.candidate.durationsSeconds.map((d) => formatSeconds(d)).join(', ')}</p>${e.metric === 'cost' && e.baseline.costsUsd && e.candidate.costsUsd ? `<p><strong>Baseline costs:</strong> ${e.baseline.costsUsd.map((c) => formatUsd(c)).join(', ')}</p><p><strong>Candidate costs:</strong> ${e.candidate.costsUsd.map((c) => formatUsd(c)).join(', ')}</p>` : ''}</details>` +
     '</article>'
   );

@@ -60,14 +60,14 @@ function experimentMd(e: ExperimentSection): string {
   const tests = table(
     ['Test', 'p (one-sided)', 'Decides'],
     [
-      ["Welch's t (mean duration)", formatP(v.pValues.welch), v.decidedBy === 'welch' ? 'yes' : ''],
-      ['Mann-Whitney U (distribution)', formatP(v.pValues.mannWhitney), ''],
+      [`Welch's t (mean ${e.metric === 'cost' ? 'cost' : 'duration'})`, formatP(v.pValues.welch), v.decidedBy === 'welch' ? 'yes' : ''],
+      [`Mann-Whitney U (${e.metric === 'cost' ? 'cost' : 'duration'} distribution)`, formatP(v.pValues.mannWhitney), ''],
       ["Fisher's exact (success rate)", formatP(v.pValues.fisher), v.decidedBy === 'fisher' ? 'yes' : ''],
     ],
     ['l', 'r', 'l'],
   );
   const guardrails = table(
-    ['Guardrail', 'Measured (negative is better)', 'Limit', 'Held'],
+    ['Guardrail (negative is better)', 'Measured', 'Limit', 'Held'],
     v.guardrails.map((g) => {
       const u = g.unit === 'points' ? ' pts' : '%';
       return [g.label, formatSigned(g.value, u), `${g.limit}${u}`, g.breached ? '❌ breached' : '✅'];

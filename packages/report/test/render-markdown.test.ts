@@ -54,7 +54,7 @@ describe('renderMarkdown', () => {
     });
     // Every row of every table has as many cells as its header: nothing broke a row apart.
     for (const t of found) for (const r of t.rows) expect(r).toHaveLength(t.head.length);
-    expect(found.map((t) => t.head[0])).toEqual(expect.arrayContaining(['Config', 'Candidate', 'Series', '#', 'Arm', 'Test', 'Guardrail']));
+    expect(found.map((t) => t.head[0])).toEqual(expect.arrayContaining(['Config', 'Candidate', 'Series', '#', 'Arm', 'Test', 'Guardrail (negative is better)']));
   });
 
   it('shows the change of this run\'s experiment as a diff block', () => {

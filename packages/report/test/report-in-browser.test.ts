@@ -1,6 +1,6 @@
 // The HTML report in a real browser: Chromium opens it from disk with every network request refused, and the
 // page must draw every chart, log no error, and show the numbers of the JSON document it was rendered from.
-import { buildReport, renderHtml, renderReport, type ReportDocument } from '@autotune/report';
+import { buildReport, renderHtml, renderMarkdown, renderReport, type ReportDocument } from '@autotune/report';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -62,6 +62,10 @@ describe('the HTML report in Chromium, from disk, with no network', () => {
     expect(html).not.toMatch(/@import|<link\b/i);
     for (const m of html.matchAll(/url\(([^)]*)\)/g)) expect(m[1]).toMatch(/^#/);
     for (const m of html.matchAll(/\bhref="([^"]*)"/g)) expect(m[1]).toMatch(/^#/);
+  });
+
+  it('renders Markdown of the same team that a pull-request comment can hold (GitHub: 65,536 characters)', () => {
+    expect(renderMarkdown(doc).length).toBeLessThan(65_536);
   });
 
   it('loads with no request and no console error', () => {

@@ -106,6 +106,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     out.write(header + formatSuggestionList(suggestions, c) + (suggestions.length ? '\n' : ''));
     if (suggestions.length === 0) {
       session.emitJson({ teamId, workflow: file.path, database: dbPath, suggestions: [], results: [], finalConfig: teamConfigToUser(file.config), written: null });
+      await writeRunReport(session, { teamId, store, dbPath, command: 'autotune apply' }, flags.report);
       return EXIT_CODES.SUCCESS;
     }
 
@@ -113,6 +114,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     if (chosen.length === 0) {
       out.write('Nothing chosen; the workflow file is unchanged.\n');
       session.emitJson({ teamId, workflow: file.path, database: dbPath, suggestions, results: [], finalConfig: teamConfigToUser(file.config), written: null });
+      await writeRunReport(session, { teamId, store, dbPath, command: 'autotune apply' }, flags.report);
       return EXIT_CODES.SUCCESS;
     }
 
