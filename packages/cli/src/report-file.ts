@@ -51,13 +51,13 @@ export async function buildTeamReport(session: Session, request: ReportRequest):
     records.push(r);
   };
   for (const path of session.metricsPaths) for (const r of await loadMetrics(path, { lenient: session.flags.lenient === true })) add(r);
-  for (const r of store.listRecords(teamId)) add(r);
+  for (const r of await store.listRecords(teamId)) add(r);
 
-  const history = store.listHistory(teamId);
+  const history = await store.listHistory(teamId);
   const ids = new Set<string>([...experimentIdsInDatabase(request.dbPath, teamId), ...history.flatMap((h) => (h.experimentId ? [h.experimentId] : [])), ...(request.focusExperimentIds ?? [])]);
   const experiments: ReportExperimentInput[] = [];
   for (const id of ids) {
-    const e = store.getExperiment(id);
+    const e = await store.getExperiment(id);
     if (e && e.teamId === teamId) experiments.push({ id: e.id, createdAt: e.createdAt, label: e.label ?? 'experiment', baselineConfig: e.baselineConfig, candidateConfig: e.candidateConfig, verdict: e.verdict, result: e.result });
   }
 
