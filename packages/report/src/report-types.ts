@@ -1,5 +1,6 @@
 // The report's data model. The HTML page and the Markdown are both rendered from this one document, and
 // `autotune report --format json` writes it as is, so that every number a reader sees can be traced to it.
+import type { HistoryStatus } from '@autotune/core';
 
 /** Version of {@link ReportDocument}'s shape; bumped when a field changes meaning or is removed. */
 export const REPORT_SCHEMA_VERSION = 1;
@@ -165,7 +166,8 @@ export interface TimelineEvent {
   historyId: number;
   /** ISO 8601. */
   at: string;
-  status: 'applied' | 'rejected' | 'rolled_back' | 'rollback';
+  /** As the history has it (`pending` and `abandoned` are an apply a crash interrupted; see core's `HistoryStatus`). */
+  status: HistoryStatus;
   validationStatus: string;
   description: string;
   changes: ConfigChange[];

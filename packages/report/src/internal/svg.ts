@@ -217,7 +217,7 @@ export function timelineSvg(id: string, t: TimelineSection): string {
   const panels = hasCost ? 3 : 2;
   const H = T + panels * (panelH + gap) + 8;
   const x = scale(-0.5, t.buckets.length - 0.5, L, W - R);
-  const symbol = (s: string) => (s === 'applied' ? '▲' : s === 'rolled_back' ? '✕' : s === 'rejected' ? '○' : '↺');
+  const symbol = (s: string) => ({ applied: '▲', rolled_back: '✕', rejected: '○', rollback: '↺', pending: '…', abandoned: '⊘' })[s] ?? '·';
   let out = open(W, H, id, 'Timeline: duration, success and cost over time, with the changes', timelineDesc(t), 'timeline');
 
   const panel = (index: number, title: string, values: Array<number | null>, fmt: (v: number) => string, extra?: Array<number | null>, fixed?: [number, number]) => {
