@@ -11,9 +11,10 @@ import type { Session } from './session';
 /** What a report is made of, beyond the session's metrics files. */
 export interface ReportRequest {
   teamId: string;
-  store: AutotuneStore;
+  /** The database; absent when there is none and the report is of metrics files alone. */
+  store?: AutotuneStore;
   /** The database file, shown in the report and used to list the team's experiments. */
-  dbPath: string;
+  dbPath?: string;
   /** The command the report describes, e.g. `autotune apply`. */
   command: string;
   /** Experiments this run produced: marked and listed first. */
@@ -51,13 +52,14 @@ export async function buildTeamReport(session: Session, request: ReportRequest):
     records.push(r);
   };
   for (const path of session.metricsPaths) for (const r of await loadMetrics(path, { lenient: session.flags.lenient === true })) add(r);
-  for (const r of await store.listRecords(teamId)) add(r);
+  if (store) for (const r of await store.listRecords(teamId)) add(r);
 
-  const history = await store.listHistory(teamId);
-  const ids = new Set<string>([...experimentIdsInDatabase(request.dbPath, teamId), ...history.flatMap((h) => (h.experimentId ? [h.experimentId] : [])), ...(request.focusExperimentIds ?? [])]);
+  const history = store ? await store.listHistory(teamId) : [];
+  const inDatabase = store && request.dbPath ? experimentIdsInDatabase(request.dbPath, teamId) : [];
+  const ids = new Set<string>([...inDatabase, ...history.flatMap((h) => (h.experimentId ? [h.experimentId] : [])), ...(request.focusExperimentIds ?? [])]);
   const experiments: ReportExperimentInput[] = [];
   for (const id of ids) {
-    const e = await store.getExperiment(id);
+    const e = store ? await store.getExperiment(id) : undefined;
     if (e && e.teamId === teamId) experiments.push({ id: e.id, createdAt: e.createdAt, label: e.label ?? 'experiment', baselineConfig: e.baselineConfig, candidateConfig: e.candidateConfig, verdict: e.verdict, result: e.result });
   }
 
@@ -78,7 +80,7 @@ export async function buildTeamReport(session: Session, request: ReportRequest):
     history,
     insights,
     focusExperimentIds: request.focusExperimentIds ?? [],
-    source: { command: request.command, database: request.dbPath, metrics: session.metricsPaths },
+    source: { command: request.command, ...(request.dbPath ? { database: request.dbPath } : {}), metrics: session.metricsPaths },
   });
 }
 

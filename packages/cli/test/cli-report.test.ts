@@ -96,6 +96,16 @@ describe('autotune report (built bin)', () => {
     expect(r.stdout).toMatch(/### Verdicts/);
   });
 
+  it('reports from metrics files alone without creating a database', () => {
+    const r = cli(['report', '--team-id', TEAM, '--metrics', 'metrics.jsonl', '--db', 'none/autotune.db', '--format', 'json'], { cwd: dir });
+    expect(r.status).toBe(0);
+    const doc = JSON.parse(r.stdout) as Doc & { source: { database: string | null } };
+    expect(doc.summary.figures!.runs).toBe(60);
+    expect(doc.experiments).toEqual([]);
+    expect(doc.source.database).toBeNull();
+    expect(existsSync(join(dir, 'none'))).toBe(false);
+  });
+
   it.each([
     [['report', '--team-id', TEAM, '--config', 'workflow.yaml'], 2, /report needs --out FILE for HTML/],
     [['report', '--team-id', TEAM, '--db', 'nowhere.db', '--out', 'x.html'], 2, /no autotune database at .*nowhere\.db/],

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
 import { buildTeamReport, writeReportFile } from '../report-file';
@@ -20,10 +21,13 @@ export async function reportCommand(flags: ReportFlags, terminal: Terminal): Pro
     const teamId = session.requireTeamId();
     if (!flags.out && (flags.format ?? 'html') === 'html') throw new CliError('CLI_USAGE', 'report needs --out FILE for HTML (or --format md|json to print on stdout)');
     const hasMetrics = session.metricsPaths.length > 0;
-    const { store, path: dbPath } = session.openStore(session.workflowPath, { mustExist: !hasMetrics });
-    const doc = await buildTeamReport(session, { teamId, store, dbPath, command: 'autotune report' });
+    // A report only reads: with metrics files and no database, it opens none (opening would create one).
+    const dbPath = session.databasePath(session.workflowPath);
+    const opened = hasMetrics && !existsSync(dbPath) ? undefined : session.openStore(session.workflowPath, { mustExist: true });
+    const doc = await buildTeamReport(session, { teamId, ...(opened ? { store: opened.store, dbPath: opened.path } : {}), command: 'autotune report' });
     if (doc.summary.figures === null && doc.experiments.length === 0 && doc.timeline.events.length === 0) {
-      throw new CliError('CLI_INPUT', `team "${teamId}" has no runs, experiments or history in ${dbPath}${hasMetrics ? ' or the metrics files' : ''} (check --team-id, --db and --metrics)`);
+      const where = [opened ? opened.path : '', hasMetrics ? 'the metrics files' : ''].filter(Boolean).join(' or ');
+      throw new CliError('CLI_INPUT', `team "${teamId}" has no runs, experiments or history in ${where} (check --team-id, --db and --metrics)`);
     }
     if (flags.out) {
       const format = writeReportFile(session, doc, flags.out, flags.format);
