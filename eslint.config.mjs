@@ -12,9 +12,10 @@ export const BOUNDARY_CONSTRAINTS = [
   { sourceTag: 'scope:simulator', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:strategies', 'scope:abtest'] },
   { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
   { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:core', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
+  { sourceTag: 'scope:postgres', onlyDependOnLibsWithTags: ['scope:core', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
   {
     sourceTag: 'scope:cli',
-    onlyDependOnLibsWithTags: ['scope:report', 'scope:core', 'scope:simulator', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'],
+    onlyDependOnLibsWithTags: ['scope:report', 'scope:core', 'scope:postgres', 'scope:simulator', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'],
   },
   { sourceTag: 'scope:example', onlyDependOnLibsWithTags: ['scope:strategies', 'scope:analyzer', 'scope:metrics'] },
 ];

@@ -24,7 +24,9 @@ export interface ReportRequest {
 /**
  * Ids of the team's experiments in the SQLite file, oldest first. The store contract has no listing call
  * (only `getExperiment(id)`), and benchmarks leave no history entry to find them by, so the CLI, which owns
- * the SQLite choice, reads the ids itself; anything unexpected there yields no ids rather than an error.
+ * the SQLite choice, reads the ids itself; anything unexpected there yields no ids rather than an error. With
+ * a PostgreSQL database (a URL, not a file) it finds none, and the report holds the experiments the history
+ * and this run name.
  */
 function experimentIdsInDatabase(dbPath: string, teamId: string): string[] {
   try {

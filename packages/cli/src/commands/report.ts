@@ -23,7 +23,8 @@ export async function reportCommand(flags: ReportFlags, terminal: Terminal): Pro
     const hasMetrics = session.metricsPaths.length > 0;
     // A report only reads: with metrics files and no database, it opens none (opening would create one).
     const dbPath = session.databasePath(session.workflowPath);
-    const opened = hasMetrics && !existsSync(dbPath) ? undefined : session.openStore(session.workflowPath, { mustExist: true });
+    const { isPostgresUrl } = require('../postgres-db') as typeof import('../postgres-db');
+    const opened = hasMetrics && !isPostgresUrl(dbPath) && !existsSync(dbPath) ? undefined : session.openStore(session.workflowPath, { mustExist: true });
     const doc = await buildTeamReport(session, { teamId, ...(opened ? { store: opened.store, dbPath: opened.path } : {}), command: 'autotune report' });
     if (doc.summary.figures === null && doc.experiments.length === 0 && doc.timeline.events.length === 0) {
       const where = [opened ? opened.path : '', hasMetrics ? 'the metrics files' : ''].filter(Boolean).join(' or ');
