@@ -17,6 +17,8 @@ const forbidden = [
   ['strategies', '@autotune/core'],
   ['strategies', '@autotune/abtest'],
   ['core', '@autotune/cli'],
+  ['core', '@autotune/report'],
+  ['report', '@autotune/cli'],
   // The simulator is its own package: core (the autotuner) must not reach for it, nor it for core.
   ['core', '@autotune/simulator'],
   ['simulator', '@autotune/core'],
@@ -34,6 +36,7 @@ const allowed = [
   ['analyzer', '@autotune/metrics'],
   ['strategies', '@autotune/analyzer'],
   ['core', '@autotune/abtest'],
+  ['report', '@autotune/core'],
   ['simulator', '@autotune/abtest'],
   ['simulator', '@autotune/strategies'],
   ['cli', '@autotune/simulator', 'type'],

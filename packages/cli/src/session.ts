@@ -34,6 +34,8 @@ export interface CommonFlags {
   output?: string;
   autoRollback?: boolean;
   earlyStop?: boolean;
+  /** `--report FILE`: also write the team's report of this run. */
+  report?: string;
   /** Send trials to `autotune worker` processes through the PostgreSQL database. */
   queue?: boolean;
   /** Write the workflow file even when it is read-only. */

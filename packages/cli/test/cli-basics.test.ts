@@ -16,7 +16,7 @@ describe('autotune --help', () => {
     const run = cli(['--help'], { cwd: project.dir });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Usage: autotune');
-    for (const command of ['analyze', 'suggest', 'apply', 'benchmark', 'validate', 'rollback', 'history', 'watch']) {
+    for (const command of ['analyze', 'suggest', 'apply', 'benchmark', 'validate', 'rollback', 'history', 'watch', 'report']) {
       expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
     expect(run.stdout).toContain('Exit codes:');
