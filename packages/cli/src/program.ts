@@ -213,7 +213,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(db())
     .addOption(runner())
     .addOption(simulate())
-    .addOption(new Option('--concurrency <n>', 'trials run at once (default 1)').argParser(boundedInt('--concurrency', 1, 256)))
+    .addOption(new Option('--concurrency <n>', 'trials run at once (default 1)').argParser(boundedInt('--concurrency', 1, COUNT_LIMITS.concurrency)))
     .addOption(new Option('-t, --team-id <id>', 'only this team\'s trials (default: every team\'s)'))
     .action(run(() => (require('./commands/worker') as typeof import('./commands/worker')).workerCommand));
 
