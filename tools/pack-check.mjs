@@ -141,6 +141,20 @@ const { PerformanceAnalyzer, describeEvidence } = require('@autotune/analyzer');
     step(`analyzer alone (${installed.map((n) => '@autotune/' + n).join(', ')}): ${out.trim().split('\n')[0]}`);
   }
 
+  // 1b. @autotune/postgres alone: pure JavaScript (pg, pg-boss), never the SQLite driver, and its entry loads.
+  {
+    const { dir, installed } = installAlone('@autotune/postgres');
+    if (installed.includes('cli')) throw new Error('installing @autotune/postgres pulled in @autotune/cli');
+    if (fs.existsSync(path.join(dir, 'node_modules', 'better-sqlite3'))) throw new Error('installing @autotune/postgres pulled in better-sqlite3');
+    const out = run(
+      process.execPath,
+      ['-e', "const p = require('@autotune/postgres'); for (const k of ['PostgresStore', 'QueueTrialRunner', 'TrialWorker']) if (typeof p[k] !== 'function') throw new Error(k + ' missing'); console.log(p.maskConnectionString('postgres://u:secret@h/db'))"],
+      { cwd: dir },
+    );
+    if (!out.includes('postgres://u:***@h/db')) throw new Error(`@autotune/postgres from the tarball printed:\n${out}`);
+    step(`postgres alone (${installed.map((n) => '@autotune/' + n).join(', ')}): entry loads, no better-sqlite3`);
+  }
+
   // 2. The CLI alone.
   {
     // npm 11 runs only the install scripts a project allows; the CLI's database driver is a native build.

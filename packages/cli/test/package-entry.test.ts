@@ -9,12 +9,14 @@ const PUBLIC_NAMES = [
   'CliError',
   'EXIT_CODES',
   'EXIT_CODES_HELP',
+  'checkScriptConfigTrusted',
   'createProgram',
   'exitCodeOf',
   'findProjectConfig',
   'loadProjectConfig',
   'processTerminal',
   'runCli',
+  'signalExitCode',
   'validateProjectConfig',
 ];
 
