@@ -12,18 +12,19 @@ export const BOUNDARY_CONSTRAINTS = [
   { sourceTag: 'scope:simulator', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:strategies', 'scope:abtest'] },
   { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
   { sourceTag: 'scope:otel', onlyDependOnLibsWithTags: ['scope:metrics'] },
+  { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:core', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
   { sourceTag: 'scope:postgres', onlyDependOnLibsWithTags: ['scope:core', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
   {
     sourceTag: 'scope:cli',
-    onlyDependOnLibsWithTags: ['scope:core', 'scope:postgres', 'scope:simulator', 'scope:otel', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'],
+    onlyDependOnLibsWithTags: ['scope:report', 'scope:otel', 'scope:core', 'scope:postgres', 'scope:simulator', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'],
   },
   { sourceTag: 'scope:example', onlyDependOnLibsWithTags: ['scope:strategies', 'scope:analyzer', 'scope:metrics'] },
 ];
 
-// Core's tests drive the autotuner with the simulator as a real trial runner (a devDependency); core's
-// sources may not import it.
+// Core's and the report's tests drive the autotuner with the simulator as a real trial runner (a
+// devDependency); their sources may not import it.
 const CORE_TEST_CONSTRAINTS = BOUNDARY_CONSTRAINTS.map((c) =>
-  c.sourceTag === 'scope:core' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'scope:simulator'] } : c,
+  c.sourceTag === 'scope:core' || c.sourceTag === 'scope:report' ? { ...c, onlyDependOnLibsWithTags: [...c.onlyDependOnLibsWithTags, 'scope:simulator'] } : c,
 );
 
 const boundaryRule = (depConstraints) => [
@@ -49,7 +50,7 @@ export default [
     rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/no-non-null-assertion': 'off' },
   },
   {
-    files: ['packages/core/test/**/*.ts'],
+    files: ['packages/core/test/**/*.ts', 'packages/report/test/**/*.ts'],
     rules: { '@nx/enforce-module-boundaries': boundaryRule(CORE_TEST_CONSTRAINTS) },
   },
 ];

@@ -19,6 +19,8 @@ const forbidden = [
   ['core', '@autotune/cli'],
   ['otel', '@autotune/core'],
   ['metrics', '@autotune/otel'],
+  ['core', '@autotune/report'],
+  ['report', '@autotune/cli'],
   // The simulator is its own package: core (the autotuner) must not reach for it, nor it for core.
   ['core', '@autotune/simulator'],
   ['simulator', '@autotune/core'],
@@ -37,6 +39,7 @@ const allowed = [
   ['strategies', '@autotune/analyzer'],
   ['core', '@autotune/abtest'],
   ['otel', '@autotune/metrics'],
+  ['report', '@autotune/core'],
   ['simulator', '@autotune/abtest'],
   ['simulator', '@autotune/strategies'],
   ['cli', '@autotune/simulator', 'type'],

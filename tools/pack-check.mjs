@@ -3,7 +3,8 @@
 //   1. install only @autotune/analyzer (and what it needs), check that this adds at most 5 packages and 2 MB
 //      (issue 15: the analyzer installs light; @stdlib is bundled into @autotune/stats), and run a script that
 //      analyses a shipped example;
-//   2. install only @autotune/cli and run `autotune --help` and `autotune analyze` on a shipped example.
+//   2. install only @autotune/cli and run `autotune --help` and `autotune analyze` on a shipped example, then
+//      simulate, apply, roll back and write the report (HTML and Markdown).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -187,6 +188,14 @@ const { PerformanceAnalyzer, describeEvidence } = require('@autotune/analyzer');
     run(bin, ['rollback', '--team-id', 'research_team', '--config', 'workflow.yaml', '--index', '0'], { cwd: dir });
     if (!fs.readFileSync(workflow).equals(original)) throw new Error('autotune rollback from the tarball did not restore the file byte for byte');
     step(`cli alone: simulate, apply --auto (${passed} passed, SQLite history) and rollback --index 0 (bytes restored) ok`);
+
+    // The report from the tarballs: @autotune/report comes with the CLI and renders from its packed dist.
+    run(bin, ['report', '--team-id', 'research_team', '--config', 'workflow.yaml', '--out', 'report.html'], { cwd: dir });
+    const html = fs.readFileSync(path.join(dir, 'report.html'), 'utf8');
+    if (!html.startsWith('<!doctype html>') || !html.includes('id="autotune-report"') || /https?:\/\//.test(html)) throw new Error('autotune report from the tarball wrote no self-contained page');
+    const md = run(bin, ['report', '--team-id', 'research_team', '--config', 'workflow.yaml', '--format', 'md'], { cwd: dir });
+    if (!md.startsWith('## autotune report: research_team')) throw new Error(`autotune report --format md from the tarball printed:\n${md}`);
+    step(`cli alone: autotune report (html ${(html.length / 1024).toFixed(0)} kB, md) ok`);
   }
 } catch (err) {
   console.error(`pack-check: FAILED: ${err.stderr ?? ''}${err.message}`);

@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// Writes N execution records as autotune JSON Lines: about 20 teams of 5 members, log-normal durations,
-// a few failures and limit hits, two configs per team. Deterministic: the same seed gives the same file.
+// Writes N execution records: about 20 teams, log-normal durations, a few failures and limit hits, two configs
+// per team. Deterministic: the same seed gives the same file. Formats:
+//   autotune-jsonl  autotune's own JSON Lines (5 members per team)
+//   snake-jsonl     the original's snake_case records, one per line (3-8 members per team, no execution id,
+//                   member_metrics as a map, times in epoch seconds): what users bring from the original
+//   snake-json      the same records as one JSON array (pretty-printed elements, as Python's json.dump(indent=2))
+//   otlp-jsonl      OTLP/JSON, one document per line, each holding the spans of 1 team run (as the
+//                   OpenTelemetry Collector's file exporter writes batches)
+//   otlp-json       one OTLP/JSON document holding every span
 //
-//   node tools/bench/gen-records.mjs <out.jsonl> [count=1000000] [seed=42]
+//   node tools/bench/gen-records.mjs <out> [count=1000000] [seed=42] [format=autotune-jsonl]
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -24,7 +31,7 @@ const FORMATIONS = ['sequential', 'parallel', 'pipeline', 'hierarchical', 'conse
 const ROLES = ['planner', 'researcher', 'coder', 'reviewer', 'writer'];
 const TOOLS = ['read_file', 'grep', 'web_search', 'run_tests', 'write_file', 'shell'];
 
-function makeTeams(rand, teamCount) {
+function makeTeams(rand, teamCount, varySize = false) {
   const teams = [];
   for (let t = 0; t < teamCount; t++) {
     const formation = FORMATIONS[t % FORMATIONS.length];
@@ -40,10 +47,21 @@ function makeTeams(rand, teamCount) {
         toolBudget: 20 + 10 * k + t,
         timeoutSeconds: 120 + 60 * k,
       })),
-      members: ROLES.map((role, i) => ({ id: `${role}_${t}`, role, tools: [TOOLS[i], TOOLS[(i + t) % TOOLS.length]] })),
+      members: teamRoles(rand, varySize).map((role, i) => ({
+        id: `${role}_${t}${i >= ROLES.length ? `_${i}` : ''}`,
+        role,
+        tools: [TOOLS[i % TOOLS.length], TOOLS[(i + t) % TOOLS.length]],
+      })),
     });
   }
   return teams;
+}
+
+/** Five roles, or (the original's files) 3 to 8 members, roles repeating past five. */
+function teamRoles(rand, varySize) {
+  if (!varySize) return ROLES;
+  const n = 3 + Math.floor(rand() * 6);
+  return Array.from({ length: n }, (_, i) => ROLES[i % ROLES.length]);
 }
 
 function normal(rand) {
@@ -99,30 +117,117 @@ function record(rand, teams, i, t0) {
   return r;
 }
 
-/** Write `count` records to `path`; resolves when the file is complete. */
-export async function generateRecords(path, count = 1_000_000, seed = 42) {
+/** The original's snake_case shape (see `toSnakeCaseRecord` in @autotune/metrics): no execution id. */
+function snake(r) {
+  const members = {};
+  const tools = new Set();
+  for (const m of r.members) {
+    for (const t of m.toolsUsed) tools.add(t);
+    const mm = {
+      member_id: m.memberId, role: m.role, success: m.success, duration_seconds: m.durationSeconds,
+      tool_calls_used: m.toolCalls, tools_used: m.toolsUsed, error_message: m.error ?? null,
+      start_time: m.startTimeMs / 1000, end_time: m.endTimeMs / 1000,
+      input_tokens: m.inputTokens, output_tokens: m.outputTokens, cost_usd: m.costUsd,
+    };
+    if (m.waitedFor) mm.waited_for = m.waitedFor;
+    members[m.memberId] = mm;
+  }
+  const o = {
+    team_id: r.teamId, formation: r.formation, member_count: r.memberCount, success: r.success,
+    duration_seconds: r.durationSeconds, total_tool_calls: r.toolCalls,
+    timestamp: new Date(r.endTimeMs).toISOString().replace(/Z$/, ''), recursion_depth: 0,
+    start_time: r.startTimeMs / 1000, end_time: r.endTimeMs / 1000, consensus_achieved: null, consensus_rounds: null,
+    unique_tools_used: [...tools].sort(), error_message: r.error ?? null, tool_budget: r.toolBudget,
+    timeout_seconds: r.timeoutSeconds, input_tokens: r.inputTokens, output_tokens: r.outputTokens, cost_usd: r.costUsd,
+    config_fingerprint: r.configFingerprint, member_metrics: members,
+  };
+  if (r.limitHit) o.limit_hit = r.limitHit;
+  return o;
+}
+
+const hex = (n, width) => n.toString(16).padStart(width, '0');
+const attr = (key, v) =>
+  typeof v === 'string' ? { key, value: { stringValue: v } }
+  : typeof v === 'boolean' ? { key, value: { boolValue: v } }
+  : Array.isArray(v) ? { key, value: { arrayValue: { values: v.map((s) => ({ stringValue: s })) } } }
+  : Number.isInteger(v) ? { key, value: { intValue: String(v) } }
+  : { key, value: { doubleValue: v } };
+
+/** The GenAI spans of one run: an invoke_workflow span, an invoke_agent span per member (no tool spans). */
+function otlpSpans(r, i) {
+  const traceId = hex(i + 1, 32);
+  const wf = hex(i * 16 + 1, 16);
+  const spans = r.members.map((m, k) => {
+    const attributes = [
+      attr('gen_ai.operation.name', 'invoke_agent'), attr('gen_ai.agent.name', m.memberId), attr('autotune.member.role', m.role),
+      attr('gen_ai.usage.input_tokens', m.inputTokens), attr('gen_ai.usage.output_tokens', m.outputTokens),
+      attr('autotune.cost_usd', m.costUsd), attr('autotune.tool_calls', m.toolCalls),
+    ];
+    if (m.waitedFor) attributes.push(attr('autotune.member.waited_for', m.waitedFor));
+    return {
+      traceId, spanId: hex(i * 16 + 2 + k, 16), parentSpanId: wf, name: `invoke_agent ${m.memberId}`, kind: 1,
+      startTimeUnixNano: `${m.startTimeMs}000000`, endTimeUnixNano: `${m.endTimeMs}000000`, attributes,
+      status: m.success ? { code: 0 } : { code: 2, message: m.error },
+    };
+  });
+  const attributes = [
+    attr('gen_ai.operation.name', 'invoke_workflow'), attr('autotune.team_id', r.teamId), attr('autotune.execution_id', r.executionId),
+    attr('autotune.formation', r.formation), attr('autotune.member_count', r.memberCount), attr('autotune.tool_calls', r.toolCalls),
+    attr('autotune.tool_budget', r.toolBudget), attr('autotune.timeout_seconds', r.timeoutSeconds),
+    attr('autotune.config_fingerprint', r.configFingerprint),
+  ];
+  if (r.limitHit) attributes.push(attr('autotune.limit_hit', r.limitHit));
+  spans.push({
+    traceId, spanId: wf, name: `invoke_workflow ${r.teamId}`, kind: 1,
+    startTimeUnixNano: `${r.startTimeMs}000000`, endTimeUnixNano: `${r.endTimeMs}000000`, attributes,
+    status: r.success ? { code: 1 } : { code: 2, message: r.error },
+  });
+  return spans;
+}
+
+const otlpDoc = (spans) => ({
+  resourceSpans: [{ resource: { attributes: [attr('service.name', 'agents')] }, scopeSpans: [{ scope: { name: 'gen-records' }, spans }] }],
+});
+
+export const FORMATS = ['autotune-jsonl', 'snake-jsonl', 'snake-json', 'otlp-jsonl', 'otlp-json'];
+
+/** Write `count` records to `path` in `format` (see the header); resolves when the file is complete. */
+export async function generateRecords(path, count = 1_000_000, seed = 42, format = 'autotune-jsonl') {
+  if (!FORMATS.includes(format)) throw new Error(`unknown format ${format}: expected one of ${FORMATS.join(', ')}`);
   await mkdir(dirname(path), { recursive: true });
   const rand = prng(seed);
-  const teams = makeTeams(rand, 20);
+  const teams = makeTeams(rand, 20, format !== 'autotune-jsonl');
   const out = createWriteStream(path);
   const t0 = Date.UTC(2025, 0, 1);
+  const encode = {
+    'autotune-jsonl': (r) => JSON.stringify(r),
+    'snake-jsonl': (r) => JSON.stringify(snake(r)),
+    'snake-json': (r, i) => (i === 0 ? '[\n' : ',\n') + JSON.stringify(snake(r), null, 2),
+    'otlp-jsonl': (r, i) => JSON.stringify(otlpDoc(otlpSpans(r, i))),
+    'otlp-json': (r, i) => {
+      const spans = otlpSpans(r, i).map((s) => JSON.stringify(s)).join(',');
+      return (i === 0 ? '{"resourceSpans":[{"resource":{"attributes":[]},"scopeSpans":[{"scope":{"name":"gen-records"},"spans":[' : ',') + spans;
+    },
+  }[format];
+  const sep = format === 'snake-json' || format === 'otlp-json' ? '' : '\n';
   let batch = [];
   for (let i = 0; i < count; i++) {
-    batch.push(JSON.stringify(record(rand, teams, i, t0)));
+    batch.push(encode(record(rand, teams, i, t0), i));
     if (batch.length === 2000 || i === count - 1) {
-      if (!out.write(`${batch.join('\n')}\n`)) await new Promise((r) => out.once('drain', r));
+      if (!out.write(batch.join(sep) + sep)) await new Promise((r) => out.once('drain', r));
       batch = [];
     }
   }
-  await new Promise((resolve, reject) => out.end((err) => (err ? reject(err) : resolve())));
+  const tail = format === 'snake-json' ? '\n]\n' : format === 'otlp-json' ? ']}]}]}\n' : '';
+  await new Promise((resolve, reject) => out.end(tail, (err) => (err ? reject(err) : resolve())));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [path, count = '1000000', seed = '42'] = process.argv.slice(2);
+  const [path, count = '1000000', seed = '42', format = 'autotune-jsonl'] = process.argv.slice(2);
   if (!path) {
-    console.error('usage: node tools/bench/gen-records.mjs <out.jsonl> [count=1000000] [seed=42]');
+    console.error(`usage: node tools/bench/gen-records.mjs <out> [count=1000000] [seed=42] [format: ${FORMATS.join(' | ')}]`);
     process.exit(2);
   }
-  await generateRecords(path, Number(count), Number(seed));
-  console.log(`wrote ${count} records to ${path}`);
+  await generateRecords(path, Number(count), Number(seed), format);
+  console.log(`wrote ${count} records to ${path} (${format})`);
 }

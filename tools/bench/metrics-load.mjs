@@ -1,82 +1,84 @@
 #!/usr/bin/env node
-// Load-and-summarise benchmark for @autotune/metrics (built package, packages/metrics/dist).
-// Generates tools/bench/data/records-1m.jsonl if missing, then times, each in its own child process so
-// peak RSS is that pass's alone: a bare readline + JSON.parse pass, and readRecords + MetricsAggregator.
-// With packages/analyzer built, a third pass loads the file into a PerformanceAnalyzer and analyses every team,
-// and an "## Analyze" section says what the analysis adds on top of loading.
+// Load-and-analyze benchmark for @autotune/metrics and @autotune/analyzer (built packages: npm run build).
+// Generates seeded files (gen-records.mjs) in tools/bench/data if missing, one per format:
+//   snake-jsonl, snake-json (the original's snake_case records as JSON Lines and as a JSON array),
+//   autotune-jsonl (autotune's own JSON Lines), otlp-jsonl and otlp-json (OTLP/JSON spans).
+// For each format it runs, alternating, each pass in its own child process (so peak RSS is that pass's):
+//   bare      the bare single-thread pass: readline + JSON.parse of every line, touching one field
+//             (for a JSON array, the same records as JSON Lines; for one OTLP document, JSON.parse of it)
+//   all       PerformanceAnalyzer.loadMetricsFromFile (aggregateFile, threads 'auto') + analyzeAll()
+//   one-team  the same with --team-id (loadMetricsFromFile(file, { teamId })) + analyzeTeamWorkflow()
+//   1-thread  'all' with threads: 1, for reference
+// and prints one table with the machine, date and load average.
 //
-//   npm run build && node tools/bench/metrics-load.mjs [--records N] [--repeat R]
+//   npm run build && node tools/bench/metrics-load.mjs [--records N] [--repeat R] [--formats a,b] [--passes bare,all,...]
+//                                                      [--otlp-json-spans N]
+//
+// OTLP files are sized in spans: --records N gives about N spans (runs = N / 6.5; a run has one workflow span
+// and 3-8 member spans). A single OTLP document is read whole (a JSON document cannot be streamed in
+// general), and V8 caps a string at about 512 MiB, so otlp-json is sized by --otlp-json-spans (default 200,000).
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { generateRecords } from './gen-records.mjs';
+import { FORMATS, generateRecords } from './gen-records.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const require = createRequire(import.meta.url);
-const metricsDist = join(root, 'packages/metrics/dist/index.js');
 const analyzerDist = join(root, 'packages/analyzer/dist/index.js');
+const TEAM = 'team_07';
 
-/** The passes compared. Each runs in a fresh child and returns a checksum so no work can be skipped. */
+/** The passes. Each runs in a fresh child and returns a checksum so that no work can be skipped. */
 const PASSES = {
-  async bare(file) {
+  async bare(file, format) {
+    if (format === 'otlp-json') {
+      const doc = JSON.parse(readFileSync(file, 'utf8'));
+      return { records: doc.resourceSpans[0].scopeSpans[0].spans.length, check: 0 };
+    }
     let n = 0;
-    let sum = 0;
+    let check = 0;
     const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
     for await (const line of rl) {
       if (line.length === 0) continue;
-      sum += JSON.parse(line).durationSeconds;
+      const v = JSON.parse(line);
+      check += v.success ? 1 : 0;
       n++;
     }
-    return { records: n, check: sum };
+    return { records: n, check };
   },
-  async autotune(file) {
-    const { readRecords, MetricsAggregator } = require(metricsDist);
-    const agg = new MetricsAggregator();
-    for await (const r of readRecords(file)) agg.add(r);
-    const summary = agg.summary();
-    let sum = 0;
-    for (const t of summary.teams.values()) sum += t.duration.mean * t.runs;
-    return { records: summary.totalRecords, check: sum };
-  },
-  // ## Analyze: the same load through PerformanceAnalyzer, then analyzeAll() timed on its own.
-  async analyze(file) {
-    const { PerformanceAnalyzer } = require(analyzerDist);
-    const analyzer = new PerformanceAnalyzer();
-    await analyzer.loadMetricsFromFile(file);
-    const t0 = process.hrtime.bigint();
-    const all = analyzer.analyzeAll();
-    const analyzeSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    let insights = 0;
-    let check = 0;
-    const byBottleneck = {};
-    for (const list of all.values()) {
-      for (const i of list) {
-        insights++;
-        check += i.severity;
-        byBottleneck[i.bottleneck] = (byBottleneck[i.bottleneck] ?? 0) + 1;
-      }
+  all: (file) => analyze(file, {}),
+  'one-team': (file) => analyze(file, { teamId: TEAM }),
+  '1-thread': (file) => analyze(file, { threads: 1 }),
+};
+
+async function analyze(file, options) {
+  const { PerformanceAnalyzer } = require(analyzerDist);
+  const analyzer = new PerformanceAnalyzer();
+  const report = await analyzer.loadMetricsFromFile(file, options);
+  let insights = 0;
+  let check = 0;
+  const lists = options.teamId ? [analyzer.analyzeTeamWorkflow(options.teamId)] : [...analyzer.analyzeAll().values()];
+  for (const list of lists) {
+    for (const i of list) {
+      insights++;
+      check += i.severity;
     }
-    return { records: analyzer.totalRecords, check, analyzeSeconds, teams: all.size, insights, byBottleneck };
-  },
-};
+  }
+  return { records: report.records, check, insights, teams: analyzer.listTeams().length };
+}
 
-const LABELS = {
-  bare: 'bare `readline` + `JSON.parse`',
-  autotune: '`readRecords` + `MetricsAggregator` (summary)',
-  analyze: '`PerformanceAnalyzer`: load + `analyzeAll()`',
-};
-
-async function child(pass, file) {
+async function child(pass, file, format) {
   const t0 = process.hrtime.bigint();
-  const result = await PASSES[pass](file);
+  const result = await PASSES[pass](file, format);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  // maxRSS is in kilobytes (KiB): the process's peak resident set.
-  process.stdout.write(JSON.stringify({ pass, seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, ...result }));
+  // maxRSS is in KiB: the process's peak resident set, worker threads included. CPU time is every thread's
+  // (user + system): on a machine shared with other jobs it shows the work done, whatever the wall clock says.
+  const u = process.resourceUsage();
+  process.stdout.write(JSON.stringify({ pass, seconds, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, peakRssMb: u.maxRSS / 1024, ...result }));
 }
 
 function median(xs) {
@@ -84,62 +86,77 @@ function median(xs) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function main() {
-  const args = process.argv.slice(2);
-  if (args[0] === '--child') return child(args[1], args[2]);
-  const opt = (name, dflt) => {
-    const k = args.indexOf(name);
-    return k >= 0 ? Number(args[k + 1]) : dflt;
-  };
-  const count = opt('--records', 1_000_000);
-  const repeat = opt('--repeat', 3);
-  if (!existsSync(metricsDist)) {
-    console.error(`${metricsDist} is missing: build first (npm run build)`);
-    process.exit(2);
-  }
-  const file = join(here, 'data', count === 1_000_000 ? 'records-1m.jsonl' : `records-${count}.jsonl`);
-  if (!existsSync(file)) {
-    console.error(`generating ${count} records into ${file} ...`);
-    await generateRecords(file, count, 42);
-  }
-  const runs = { bare: [], autotune: [] };
-  if (existsSync(analyzerDist)) runs.analyze = [];
-  else console.error(`${analyzerDist} is missing: the Analyze pass is skipped (build @autotune/analyzer)`);
-  // Alternate the passes so that drift in machine load hits both alike.
-  for (let k = 0; k < repeat; k++) {
-    for (const pass of Object.keys(runs)) {
-      const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', pass, file], { encoding: 'utf8', maxBuffer: 1 << 20 });
-      if (res.status !== 0) throw new Error(`${pass} pass failed: ${res.stderr}`);
-      runs[pass].push(JSON.parse(res.stdout));
-    }
-  }
-  const bareTime = median(runs.bare.map((r) => r.seconds));
-  const rows = Object.entries(runs).map(([pass, rs]) => {
-    const t = median(rs.map((r) => r.seconds));
-    return `| ${LABELS[pass]} | ${rs[0].records.toLocaleString('en-US')} | ${t.toFixed(2)} | ${(t / bareTime).toFixed(2)}x | ${Math.max(...rs.map((r) => r.peakRssMb)).toFixed(0)} |`;
-  });
-  const cpu = cpus()[0]?.model ?? 'unknown';
-  console.log(`Machine: ${cpus().length} CPUs (nproc), ${cpu}; Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`);
-  console.log(`File: ${file} (${count.toLocaleString('en-US')} records); median of ${repeat} runs each, peak RSS the largest.\n`);
-  console.log('| pass | records | seconds | vs bare | peak RSS (MB) |');
-  console.log('|---|---:|---:|---:|---:|');
-  for (const row of rows) console.log(row);
-  if (runs.analyze) printAnalyze(runs.analyze, median(runs.autotune.map((r) => r.seconds)));
+async function ensure(file, count, format) {
+  if (existsSync(file)) return;
+  console.error(`generating ${count} runs (${format}) into ${file} ...`);
+  await generateRecords(file, count, 42, format);
 }
 
-/** The "## Analyze" section: what analysing every team adds on top of loading the file. */
-function printAnalyze(rs, loadTime) {
-  const analyzeTime = median(rs.map((r) => r.analyzeSeconds));
-  const total = median(rs.map((r) => r.seconds));
-  const { teams, insights, byBottleneck } = rs[0];
-  console.log('\n## Analyze\n');
-  console.log('| step | seconds | share of load |');
-  console.log('|---|---:|---:|');
-  console.log(`| load (\`readRecords\` + \`MetricsAggregator\`, pass above) | ${loadTime.toFixed(2)} | 100% |`);
-  console.log(`| \`analyzeAll()\` on ${teams} teams (summaries + every rule) | ${analyzeTime.toFixed(2)} | ${((analyzeTime / loadTime) * 100).toFixed(1)}% |`);
-  console.log(`| whole analyze pass (load + analyse) | ${total.toFixed(2)} | ${((total / loadTime) * 100).toFixed(1)}% |`);
-  const kinds = Object.entries(byBottleneck).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
-  console.log(`\n${insights} insight(s): ${kinds || 'none'}.`);
+function run(pass, file, format) {
+  const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', pass, file, format], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (res.status !== 0) throw new Error(`${pass} pass on ${file} failed: ${res.stderr}`);
+  return JSON.parse(res.stdout);
+}
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') return child(args[1], args[2], args[3]);
+  const opt = (name, dflt) => {
+    const k = args.indexOf(name);
+    return k >= 0 ? args[k + 1] : dflt;
+  };
+  const count = Number(opt('--records', '1000000'));
+  const repeat = Number(opt('--repeat', '3'));
+  const otlpJsonSpans = Number(opt('--otlp-json-spans', '200000'));
+  const formats = opt('--formats', FORMATS.join(',')).split(',');
+  const passes = opt('--passes', Object.keys(PASSES).join(',')).split(',');
+  if (passes[0] !== 'bare') throw new Error('--passes must start with bare');
+  if (!existsSync(analyzerDist)) {
+    console.error(`${analyzerDist} is missing: build first (npm run build)`);
+    process.exit(2);
+  }
+  const tag = count % 1_000_000 === 0 ? `${count / 1_000_000}m` : count % 1000 === 0 ? `${count / 1000}k` : String(count);
+  const data = join(here, 'data');
+  const loadBefore = loadavg();
+  const started = new Date();
+  const rows = [];
+  for (const format of formats) {
+    const runs = format === 'otlp-jsonl' ? Math.round(count / 6.5) : format === 'otlp-json' ? Math.round(otlpJsonSpans / 6.5) : count;
+    const file = join(data, `${format}-${format === 'otlp-json' ? `${otlpJsonSpans}spans` : tag}.${format.endsWith('jsonl') ? 'jsonl' : 'json'}`);
+    await ensure(file, runs, format);
+    // The bare pass of a JSON array reads the same records as JSON Lines (a bare JSON.parse cannot stream an array).
+    let bareFile = file;
+    if (format === 'snake-json') {
+      bareFile = join(data, `snake-jsonl-${tag}.jsonl`);
+      await ensure(bareFile, count, 'snake-jsonl');
+    }
+    const res = Object.fromEntries(passes.map((p) => [p, []]));
+    // Alternate the passes, so that drift in machine load hits all alike.
+    for (let k = 0; k < repeat; k++) {
+      for (const pass of Object.keys(res)) res[pass].push(run(pass, pass === 'bare' ? bareFile : file, format));
+    }
+    const bare = median(res.bare.map((r) => r.seconds));
+    const bareCpu = median(res.bare.map((r) => r.cpuSeconds));
+    const cell = (pass) => {
+      if (!res[pass]) return '- | - | -';
+      const t = median(res[pass].map((r) => r.seconds));
+      const c = median(res[pass].map((r) => r.cpuSeconds));
+      return `${t.toFixed(2)} (${(t / bare).toFixed(2)}x) | ${c.toFixed(1)} (${(c / bareCpu).toFixed(2)}x) | ${Math.max(...res[pass].map((r) => r.peakRssMb)).toFixed(0)}`;
+    };
+    const size = statSync(file).size / 2 ** 20;
+    rows.push(
+      `| ${format} | ${size.toFixed(0)} | ${res.all[0].records.toLocaleString('en-US')} | ${bare.toFixed(2)} | ${bareCpu.toFixed(1)} | ${Math.max(...res.bare.map((r) => r.peakRssMb)).toFixed(0)} | ${cell('all')} | ${cell('one-team')} | ${cell('1-thread')} |`,
+    );
+    console.error(`${format}: done (${rows[rows.length - 1]})`);
+  }
+  const cpu = cpus()[0]?.model ?? 'unknown';
+  const la = (l) => l.map((x) => x.toFixed(2)).join(' ');
+  console.log(`Machine: ${cpus().length} CPUs (nproc), ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+  console.log(`Load average (1, 5, 15 min): ${la(loadBefore)} at the start, ${la(loadavg())} at the end.`);
+  console.log(`${count.toLocaleString('en-US')} runs per file (OTLP: about ${count.toLocaleString('en-US')} spans as JSON Lines, ${otlpJsonSpans.toLocaleString('en-US')} as one document); median of ${repeat} alternating runs, peak RSS the largest. Wall seconds (ratio to bare) | CPU seconds of all threads (ratio to bare) | peak RSS MB.\n`);
+  console.log('| format | MB | records | bare s | bare CPU s | bare RSS | all teams: s | CPU s | RSS | --team-id: s | CPU s | RSS | 1 thread: s | CPU s | RSS |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of rows) console.log(row);
 }
 
 await main();

@@ -6,7 +6,8 @@ import path from 'node:path';
 
 const here = import.meta.dirname;
 const benches = [
-  ['Load and summarise, and analyze (1,000,000 records)', 'metrics-load.mjs', []],
+  ['Load and analyze, every format (1,000,000 runs)', 'metrics-load.mjs', []],
+  ['Long lines', 'long-line.mjs', []],
   ['Calibration and early stopping', 'calibration.mjs', []],
   ['Bootstrap interval coverage', 'bootstrap-coverage.mjs', []],
   ['Tuning quality', 'tuning-quality.mjs', []],

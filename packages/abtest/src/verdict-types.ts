@@ -63,9 +63,10 @@ export interface Verdict {
   metric: ExperimentMetric;
   /**
    * Positive when the candidate is better: for duration and cost, (baseline mean - candidate mean) / baseline
-   * mean x 100; for success rate, the difference in percentage points.
+   * mean x 100; for success rate, the difference in percentage points. `null` when it cannot be measured
+   * (fewer than 2 runs in an arm, the metric not recorded, a baseline mean of 0): never a made-up 0.
    */
-  improvementPercentage: number;
+  improvementPercentage: number | null;
   threshold: number;
   alpha: number;
   before: ArmMetrics;
@@ -86,10 +87,11 @@ export interface Verdict {
   regressionPValue: number;
   /**
    * Bootstrap interval of the improvement, in the units of `improvementPercentage`: for duration and cost the
-   * interval of the difference in means as a percentage of the baseline mean. When there is too little data to
-   * resample, `low = high = estimate` and `resamples` is 0.
+   * interval of the difference in means as a percentage of the baseline mean. Not resampled (interim looks of
+   * early stopping): `low = high = estimate`, `resamples` 0 and `method` `'none'`. `null` when the improvement
+   * itself could not be measured.
    */
-  bootstrap: Pick<BootstrapResult, 'estimate' | 'low' | 'high' | 'confidenceLevel' | 'resamples'> & { method: BootstrapResult['method'] | 'none' };
+  bootstrap: (Pick<BootstrapResult, 'estimate' | 'low' | 'high' | 'confidenceLevel' | 'resamples'> & { method: BootstrapResult['method'] | 'none' }) | null;
   guardrails: {
     successRateDrop: GuardrailCheck & { /** Fisher's one-sided p-value for a lower success rate. */ pValue: number };
     p95Increase: GuardrailCheck;

@@ -178,7 +178,7 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
   const verdict: Verdict = {
     status,
     metric,
-    improvementPercentage: improvement,
+    improvementPercentage: usable ? improvement : null,
     threshold,
     alpha,
     before,
@@ -186,7 +186,7 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
     tests,
     decidedBy,
     regressionPValue: regressionP,
-    bootstrap: { estimate: improvement, low: improvement, high: improvement, confidenceLevel: extras.bootstrap?.confidenceLevel ?? 0.95, resamples: 0, method: 'none' },
+    bootstrap: usable ? { estimate: improvement, low: improvement, high: improvement, confidenceLevel: extras.bootstrap?.confidenceLevel ?? 0.95, resamples: 0, method: 'none' } : null,
     guardrails: guards,
     reason: '',
     reasonCodes: codes,
@@ -263,7 +263,8 @@ function level(a: number): string {
 function reasonText(v: Verdict, passAlpha: number, constant: boolean): string {
   const w = METRIC_WORDS[v.metric];
   const parts: string[] = [];
-  const imp = `${pct(Math.abs(v.improvementPercentage))}${w.unit}`;
+  // Only the codes of a measured comparison print `imp`; an unmeasured one reads n/a, never 0.0.
+  const imp = v.improvementPercentage === null ? 'n/a' : `${pct(Math.abs(v.improvementPercentage))}${w.unit}`;
   const test = v.decidedBy === 'welch' ? (constant ? 'both arms constant' : `Welch ${pFmt(v.tests.welch?.pValue ?? 1)}`) : `Fisher ${pFmt(v.tests.fisher?.pValue ?? 1)}`;
   for (const code of v.reasonCodes) {
     switch (code) {
@@ -324,11 +325,16 @@ function explanationText(v: Verdict, passAlpha: number, constant: boolean): stri
   const s: string[] = [];
   const verdictWord = { passed: 'passes', failed: 'fails', inconclusive: 'is inconclusive' }[v.status];
   s.push(`The candidate was compared with the baseline over ${a.runs} and ${b.runs} runs on ${w.noun}.`);
-  if (v.reasonCodes.includes('insufficient_data')) {
-    s.push(`${v.reason}, so no test could be run and the change ${verdictWord}.`);
+  if (v.improvementPercentage === null) {
+    s.push(
+      v.reasonCodes.includes('insufficient_data')
+        ? `${v.reason}, so no test could be run and the change ${verdictWord}.`
+        : `Its ${w.noun} could not be compared, so no test could be run on it.`,
+    );
   } else {
-    const dir = v.improvementPercentage >= 0 ? w.better : w.worse;
-    const amount = `${pct(Math.abs(v.improvementPercentage))}${w.unit}`;
+    const improvement = v.improvementPercentage;
+    const dir = improvement >= 0 ? w.better : w.worse;
+    const amount = `${pct(Math.abs(improvement))}${w.unit}`;
     if (v.metric === 'success_rate') {
       s.push(`Its success rate was ${pct(a.successRate * 100, 0)}% against ${pct(b.successRate * 100, 0)}% (${amount} ${dir}).`);
     } else if (v.metric === 'cost') {
@@ -336,7 +342,7 @@ function explanationText(v: Verdict, passAlpha: number, constant: boolean): stri
     } else {
       s.push(`It was ${amount} ${dir} on average (mean ${seconds(a.mean)} against ${seconds(b.mean)}; median ${seconds(a.median)} against ${seconds(b.median)}).`);
     }
-    if (v.bootstrap.resamples > 0) {
+    if (v.bootstrap && v.bootstrap.resamples > 0) {
       s.push(
         `The ${Math.round(v.bootstrap.confidenceLevel * 100)}% bootstrap interval of the improvement runs from ${pct(v.bootstrap.low)}${w.unit} to ${pct(v.bootstrap.high)}${w.unit}${v.bootstrap.low > 0 ? ', all of it an improvement' : v.bootstrap.high < 0 ? ', all of it a regression' : ', which includes no change'}.`,
       );
@@ -347,7 +353,7 @@ function explanationText(v: Verdict, passAlpha: number, constant: boolean): stri
       else if (v.tests.welch) {
         const t = v.tests.welch;
         // Report the tail the data points to, so a regression shows its small p-value, not 0.99.
-        const worse = v.improvementPercentage < 0;
+        const worse = improvement < 0;
         s.push(
           `Welch's t-test gives t = ${t.statistic.toFixed(2)} with ${t.df.toFixed(1)} degrees of freedom: one-sided ${pFmt(worse ? v.regressionPValue : t.pValue)} for a ${worse ? w.worse : w.better} candidate, judged against ${levelText}.`,
         );
@@ -356,7 +362,7 @@ function explanationText(v: Verdict, passAlpha: number, constant: boolean): stri
         s.push(`The Mann-Whitney test, which does not assume normally distributed values, gives one-sided ${pFmt(v.tests.mannWhitney.pValue)} for a ${w.better} candidate (${v.tests.mannWhitney.method}).`);
       }
     } else if (v.tests.fisher) {
-      const worse = v.improvementPercentage < 0;
+      const worse = improvement < 0;
       s.push(`Fisher's exact test gives one-sided ${pFmt(worse ? v.regressionPValue : v.tests.fisher.pValue)} for a ${worse ? 'lower' : 'higher'} success rate, judged against ${levelText}.`);
     }
   }

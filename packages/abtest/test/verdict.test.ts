@@ -23,11 +23,11 @@ describe('evaluateExperiment', () => {
     expect(v.tests.mannWhitney).toMatchObject({ method: 'asymptotic', alternative: 'less' });
     expect(v.tests.mannWhitney!.pValue).toBeLessThan(0.001);
     expect(v.tests.fisher).toMatchObject({ pValue: 1, alternative: 'greater' });
-    expect(v.bootstrap.low).toBeGreaterThan(15);
-    expect(v.bootstrap.high).toBeLessThan(25);
-    expect(v.bootstrap.estimate).toBeCloseTo(20, 10);
+    expect(v.bootstrap!.low).toBeGreaterThan(15);
+    expect(v.bootstrap!.high).toBeLessThan(25);
+    expect(v.bootstrap!.estimate).toBeCloseTo(20, 10);
     // The default interval is the percentile one, chosen by measured coverage (docs/statistics.md).
-    expect(v.bootstrap.method).toBe('percentile');
+    expect(v.bootstrap!.method).toBe('percentile');
     expect(v.before.mean).toBeCloseTo(60, 10);
     expect(v.after.mean).toBeCloseTo(48, 10);
     expect(v.guardrails.successRateDrop).toMatchObject({ value: 0, breached: false });
@@ -145,10 +145,10 @@ describe('evaluateExperiment', () => {
     expect(v.tests.fisher!.pValue).toBeCloseTo(0.005418, 5); // 10/10 vs 4/10, one-sided (hypergeometric sum)
     expect(v.tests.welch).toBeUndefined();
     // Candidate minus baseline in points, higher is better, like improvementPercentage.
-    expect(v.bootstrap.estimate).toBeCloseTo(60, 10);
-    expect(v.bootstrap.low).toBeLessThanOrEqual(60);
-    expect(v.bootstrap.high).toBeGreaterThanOrEqual(60);
-    expect(v.bootstrap.low).toBeGreaterThan(0);
+    expect(v.bootstrap!.estimate).toBeCloseTo(60, 10);
+    expect(v.bootstrap!.low).toBeLessThanOrEqual(60);
+    expect(v.bootstrap!.high).toBeGreaterThanOrEqual(60);
+    expect(v.bootstrap!.low).toBeGreaterThan(0);
     expect(v.explanation).toMatch(/success rate was 100% against 40%/);
   });
 
@@ -160,7 +160,10 @@ describe('evaluateExperiment', () => {
     const without = evaluateExperiment(result(samples('baseline', BASE), samples('candidate', BASE)), { metric: 'cost', resamples: 200 });
     expect(without).toMatchObject({ status: 'inconclusive', reasonCodes: ['insufficient_data'] });
     expect(without.reason).toMatch(/cost was not recorded/i);
-    expect(without.bootstrap).toMatchObject({ resamples: 0, method: 'none' });
+    // Absent in data, not a made-up +0.0%: the improvement and its interval could not be measured.
+    expect(without.improvementPercentage).toBeNull();
+    expect(without.bootstrap).toBeNull();
+    expect(without.explanation).not.toMatch(/0\.0%/);
   });
 
   it('both arms constant: the difference is exact, no t-test, still a verdict', () => {
@@ -177,7 +180,9 @@ describe('evaluateExperiment', () => {
     const v = evaluateExperiment(result(samples('baseline', [60]), samples('candidate', [30])));
     expect(v).toMatchObject({ status: 'inconclusive', reasonCodes: ['insufficient_data'] });
     expect(v.explanation).toMatch(/too few runs/i);
-    expect(JSON.stringify(v)).not.toMatch(/NaN|null/);
+    // Not measurable: null (n/a in print), never NaN and never a made-up 0.
+    expect(v.improvementPercentage).toBeNull();
+    expect(JSON.stringify(v)).not.toMatch(/NaN/);
   });
 
   it('says when fewer than 10 runs per arm were used', () => {

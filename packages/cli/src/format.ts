@@ -195,11 +195,12 @@ export interface ArmView {
 export interface VerdictView {
   status: string;
   metric?: string;
-  improvementPercentage: number;
+  /** null when it could not be measured (too few runs, or the metric was not recorded): printed as n/a. */
+  improvementPercentage: number | null;
   before: ArmView;
   after: ArmView;
   tests?: Record<string, unknown>;
-  bootstrap?: { estimate: number; low: number; high: number; confidenceLevel?: number };
+  bootstrap?: { estimate: number; low: number; high: number; confidenceLevel?: number } | null;
   guardrails?: Record<string, { value: number; limit?: number; breached: boolean } | undefined>;
   reason?: string;
   explanation?: string;
@@ -266,9 +267,10 @@ export function formatVerdict(v: VerdictView, colors: Colors = PLAIN, options: {
   lines.push('');
   // Success rate is compared in percentage points, the other metrics in percent of the baseline.
   const unit = (x: number) => (v.metric === 'success_rate' ? `${x >= 0 ? '+' : ''}${x.toFixed(1)} points` : signedPercent(x));
-  let improvement = `Improvement: ${unit(v.improvementPercentage)}`;
+  // Nothing printed is a made-up number: an improvement that could not be measured is n/a, not +0.0%.
+  let improvement = `Improvement: ${v.improvementPercentage === null ? 'n/a' : unit(v.improvementPercentage)}`;
   if (v.metric) improvement += ` (${v.metric.replace('_', ' ')})`;
-  if (v.bootstrap && Number.isFinite(v.bootstrap.low) && Number.isFinite(v.bootstrap.high) && v.bootstrap.low !== v.bootstrap.high) {
+  if (v.improvementPercentage !== null && v.bootstrap && Number.isFinite(v.bootstrap.low) && Number.isFinite(v.bootstrap.high) && v.bootstrap.low !== v.bootstrap.high) {
     const level = Math.round((v.bootstrap.confidenceLevel ?? 0.95) * 100);
     improvement += `, ${level}% CI ${unit(v.bootstrap.low)} to ${unit(v.bootstrap.high)}`;
   }

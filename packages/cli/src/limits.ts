@@ -9,6 +9,8 @@ export const COUNT_LIMITS = {
   simulatedRuns: 1_000_000,
   /** Seeds: a 32-bit unsigned integer, what the seeded generators take. */
   seed: 2 ** 32 - 1,
+  /** Trials run at once (`--concurrency`, `concurrency`): each is a process of the team, or a queued job. */
+  concurrency: 256,
   /** History indexes of `rollback --index`. */
   historyIndex: 1_000_000,
 } as const;

@@ -33,6 +33,11 @@ function nonNegativeNumber(flag: string) {
   };
 }
 
+/** `--threads`: "auto" or a whole number from 1 to 256. */
+function threadCount(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : boundedInt('--threads', 1, 256)(value);
+}
+
 function percent(value: string): number {
   const n = Number(value.replace(/%$/, ''));
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`--threshold expects a percentage of at least 0 (e.g. 5), got "${value}"`);
@@ -94,6 +99,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
   const seed = () => new Option('--seed <n>', 'seed of the A/B randomisation, for reproducible runs').argParser(boundedInt('--seed', 0, COUNT_LIMITS.seed));
   const force = () => new Option('--force', 'write the workflow file even when it is read-only');
   const output = () => new Option('-o, --output <file>', 'also write the JSON report to this file');
+  const report = () => new Option('--report <file>', "also write the team's report of this run: .html (self-contained page), .md (pull-request Markdown) or .json");
 
   program
     .command('analyze')
@@ -101,6 +107,9 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(teamId())
     .addOption(metrics())
     .addOption(lenient())
+    .addOption(
+      new Option('--threads <n>', 'worker threads for large JSON Lines and JSON array metrics files: a number or "auto" (default: one per core from 64 MiB)').argParser(threadCount),
+    )
     .addOption(output())
     .addOption(json())
     .action(run(() => (require('./commands/analyze') as typeof import('./commands/analyze')).analyzeCommand));
@@ -139,6 +148,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(queue())
     .option('--no-backup', 'do not keep a backup of the workflow file')
     .addOption(force())
+    .addOption(report())
     .addOption(json())
     .action(run(() => (require('./commands/apply') as typeof import('./commands/apply')).applyCommand));
 
@@ -159,6 +169,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(seed())
     .addOption(db())
     .addOption(queue())
+    .addOption(report())
     .addOption(json())
     .action(run(() => (require('./commands/benchmark') as typeof import('./commands/benchmark')).benchmarkCommand));
 
@@ -178,6 +189,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .option('--no-auto-rollback', 'report a failure without rolling the change back')
     .addOption(db())
     .addOption(queue())
+    .addOption(report())
     .addOption(json())
     .action(run(() => (require('./commands/validate') as typeof import('./commands/validate')).validateCommand));
 
@@ -209,7 +221,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(db())
     .addOption(runner())
     .addOption(simulate())
-    .addOption(new Option('--concurrency <n>', 'trials run at once (default 1)').argParser(boundedInt('--concurrency', 1, 256)))
+    .addOption(new Option('--concurrency <n>', 'trials run at once (default 1)').argParser(boundedInt('--concurrency', 1, COUNT_LIMITS.concurrency)))
     .addOption(new Option('-t, --team-id <id>', 'only this team\'s trials (default: every team\'s)'))
     .action(run(() => (require('./commands/worker') as typeof import('./commands/worker')).workerCommand));
 
@@ -240,6 +252,18 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(db())
     .addOption(json())
     .action(run(() => (require('./commands/watch') as typeof import('./commands/watch')).watchCommand));
+
+  program
+    .command('report')
+    .description("a team's runs, experiments, history and insights as one self-contained HTML page, or Markdown for a pull request")
+    .addOption(teamId())
+    .option('-c, --config <file>', 'the workflow file (locates the default database)')
+    .addOption(db())
+    .addOption(metrics())
+    .addOption(lenient())
+    .option('--out <file>', 'the file to write (without it, --format md or json prints on stdout)')
+    .addOption(new Option('--format <format>', 'html, md (GitHub-flavoured Markdown) or json (the document both are rendered from); default from --out\'s extension, else html').choices(['html', 'md', 'json']))
+    .action(run(() => (require('./commands/report') as typeof import('./commands/report')).reportCommand));
 
   program
     .command('simulate')

@@ -221,7 +221,7 @@ const FIELDS: Record<keyof ProjectConfig, FieldKind> = {
 /** Whole-number fields and their bounds; like the count flags, a count too large to run is refused up front. */
 const COUNT_FIELDS: Partial<Record<keyof ProjectConfig, [number, number]>> = {
   runsPerArm: [1, COUNT_LIMITS.runsPerArm],
-  concurrency: [1, 256],
+  concurrency: [1, COUNT_LIMITS.concurrency],
   minRuns: [1, COUNT_LIMITS.simulatedRuns],
   seed: [0, COUNT_LIMITS.seed],
 };

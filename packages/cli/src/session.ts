@@ -21,6 +21,8 @@ export interface CommonFlags {
   config?: string;
   metrics?: string[];
   lenient?: boolean;
+  /** `analyze --threads`: worker threads for large JSON Lines metrics files. */
+  threads?: number | 'auto';
   json?: boolean;
   verbose?: boolean;
   db?: string;
@@ -32,6 +34,8 @@ export interface CommonFlags {
   output?: string;
   autoRollback?: boolean;
   earlyStop?: boolean;
+  /** `--report FILE`: also write the team's report of this run. */
+  report?: string;
   /** Send trials to `autotune worker` processes through the PostgreSQL database. */
   queue?: boolean;
   /** Write the workflow file even when it is read-only. */
@@ -191,7 +195,7 @@ export class Session {
   }
 
   /** An analyzer with the project's baselines and thresholds, holding every metrics file's records. */
-  async analyzer(paths: string[] = this.metricsPaths): Promise<PerformanceAnalyzer> {
+  async analyzer(paths: string[] = this.metricsPaths, load: { teamId?: string } = {}): Promise<PerformanceAnalyzer> {
     const { PerformanceAnalyzer } = require('@autotune/analyzer') as typeof import('@autotune/analyzer');
     const { baselines, thresholds, minRuns, alpha } = this.project.config;
     const options: Record<string, unknown> = {};
@@ -202,7 +206,13 @@ export class Session {
     const analyzer = new PerformanceAnalyzer(options as ConstructorParameters<typeof PerformanceAnalyzer>[0]);
     for (const path of paths) {
       if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: metrics file not found`);
-      const report = await analyzer.loadMetricsFromFile(path, { lenient: this.flags.lenient === true, formations: this.project.config.formations ?? [], ...this.otlpReadOptions() });
+      const report = await analyzer.loadMetricsFromFile(path, {
+        lenient: this.flags.lenient === true,
+        formations: this.project.config.formations ?? [],
+        teamId: load.teamId,
+        threads: this.flags.threads,
+        ...this.otlpReadOptions(),
+      });
       this.loadedRecords.set(path, report.records);
       this.noteSetAsideSpans(path, report);
       if (report.skipped > 0) {

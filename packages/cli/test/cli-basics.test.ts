@@ -16,7 +16,7 @@ describe('autotune --help', () => {
     const run = cli(['--help'], { cwd: project.dir });
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('Usage: autotune');
-    for (const command of ['analyze', 'suggest', 'apply', 'benchmark', 'validate', 'rollback', 'history', 'watch']) {
+    for (const command of ['analyze', 'suggest', 'apply', 'benchmark', 'validate', 'rollback', 'history', 'watch', 'report']) {
       expect(run.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     }
     expect(run.stdout).toContain('Exit codes:');
@@ -119,6 +119,24 @@ describe('autotune analyze', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/nobody/);
     expect(run.stderr).toMatch(/review_team/);
+  });
+
+  it('--team-id skips other teams before parsing them; --threads gives the same report', () => {
+    const mixed = readFileSync(join(project.dir, 'metrics.json'), 'utf8');
+    const lines = (JSON.parse(mixed) as unknown[]).map((r) => JSON.stringify(r));
+    // A malformed line of another team: never parsed, so it cannot stop the analysis of review_team.
+    lines.splice(3, 0, '{"team_id":"other_team","success":"maybe","duration_seconds":5,"timestamp":"2025-01-15T10:00:00"}');
+    writeFileSync(join(project.dir, 'mixed.jsonl'), `${lines.join('\n')}\n`);
+    const one = cli(['analyze', '--team-id', 'review_team', '--metrics', 'mixed.jsonl', '--json'], { cwd: project.dir });
+    expect(one.stderr).toBe('');
+    expect(one.status).toBe(0);
+    expect(JSON.parse(one.stdout).runs).toBe(30);
+    const two = cli(['analyze', '--team-id', 'review_team', '--metrics', 'mixed.jsonl', '--json', '--threads', '2'], { cwd: project.dir });
+    expect(two.status).toBe(0);
+    expect(JSON.parse(two.stdout)).toEqual({ ...JSON.parse(one.stdout), metrics: JSON.parse(two.stdout).metrics });
+    const bad = cli(['analyze', '--metrics', 'mixed.jsonl', '--threads', 'many'], { cwd: project.dir });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--threads expects a whole number/);
   });
 
   it('names the file of bad metrics in one line, and shows the stack only with --verbose', () => {

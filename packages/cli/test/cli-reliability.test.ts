@@ -136,6 +136,7 @@ describe('item 10: counts are bounded before any work', () => {
     [['simulate', '--scenario', 'x', '--out', 'o.jsonl', '--runs', '1e9'], /--runs must be at most 1,000,000/],
     [['rollback', '--team-id', 'review_team', '--index', '99999999999'], /--index must be at most 1,000,000/],
     [['watch', '--config', 'workflow.yaml', '--simulate', '--interval', '30d'], /--interval: "30d" is too long; the most is 24d/],
+    [['worker', '--db', 'postgres://localhost/x', '--runner', 'node x.js', '--concurrency', '100000'], /--concurrency must be at most 256, got "100000"/],
   ])('%j', (args, message) => {
     const run = cli(args, { cwd: project.dir });
     expect(run.status).toBe(2);

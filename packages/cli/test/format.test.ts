@@ -234,6 +234,12 @@ describe('formatVerdict', () => {
     expect(text).toContain('Improvement: +5.0 points (success rate)\n');
   });
 
+  it('prints n/a, never +0.0%, for an improvement that could not be measured', () => {
+    const text = formatVerdict({ ...verdict, metric: 'cost', status: 'inconclusive', improvementPercentage: null, bootstrap: null, tests: {}, reason: 'cost was not recorded in every run' });
+    expect(text).toMatch(/^Improvement: n\/a \(cost\)$/m);
+    expect(text).not.toContain('+0.0');
+  });
+
   it('colours the status only when asked', () => {
     expect(formatVerdict(verdict, makeColors(true))).toContain('\u001b[32mPASSED\u001b[39m');
     expect(formatVerdict(verdict)).not.toContain('\u001b[');

@@ -1,5 +1,5 @@
 import type { PerformanceAnalyzer, PerformanceInsight } from '@autotune/analyzer';
-import type { ArmMetrics, TrialRunner, TrialSample, ValidationStatus, Verdict } from '@autotune/abtest';
+import type { ArmMetrics, ExperimentProgress, TrialRunner, ValidationStatus, Verdict } from '@autotune/abtest';
 import type { OptimizationStrategy, OptimizationSuggestion, StrategyContext, TeamConfig } from '@autotune/strategies';
 import type { AutotuneStore, HistoryEntry } from './store';
 import type { SettledChange } from './file-change';
@@ -92,7 +92,7 @@ export interface ApplyOptions {
   runsPerArm?: number;
   signal?: AbortSignal;
   /** Progress of trials, per optimization. */
-  onProgress?: (event: { optimizationIndex: number; completed: number; total: number; sample: TrialSample }) => void;
+  onProgress?: (event: ExperimentProgress & { optimizationIndex: number }) => void;
   /** Called when an optimization's outcome is known, before the next one starts. */
   onResult?: (result: OptimizationResult, index: number) => void;
   /** Keep a backup of the workflow file before writing it. Default true. */

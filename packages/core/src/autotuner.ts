@@ -3,6 +3,7 @@ import {
   evaluateExperiment,
   runExperiment,
   type ExperimentMetric,
+  type ExperimentProgress,
   type ExperimentResult,
   type TrialSample,
   type Verdict,
@@ -232,7 +233,7 @@ export class PerformanceAutotuner {
     baseline: TeamConfig,
     candidate: TeamConfig,
     metric: ExperimentMetric,
-    opts: { runsPerArm?: number; signal?: AbortSignal; onProgress?: (p: { completed: number; total: number; sample: TrialSample }) => void; threshold?: number; label: string },
+    opts: { runsPerArm?: number; signal?: AbortSignal; onProgress?: (p: ExperimentProgress) => void; threshold?: number; label: string },
   ): Promise<{ experimentId: string; verdict: Verdict; result: ExperimentResult }> {
     const runner = this.options.runner;
     if (!runner) {
@@ -432,7 +433,7 @@ export class PerformanceAutotuner {
   async benchmark(
     before: TeamConfig,
     after: TeamConfig,
-    options: { teamId?: string; runsPerArm?: number; metric?: ExperimentMetric; signal?: AbortSignal; onProgress?: (p: { completed: number; total: number; sample: TrialSample }) => void } = {},
+    options: { teamId?: string; runsPerArm?: number; metric?: ExperimentMetric; signal?: AbortSignal; onProgress?: (p: ExperimentProgress) => void } = {},
   ): Promise<{ experimentId: string; verdict: Verdict; result: ExperimentResult }> {
     return this.experiment(options.teamId ?? 'benchmark', before, after, options.metric ?? 'duration', { ...options, label: 'benchmark' });
   }
@@ -452,7 +453,7 @@ export class PerformanceAutotuner {
    */
   async validateLatest(
     teamId: string,
-    options: { runsPerArm?: number; signal?: AbortSignal; onProgress?: (p: { completed: number; total: number; sample: TrialSample }) => void } = {},
+    options: { runsPerArm?: number; signal?: AbortSignal; onProgress?: (p: ExperimentProgress) => void } = {},
   ): Promise<{ entry: HistoryEntry; verdict: Verdict; experimentId: string; rollback?: RollbackOutcome }> {
     const [entry] = await this.appliedChanges(teamId);
     if (!entry) throw new CoreError('CORE_ROLLBACK', `team "${teamId}" has no applied change to validate (see \`autotune history --team-id ${teamId}\`)`);

@@ -1,6 +1,9 @@
 import type { ExecutionRecord } from './record';
 import type { MetricsSummary, TeamStats } from './summary-types';
 import { TeamAccumulator } from './internal/team-accumulator';
+import type { TeamState } from './internal/team-accumulator';
+import { AGGREGATOR_MERGE_STATE, AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './internal/aggregator-state';
+import type { AggregatorState } from './internal/aggregator-state';
 
 /**
  * Summarises runs in one streaming pass. Memory grows with the number of teams, groups and members, plus
@@ -12,9 +15,11 @@ import { TeamAccumulator } from './internal/team-accumulator';
 export class MetricsAggregator {
   private readonly teams = new Map<string, TeamAccumulator>();
   private total = 0;
+  private only: string | undefined;
 
   /** Fold one run into the figures of its team. */
   add(record: ExecutionRecord): void {
+    if (this.only !== undefined && record.teamId !== this.only) return;
     let team = this.teams.get(record.teamId);
     if (team === undefined) {
       team = new TeamAccumulator(record.teamId);
@@ -22,6 +27,40 @@ export class MetricsAggregator {
     }
     team.add(record);
     this.total++;
+  }
+
+  /**
+   * Fold in everything another aggregator has counted, as if its runs had been added here one by one after
+   * this one's own. Exact: the summary equals the one of a single aggregator fed both inputs in order (sums
+   * are kept exactly until read, so their order does not matter). `other` is unchanged.
+   */
+  merge(other: MetricsAggregator): void {
+    this[AGGREGATOR_MERGE_STATE](other[AGGREGATOR_STATE]());
+  }
+
+  /** @internal The partial figures as plain data, for sending from a worker thread. */
+  [AGGREGATOR_STATE](): AggregatorState {
+    const teams: TeamState[] = [];
+    for (const t of this.teams.values()) teams.push(t.state());
+    return { total: this.total, teams };
+  }
+
+  /** @internal Fold in partial figures produced by `[AGGREGATOR_STATE]` (possibly on another thread). */
+  [AGGREGATOR_MERGE_STATE](state: AggregatorState): void {
+    for (const t of state.teams) {
+      let team = this.teams.get(t.teamId);
+      if (team === undefined) {
+        team = new TeamAccumulator(t.teamId);
+        this.teams.set(t.teamId, team);
+      }
+      team.merge(t);
+    }
+    this.total += state.total;
+  }
+
+  /** @internal Count only the runs of this team (the readers skip the others before parsing them). */
+  [AGGREGATOR_TEAM_FILTER](teamId: string | undefined): void {
+    this.only = teamId;
   }
 
   /** Number of runs added so far. */

@@ -8,6 +8,8 @@ export { quantileSorted, distributionOfSorted } from './quantile';
 export { MetricsAggregator, summarizeRecords } from './aggregator';
 export { validateRecord, toSnakeCaseRecord, RECORD_LIMITS } from './validate';
 export type { RecordChecks } from './validate';
+export { aggregateFile, PARALLEL_MIN_BYTES } from './aggregate-file';
+export type { AggregateFileOptions, AggregateFileResult } from './aggregate-file';
 export { readRecords, loadMetrics, loadMetricsWithReport, parseMetricsText, parseMetricsTextWithReport } from './read';
 export type { MetricsFormat, ReadOptions, ReadReport, SkippedInput, LoadResult, RecordStream } from './read-options';
 export { normaliseOtlpId, OtlpAssembler } from './otlp';

@@ -24,6 +24,8 @@ export async function startServer(): Promise<TestServer> {
   const server = await startTestPostgres();
   const pools: Pool[] = [];
   const admin = new Pool({ connectionString: server.url, max: 2 });
+  // When the server stops, its idle connections end; that is an event on the pool, not a failure.
+  admin.on('error', () => undefined);
   return {
     server,
     async freshDatabase() {

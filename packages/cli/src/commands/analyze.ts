@@ -13,7 +13,13 @@ export async function analyzeCommand(flags: CommonFlags, terminal: Terminal): Pr
     const paths = session.metricsPaths;
     if (paths.length === 0) throw new CliError('CLI_USAGE', 'missing --metrics FILE (or set "metrics" in autotune.config.*)');
     const { describeEvidence } = require('@autotune/analyzer') as typeof import('@autotune/analyzer');
-    const analyzer = await session.analyzer(paths);
+    // With a team named, other teams' runs are skipped while reading instead of being aggregated for nothing.
+    const wanted = session.teamId;
+    let analyzer = await session.analyzer(paths, { teamId: wanted });
+    if (wanted !== undefined && analyzer.listTeams().length === 0) {
+      // The team is not in the files: read them in full once more, so that the error lists the teams that are.
+      analyzer = await session.analyzer(paths);
+    }
     const teamId = session.pickTeam(analyzer);
     const insights = analyzer.analyzeTeamWorkflow(teamId);
     const stats = analyzer.getTeamStats(teamId);

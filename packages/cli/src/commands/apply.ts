@@ -4,6 +4,7 @@ import { EXIT_CODES } from '../exit-codes';
 import { banner, indent, wrapHeading, formatSuggestion, formatSuggestionList, formatValue, formatVerdict, signedPercent, statusWord } from '../format';
 import { ProgressBar } from '../progress';
 import { LineReader, parseApplyAnswer } from '../prompt';
+import { writeRunReport } from '../report-file';
 import { withSession, type CommonFlags, type Session } from '../session';
 import type { OutputStream, Terminal } from '../terminal';
 
@@ -106,6 +107,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     out.write(header + formatSuggestionList(suggestions, c) + (suggestions.length ? '\n' : ''));
     if (suggestions.length === 0) {
       session.emitJson({ teamId, workflow: file.path, database: dbPath, suggestions: [], results: [], finalConfig: teamConfigToUser(file.config), written: null });
+      await writeRunReport(session, { teamId, store, dbPath, command: 'autotune apply' }, flags.report);
       return EXIT_CODES.SUCCESS;
     }
 
@@ -113,6 +115,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     if (chosen.length === 0) {
       out.write('Nothing chosen; the workflow file is unchanged.\n');
       session.emitJson({ teamId, workflow: file.path, database: dbPath, suggestions, results: [], finalConfig: teamConfigToUser(file.config), written: null });
+      await writeRunReport(session, { teamId, store, dbPath, command: 'autotune apply' }, flags.report);
       return EXIT_CODES.SUCCESS;
     }
 
@@ -160,6 +163,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
       applyId: outcome.applyId ?? null,
       undo: applied > 0 && outcome.applyId ? undoCommand(teamId, outcome.applyId, dbPath) : null,
     });
+    await writeRunReport(session, { teamId, store, dbPath, command: 'autotune apply', focusExperimentIds: outcome.results.flatMap((r) => (r.evidence ? [r.evidence.experimentId] : [])) }, flags.report);
     return applyExitCode(outcome.results);
   });
 }

@@ -2,6 +2,7 @@ import type { ExperimentMetric } from '@autotune/abtest';
 import { EXIT_CODES } from '../exit-codes';
 import { banner, formatVerdict } from '../format';
 import { ProgressBar } from '../progress';
+import { writeRunReport } from '../report-file';
 import { withSession, type CommonFlags } from '../session';
 import type { Terminal } from '../terminal';
 
@@ -49,6 +50,7 @@ export async function benchmarkCommand(flags: BenchmarkFlags, terminal: Terminal
     session.print(formatVerdict(outcome.verdict, c));
     session.print(`Experiment ${outcome.experimentId} recorded in ${dbPath}`);
     session.emitJson({ teamId, before: before.path, after: after.path, experimentId: outcome.experimentId, database: dbPath, verdict: outcome.verdict });
+    await writeRunReport(session, { teamId, store, dbPath, command: 'autotune benchmark', focusExperimentIds: [outcome.experimentId] }, flags.report);
     return verdictExitCode(outcome.verdict.status);
   });
 }

@@ -2,6 +2,7 @@ import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
 import { banner, formatValue, formatVerdict, wrapHeading } from '../format';
 import { ProgressBar } from '../progress';
+import { writeRunReport } from '../report-file';
 import { withSession, type CommonFlags } from '../session';
 import type { Terminal } from '../terminal';
 import { verdictExitCode } from './benchmark';
@@ -43,6 +44,7 @@ export async function validateCommand(flags: CommonFlags, terminal: Terminal): P
       session.print(c.red(`Rolled back: the change failed validation.${outcome.rollback.filePath ? ` Restored ${outcome.rollback.filePath}.` : ''}`));
     }
     session.emitJson({ teamId, database: dbPath, entry, experimentId: outcome.experimentId, verdict: outcome.verdict, rollback: outcome.rollback ?? null });
+    await writeRunReport(session, { teamId, store, dbPath, command: 'autotune validate', focusExperimentIds: outcome.experimentId ? [outcome.experimentId] : [] }, flags.report);
     return outcome.rollback ? EXIT_CODES.FAILED : verdictExitCode(outcome.verdict.status);
   });
 }

@@ -14,6 +14,24 @@ export class FloatBuffer {
     return this.size;
   }
 
+  /** Append every value of `values` (another partial's durations). */
+  pushAll(values: Float64Array): void {
+    if (this.size + values.length > this.data.length) {
+      let cap = this.data.length;
+      while (cap < this.size + values.length) cap *= 2;
+      const next = new Float64Array(cap);
+      next.set(this.data.subarray(0, this.size));
+      this.data = next;
+    }
+    this.data.set(values, this.size);
+    this.size += values.length;
+  }
+
+  /** A copy of the values in arrival order, sized to fit (its buffer can be transferred to another thread). */
+  copy(): Float64Array {
+    return this.data.slice(0, this.size);
+  }
+
   push(value: number): void {
     if (this.size === this.data.length) {
       const next = new Float64Array(this.data.length * 2);

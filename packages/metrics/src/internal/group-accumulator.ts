@@ -3,6 +3,22 @@ import type { GroupStats } from '../summary-types';
 import { distributionOfSorted } from '../quantile';
 import { FloatBuffer } from './float-buffer';
 import { OptionalSum, RunningStats } from './running-stats';
+import type { OptionalSumState, RunningStatsState } from './running-stats';
+
+/** The serialisable state of a `GroupAccumulator` (structured-clone safe; `durations` can be transferred). */
+export interface GroupState {
+  runs: number;
+  successes: number;
+  durations: Float64Array;
+  toolCalls: RunningStatsState;
+  memberCountSum: number;
+  inputTokens: OptionalSumState;
+  outputTokens: OptionalSumState;
+  cost: OptionalSumState;
+  limitHits: Record<LimitHit, number>;
+  toolBudget: number | undefined;
+  timeoutSeconds: number | undefined;
+}
 
 /** Running figures for one group of runs; durations kept as numbers so quantiles stay exact. */
 export class GroupAccumulator {
@@ -33,6 +49,42 @@ export class GroupAccumulator {
     }
     if (r.timeoutSeconds !== undefined && (this.timeoutSeconds === undefined || r.timeoutSeconds > this.timeoutSeconds)) {
       this.timeoutSeconds = r.timeoutSeconds;
+    }
+  }
+
+  state(): GroupState {
+    return {
+      runs: this.runs,
+      successes: this.successes,
+      durations: this.durations.copy(),
+      toolCalls: this.toolCalls.state(),
+      memberCountSum: this.memberCountSum,
+      inputTokens: this.inputTokens.state(),
+      outputTokens: this.outputTokens.state(),
+      cost: this.cost.state(),
+      limitHits: { ...this.limitHits },
+      toolBudget: this.toolBudget,
+      timeoutSeconds: this.timeoutSeconds,
+    };
+  }
+
+  /** Fold in the figures of the same group from a later part of the input. Exact: see running-stats.ts. */
+  merge(o: GroupState): void {
+    this.runs += o.runs;
+    this.successes += o.successes;
+    this.durations.pushAll(o.durations);
+    this.toolCalls.merge(o.toolCalls);
+    // Member counts are whole numbers (validated), so this sum is exact below 2^53.
+    this.memberCountSum += o.memberCountSum;
+    this.inputTokens.merge(o.inputTokens);
+    this.outputTokens.merge(o.outputTokens);
+    this.cost.merge(o.cost);
+    this.limitHits.timeout += o.limitHits.timeout;
+    this.limitHits.tool_budget += o.limitHits.tool_budget;
+    this.limitHits.max_turns += o.limitHits.max_turns;
+    if (o.toolBudget !== undefined && (this.toolBudget === undefined || o.toolBudget > this.toolBudget)) this.toolBudget = o.toolBudget;
+    if (o.timeoutSeconds !== undefined && (this.timeoutSeconds === undefined || o.timeoutSeconds > this.timeoutSeconds)) {
+      this.timeoutSeconds = o.timeoutSeconds;
     }
   }
 

@@ -2,6 +2,20 @@ import type { MemberRecord } from '../record';
 import type { MemberStats } from '../summary-types';
 import { setIfDefined } from './group-accumulator';
 import { OptionalSum, RunningStats } from './running-stats';
+import type { OptionalSumState, RunningStatsState } from './running-stats';
+
+/** The serialisable state of a `MemberAccumulator`. */
+export interface MemberState {
+  memberId: string;
+  role: string | undefined;
+  runs: number;
+  successes: number;
+  failuresWithTeamFailure: number;
+  duration: RunningStatsState;
+  toolCalls: RunningStatsState;
+  cost: OptionalSumState;
+  waitedFor: string[] | undefined;
+}
 
 /** Running figures for one member of one team. Only counters and sums: no per-run values are kept. */
 export class MemberAccumulator {
@@ -32,6 +46,35 @@ export class MemberAccumulator {
     if (m.waitedFor !== undefined) {
       this.waitedFor ??= new Set();
       for (const id of m.waitedFor) this.waitedFor.add(id);
+    }
+  }
+
+  state(): MemberState {
+    return {
+      memberId: this.memberId,
+      role: this.role,
+      runs: this.runs,
+      successes: this.successes,
+      failuresWithTeamFailure: this.failuresWithTeamFailure,
+      duration: this.duration.state(),
+      toolCalls: this.toolCalls.state(),
+      cost: this.cost.state(),
+      waitedFor: this.waitedFor === undefined ? undefined : [...this.waitedFor],
+    };
+  }
+
+  /** Fold in the same member's figures from a later part of the input (its role, if any, is the latest). */
+  merge(o: MemberState): void {
+    if (o.role !== undefined) this.role = o.role;
+    this.runs += o.runs;
+    this.successes += o.successes;
+    this.failuresWithTeamFailure += o.failuresWithTeamFailure;
+    this.duration.merge(o.duration);
+    this.toolCalls.merge(o.toolCalls);
+    this.cost.merge(o.cost);
+    if (o.waitedFor !== undefined) {
+      this.waitedFor ??= new Set();
+      for (const id of o.waitedFor) this.waitedFor.add(id);
     }
   }
 

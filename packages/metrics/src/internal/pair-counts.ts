@@ -1,25 +1,94 @@
+/** Up to this many members a team's pair counts live in one square array: 64 x 64 cells of 4 bytes. */
+const DENSE_LIMIT = 64;
+
 /**
- * Counts per ordered pair of members of one team, in a square Int32Array indexed by member number.
- * Replaces string-keyed maps on the hot path: a run of five members touches twenty pairs.
+ * Counts per ordered pair of members of one team (two counts per pair: "timed together" and "started
+ * after the other ended"). Small teams use a square Int32Array indexed by member number, which keeps the
+ * hot path free of hashing: a run of five members touches twenty pairs. Past `DENSE_LIMIT` members the
+ * counts move to one map per member holding only the pairs that ever ran together, so memory grows with
+ * the pairs seen (at most the members of each run squared, summed over runs), never with the square of
+ * the number of distinct member ids: 30,000 ids would need 3.6 GB as a square.
  */
 export class PairCounts {
   private size = 8;
-  private cells = new Int32Array(this.size * this.size);
+  /** Interleaved [timed, after] per cell while dense; undefined once sparse. */
+  private cells: Int32Array | undefined = new Int32Array(this.size * this.size * 2);
+  /** Once sparse: rows[i].get(j) = [timed, after]. */
+  private rows: Map<number, [number, number]>[] | undefined;
 
-  increment(i: number, j: number): void {
-    if (i >= this.size || j >= this.size) this.grow(Math.max(i, j) + 1);
-    this.cells[i * this.size + j]++;
+  /** Count one run in which members i and j were both timed; `after`: i started at or after j ended. */
+  add(i: number, j: number, after: boolean, times = 1): void {
+    this.addCounts(i, j, times, after ? times : 0);
   }
 
-  get(i: number, j: number): number {
-    return i < this.size && j < this.size ? this.cells[i * this.size + j] : 0;
+  private addCounts(i: number, j: number, timed: number, after: number): void {
+    if (this.cells !== undefined) {
+      if (i >= this.size || j >= this.size) this.grow(Math.max(i, j) + 1);
+      if (this.cells !== undefined) {
+        const k = (i * this.size + j) * 2;
+        this.cells[k] += timed;
+        this.cells[k + 1] += after;
+        return;
+      }
+    }
+    const rows = this.rows!;
+    while (rows.length <= i) rows.push(new Map());
+    const cell = rows[i].get(j);
+    if (cell === undefined) rows[i].set(j, [timed, after]);
+    else {
+      cell[0] += timed;
+      cell[1] += after;
+    }
+  }
+
+  /** Calls `fn` for every pair (i, j) with a non-zero timed count, in no particular order. */
+  forEachOf(i: number, fn: (j: number, timed: number, after: number) => void): void {
+    if (this.cells !== undefined) {
+      if (i >= this.size) return;
+      const base = i * this.size * 2;
+      for (let j = 0; j < this.size; j++) {
+        const timed = this.cells[base + j * 2];
+        if (timed !== 0) fn(j, timed, this.cells[base + j * 2 + 1]);
+      }
+      return;
+    }
+    const row = this.rows![i];
+    if (row === undefined) return;
+    for (const [j, cell] of row) if (cell[0] !== 0) fn(j, cell[0], cell[1]);
+  }
+
+  /** Every non-zero pair as flat [i, j, timed, after] quadruples, for sending between threads. */
+  state(): number[] {
+    const out: number[] = [];
+    const rows = this.cells !== undefined ? this.size : this.rows!.length;
+    for (let i = 0; i < rows; i++) this.forEachOf(i, (j, timed, after) => out.push(i, j, timed, after));
+    return out;
+  }
+
+  /** Add the counts of `state()` from another team partial; `map` turns its member numbers into ours. */
+  merge(state: readonly number[], map: (index: number) => number): void {
+    for (let k = 0; k < state.length; k += 4) this.addCounts(map(state[k]), map(state[k + 1]), state[k + 2], state[k + 3]);
   }
 
   private grow(min: number): void {
-    let size = this.size;
+    const old = this.cells!;
+    const oldSize = this.size;
+    if (min > DENSE_LIMIT) {
+      // Switch to sparse rows, carrying over what was counted.
+      this.cells = undefined;
+      this.rows = [];
+      for (let i = 0; i < oldSize; i++) {
+        for (let j = 0; j < oldSize; j++) {
+          const k = (i * oldSize + j) * 2;
+          if (old[k] !== 0 || old[k + 1] !== 0) this.addCounts(i, j, old[k], old[k + 1]);
+        }
+      }
+      return;
+    }
+    let size = oldSize;
     while (size < min) size *= 2;
-    const next = new Int32Array(size * size);
-    for (let i = 0; i < this.size; i++) next.set(this.cells.subarray(i * this.size, (i + 1) * this.size), i * size);
+    const next = new Int32Array(size * size * 2);
+    for (let i = 0; i < oldSize; i++) next.set(old.subarray(i * oldSize * 2, (i + 1) * oldSize * 2), i * size * 2);
     this.size = size;
     this.cells = next;
   }

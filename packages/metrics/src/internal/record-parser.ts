@@ -4,7 +4,7 @@ import { OtlpAssembler, isOtlpDocument } from '../otlp';
 import type { OtlpSink } from '../otlp';
 import type { ReadOptions, ReadReport } from '../read-options';
 import type { ExecutionRecord } from '../record';
-import { validateParsedRecord } from '../validate';
+import { validateParsedRecord, validateParsedRecordForSummary } from '../validate';
 import { JsonArraySplitter } from './json-array-splitter';
 import type { ArrayElement } from './json-array-splitter';
 
@@ -28,6 +28,28 @@ function standaloneValue(line: string): 'record' | 'otlp' | undefined {
   if (isOtlpDocument(v)) return 'otlp';
   const o = v as Record<string, unknown>;
   return 'teamId' in o || 'team_id' in o ? 'record' : undefined;
+}
+
+/** Package-internal settings of a `RecordParser` used for a summary rather than for records. */
+export interface ParserTuning {
+  /** Records are only aggregated: skip deriving execution ids (see `validateParsedRecordForSummary`). */
+  summaryOnly?: boolean;
+  /**
+   * Only this team's records are wanted. A line or array element in which the team id does not appear as
+   * a JSON string (as written plainly, or with \u escapes as Python writes non-ASCII) is skipped unparsed;
+   * one in which it appears is parsed, and the aggregator checks the parsed id. Skipped input is not
+   * validated. OTLP input is not filtered here (a run's team id is known only once its spans are joined).
+   */
+  teamId?: string;
+  /** Input is a byte range of a JSON Lines file of records starting at this 1-based line (worker threads). */
+  linesFrom?: number;
+}
+
+/** The ways a team id can appear as a JSON string in a file: as is, and ASCII-escaped as Python's json writes it. */
+export function teamIdNeedles(teamId: string): string[] {
+  const plain = JSON.stringify(teamId);
+  const ascii = plain.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return ascii === plain ? [plain] : [plain, ascii];
 }
 
 /**
@@ -56,13 +78,57 @@ export class RecordParser {
     record: (r) => this.emit(r),
     reject: (e) => this.skip(e),
   };
+  /** Chunks of a line (or first line) not yet complete, joined once its end arrives: linear in its length. */
+  private pending: string[] = [];
+  private readonly validate: typeof validateParsedRecord;
+  private readonly needles: string[] | undefined;
 
   constructor(
     readonly report: ReadReport,
     private readonly options: ReadOptions,
+    tuning: ParserTuning = {},
   ) {
     this.file = report.file;
     this.maxSkips = options.maxReportedSkips ?? DEFAULT_MAX_REPORTED_SKIPS;
+    this.validate = tuning.summaryOnly ? validateParsedRecordForSummary : validateParsedRecord;
+    this.needles = tuning.teamId === undefined ? undefined : teamIdNeedles(tuning.teamId);
+    if (tuning.linesFrom !== undefined) {
+      this.mode = 'lines';
+      this.report.format = 'jsonl';
+      this.line = tuning.linesFrom;
+    }
+    this.firstLine = this.line;
+  }
+
+  private readonly firstLine: number;
+
+  /** Lines consumed so far (in lines mode: every line, blank or not). */
+  get linesRead(): number {
+    return this.line - this.firstLine;
+  }
+
+  /** Where the next team-id needle starts in `hitText` (Infinity: nowhere), so each text is searched once. */
+  private hitText: string | undefined;
+  private hitAt = -1;
+
+  /**
+   * True when text[from, to) cannot hold the wanted team's id, so it can be skipped without parsing. Never
+   * for OTLP: a run's spans may sit in several documents, and only the workflow span names the team.
+   */
+  private otherTeam(text: string, from: number, to: number): boolean {
+    if (this.report.format === 'otlp-jsonl' || text.startsWith('{"resourceSpans"', from)) return false;
+    const needles = this.needles!;
+    if (text !== this.hitText || this.hitAt < from) {
+      let at = Number.POSITIVE_INFINITY;
+      for (const n of needles) {
+        const k = text.indexOf(n, from);
+        if (k >= 0 && k < at) at = k;
+      }
+      this.hitText = text;
+      this.hitAt = at;
+    }
+    // A needle holds no newline, so one starting before the line's end lies inside the line.
+    return this.hitAt >= to;
   }
 
   /** Feed the next chunk of text; records completed by it are appended to `out`. */
@@ -73,7 +139,12 @@ export class RecordParser {
         this.detect(chunk);
         return;
       case 'first-line':
-        this.rest += chunk;
+        // Only the new chunk is searched: a long first line is scanned once, not once per chunk.
+        if (chunk.indexOf('\n') < 0) {
+          this.pending.push(chunk);
+          return;
+        }
+        this.rest = this.takePending(chunk);
         this.tryFirstLine(false);
         return;
       case 'lines':
@@ -96,6 +167,7 @@ export class RecordParser {
       case 'detect':
         return; // empty or blank input: no records
       case 'first-line':
+        this.rest = this.takePending('');
         this.tryFirstLine(true);
         if ((this.mode as Mode) === 'document') this.document();
         break;
@@ -168,7 +240,11 @@ export class RecordParser {
     this.report.format = isOtlpDocument(parsed) ? 'otlp-jsonl' : 'jsonl';
     const text = this.rest;
     this.rest = '';
-    this.lines(text, atEnd);
+    // The first line is parsed already: use that value instead of parsing it again (a file holding one
+    // large OTLP document on one line would otherwise be parsed twice).
+    const lineNo = this.line++;
+    if (this.needles === undefined || !this.otherTeam(first, 0, first.length)) this.value(parsed, { file: this.file, line: lineNo });
+    if (nl >= 0) this.lines(text.slice(nl + 1), atEnd);
   }
 
   /**
@@ -204,8 +280,22 @@ export class RecordParser {
     }
   }
 
+  /** `rest`, the pending chunks and `chunk` as one string (one join, however many chunks). */
+  private takePending(chunk: string): string {
+    if (this.pending.length === 0) return this.rest + chunk;
+    this.pending.push(chunk);
+    const text = this.rest + this.pending.join('');
+    this.pending = [];
+    return text;
+  }
+
   private lines(chunk: string, atEnd: boolean): void {
-    const text = this.rest.length > 0 ? this.rest + chunk : chunk;
+    if (!atEnd && (this.rest.length > 0 || this.pending.length > 0) && chunk.indexOf('\n') < 0) {
+      // Still inside a long line: keep the chunk aside instead of copying the line so far again.
+      this.pending.push(chunk);
+      return;
+    }
+    const text = this.pending.length > 0 ? this.takePending(chunk) : this.rest.length > 0 ? this.rest + chunk : chunk;
     let pos = 0;
     for (;;) {
       const nl = text.indexOf('\n', pos);
@@ -228,6 +318,7 @@ export class RecordParser {
       // Blank lines (and a final "\r") are allowed anywhere in JSON Lines.
       if (from === to || text.slice(from, to).trim() === '') return;
     }
+    if (this.needles !== undefined && this.otherTeam(text, from, to)) return;
     const loc: SourceLocation = { file: this.file, line: lineNo };
     let parsed: unknown;
     try {
@@ -252,7 +343,7 @@ export class RecordParser {
     }
     let rec: ExecutionRecord;
     try {
-      rec = validateParsedRecord(parsed, loc, this.options);
+      rec = this.validate(parsed, loc, this.options);
     } catch (e) {
       if (e instanceof MetricsError) {
         this.skip(e);
@@ -306,6 +397,7 @@ export class RecordParser {
     this.splitter!.push(chunk, els);
     for (let i = 0; i < els.length; i++) {
       const el = els[i];
+      if (this.needles !== undefined && this.otherTeam(el.text, 0, el.text.length)) continue;
       const loc: SourceLocation = { file: this.file, line: el.line, index: el.index };
       let parsed: unknown;
       try {
@@ -317,6 +409,23 @@ export class RecordParser {
       this.value(parsed, loc);
     }
     els.length = 0;
+  }
+
+  /**
+   * One element of a JSON array split elsewhere (by a worker thread's byte scanner): team filter, parse,
+   * validation and lenient skips as for the elements this parser splits itself. Records go to `out`.
+   */
+  element(text: string, loc: SourceLocation, out: ExecutionRecord[]): void {
+    this.out = out;
+    if (this.needles !== undefined && this.otherTeam(text, 0, text.length)) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (e) {
+      this.skip(new MetricsError('METRICS_PARSE_ERROR', `array element is not valid JSON: ${(e as Error).message}`, loc, { cause: e }));
+      return;
+    }
+    this.value(parsed, loc);
   }
 
   private emit(r: ExecutionRecord): void {

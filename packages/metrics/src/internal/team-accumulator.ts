@@ -1,8 +1,33 @@
 import type { ExecutionRecord } from '../record';
 import type { GroupStats, MemberStats, TeamStats } from '../summary-types';
 import { GroupAccumulator, setIfDefined } from './group-accumulator';
+import type { GroupState } from './group-accumulator';
 import { MemberAccumulator } from './member-accumulator';
+import type { MemberState } from './member-accumulator';
 import { PairCounts } from './pair-counts';
+
+/**
+ * The serialisable state of a `TeamAccumulator`: what a worker thread sends back for the teams of its byte
+ * range. Plain data (structured-clone safe); the duration arrays can be transferred instead of copied.
+ */
+export interface TeamState {
+  teamId: string;
+  all: GroupState;
+  byFormation: [string, GroupState][];
+  byMemberCount: [number, GroupState][];
+  byFingerprint: [string, GroupState][];
+  /** In member-number order: `pairs` refers to members by their position here. */
+  members: MemberState[];
+  pairs: number[];
+  firstStartTimeMs: number;
+  lastStartTimeMs: number;
+  latestFormation: string | undefined;
+  latestFormationAt: number;
+  latestMemberCount: number | undefined;
+  latestMemberCountAt: number;
+  latestFingerprint: string | undefined;
+  latestFingerprintAt: number;
+}
 
 /** Everything kept about one team: its groups, its members, and the config of its latest run. */
 export class TeamAccumulator {
@@ -13,9 +38,8 @@ export class TeamAccumulator {
   private readonly byFingerprint = new Map<string, GroupAccumulator>();
   private readonly members = new Map<string, MemberAccumulator>();
   private readonly memberList: MemberAccumulator[] = [];
-  /** timed(i, j): runs in which members i and j both had times; after(i, j): of those, i started after j ended. */
-  private readonly timed = new PairCounts();
-  private readonly after = new PairCounts();
+  /** Per ordered pair (i, j): runs in which both had times, and of those, runs in which i started after j ended. */
+  private readonly pairs = new PairCounts();
   /** Scratch space for one run's timed members, reused to keep the hot path allocation-free. */
   private readonly scratch: { index: number; start: number; end: number }[] = [];
   private firstStartTimeMs = Number.POSITIVE_INFINITY;
@@ -56,12 +80,7 @@ export class TeamAccumulator {
     let timedCount = 0;
     for (let i = 0; i < ms.length; i++) {
       const m = ms[i];
-      let acc = this.members.get(m.memberId);
-      if (acc === undefined) {
-        acc = new MemberAccumulator(m.memberId, this.memberList.length);
-        this.members.set(m.memberId, acc);
-        this.memberList.push(acc);
-      }
+      const acc = this.member(m.memberId);
       acc.add(m, r.success);
       if (m.startTimeMs !== undefined && m.endTimeMs !== undefined) {
         const slot = this.scratch[timedCount];
@@ -89,23 +108,94 @@ export class TeamAccumulator {
       for (let j = 0; j < n; j++) {
         const b = s[j];
         if (a.index === b.index) continue;
-        this.timed.increment(a.index, b.index);
-        if (a.start >= b.end) this.after.increment(a.index, b.index);
+        this.pairs.add(a.index, b.index, a.start >= b.end);
       }
+    }
+  }
+
+  private member(memberId: string): MemberAccumulator {
+    let acc = this.members.get(memberId);
+    if (acc === undefined) {
+      acc = new MemberAccumulator(memberId, this.memberList.length);
+      this.members.set(memberId, acc);
+      this.memberList.push(acc);
+    }
+    return acc;
+  }
+
+  state(): TeamState {
+    const entries = <K>(map: Map<K, GroupAccumulator>): [K, GroupState][] => [...map].map(([k, g]) => [k, g.state()]);
+    return {
+      teamId: this.teamId,
+      all: this.all.state(),
+      byFormation: entries(this.byFormation),
+      byMemberCount: entries(this.byMemberCount),
+      byFingerprint: entries(this.byFingerprint),
+      members: this.memberList.map((m) => m.state()),
+      pairs: this.pairs.state(),
+      firstStartTimeMs: this.firstStartTimeMs,
+      lastStartTimeMs: this.lastStartTimeMs,
+      latestFormation: this.latestFormation,
+      latestFormationAt: this.latestFormationAt,
+      latestMemberCount: this.latestMemberCount,
+      latestMemberCountAt: this.latestMemberCountAt,
+      latestFingerprint: this.latestFingerprint,
+      latestFingerprintAt: this.latestFingerprintAt,
+    };
+  }
+
+  /**
+   * Fold in the same team's figures from a later part of the input. The result equals adding those runs
+   * one by one after this team's own: sums are exact, and "latest" ties go to the later part, as they go
+   * to the later run.
+   */
+  merge(o: TeamState): void {
+    this.all.merge(o.all);
+    for (const [k, g] of o.byFormation) groupFor(this.byFormation, k).merge(g);
+    for (const [k, g] of o.byMemberCount) groupFor(this.byMemberCount, k).merge(g);
+    for (const [k, g] of o.byFingerprint) groupFor(this.byFingerprint, k).merge(g);
+    const index = o.members.map((m) => {
+      const acc = this.member(m.memberId);
+      acc.merge(m);
+      return acc.index;
+    });
+    this.pairs.merge(o.pairs, (i) => index[i]);
+    if (o.firstStartTimeMs < this.firstStartTimeMs) this.firstStartTimeMs = o.firstStartTimeMs;
+    if (o.lastStartTimeMs > this.lastStartTimeMs) this.lastStartTimeMs = o.lastStartTimeMs;
+    if (o.latestFormation !== undefined && o.latestFormationAt >= this.latestFormationAt) {
+      this.latestFormation = o.latestFormation;
+      this.latestFormationAt = o.latestFormationAt;
+    }
+    if (o.latestMemberCount !== undefined && o.latestMemberCountAt >= this.latestMemberCountAt) {
+      this.latestMemberCount = o.latestMemberCount;
+      this.latestMemberCountAt = o.latestMemberCountAt;
+    }
+    if (o.latestFingerprint !== undefined && o.latestFingerprintAt >= this.latestFingerprintAt) {
+      this.latestFingerprint = o.latestFingerprint;
+      this.latestFingerprintAt = o.latestFingerprintAt;
     }
   }
 
   stats(): TeamStats {
     const members: Record<string, MemberStats> = {};
-    const sorted = [...this.memberList].sort((a, b) => (a.memberId < b.memberId ? -1 : a.memberId > b.memberId ? 1 : 0));
+    const sorted = [...this.memberList].sort((a, b) => byId(a.memberId, b.memberId));
+    // Only the pairs that ran together are visited: linear in pairs seen, not quadratic in members.
+    const others: MemberAccumulator[] = [];
+    const counts = new Map<number, [number, number]>();
     for (const a of sorted) {
+      others.length = 0;
+      counts.clear();
+      this.pairs.forEachOf(a.index, (j, timed, after) => {
+        others.push(this.memberList[j]);
+        counts.set(j, [timed, after]);
+      });
+      others.sort((x, y) => byId(x.memberId, y.memberId));
       const timedRunsWith: Record<string, number> = {};
       const startedAfterEndOf: Record<string, number> = {};
-      for (const b of sorted) {
-        const n = this.timed.get(a.index, b.index);
-        if (n === 0) continue;
-        timedRunsWith[b.memberId] = n;
-        startedAfterEndOf[b.memberId] = this.after.get(a.index, b.index);
+      for (const b of others) {
+        const [timed, after] = counts.get(b.index)!;
+        timedRunsWith[b.memberId] = timed;
+        startedAfterEndOf[b.memberId] = after;
       }
       members[a.memberId] = a.stats(timedRunsWith, startedAfterEndOf);
     }
@@ -124,6 +214,10 @@ export class TeamAccumulator {
     setIfDefined(out, 'latestFingerprint', this.latestFingerprint);
     return out;
   }
+}
+
+function byId(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function groupFor<K>(map: Map<K, GroupAccumulator>, key: K): GroupAccumulator {

@@ -1,0 +1,12 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { transferables } from './aggregator-state';
+import { aggregateArrayRange } from './array-range-reader';
+import type { ArrayRangeTask } from './array-range-reader';
+import { aggregateRange } from './range-reader';
+import type { RangeTask } from './range-reader';
+
+// Entry point of a worker thread started by `aggregateFile`: one byte range, one message back. The duration
+// arrays are transferred, not copied, so a range's figures cost no second copy on their way to the merge.
+const data = workerData as { kind: 'lines'; task: RangeTask } | { kind: 'array'; task: ArrayRangeTask };
+const result = data.kind === 'array' ? aggregateArrayRange(data.task) : aggregateRange(data.task);
+parentPort!.postMessage(result, transferables(result.state));

@@ -1,0 +1,198 @@
+import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { aggregateFile, MetricsAggregator, readRecords, summarizeRecords } from '@autotune/metrics';
+import { writeSnakeLines } from './support/generate';
+
+const fixture = (name: string) => join(__dirname, 'fixtures', name);
+let dir: string;
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'autotune-aggregate-file-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs test/support/aggregate-child.ts under the TypeScript hook; resolves to its JSON output. */
+function child(args: string[]): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['-r', join(__dirname, 'support', 'register-ts.cjs'), join(__dirname, 'support', 'aggregate-child.ts'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.once('error', reject);
+    p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited ${code}: ${err}`))));
+  });
+}
+
+describe('aggregateFile on one thread', () => {
+  it.each(['dataset.snake.json', 'dataset.autotune.jsonl', 'dataset.snake.jsonl', 'dataset.otlp.json', 'dataset.otlp.jsonl'])(
+    '%s: the same summary as readRecords + MetricsAggregator',
+    async (name) => {
+      const reference = await summarizeRecords(readRecords(fixture(name)));
+      const { aggregator, report, threads } = await aggregateFile(fixture(name));
+      expect(threads).toBe(1);
+      expect(report.records).toBe(reference.totalRecords);
+      expect(aggregator.summary()).toEqual(reference);
+    },
+    60_000,
+  );
+
+  it('with teamId counts that team only, skipping other teams before parsing', async () => {
+    const path = join(dir, 'teams.jsonl');
+    writeSnakeLines(path, 300, 7);
+    // A broken line of another team: skipped unparsed, so it does not stop the read.
+    appendFileSync(path, '{"team_id":"team_2","success":tru\n');
+    const full = await summarizeRecords(readRecords(path, { lenient: true }));
+    const { aggregator, report } = await aggregateFile(path, { teamId: 'team_1' });
+    expect(aggregator.teamIds()).toEqual(['team_1']);
+    expect(aggregator.team('team_1')).toEqual(full.teams.get('team_1'));
+    expect(report.records).toBe(full.teams.get('team_1')!.runs);
+    expect(report.skipped).toBe(0);
+  }, 60_000);
+
+  it.each(['dataset.otlp.jsonl', 'dataset.otlp.json'])('with teamId keeps OTLP runs whole (%s: spans of a run span documents)', async (name) => {
+    const full = await summarizeRecords(readRecords(fixture(name)));
+    for (const team of full.teams.keys()) {
+      const { aggregator } = await aggregateFile(fixture(name), { teamId: team });
+      expect(aggregator.teamIds()).toEqual([team]);
+      expect(aggregator.team(team)).toEqual(full.teams.get(team));
+    }
+  }, 60_000);
+
+  it('with teamId finds a non-ASCII team id written with \\u escapes, as Python writes it', async () => {
+    const path = join(dir, 'unicode.jsonl');
+    const rec = (team: string) => `{"team_id":${team},"success":true,"duration_seconds":2,"start_time":1736000000}`;
+    writeFileSync(path, [rec('"\\u00e9quipe"'), rec('"équipe"'), rec('"other"'), rec('"\\u00e9quipe_2"')].join('\n') + '\n');
+    const { aggregator } = await aggregateFile(path, { teamId: 'équipe' });
+    expect(aggregator.teamIds()).toEqual(['équipe']);
+    expect(aggregator.team('équipe')!.runs).toBe(2);
+  });
+
+  it('reads a line of several MB (longer than many read chunks) whole, in both readers', async () => {
+    const path = join(dir, 'long-line.jsonl');
+    const long = 'x'.repeat(6 * 1024 * 1024);
+    const a = { teamId: 't', executionId: 'a', startTimeMs: 0, endTimeMs: 1000, durationSeconds: 1, success: false, error: long, memberCount: 0, toolCalls: 0, members: [] };
+    const b = { ...a, executionId: 'b', error: 'short', durationSeconds: 2, endTimeMs: 2000 };
+    writeFileSync(path, `${JSON.stringify(a)}\n${JSON.stringify(b)}\n${JSON.stringify({ ...a, executionId: 'c' })}\n`);
+    const records = [];
+    for await (const r of readRecords(path)) records.push(r);
+    expect(records.map((r) => [r.executionId, r.error!.length])).toEqual([['a', long.length], ['b', 5], ['c', long.length]]);
+    const { aggregator } = await aggregateFile(path);
+    expect(Array.from(aggregator.team('t')!.durationsSeconds)).toEqual([1, 1, 2]);
+  }, 60_000);
+
+  it('rejects a bad thread count with a usage error', async () => {
+    await expect(aggregateFile(fixture('dataset.snake.jsonl'), { threads: 0 })).rejects.toMatchObject({ code: 'METRICS_USAGE_ERROR' });
+  });
+
+  it('names a missing file', async () => {
+    await expect(aggregateFile(join(dir, 'nope.jsonl'))).rejects.toMatchObject({ code: 'METRICS_IO_ERROR', message: expect.stringContaining('nope.jsonl') });
+  });
+});
+
+describe('aggregateFile on worker threads (real workers, in a child process)', () => {
+  it('gives exactly the single-thread summary (toEqual on the whole structure)', async () => {
+    const path = join(dir, 'parallel.jsonl');
+    writeSnakeLines(path, 4000, 11);
+    const out = await child(['compare', path, '3']);
+    expect(out.threads).toBe(3);
+    expect(out.records).toEqual([4000, 4000]);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.single).toEqual(out.viaReadRecords);
+  }, 120_000);
+
+  it('with teamId gives exactly that team of the single-thread summary', async () => {
+    const path = join(dir, 'parallel-team.jsonl');
+    writeSnakeLines(path, 3000, 12);
+    const out = await child(['compare', path, '2', 'team_3']);
+    expect(out.threads).toBe(2);
+    expect(Object.keys((out.parallel as { teams: object }).teams)).toEqual(['team_3']);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.single).toEqual(out.viaReadRecords);
+  }, 120_000);
+
+  it('splits a pretty-printed JSON array (the original\'s format) and gives exactly the single-thread summary', async () => {
+    const path = join(dir, 'parallel-array.json');
+    writeSnakeLines(path, 3000, 15, { array: true });
+    const out = await child(['compare', path, '3']);
+    expect(out.threads).toBe(3);
+    expect(out.records).toEqual([3000, 3000]);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.single).toEqual(out.viaReadRecords);
+  }, 120_000);
+
+  it('stays exact when a guessed array cut lands inside a record (nested objects that look like records)', async () => {
+    const path = join(dir, 'parallel-array-nested.json');
+    writeSnakeLines(path, 1500, 16, { array: true, nestedTeamObjects: true });
+    const out = await child(['compare', path, '4']);
+    expect(out.records).toEqual([1500, 1500]);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.single).toEqual(out.viaReadRecords);
+  }, 120_000);
+
+  it('reports a bad element in a later part of an array with its line in the whole file', async () => {
+    const path = join(dir, 'bad-array.json');
+    writeSnakeLines(path, 1000, 17, { array: true });
+    const text = readFileSync(path, 'utf8');
+    // The 901st record (index 900): its "success" becomes a string.
+    let at = -1;
+    for (let k = 0; k <= 900; k++) at = text.indexOf('"team_id"', at + 1);
+    const bad = text.indexOf('"success": ', at);
+    writeFileSync(path, `${text.slice(0, bad)}"success": "yes", "x": ${text.slice(bad + '"success": '.length)}`);
+    // Errors name the line where the record starts: the "{" on the line before its "team_id".
+    const line = text.slice(0, at).split('\n').length - 1;
+    const single = await child(['error', path, '1']);
+    const out = await child(['error', path, '3']);
+    expect(out).toEqual(single);
+    expect(out.error).toContain(`${path}, line ${line}, field "success"`);
+  }, 120_000);
+
+  it('reports a bad line in a later range with its line number in the whole file', async () => {
+    const path = join(dir, 'bad-late.jsonl');
+    writeSnakeLines(path, 2000, 13);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    lines[1899] = lines[1899].replace('"success":', '"success":"yes","x":');
+    writeFileSync(path, lines.join('\n'));
+    const out = await child(['error', path, '2']);
+    expect(out.code).toBe('METRICS_VALIDATION_ERROR');
+    expect(out.error).toContain(`${path}, line 1900, field "success"`);
+  }, 120_000);
+});
+
+describe('memory with many distinct member ids (issue 14, item 4)', () => {
+  it('stays linear: 30,000 member ids in one team fit in a few hundred MB', async () => {
+    const path = join(dir, 'many-members.jsonl');
+    writeSnakeLines(path, 6100, 14, { teams: 1, distinctMembers: true });
+    const out = (await child(['memory', path])) as { members: number; peakRssMb: number };
+    expect(out.members).toBeGreaterThan(30_000);
+    // A square count table would need 4 bytes x 2 x (32,768)^2 = 8.6 GB here; linear counts need a few MB.
+    // The bound leaves room for the TypeScript hook the child loads and for any machine's allocator.
+    expect(out.peakRssMb).toBeLessThan(600);
+  }, 120_000);
+});
+
+describe('MetricsAggregator.merge', () => {
+  it('equals one aggregator fed every run in order, wherever the input is cut', async () => {
+    const path = join(dir, 'merge.jsonl');
+    writeSnakeLines(path, 600, 21);
+    const records = [];
+    for await (const r of readRecords(path)) records.push(r);
+    const whole = new MetricsAggregator();
+    for (const r of records) whole.add(r);
+    for (const cuts of [[1], [299], [100, 350, 599], [0, 0, 600]]) {
+      const merged = new MetricsAggregator();
+      let from = 0;
+      for (const cut of [...cuts, records.length]) {
+        const part = new MetricsAggregator();
+        for (const r of records.slice(from, cut)) part.add(r);
+        merged.merge(part);
+        from = cut;
+      }
+      expect(merged.summary()).toEqual(whole.summary());
+    }
+  }, 60_000);
+});
