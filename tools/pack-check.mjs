@@ -1,7 +1,10 @@
 // Packaging check: packs every @autotune package exactly as `npm publish` would, lints each tarball with
 // publint and @arethetypeswrong/cli, then proves two real uses from the tarballs alone, in empty folders outside the workspace:
 //   1. install only @autotune/analyzer (and what it needs) and run a script that analyses a shipped example;
-//   2. install only @autotune/cli and run `autotune --help` and `autotune analyze` on a shipped example.
+//   2. install only @autotune/cli and run `autotune --help` and `autotune analyze` on a shipped example;
+//   3. install the example third-party strategy package (examples/cost-cap-strategy) from its tarball next to
+//      the CLI's, name it in autotune.config.json as docs/strategies/authoring.md says, and see its suggestion
+//      in `autotune suggest`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -58,16 +61,24 @@ try {
     for (const dep of Object.keys(manifest.dependencies ?? {})) if (tarballs.has(dep)) closure(dep, seen);
     return seen;
   }
-  function installAlone(name, consumer = {}) {
+  function installAlone(name, consumer = {}, alongside = []) {
     const dir = fs.mkdtempSync(path.join(work, 'consumer-'));
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, ...consumer }));
     const needed = [...closure(name)];
-    run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', ...needed.map((n) => tarballs.get(n))], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    // A plain install, as a user runs it: npm checks peer ranges here, so a wrong one fails with ERESOLVE.
+    run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', ...needed.map((n) => tarballs.get(n)), ...alongside], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
     const installed = fs.readdirSync(path.join(dir, 'node_modules', '@autotune'));
     return { dir, needed, installed };
   }
 
   const example = path.join(root, 'examples', 'metrics', 'code_review_team.json');
+
+  // The example strategy package, packed as its author would publish it (it is private only to stay off npm).
+  const pluginDir = path.join(root, 'examples', 'cost-cap-strategy');
+  if (!fs.existsSync(path.join(pluginDir, 'dist', 'index.js'))) throw new Error('examples/cost-cap-strategy: dist/index.js is missing; run the build first');
+  const [pluginPacked] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: pluginDir }));
+  const pluginTarball = path.join(work, pluginPacked.filename);
+  const pluginName = JSON.parse(fs.readFileSync(path.join(pluginDir, 'package.json'), 'utf8')).name;
 
   // 1. The analyzer alone.
   {
@@ -95,7 +106,7 @@ const { PerformanceAnalyzer, describeEvidence } = require('@autotune/analyzer');
   // 2. The CLI alone.
   {
     // npm 11 runs only the install scripts a project allows; the CLI's database driver is a native build.
-    const { dir, installed } = installAlone('@autotune/cli', { allowScripts: { 'better-sqlite3': true } });
+    const { dir, installed } = installAlone('@autotune/cli', { allowScripts: { 'better-sqlite3': true } }, [pluginTarball]);
     const bin = path.join(dir, 'node_modules', '.bin', 'autotune');
     const help = run(bin, ['--help'], { cwd: dir });
     if (!help.includes('Usage: autotune')) throw new Error(`autotune --help from the tarball printed:\n${help}`);
@@ -124,6 +135,20 @@ const { PerformanceAnalyzer, describeEvidence } = require('@autotune/analyzer');
     run(bin, ['rollback', '--team-id', 'research_team', '--config', 'workflow.yaml', '--index', '0'], { cwd: dir });
     if (!fs.readFileSync(workflow).equals(original)) throw new Error('autotune rollback from the tarball did not restore the file byte for byte');
     step(`cli alone: simulate, apply --auto (${passed} passed, SQLite history) and rollback --index 0 (bytes restored) ok`);
+
+    // 3. The strategy package, installed beside the CLI, named in the config file as authoring.md shows.
+    const project = path.join(dir, 'plugin-project');
+    fs.mkdirSync(project);
+    fs.copyFileSync(path.join(root, 'examples', 'workflows', 'code-review-parallel-budget.yaml'), path.join(project, 'workflow.yaml'));
+    fs.copyFileSync(path.join(root, 'examples', 'metrics', 'code-review-parallel-budget.jsonl'), path.join(project, 'metrics.jsonl'));
+    fs.writeFileSync(
+      path.join(project, 'autotune.config.json'),
+      JSON.stringify({ teamId: 'code_review_team', workflow: 'workflow.yaml', metrics: ['metrics.jsonl'], strategies: [pluginName], strategyOptions: { [pluginName]: { maxCostPerRunUsd: 0.05 } } }, null, 2),
+    );
+    const suggested = JSON.parse(run(bin, ['suggest', '--json'], { cwd: project }));
+    const fromPlugin = suggested.suggestions.filter((s) => s.type === 'cost_cap');
+    if (fromPlugin.length !== 1) throw new Error(`autotune suggest with ${pluginName} from its tarball made ${fromPlugin.length} cost_cap suggestion(s):\n${JSON.stringify(suggested, null, 2)}`);
+    step(`strategy package ${pluginName} from its tarball beside the CLI: suggest shows "${fromPlugin[0].description.split(':')[0]}"`);
   }
 } catch (err) {
   console.error(`pack-check: FAILED: ${err.stderr ?? ''}${err.message}`);

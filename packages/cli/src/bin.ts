@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { runCli } from './program';
+import { endQuietlyOnClosedStdout } from './closed-stdout';
+
+endQuietlyOnClosedStdout(process);
 
 runCli(process.argv).then(
   (code) => {

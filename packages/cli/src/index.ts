@@ -8,7 +8,7 @@ export { exitCodeOf } from './report-error';
 export { parseDuration, formatDuration } from './duration';
 export { CONFIG_FILE_NAMES, findProjectConfig, loadProjectConfig, validateProjectConfig } from './project-config';
 export type { ProjectConfig, LoadedProjectConfig, RunnerSetting } from './project-config';
-export { loadStrategyPackage } from './strategy-packages';
+export { ACCEPTED_EXPORTS, loadStrategyPackage } from './strategy-packages';
 export type { LoadedStrategy } from './strategy-packages';
 export {
   banner,

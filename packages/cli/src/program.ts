@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes';
+import { errorAsJson } from './json-error';
 import { reportError } from './report-error';
 import { processTerminal, type Terminal } from './terminal';
 
@@ -97,7 +98,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .command('suggest')
     .description('prioritised config changes for a team, with expected improvement, confidence and risk')
     .addOption(teamId())
-    .requiredOption('-c, --config <file>', 'the workflow file (YAML or JSON)')
+    .option('-c, --config <file>', 'the workflow file (YAML or JSON; default: "workflow" of the config file)')
     .addOption(metrics())
     .addOption(lenient())
     .addOption(new Option('--db <file>', 'also use the runs recorded in this SQLite database (without it, suggest opens no database)'))
@@ -233,7 +234,14 @@ export async function runCli(argv: readonly string[], terminal: Terminal = proce
     await program.parseAsync([...argv]);
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_CODES.SUCCESS : EXIT_CODES.USAGE;
-    return reportError(err, terminal.stderr, argv.includes('--verbose'));
+    const json = argv.includes('--json');
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return EXIT_CODES.SUCCESS;
+      if (json) terminal.stdout.write(`${JSON.stringify(errorAsJson(err))}\n`);
+      return EXIT_CODES.USAGE;
+    }
+    const code = reportError(err, terminal.stderr, argv.includes('--verbose'));
+    if (json) terminal.stdout.write(`${JSON.stringify(errorAsJson(err))}\n`);
+    return code;
   }
 }

@@ -147,7 +147,7 @@ export class Session {
     if (alpha !== undefined) options.alpha = alpha;
     const analyzer = new PerformanceAnalyzer(options as ConstructorParameters<typeof PerformanceAnalyzer>[0]);
     for (const path of paths) {
-      if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: metrics file not found`);
+      if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: metrics file not found`, { location: { file: path } });
       const report = await analyzer.loadMetricsFromFile(path, { lenient: this.flags.lenient === true });
       this.loadedRecords.set(path, report.records);
       if (report.skipped > 0) {
