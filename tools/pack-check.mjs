@@ -34,6 +34,12 @@ try {
     if (!fs.existsSync(path.join(pkgDir, 'dist', 'index.js'))) {
       throw new Error(`${manifest.name}: dist/index.js is missing; run the build first (npm run build)`);
     }
+    // npm shows `repository` on the package page: a placeholder there sends users nowhere. No field beats a fake one.
+    const repo = typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url;
+    if (repo !== undefined && /example\.(invalid|com|org)|placeholder|your-org|TODO/i.test(repo)) {
+      problems++;
+      console.error(`${manifest.name}: repository "${repo}" is a placeholder; give the real URL or drop the field`);
+    }
     const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: pkgDir }));
     const tarball = path.join(work, packed.filename);
     tarballs.set(manifest.name, tarball);

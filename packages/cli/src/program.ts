@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes';
+import { addHelp } from './help-command';
 import { errorAsJson } from './json-error';
 import { reportError } from './report-error';
 import { processTerminal, type Terminal } from './terminal';
@@ -60,7 +61,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      `\nSettings come from the nearest autotune.config.{json,yaml,js,cjs,mjs} above the working directory;\nflags win over it. See docs/cli.md.\n\n${EXIT_CODES_HELP}\n`,
+      `\nSettings come from the nearest autotune.config.{json,yaml,js,cjs,mjs} above the working directory;\nflags win over it. See "autotune help config"; how trials run: "autotune help runner".\n\n${EXIT_CODES_HELP}\n`,
     );
 
   // Each action resolves its module lazily; `load` keeps the require paths literal for bundlers and tsc.
@@ -76,7 +77,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
   const db = () => new Option('--db <file>', 'SQLite database of history and experiments (default: .autotune/autotune.db beside the workflow file, else in the working directory)');
   const metrics = () => new Option('-m, --metrics <files...>', 'metrics files (JSON, JSON Lines, OTLP, original snake_case); several merge');
   const lenient = () => new Option('--lenient', 'skip malformed metrics records instead of stopping at the first');
-  const runner = () => new Option('--runner <command>', 'command that runs the team once per trial, e.g. "node run-team.js" (config path in $AUTOTUNE_CONFIG)');
+  const runner = () => new Option('--runner <command>', 'command that runs the team once per trial, e.g. "node run-team.js" (what it receives and prints: autotune help runner)');
   const simulate = () => new Option('--simulate [scenario]', 'run trials in the built-in simulator: a scenario name or file, or a model built from the workflow (and --metrics)');
   const runs = () => new Option('--runs <n>', 'runs per arm of each A/B test (default 10)').argParser(positiveInt('--runs'));
   const threshold = () => new Option('--threshold <pct>', 'minimum improvement, percent, for a change to pass (default 5)').argParser(percent);
@@ -218,6 +219,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(json())
     .action(run(() => (require('./commands/simulate') as typeof import('./commands/simulate')).simulateCommand));
 
+  addHelp(program, terminal);
   return program;
 }
 

@@ -156,6 +156,9 @@ const FIELDS: Record<keyof ProjectConfig, FieldKind> = {
   strategyOptions: 'object',
 };
 
+/** Every field `autotune.config.*` may hold (what `autotune help config` documents). */
+export const PROJECT_CONFIG_FIELDS = Object.keys(FIELDS) as ReadonlyArray<keyof ProjectConfig>;
+
 const EXPECTED: Record<FieldKind, string> = {
   string: 'a string',
   number: 'a number',

@@ -1,8 +1,9 @@
 // What a new user meets first, through the built bin: strategy packages written as the authoring guide says,
 // the config file's defaults, a closed stdout, and errors under --json.
-import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PROJECT_CONFIG_FIELDS } from '../src/project-config';
 import { BIN, cli, makeProject, strategySource } from './helpers';
 
 let project: ReturnType<typeof makeProject>;
@@ -120,5 +121,56 @@ describe('errors under --json', () => {
     const { error } = JSON.parse(run.stdout) as { error: { code: string; location: Record<string, unknown> } };
     expect(error.code).toMatch(/^METRICS_/);
     expect(error.location).toMatchObject({ file: expect.stringMatching(/bad\.jsonl$/), line: 1, field: 'success' });
+  });
+});
+
+describe('the CLI explains itself without the docs folder', () => {
+  it.each([
+    ['runner', ['AUTOTUNE_CONFIG', 'AUTOTUNE_TEAM_ID', 'AUTOTUNE_TRIAL', 'AUTOTUNE_ARM', 'AUTOTUNE_SEED', 'snake_case', 'member_count', 'last non-empty line']],
+    ['config', [...PROJECT_CONFIG_FIELDS]],
+  ])('autotune help %s prints the reference', (topic, mustMention) => {
+    const run = cli(['help', topic], { cwd: project.dir });
+    expect(run.status).toBe(0);
+    for (const word of mustMention) expect(run.stdout).toContain(word);
+  });
+
+  it('documents every config field, each on its own line', () => {
+    const text = cli(['help', 'config'], { cwd: project.dir }).stdout;
+    for (const field of PROJECT_CONFIG_FIELDS) expect(text).toMatch(new RegExp(`^  ${field} `, 'm'));
+  });
+
+  it('an unknown topic lists the topics and the commands', () => {
+    const run = cli(['help', 'runners'], { cwd: project.dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/no help for "runners": expected a topic \(runner, config\) or a command \(analyze, .*simulate\)/);
+  });
+
+  it('autotune help <command> is that command\'s --help', () => {
+    expect(cli(['help', 'apply'], { cwd: project.dir }).stdout).toBe(cli(['apply', '--help'], { cwd: project.dir }).stdout);
+  });
+
+  const commands = ['analyze', 'suggest', 'apply', 'benchmark', 'validate', 'rollback', 'history', 'watch', 'simulate'];
+  it.each(commands)('autotune %s --help shows 2-3 examples of that command, and points at help topics not at files', (command) => {
+    const run = cli([command, '--help'], { cwd: project.dir });
+    expect(run.status).toBe(0);
+    const examples = run.stdout.split('\n').filter((l) => l.startsWith('  $ autotune '));
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    expect(examples.length).toBeLessThanOrEqual(3);
+    for (const e of examples) expect(e).toMatch(new RegExp(`^  \\$ autotune ${command}( |$)`));
+    expect(run.stdout).not.toContain('docs/');
+  });
+
+  it('the main --help names the help topics, not a file the package lacks', () => {
+    const run = cli(['--help'], { cwd: project.dir });
+    expect(run.stdout).toContain('autotune help config');
+    expect(run.stdout).toContain('autotune help runner');
+    expect(run.stdout).not.toContain('docs/');
+  });
+
+  it('the built bin can be executed directly (it keeps its run bit)', () => {
+    expect(statSync(BIN).mode & 0o111).not.toBe(0);
+    const run = spawnSync(BIN, ['--version'], { encoding: 'utf8' });
+    expect(run.error).toBeUndefined();
+    expect(run.status).toBe(0);
   });
 });
