@@ -17,7 +17,7 @@ A runner command runs without a shell (the string is split into argv, quotes res
 plain text), in the working directory (or the config file's folder for "runner" there). For each trial:
 
 1. autotune writes the trial's team config to a temporary JSON file, in the snake_case shape of your
-   workflow file: team_id, formation, member_count, tool_budget, timeout_seconds, members, and any keys
+   workflow file: formation, member_count, tool_budget, timeout_seconds, members, and any keys
    of your own as they are;
 2. it runs the command with these environment variables:
      AUTOTUNE_CONFIG    path of that JSON file
