@@ -51,7 +51,7 @@ same process with the camelCase TeamConfig (formation, memberCount, toolBudget, 
 The nearest one, looking in the working directory and then each parent folder, holds the project's
 settings. Two in one folder is an error. Flags win over it; relative paths in it are relative to its
 folder. A JavaScript file exports the settings object (module.exports = {...} or export default {...}) or
-a function (maybe async) returning it. Unknown fields are refused, naming the closest known one.
+a function (maybe async) returning it. Unknown fields are refused, with the known ones listed.
 
 Fields (all optional):
   teamId             string        default --team-id

@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes';
+import { MIN_RUNS_PER_ARM_FLAG, runsPerArm, sameOutputFlag } from './flag-checks';
 import { addHelp } from './help-command';
 import { errorAsJson } from './json-error';
 import { reportError } from './report-error';
@@ -69,7 +70,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     <F>(load: () => (flags: F, terminal: Terminal) => Promise<number>) =>
     async (options: Record<string, unknown>, command: Command) => {
       // Commander has checked required options and parsed values; the command's flag type describes them.
-      onExit(await load()({ ...command.optsWithGlobals(), ...options } as F, terminal));
+      onExit(await load()(sameOutputFlag({ ...command.optsWithGlobals(), ...options }, command.name() === 'simulate' ? 'out' : 'output') as F, terminal));
     };
 
   const teamId = () => new Option('-t, --team-id <id>', 'team to work on (default: the config file\'s teamId, or the only team)');
@@ -79,11 +80,13 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
   const lenient = () => new Option('--lenient', 'skip malformed metrics records instead of stopping at the first');
   const runner = () => new Option('--runner <command>', 'command that runs the team once per trial, e.g. "node run-team.js" (what it receives and prints: autotune help runner)');
   const simulate = () => new Option('--simulate [scenario]', 'run trials in the built-in simulator: a scenario name or file, or a model built from the workflow (and --metrics)');
-  const runs = () => new Option('--runs <n>', 'runs per arm of each A/B test (default 10)').argParser(positiveInt('--runs'));
+  const runs = () => new Option('--runs <n>', `runs per arm of each A/B test, at least ${MIN_RUNS_PER_ARM_FLAG} (default 10)`).argParser(runsPerArm);
   const threshold = () => new Option('--threshold <pct>', 'minimum improvement, percent, for a change to pass (default 5)').argParser(percent);
   const earlyStop = () => new Option('--early-stop', 'stop each A/B test at an interim look (every 10 runs per arm) once the answer is clear; use with --runs 20 or more');
   const seed = () => new Option('--seed <n>', 'seed of the A/B randomisation, for reproducible runs').argParser(nonNegativeInt('--seed'));
-  const output = () => new Option('-o, --output <file>', 'also write the JSON report to this file');
+  const output = () => new Option('-o, --output <file>', 'also write the JSON report to this file (--out works too)');
+  // The other spelling of the same flag, so that --out and --output work alike on every command that writes a file.
+  const outAlias = (flag: '--out' | '--output') => new Option(`${flag} <file>`).hideHelp();
 
   program
     .command('analyze')
@@ -92,6 +95,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(metrics())
     .addOption(lenient())
     .addOption(output())
+    .addOption(outAlias('--out'))
     .addOption(json())
     .action(run(() => (require('./commands/analyze') as typeof import('./commands/analyze')).analyzeCommand));
 
@@ -104,6 +108,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(lenient())
     .addOption(new Option('--db <file>', 'also use the runs recorded in this SQLite database (without it, suggest opens no database)'))
     .addOption(output())
+    .addOption(outAlias('--out'))
     .addOption(json())
     .action(run(() => (require('./commands/suggest') as typeof import('./commands/suggest')).suggestCommand));
 
@@ -215,7 +220,8 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(new Option('--runs <n>', 'how many runs (default 40)').argParser(positiveInt('--runs')))
     .addOption(seed())
     .addOption(new Option('--format <format>', 'jsonl (autotune records) or original (the Python tool\'s snake_case JSON array)').choices(['jsonl', 'original']).default('jsonl'))
-    .option('--out <file>', 'the metrics file to write')
+    .option('-o, --out <file>', 'the metrics file to write (--output works too)')
+    .addOption(outAlias('--output'))
     .addOption(json())
     .action(run(() => (require('./commands/simulate') as typeof import('./commands/simulate')).simulateCommand));
 

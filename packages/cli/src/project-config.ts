@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { CliError } from './errors';
+import { MIN_RUNS_PER_ARM_FLAG } from './flag-checks';
 import { importModule } from './internal/import-module';
 
 /** File names searched for, in this order, in each folder from the working directory up to the root. */
@@ -215,6 +216,10 @@ export function validateProjectConfig(value: unknown, path: string, lineOf: (key
     }
     if (!fits(kind, field)) {
       throw new CliError('CLI_CONFIG', `${at(key)}: field "${key}" must be ${EXPECTED[kind]}, got ${JSON.stringify(field)}`);
+    }
+    // Checked here, before any work, so the error names this file's field rather than an autotuner option.
+    if (key === 'runsPerArm' && (!Number.isInteger(field) || (field as number) < MIN_RUNS_PER_ARM_FLAG)) {
+      throw new CliError('CLI_CONFIG', `${at(key)}: field "runsPerArm" must be a whole number of at least ${MIN_RUNS_PER_ARM_FLAG}, got ${JSON.stringify(field)}`);
     }
     out[key] = kind === 'string[]' && typeof field === 'string' ? [field] : field;
   }

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseDuration } from './duration';
 import { CliError } from './errors';
+import { expandMetricsPaths } from './metrics-paths';
 import { loadProjectConfig, type LoadedProjectConfig, type RunnerSetting } from './project-config';
 import { loadStrategyPackage } from './strategy-packages';
 import { colorEnabled, makeColors, type Colors, type Terminal } from './terminal';
@@ -123,10 +124,11 @@ export class Session {
     return path;
   }
 
-  /** Metrics files: `--metrics`, else the config file's `metrics`. */
+  /** Metrics files: `--metrics`, else the config file's `metrics`; folders and patterns expanded. */
   get metricsPaths(): string[] {
-    if (this.flags.metrics && this.flags.metrics.length > 0) return this.flags.metrics.map((p) => this.resolveCwd(p));
-    return (this.project.config.metrics ?? []).map((p) => this.resolveProject(p));
+    // Folders and glob patterns expand to their files (see metrics-paths.ts).
+    if (this.flags.metrics && this.flags.metrics.length > 0) return expandMetricsPaths(this.flags.metrics, this.terminal.cwd, '--metrics');
+    return expandMetricsPaths(this.project.config.metrics ?? [], this.project.dir, `${this.project.path}: metrics`);
   }
 
   /** Loads and checks a workflow file; the team id picks the team when the file holds several. */

@@ -1,10 +1,12 @@
 // What a new user meets first, through the built bin: strategy packages written as the authoring guide says,
 // the config file's defaults, a closed stdout, and errors under --json.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { PROJECT_CONFIG_FIELDS } from '../src/project-config';
-import { BIN, cli, makeProject, strategySource } from './helpers';
+import { MIN_RUNS_PER_ARM_FLAG } from '../src/flag-checks';
+import { BIN, cli, cliOnTerminal, makeProject, reviewTeamRuns, strategySource } from './helpers';
 
 let project: ReturnType<typeof makeProject>;
 beforeEach(() => {
@@ -172,5 +174,116 @@ describe('the CLI explains itself without the docs folder', () => {
     const run = spawnSync(BIN, ['--version'], { encoding: 'utf8' });
     expect(run.error).toBeUndefined();
     expect(run.status).toBe(0);
+  });
+});
+
+describe('small things', () => {
+  it('a --runs too small for an A/B test is refused before any work, naming the flag', () => {
+    const run = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--simulate', '--runs', '5'], { cwd: project.dir });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/^autotune: option '--runs <n>' argument '5' is invalid\. --runs expects a whole number of runs per arm of at least 10/);
+    expect(run.stderr).not.toMatch(/runsPerArm|Suggestions/);
+  });
+
+  it('a runsPerArm too small in the config file is named with its file and line before any work', () => {
+    writeFileSync(join(project.dir, 'autotune.config.yaml'), 'teamId: review_team\nrunsPerArm: 5\n');
+    const run = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--simulate'], { cwd: project.dir });
+    expect(run.status).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/autotune\.config\.yaml, line 2: field "runsPerArm" must be a whole number of at least 10, got 5/);
+  });
+
+  it('the runs floor of the flag is the A/B test\'s own', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    expect(MIN_RUNS_PER_ARM_FLAG).toBe((require('@autotune/abtest') as typeof import('@autotune/abtest')).MIN_RUNS_PER_ARM);
+  });
+
+  it.each([
+    ['simulate --output', ['simulate', '--scenario', 'research-consensus-oversized', '--runs', '12', '--output', 'sim.jsonl'], 'sim.jsonl'],
+    ['simulate -o', ['simulate', '--scenario', 'research-consensus-oversized', '--runs', '12', '-o', 'sim.jsonl'], 'sim.jsonl'],
+    ['analyze --out', ['analyze', '--metrics', 'metrics.json', '--out', 'report.json'], 'report.json'],
+    ['suggest --out', ['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--out', 'report.json'], 'report.json'],
+  ])('%s writes the file as its other spelling does', (_name, args, file) => {
+    const run = cli(args, { cwd: project.dir });
+    expect(run.stderr).not.toMatch(/^autotune: /m);
+    expect(run.status).toBe(0);
+    const text = readFileSync(join(project.dir, file), 'utf8');
+    // simulate writes runs (JSON Lines), the others a JSON report.
+    if (file === 'sim.jsonl') expect(text.trim().split('\n')).toHaveLength(12);
+    else expect(JSON.parse(text)).toHaveProperty('teamId', 'review_team');
+  });
+
+  it('--out and --output naming two files is a usage error', () => {
+    const run = cli(['analyze', '--metrics', 'metrics.json', '--out', 'a.json', '--output', 'b.json'], { cwd: project.dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/--out and --output are the same flag/);
+  });
+
+  it.each([
+    ['formaton: parallel', 'formaton', 'formation'],
+    ['membr_count: 8', 'membr_count', 'member_count'],
+  ])('a misspelt workflow key (%s) is named, with the key it meant', (line, key, meant) => {
+    writeFileSync(join(project.dir, 'typo.yaml'), `team_id: review_team\nformation: parallel\nmember_count: 8\n`.replace(new RegExp(`^${meant}: .*$`, 'm'), line));
+    const run = cli(['suggest', '--config', 'typo.yaml', '--metrics', 'metrics.json'], { cwd: project.dir });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(new RegExp(`typo\\.yaml, line \\d, field "${key}": unknown key "${key}"; did you mean "${meant}"\\?`));
+  });
+
+  describe('--metrics takes globs, folders and .gz files', () => {
+    const runsOf = (args: string[]) => {
+      const run = cli(['analyze', '--team-id', 'review_team', ...args, '--json'], { cwd: project.dir });
+      expect(run.stderr).toBe('');
+      return JSON.parse(run.stdout) as { runs: number; metrics: string[] };
+    };
+    beforeEach(() => {
+      mkdirSync(join(project.dir, 'runs', 'old'), { recursive: true });
+      writeFileSync(join(project.dir, 'runs', 'a.jsonl'), reviewTeamRuns(12, 1).map((r) => JSON.stringify(r)).join('\n') + '\n');
+      writeFileSync(join(project.dir, 'runs', 'b.json'), JSON.stringify(reviewTeamRuns(8, 2)));
+      writeFileSync(join(project.dir, 'runs', 'notes.txt'), 'not metrics');
+      writeFileSync(join(project.dir, 'runs', 'old', 'c.jsonl.gz'), gzipSync(reviewTeamRuns(5, 3).map((r) => JSON.stringify(r)).join('\n') + '\n'));
+    });
+
+    it.each([
+      ['a quoted glob', ['--metrics', 'runs/*.jsonl'], 12, 1],
+      ['a folder (its metrics files only)', ['--metrics', 'runs'], 20, 2],
+      ['a gzipped file', ['--metrics', 'runs/old/c.jsonl.gz'], 5, 1],
+      ['a recursive glob, gzipped files included', ['--metrics', 'runs/**/*.json*'], 25, 3],
+    ])('%s', (_name, args, runs, files) => {
+      const report = runsOf(args);
+      expect(report.runs).toBe(runs);
+      expect(report.metrics).toHaveLength(files);
+    });
+
+    it.each([
+      ['a glob matching nothing', ['--metrics', 'nothing/*.jsonl'], /--metrics nothing\/\*\.jsonl: the pattern matches no file/],
+      ['a folder without metrics files', ['--metrics', 'runs/old/../../node_modules'], /the folder holds no metrics files/],
+    ])('%s is a clear error', (_name, args, message) => {
+      mkdirSync(join(project.dir, 'node_modules'), { recursive: true });
+      const run = cli(['analyze', ...args], { cwd: project.dir });
+      expect(run.status).toBe(2);
+      expect(run.stderr).toMatch(message);
+    });
+  });
+
+  describe('colour follows FORCE_COLOR, NO_COLOR and TERM', () => {
+    const ESC = '\u001b[';
+    it.each([
+      ['FORCE_COLOR=1 into a pipe', { FORCE_COLOR: '1' }, false, true],
+      ['FORCE_COLOR=0 on a terminal', { FORCE_COLOR: '0' }, true, false],
+      ['TERM=dumb on a terminal', { TERM: 'dumb' }, true, false],
+      ['NO_COLOR=1 on a terminal', { NO_COLOR: '1' }, true, false],
+      ['FORCE_COLOR=1 wins over NO_COLOR=1', { FORCE_COLOR: '1', NO_COLOR: '1' }, false, true],
+    ])('%s', (_name, env, terminal, coloured) => {
+      const args = ['analyze', '--team-id', 'review_team', '--metrics', 'metrics.json'];
+      const run = terminal ? cliOnTerminal(args, { cwd: project.dir, env }) : cli(args, { cwd: project.dir, env });
+      expect(run.stdout).toContain('Performance Analysis');
+      expect(run.stdout.includes(ESC)).toBe(coloured);
+    });
+
+    it('is on for a plain terminal (so the cases above can tell)', () => {
+      const run = cliOnTerminal(['analyze', '--team-id', 'review_team', '--metrics', 'metrics.json'], { cwd: project.dir, env: { TERM: 'xterm' } });
+      expect(run.stdout).toContain(ESC);
+    });
   });
 });
