@@ -1,6 +1,6 @@
 // References that ship inside the CLI, so that `autotune help runner` and `autotune help config` answer on a
-// machine that has only the installed package (the docs folder is not in it). docs/cli.md carries the same
-// text, regenerated from these by tools/check-doc-outputs.mjs, so the two cannot drift apart.
+// machine that has only the installed package (the docs folder is not in it). docs/cli.md has the longer
+// version of both; the CLI's tests check that every config field the loader accepts is listed here.
 
 /** The topics of `autotune help <topic>`, each a plain-text reference of at most 100 columns. */
 export const HELP_TOPICS = {
