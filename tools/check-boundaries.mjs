@@ -13,11 +13,18 @@ const forbidden = [
   ['strategies', '@autotune/core'],
   ['strategies', '@autotune/abtest'],
   ['core', '@autotune/cli'],
+  // The simulator is its own package: core (the autotuner) must not reach for it, nor it for core.
+  ['core', '@autotune/simulator'],
+  ['simulator', '@autotune/core'],
+  ['simulator', '@autotune/analyzer'],
 ];
 const allowed = [
   ['analyzer', '@autotune/metrics'],
   ['strategies', '@autotune/analyzer'],
   ['core', '@autotune/abtest'],
+  ['simulator', '@autotune/abtest'],
+  ['simulator', '@autotune/strategies'],
+  ['cli', '@autotune/simulator', 'type'],
   // The CLI loads core lazily (so `--help` stays fast), and the rule forbids static value imports of a lazily
   // loaded library; a type import is the allowed static edge.
   ['cli', '@autotune/core', 'type'],

@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..', '..');
 const core = require(path.join(root, 'packages/core/dist/index.js'));
+const simulator = require(path.join(root, 'packages/simulator/dist/index.js'));
 const { PerformanceAnalyzer } = require(path.join(root, 'packages/analyzer/dist/index.js'));
 
 const { values } = parseArgs({
@@ -45,26 +46,26 @@ let testedTotal = 0;
 const started = Date.now();
 for (let i = 0; i < scenarios; i++) {
   const seed = 1000 + i;
-  const scenario = core.generateScenario(seed);
+  const scenario = simulator.generateScenario(seed);
   const teamId = scenario.teamId;
   const initial = core.teamConfigFromUser(scenario.workflow);
   const analyzer = new PerformanceAnalyzer();
-  analyzer.loadMetrics(core.generateRuns(scenario.model, initial, { runs: historyRuns, seed, teamId }));
+  analyzer.loadMetrics(simulator.generateRuns(scenario.model, initial, { runs: historyRuns, seed, teamId }));
   const autotuner = new core.PerformanceAutotuner({
     analyzer,
-    runner: new core.SimulatedTeamRunner(scenario.model, { teamId }),
+    runner: new simulator.SimulatedTeamRunner(scenario.model, { teamId }),
     runsPerArm,
     seed,
   });
   const suggestions = autotuner.suggestOptimizations(teamId, initial);
   const outcome = suggestions.length > 0 ? await autotuner.applyOptimizations(teamId, suggestions, initial) : { results: [], finalConfig: initial };
-  const truth = (config) => core.expectedPerformance(scenario.model, config, { runs: truthRuns, seed: 7 });
+  const truth = (config) => simulator.expectedPerformance(scenario.model, config, { runs: truthRuns, seed: 7 });
   const base = truth(initial);
   const final = truth(outcome.finalConfig);
-  const best = core.findBestConfig(scenario.model, initial, { runs: Math.min(truthRuns, 400), seed: 7 }).best;
+  const best = simulator.findBestConfig(scenario.model, initial, { runs: Math.min(truthRuns, 400), seed: 7 }).best;
   const bestTruth = truth(best.config);
-  const achieved = core.improvementPercent('duration', base, final);
-  const bestImprovement = core.improvementPercent('duration', base, bestTruth);
+  const achieved = simulator.improvementPercent('duration', base, final);
+  const bestImprovement = simulator.improvementPercent('duration', base, bestTruth);
 
   const regressions = [];
   const tradeOffs = [];
@@ -75,7 +76,7 @@ for (let i = 0; i < scenarios; i++) {
     const before = truth(core.teamConfigFromUser(r.rollbackConfig));
     const after = truth(r.optimization.resultingConfig);
     const metric = r.optimization.targetMetric;
-    const change = core.improvementPercent(metric, before, after);
+    const change = simulator.improvementPercent(metric, before, after);
     const drop = before.successRate - after.successRate;
     const what = `${r.optimization.type} (${metric} ${change >= 0 ? '+' : ''}${change.toFixed(1)}%, success ${(100 * before.successRate).toFixed(1)}% -> ${(100 * after.successRate).toFixed(1)}%)`;
     if ((metric === 'success_rate' ? change < 0 : change < -REGRESSION_METRIC_PCT) || drop > GUARDRAIL_SUCCESS_DROP) regressions.push(what);

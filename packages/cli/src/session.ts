@@ -216,15 +216,15 @@ export class Session {
     if (simulate !== undefined && simulate !== false && runner !== undefined) {
       throw new CliError('CLI_USAGE', '--runner and --simulate exclude each other: pick one way to run trials');
     }
-    const core = require('@autotune/core') as typeof import('@autotune/core');
-    const { CommandRunner } = core;
+    const { CommandRunner } = require('@autotune/core') as typeof import('@autotune/core');
     if (simulate !== undefined && simulate !== false) {
+      const simulator = require('@autotune/simulator') as typeof import('@autotune/simulator');
       if (typeof simulate === 'string') {
-        const scenario = core.loadScenario(simulate);
-        return new core.SimulatedTeamRunner(scenario.model, { teamId });
+        const scenario = simulator.loadScenario(simulate);
+        return new simulator.SimulatedTeamRunner(scenario.model, { teamId });
       }
       if (!config) throw new CliError('CLI_USAGE', '--simulate without a scenario builds its model from the workflow: pass --config FILE');
-      return new core.SimulatedTeamRunner(core.modelFromConfig(config, { stats, teamId }), { teamId });
+      return new simulator.SimulatedTeamRunner(simulator.modelFromConfig(config, { stats, teamId }), { teamId });
     }
     if (runner !== undefined) {
       if (runner.trim() === '') throw new CliError('CLI_USAGE', '--runner needs a command, e.g. --runner "node run-team.js"');

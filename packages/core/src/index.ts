@@ -51,63 +51,6 @@ export type {
 export { CommandRunner, FunctionRunner, splitCommand, completeRecord } from './runners';
 export type { CommandRunnerOptions, FunctionRunnerOptions, TeamFunction, TrialFacts } from './runners';
 
-export {
-  SimulatorError,
-  createRng,
-  deriveSeed,
-  hashString,
-  DEFAULT_MODEL_PARAMETERS,
-  parseTeamModel,
-  resolveTeamModel,
-  validateTeamModel,
-  SIMULATION_EPOCH_MS,
-  simulateRun,
-  DEFAULT_RUN_SPACING_MS,
-  generateRuns,
-  SimulatedTeamRunner,
-  listScenarios,
-  loadScenario,
-  parseScenario,
-  scenarioConfigWith,
-  scenarioDirectory,
-  generateScenario,
-  modelFromConfig,
-  enumerateConfigs,
-  expectedPerformance,
-  findBestConfig,
-  improvementPercent,
-} from './simulator';
-export type {
-  SimulatorErrorCode,
-  SimulatorErrorLocation,
-  Rng,
-  ConsensusModel,
-  CoordinationModel,
-  CoordinatorModel,
-  DependencyModel,
-  FieldLocator,
-  MemberDefaults,
-  MemberModel,
-  MergeModel,
-  PipelineModel,
-  ResolvedTeamModel,
-  TeamModel,
-  TokenModel,
-  ToolModel,
-  SimulateRunOptions,
-  GenerateRunsOptions,
-  SimulatedTeamRunnerOptions,
-  Scenario,
-  ScenarioExpectation,
-  GenerateScenarioOptions,
-  ModelFromConfigOptions,
-  BestConfigOptions,
-  ConfigSpace,
-  ExpectedPerformance,
-  ExpectedPerformanceOptions,
-  RankedConfig,
-} from './simulator';
-
 // The types an application needs around the autotuner, re-exported so that an app in another monorepo can
 // depend on @autotune/core alone (their home packages stay the source of truth).
 export type { TeamConfig, MemberConfig, OptimizationSuggestion, OptimizationStrategy, OptimizationPriority, StrategyContext, TargetMetric } from '@autotune/strategies';

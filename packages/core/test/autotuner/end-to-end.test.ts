@@ -7,8 +7,6 @@ import type { TeamConfig } from '@autotune/strategies';
 import type { TrialRunner } from '@autotune/abtest';
 import {
   CommandRunner,
-  generateRuns,
-  loadScenario,
   loadWorkflowFile,
   openDefaultDatabasePath,
   PerformanceAutotuner,
@@ -16,6 +14,12 @@ import {
   teamConfigFromUser,
 } from '../../src';
 import { PerformanceAnalyzer } from '@autotune/analyzer';
+// Core does not depend on the simulator; its tests use it (a devDependency) as a real trial runner.
+import { generateRuns, loadScenario } from '@autotune/simulator';
+
+// Every trial is a real process (CommandRunner), and a second process reads the database: sized for a busy
+// 2-core CI machine, not a fast laptop.
+jest.setTimeout(120_000);
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'autotuner');
 const TEAM = 'release_audit_team';

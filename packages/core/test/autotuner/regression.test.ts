@@ -1,6 +1,7 @@
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
-import { createRng, MemoryStore, PerformanceAutotuner, teamConfigToUser, type AutotuneSuggestion } from '../../src';
+import { createRng } from '@autotune/simulator';
+import { MemoryStore, PerformanceAutotuner, teamConfigToUser, type AutotuneSuggestion } from '../../src';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const before: TeamConfig = { formation: 'sequential', memberCount: 4, toolBudget: 40, timeoutSeconds: 400 };

@@ -12,6 +12,9 @@ import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite-migrations';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import type { HistoryEntry } from '../../src/store/store-types';
 
+// Each test starts node processes that open the database; on a busy 2-core CI machine that takes seconds.
+jest.setTimeout(120_000);
+
 /** Everything this file writes goes under one folder, removed at the end. */
 const scratchRoot = mkdtempSync(path.join(tmpdir(), 'autotune-test-'));
 afterAll(() => rmSync(scratchRoot, { recursive: true, force: true }));

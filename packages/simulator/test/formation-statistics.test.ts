@@ -1,5 +1,5 @@
-import { generateRuns } from '../../src/simulator';
-import type { TeamModel } from '../../src/simulator';
+import { generateRuns } from '../src';
+import type { TeamModel } from '../src';
 import { chainTeam, config, independentTeam, perf } from './helpers';
 
 // Statistics of many simulated runs (fixed seeds): the formation semantics of issue 9, checked as the

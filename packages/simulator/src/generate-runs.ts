@@ -1,6 +1,6 @@
 import type { ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
-import { SimulatorError } from '../errors';
+import { SimulatorError } from './errors';
 import { deriveSeed } from './random';
 import { SIMULATION_EPOCH_MS, prepareRun, simulatePrepared } from './simulate-run';
 import type { TeamModel } from './team-model';

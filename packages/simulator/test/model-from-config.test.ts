@@ -1,6 +1,6 @@
 import { MetricsAggregator } from '@autotune/metrics';
 import type { TeamStats } from '@autotune/metrics';
-import { expectedPerformance, generateRuns, loadScenario, modelFromConfig, scenarioConfigWith, simulateRun } from '../../src/simulator';
+import { expectedPerformance, generateRuns, loadScenario, modelFromConfig, scenarioConfigWith, simulateRun } from '../src';
 import { config } from './helpers';
 
 function statsOf(name: string, runs = 200): { stats: TeamStats; scenario: ReturnType<typeof loadScenario>; costStdDev: number } {

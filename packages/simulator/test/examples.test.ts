@@ -1,38 +1,13 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { loadMetrics } from '@autotune/metrics';
-import type { TeamConfig } from '@autotune/strategies';
-import { loadWorkflowFile } from '../../src/workflow';
-import { generateRuns, listScenarios, loadScenario } from '../../src/simulator';
+import { generateRuns, listScenarios, loadScenario } from '../src';
 
 // The examples under examples/ are generated from the scenarios (tools/generate-example-metrics.mjs) or
 // written to match them; these tests catch them drifting apart. Same values as the script:
 const RUNS = 40;
 const SEED = 20250115;
-const examples = path.resolve(__dirname, '../../../../examples');
-
-const withoutExtra = (c: TeamConfig): TeamConfig => {
-  const { extra: _extra, ...rest } = c;
-  return rest;
-};
-
-describe('example workflow files', () => {
-  it.each(listScenarios())('examples/workflows/%s.yaml holds the scenario workflow', async (name) => {
-    const scenario = loadScenario(name);
-    const file = await loadWorkflowFile(path.join(examples, 'workflows', `${name}.yaml`), scenario.teamId);
-    expect(file.teamId).toBe(scenario.teamId);
-    expect(withoutExtra(file.config)).toEqual(withoutExtra(scenario.config));
-    expect(file.text).toMatch(/^\s*#/m); // commented, for people to read
-  });
-
-  it('include one in the nested workflows.<name>.nodes[] shape', async () => {
-    const kinds = await Promise.all(
-      listScenarios().map(async (name) => (await loadWorkflowFile(path.join(examples, 'workflows', `${name}.yaml`), loadScenario(name).teamId)).kind),
-    );
-    expect(kinds).toContain('workflow-node');
-    expect(kinds).toContain('flat');
-  });
-});
+const examples = path.resolve(__dirname, '../../../examples');
 
 describe('example metrics files', () => {
   it.each(listScenarios())('examples/metrics/%s.jsonl is the scenario series as the script writes it', async (name) => {

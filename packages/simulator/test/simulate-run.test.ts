@@ -1,8 +1,8 @@
 import { configFingerprint } from '@autotune/metrics';
 import type { ExecutionRecord } from '@autotune/metrics';
 import { isAutotuneError } from '@autotune/metrics';
-import { SIMULATION_EPOCH_MS, SimulatorError, generateRuns, simulateRun } from '../../src/simulator';
-import type { TeamModel } from '../../src/simulator';
+import { SIMULATION_EPOCH_MS, SimulatorError, generateRuns, simulateRun } from '../src';
+import type { TeamModel } from '../src';
 import { chainTeam, config, independentTeam } from './helpers';
 
 const ids = (r: ExecutionRecord): string[] => r.members.map((m) => m.memberId);

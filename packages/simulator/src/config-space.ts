@@ -1,6 +1,6 @@
 import { FORMATIONS } from '@autotune/metrics';
 import type { MemberConfig, TeamConfig } from '@autotune/strategies';
-import { SimulatorError } from '../errors';
+import { SimulatorError } from './errors';
 import { deriveSeed } from './random';
 import { prepareRun, simulatePrepared } from './simulate-run';
 import type { TeamModel } from './team-model';

@@ -23,8 +23,9 @@ export function describeValue(value: unknown): string {
 }
 
 /**
- * A problem found while reading a team config, before it is known which file or line it came from. The
- * public functions turn it into a CoreError with a location.
+ * A problem found while reading a team config, before it is known which file or line it came from.
+ * {@link parseTeamObject} throws it; its callers (core's workflow files, the simulator's scenarios) turn it
+ * into their own error with the file and line added.
  */
 export class ConfigIssue extends Error {
   constructor(

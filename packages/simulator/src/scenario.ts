@@ -2,8 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { TeamConfig } from '@autotune/strategies';
 import { LineCounter, parseDocument } from 'yaml';
-import { teamConfigFromUser } from '../workflow/team-config-user';
-import { SimulatorError } from '../errors';
+import { SimulatorError } from './errors';
+import { teamConfigFromUser } from './team-config';
 import { formatFieldPath, parseTeamModel } from './team-model';
 import type { TeamModel } from './team-model';
 
@@ -41,11 +41,11 @@ const SCENARIO_KEYS = ['name', 'description', 'team_id', 'model', 'workflow', 'e
 const EXPECTATION_KEYS = ['change', 'metric', 'outcome', 'by_at_least_percent', 'within_percent', 'why'];
 
 /**
- * The folder of the scenarios shipped with @autotune/core (`scenarios/` in the package). The same relative
- * path holds from `src/simulator` (tests) and `dist/simulator` (the built package).
+ * The folder of the scenarios shipped with @autotune/simulator (`scenarios/` in the package). The same
+ * relative path holds from `src` (tests) and `dist` (the built package).
  */
 export function scenarioDirectory(): string {
-  return path.resolve(__dirname, '..', '..', 'scenarios');
+  return path.resolve(__dirname, '..', 'scenarios');
 }
 
 /** Names of the shipped scenarios, sorted. */
@@ -177,18 +177,7 @@ function readConfig(
   at: Array<string | number>,
   lineOf: (p: ReadonlyArray<string | number>) => number | undefined,
 ): TeamConfig {
-  try {
-    return teamConfigFromUser(obj, file);
-  } catch (cause) {
-    const field = (cause as { location?: { field?: string } }).location?.field;
-    const sub = field ? field.split(/\.|\[(\d+)\]/).filter((s) => s !== undefined && s !== '') : [];
-    const p = [...at, ...sub.map((s) => (/^\d+$/.test(s) ? Number(s) : s))];
-    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', (cause as Error).message.replace(/^.*?: (?=expected)/, ''), {
-      file,
-      line: lineOf(p),
-      field: formatFieldPath(undefined, p),
-    }, { cause });
-  }
+  return teamConfigFromUser(obj, file, at, lineOf, 'SIMULATOR_INVALID_SCENARIO');
 }
 
 function isObject(u: unknown): u is Record<string, unknown> {

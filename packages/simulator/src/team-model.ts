@@ -1,4 +1,4 @@
-import { SimulatorError } from '../errors';
+import { SimulatorError } from './errors';
 
 /**
  * One member of a simulated team: how long its own work takes, how often it is good, how many tool calls

@@ -1,5 +1,5 @@
 import { configFingerprint } from '@autotune/metrics';
-import { enumerateConfigs, expectedPerformance, findBestConfig, generateScenario, loadScenario, validateTeamModel } from '../../src/simulator';
+import { enumerateConfigs, expectedPerformance, findBestConfig, generateScenario, loadScenario, validateTeamModel } from '../src';
 import { config, independentTeam } from './helpers';
 
 describe('enumerateConfigs', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { SimulatorError, expectedPerformance, improvementPercent, listScenarios, loadScenario, scenarioConfigWith, scenarioDirectory } from '../../src/simulator';
+import { SimulatorError, expectedPerformance, improvementPercent, listScenarios, loadScenario, scenarioConfigWith, scenarioDirectory } from '../src';
 
 const REQUIRED = ['code-review-parallel-budget', 'regression-trap', 'research-consensus-oversized', 'sequential-independent'];
 

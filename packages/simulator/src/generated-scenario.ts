@@ -1,5 +1,5 @@
 import { FORMATIONS } from '@autotune/metrics';
-import { teamConfigFromUser } from '../workflow/team-config-user';
+import { teamConfigFromUser } from './team-config';
 import { expectedPerformance } from './config-space';
 import { createRng, deriveSeed } from './random';
 import type { Rng } from './random';

@@ -1,6 +1,6 @@
 import type { TeamConfig } from '@autotune/strategies';
-import { expectedPerformance } from '../../src/simulator';
-import type { ExpectedPerformance, MemberModel, TeamModel } from '../../src/simulator';
+import { expectedPerformance } from '../src';
+import type { ExpectedPerformance, MemberModel, TeamModel } from '../src';
 
 /** n members with the same work time and no dependencies. */
 export function independentTeam(n: number, overrides: Partial<MemberModel> = {}): TeamModel {

@@ -1,5 +1,4 @@
-import type { MemberConfig, TeamConfig } from '@autotune/strategies';
-import { CoreError } from '../errors';
+import type { MemberConfig, TeamConfig } from './contract';
 import { ConfigIssue, formatFieldPath } from './field-path';
 import type { FieldPath } from './field-path';
 import { MisspeltKeyIssue, misspeltKey } from './closest-key';
@@ -22,7 +21,8 @@ const TEAM_KNOWN = new Set(['formation', 'team_formation', 'member_count', 'tool
 const NODE_IDENTITY = new Set(['id', 'type']);
 const MEMBER_KNOWN = new Set(['id', 'role', 'enable', 'enabled', 'tool_budget_multiplier', 'formation', 'members']);
 
-export function isPlainObject(u: unknown): u is Obj {
+
+function isPlainObject(u: unknown): u is Obj {
   return typeof u === 'object' && u !== null && !Array.isArray(u);
 }
 
@@ -69,7 +69,7 @@ function extraOf(obj: Obj, known: (k: string) => boolean): Obj | undefined {
  * The number of agents a member list stands for, as the strategies count them: a sub-team counts as its
  * members (a listed sub-team recursively, `members: 2` as two), anyone else as one.
  */
-export function agentCount(members: readonly MemberConfig[]): number {
+function agentCount(members: readonly MemberConfig[]): number {
   let n = 0;
   for (const m of members) {
     if (m.members && m.members.length > 0) n += agentCount(m.members);
@@ -305,52 +305,4 @@ export function teamToUser(config: TeamConfig, dialect: TeamDialect, template?: 
     if (!entries.some(([e]) => e === k)) entries.push([k, clone(v)]);
   }
   return orderLike(entries, tpl);
-}
-
-function issueToError(issue: ConfigIssue, where: string | undefined): CoreError {
-  return new CoreError(
-    'CORE_CONFIG_INVALID',
-    issue.message,
-    { file: where, field: issue.path.length > 0 ? formatFieldPath(issue.path) : undefined, cause: issue },
-  );
-}
-
-/**
- * Reads a team config written the way users write it (`formation`, `member_count`, `tool_budget`,
- * `timeout_seconds`, `members` as ids or maps with `id`, `role`, `enable`/`enabled`,
- * `tool_budget_multiplier`, `formation`, `members`; `team_formation`/`total_tool_budget` are accepted
- * too). Unknown keys, `team_id` among them, are kept in `extra`.
- *
- * @param where names the source in error messages (a file name, or `current_config`).
- * @throws CoreError `CORE_CONFIG_INVALID` naming the field and what was expected.
- */
-export function teamConfigFromUser(obj: unknown, where?: string): TeamConfig {
-  try {
-    return parseTeamObject(obj, 'flat');
-  } catch (e) {
-    if (e instanceof ConfigIssue) throw issueToError(e, where);
-    throw e;
-  }
-}
-
-/**
- * Writes a {@link TeamConfig} back in the user's flat snake_case shape. `teamConfigToUser(teamConfigFromUser(u), u)`
- * deep-equals `u`; without the template the output is canonical (`member_count` always written, members
- * that are only an id as bare strings, `enable` for the enabled flag), which equals `u` when `u` is canonical.
- *
- * @param template the user object the config was read from, whose spelling and key order to follow.
- */
-export function teamConfigToUser(config: TeamConfig, template?: unknown): Record<string, unknown> {
-  return teamToUser(config, 'flat', template);
-}
-
-/** True when `u` already has the {@link TeamConfig} shape (camelCase `memberCount`), not the user's snake_case. */
-export function isTeamConfig(u: unknown): u is TeamConfig {
-  return (
-    isPlainObject(u) &&
-    typeof u.formation === 'string' &&
-    typeof u.memberCount === 'number' &&
-    (u.members === undefined || Array.isArray(u.members)) &&
-    u.member_count === undefined
-  );
 }

@@ -1,6 +1,6 @@
 import { evaluateExperiment, runExperiment } from '@autotune/abtest';
 import type { TrialContext } from '@autotune/abtest';
-import { SimulatedTeamRunner, SimulatorError, loadScenario, scenarioConfigWith } from '../../src/simulator';
+import { SimulatedTeamRunner, SimulatorError, loadScenario, scenarioConfigWith } from '../src';
 import { config, independentTeam } from './helpers';
 
 const context = (trial: number, seed = 1, signal = new AbortController().signal): TrialContext => ({

@@ -1,6 +1,6 @@
 import { FORMATIONS } from '@autotune/metrics';
 import type { MemberConfig, TeamConfig } from '@autotune/strategies';
-import { SimulatorError } from '../errors';
+import { SimulatorError } from './errors';
 import type { ResolvedTeamModel } from './team-model';
 
 /** A member that does work in a simulated run, with its true parameters. */
