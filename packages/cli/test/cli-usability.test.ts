@@ -195,7 +195,6 @@ describe('small things', () => {
   });
 
   it('the runs floor of the flag is the A/B test\'s own', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     expect(MIN_RUNS_PER_ARM_FLAG).toBe((require('@autotune/abtest') as typeof import('@autotune/abtest')).MIN_RUNS_PER_ARM);
   });
 
