@@ -94,6 +94,24 @@ function codeAfter(file, heading) {
   return block[1];
 }
 
+/**
+ * Runs the built `autotune` in a fresh temporary folder prepared by `setup(dir)`; returns stdout and stderr
+ * with the folder shown as `/repo` (the docs say so where they show these).
+ */
+function cli(setup, ...commands) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autotune-doc-'));
+  try {
+    setup(dir);
+    return commands.map((args) => {
+      const run = spawnSync(process.execPath, [path.join(root, 'packages', 'cli', 'dist', 'bin.js'), ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined } });
+      const shown = (t) => normalise(t.split(fs.realpathSync(dir)).join('/repo').split(dir).join('/repo')).replace(/\n+$/, '').split('\n');
+      return { status: run.status, stdout: shown(run.stdout), stderr: shown(run.stderr) };
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Every named excerpt: how it is made from real output. */
 const EXCERPTS = {
   // docs/cli.md, autotune analyze: the banner and the first insight.
@@ -119,6 +137,55 @@ const EXCERPTS = {
       '',
       ...lines.filter((l) => /^workflow\.yaml after rollback: /.test(l)),
     ];
+  },
+  // docs/cli.md, autotune benchmark: the shipped sequential example against the same file made parallel.
+  'benchmark-parallel': () => {
+    const [run] = cli(
+      (dir) => {
+        const text = fs.readFileSync(path.join(root, 'examples', 'workflows', 'sequential-independent.yaml'), 'utf8');
+        fs.writeFileSync(path.join(dir, 'before.yaml'), text);
+        fs.writeFileSync(path.join(dir, 'after.yaml'), text.replace(/^formation: sequential\b/m, 'formation: parallel'));
+      },
+      ['benchmark', '--before', 'before.yaml', '--after', 'after.yaml', '--simulate', 'sequential-independent', '--runs', '10', '--seed', '7'],
+    );
+    // From the banner to the verdict and its explanation; the database line after it is left out.
+    const lines = between(run.stdout, /^={80}$/);
+    const verdict = lines.findIndex((l) => l.startsWith('Verdict: '));
+    if (verdict === -1) fail('autotune benchmark printed no verdict');
+    let end = verdict + 1;
+    while (end < lines.length && lines[end].startsWith('  ')) end++;
+    return [...lines.slice(0, end), '...'];
+  },
+  // docs/cli.md, errors under --json.
+  'json-error': () => {
+    const [run] = cli(() => undefined, ['analyze', '--metrics', 'nope.json', '--json']);
+    return ['$ autotune analyze --metrics nope.json --json', ...run.stdout];
+  },
+  // docs/cli.md, strategy packages: a package that is not installed, and one written for another contract major.
+  'plugin-errors': () => {
+    const project = (dir) => {
+      fs.copyFileSync(path.join(root, 'examples', 'workflows', 'sequential-independent.yaml'), path.join(dir, 'workflow.yaml'));
+      fs.copyFileSync(path.join(root, 'examples', 'metrics', 'sequential-independent.jsonl'), path.join(dir, 'metrics.jsonl'));
+    };
+    const [missing] = cli(
+      (dir) => {
+        project(dir);
+        fs.writeFileSync(path.join(dir, 'autotune.config.yaml'), 'strategies: ["@acme/cost-cap-strategy"]\n');
+      },
+      ['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.jsonl'],
+    );
+    const [old] = cli(
+      (dir) => {
+        const pkg = path.join(dir, 'node_modules', 'old-strategy');
+        fs.mkdirSync(pkg, { recursive: true });
+        fs.writeFileSync(path.join(pkg, 'package.json'), JSON.stringify({ name: 'old-strategy', version: '2.0.0', main: 'index.js' }));
+        fs.writeFileSync(path.join(pkg, 'index.js'), "module.exports = { apiVersion: '2.0', name: 'old', suggest: () => [], apply: (c) => c };\n");
+        fs.writeFileSync(path.join(dir, 'autotune.config.json'), JSON.stringify({ strategies: ['old-strategy'] }));
+        project(dir);
+      },
+      ['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.jsonl'],
+    );
+    return [...missing.stderr, ...old.stderr];
   },
   // packages/analyzer/README.md: its own example script on the shipped example file.
   'analyzer-readme': () =>
