@@ -6,6 +6,10 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const forbidden = [
+  // The statistics kernel is a leaf: it imports no @autotune package.
+  ['stats', '@autotune/metrics'],
+  ['stats', '@autotune/abtest'],
+  ['metrics', '@autotune/stats'],
   ['metrics', '@autotune/analyzer'],
   ['metrics', '@autotune/core'],
   ['analyzer', '@autotune/strategies'],
@@ -19,6 +23,9 @@ const forbidden = [
   ['simulator', '@autotune/analyzer'],
 ];
 const allowed = [
+  ['abtest', '@autotune/stats'],
+  ['analyzer', '@autotune/stats'],
+  ['core', '@autotune/stats'],
   ['analyzer', '@autotune/metrics'],
   ['strategies', '@autotune/analyzer'],
   ['core', '@autotune/abtest'],

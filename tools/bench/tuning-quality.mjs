@@ -57,7 +57,7 @@ for (let i = 0; i < scenarios; i++) {
     runsPerArm,
     seed,
   });
-  const suggestions = autotuner.suggestOptimizations(teamId, initial);
+  const suggestions = await autotuner.suggestOptimizations(teamId, initial);
   const outcome = suggestions.length > 0 ? await autotuner.applyOptimizations(teamId, suggestions, initial) : { results: [], finalConfig: initial };
   const truth = (config) => simulator.expectedPerformance(scenario.model, config, { runs: truthRuns, seed: 7 });
   const base = truth(initial);

@@ -40,7 +40,7 @@ export class Session {
   readonly colors: Colors;
   /** Colours for stderr. */
   readonly errColors: Colors;
-  private readonly closers: Array<() => void> = [];
+  private readonly closers: Array<() => void | Promise<void>> = [];
   /** Records read from each metrics file so far, so that `watch` can pick up only what was appended. */
   readonly loadedRecords = new Map<string, number>();
 
@@ -200,8 +200,8 @@ export class Session {
       throw new CliError('CLI_INPUT', `${path}: cannot open the database (${(err as Error).message})`, { cause: err });
     }
     const store = SqliteStore.open(db);
-    this.closers.push(() => {
-      store.close();
+    this.closers.push(async () => {
+      await store.close();
       if (db.open) db.close();
     });
     return { store, path };
@@ -327,10 +327,10 @@ export class Session {
   }
 
   /** Closes what the session opened (database handles). */
-  close(): void {
+  async close(): Promise<void> {
     for (const close of this.closers.splice(0).reverse()) {
       try {
-        close();
+        await close();
       } catch {
         // Closing is best effort: the command's own outcome is what the user needs to see.
       }
@@ -351,6 +351,6 @@ export async function withSession(terminal: Terminal, flags: CommonFlags, body: 
   try {
     return await body(session);
   } finally {
-    session.close();
+    await session.close();
   }
 }

@@ -31,16 +31,29 @@ export {
   locateJsonError,
 } from './workflow';
 export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow } from './workflow';
-export { MemoryStore, SqliteStore, SQLITE_SCHEMA_VERSION, DEFAULT_LOCK_STALE_MS, openDefaultDatabasePath, DEFAULT_DATABASE_NAME } from './store';
+export {
+  MemoryStore,
+  SqliteStore,
+  SQLITE_SCHEMA_VERSION,
+  DEFAULT_LOCK_STALE_MS,
+  DEFAULT_LOCK_HEARTBEAT_MS,
+  holdTeamLock,
+  openDefaultDatabasePath,
+  DEFAULT_DATABASE_NAME,
+} from './store';
 export type {
+  AcquireLockOptions,
   AutotuneStore,
+  HeldTeamLock,
   HistoryEntry,
   HistoryPatch,
   HistoryStatus,
+  HistoryWrite,
   ListRecordsOptions,
   LockOwner,
-  ReleaseLock,
   StoredExperiment,
+  TeamLock,
+  TeamLockInfo,
   MemoryStoreOptions,
   SqliteStoreOptions,
   SqliteDatabase,

@@ -1,7 +1,7 @@
-import tCdf = require('@stdlib/stats-base-dists-t-cdf');
+import { tCdf } from './distributions';
 import { checkAlternative, type Alternative } from './alternative';
-import { AbtestError } from './errors';
-import { mean, variance } from './internal/descriptive';
+import { invalidInput } from './errors';
+import { mean, variance } from './descriptive';
 import { finiteSample } from './internal/validate';
 
 /** Options of {@link welchTTest}. */
@@ -27,7 +27,7 @@ export interface WelchTTestResult {
  * Welch's two-sample t-test (unequal variances), the convention of R's `t.test(a, b)` and SciPy's
  * `ttest_ind(a, b, equal_var=False)`. Both samples need at least two finite values.
  *
- * @throws AbtestError `ABTEST_INVALID_INPUT` for fewer than two values in a sample, a non-finite value, or when
+ * @throws StatsError `STATS_INVALID_INPUT` for fewer than two values in a sample, a non-finite value, or when
  *   both samples are constant (zero variance): the statistic is then undefined (R stops with "data are
  *   essentially constant"; SciPy returns NaN). Callers that must decide anyway, like `evaluateExperiment`,
  *   handle that case themselves.
@@ -43,7 +43,7 @@ export function welchTTest(a: readonly number[], b: readonly number[], options: 
   const standardError = Math.sqrt(vx + vy);
   // R's test for "essentially constant" data: a standard error lost in the rounding of the means.
   if (standardError <= 10 * Number.EPSILON * Math.max(Math.abs(mx), Math.abs(my))) {
-    throw new AbtestError('ABTEST_INVALID_INPUT', 'both samples are constant (zero variance), so the t statistic is undefined', { field: 'a, b' });
+    throw invalidInput('a, b', 'both samples are constant (zero variance), so the t statistic is undefined');
   }
   const statistic = (mx - my) / standardError;
   const df = (vx + vy) ** 2 / (vx ** 2 / (x.length - 1) + vy ** 2 / (y.length - 1));

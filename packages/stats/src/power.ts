@@ -1,6 +1,4 @@
-import normalCdf = require('@stdlib/stats-base-dists-normal-cdf');
-import normalQuantile = require('@stdlib/stats-base-dists-normal-quantile');
-import tQuantile = require('@stdlib/stats-base-dists-t-quantile');
+import { normalCdf, normalQuantile, tQuantile } from './distributions';
 import { invalidInput } from './errors';
 import { describe, oneOf, openUnit } from './internal/validate';
 
@@ -40,7 +38,7 @@ export interface RequiredRunsOptions {
  * degrees of freedom exceeds the critical value (for two-sided tests only the tail in the effect's direction,
  * R's default `strict = FALSE`).
  *
- * @throws AbtestError `ABTEST_INVALID_INPUT` for n < 2, a non-finite or negative effect, or alpha outside (0, 1).
+ * @throws StatsError `STATS_INVALID_INPUT` for n < 2, a non-finite or negative effect, or alpha outside (0, 1).
  */
 export function tTestPower(options: TTestPowerOptions): number {
   const { n, effectSize } = options ?? ({} as TTestPowerOptions);
@@ -61,7 +59,7 @@ export function tTestPower(options: TTestPowerOptions): number {
  * improvement worth detecting divided by the run-to-run standard deviation, e.g. 10% of a 60 s mean with a
  * 9 s standard deviation is 6 / 9 = 0.67.
  *
- * @throws AbtestError `ABTEST_INVALID_INPUT` for an effect size <= 0, alpha outside (0, 1), or power not in (alpha, 1).
+ * @throws StatsError `STATS_INVALID_INPUT` for an effect size <= 0, alpha outside (0, 1), or power not in (alpha, 1).
  */
 export function requiredRunsPerArm(options: RequiredRunsOptions): number {
   const effectSize = options?.effectSize;

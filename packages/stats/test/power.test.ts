@@ -1,5 +1,5 @@
-import { requiredRunsPerArm, tTestPower } from '@autotune/abtest';
-import { expectAbtestError } from './support';
+import { requiredRunsPerArm, tTestPower } from '@autotune/stats';
+import { expectStatsError } from './support';
 
 describe('tTestPower and requiredRunsPerArm', () => {
   // R documentation examples of power.t.test.
@@ -50,10 +50,10 @@ describe('tTestPower and requiredRunsPerArm', () => {
     [{ effectSize: 1, power: 1 }],
     [{ effectSize: 1, alternative: 'both' }],
   ])('requiredRunsPerArm rejects %p', (o) => {
-    expectAbtestError(() => requiredRunsPerArm(o as never), 'ABTEST_INVALID_INPUT');
+    expectStatsError(() => requiredRunsPerArm(o as never), 'STATS_INVALID_INPUT');
   });
 
   it('tTestPower rejects n < 2', () => {
-    expectAbtestError(() => tTestPower({ n: 1, effectSize: 1 }), 'ABTEST_INVALID_INPUT');
+    expectStatsError(() => tTestPower({ n: 1, effectSize: 1 }), 'STATS_INVALID_INPUT');
   });
 });

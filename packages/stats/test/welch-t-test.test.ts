@@ -1,6 +1,5 @@
-import { welchTTest } from '@autotune/abtest';
-import { isAutotuneError } from '@autotune/metrics';
-import { expectAbtestError } from './support';
+import { welchTTest } from '@autotune/stats';
+import { expectStatsError, hasAutotuneBrand } from './support';
 
 // R's `t.test(extra ~ group, data = sleep)` (Student's sleep data; R documentation example).
 const sleep1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0];
@@ -51,16 +50,16 @@ describe('welchTTest', () => {
     ['NaN', [1, Number.NaN], [1, 2]],
     ['Infinity', [1, 2], [1, Number.POSITIVE_INFINITY]],
     ['both samples constant', [3, 3, 3], [4, 4]],
-  ])('rejects %s with ABTEST_INVALID_INPUT, never NaN', (_name, a, b) => {
-    const e = expectAbtestError(() => welchTTest(a as number[], b as number[]), 'ABTEST_INVALID_INPUT');
-    expect(isAutotuneError(e)).toBe(true);
+  ])('rejects %s with STATS_INVALID_INPUT, never NaN', (_name, a, b) => {
+    const e = expectStatsError(() => welchTTest(a as number[], b as number[]), 'STATS_INVALID_INPUT');
+    expect(hasAutotuneBrand(e)).toBe(true);
   });
 
   it('names the offending element', () => {
-    expect(expectAbtestError(() => welchTTest([1, 2, Number.NaN], [1, 2]), 'ABTEST_INVALID_INPUT').message).toMatch(/a\[2\].*NaN/);
+    expect(expectStatsError(() => welchTTest([1, 2, Number.NaN], [1, 2]), 'STATS_INVALID_INPUT').message).toMatch(/a\[2\].*NaN/);
   });
 
   it('rejects an unknown alternative', () => {
-    expectAbtestError(() => welchTTest([1, 2], [3, 4], { alternative: 'smaller' as never }), 'ABTEST_INVALID_INPUT');
+    expectStatsError(() => welchTTest([1, 2], [3, 4], { alternative: 'smaller' as never }), 'STATS_INVALID_INPUT');
   });
 });

@@ -1,4 +1,4 @@
-import normalCdf = require('@stdlib/stats-base-dists-normal-cdf');
+import { normalCdf } from './distributions';
 import { checkAlternative, type Alternative } from './alternative';
 import { finiteSample, oneOf } from './internal/validate';
 
@@ -34,7 +34,7 @@ const EXACT_LIMIT = 50;
  * `mannwhitneyu(a, b)` conventions. Ties get mid-ranks and the tie-corrected variance. A sample of one value
  * is allowed here (the test is defined for it), but not an empty one.
  *
- * @throws AbtestError `ABTEST_INVALID_INPUT` for an empty sample, a non-finite value or an unknown option.
+ * @throws StatsError `STATS_INVALID_INPUT` for an empty sample, a non-finite value or an unknown option.
  */
 export function mannWhitneyU(a: readonly number[], b: readonly number[], options: MannWhitneyOptions = {}): MannWhitneyResult {
   const x = finiteSample(a, 'a', 1);

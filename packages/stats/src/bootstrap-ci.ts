@@ -1,9 +1,7 @@
-import normalCdf = require('@stdlib/stats-base-dists-normal-cdf');
-import normalQuantile = require('@stdlib/stats-base-dists-normal-quantile');
-import { quantileSorted } from '@autotune/metrics';
-import { AbtestError, invalidInput } from './errors';
-import { mean, sortedCopy } from './internal/descriptive';
-import { checkSeed, createRng } from './internal/prng';
+import { normalCdf, normalQuantile } from './distributions';
+import { invalidInput } from './errors';
+import { mean, quantileSorted, sortedCopy } from './descriptive';
+import { checkSeed, createRng } from './prng';
 import { finiteSample, integerAtLeast, oneOf, openUnit } from './internal/validate';
 
 /** A two-sample statistic: called with (a, b), or with resamples of them. */
@@ -51,7 +49,7 @@ export interface BootstrapResult {
  * of resampled values below the estimate (ties count half), acceleration from a jackknife over each sample.
  * Quantiles of the resampled values are type 7 (linear interpolation, numpy's default).
  *
- * @throws AbtestError `ABTEST_INVALID_INPUT` for a sample with fewer than two values, a non-finite value, a bad
+ * @throws StatsError `STATS_INVALID_INPUT` for a sample with fewer than two values, a non-finite value, a bad
  *   option, or a statistic that returns a non-finite number.
  */
 export function bootstrapCI(a: readonly number[], b: readonly number[], options: BootstrapOptions): BootstrapResult {
@@ -93,9 +91,7 @@ function resolveStatistic(s: BootstrapOptions['statistic']): TwoSampleStatistic 
 
 function checked(v: unknown, where: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new AbtestError('ABTEST_INVALID_INPUT', `the statistic returned ${String(v)} for ${where}; it must return a finite number for every resample`, {
-      field: 'options.statistic',
-    });
+    throw invalidInput('options.statistic', `the statistic returned ${String(v)} for ${where}; it must return a finite number for every resample`);
   }
   return v;
 }

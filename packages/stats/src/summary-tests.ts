@@ -1,8 +1,6 @@
 // Small statistics kit for the rules. Distributions come from @stdlib single-function packages; the
 // discrete tails (binomial, hypergeometric) are written here because @stdlib's live in heavier packages.
-import tCdf = require('@stdlib/stats-base-dists-t-cdf');
-import tQuantile = require('@stdlib/stats-base-dists-t-quantile');
-import normalQuantile = require('@stdlib/stats-base-dists-normal-quantile');
+import { normalQuantile, tCdf, tQuantile } from './distributions';
 
 /** A two-sided interval at a confidence level. */
 export interface Interval {
@@ -162,7 +160,7 @@ export function meanInterval(s: SampleSummary, confidenceLevel: number): Interva
  * Welch's unequal-variance t-test of a.mean - b.mean. `alternative` 'greater' tests H1: a > b; 'two-sided'
  * doubles the smaller tail. The interval is of the difference a - b.
  */
-export function welch(a: SampleSummary, b: SampleSummary, confidenceLevel: number,
+export function welchFromSummaries(a: SampleSummary, b: SampleSummary, confidenceLevel: number,
   alternative: 'greater' | 'two-sided' = 'two-sided'): TTestResult {
   const va = (a.sd * a.sd) / a.n;
   const vb = (b.sd * b.sd) / b.n;

@@ -7,7 +7,7 @@ import { describe } from './internal/validate';
  * adjusted p-value is compared with alpha, and is never less powerful than Bonferroni. Returns the adjusted
  * p-values in the input order; an empty array gives an empty array.
  *
- * @throws AbtestError `ABTEST_INVALID_INPUT` for a value that is not a number in [0, 1].
+ * @throws StatsError `STATS_INVALID_INPUT` for a value that is not a number in [0, 1].
  */
 export function holmAdjust(pValues: readonly number[]): number[] {
   if (!Array.isArray(pValues)) throw invalidInput('pValues', `expected an array of p-values, got ${describe(pValues)}`);

@@ -1,5 +1,5 @@
-import { bootstrapCI } from '@autotune/abtest';
-import { expectAbtestError, normals } from './support';
+import { bootstrapCI } from '@autotune/stats';
+import { expectStatsError, normals } from './support';
 
 const sleep1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0];
 const sleep2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4];
@@ -65,6 +65,6 @@ describe('bootstrapCI', () => {
     ['an unknown method', [1, 2], [1, 2], { seed: 1, method: 'studentized' }],
     ['a statistic that returns NaN', [1, 2], [1, 2], { seed: 1, statistic: () => Number.NaN }],
   ])('rejects %s', (_name, a, b, options) => {
-    expectAbtestError(() => bootstrapCI(a, b, options as never), 'ABTEST_INVALID_INPUT');
+    expectStatsError(() => bootstrapCI(a, b, options as never), 'STATS_INVALID_INPUT');
   });
 });

@@ -28,7 +28,7 @@ export interface FisherExactResult {
  * more probable than the observed table (with R's relative tolerance 1e-7, so floating-point noise does not
  * drop equally likely tables).
  *
- * @throws AbtestError `ABTEST_INVALID_INPUT` unless the table is 2x2 of non-negative integers.
+ * @throws StatsError `STATS_INVALID_INPUT` unless the table is 2x2 of non-negative integers.
  */
 export function fisherExact(table: Table2x2, options: FisherExactOptions = {}): FisherExactResult {
   const [[a, b], [c, d]] = checkTable(table);

@@ -20,3 +20,20 @@ export function variance(x: ArrayLike<number>, m = mean(x)): number {
 export function sortedCopy(x: ArrayLike<number>): Float64Array {
   return Float64Array.from(x).sort();
 }
+
+/**
+ * The p-quantile of values sorted ascending, by linear interpolation between closest ranks (R's type 7,
+ * numpy's default). NaN for an empty array. The same definition as `quantileSorted` in @autotune/metrics;
+ * written again here because both packages are leaves.
+ */
+export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  if (p <= 0) return sorted[0];
+  if (p >= 1) return sorted[n - 1];
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const frac = h - lo;
+  if (frac === 0 || lo + 1 >= n) return sorted[lo];
+  return sorted[lo] + frac * (sorted[lo + 1] - sorted[lo]);
+}

@@ -1,4 +1,4 @@
-import { invalidInput } from '../errors';
+import { invalidInput } from './errors';
 
 // Math's functions are bound once: a global `Math` lookup in a hot loop is ~10x slower inside Jest's VM sandbox.
 const { imul, floor, sqrt, log, sin, cos, PI } = Math;

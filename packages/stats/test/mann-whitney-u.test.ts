@@ -1,5 +1,5 @@
-import { mannWhitneyU } from '@autotune/abtest';
-import { expectAbtestError } from './support';
+import { mannWhitneyU } from '@autotune/stats';
+import { expectStatsError } from './support';
 
 // R documentation example of wilcox.test (Hollander & Wolfe 1973, p. 69: permeability constants).
 const x = [0.8, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46];
@@ -74,11 +74,11 @@ describe('mannWhitneyU', () => {
     ['an empty sample', [], [1]],
     ['NaN', [1, Number.NaN], [2]],
   ])('rejects %s', (_name, a, b) => {
-    expectAbtestError(() => mannWhitneyU(a as number[], b as number[]), 'ABTEST_INVALID_INPUT');
+    expectStatsError(() => mannWhitneyU(a as number[], b as number[]), 'STATS_INVALID_INPUT');
   });
 
   it('rejects an unknown method', () => {
-    expectAbtestError(() => mannWhitneyU([1], [2], { method: 'permutation' as never }), 'ABTEST_INVALID_INPUT');
+    expectStatsError(() => mannWhitneyU([1], [2], { method: 'permutation' as never }), 'STATS_INVALID_INPUT');
   });
 });
 

@@ -1,5 +1,5 @@
-import { holmAdjust } from '@autotune/abtest';
-import { expectAbtestError } from './support';
+import { holmAdjust } from '@autotune/stats';
+import { expectStatsError } from './support';
 
 describe('holmAdjust', () => {
   it.each([
@@ -23,6 +23,6 @@ describe('holmAdjust', () => {
   });
 
   it.each([[[0.1, Number.NaN]], [[1.2]], [[-0.1]]])('rejects %p', (p) => {
-    expectAbtestError(() => holmAdjust(p), 'ABTEST_INVALID_INPUT');
+    expectStatsError(() => holmAdjust(p), 'STATS_INVALID_INPUT');
   });
 });

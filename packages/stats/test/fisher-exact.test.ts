@@ -1,5 +1,5 @@
-import { fisherExact } from '@autotune/abtest';
-import { expectAbtestError } from './support';
+import { fisherExact } from '@autotune/stats';
+import { expectStatsError } from './support';
 
 describe('fisherExact', () => {
   // R documentation examples of fisher.test. R's odds ratio comes from uniroot (tolerance ~1e-4), hence 4 digits.
@@ -55,6 +55,6 @@ describe('fisherExact', () => {
     ['a 2x3 table', [[1, 2, 3], [3, 4, 5]]],
     ['not a table', 'abcd'],
   ])('rejects %s', (_name, table) => {
-    expectAbtestError(() => fisherExact(table as never), 'ABTEST_INVALID_INPUT');
+    expectStatsError(() => fisherExact(table as never), 'STATS_INVALID_INPUT');
   });
 });

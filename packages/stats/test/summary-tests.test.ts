@@ -1,8 +1,8 @@
 import {
   binomialLowerTail, binomialUpperTail, countAbove, hypergeometricLowerTail, lnGamma, oneSampleGreater, poolSamples,
-  quantileInterval, welch, wilsonInterval,
-} from '../src/internal/stats';
-import { normalFrom, seededRandom } from './helpers';
+  quantileInterval, welchFromSummaries, wilsonInterval,
+  createRng,
+} from '@autotune/stats';
 
 function choose(n: number, k: number): number {
   let r = 1;
@@ -56,12 +56,12 @@ describe('hypergeometric lower tail (one-sided Fisher exact test)', () => {
 
 describe('t-tests', () => {
   it('Welch t and Welch-Satterthwaite df by the textbook formulas', () => {
-    const r = welch({ n: 10, mean: 5, sd: 1 }, { n: 20, mean: 4, sd: 2 }, 0.95);
+    const r = welchFromSummaries({ n: 10, mean: 5, sd: 1 }, { n: 20, mean: 4, sd: 2 }, 0.95);
     const se = Math.sqrt(1 / 10 + 4 / 20);
     expect(r.t).toBeCloseTo(1 / se, 12);
     expect(r.df).toBeCloseTo((0.3 * 0.3) / ((0.1 * 0.1) / 9 + (0.2 * 0.2) / 19), 10);
     // Equal n and sd: Student's t with 18 df; t = 2.2361 has two-sided p = 0.0381 (t tables).
-    const s = welch({ n: 10, mean: 5, sd: 1 }, { n: 10, mean: 4, sd: 1 }, 0.95);
+    const s = welchFromSummaries({ n: 10, mean: 5, sd: 1 }, { n: 10, mean: 4, sd: 1 }, 0.95);
     expect(s.df).toBeCloseTo(18, 10);
     expect(s.pValue).toBeCloseTo(0.0381, 3);
     // t(0.975, 18) = 2.1009: the interval is 1 +- 2.1009 * sqrt(0.2).
@@ -76,11 +76,12 @@ describe('t-tests', () => {
   it('a sample with no spread is decided by its mean', () => {
     expect(oneSampleGreater({ n: 5, mean: 40, sd: 0 }, 30, 0.95).pValue).toBe(0);
     expect(oneSampleGreater({ n: 5, mean: 30, sd: 0 }, 30, 0.95).pValue).toBe(1);
-    expect(welch({ n: 5, mean: 3, sd: 0 }, { n: 5, mean: 3, sd: 0 }, 0.95).pValue).toBe(1);
+    expect(welchFromSummaries({ n: 5, mean: 3, sd: 0 }, { n: 5, mean: 3, sd: 0 }, 0.95).pValue).toBe(1);
   });
 
   it('calibration: an A/A Welch test rejects at about alpha', () => {
-    const z = normalFrom(seededRandom(7));
+    const rng = createRng(7);
+    const z = () => rng.normal();
     const sample = (n: number) => {
       const xs = Array.from({ length: n }, () => 30 + 5 * z());
       const mean = xs.reduce((a, b) => a + b, 0) / n;
@@ -88,7 +89,7 @@ describe('t-tests', () => {
     };
     const sims = 4000;
     let rejected = 0;
-    for (let i = 0; i < sims; i++) if (welch(sample(10), sample(15), 0.95).pValue < 0.05) rejected++;
+    for (let i = 0; i < sims; i++) if (welchFromSummaries(sample(10), sample(15), 0.95).pValue < 0.05) rejected++;
     // 4000 draws: the standard error of the rate is 0.0034; allow about 3 of them.
     expect(rejected / sims).toBeGreaterThan(0.04);
     expect(rejected / sims).toBeLessThan(0.06);
