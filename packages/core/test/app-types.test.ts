@@ -16,13 +16,13 @@ describe('types an app needs, from @autotune/core alone', () => {
     expect(record.teamId).toBe('app_team');
   });
 
-  it('names suggestions, insights and verdicts without importing their home packages', () => {
+  it('names suggestions, insights and verdicts without importing their home packages', async () => {
     const describeSuggestion = (s: OptimizationSuggestion) => `${s.type}: ${s.description}`;
     const bottleneckOf = (i: PerformanceInsight) => i.bottleneck;
     const statusOf = (v: Verdict) => v.status;
     expect(typeof describeSuggestion).toBe('function');
     expect(typeof bottleneckOf).toBe('function');
     expect(typeof statusOf).toBe('function');
-    expect(new PerformanceAutotuner().getOptimizationHistory('app_team')).toEqual([]);
+    await expect(new PerformanceAutotuner().getOptimizationHistory('app_team')).resolves.toEqual([]);
   });
 });
