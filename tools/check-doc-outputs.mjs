@@ -31,11 +31,13 @@ function fail(message) {
 }
 if (!fs.existsSync(path.join(root, 'packages', 'cli', 'dist', 'bin.js'))) fail('the CLI is not built: run `npm run build` first');
 
-/** What varies from run to run, and nothing else: temp folders and wall-clock times. */
+/** What varies from run to run, and nothing else: temp folders, wall-clock times and random apply ids. */
 function normalise(text) {
   return text
     .replace(/\/tmp\/autotune-demo-[A-Za-z0-9]{6}/g, '/tmp/autotune-demo-XXXXXX')
     .replace(/\.\d{8}T\d{9}Z\./g, '.YYYYMMDDTHHMMSSmmmZ.')
+    // An apply's id is random (it names one run of apply in the history).
+    .replace(/--apply [0-9a-f]{8}\b/g, '--apply 0123abcd')
     .replace(/^demo finished in [\d.]+ s;/m, 'demo finished in N s;');
 }
 
@@ -185,7 +187,8 @@ const EXCERPTS = {
       },
       ['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.jsonl'],
     );
-    return [...missing.stderr, ...old.stderr];
+    // The error is the last line; before it the CLI names the config file it uses.
+    return [...missing.stderr.slice(-1), ...old.stderr.slice(-1)];
   },
   // packages/analyzer/README.md: its own example script on the shipped example file.
   'analyzer-readme': () =>

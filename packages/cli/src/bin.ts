@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { runCli } from './program';
 import { endQuietlyOnClosedStdout } from './closed-stdout';
+import { escapeControlCharacters } from './safe-text';
 
 endQuietlyOnClosedStdout(process);
 
@@ -9,7 +10,7 @@ runCli(process.argv).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`autotune: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(`autotune: ${escapeControlCharacters(err instanceof Error ? err.message : String(err))}\n`);
     process.exitCode = 1;
   },
 );

@@ -2,6 +2,7 @@
 // so a bad value is named by its flag instead of surfacing later as an option of some library.
 import { InvalidArgumentError } from 'commander';
 import { CliError } from './errors';
+import { COUNT_LIMITS } from './limits';
 
 /**
  * Fewest runs per arm an A/B test accepts: @autotune/abtest's `MIN_RUNS_PER_ARM`, repeated here so that
@@ -12,9 +13,10 @@ export const MIN_RUNS_PER_ARM_FLAG = 10;
 /** `--runs` of the commands that A/B-test: a whole number of at least {@link MIN_RUNS_PER_ARM_FLAG}. */
 export function runsPerArm(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < MIN_RUNS_PER_ARM_FLAG) {
+  if (value.trim() === '' || !Number.isInteger(n) || n < MIN_RUNS_PER_ARM_FLAG) {
     throw new InvalidArgumentError(`--runs expects a whole number of runs per arm of at least ${MIN_RUNS_PER_ARM_FLAG} (fewer cannot decide an A/B test), got "${value}"`);
   }
+  if (n > COUNT_LIMITS.runsPerArm) throw new InvalidArgumentError(`--runs must be at most ${COUNT_LIMITS.runsPerArm.toLocaleString('en-US')}, got "${value}"`);
   return n;
 }
 

@@ -38,6 +38,11 @@ export const COMMAND_EXAMPLES: Record<string, readonly string[]> = {
     'autotune rollback --config workflow.yaml --index 0',
   ],
   history: ['autotune history --config workflow.yaml', 'autotune history --team-id research_team --db .autotune/autotune.db --json'],
+  unlock: ['autotune unlock --team-id research_team --config workflow.yaml', 'autotune unlock --team-id research_team --db .autotune/autotune.db --yes'],
+  worker: [
+    'autotune worker --db postgres://autotune@db.internal/autotune --runner "node run-team.js"',
+    'autotune worker --db postgres://autotune@db.internal/autotune --simulate --concurrency 4 --team-id research_team',
+  ],
   watch: [
     'autotune watch --config workflow.yaml --metrics runs.jsonl --runner "node run-team.js" --interval 24h',
     'autotune watch --config workflow.yaml --metrics runs.jsonl --simulate --interval 30s --json',

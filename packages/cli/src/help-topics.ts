@@ -81,6 +81,8 @@ Fields (all optional):
   builtinStrategies  boolean       false: only the strategies of "strategies" (true)
   strategyOptions    object        options by strategy name (handed to strategies), or by package name
                                    (handed to that package's factory)
+  formations         string[]      formations beyond the built-in five that metrics records may name
+                                   (e.g. reflection, adaptive); others are an error
 
 Example (autotune.config.yaml):
 
