@@ -4,7 +4,10 @@
 //      (issue 15: the analyzer installs light; @stdlib is bundled into @autotune/stats), and run a script that
 //      analyses a shipped example;
 //   2. install only @autotune/cli and run `autotune --help` and `autotune analyze` on a shipped example, then
-//      simulate, apply, roll back and write the report (HTML and Markdown).
+//      simulate, apply, roll back and write the report (HTML and Markdown);
+//   3. install the example third-party strategy package (examples/cost-cap-strategy) from its tarball next to
+//      the CLI's, name it in autotune.config.json as docs/strategies/authoring.md says, and see its suggestion
+//      in `autotune suggest`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,6 +36,12 @@ try {
     const manifest = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8'));
     if (!fs.existsSync(path.join(pkgDir, 'dist', 'index.js'))) {
       throw new Error(`${manifest.name}: dist/index.js is missing; run the build first (npm run build)`);
+    }
+    // npm shows `repository` on the package page: a placeholder there sends users nowhere. No field beats a fake one.
+    const repo = typeof manifest.repository === 'string' ? manifest.repository : manifest.repository?.url;
+    if (repo !== undefined && /example\.(invalid|com|org)|placeholder|your-org|TODO/i.test(repo)) {
+      problems++;
+      console.error(`${manifest.name}: repository "${repo}" is a placeholder; give the real URL or drop the field`);
     }
     const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: pkgDir }));
     const tarball = path.join(work, packed.filename);
@@ -66,16 +75,24 @@ try {
     for (const dep of Object.keys(manifest.dependencies ?? {})) if (tarballs.has(dep)) closure(dep, seen);
     return seen;
   }
-  function installAlone(name, consumer = {}) {
+  function installAlone(name, consumer = {}, alongside = []) {
     const dir = fs.mkdtempSync(path.join(work, 'consumer-'));
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true, ...consumer }));
     const needed = [...closure(name)];
-    run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', ...needed.map((n) => tarballs.get(n))], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
+    // A plain install, as a user runs it: npm checks peer ranges here, so a wrong one fails with ERESOLVE.
+    run('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', ...needed.map((n) => tarballs.get(n)), ...alongside], { cwd: dir, stdio: ['ignore', 'pipe', 'inherit'] });
     const installed = fs.readdirSync(path.join(dir, 'node_modules', '@autotune'));
     return { dir, needed, installed };
   }
 
   const example = path.join(root, 'examples', 'metrics', 'code_review_team.json');
+
+  // The example strategy package, packed as its author would publish it (it is private only to stay off npm).
+  const pluginDir = path.join(root, 'examples', 'cost-cap-strategy');
+  if (!fs.existsSync(path.join(pluginDir, 'dist', 'index.js'))) throw new Error('examples/cost-cap-strategy: dist/index.js is missing; run the build first');
+  const [pluginPacked] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: pluginDir }));
+  const pluginTarball = path.join(work, pluginPacked.filename);
+  const pluginName = JSON.parse(fs.readFileSync(path.join(pluginDir, 'package.json'), 'utf8')).name;
 
   /** Every package a fresh install put under `nodeModules` (nested ones too) and the bytes on disk of all of it. */
   function measureInstall(nodeModules) {
@@ -159,7 +176,7 @@ const { PerformanceAnalyzer, describeEvidence } = require('@autotune/analyzer');
   // 2. The CLI alone.
   {
     // npm 11 runs only the install scripts a project allows; the CLI's database driver is a native build.
-    const { dir, installed } = installAlone('@autotune/cli', { allowScripts: { 'better-sqlite3': true } });
+    const { dir, installed } = installAlone('@autotune/cli', { allowScripts: { 'better-sqlite3': true } }, [pluginTarball]);
     const bin = path.join(dir, 'node_modules', '.bin', 'autotune');
     const help = run(bin, ['--help'], { cwd: dir });
     if (!help.includes('Usage: autotune')) throw new Error(`autotune --help from the tarball printed:\n${help}`);
@@ -196,6 +213,19 @@ const { PerformanceAnalyzer, describeEvidence } = require('@autotune/analyzer');
     const md = run(bin, ['report', '--team-id', 'research_team', '--config', 'workflow.yaml', '--format', 'md'], { cwd: dir });
     if (!md.startsWith('## autotune report: research_team')) throw new Error(`autotune report --format md from the tarball printed:\n${md}`);
     step(`cli alone: autotune report (html ${(html.length / 1024).toFixed(0)} kB, md) ok`);
+    // 3. The strategy package, installed beside the CLI, named in the config file as authoring.md shows.
+    const project = path.join(dir, 'plugin-project');
+    fs.mkdirSync(project);
+    fs.copyFileSync(path.join(root, 'examples', 'workflows', 'code-review-parallel-budget.yaml'), path.join(project, 'workflow.yaml'));
+    fs.copyFileSync(path.join(root, 'examples', 'metrics', 'code-review-parallel-budget.jsonl'), path.join(project, 'metrics.jsonl'));
+    fs.writeFileSync(
+      path.join(project, 'autotune.config.json'),
+      JSON.stringify({ teamId: 'code_review_team', workflow: 'workflow.yaml', metrics: ['metrics.jsonl'], strategies: [pluginName], strategyOptions: { [pluginName]: { maxCostPerRunUsd: 0.05 } } }, null, 2),
+    );
+    const suggested = JSON.parse(run(bin, ['suggest', '--json'], { cwd: project }));
+    const fromPlugin = suggested.suggestions.filter((s) => s.type === 'cost_cap');
+    if (fromPlugin.length !== 1) throw new Error(`autotune suggest with ${pluginName} from its tarball made ${fromPlugin.length} cost_cap suggestion(s):\n${JSON.stringify(suggested, null, 2)}`);
+    step(`strategy package ${pluginName} from its tarball beside the CLI: suggest shows "${fromPlugin[0].description.split(':')[0]}"`);
   }
 } catch (err) {
   console.error(`pack-check: FAILED: ${err.stderr ?? ''}${err.message}`);

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { runCli } from './program';
+import { endQuietlyOnClosedStdout } from './closed-stdout';
 import { escapeControlCharacters } from './safe-text';
+
+endQuietlyOnClosedStdout(process);
 
 runCli(process.argv).then(
   (code) => {

@@ -27,13 +27,16 @@ export class CliError extends Error {
   override readonly name = 'CliError';
   readonly [AUTOTUNE_ERROR_BRAND] = true;
   readonly code: CliErrorCode;
+  /** Where the problem is, when known: the flag, or the file, line and field (printed under `--json`). */
+  readonly location?: { file?: string; line?: number; field?: string; flag?: string };
   /** For `CLI_INTERRUPTED`: the signal that stopped the work (default SIGINT). */
   readonly signal?: InterruptSignal;
 
-  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown; signal?: InterruptSignal }) {
+  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown; signal?: InterruptSignal; location?: CliError['location'] }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     if (options?.signal) this.signal = options.signal;
+    if (options?.location) this.location = options.location;
   }
 
   /** The process exit code this error ends the command with. */

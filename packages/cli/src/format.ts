@@ -218,7 +218,7 @@ export function formatPValue(p: number): string {
 export function statusWord(status: string, colors: Colors = PLAIN): string {
   const word = status.toUpperCase();
   if (status === 'passed' || status === 'ok' || status === 'applied') return colors.green(word);
-  if (status === 'failed' || status === 'regressed' || status === 'rolled_back') return colors.red(word);
+  if (status === 'failed' || status === 'regressed' || status === 'rolled_back' || status === 'not_kept') return colors.red(word);
   if (status === 'inconclusive' || status === 'insufficient_data' || status === 'pending' || status === 'abandoned') return colors.yellow(word);
   return word;
 }
@@ -311,6 +311,14 @@ function describeOptimization(optimization: unknown): { description: string; cha
 }
 
 /**
+ * The status as a user should read it. Core records a candidate that failed its A/B test during `apply` as
+ * `rolled_back` although it was never written (it has no `rolledBackAt`): that one was not kept, not undone.
+ */
+export function historyStatusLabel(entry: Pick<HistoryView, 'status' | 'rolledBackAt'>): string {
+  return entry.status === 'rolled_back' && entry.rolledBackAt === undefined ? 'not_kept' : entry.status;
+}
+
+/**
  * The history, newest first. `rollbackIndex(entry)` gives the `--index` that would undo an entry (for
  * applied ones), so the list and `rollback --index` agree.
  */
@@ -322,7 +330,7 @@ export function formatHistory(entries: readonly HistoryView[], rollbackIndex: (e
     const index = rollbackIndex(entry);
     const head = index === undefined ? '   ' : `[${index}]`;
     const improvement = entry.improvementPercentage === null ? 'not measured' : signedPercent(entry.improvementPercentage);
-    out.push(wrapHeading(`${head} ${entry.timestamp}  ${statusWord(entry.status, colors)}  `, description, '    '));
+    out.push(wrapHeading(`${head} ${entry.timestamp}  ${statusWord(historyStatusLabel(entry), colors)}  `, description, '    '));
     out.push(`    Validation: ${entry.validationStatus}   Improvement: ${improvement}   History id: ${entry.id}`);
     for (const change of changes) out.push(`    - ${change.key}: ${formatValue(change.before)} → ${formatValue(change.after)}`);
     if (entry.filePath) out.push(`    File: ${entry.filePath}`);

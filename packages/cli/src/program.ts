@@ -4,6 +4,9 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes';
+import { MIN_RUNS_PER_ARM_FLAG, runsPerArm, sameOutputFlag } from './flag-checks';
+import { addHelp } from './help-command';
+import { errorAsJson } from './json-error';
 import { COUNT_LIMITS } from './limits';
 import { reportError } from './report-error';
 import { safeTerminal } from './safe-text';
@@ -70,7 +73,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .showHelpAfterError('(run with --help for usage)')
     .addHelpText(
       'after',
-      `\nSettings come from the nearest autotune.config.{json,yaml,js,cjs,mjs} above the working directory;\nflags win over it. See docs/cli.md.\n\n${EXIT_CODES_HELP}\n`,
+      `\nSettings come from the nearest autotune.config.{json,yaml,js,cjs,mjs} above the working directory;\nflags win over it. See "autotune help config"; how trials run: "autotune help runner".\n\n${EXIT_CODES_HELP}\n`,
     );
 
   // Each action resolves its module lazily; `load` keeps the require paths literal for bundlers and tsc.
@@ -78,7 +81,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     <F>(load: () => (flags: F, terminal: Terminal) => Promise<number>) =>
     async (options: Record<string, unknown>, command: Command) => {
       // Commander has checked required options and parsed values; the command's flag type describes them.
-      onExit(await load()({ ...command.optsWithGlobals(), ...options } as F, terminal));
+      onExit(await load()(sameOutputFlag({ ...command.optsWithGlobals(), ...options }, command.name() === 'simulate' ? 'out' : 'output') as F, terminal));
     };
 
   const teamId = () => new Option('-t, --team-id <id>', 'team to work on (default: the config file\'s teamId, or the only team)');
@@ -91,14 +94,16 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
   const queue = () => new Option('--queue', 'send the trials to `autotune worker` processes through the PostgreSQL --db instead of running them here');
   const metrics = () => new Option('-m, --metrics <files...>', 'metrics files (JSON, JSON Lines, OTLP, original snake_case); several merge');
   const lenient = () => new Option('--lenient', 'skip malformed metrics records instead of stopping at the first');
-  const runner = () => new Option('--runner <command>', 'command that runs the team once per trial, e.g. "node run-team.js" (config path in $AUTOTUNE_CONFIG)');
+  const runner = () => new Option('--runner <command>', 'command that runs the team once per trial, e.g. "node run-team.js" (what it receives and prints: autotune help runner)');
   const simulate = () => new Option('--simulate [scenario]', 'run trials in the built-in simulator: a scenario name or file, or a model built from the workflow (and --metrics)');
-  const runs = () => new Option('--runs <n>', 'runs per arm of each A/B test (default 10)').argParser(boundedInt('--runs', 1, COUNT_LIMITS.runsPerArm));
+  const runs = () => new Option('--runs <n>', `runs per arm of each A/B test, at least ${MIN_RUNS_PER_ARM_FLAG} (default 10)`).argParser(runsPerArm);
   const threshold = () => new Option('--threshold <pct>', 'minimum improvement, percent, for a change to pass (default 5)').argParser(percent);
   const earlyStop = () => new Option('--early-stop', 'stop each A/B test at an interim look (every 10 runs per arm) once the answer is clear; use with --runs 20 or more');
   const seed = () => new Option('--seed <n>', 'seed of the A/B randomisation, for reproducible runs').argParser(boundedInt('--seed', 0, COUNT_LIMITS.seed));
   const force = () => new Option('--force', 'write the workflow file even when it is read-only');
-  const output = () => new Option('-o, --output <file>', 'also write the JSON report to this file');
+  const output = () => new Option('-o, --output <file>', 'also write the JSON report to this file (--out works too)');
+  // The other spelling of the same flag, so that --out and --output work alike on every command that writes a file.
+  const outAlias = (flag: '--out' | '--output') => new Option(`${flag} <file>`).hideHelp();
   const report = () => new Option('--report <file>', "also write the team's report of this run: .html (self-contained page), .md (pull-request Markdown) or .json");
 
   program
@@ -111,6 +116,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
       new Option('--threads <n>', 'worker threads for large JSON Lines and JSON array metrics files: a number or "auto" (default: one per core from 64 MiB)').argParser(threadCount),
     )
     .addOption(output())
+    .addOption(outAlias('--out'))
     .addOption(json())
     .action(run(() => (require('./commands/analyze') as typeof import('./commands/analyze')).analyzeCommand));
 
@@ -118,11 +124,12 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .command('suggest')
     .description('prioritised config changes for a team, with expected improvement, confidence and risk')
     .addOption(teamId())
-    .requiredOption('-c, --config <file>', 'the workflow file (YAML or JSON)')
+    .option('-c, --config <file>', 'the workflow file (YAML or JSON; default: "workflow" of the config file)')
     .addOption(metrics())
     .addOption(lenient())
     .addOption(new Option('--db <file>', 'also use the runs recorded in this SQLite database (without it, suggest opens no database)'))
     .addOption(output())
+    .addOption(outAlias('--out'))
     .addOption(json())
     .action(run(() => (require('./commands/suggest') as typeof import('./commands/suggest')).suggestCommand));
 
@@ -275,7 +282,8 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(new Option('--runs <n>', 'how many runs (default 40)').argParser(boundedInt('--runs', 1, COUNT_LIMITS.simulatedRuns)))
     .addOption(seed())
     .addOption(new Option('--format <format>', 'jsonl (autotune records) or original (the Python tool\'s snake_case JSON array)').choices(['jsonl', 'original']).default('jsonl'))
-    .option('--out <file>', 'the metrics file to write')
+    .option('-o, --out <file>', 'the metrics file to write (--output works too)')
+    .addOption(outAlias('--output'))
     .addOption(json())
     .action(run(() => (require('./commands/simulate') as typeof import('./commands/simulate')).simulateCommand));
 
@@ -293,6 +301,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addHelpText('after', '\nExamples:\n  autotune receive --out runs.jsonl\n  OTEL_EXPORTER_OTLP_PROTOCOL=http/json OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 node agents.js\n  autotune receive --port 4318 --db .autotune/autotune.db --grace-seconds 60\n')
     .action(run(() => (require('./commands/receive') as typeof import('./commands/receive')).receiveCommand));
 
+  addHelp(program, terminal);
   return program;
 }
 
@@ -312,7 +321,14 @@ export async function runCli(argv: readonly string[], rawTerminal: Terminal = pr
     await program.parseAsync([...argv]);
     return code;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_CODES.SUCCESS : EXIT_CODES.USAGE;
-    return reportError(err, terminal.stderr, argv.includes('--verbose'));
+    const json = argv.includes('--json');
+    if (err instanceof CommanderError) {
+      if (err.exitCode === 0) return EXIT_CODES.SUCCESS;
+      if (json) terminal.stdout.write(`${JSON.stringify(errorAsJson(err))}\n`);
+      return EXIT_CODES.USAGE;
+    }
+    const code = reportError(err, terminal.stderr, argv.includes('--verbose'));
+    if (json) terminal.stdout.write(`${JSON.stringify(errorAsJson(err))}\n`);
+    return code;
   }
 }

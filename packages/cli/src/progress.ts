@@ -1,8 +1,8 @@
 import type { OutputStream } from './terminal';
 
 /**
- * A one-line progress bar for A/B trials. It draws only when its stream is a terminal: redirected output
- * and CI logs stay free of carriage returns.
+ * A one-line progress bar for A/B trials. It draws only when its stream is a terminal that understands
+ * cursor movement: redirected output, CI logs and `TERM=dumb` consoles stay free of escape codes.
  */
 export class ProgressBar {
   private drawn = false;
@@ -11,11 +11,12 @@ export class ProgressBar {
     private readonly stream: OutputStream,
     private readonly label: string,
     private readonly width = 24,
+    private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
-  /** True when the bar draws anything at all. */
+  /** True when the bar draws anything at all: on a terminal that can move its cursor (not `TERM=dumb`). */
   get active(): boolean {
-    return this.stream.isTTY === true;
+    return this.stream.isTTY === true && this.env.TERM !== 'dumb';
   }
 
   /** Redraws the bar at `completed` of `total`; `detail` goes after the count (e.g. the last sample). */

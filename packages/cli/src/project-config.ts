@@ -4,6 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { CliError } from './errors';
+import { MIN_RUNS_PER_ARM_FLAG } from './flag-checks';
 import { importModule } from './internal/import-module';
 import { COUNT_LIMITS, MAX_DURATION_MS } from './limits';
 
@@ -220,11 +221,15 @@ const FIELDS: Record<keyof ProjectConfig, FieldKind> = {
 
 /** Whole-number fields and their bounds; like the count flags, a count too large to run is refused up front. */
 const COUNT_FIELDS: Partial<Record<keyof ProjectConfig, [number, number]>> = {
-  runsPerArm: [1, COUNT_LIMITS.runsPerArm],
+  // At least what an A/B test needs, so a too-small value is named here, before any work, not by the autotuner.
+  runsPerArm: [MIN_RUNS_PER_ARM_FLAG, COUNT_LIMITS.runsPerArm],
   concurrency: [1, COUNT_LIMITS.concurrency],
   minRuns: [1, COUNT_LIMITS.simulatedRuns],
   seed: [0, COUNT_LIMITS.seed],
 };
+
+/** Every field `autotune.config.*` may hold (what `autotune help config` documents). */
+export const PROJECT_CONFIG_FIELDS = Object.keys(FIELDS) as ReadonlyArray<keyof ProjectConfig>;
 
 const EXPECTED: Record<FieldKind, string> = {
   string: 'a string',

@@ -11,6 +11,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { parseDuration } from './duration';
 import { defaultTrialTimeout } from './trial-timeout';
 import { CliError, signalExitCode, type InterruptSignal } from './errors';
+import { expandMetricsPaths } from './metrics-paths';
 import { loadProjectConfig, type LoadedProjectConfig, type RunnerSetting } from './project-config';
 import { loadStrategyPackage } from './strategy-packages';
 import { colorEnabled, makeColors, type Colors, type Terminal } from './terminal';
@@ -144,10 +145,11 @@ export class Session {
     return path;
   }
 
-  /** Metrics files: `--metrics`, else the config file's `metrics`. */
+  /** Metrics files: `--metrics`, else the config file's `metrics`; folders and patterns expanded. */
   get metricsPaths(): string[] {
-    if (this.flags.metrics && this.flags.metrics.length > 0) return this.flags.metrics.map((p) => this.resolveCwd(p));
-    return (this.project.config.metrics ?? []).map((p) => this.resolveProject(p));
+    // Folders and glob patterns expand to their files (see metrics-paths.ts).
+    if (this.flags.metrics && this.flags.metrics.length > 0) return expandMetricsPaths(this.flags.metrics, this.terminal.cwd, '--metrics');
+    return expandMetricsPaths(this.project.config.metrics ?? [], this.project.dir, `${this.project.path}: metrics`);
   }
 
   /** Loads and checks a workflow file; the team id picks the team when the file holds several. */
@@ -205,7 +207,7 @@ export class Session {
     if (alpha !== undefined) options.alpha = alpha;
     const analyzer = new PerformanceAnalyzer(options as ConstructorParameters<typeof PerformanceAnalyzer>[0]);
     for (const path of paths) {
-      if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: metrics file not found`);
+      if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: metrics file not found`, { location: { file: path } });
       const report = await analyzer.loadMetricsFromFile(path, {
         lenient: this.flags.lenient === true,
         formations: this.project.config.formations ?? [],

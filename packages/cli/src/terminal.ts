@@ -20,12 +20,19 @@ export function processTerminal(): Terminal {
 }
 
 /**
- * Whether to colour what goes to `stream`: only on a terminal, and never when `NO_COLOR` is set to a
- * non-empty value (https://no-color.org).
+ * Whether to colour what goes to `stream`, by the conventions other tools follow:
+ * 1. `FORCE_COLOR` set: colour unless it is `0` or `false`, even into a pipe (CI logs that render ANSI);
+ *    like Node itself, it wins over `NO_COLOR`;
+ * 2. `NO_COLOR` set to a non-empty value (https://no-color.org): no colour;
+ * 3. `TERM=dumb` (Emacs shells, some CI consoles): no colour;
+ * 4. otherwise colour only on a terminal.
  */
 export function colorEnabled(stream: OutputStream, env: NodeJS.ProcessEnv): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) return !['0', 'false'].includes(force.trim().toLowerCase());
   const noColor = env.NO_COLOR;
   if (noColor !== undefined && noColor !== '') return false;
+  if (env.TERM === 'dumb') return false;
   return stream.isTTY === true;
 }
 

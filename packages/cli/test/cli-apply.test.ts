@@ -62,6 +62,12 @@ describe('autotune apply --auto, then rollback --index 0', () => {
     expect(apply.status).toBe(4);
   });
 
+  it('says the failed change was not kept, not "rolled back": it was never in the file', () => {
+    expect(apply.stderr).toMatch(/-> not kept \(failed its A\/B test\)/);
+    expect(apply.stderr).toContain('Applied 1 of 3 change(s); 1 failed its A/B test and was not kept.');
+    expect(apply.stderr).not.toMatch(/rolled back/i);
+  });
+
   it('changes the file only for the suggestion that passed, comments and layout kept', () => {
     expect(readFileSync(project.workflow, 'utf8')).toBe(original.replace('member_count: 8', 'member_count: 4'));
   });
@@ -88,6 +94,8 @@ describe('autotune apply --auto, then rollback --index 0', () => {
     const text = cli(['history', '--team-id', 'review_team'], { cwd: project.dir });
     expect(text.stdout).toContain('  Optimization History');
     expect(text.stdout).toMatch(/^\[0\] \S+ {2}APPLIED {2}Shrink the team to 4$/m);
+    expect(text.stdout).toMatch(/^ {4}\S+ {2}NOT_KEPT {2}Cut the tool budget to 10$/m);
+    expect(text.stdout).not.toContain('ROLLED_BACK');
   });
 
   it('rollback --list shows the history without changing anything', () => {

@@ -64,7 +64,7 @@ describe('bad usage exits 2 with one line', () => {
     [['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json'], /apply needs --interactive .* or --auto/],
     [['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--interactive'], /exclude each other/],
     [['watch', '--team-id', 'review_team', '--interval', '24'], /--interval: "24" is not a duration/],
-    [['suggest', '--metrics', 'metrics.json'], /required option '-c, --config <file>' not specified/],
+    [['suggest', '--metrics', 'metrics.json'], /missing --config FILE \(the workflow file; or set "workflow" in autotune.config.\*\)/],
     [['benchmark', '--before', 'workflow.yaml'], /required option '--after <file>' not specified/],
     [['analyze'], /missing --metrics FILE/],
     [['history'], /missing --team-id/],

@@ -260,6 +260,16 @@ describe('formatHistory', () => {
           filePath: '/w/workflow.yaml',
         },
         { id: 1, timestamp: '2025-01-14T10:00:00.000Z', optimization: { description: 'Switch to parallel' }, validationStatus: 'failed', status: 'rolled_back', improvementPercentage: null, reason: 'P95 up 60%' },
+        {
+          id: 0,
+          timestamp: '2025-01-13T10:00:00.000Z',
+          optimization: { description: 'Cut the tool budget to 20' },
+          validationStatus: 'passed',
+          status: 'rolled_back',
+          improvementPercentage: 7.5,
+          reason: 'regressed in production',
+          rolledBackAt: '2025-01-13T12:00:00.000Z',
+        },
       ],
       (e) => (e.status === 'applied' ? 0 : undefined),
     );
@@ -267,7 +277,11 @@ describe('formatHistory', () => {
     expect(text).toContain('    Validation: passed   Improvement: +18.3%   History id: 2');
     expect(text).toContain('    - member_count: 8 → 4');
     expect(text).toContain('    File: /w/workflow.yaml');
-    expect(text).toContain('    2025-01-14T10:00:00.000Z  ROLLED_BACK  Switch to parallel');
+    // Failed its A/B test during apply: recorded as rolled_back, but never in the file (no rolledBackAt).
+    expect(text).toContain('    2025-01-14T10:00:00.000Z  NOT_KEPT  Switch to parallel');
+    // Applied, then undone: that one was rolled back.
+    expect(text).toContain('    2025-01-13T10:00:00.000Z  ROLLED_BACK  Cut the tool budget to 20');
+    expect(text).toContain('    Rolled back at: 2025-01-13T12:00:00.000Z');
     expect(text).toContain('Improvement: not measured');
     expect(text).toContain('    Reason: P95 up 60%');
   });

@@ -19,6 +19,9 @@ module.exports = async function globalSetup() {
   const bin = path.join(root, 'dist', 'bin.js');
   const core = path.join(root, '..', 'core', 'dist', 'index.js');
   if (!fs.existsSync(core)) throw new Error('packages/core/dist is missing: run `npx nx run-many -t build` at the workspace root first');
-  if (fs.existsSync(bin) && fs.statSync(bin).mtimeMs >= newest(path.join(root, 'src'))) return;
-  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.lib.json')], { stdio: 'inherit' });
+  if (!fs.existsSync(bin) || fs.statSync(bin).mtimeMs < newest(path.join(root, 'src'))) {
+    execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.lib.json')], { stdio: 'inherit' });
+    // As the package's build script does: tsc writes files without the run bit the bin needs.
+    fs.chmodSync(bin, 0o755);
+  }
 };

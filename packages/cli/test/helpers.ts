@@ -29,7 +29,8 @@ export function cli(args: string[], options: { cwd: string; input?: string; env?
 
 /** Starts `autotune ...args` and hands back the child, to signal it mid-run. */
 export function startCli(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }) {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  // As in `cli`: the test runner's own colour settings (Nx sets FORCE_COLOR) must not reach the bin.
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));

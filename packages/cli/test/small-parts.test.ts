@@ -133,7 +133,7 @@ describe('progress bar', () => {
 
   it('draws on a terminal and clears itself', () => {
     let text = '';
-    const bar = new ProgressBar({ isTTY: true, write: (s: string) => (text += s) }, 'Run', 4);
+    const bar = new ProgressBar({ isTTY: true, write: (s: string) => (text += s) }, 'Run', 4, { TERM: 'xterm-256color' });
     bar.update(1, 2);
     bar.done();
     expect(text).toBe('\r\u001b[KRun [██░░] 1/2\r\u001b[K');
@@ -146,6 +146,14 @@ describe('progress bar', () => {
     bar.done();
     expect(text).toBe('');
     expect(bar.active).toBe(false);
+  });
+
+  it('writes nothing on a TERM=dumb terminal, which cannot move its cursor', () => {
+    let text = '';
+    const bar = new ProgressBar({ isTTY: true, write: (s: string) => (text += s) }, 'Run', 4, { TERM: 'dumb' });
+    bar.update(1, 2);
+    bar.done();
+    expect(text).toBe('');
   });
 });
 

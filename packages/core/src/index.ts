@@ -69,3 +69,10 @@ export type {
 
 export { CommandRunner, FunctionRunner, splitCommand, completeRecord } from './runners';
 export type { CommandRunnerOptions, FunctionRunnerOptions, TeamFunction, TrialFacts } from './runners';
+
+// The types an application needs around the autotuner, re-exported so that an app in another monorepo can
+// depend on @autotune/core alone (their home packages stay the source of truth).
+export type { TeamConfig, MemberConfig, OptimizationSuggestion, OptimizationStrategy, OptimizationPriority, StrategyContext, TargetMetric } from '@autotune/strategies';
+export type { TrialContext, TrialRunner, ExperimentResult, Verdict, ValidationStatus } from '@autotune/abtest';
+export type { PerformanceInsight } from '@autotune/analyzer';
+export type { ExecutionRecord, TeamStats } from '@autotune/metrics';

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
 import { MetricsError } from './errors';
 import { RecordParser } from './internal/record-parser';
 import { emptyReport } from './read-options';
@@ -15,6 +16,8 @@ const CHUNK_BYTES = 1 << 16;
  *
  * By default the first bad line, element or OTLP run stops the read with a `MetricsError` naming the file,
  * line (or record index) and field; with `lenient: true` it is skipped and counted in `report`.
+ *
+ * A path ending in `.gz` is gunzipped on the fly (`runs.jsonl.gz`), as rotated logs often are.
  */
 export function readRecords(path: string, options: ReadOptions = {}): RecordStream {
   let report = emptyReport(path);
@@ -32,7 +35,7 @@ export function readRecords(path: string, options: ReadOptions = {}): RecordStre
 async function* readFile(path: string, options: ReadOptions, report: ReadReport): AsyncGenerator<ExecutionRecord> {
   const parser = new RecordParser(report, options);
   const out: ExecutionRecord[] = [];
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
+  const stream = openText(path);
   try {
     for await (const chunk of iterateStream(stream, path)) {
       parser.push(chunk, out);
@@ -44,6 +47,16 @@ async function* readFile(path: string, options: ReadOptions, report: ReadReport)
   } finally {
     stream.destroy();
   }
+}
+
+/** The file's text as a stream of strings; `.gz` files are decompressed, and a read failure surfaces on the result. */
+function openText(path: string): NodeJS.ReadableStream & { destroy(): void } {
+  if (!path.endsWith('.gz')) return createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
+  const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
+  const gunzip = createGunzip();
+  raw.on('error', (e) => gunzip.destroy(e));
+  gunzip.on('close', () => raw.destroy());
+  return raw.pipe(gunzip).setEncoding('utf8');
 }
 
 /** The stream's chunks, with read failures (missing file, permissions) turned into `MetricsError`. */

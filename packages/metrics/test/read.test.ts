@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { MetricsError, loadMetrics, loadMetricsWithReport, parseMetricsText, parseMetricsTextWithReport, readRecords } from '@autotune/metrics';
 import type { ExecutionRecord, SkippedInput } from '@autotune/metrics';
 import { RecordParser } from '../src/internal/record-parser';
@@ -147,5 +148,24 @@ describe('readRecords', () => {
     for await (const _r of stream) n++;
     expect(n).toBe(4);
     expect(stream.report.records).toBe(2);
+  });
+});
+
+describe('gzipped metrics files', () => {
+  it('reads a .gz file as the text it holds, line numbers and all', async () => {
+    const p = join(dir, 'runs.jsonl.gz');
+    writeFileSync(p, gzipSync(`${good('a', 1)}\n${good('b', 2)}\n`));
+    const { records, report } = await loadMetricsWithReport(p);
+    expect(records.map((r) => r.teamId)).toEqual(['a', 'b']);
+    expect(report.records).toBe(2);
+    writeFileSync(p, gzipSync(`${good('a', 1)}\n{"teamId":"b","startTimeMs":2,"durationSeconds":1,"success":"yes"}\n`));
+    const err = await errorOf(loadMetrics(p));
+    expect(err.location).toMatchObject({ file: p, line: 2, field: 'success' });
+  });
+
+  it('a .gz file that is not gzip data, or is missing, is a MetricsError naming it', async () => {
+    const notGzip = file('plain.jsonl.gz', `${good()}\n`);
+    expect((await errorOf(loadMetrics(notGzip))).message).toMatch(/plain\.jsonl\.gz: cannot read metrics file: incorrect header check/);
+    expect((await errorOf(loadMetrics(join(dir, 'missing.jsonl.gz')))).message).toMatch(/missing\.jsonl\.gz: cannot read metrics file: no such file/);
   });
 });

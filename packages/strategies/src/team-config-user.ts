@@ -1,6 +1,7 @@
 import type { MemberConfig, TeamConfig } from './contract';
 import { ConfigIssue, formatFieldPath } from './field-path';
 import type { FieldPath } from './field-path';
+import { MisspeltKeyIssue, misspeltKey } from './closest-key';
 
 /**
  * How a team is spelled on disk. `flat`: a file (or object) that is one team, keys `formation`,
@@ -135,7 +136,10 @@ export function parseTeamObject(obj: unknown, dialect: TeamDialect, path: FieldP
   const formationKey = pickKey(obj, FORMATION_KEYS, path);
   if (formationKey === undefined) {
     const key = dialect === 'flat' ? 'formation' : 'team_formation';
-    throw new ConfigIssue([...path, key], 'a formation such as sequential, parallel, pipeline, hierarchical or consensus', undefined, true);
+    const expected = 'a formation such as sequential, parallel, pipeline, hierarchical or consensus';
+    const typo = misspeltKey(obj, FORMATION_KEYS, TEAM_KNOWN);
+    if (typo) throw new MisspeltKeyIssue(path, typo.key, typo.meant, expected);
+    throw new ConfigIssue([...path, key], expected, undefined, true);
   }
   const formation = nonEmptyString(obj, formationKey, path, 'a formation name');
 
@@ -155,7 +159,10 @@ export function parseTeamObject(obj: unknown, dialect: TeamDialect, path: FieldP
   } else if (countFromMembers !== undefined) {
     memberCount = countFromMembers;
   } else {
-    throw new ConfigIssue([...path, 'member_count'], 'a member count (member_count, or a members list)', undefined, true);
+    const expected = 'a member count (member_count, or a members list)';
+    const typo = misspeltKey(obj, ['member_count', 'members'], TEAM_KNOWN);
+    if (typo) throw new MisspeltKeyIssue(path, typo.key, typo.meant, expected);
+    throw new ConfigIssue([...path, 'member_count'], expected, undefined, true);
   }
 
   const config: TeamConfig = { formation, memberCount };

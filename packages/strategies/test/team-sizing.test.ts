@@ -125,6 +125,20 @@ describe('team sizing: the description states the finding in its own units', () 
   });
 });
 
+describe('team sizing: the range it cites agrees with the cut', () => {
+  it.each<[number, number, RegExp, RegExp | null]>([
+    // Above the usual range: the range is the reason to cut.
+    [8, 5, /3-5 members is the usual sweet spot/, null],
+    // Inside it, calling 3-5 the sweet spot would argue against cutting 4 to 3.
+    [4, 3, /even within the usual 3-5 members; try the low end/, /sweet spot/],
+  ])('%i members cut to %i', (from, to, says, never) => {
+    const [s] = strategy.suggest(oversized, team(from), undefined);
+    expect(s.suggestedConfig.memberCount).toBe(to);
+    expect(s.description).toMatch(says);
+    if (never) expect(s.description).not.toMatch(never);
+  });
+});
+
 describe('team sizing: members the team needs are kept', () => {
   // Six members (table target 4). Each listed member gets [failures, of them in runs the team failed too].
   const solid = Object.fromEntries(ids(6).map((id) => [id, { successRate: 1 }]));

@@ -61,7 +61,9 @@ function describeResult(r: OptimizationResult, index: number, total: number, ses
   const c = session.colors;
   const lines = [c.bold(wrapHeading(`[${index + 1}/${total}] `, r.optimization.description))];
   for (const change of r.optimization.changes) lines.push(`   - ${change.key}: ${formatValue(change.before)} → ${formatValue(change.after)}`);
-  const outcome = r.rolledBack ? 'rolled back' : r.success ? 'applied' : r.validationStatus === 'dry_run' ? 'would be tested' : 'not applied';
+  // apply tests each candidate before writing it: one that failed was never in the file, so it is not kept,
+  // not "rolled back" (core's `rolledBack` here means the candidate was discarded).
+  const outcome = r.rolledBack ? 'not kept (failed its A/B test)' : r.success ? 'applied' : r.validationStatus === 'dry_run' ? 'would be tested' : 'not applied';
   const improvement = r.improvementPercentage === null ? '' : `   Improvement: ${signedPercent(r.improvementPercentage)}`;
   lines.push(`   Validation: ${statusWord(r.validationStatus, c)}${improvement}   -> ${outcome}`);
   if (r.evidence) lines.push(indent(formatVerdict(r.evidence.verdict, c, { explain: session.flags.verbose === true }).trimEnd(), '   '));
@@ -146,7 +148,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     const rolledBack = outcome.results.filter((r) => r.rolledBack).length;
     const summary = flags.dryRun
       ? [`Dry run: ${chosen.length} change(s) would be ${abTest ? 'A/B-tested' : 'applied'}; nothing was run or written.`]
-      : [`Applied ${applied} of ${chosen.length} change(s)${rolledBack ? `; ${rolledBack} rolled back` : ''}.`];
+      : [`Applied ${applied} of ${chosen.length} change(s)${rolledBack ? `; ${rolledBack} failed its A/B test and was not kept` : ''}.`];
     if (outcome.written) summary.push(`Wrote ${outcome.written.path}${outcome.written.backupPath ? ` (backup: ${outcome.written.backupPath})` : ''}.`);
     else if (!flags.dryRun) summary.push(`${file.path} is unchanged.`);
     // Runnable from where apply ran: it names the database, and undoes this whole apply (every change it kept).

@@ -113,7 +113,8 @@ export async function watchCommand(flags: WatchFlags, terminal: Terminal): Promi
           else lines.push(`  Found ${event.suggestions} suggestion(s)`);
           for (const r of event.outcome?.results ?? []) {
             const improvement = r.improvementPercentage === null ? '' : ` (${signedPercent(r.improvementPercentage)})`;
-            const verb = r.rolledBack ? 'Rolled back' : r.success ? 'Applied' : 'Not applied';
+            // A failed candidate was never written (apply tests before it writes): not kept, not rolled back.
+            const verb = r.rolledBack ? 'Not kept' : r.success ? 'Applied' : 'Not applied';
             lines.push(`  ${verb}: ${r.optimization.description} - ${statusWord(r.validationStatus, c)}${improvement}`);
             if (r.rolledBack) worst = EXIT_CODES.FAILED;
           }

@@ -142,7 +142,10 @@ function suggestSizing(
       : target.basis === 'observed'
       ? `this team's ${target.size}-member runs averaged ${round(target.group!.duration.mean, 1)} s ` +
         `against ${round(target.reference!.duration.mean, 1)} s`
-      : `${oversizeReason(insight, size)} shows diminishing returns; ${o.minSize}-${o.maxSize} members is the usual sweet spot`;
+      : size > o.maxSize
+      ? `${oversizeReason(insight, size)} shows diminishing returns; ${o.minSize}-${o.maxSize} members is the usual sweet spot`
+      : // Already inside the usual range: calling it the sweet spot would argue against the cut itself.
+        `${oversizeReason(insight, size)} shows diminishing returns even within the usual ${o.minSize}-${o.maxSize} members; try the low end`;
   const inputs = plan?.inputs ?? [];
   const keptText = [
     required.length > 0 ? requiredText(required) : '',
