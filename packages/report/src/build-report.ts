@@ -326,7 +326,7 @@ function experimentSection(e: ReportExperimentInput, index: number, focus: Set<s
     verdict: {
       status: v.status,
       improvementPercentage: v.improvementPercentage,
-      interval: { low: v.bootstrap.low, high: v.bootstrap.high, confidenceLevel: v.bootstrap.confidenceLevel },
+      interval: v.bootstrap === null ? null : { low: v.bootstrap.low, high: v.bootstrap.high, confidenceLevel: v.bootstrap.confidenceLevel },
       threshold: v.threshold,
       alpha: v.alpha,
       pValues: { welch: v.tests.welch?.pValue ?? null, mannWhitney: v.tests.mannWhitney?.pValue ?? null, fisher: v.tests.fisher?.pValue ?? null },

@@ -166,9 +166,11 @@ function experimentHtml(e: ExperimentSection, i: number): string {
   return (
     `<article class="card experiment" id="exp-${esc(e.id)}"><h3>${status(v.status)} ${esc(experimentTitle(e))}${e.fromThisRun ? ' <span class="tag">this run</span>' : ''}</h3>` +
     `<p class="muted">${formatTime(e.createdAt)} · experiment <code>${esc(e.id)}</code> · metric ${esc(e.metric.replace('_', ' '))}</p>` +
-    `<p class="improvement">Improvement ${num(`${key}.verdict.improvementPercentage`, v.improvementPercentage, formatSigned(v.improvementPercentage, unit))}, ${Math.round(v.interval.confidenceLevel * 100)}% interval ${num(`${key}.verdict.interval.low`, v.interval.low, formatSigned(v.interval.low, unit))} to ${num(`${key}.verdict.interval.high`, v.interval.high, formatSigned(v.interval.high, unit))} (threshold ${num(`${key}.verdict.threshold`, v.threshold, formatSigned(v.threshold, unit))}, α = ${num(`${key}.verdict.alpha`, v.alpha, String(v.alpha))}).</p>` +
+    (v.improvementPercentage === null || v.interval === null
+      ? `<p class="improvement">Improvement n/a: it cannot be measured from these runs (threshold ${num(`${key}.verdict.threshold`, v.threshold, formatSigned(v.threshold, unit))}, α = ${num(`${key}.verdict.alpha`, v.alpha, String(v.alpha))}).</p>`
+      : `<p class="improvement">Improvement ${num(`${key}.verdict.improvementPercentage`, v.improvementPercentage, formatSigned(v.improvementPercentage, unit))}, ${Math.round(v.interval.confidenceLevel * 100)}% interval ${num(`${key}.verdict.interval.low`, v.interval.low, formatSigned(v.interval.low, unit))} to ${num(`${key}.verdict.interval.high`, v.interval.high, formatSigned(v.interval.high, unit))} (threshold ${num(`${key}.verdict.threshold`, v.threshold, formatSigned(v.threshold, unit))}, α = ${num(`${key}.verdict.alpha`, v.alpha, String(v.alpha))}).</p>`) +
     `<p class="reason"><strong>Why:</strong> ${esc(sentence(v.reason))}${esc(sequential)}${more}</p>` +
-    `<div class="split"><div>${diffHtml(e.changes)}<figure>${intervalSvg(`ci-${i}`, e)}</figure></div><figure>${ecdfSvg(`ecdf-${i}`, e)}</figure></div>` +
+    `<div class="split"><div>${diffHtml(e.changes)}${((svg) => (svg === '' ? '' : `<figure>${svg}</figure>`))(intervalSvg(`ci-${i}`, e))}</div><figure>${ecdfSvg(`ecdf-${i}`, e)}</figure></div>` +
     `<table class="wide"><caption>Both arms</caption><thead><tr><th>Arm</th><th>Runs</th><th>Success</th><th>Mean</th><th>Median</th><th>P95</th><th>Mean cost</th></tr></thead><tbody>${arms}</tbody></table>` +
     `<div class="split"><table><caption>The three tests (one-sided, candidate better)</caption><thead><tr><th>Test</th><th>Of</th><th>p</th><th></th></tr></thead><tbody>` +
     pRow(e, i, 'welch', "Welch's t", e.metric === 'cost' ? 'mean cost' : 'mean duration') +
@@ -183,7 +185,7 @@ function experimentHtml(e: ExperimentSection, i: number): string {
 function experimentsHtml(doc: ReportDocument): string {
   if (doc.experiments.length === 0) return '<section id="experiments"><h2>Experiments</h2><p class="muted">No A/B experiment recorded yet. Run <code>autotune apply</code>, <code>benchmark</code> or <code>validate</code> to create one.</p></section>';
   const rows = doc.experiments
-    .map((e, i) => `<tr><td><a href="#exp-${esc(e.id)}">${esc(e.label)}</a><br><small class="muted">${formatTime(e.createdAt)}</small></td><td>${status(e.verdict.status)}</td><td>${esc(e.metric.replace('_', ' '))}</td><td class="num">${num(`experiments.${i}.verdict.improvementPercentage`, e.verdict.improvementPercentage, formatSigned(e.verdict.improvementPercentage, improvementUnit(e.metric)))}</td><td>${esc(e.changeSummary)}</td></tr>`)
+    .map((e, i) => `<tr><td><a href="#exp-${esc(e.id)}">${esc(e.label)}</a><br><small class="muted">${formatTime(e.createdAt)}</small></td><td>${status(e.verdict.status)}</td><td>${esc(e.metric.replace('_', ' '))}</td><td class="num">${e.verdict.improvementPercentage === null ? 'n/a' : num(`experiments.${i}.verdict.improvementPercentage`, e.verdict.improvementPercentage, formatSigned(e.verdict.improvementPercentage, improvementUnit(e.metric)))}</td><td>${esc(e.changeSummary)}</td></tr>`)
     .join('');
   return (
     `<section id="experiments"><h2>Experiments</h2><table class="wide"><caption>Every experiment, ${doc.experiments.some((e) => e.fromThisRun) ? "this run's first, then " : ''}oldest first</caption><thead><tr><th>Experiment</th><th>Verdict</th><th>Metric</th><th>Improvement</th><th>Change</th></tr></thead><tbody>${rows}</tbody></table>` +

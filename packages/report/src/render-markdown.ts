@@ -82,7 +82,9 @@ function experimentMd(e: ExperimentSection): string {
   return [
     `### ${ICON[v.status]}: ${e.label.includes(':') ? e.label : `${e.label}: ${e.changeSummary}`}${e.fromThisRun ? ' (this run)' : ''}`,
     '',
-    `**Improvement ${formatSigned(v.improvementPercentage, unit)}** (${Math.round(v.interval.confidenceLevel * 100)}% CI ${formatSigned(v.interval.low, unit)} to ${formatSigned(v.interval.high, unit)}; threshold ${formatSigned(v.threshold, unit)}). ${v.reason}`,
+    v.improvementPercentage === null || v.interval === null
+      ? `**Improvement n/a** (it cannot be measured from these runs; threshold ${formatSigned(v.threshold, unit)}). ${v.reason}`
+      : `**Improvement ${formatSigned(v.improvementPercentage, unit)}** (${Math.round(v.interval.confidenceLevel * 100)}% CI ${formatSigned(v.interval.low, unit)} to ${formatSigned(v.interval.high, unit)}; threshold ${formatSigned(v.threshold, unit)}). ${v.reason}`,
     '',
     diffBlock(e),
     '',
@@ -149,7 +151,7 @@ export function renderMarkdown(doc: ReportDocument): string {
         ['Experiment', 'Change', 'Verdict', 'Improvement', '95% CI', 'Welch p', 'Mann-Whitney p', 'Fisher p'],
         doc.experiments.map((e) => {
           const u = improvementUnit(e.metric);
-          return [short(e.label, 60) + (e.fromThisRun ? ' (this run)' : ''), e.changeSummary, ICON[e.verdict.status], formatSigned(e.verdict.improvementPercentage, u), `${formatSigned(e.verdict.interval.low, u)} to ${formatSigned(e.verdict.interval.high, u)}`, formatP(e.verdict.pValues.welch), formatP(e.verdict.pValues.mannWhitney), formatP(e.verdict.pValues.fisher)];
+          return [short(e.label, 60) + (e.fromThisRun ? ' (this run)' : ''), e.changeSummary, ICON[e.verdict.status], e.verdict.improvementPercentage === null ? 'n/a' : formatSigned(e.verdict.improvementPercentage, u), e.verdict.interval === null ? 'n/a' : `${formatSigned(e.verdict.interval.low, u)} to ${formatSigned(e.verdict.interval.high, u)}`, formatP(e.verdict.pValues.welch), formatP(e.verdict.pValues.mannWhitney), formatP(e.verdict.pValues.fisher)];
         }),
         ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r'],
       ),

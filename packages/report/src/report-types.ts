@@ -101,9 +101,13 @@ export interface ExperimentSection {
   candidate: ExperimentArm;
   verdict: {
     status: 'passed' | 'failed' | 'inconclusive';
-    /** Positive when the candidate is better: percent for duration and cost, points for success rate. */
-    improvementPercentage: number;
-    interval: { low: number; high: number; confidenceLevel: number };
+    /**
+     * Positive when the candidate is better: percent for duration and cost, points for success rate. Null
+     * when it cannot be measured (e.g. a team that records no cost): printed as n/a, never as a made-up 0.
+     */
+    improvementPercentage: number | null;
+    /** The bootstrap interval of the improvement; null when the improvement cannot be measured. */
+    interval: { low: number; high: number; confidenceLevel: number } | null;
     threshold: number;
     alpha: number;
     pValues: ExperimentPValues;

@@ -57,7 +57,7 @@ describe('buildReport', () => {
       expect(e.verdict.status).toBe(v.status);
       expect(e.verdict.improvementPercentage).toBe(v.improvementPercentage);
       expect(e.verdict.pValues).toEqual({ welch: v.tests.welch?.pValue ?? null, mannWhitney: v.tests.mannWhitney?.pValue ?? null, fisher: v.tests.fisher?.pValue ?? null });
-      expect(e.verdict.interval).toEqual({ low: v.bootstrap.low, high: v.bootstrap.high, confidenceLevel: v.bootstrap.confidenceLevel });
+      expect(e.verdict.interval).toEqual(v.bootstrap === null ? null : { low: v.bootstrap.low, high: v.bootstrap.high, confidenceLevel: v.bootstrap.confidenceLevel });
       expect(e.verdict.guardrails.map((g) => g.breached)).toEqual([v.guardrails.successRateDrop.breached, v.guardrails.p95Increase.breached, v.guardrails.limitHitIncrease.breached]);
       expect(e.verdict.reason).toBe(v.reason);
       expect(e.baseline.durationsSeconds).toEqual([...v.before.durationsSeconds].sort((a, b) => a - b));

@@ -48,7 +48,8 @@ describe('renderMarkdown', () => {
       const row = verdicts.rows[i];
       expect(row[1]).toBe(e.changeSummary);
       expect(row[2]).toContain(e.verdict.status);
-      expect(Number.parseFloat(row[3])).toBeCloseTo(e.verdict.improvementPercentage, 1);
+      if (e.verdict.improvementPercentage === null) expect(row[3]).toBe('n/a');
+      else expect(Number.parseFloat(row[3])).toBeCloseTo(e.verdict.improvementPercentage, 1);
       const welch = e.verdict.pValues.welch;
       expect(row[5]).toBe(welch === null ? 'not run' : welch < 0.001 ? '< 0.001' : welch.toFixed(3));
     });

@@ -165,11 +165,15 @@ export function ecdfSvg(id: string, e: ExperimentSection): string {
 
 /** The improvement with its interval against zero and the threshold. */
 export function intervalSvg(id: string, e: ExperimentSection): string {
+  const improvement = e.verdict.improvementPercentage;
+  const interval = e.verdict.interval;
+  // Nothing to draw when the improvement cannot be measured; the text says n/a instead.
+  if (improvement === null || interval === null) return '';
+  const v = { ...e.verdict, improvementPercentage: improvement, interval };
   const W = 460;
   const H = 78;
   const L = 14;
   const R = 14;
-  const v = e.verdict;
   const unit = improvementUnit(e.metric);
   const values = [0, v.threshold, v.interval.low, v.interval.high, v.improvementPercentage].filter(Number.isFinite);
   const lo = Math.min(...values);
