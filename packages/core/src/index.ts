@@ -107,3 +107,22 @@ export type {
   ExpectedPerformanceOptions,
   RankedConfig,
 } from './simulator';
+export { neighbours, outsideSpace, validateSearchSpace } from './tuner/search-space';
+export type { NeighbourCandidate } from './tuner/search-space';
+export { successNoWorseProbability, successTestPower } from './tuner/success-check';
+export { TUNE_SETTINGS } from './tuner/tune-types';
+export type {
+  CandidateSource,
+  ConfirmReport,
+  RaceReport,
+  RaceStanding,
+  TuneBounds,
+  TuneChange,
+  TuneEvent,
+  TuneObjective,
+  TuneOptions,
+  TuneOutcome,
+  TuneSearchSpace,
+  TuneSetting,
+  TuneStep,
+} from './tuner/tune-types';
