@@ -422,8 +422,12 @@ export class PerformanceAutotuner {
       {
         store: this.store,
         runner: this.options.runner,
-        suggest: (config) =>
-          this.suggestOptimizations(teamId, config).map((s) => ({ config: s.resultingConfig, label: `${s.strategy}: ${s.description}`, strategy: s.strategy })),
+        suggest: (config) => {
+          // Strategies suggest from the team's recorded runs; with none, the tuner searches the neighbourhood alone.
+          const known = this.analyzer.listTeams().includes(teamId) || this.store.listRecords(teamId, { limit: 1 }).length > 0;
+          if (!known) return [];
+          return this.suggestOptimizations(teamId, config).map((s) => ({ config: s.resultingConfig, label: `${s.strategy}: ${s.description}`, strategy: s.strategy }));
+        },
         reviewVerdict: guardTightenedLimits,
         alpha: this.options.alpha ?? 0.05,
         threshold: this.abTestThreshold,

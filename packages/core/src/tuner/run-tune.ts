@@ -21,7 +21,7 @@ const MIN_STEP_RUNS = 30;
 /** Rounds two racers must share before the elimination tests may drop one. */
 const MIN_ROUNDS = 3;
 /** Runs a candidate is planned at least in a race, so the cap on candidates follows from the race budget. */
-const PLANNED_RUNS_PER_CANDIDATE = 4;
+const PLANNED_RUNS_PER_CANDIDATE = 6;
 /** Probability that the candidate's success rate is within the margin, required to keep it after its confirm. */
 const SUCCESS_CONFIDENCE = 0.5;
 /** Pseudo-runs of the baseline's success rate a racer's estimate is shrunk towards while it has few runs. */

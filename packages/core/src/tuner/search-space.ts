@@ -141,8 +141,9 @@ function levelsAround(value: number | undefined, bounds: TuneBounds | undefined,
 
 /**
  * Every one-setting change of `config` inside `space`, in the order the tuner tries them when the budget cannot
- * hold all: each other formation; fewer members (each single member dropped, then smaller teams keeping the
- * first members), more members (a disabled one enabled); tool budget levels; timeout levels. Timeout and budget
+ * hold all: each other formation; fewer members (smaller teams keeping the first members, down to 2 unless the
+ * bounds say otherwise, then each other single member dropped), more members (a disabled one enabled); tool
+ * budget levels; timeout levels. Timeout and budget
  * come last because on a duration objective they rarely pay (tools/bench found none of 146 did).
  */
 export function neighbours(config: TeamConfig, space: TuneSearchSpace): NeighbourCandidate[] {
@@ -154,15 +155,19 @@ export function neighbours(config: TeamConfig, space: TuneSearchSpace): Neighbou
     seen.add(fp);
     out.push({ config: c, label, settings: settingsChanged(config, c) });
   };
+  // A team of one is no team: unless the bounds say otherwise, sizes stop at 2 (or the size in force, if smaller).
+  const smallest = space.memberCount?.min ?? Math.min(2, config.memberCount);
   for (const f of space.formations ?? FORMATIONS) if (f !== config.formation) add({ ...config, formation: f }, `formation ${config.formation} -> ${f}`);
 
   if (config.members && !hasSubTeams(config)) {
     const on = enabledMembers(config);
-    for (const m of on) add(withMembers(config, new Set(on.filter((x) => x !== m).map((x) => x.id))), `drop member ${m.id}`);
-    for (let n = on.length - 2; n >= 1; n--) add(withMembers(config, new Set(on.slice(0, n).map((x) => x.id))), `${on.length} -> ${n} members (keep the first ${n})`);
+    // Smaller teams keeping the first members first (the order users list members in is usually their importance),
+    // then each other single member dropped.
+    for (let n = on.length - 1; n >= smallest; n--) add(withMembers(config, new Set(on.slice(0, n).map((x) => x.id))), n === on.length - 1 ? `drop member ${on[n].id}` : `${on.length} -> ${n} members (keep the first ${n})`);
+    for (const m of on.slice(0, -1)) add(withMembers(config, new Set(on.filter((x) => x !== m).map((x) => x.id))), `drop member ${m.id}`);
     for (const m of config.members.filter((x) => x.enabled === false)) add(withMembers(config, new Set([...on.map((x) => x.id), m.id])), `enable member ${m.id}`);
   } else if (!config.members) {
-    for (const n of [config.memberCount - 1, config.memberCount - 2, config.memberCount + 1]) if (n >= 1) add({ ...config, memberCount: n }, `${config.memberCount} -> ${n} members`);
+    for (const n of [config.memberCount - 1, config.memberCount - 2, config.memberCount + 1]) if (n >= smallest) add({ ...config, memberCount: n }, `${config.memberCount} -> ${n} members`);
   }
   for (const b of levelsAround(config.toolBudget, space.toolBudget, [0.85, 0.7, 0.5, 1.25], true)) add({ ...config, toolBudget: b }, `tool budget ${config.toolBudget ?? 'none'} -> ${b}`);
   for (const t of levelsAround(config.timeoutSeconds, space.timeoutSeconds, [0.75, 1.5], false)) add({ ...config, timeoutSeconds: t }, `timeout ${config.timeoutSeconds ?? 'none'} -> ${t} s`);
