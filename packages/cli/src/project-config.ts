@@ -65,6 +65,11 @@ export interface ProjectConfig {
   builtinStrategies?: boolean;
   /** Options per strategy name (handed to strategies) or per package name (handed to a package's factory). */
   strategyOptions?: Record<string, Record<string, unknown>>;
+  /**
+   * Where `autotune tune` may search: `formations`, `memberCount`/`toolBudget`/`timeoutSeconds` bounds
+   * (`{ min, max, levels }`), `frozen` settings and `keepMembers` (see @autotune/core `TuneSearchSpace`).
+   */
+  searchSpace?: Record<string, unknown>;
 }
 
 /** A config file as found: where it is and what it says. */
@@ -154,6 +159,7 @@ const FIELDS: Record<keyof ProjectConfig, FieldKind> = {
   strategies: 'string[]',
   builtinStrategies: 'boolean',
   strategyOptions: 'object',
+  searchSpace: 'object',
 };
 
 const EXPECTED: Record<FieldKind, string> = {
