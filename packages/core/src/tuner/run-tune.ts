@@ -13,7 +13,7 @@ import {
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { combine, describeChanges, neighbours, outsideSpace, settingsChanged, type NeighbourCandidate } from './search-space';
-import { successNoWorseProbability, successTestPower } from './success-check';
+import { normalCdf, successNoWorseProbability, successTestPower } from './success-check';
 import type { CandidateSource, ConfirmReport, RaceReport, RaceStanding, TuneEngineInput, TuneObjective, TuneStep } from './tune-types';
 
 /** Fewest runs a step needs: a race of a few rounds and the smallest confirm test (2 x 10 runs). */
@@ -22,10 +22,14 @@ const MIN_STEP_RUNS = 30;
 const MIN_ROUNDS = 3;
 /** Runs a candidate is planned at least in a race, so the cap on candidates follows from the race budget. */
 const PLANNED_RUNS_PER_CANDIDATE = 6;
+/** Two-setting combinations added to a race. */
+const MAX_COMBINATIONS = 4;
 /** Probability that the candidate's success rate is within the margin, required to keep it after its confirm. */
 const SUCCESS_CONFIDENCE = 0.5;
 /** Pseudo-runs of the baseline's success rate a racer's estimate is shrunk towards while it has few runs. */
 const SUCCESS_PRIOR_RUNS = 4;
+/** Below this posterior probability of being within the success margin, a racer ranks as below the bar. */
+const FEASIBLE_PROBABILITY = 0.25;
 
 interface Racer {
   id: string;
@@ -35,6 +39,8 @@ interface Racer {
   config: TeamConfig;
   candidate?: NeighbourCandidate;
   values: Array<number | undefined>;
+  /** Success per round (undefined where it did not run). */
+  successes: Array<boolean | undefined>;
   records: ExecutionRecord[];
   /** History runs (baseline only): count for success, not for the paired rounds. */
   historyRuns: number;
@@ -159,6 +165,7 @@ async function runRace(
     source: 'baseline',
     config: base,
     values: [],
+    successes: [],
     records: [],
     historyRuns: history.length,
     historySuccesses: successesOf(history),
@@ -176,7 +183,7 @@ async function runRace(
     const fp = configFingerprint(config);
     if (seen.has(fp)) return;
     seen.add(fp);
-    pool.push({ id: `c${pool.length + 1}`, label, source, strategy, config, candidate, values: [], records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
+    pool.push({ id: `c${pool.length + 1}`, label, source, strategy, config, candidate, values: [], successes: [], records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
   };
   for (const s of input.suggest(base)) {
     if (outsideSpace(base, s.config, input.space) !== undefined) continue;
@@ -230,11 +237,41 @@ async function runRace(
       if (!ref.duration) ref.duration = rec.durationSeconds;
       if (!ref.cost && rec.costUsd) ref.cost = rec.costUsd;
     });
-    for (const r of racers) r.values[round] = roundRacers.includes(r) ? objectiveValue(r.records[r.records.length - 1], input.objective, ref) : undefined;
+    for (const r of racers) {
+      const ran = roundRacers.includes(r);
+      r.values[round] = ran ? objectiveValue(r.records[r.records.length - 1], input.objective, ref) : undefined;
+      r.successes[round] = ran ? r.records[r.records.length - 1].success === true : undefined;
+    }
     round++;
 
     const ranked = rank(alive().filter((r) => r !== baseline), baseline, margin);
     const leader = ranked.find((r) => feasible(r, baseline, margin) && pairedComparison(observations(baseline), observations(r)).improvementPercentage > 0) ?? baseline;
+    // Two-setting combinations of the singles doing well (before this round's eliminations, so a single that is
+    // good but not the best still lends its change).
+    if (!combined && round >= MIN_ROUNDS) {
+      combined = true;
+      const b = observations(baseline);
+      const good = racers
+        .filter((r) => r !== baseline && r.candidate && r.records.length > 0 && feasible(r, baseline, margin))
+        .map((r) => ({ r, imp: pairedComparison(b, observations(r)).improvementPercentage }))
+        .filter((x) => x.imp > 0)
+        .sort((x, y) => y.imp - x.imp)
+        .slice(0, 4)
+        .map((x) => x.r);
+      const maxNew = Math.min(MAX_COMBINATIONS, Math.floor((raceBudget - spent) / (2 * PLANNED_RUNS_PER_CANDIDATE)));
+      let added = 0;
+      for (let i = 0; i < good.length && added < maxNew; i++) {
+        for (let j = i + 1; j < good.length && added < maxNew; j++) {
+          const c = combine(base, good[i].candidate!, good[j].candidate!, input.space);
+          if (!c) continue;
+          const fp = configFingerprint(c.config);
+          if (seen.has(fp)) continue;
+          seen.add(fp);
+          racers.push({ id: `c${racers.length + notRaced.length}`, label: c.label, source: 'combination', config: c.config, candidate: c, values: new Array(round).fill(undefined), successes: new Array(round).fill(undefined), records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
+          added++;
+        }
+      }
+    }
     if (round >= MIN_ROUNDS) {
       const obs = alive().map(observations);
       for (const e of raceEliminations(obs, leader.id, baseline.id, { alpha: input.alpha, minRounds: MIN_ROUNDS, successMargin: margin / 100 })) {
@@ -251,27 +288,6 @@ async function runRace(
         for (const e of raceEliminations(alive().map(observations), baseline.id, baseline.id, { alpha: input.alpha, minRounds: MIN_ROUNDS, successMargin: 1 })) {
           if (e.reason !== 'objective' || e.id === leader.id) continue;
           eliminate(racers.find((x) => x.id === e.id)!, `slower than the config in force over ${e.n} rounds (paired t-test, Holm p = ${e.pValue.toPrecision(2)})`);
-        }
-      }
-    }
-    // Two-setting combinations of the singles doing well, once the first eliminations have had a chance.
-    if (!combined && round >= MIN_ROUNDS + 1) {
-      combined = true;
-      const good = rank(alive().filter((r) => r !== baseline && r.candidate), baseline, margin)
-        .filter((r) => feasible(r, baseline, margin) && pairedComparison(observations(baseline), observations(r)).improvementPercentage > 0)
-        .slice(0, 3);
-      const room2 = raceBudget - spent;
-      const maxNew = Math.max(0, Math.floor(room2 / (PLANNED_RUNS_PER_CANDIDATE + 2)) - alive().length);
-      let added = 0;
-      for (let i = 0; i < good.length && added < Math.min(3, maxNew); i++) {
-        for (let j = i + 1; j < good.length && added < Math.min(3, maxNew); j++) {
-          const c = combine(base, good[i].candidate!, good[j].candidate!, input.space);
-          if (!c) continue;
-          const fp = configFingerprint(c.config);
-          if (seen.has(fp)) continue;
-          seen.add(fp);
-          racers.push({ id: `c${racers.length + notRaced.length}`, label: c.label, source: 'combination', config: c.config, candidate: c, values: new Array(round).fill(undefined), records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
-          added++;
         }
       }
     }
@@ -310,8 +326,29 @@ function shrunkRate(r: Racer, baseline: Racer): number {
   return (o.successes + SUCCESS_PRIOR_RUNS * pb) / (o.runs + SUCCESS_PRIOR_RUNS);
 }
 
+/**
+ * A racer is below the success bar only when that is credible: the posterior probability that its success rate
+ * is within the margin of the baseline's is under {@link FEASIBLE_PROBABILITY}. Judging on the point estimate
+ * instead would drop a racer for one unlucky failure in fifteen runs; the confirm test's success check, on fresh
+ * runs, is the stricter gate.
+ */
 function feasible(r: Racer, baseline: Racer, margin: number): boolean {
-  return shrunkRate(r, baseline) >= rateOf(baseline) - margin / 100 - 1e-12;
+  if (r === baseline) return true;
+  // Paired on the rounds both ran, as the objective is: a round's shared conditions (and a seeded runner's shared
+  // luck) fail both alike, so only the rounds where exactly one of them failed say which is less reliable.
+  let lost = 0;
+  let won = 0;
+  let n = 0;
+  for (let k = 0; k < Math.min(r.successes.length, baseline.successes.length); k++) {
+    const a = baseline.successes[k];
+    const c = r.successes[k];
+    if (a === undefined || c === undefined) continue;
+    n++;
+    if (a && !c) lost++;
+    if (c && !a) won++;
+  }
+  if (n === 0) return true;
+  return pairedNoWorseProbability(won, lost, n, margin / 100) >= FEASIBLE_PROBABILITY;
 }
 
 /** Feasible racers by estimated improvement, then the others by how far below the success bar they are. */
@@ -368,32 +405,50 @@ async function confirmWinner(
   const runsPerArm = confirmSize(input, race, left);
   input.onEvent?.({ type: 'confirm-start', step, runsPerArm, candidate: standingOf(winner, race.baseline, base, input.successMargin) });
   const seed = (input.seed + 15485863 * (step + 1)) >>> 0;
-  let result: ExperimentResult;
-  try {
-    result = await runExperiment<TeamConfig>({
-      teamId: input.teamId,
-      baseline: base,
-      candidate: winner.config,
-      runner: input.runner,
-      runsPerArm,
-      concurrency: input.concurrency,
-      timeoutMs: input.trialTimeoutMs,
-      seed,
-      signal: input.signal,
-      onProgress: (p) => input.onEvent?.({ type: 'confirm-progress', step, completed: p.completed, total: p.total }),
-    });
-  } catch (e) {
-    if (e instanceof AbtestError && e.code === 'ABTEST_CANCELLED') throw new TuneCancelled(e);
-    throw e;
+  // Fresh runs in pairs: pair k runs the config in force and the winner with the same trial seed, in a seeded
+  // random order, at about the same time, so the pair shares its conditions (the race's blocking, kept for the
+  // confirm). The verdict judges the two arms as any A/B test; the success check also uses the pairing.
+  const order = prng(seed);
+  const jobs: Array<{ config: TeamConfig; trial: number; seed: number; arm: 'baseline' | 'candidate' }> = [];
+  for (let k = 0; k < runsPerArm; k++) {
+    const pair = order() < 0.5 ? (['baseline', 'candidate'] as const) : (['candidate', 'baseline'] as const);
+    for (const arm of pair) jobs.push({ config: arm === 'baseline' ? base : winner.config, trial: 1_000_000 + k, seed: (seed + 31 * k) >>> 0, arm });
   }
+  const startedAt = new Date().toISOString();
+  let done = 0;
+  const recs = await runTrials(input, jobs, () => input.onEvent?.({ type: 'confirm-progress', step, completed: ++done, total: jobs.length }));
+  const samples = jobs.map((j, i) => ({ arm: j.arm, trial: i, record: recs[i] }));
+  const result: ExperimentResult = {
+    teamId: input.teamId,
+    baseline: samples.filter((x) => x.arm === 'baseline'),
+    candidate: samples.filter((x) => x.arm === 'candidate'),
+    runsPerArm,
+    seed,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    cancelled: false,
+    order: 'interleaved',
+  };
   let verdict: Verdict = evaluateExperiment(result, { threshold: input.threshold, alpha: input.alpha, metric, seed });
   if (input.reviewVerdict) verdict = input.reviewVerdict(verdict, result, base, winner.config);
-  // Success: every baseline run there is (history, race, confirm) against the candidate's race and confirm runs.
-  const baseRuns = [...history, ...race.baseline.records, ...result.baseline.map((s) => s.record)];
-  const candRuns = [...winner.records, ...result.candidate.map((s) => s.record)];
+  // Success: paired where runs were paired (the race's shared rounds and the confirm's pairs), since a pair's shared
+  // conditions fail both alike and only the pairs where one of them failed compare them.
+  const baseRuns = [...history, ...race.baseline.records, ...result.baseline.map((x) => x.record)];
+  const candRuns = [...winner.records, ...result.candidate.map((x) => x.record)];
   const bs = successesOf(baseRuns);
   const cs = successesOf(candRuns);
-  const probabilityNoWorse = successNoWorseProbability(bs, baseRuns.length, cs, candRuns.length, input.successMargin / 100);
+  let lost = 0;
+  let won = 0;
+  let pairs = 0;
+  const tally = (a: boolean | undefined, c: boolean | undefined) => {
+    if (a === undefined || c === undefined) return;
+    pairs++;
+    if (a && !c) lost++;
+    if (c && !a) won++;
+  };
+  for (let k = 0; k < Math.min(race.baseline.successes.length, winner.successes.length); k++) tally(race.baseline.successes[k], winner.successes[k]);
+  for (let k = 0; k < runsPerArm; k++) tally(result.baseline[k].record.success === true, result.candidate[k].record.success === true);
+  const probabilityNoWorse = pairedNoWorseProbability(won, lost, pairs, input.successMargin / 100);
   const successPassed = probabilityNoWorse >= SUCCESS_CONFIDENCE;
   const kept = verdict.status === 'passed' && successPassed;
   const reason =
@@ -401,7 +456,7 @@ async function confirmWinner(
       ? `${verdict.status}: ${verdict.reason}`
       : successPassed
         ? `passed: ${verdict.reason}`
-        : `the verdict passed, but the success rate may be more than ${input.successMargin} points lower (${cs}/${candRuns.length} against ${bs}/${baseRuns.length}; probability within the margin ${(100 * probabilityNoWorse).toFixed(0)}%, ${(100 * SUCCESS_CONFIDENCE).toFixed(0)}% needed)`;
+        : `the verdict passed, but the success rate may be more than ${input.successMargin} points lower (in ${pairs} paired runs the candidate alone failed ${lost} times and alone succeeded ${won} times; probability within the margin ${(100 * probabilityNoWorse).toFixed(0)}%, ${(100 * SUCCESS_CONFIDENCE).toFixed(0)}% needed)`;
   const baseRate = bs / baseRuns.length;
   return {
     runs: result.baseline.length + result.candidate.length,
@@ -443,7 +498,7 @@ function confirmSize(input: TuneEngineInput, race: RaceOutcome, left: number): n
 }
 
 /** Runs trials with the configured concurrency; a trial that throws or times out is a failed record. */
-async function runTrials(input: TuneEngineInput, jobs: Array<{ config: TeamConfig; trial: number; seed: number }>): Promise<ExecutionRecord[]> {
+async function runTrials(input: TuneEngineInput, jobs: Array<{ config: TeamConfig; trial: number; seed: number; arm?: 'baseline' | 'candidate' }>, onDone?: () => void): Promise<ExecutionRecord[]> {
   if (input.signal?.aborted) throw new TuneCancelled(input.signal.reason);
   const controller = new AbortController();
   const onAbort = () => controller.abort(input.signal?.reason);
@@ -454,6 +509,7 @@ async function runTrials(input: TuneEngineInput, jobs: Array<{ config: TeamConfi
     while (next < jobs.length && !controller.signal.aborted) {
       const i = next++;
       out[i] = await runOne(input, jobs[i], controller.signal);
+      onDone?.();
     }
   };
   try {
@@ -466,7 +522,7 @@ async function runTrials(input: TuneEngineInput, jobs: Array<{ config: TeamConfi
   return out;
 }
 
-async function runOne(input: TuneEngineInput, job: { config: TeamConfig; trial: number; seed: number }, signal: AbortSignal): Promise<ExecutionRecord> {
+async function runOne(input: TuneEngineInput, job: { config: TeamConfig; trial: number; seed: number; arm?: 'baseline' | 'candidate' }, signal: AbortSignal): Promise<ExecutionRecord> {
   const started = Date.now();
   const controller = new AbortController();
   const forward = () => controller.abort(signal.reason);
@@ -490,7 +546,7 @@ async function runOne(input: TuneEngineInput, job: { config: TeamConfig; trial: 
     };
   };
   try {
-    const run = Promise.resolve().then(() => input.runner.run(job.config, { teamId: input.teamId, arm: 'candidate', trial: job.trial, seed: job.seed, signal: controller.signal }));
+    const run = Promise.resolve().then(() => input.runner.run(job.config, { teamId: input.teamId, arm: job.arm ?? 'candidate', trial: job.trial, seed: job.seed, signal: controller.signal }));
     run.catch(() => undefined);
     const contenders: Array<Promise<ExecutionRecord | 'timeout'>> = [run];
     if (input.trialTimeoutMs) contenders.push(new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), input.trialTimeoutMs))));
@@ -507,4 +563,28 @@ async function runOne(input: TuneEngineInput, job: { config: TeamConfig; trial: 
     if (timer) clearTimeout(timer);
     signal.removeEventListener('abort', forward);
   }
+}
+
+/**
+ * Probability that the candidate's success rate is at most `margin` below the baseline's, from `pairs` paired
+ * runs in which the candidate alone succeeded `won` times and alone failed `lost` times: the normal approximation
+ * of the paired difference (won - lost) / pairs, with one pseudo-discordant pair so that 0 of n is not certainty.
+ */
+function pairedNoWorseProbability(won: number, lost: number, pairs: number, margin: number): number {
+  if (pairs === 0) return 0.5;
+  const d = (won - lost) / pairs;
+  const sd = Math.sqrt(lost + won + 1) / pairs;
+  return normalCdf((d + margin) / sd);
+}
+
+/** mulberry32: the confirm's pair order, reproducible for a seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
