@@ -94,9 +94,10 @@ export interface RaceElimination {
 /**
  * One round's eliminations of an F-race-style race: every racer is compared with the leader, round by round
  * (paired one-sided t-tests on the blocked rounds), and with the reference for the success-rate constraint
- * (one-sided Fisher exact tests). Each family is Holm-adjusted at `alpha`, so in a round where no racer truly
- * differs from the leader, the chance that any is eliminated is at most `alpha`. The leader and the reference
- * are never eliminated here.
+ * (one-sided Fisher exact tests). Each family is Holm-adjusted at `alpha`. The caller picks the leader from the
+ * same data, so among truly equal racers some are eliminated more often than `alpha` (docs/statistics.md gives the
+ * measured rates); the rule is meant to drop racers that are worse than the best, not to certify equals. The
+ * leader and the reference are never eliminated here.
  *
  * @throws AbtestError `ABTEST_INVALID_INPUT` when `leaderId` or `referenceId` is not among `racers`.
  */
