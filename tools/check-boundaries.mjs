@@ -6,6 +6,10 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const forbidden = [
+  // The statistics kernel is a leaf: it imports no @autotune package.
+  ['stats', '@autotune/metrics'],
+  ['stats', '@autotune/abtest'],
+  ['metrics', '@autotune/stats'],
   ['metrics', '@autotune/analyzer'],
   ['metrics', '@autotune/core'],
   ['analyzer', '@autotune/strategies'],
@@ -13,11 +17,21 @@ const forbidden = [
   ['strategies', '@autotune/core'],
   ['strategies', '@autotune/abtest'],
   ['core', '@autotune/cli'],
+  // The simulator is its own package: core (the autotuner) must not reach for it, nor it for core.
+  ['core', '@autotune/simulator'],
+  ['simulator', '@autotune/core'],
+  ['simulator', '@autotune/analyzer'],
 ];
 const allowed = [
+  ['abtest', '@autotune/stats'],
+  ['analyzer', '@autotune/stats'],
+  ['core', '@autotune/stats'],
   ['analyzer', '@autotune/metrics'],
   ['strategies', '@autotune/analyzer'],
   ['core', '@autotune/abtest'],
+  ['simulator', '@autotune/abtest'],
+  ['simulator', '@autotune/strategies'],
+  ['cli', '@autotune/simulator', 'type'],
   // The CLI loads core lazily (so `--help` stays fast), and the rule forbids static value imports of a lazily
   // loaded library; a type import is the allowed static edge.
   ['cli', '@autotune/core', 'type'],

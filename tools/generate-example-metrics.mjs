@@ -29,9 +29,7 @@ function loadBuilt(pkg, names) {
     console.error(`${entry} is missing: build first (npx nx run-many -t build)`);
     process.exit(2);
   }
-  let mod = require(entry);
-  // Until core's index re-exports the simulator, take it from its own entry.
-  if (pkg === 'core' && typeof mod.generateRuns !== 'function') mod = require(path.join(root, 'packages/core/dist/simulator/index.js'));
+  const mod = require(entry);
   for (const name of names) {
     if (typeof mod[name] !== 'function') {
       console.error(`@autotune/${pkg} has no ${name}(): rebuild it (npx nx run-many -t build)`);
@@ -71,13 +69,13 @@ function main() {
     console.error(e.message);
     process.exit(2);
   }
-  const core = loadBuilt('core', ['listScenarios', 'loadScenario', 'generateRuns']);
+  const simulator = loadBuilt('simulator', ['listScenarios', 'loadScenario', 'generateRuns']);
   const metrics = loadBuilt('metrics', ['toSnakeCaseRecord']);
 
   const files = new Map();
-  for (const name of core.listScenarios()) {
-    const scenario = core.loadScenario(name);
-    const records = core.generateRuns(scenario.model, scenario.config, { runs: options.runs, seed: options.seed, teamId: scenario.teamId });
+  for (const name of simulator.listScenarios()) {
+    const scenario = simulator.loadScenario(name);
+    const records = simulator.generateRuns(scenario.model, scenario.config, { runs: options.runs, seed: options.seed, teamId: scenario.teamId });
     files.set(`${name}.jsonl`, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     if (name === SNAKE_CASE_SCENARIO) {
       files.set(SNAKE_CASE_FILE, JSON.stringify(records.map(metrics.toSnakeCaseRecord), null, 2) + '\n');

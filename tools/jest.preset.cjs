@@ -13,6 +13,7 @@ module.exports = function preset(packageDir) {
     },
     moduleNameMapper: {
       '^@autotune/strategies/testing$': path.join(packages, 'strategies/src/testing/index.ts'),
+      '^@autotune/core/testing$': path.join(packages, 'core/src/testing/index.ts'),
       '^@autotune/([a-z]+)$': path.join(packages, '$1/src/index.ts'),
     },
     moduleFileExtensions: ['ts', 'js', 'json'],

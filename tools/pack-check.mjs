@@ -34,6 +34,11 @@ try {
     const [packed] = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', work], { cwd: pkgDir }));
     const tarball = path.join(work, packed.filename);
     tarballs.set(manifest.name, tarball);
+    // The scenarios belong to the simulator: shipped by it, and by nothing else.
+    const scenarioFiles = packed.files.filter((f) => f.path.startsWith('scenarios/')).length;
+    if (manifest.name === '@autotune/simulator' ? scenarioFiles === 0 : scenarioFiles > 0) {
+      throw new Error(`${manifest.name}: its tarball holds ${scenarioFiles} scenario file(s); only @autotune/simulator ships scenarios/`);
+    }
     // publint packs the package with npm itself, so it lints the same file list as the tarball above.
     const { messages, pkg } = await publint({ pkgDir, pack: 'npm', strict: true });
     for (const m of messages) {

@@ -29,7 +29,7 @@ const workflow = path.join(dir, 'workflow.yaml');
 fs.copyFileSync(source, workflow);
 const original = fs.readFileSync(workflow);
 // The scenario names the team it models (and the example file holds that team).
-const { loadScenario } = createRequire(import.meta.url)(path.join(root, 'packages', 'core', 'dist', 'index.js'));
+const { loadScenario } = createRequire(import.meta.url)(path.join(root, 'packages', 'simulator', 'dist', 'index.js'));
 const teamId = loadScenario(scenario).teamId;
 const started = Date.now();
 

@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const { runExperiment, evaluateExperiment, tTestPower, requiredRunsPerArm } = require(join(resolve(here, '../..'), 'packages/abtest/dist/index.js'));
+const { runExperiment, evaluateExperiment } = require(join(resolve(here, '../..'), 'packages/abtest/dist/index.js'));
+const { tTestPower, requiredRunsPerArm } = require(join(resolve(here, '../..'), 'packages/stats/dist/index.js'));
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {

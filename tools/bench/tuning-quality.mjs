@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..', '..');
 const core = require(path.join(root, 'packages/core/dist/index.js'));
+const simulator = require(path.join(root, 'packages/simulator/dist/index.js'));
 const { PerformanceAnalyzer } = require(path.join(root, 'packages/analyzer/dist/index.js'));
 
 const { values } = parseArgs({
@@ -64,22 +65,22 @@ const rows = [];
 const started = Date.now();
 for (let i = 0; i < scenarios; i++) {
   const seed = seedStart + i;
-  const scenario = core.generateScenario(seed);
+  const scenario = simulator.generateScenario(seed);
   const teamId = scenario.teamId;
   const initial = core.teamConfigFromUser(scenario.workflow);
-  const history = core.generateRuns(scenario.model, initial, { runs: historyRuns, seed, teamId });
+  const history = simulator.generateRuns(scenario.model, initial, { runs: historyRuns, seed, teamId });
   const analyzer = new PerformanceAnalyzer();
   analyzer.loadMetrics(history);
   const store = new core.MemoryStore();
-  store.writeMany(history);
-  const runner = new core.SimulatedTeamRunner(scenario.model, { teamId, startTimeMs: core.SIMULATION_EPOCH_MS });
+  await store.writeMany(history);
+  const runner = new simulator.SimulatedTeamRunner(scenario.model, { teamId, startTimeMs: simulator.SIMULATION_EPOCH_MS });
   let runsUsed = 0;
   const counting = { run: (config, context) => (runsUsed++, runner.run(config, context)) };
-  const autotuner = new core.PerformanceAutotuner({ analyzer, store, runner: counting, runsPerArm, seed, now: () => new Date(core.SIMULATION_EPOCH_MS) });
+  const autotuner = new core.PerformanceAutotuner({ analyzer, store, runner: counting, runsPerArm, seed, now: () => new Date(simulator.SIMULATION_EPOCH_MS) });
   let finalConfig = initial;
   let detail;
   if (method === 'apply') {
-    const suggestions = autotuner.suggestOptimizations(teamId, initial);
+    const suggestions = await autotuner.suggestOptimizations(teamId, initial);
     const outcome = suggestions.length > 0 ? await autotuner.applyOptimizations(teamId, suggestions, initial) : { results: [], finalConfig: initial };
     finalConfig = outcome.finalConfig;
     detail = outcome.results.map((r) => `${r.optimization.type}: ${r.validationStatus}`).join(', ') || '-';
@@ -90,24 +91,24 @@ for (let i = 0; i < scenarios; i++) {
     finalConfig = outcome.finalConfig;
     detail = outcome.steps.map((s) => `${s.race.standings.find((x) => x.id === s.race.winner)?.label ?? 'no winner'} (${s.race.standings.length - 1} raced, ${s.race.runs} runs)${s.confirm ? `: ${s.confirm.verdict.status}${s.kept ? ' kept' : ''}` : ''}`).join('; ');
   }
-  const truth = (config) => core.expectedPerformance(scenario.model, config, { runs: truthRuns, seed: 7 });
+  const truth = (config) => simulator.expectedPerformance(scenario.model, config, { runs: truthRuns, seed: 7 });
   const base = truth(initial);
   const final = truth(finalConfig);
   // The brute-force ranking uses fewer runs per config; the best is the first of its eligible configs that also
   // keeps the success rate within 2 points by the truth the scoring uses, so the best is never itself "worse".
-  const search = core.findBestConfig(scenario.model, initial, { runs: Math.min(truthRuns, 400), seed: 7 });
+  const search = simulator.findBestConfig(scenario.model, initial, { runs: Math.min(truthRuns, 400), seed: 7 });
   let best = search.base;
   let bestTruth = base;
   for (const candidate of search.ranked.filter((r) => r.eligible && r.improvementPercentage > 0).slice(0, 20)) {
     const t = truth(candidate.config);
-    if (base.successRate - t.successRate <= STRICT_SUCCESS_DROP && core.improvementPercent('duration', base, t) > core.improvementPercent('duration', base, bestTruth)) {
+    if (base.successRate - t.successRate <= STRICT_SUCCESS_DROP && simulator.improvementPercent('duration', base, t) > simulator.improvementPercent('duration', base, bestTruth)) {
       best = candidate;
       bestTruth = t;
       break;
     }
   }
-  const achieved = core.improvementPercent('duration', base, final);
-  const bestImprovement = Math.max(0, core.improvementPercent('duration', base, bestTruth));
+  const achieved = simulator.improvementPercent('duration', base, final);
+  const bestImprovement = Math.max(0, simulator.improvementPercent('duration', base, bestTruth));
   const successDrop = base.successRate - final.successRate;
   const improvable = bestImprovement > IMPROVABLE_PCT;
   const benchShare = improvable ? Math.max(0, achieved) / bestImprovement : null;

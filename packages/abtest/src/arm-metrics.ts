@@ -1,7 +1,7 @@
 import type { ExecutionRecord } from '@autotune/metrics';
 import { quantileSorted } from '@autotune/metrics';
 import { invalidInput } from './errors';
-import { mean, sortedCopy, variance } from './internal/descriptive';
+import { mean, variance } from '@autotune/stats';
 import type { TrialSample } from './trial-sample';
 
 /** Figures of one arm of an experiment (or of any set of runs). Durations are in seconds. */
@@ -48,7 +48,7 @@ export function armMetrics(samples: readonly (TrialSample | ExecutionRecord)[]):
   });
   const successes = records.filter((r) => r.success === true).length;
   const costs = records.map((r) => r.costUsd).filter((c): c is number => typeof c === 'number' && Number.isFinite(c));
-  const sorted = sortedCopy(durations);
+  const sorted = Float64Array.from(durations).sort();
   const m = mean(durations);
   const tools = records.map((r) => (typeof r.toolCalls === 'number' && Number.isFinite(r.toolCalls) ? r.toolCalls : 0));
   const trials = samples.filter((s): s is TrialSample => 'record' in s);

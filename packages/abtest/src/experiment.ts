@@ -5,8 +5,8 @@ import { MIN_RUNS_PER_ARM, type EarlyStop, type ExperimentMetric, type Experimen
 
 export { MIN_RUNS_PER_ARM };
 import { groupSequentialBounds, type SpendingFunction } from './group-sequential';
-import { checkSeed, createRng } from './internal/prng';
-import { integerAtLeast, oneOf } from './internal/validate';
+import { createRng } from '@autotune/stats';
+import { checkSeed, integerAtLeast, oneOf } from './internal/validate';
 import type { TrialRunner } from './trial';
 import type { Arm, TrialSample } from './trial-sample';
 import { judge, judgeSettings } from './verdict';

@@ -1,5 +1,4 @@
-import normalCdf = require('@stdlib/stats-base-dists-normal-cdf');
-import normalQuantile = require('@stdlib/stats-base-dists-normal-quantile');
+import { normalCdf, normalQuantile } from '@autotune/stats';
 import { invalidInput } from './errors';
 import { oneOf, openUnit } from './internal/validate';
 

@@ -1,8 +1,6 @@
+import { fisherExact, holmAdjust, tPValue } from '@autotune/stats';
 import { invalidInput } from './errors';
-import { fisherExact } from './fisher-exact';
-import { holmAdjust } from './holm-adjust';
 import { openUnit } from './internal/validate';
-import { tPValue } from './welch-t-test';
 
 /**
  * One racer's observations in a race run in rounds. Round `r` is a block: every racer still in the race ran once

@@ -1,10 +1,6 @@
-import type { Alternative } from './alternative';
+import type { Alternative, BootstrapResult, FisherExactResult, MannWhitneyResult, WelchTTestResult } from '@autotune/stats';
 import type { ArmMetrics } from './arm-metrics';
-import type { BootstrapResult } from './bootstrap-ci';
 import type { ExperimentMetric, GuardrailLimits } from './experiment-types';
-import type { FisherExactResult } from './fisher-exact';
-import type { MannWhitneyResult } from './mann-whitney-u';
-import type { WelchTTestResult } from './welch-t-test';
 
 /** Options of `evaluateExperiment`. */
 export interface EvaluateOptions {

@@ -1,16 +1,10 @@
+import { StatsError, bootstrapCI, fisherExact, mannWhitneyU, mean, requiredRunsPerArm, tPValue, variance, welchTTest } from '@autotune/stats';
 import { armMetrics, type ArmMetrics } from './arm-metrics';
-import { bootstrapCI } from './bootstrap-ci';
 import { AbtestError, invalidInput } from './errors';
 import { MIN_RUNS_PER_ARM, type ExperimentMetric, type ExperimentResult, type GuardrailLimits } from './experiment-types';
-import { fisherExact } from './fisher-exact';
-import { mean, variance } from './internal/descriptive';
-import { checkSeed } from './internal/prng';
-import { integerAtLeast, oneOf, openUnit } from './internal/validate';
-import { mannWhitneyU } from './mann-whitney-u';
-import { requiredRunsPerArm } from './power';
+import { checkSeed, integerAtLeast, oneOf, openUnit } from './internal/validate';
 import type { TrialSample } from './trial-sample';
 import type { EvaluateOptions, Verdict, VerdictReasonCode } from './verdict-types';
-import { tPValue, welchTTest } from './welch-t-test';
 
 export const DEFAULT_GUARDRAILS: Required<GuardrailLimits> = { maxSuccessRateDrop: 10, maxP95Increase: 50, maxLimitHitIncrease: 15 };
 const METRICS: readonly ExperimentMetric[] = ['duration', 'cost', 'success_rate'];
@@ -156,7 +150,7 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
       improvingP = w.pValue;
       regressionP = tPValue(w.statistic, w.df, 'greater');
     } catch (e) {
-      if (!(e instanceof AbtestError)) throw e;
+      if (!(e instanceof StatsError)) throw e;
       // Both arms constant: the difference, if any, is exact.
       constant = true;
       improvingP = candMean < baseMean ? 0 : 1;

@@ -3,8 +3,8 @@
  * A/A experiments (both arms from one distribution) must pass no more often than alpha allows; an experiment
  * with a real effect must pass about as often as the t-test's power predicts. Pure in-memory, no timers.
  */
-import { evaluateExperiment, runExperiment, tTestPower, type ExperimentResult, type TrialSample } from '@autotune/abtest';
-import { createRng } from '../src/internal/prng';
+import { evaluateExperiment, runExperiment, type ExperimentResult, type TrialSample } from '@autotune/abtest';
+import { createRng, tTestPower } from '@autotune/stats';
 import { judge, judgeSettings } from '../src/verdict';
 import { record, simRunner, type SimConfig } from './support';
 

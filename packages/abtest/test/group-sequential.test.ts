@@ -1,6 +1,6 @@
-import normalQuantile = require('@stdlib/stats-base-dists-normal-quantile');
+import { normalQuantile } from '@autotune/stats';
 import { groupSequentialBounds } from '@autotune/abtest';
-import { createRng } from '../src/internal/prng';
+import { createRng } from '@autotune/stats';
 import { expectAbtestError } from './support';
 
 const fiveLooks = [0.2, 0.4, 0.6, 0.8, 1];

@@ -1,6 +1,6 @@
 import type { ExecutionRecord } from '@autotune/metrics';
 import { AbtestError } from '../src/errors';
-import { createRng } from '../src/internal/prng';
+import { createRng } from '@autotune/stats';
 import type { TrialSample } from '../src/trial-sample';
 
 /** A minimal valid execution record. */

@@ -39,7 +39,7 @@ export class Session {
   readonly colors: Colors;
   /** Colours for stderr. */
   readonly errColors: Colors;
-  private readonly closers: Array<() => void> = [];
+  private readonly closers: Array<() => void | Promise<void>> = [];
   /** Records read from each metrics file so far, so that `watch` can pick up only what was appended. */
   readonly loadedRecords = new Map<string, number>();
 
@@ -198,8 +198,8 @@ export class Session {
       throw new CliError('CLI_INPUT', `${path}: cannot open the database (${(err as Error).message})`, { cause: err });
     }
     const store = SqliteStore.open(db);
-    this.closers.push(() => {
-      store.close();
+    this.closers.push(async () => {
+      await store.close();
       if (db.open) db.close();
     });
     return { store, path };
@@ -214,15 +214,15 @@ export class Session {
     if (simulate !== undefined && simulate !== false && runner !== undefined) {
       throw new CliError('CLI_USAGE', '--runner and --simulate exclude each other: pick one way to run trials');
     }
-    const core = require('@autotune/core') as typeof import('@autotune/core');
-    const { CommandRunner } = core;
+    const { CommandRunner } = require('@autotune/core') as typeof import('@autotune/core');
     if (simulate !== undefined && simulate !== false) {
+      const simulator = require('@autotune/simulator') as typeof import('@autotune/simulator');
       if (typeof simulate === 'string') {
-        const scenario = core.loadScenario(simulate);
-        return new core.SimulatedTeamRunner(scenario.model, { teamId });
+        const scenario = simulator.loadScenario(simulate);
+        return new simulator.SimulatedTeamRunner(scenario.model, { teamId });
       }
       if (!config) throw new CliError('CLI_USAGE', '--simulate without a scenario builds its model from the workflow: pass --config FILE');
-      return new core.SimulatedTeamRunner(core.modelFromConfig(config, { stats, teamId }), { teamId });
+      return new simulator.SimulatedTeamRunner(simulator.modelFromConfig(config, { stats, teamId }), { teamId });
     }
     if (runner !== undefined) {
       if (runner.trim() === '') throw new CliError('CLI_USAGE', '--runner needs a command, e.g. --runner "node run-team.js"');
@@ -325,10 +325,10 @@ export class Session {
   }
 
   /** Closes what the session opened (database handles). */
-  close(): void {
+  async close(): Promise<void> {
     for (const close of this.closers.splice(0).reverse()) {
       try {
-        close();
+        await close();
       } catch {
         // Closing is best effort: the command's own outcome is what the user needs to see.
       }
@@ -349,6 +349,6 @@ export async function withSession(terminal: Terminal, flags: CommonFlags, body: 
   try {
     return await body(session);
   } finally {
-    session.close();
+    await session.close();
   }
 }

@@ -177,7 +177,7 @@ describe('autotune suggest', () => {
     const db = new Database(dbPath);
     const records = [];
     for await (const record of readRecords(project.metrics)) records.push(record);
-    SqliteStore.open(db).writeMany(records);
+    await SqliteStore.open(db).writeMany(records);
     db.close();
     const run = cli(['suggest', '--config', 'workflow.yaml', '--db', 'recorded/runs.db', '--json'], { cwd: project.dir });
     expect(run.stderr).toBe('');

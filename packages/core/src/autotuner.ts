@@ -19,7 +19,6 @@ import {
   type TeamConfig,
 } from '@autotune/strategies';
 import { readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import type {
   ApplyOptions,
   ApplyOutcome,
@@ -33,9 +32,9 @@ import type {
   WorkflowInput,
 } from './autotuner-types';
 import { CoreError } from './errors';
+import { holdTeamLock, MemoryStore, type AutotuneStore, type HistoryEntry } from './store';
 import { tuneTeam } from './tuner/tune-team';
 import type { TuneOptions, TuneOutcome } from './tuner/tune-types';
-import { MemoryStore, type AutotuneStore, type HistoryEntry } from './store';
 import {
   isTeamConfig,
   loadWorkflowFile,
@@ -141,17 +140,17 @@ export class PerformanceAutotuner {
   }
 
   /** The team's statistics, loading the store's records into the analyzer when it has none for the team. */
-  private teamStats(teamId: string): TeamStats {
+  private async teamStats(teamId: string): Promise<TeamStats> {
     if (!this.analyzer.listTeams().includes(teamId)) {
-      const records = this.store.listRecords(teamId, {});
+      const records = await this.store.listRecords(teamId, {});
       if (records.length > 0) this.analyzer.loadMetrics(records);
     }
     return this.analyzer.getTeamStats(teamId);
   }
 
   /** The config to start from when the caller gives none: the last applied change, else what the runs show. */
-  private inferConfig(teamId: string, stats: TeamStats): TeamConfig {
-    const latest = this.store.listHistory(teamId).find((e) => e.status === 'applied');
+  private async inferConfig(teamId: string, stats: TeamStats): Promise<TeamConfig> {
+    const latest = (await this.store.listHistory(teamId)).find((e) => e.status === 'applied');
     if (latest) return cloneConfig(latest.configAfter);
     const config: TeamConfig = {
       formation: stats.latestFormation ?? 'sequential',
@@ -180,10 +179,10 @@ export class PerformanceAutotuner {
    * `currentConfig` may be snake_case as users write it, or a `TeamConfig`; snake_case input gets
    * `currentUserConfig`/`suggestedUserConfig` in the same shape.
    */
-  suggestOptimizations(teamId: string, currentConfig?: UserTeamConfig | TeamConfig | WorkflowFile): AutotuneSuggestion[] {
-    const stats = this.teamStats(teamId);
+  async suggestOptimizations(teamId: string, currentConfig?: UserTeamConfig | TeamConfig | WorkflowFile): Promise<AutotuneSuggestion[]> {
+    const stats = await this.teamStats(teamId);
     const insights = this.analyzer.analyzeTeamWorkflow(teamId);
-    const resolved: ResolvedInput = currentConfig === undefined ? { config: this.inferConfig(teamId, stats), shape: 'team' } : resolveInput(currentConfig);
+    const resolved: ResolvedInput = currentConfig === undefined ? { config: await this.inferConfig(teamId, stats), shape: 'team' } : resolveInput(currentConfig);
     const current = resolved.config;
     const minConfidence = this.options.minConfidence ?? MIN_CONFIDENCE;
 
@@ -259,7 +258,7 @@ export class PerformanceAutotuner {
     });
     // A sequential design fixes threshold, alpha and metric; evaluateExperiment takes them from it.
     const verdict = evaluateExperiment(result, result.sequential ? { seed } : { threshold, alpha, metric, seed });
-    const experimentId = this.store.saveExperiment({
+    const experimentId = await this.store.saveExperiment({
       teamId,
       createdAt: this.now().toISOString(),
       label: opts.label,
@@ -269,9 +268,12 @@ export class PerformanceAutotuner {
       result,
       verdict,
     });
-    for (const sample of [...result.baseline, ...result.candidate]) {
-      this.store.write({ ...sample.record, labels: { ...sample.record.labels, [EXPERIMENT_LABEL]: experimentId, autotune_arm: sample.arm } });
-    }
+    await this.store.writeMany(
+      [...result.baseline, ...result.candidate].map((sample) => ({
+        ...sample.record,
+        labels: { ...sample.record.labels, [EXPERIMENT_LABEL]: experimentId, autotune_arm: sample.arm },
+      })),
+    );
     return { experimentId, verdict, result };
   }
 
@@ -289,7 +291,7 @@ export class PerformanceAutotuner {
   ): Promise<ApplyOutcome> {
     const input = resolveInput(workflowConfig);
     const enableAbTesting = options.enableAbTesting ?? true;
-    const release = options.dryRun ? () => undefined : this.store.acquireTeamLock(teamId, { pid: process.pid, host: hostname(), purpose: 'apply' });
+    const held = options.dryRun ? undefined : await holdTeamLock(this.store, teamId, 'apply');
     try {
       const results: OptimizationResult[] = [];
       const steps: Array<{ result: OptimizationResult; before: TeamConfig; after: TeamConfig; status: HistoryEntry['status']; reason?: string }> = [];
@@ -377,11 +379,12 @@ export class PerformanceAutotuner {
           textOf(s.before);
           textOf(s.after);
         }
+        await held?.confirm();
         const saved = await saveWorkflowFile(file, current, { backup: options.backup ?? true });
         written = { path: saved.path, backupPath: saved.backupPath };
       }
 
-      for (const s of steps) {
+      const entries = steps.map((s) => {
         const entry: Omit<HistoryEntry, 'id'> = {
           teamId,
           timestamp: s.result.timestamp,
@@ -402,11 +405,15 @@ export class PerformanceAutotuner {
           entry.fileTextBefore = texts.get(s.before);
           entry.fileTextAfter = texts.get(s.after);
         }
-        s.result.historyId = this.store.appendHistory(entry);
+        return entry;
+      });
+      if (entries.length > 0) {
+        const ids = await this.store.writeHistory({ append: entries });
+        steps.forEach((s, i) => (s.result.historyId = ids[i]));
       }
       return { results, finalConfig: inShape(current, input.shape), written };
     } finally {
-      release();
+      await held?.release();
     }
   }
 
@@ -422,11 +429,11 @@ export class PerformanceAutotuner {
       {
         store: this.store,
         runner: this.options.runner,
-        suggest: (config) => {
+        suggest: async (config) => {
           // Strategies suggest from the team's recorded runs; with none, the tuner searches the neighbourhood alone.
-          const known = this.analyzer.listTeams().includes(teamId) || this.store.listRecords(teamId, { limit: 1 }).length > 0;
+          const known = this.analyzer.listTeams().includes(teamId) || (await this.store.listRecords(teamId, { limit: 1 })).length > 0;
           if (!known) return [];
-          return this.suggestOptimizations(teamId, config).map((s) => ({ config: s.resultingConfig, label: `${s.strategy}: ${s.description}`, strategy: s.strategy }));
+          return (await this.suggestOptimizations(teamId, config)).map((s) => ({ config: s.resultingConfig, label: `${s.strategy}: ${s.description}`, strategy: s.strategy }));
         },
         reviewVerdict: guardTightenedLimits,
         alpha: this.options.alpha ?? 0.05,
@@ -453,12 +460,12 @@ export class PerformanceAutotuner {
   }
 
   /** History, newest first: index 0 is the latest entry. */
-  getOptimizationHistory(teamId: string): HistoryEntry[] {
+  async getOptimizationHistory(teamId: string): Promise<HistoryEntry[]> {
     return this.store.listHistory(teamId);
   }
 
-  private appliedChanges(teamId: string): HistoryEntry[] {
-    return this.store.listHistory(teamId).filter((e) => e.status === 'applied');
+  private async appliedChanges(teamId: string): Promise<HistoryEntry[]> {
+    return (await this.store.listHistory(teamId)).filter((e) => e.status === 'applied');
   }
 
   /**
@@ -469,7 +476,7 @@ export class PerformanceAutotuner {
     teamId: string,
     options: { runsPerArm?: number; signal?: AbortSignal; onProgress?: (p: { completed: number; total: number; sample: TrialSample }) => void } = {},
   ): Promise<{ entry: HistoryEntry; verdict: Verdict; experimentId: string; rollback?: RollbackOutcome }> {
-    const [entry] = this.appliedChanges(teamId);
+    const [entry] = await this.appliedChanges(teamId);
     if (!entry) throw new CoreError('CORE_ROLLBACK', `team "${teamId}" has no applied change to validate (see \`autotune history --team-id ${teamId}\`)`);
     const metric = ((entry.optimization as OptimizationSuggestion | undefined)?.targetMetric ?? 'duration') as ExperimentMetric;
     const { experimentId, verdict } = await this.experiment(teamId, entry.configBefore, entry.configAfter, metric, { ...options, label: `validate history #${entry.id}` });
@@ -487,16 +494,16 @@ export class PerformanceAutotuner {
   async rollbackOptimization(teamId: string, rollbackIndex = 0, reason = 'manual rollback'): Promise<RollbackOutcome> {
     // A rollback racing an apply on the same team would let the apply overwrite the restored file, and an apply
     // finishing first would shift the indexes: take the lock, then read the history.
-    const release = this.store.acquireTeamLock(teamId, { pid: process.pid, host: hostname(), purpose: 'rollback' });
+    const held = await holdTeamLock(this.store, teamId, 'rollback');
     try {
-      return await this.rollbackLocked(teamId, rollbackIndex, reason);
+      return await this.rollbackLocked(teamId, rollbackIndex, reason, () => held.confirm());
     } finally {
-      release();
+      await held.release();
     }
   }
 
-  private async rollbackLocked(teamId: string, rollbackIndex: number, reason: string): Promise<RollbackOutcome> {
-    const applied = this.appliedChanges(teamId);
+  private async rollbackLocked(teamId: string, rollbackIndex: number, reason: string, confirmLock: () => Promise<void>): Promise<RollbackOutcome> {
+    const applied = await this.appliedChanges(teamId);
     const target = applied[rollbackIndex];
     if (!Number.isInteger(rollbackIndex) || rollbackIndex < 0 || !target) {
       throw new CoreError(
@@ -513,12 +520,14 @@ export class PerformanceAutotuner {
       if (currentText !== undefined && currentText !== target.fileTextBefore) {
         backupPath = await writeBackup(target.filePath, currentText, this.now());
       }
+      await confirmLock();
       await restoreWorkflowText(target.filePath, target.fileTextBefore);
     }
     const at = this.now().toISOString();
     // Keep why the change was applied: the rollback's reason is added, not substituted.
-    for (const e of undone) this.store.updateHistory(e.id, { status: 'rolled_back', reason: e.reason ? `${reason} (applied because: ${e.reason})` : reason, rolledBackAt: at });
-    const historyId = this.store.appendHistory({
+    const [historyId] = await this.store.writeHistory({
+      update: undone.map((e) => ({ id: e.id, patch: { status: 'rolled_back', reason: e.reason ? `${reason} (applied because: ${e.reason})` : reason, rolledBackAt: at } })),
+      append: [{
       teamId,
       timestamp: at,
       optimization: { description: `rollback of ${undone.length} change(s) to the config before history #${target.id}`, undone: undone.map((e) => e.id) },
@@ -533,6 +542,7 @@ export class PerformanceAutotuner {
       fileTextBefore: undefined,
       fileTextAfter: target.fileTextBefore,
       reason,
+      }],
     });
     return { success: true, undone, restoredConfig: target.configBefore, filePath: target.filePath, backupPath, historyId };
   }
@@ -543,12 +553,12 @@ export class PerformanceAutotuner {
    * it performs worse, its success rate drops by more than 10 points, or its P95 rises by more than 50%.
    */
   async checkForRegression(teamId: string): Promise<RegressionCheck> {
-    const [entry] = this.appliedChanges(teamId);
+    const [entry] = await this.appliedChanges(teamId);
     if (!entry) return { status: 'no_change', runsBefore: 0, runsAfter: 0, rolledBack: false, reason: `team "${teamId}" has no applied change to monitor` };
     const isLive = (r: ExecutionRecord) => !r.labels?.[EXPERIMENT_LABEL];
     const since = Date.parse(entry.timestamp);
-    const before = this.liveRecords(teamId, entry.configBefore, entry.fingerprintBefore).filter(isLive);
-    const after = this.liveRecords(teamId, entry.configAfter, entry.fingerprintAfter, since).filter(isLive);
+    const before = (await this.liveRecords(teamId, entry.configBefore, entry.fingerprintBefore)).filter(isLive);
+    const after = (await this.liveRecords(teamId, entry.configAfter, entry.fingerprintAfter, since)).filter(isLive);
     const minRuns = this.options.regressionMinRuns ?? DEFAULT_RUNS_PER_ARM;
     if (before.length < minRuns || after.length < minRuns) {
       return {
@@ -589,11 +599,11 @@ export class PerformanceAutotuner {
    * Runs of a config, whichever way their recorder fingerprinted it: autotune's runners hash the `TeamConfig`,
    * while a user's collector usually hashes the snake_case object from the workflow file.
    */
-  private liveRecords(teamId: string, config: TeamConfig, fingerprint: string, sinceMs?: number): ExecutionRecord[] {
+  private async liveRecords(teamId: string, config: TeamConfig, fingerprint: string, sinceMs?: number): Promise<ExecutionRecord[]> {
     const seen = new Set<string>();
     const out: ExecutionRecord[] = [];
     for (const fp of new Set([fingerprint, configFingerprint(teamConfigToUser(config))])) {
-      for (const r of this.store.listRecords(teamId, { fingerprint: fp, sinceMs })) {
+      for (const r of await this.store.listRecords(teamId, { fingerprint: fp, sinceMs })) {
         if (seen.has(r.executionId)) continue;
         seen.add(r.executionId);
         out.push(r);
@@ -615,10 +625,10 @@ export class PerformanceAutotuner {
         await options.beforeCycle?.();
         const regression = await this.checkForRegression(teamId);
         const file = options.workflowPath ? await loadWorkflowFile(options.workflowPath, teamId) : undefined;
-        const suggestions = this.suggestOptimizations(teamId, file ?? undefined);
+        const suggestions = await this.suggestOptimizations(teamId, file ?? undefined);
         let outcome: ApplyOutcome | undefined;
         if (suggestions.length > 0 && !signal?.aborted) {
-          const workflow: WorkflowInput = file ?? this.inferConfig(teamId, this.teamStats(teamId));
+          const workflow: WorkflowInput = file ?? (await this.inferConfig(teamId, await this.teamStats(teamId)));
           outcome = await this.applyOptimizations(teamId, suggestions, workflow, { signal });
         }
         options.onCycle?.({ at, suggestions: suggestions.length, outcome, regression });

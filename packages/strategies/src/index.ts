@@ -31,6 +31,10 @@ export type { MemberSelectionOptions } from './builtin/member-selection';
 export { parallelizationStrategy } from './builtin/parallelization';
 export type { ParallelizationOptions } from './builtin/parallelization';
 export { builtinStrategies } from './builtin-strategies';
+export { parseTeamObject, teamToUser } from './team-config-user';
+export type { TeamDialect } from './team-config-user';
+export { ConfigIssue, formatFieldPath, describeValue } from './field-path';
+export type { FieldPath } from './field-path';
 // Re-exported so a strategy package can be written against this package alone (its one peer dependency).
 export type { PerformanceInsight, BottleneckType, InsightEvidence, InsightComparison } from '@autotune/analyzer';
 export type { TeamStats, GroupStats, MemberStats, DistributionStats } from '@autotune/metrics';

@@ -5,6 +5,11 @@ describe('@autotune/strategies entry', () => {
   it('exposes its public names', () => {
     expect(Object.keys(pkg).sort()).toEqual(
       [
+        'ConfigIssue',
+        'describeValue',
+        'formatFieldPath',
+        'parseTeamObject',
+        'teamToUser',
         'FORMATION_TRAITS',
         'MIN_CONFIDENCE',
         'OPTIMIZATION_PRIORITIES',

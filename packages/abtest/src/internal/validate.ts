@@ -1,20 +1,12 @@
 import { invalidInput } from '../errors';
 
-/**
- * Checks that `values` is an array of at least `min` finite numbers and returns it as a plain array. The
- * message names the first offending element, so a NaN that crept in from a bad record is found quickly.
- */
-export function finiteSample(values: unknown, field: string, min: number): number[] {
-  if (!Array.isArray(values) && !ArrayBuffer.isView(values)) throw invalidInput(field, `expected an array of numbers, got ${describe(values)}`);
-  const arr = Array.from(values as ArrayLike<unknown>);
-  if (arr.length < min) {
-    throw invalidInput(field, `expected at least ${min} value${min === 1 ? '' : 's'}, got ${arr.length}${arr.length === 1 ? ' (a single value has no spread to test against)' : ''}`);
-  }
-  for (let i = 0; i < arr.length; i++) {
-    const v = arr[i];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw invalidInput(`${field}[${i}]`, `expected a finite number, got ${describe(v)}`);
-  }
-  return arr as number[];
+// Option checks for the experiment and verdict options. The statistics' own argument checks live in
+// @autotune/stats and throw its StatsError; these throw AbtestError, naming the option.
+
+/** Integer seed check shared by everything that takes a `seed` option. */
+export function checkSeed(seed: unknown, field: string): number {
+  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw invalidInput(field, `expected an integer seed, got ${String(seed)}`);
+  return seed;
 }
 
 /** A probability strictly between 0 and 1 (alpha, power, confidence level). */
@@ -37,6 +29,7 @@ export function oneOf<T extends string>(value: unknown, field: string, allowed: 
   return value as T;
 }
 
+/** A short rendering of a bad value for a message. */
 export function describe(v: unknown): string {
   if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
   if (typeof v === 'string') return JSON.stringify(v);

@@ -2,7 +2,7 @@
 import type { GroupStats, TeamStats } from '@autotune/metrics';
 import type { PerformanceInsight } from '../insight';
 import type { ResolvedAnalyzerOptions } from '../options';
-import type { SampleSummary } from './stats';
+import type { SampleSummary } from '@autotune/stats';
 
 /** A detection rule: from one team's figures to zero or more insights. Pure; never throws on data. */
 export type Rule = (stats: TeamStats, options: ResolvedAnalyzerOptions) => PerformanceInsight[];

@@ -1,4 +1,4 @@
-import { oneSampleGreater } from '../internal/stats';
+import { oneSampleGreater } from '@autotune/stats';
 import { relativeExcess, type Rule, severityOf, significant } from '../internal/rule-kit';
 
 /**

@@ -1,4 +1,4 @@
-import { binomialUpperTail, countAbove, quantileInterval } from '../internal/stats';
+import { binomialUpperTail, countAbove, quantileInterval } from '@autotune/stats';
 import { relativeExcess, type Rule, sec, severityOf, significant } from '../internal/rule-kit';
 
 /**

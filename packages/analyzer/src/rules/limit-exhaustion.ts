@@ -1,6 +1,6 @@
 import type { LimitHit } from '@autotune/metrics';
 import type { PerformanceInsight } from '../insight';
-import { binomialUpperTail, wilsonInterval } from '../internal/stats';
+import { binomialUpperTail, wilsonInterval } from '@autotune/stats';
 import { pct, type Rule, severityOf, significant } from '../internal/rule-kit';
 
 const LIMITS: { limit: LimitHit; component: string }[] = [

@@ -1,4 +1,4 @@
-import { binomialLowerTail, wilsonInterval } from '../internal/stats';
+import { binomialLowerTail, wilsonInterval } from '@autotune/stats';
 import { pct, type Rule, severityOf, significant } from '../internal/rule-kit';
 
 /**

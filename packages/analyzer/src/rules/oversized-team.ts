@@ -1,5 +1,5 @@
 import type { InsightComparison, InsightEvidence } from '../insight';
-import { type Interval, oneSampleGreater, welch } from '../internal/stats';
+import { type Interval, oneSampleGreater, welchFromSummaries } from '@autotune/stats';
 import { durationSample, pct, type Rule, sec, severityOf, significant } from '../internal/rule-kit';
 
 interface Finding {
@@ -66,7 +66,7 @@ export const oversizedTeam: Rule = (stats, o) => {
   const level = 1 - (1 - o.confidenceLevel) / Math.max(1, smaller.length);
   for (const s of smaller) {
     // Cut in mean duration from the smaller size to the current one: positive when members helped.
-    const test = welch(durationSample(s.g), sample, level);
+    const test = welchFromSummaries(durationSample(s.g), sample, level);
     const meaningful = t.minMeaningfulSpeedup * s.g.duration.mean;
     if (test.interval.high < meaningful) {
       const cut = (s.g.duration.mean - group.duration.mean) / s.g.duration.mean;

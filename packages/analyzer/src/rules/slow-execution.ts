@@ -1,4 +1,4 @@
-import { oneSampleGreater } from '../internal/stats';
+import { oneSampleGreater } from '@autotune/stats';
 import { durationSample, relativeExcess, type Rule, sec, severityOf, significant } from '../internal/rule-kit';
 
 /**

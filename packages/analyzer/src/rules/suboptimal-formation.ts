@@ -1,7 +1,7 @@
 import type { GroupStats, TeamStats } from '@autotune/metrics';
 import type { PerformanceInsight } from '../insight';
 import type { ResolvedAnalyzerOptions } from '../options';
-import { hypergeometricLowerTail, meanInterval, oneSampleGreater, welch } from '../internal/stats';
+import { hypergeometricLowerTail, meanInterval, oneSampleGreater, welchFromSummaries } from '@autotune/stats';
 import { durationSample, pct, relativeExcess, type Rule, sec, severityOf, significant } from '../internal/rule-kit';
 
 /**
@@ -41,7 +41,7 @@ function againstOtherFormations(
   const candidates = others
     .filter(([, g]) => group.duration.mean > o.thresholds.formationFactor * g.duration.mean)
     .map(([f, g]) => {
-      const test = welch(cur, durationSample(g), o.confidenceLevel);
+      const test = welchFromSummaries(cur, durationSample(g), o.confidenceLevel);
       return { formation: f, g, test, pAdjusted: Math.min(1, test.pValue * comparisons) };
     })
     .filter((c) => significant(c.pAdjusted, o.alpha))

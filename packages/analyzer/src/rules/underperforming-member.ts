@@ -1,6 +1,6 @@
 import type { MemberStats } from '@autotune/metrics';
 import type { InsightComparison, InsightEvidence } from '../insight';
-import { hypergeometricLowerTail, type Interval, meanInterval, poolSamples, type SampleSummary, welch, wilsonInterval } from '../internal/stats';
+import { hypergeometricLowerTail, type Interval, meanInterval, poolSamples, type SampleSummary, welchFromSummaries, wilsonInterval } from '@autotune/stats';
 import { listWords, pct, type Rule, sec, severityOf, significant } from '../internal/rule-kit';
 
 interface Finding {
@@ -52,7 +52,7 @@ export const underperformingMember: Rule = (stats, o) => {
       const own = of(m);
       const rest = poolSamples(peers.map(of));
       if (!(rest.mean > 0) || !(own.mean > threshold * rest.mean)) continue;
-      const test = welch(own, rest, o.confidenceLevel, 'greater');
+      const test = welchFromSummaries(own, rest, o.confidenceLevel, 'greater');
       const p = Math.min(1, test.pValue * tests);
       if (!significant(p, o.alpha)) continue;
       const ratio = own.mean / rest.mean;

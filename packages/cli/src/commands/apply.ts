@@ -90,7 +90,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     const teamId = file.teamId;
     const analyzer = await session.analyzer();
     const { store, path: dbPath } = session.openStore(file.path);
-    if (!analyzer.listTeams().includes(teamId) && store.listRecords(teamId, { limit: 1 }).length === 0) {
+    if (!analyzer.listTeams().includes(teamId) && (await store.listRecords(teamId, { limit: 1 })).length === 0) {
       throw new CliError('CLI_USAGE', `no metrics for team "${teamId}": pass --metrics FILE (or record runs into ${dbPath})`);
     }
     const needsRunner = abTest && !flags.dryRun;
@@ -99,7 +99,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
 
     const c = session.colors;
     const out = session.interactiveStream;
-    const suggestions = autotuner.suggestOptimizations(teamId, file);
+    const suggestions = await autotuner.suggestOptimizations(teamId, file);
     const { teamConfigToUser } = require('@autotune/core') as typeof import('@autotune/core');
     const header = `${banner('Apply Optimizations', c)}\nTeam ID:  ${teamId}\nWorkflow: ${file.path}\nDatabase: ${dbPath}\nA/B test: ${abTest ? 'on' : 'off'}${flags.dryRun ? ' (dry run: nothing runs, nothing is written)' : ''}\n\n`;
     out.write(header + formatSuggestionList(suggestions, c) + (suggestions.length ? '\n' : ''));

@@ -9,7 +9,7 @@ export async function historyCommand(flags: CommonFlags, terminal: Terminal): Pr
   return withSession(terminal, flags, async (session) => {
     const teamId = session.requireTeamId();
     const { store, path } = session.openStore(session.workflowPath, { mustExist: true });
-    const entries = store.listHistory(teamId);
+    const entries = await store.listHistory(teamId);
     const indexes = rollbackIndexes(entries);
     session.print(`${banner('Optimization History', session.colors)}\nTeam ID:  ${teamId}\nDatabase: ${path}\n\n${formatHistory(entries, (e) => indexes.get(e.id), session.colors)}`);
     if (indexes.size > 0) session.print('[N] = index for `autotune rollback --index N` (0 is the latest applied change).');

@@ -20,7 +20,7 @@ export async function rollbackCommand(flags: RollbackFlags, terminal: Terminal):
     const teamId = session.requireTeamId();
     const configPath = session.workflowPath;
     const { store, path: dbPath } = session.openStore(configPath, { mustExist: true });
-    const entries = store.listHistory(teamId);
+    const entries = await store.listHistory(teamId);
     const indexes = rollbackIndexes(entries);
     const c = session.colors;
     if (flags.list) {

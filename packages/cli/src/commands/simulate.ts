@@ -18,24 +18,24 @@ export interface SimulateFlags extends CommonFlags {
  */
 export async function simulateCommand(flags: SimulateFlags, terminal: Terminal): Promise<number> {
   return withSession(terminal, flags, async (session) => {
-    const core = require('@autotune/core') as typeof import('@autotune/core');
+    const simulator = require('@autotune/simulator') as typeof import('@autotune/simulator');
     if (flags.list) {
-      const names = core.listScenarios();
-      for (const name of names) session.print(`${name}: ${core.loadScenario(name).description.replace(/\s+/g, ' ')}`);
+      const names = simulator.listScenarios();
+      for (const name of names) session.print(`${name}: ${simulator.loadScenario(name).description.replace(/\s+/g, ' ')}`);
       session.emitJson({ scenarios: names });
       return EXIT_CODES.SUCCESS;
     }
     if (!flags.out) throw new CliError('CLI_USAGE', 'missing --out FILE (where to write the simulated runs)');
     const workflowPath = session.workflowPath;
-    const scenario = flags.scenario ? core.loadScenario(flags.scenario) : undefined;
+    const scenario = flags.scenario ? simulator.loadScenario(flags.scenario) : undefined;
     if (!scenario && !workflowPath) throw new CliError('CLI_USAGE', 'pass --scenario NAME (see --list) or --config FILE to simulate');
     const workflow = workflowPath ? await session.loadWorkflow(workflowPath, session.teamId ?? scenario?.teamId) : undefined;
     const teamId = session.teamId ?? workflow?.teamId ?? scenario!.teamId;
-    const config = workflow?.config ?? core.teamConfigFromUser(scenario!.workflow);
-    const model = scenario ? scenario.model : core.modelFromConfig(config, { teamId });
+    const config = workflow?.config ?? scenario!.config;
+    const model = scenario ? scenario.model : simulator.modelFromConfig(config, { teamId });
     const runs = flags.runs ?? 40;
     const seed = flags.seed ?? 1;
-    const records = core.generateRuns(model, config, { runs, seed, teamId });
+    const records = simulator.generateRuns(model, config, { runs, seed, teamId });
 
     const { toSnakeCaseRecord } = require('@autotune/metrics') as typeof import('@autotune/metrics');
     const text =
@@ -46,7 +46,8 @@ export async function simulateCommand(flags: SimulateFlags, terminal: Terminal):
     const { mkdirSync } = require('node:fs') as typeof import('node:fs');
     const { dirname } = require('node:path') as typeof import('node:path');
     mkdirSync(dirname(path), { recursive: true });
-    await core.writeFileAtomic(path, text);
+    const { writeFileAtomic } = require('@autotune/core') as typeof import('@autotune/core');
+    await writeFileAtomic(path, text);
     const ok = records.filter((r) => r.success).length;
     const mean = records.reduce((s, r) => s + r.durationSeconds, 0) / records.length;
     session.note(

@@ -14,11 +14,11 @@ export async function suggestCommand(flags: CommonFlags, terminal: Terminal): Pr
     const store = flags.db || session.project.config.db ? session.openStore(workflowPath).store : undefined;
     const file = await session.loadWorkflow(workflowPath, session.teamId);
     const teamId = file.teamId;
-    if (!analyzer.listTeams().includes(teamId) && !(store && store.listRecords(teamId, { limit: 1 }).length > 0)) {
+    if (!analyzer.listTeams().includes(teamId) && !(store && (await store.listRecords(teamId, { limit: 1 })).length > 0)) {
       if (paths.length === 0) throw new CliError('CLI_USAGE', `no metrics for team "${teamId}": pass --metrics FILE`);
     }
     const autotuner = await session.autotuner({ analyzer, ...(store ? { store } : {}) });
-    const suggestions = autotuner.suggestOptimizations(teamId, file);
+    const suggestions = await autotuner.suggestOptimizations(teamId, file);
     session.print(`${banner('Optimization Suggestions', session.colors)}\nTeam ID: ${teamId}\nWorkflow: ${file.path}\n\n${formatSuggestionList(suggestions, session.colors)}`);
     session.emitJson({ teamId, workflow: file.path, suggestions });
     return EXIT_CODES.SUCCESS;

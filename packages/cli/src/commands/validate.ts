@@ -14,7 +14,7 @@ export async function validateCommand(flags: CommonFlags, terminal: Terminal): P
   return withSession(terminal, flags, async (session) => {
     const teamId = session.requireTeamId();
     const { store, path: dbPath } = session.openStore(session.workflowPath, { mustExist: true });
-    const entry = store.listHistory(teamId).find((e) => e.status === 'applied');
+    const entry = (await store.listHistory(teamId)).find((e) => e.status === 'applied');
     if (!entry) {
       throw new CliError('CLI_INPUT', `team "${teamId}" has no applied change to validate in ${dbPath} (see autotune history --team-id ${teamId})`);
     }

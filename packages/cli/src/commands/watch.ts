@@ -54,7 +54,7 @@ class MetricsRefresher {
     // metrics file named the team); only runs that started since the first cycle began are new.
     const since = this.liveSinceMs ?? cycleStartMs;
     this.liveSinceMs = Date.now();
-    const live = this.store.listRecords(this.teamId, { sinceMs: since }).filter((r) => !r.labels?.[EXPERIMENT_LABEL] && r.startTimeMs < this.liveSinceMs!);
+    const live = (await this.store.listRecords(this.teamId, { sinceMs: since })).filter((r) => !r.labels?.[EXPERIMENT_LABEL] && r.startTimeMs < this.liveSinceMs!);
     this.analyzer.loadMetrics(live);
     added += live.length;
     if (added > 0) this.session.note(`Loaded ${added} new run(s) for the next cycle.`);
@@ -79,7 +79,7 @@ export async function watchCommand(flags: WatchFlags, terminal: Terminal): Promi
     const teamId = file?.teamId ?? session.requireTeamId();
     const analyzer = await session.analyzer();
     const { store, path: dbPath } = session.openStore(workflowPath);
-    if (!analyzer.listTeams().includes(teamId) && store.listRecords(teamId, { limit: 1 }).length === 0) {
+    if (!analyzer.listTeams().includes(teamId) && (await store.listRecords(teamId, { limit: 1 })).length === 0) {
       throw new CliError('CLI_USAGE', `no metrics for team "${teamId}": pass --metrics FILE (or record runs into ${dbPath})`);
     }
     const runner = session.requireRunner(teamId, file?.config, session.statsOf(analyzer, teamId), 'watch (every change is A/B-tested)');

@@ -7,7 +7,7 @@ import type { TrialContext, TrialRunner } from '@autotune/abtest';
 import type { ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { CoreError } from '../errors';
-import { teamConfigToUser } from '../workflow/team-config-user';
+import { teamConfigToUser } from '../workflow/team-config';
 import { completeRecord, looksLikeRecord } from './complete-record';
 import { findExecutable } from './find-executable';
 import { splitCommand } from './split-command';

@@ -1,13 +1,16 @@
 // Stores: where autotune keeps execution records, experiments, history and team locks.
 export type {
+  AcquireLockOptions,
   AutotuneStore,
   HistoryEntry,
   HistoryPatch,
   HistoryStatus,
+  HistoryWrite,
   ListRecordsOptions,
   LockOwner,
-  ReleaseLock,
   StoredExperiment,
+  TeamLock,
+  TeamLockInfo,
 } from './store-types';
 export { MemoryStore } from './memory-store';
 export type { MemoryStoreOptions } from './memory-store';
@@ -15,5 +18,6 @@ export { SqliteStore } from './sqlite-store';
 export type { SqliteStoreOptions } from './sqlite-store';
 export type { SqliteDatabase, SqliteStatement, SqliteTransaction } from './sqlite-database';
 export { SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
-export { DEFAULT_LOCK_STALE_MS } from './team-lock';
+export { DEFAULT_LOCK_STALE_MS, DEFAULT_LOCK_HEARTBEAT_MS, holdTeamLock } from './team-lock';
+export type { HeldTeamLock } from './team-lock';
 export { openDefaultDatabasePath, DEFAULT_DATABASE_NAME } from './default-path';

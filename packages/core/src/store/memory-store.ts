@@ -1,8 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { ExecutionRecord } from '@autotune/metrics';
 import { CoreError } from '../errors';
-import type { AutotuneStore, HistoryEntry, HistoryPatch, ListRecordsOptions, LockOwner, ReleaseLock, StoredExperiment } from './store-types';
-import { DEFAULT_LOCK_STALE_MS, lockedError, lockIsStale } from './team-lock';
+import type {
+  AcquireLockOptions,
+  AutotuneStore,
+  HistoryEntry,
+  HistoryWrite,
+  ListRecordsOptions,
+  LockOwner,
+  StoredExperiment,
+  TeamLock,
+  TeamLockInfo,
+} from './store-types';
+import { applyPatch } from './history-patch';
+import { DEFAULT_LOCK_STALE_MS, lockedError, lockInfo, lockIsStale, lostLockError } from './team-lock';
 import type { LockRecord } from './team-lock';
 
 /** Limits of a {@link MemoryStore}; memory stays bounded however long a process runs. */
@@ -45,11 +56,11 @@ export class MemoryStore implements AutotuneStore {
     }
   }
 
-  write(record: ExecutionRecord): void {
+  async write(record: ExecutionRecord): Promise<void> {
     this.add(record);
   }
 
-  writeMany(records: Iterable<ExecutionRecord>): number {
+  async writeMany(records: Iterable<ExecutionRecord>): Promise<number> {
     let added = 0;
     for (const r of records) if (this.add(r)) added++;
     return added;
@@ -74,7 +85,7 @@ export class MemoryStore implements AutotuneStore {
     return true;
   }
 
-  listRecords(teamId: string, options: ListRecordsOptions = {}): ExecutionRecord[] {
+  async listRecords(teamId: string, options: ListRecordsOptions = {}): Promise<ExecutionRecord[]> {
     const list = this.records.get(teamId)?.list ?? [];
     let out = list.filter(
       (r) =>
@@ -85,7 +96,7 @@ export class MemoryStore implements AutotuneStore {
     return out.map(copy);
   }
 
-  saveExperiment(experiment: StoredExperiment): string {
+  async saveExperiment(experiment: StoredExperiment): Promise<string> {
     const id = experiment.id ?? `exp-${randomUUID()}`;
     this.experiments.delete(id);
     this.experiments.set(id, { ...copy(experiment), id });
@@ -95,54 +106,75 @@ export class MemoryStore implements AutotuneStore {
     return id;
   }
 
-  getExperiment(id: string): (StoredExperiment & { id: string }) | undefined {
+  async getExperiment(id: string): Promise<(StoredExperiment & { id: string }) | undefined> {
     const found = this.experiments.get(id);
     return found && copy(found);
   }
 
-  appendHistory(entry: Omit<HistoryEntry, 'id'>): number {
-    const id = this.nextHistoryId++;
-    this.history.push({ ...copy(entry), id });
-    return id;
+  async writeHistory(change: HistoryWrite): Promise<number[]> {
+    // Checked before anything changes, so that a bad id leaves the history as it was.
+    const targets = (change.update ?? []).map(({ id, patch }) => {
+      const entry = this.history.find((e) => e.id === id);
+      if (!entry) throw new CoreError('CORE_USAGE', `there is no history entry with id ${id}`);
+      return { entry, patch };
+    });
+    for (const { entry, patch } of targets) applyPatch(entry, patch);
+    return (change.append ?? []).map((e) => {
+      const id = this.nextHistoryId++;
+      this.history.push({ ...copy(e), id });
+      return id;
+    });
   }
 
-  updateHistory(id: number, patch: HistoryPatch): void {
-    const entry = this.history.find((e) => e.id === id);
-    if (!entry) throw new CoreError('CORE_USAGE', `there is no history entry with id ${id}`);
-    for (const key of ['status', 'reason', 'rolledBackAt'] as const) {
-      if (patch[key] !== undefined) Object.assign(entry, { [key]: patch[key] });
-    }
-  }
-
-  listHistory(teamId: string): HistoryEntry[] {
+  async listHistory(teamId: string): Promise<HistoryEntry[]> {
     return this.history
       .filter((e) => e.teamId === teamId)
       .reverse()
       .map(copy);
   }
 
-  getHistoryEntry(id: number): HistoryEntry | undefined {
+  async getHistoryEntry(id: number): Promise<HistoryEntry | undefined> {
     const found = this.history.find((e) => e.id === id);
     return found && copy(found);
   }
 
-  acquireTeamLock(teamId: string, owner: LockOwner, staleAfterMs = DEFAULT_LOCK_STALE_MS): ReleaseLock {
+  async acquireTeamLock(teamId: string, owner: LockOwner, options: AcquireLockOptions = {}): Promise<TeamLock> {
     const now = this.now();
     const current = this.locks.get(teamId);
-    if (current && !lockIsStale(current, now, staleAfterMs)) throw lockedError(current);
-    const lock: LockRecord = { teamId, token: randomUUID(), pid: owner.pid, host: owner.host, purpose: owner.purpose, acquiredAtMs: now };
+    if (current && !lockIsStale(current, now, options.staleAfterMs ?? DEFAULT_LOCK_STALE_MS)) throw lockedError(current);
+    const lock: LockRecord = { teamId, token: randomUUID(), pid: owner.pid, host: owner.host, purpose: owner.purpose, acquiredAtMs: now, heartbeatAtMs: now };
     this.locks.set(teamId, lock);
     this.held.add(lock);
-    return () => {
-      this.held.delete(lock);
-      if (this.locks.get(teamId) === lock) this.locks.delete(teamId);
+    return {
+      teamId,
+      heartbeat: async () => {
+        if (this.locks.get(teamId) !== lock) throw lostLockError(teamId);
+        lock.heartbeatAtMs = this.now();
+      },
+      release: async () => {
+        this.held.delete(lock);
+        if (this.locks.get(teamId) === lock) this.locks.delete(teamId);
+      },
     };
   }
 
-  close(): void {
+  async readTeamLock(teamId: string): Promise<TeamLockInfo | undefined> {
+    const lock = this.locks.get(teamId);
+    return lock && lockInfo(lock);
+  }
+
+  async breakTeamLock(teamId: string): Promise<TeamLockInfo | undefined> {
+    const lock = this.locks.get(teamId);
+    if (!lock) return undefined;
+    this.locks.delete(teamId);
+    return lockInfo(lock);
+  }
+
+  async close(): Promise<void> {
     for (const lock of [...this.held]) {
       if (this.locks.get(lock.teamId) === lock) this.locks.delete(lock.teamId);
     }
     this.held.clear();
   }
 }
+

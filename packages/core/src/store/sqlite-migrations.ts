@@ -54,6 +54,12 @@ export const SQLITE_MIGRATIONS: ReadonlyArray<(db: SqliteDatabase) => void> = [
         acquired_at_ms INTEGER NOT NULL
       );
     `),
+  // 2: lock heartbeats, so that a lock whose holder stopped beating can be told stale whatever its pid or host.
+  (db) =>
+    db.exec(`
+      ALTER TABLE team_locks ADD COLUMN heartbeat_at_ms INTEGER;
+      UPDATE team_locks SET heartbeat_at_ms = acquired_at_ms;
+    `),
 ];
 
 /** The schema version this build writes. */

@@ -4,8 +4,19 @@ import type { ExecutionRecord } from '@autotune/metrics';
 import { CoreError, isCoreError } from '../errors';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
-import type { AutotuneStore, HistoryEntry, HistoryPatch, ListRecordsOptions, LockOwner, ReleaseLock, StoredExperiment } from './store-types';
-import { DEFAULT_LOCK_STALE_MS, lockedError, lockIsStale } from './team-lock';
+import { applyPatch } from './history-patch';
+import type {
+  AcquireLockOptions,
+  AutotuneStore,
+  HistoryEntry,
+  HistoryWrite,
+  ListRecordsOptions,
+  LockOwner,
+  StoredExperiment,
+  TeamLock,
+  TeamLockInfo,
+} from './store-types';
+import { DEFAULT_LOCK_STALE_MS, lockedError, lockInfo, lockIsStale, lostLockError } from './team-lock';
 import type { LockRecord } from './team-lock';
 
 /** Options of {@link SqliteStore.open}. */
@@ -25,6 +36,19 @@ interface LockRow {
   host: string;
   purpose: string;
   acquired_at_ms: number;
+  heartbeat_at_ms: number | null;
+}
+
+function lockOfRow(row: LockRow): LockRecord {
+  return {
+    teamId: row.team_id,
+    token: row.token,
+    pid: row.pid,
+    host: row.host,
+    purpose: row.purpose,
+    acquiredAtMs: row.acquired_at_ms,
+    heartbeatAtMs: row.heartbeat_at_ms ?? row.acquired_at_ms,
+  };
 }
 
 /** Marks numbers JSON cannot hold (a verdict may carry an infinite bound), so they come back as they went in. */
@@ -56,7 +80,10 @@ function storeError(what: string, e: unknown, busyTimeoutMs: number): CoreError 
  * An {@link AutotuneStore} in a SQLite database opened by the caller with better-sqlite3 (core never imports
  * the driver). `open` sets WAL journaling and a busy timeout and brings the schema up to date through
  * numbered migrations (`PRAGMA user_version`). Several processes may share the file: writes that must not
- * interleave (taking a team's lock, migrating) run in `BEGIN IMMEDIATE` transactions.
+ * interleave (taking a team's lock, migrating, changing the history) run in `BEGIN IMMEDIATE` transactions.
+ *
+ * The driver is synchronous; the methods return promises because the {@link AutotuneStore} contract is
+ * asynchronous (so that a network store fits it). Each call does its work before it returns.
  */
 export class SqliteStore implements AutotuneStore {
   private readonly statements = new Map<string, SqliteStatement>();
@@ -142,11 +169,11 @@ export class SqliteStore implements AutotuneStore {
     return result.changes > 0;
   }
 
-  write(record: ExecutionRecord): void {
+  async write(record: ExecutionRecord): Promise<void> {
     this.guard(`storing run ${record.executionId} of team ${record.teamId}`, () => this.insertRecord(record));
   }
 
-  writeMany(records: Iterable<ExecutionRecord>): number {
+  async writeMany(records: Iterable<ExecutionRecord>): Promise<number> {
     return this.guard('storing execution records', () =>
       this.db.transaction(() => {
         let added = 0;
@@ -156,7 +183,7 @@ export class SqliteStore implements AutotuneStore {
     );
   }
 
-  listRecords(teamId: string, options: ListRecordsOptions = {}): ExecutionRecord[] {
+  async listRecords(teamId: string, options: ListRecordsOptions = {}): Promise<ExecutionRecord[]> {
     return this.guard(`reading the runs of team ${teamId}`, () => {
       const where = ['team_id = ?'];
       const params: unknown[] = [teamId];
@@ -180,7 +207,7 @@ export class SqliteStore implements AutotuneStore {
     });
   }
 
-  saveExperiment(experiment: StoredExperiment): string {
+  async saveExperiment(experiment: StoredExperiment): Promise<string> {
     const id = experiment.id ?? `exp-${randomUUID()}`;
     return this.guard(`saving an experiment of team ${experiment.teamId}`, () =>
       this.db.transaction(() => {
@@ -195,7 +222,7 @@ export class SqliteStore implements AutotuneStore {
     );
   }
 
-  getExperiment(id: string): (StoredExperiment & { id: string }) | undefined {
+  async getExperiment(id: string): Promise<(StoredExperiment & { id: string }) | undefined> {
     return this.guard(`reading experiment ${id}`, () => {
       const row = this.sql('SELECT json FROM experiments WHERE id = ?').get(id) as { json: string } | undefined;
       if (!row) return undefined;
@@ -210,29 +237,29 @@ export class SqliteStore implements AutotuneStore {
     });
   }
 
-  appendHistory(entry: Omit<HistoryEntry, 'id'>): number {
-    return this.guard(`recording history of team ${entry.teamId}`, () => {
-      const result = this.sql('INSERT INTO history (team_id, timestamp, status, json) VALUES (?, ?, ?, ?)').run(
-        entry.teamId,
-        entry.timestamp,
-        entry.status,
-        encode(entry),
-      );
-      return Number(result.lastInsertRowid);
-    });
-  }
-
-  updateHistory(id: number, patch: HistoryPatch): void {
-    this.guard(`updating history entry ${id}`, () =>
+  async writeHistory(change: HistoryWrite): Promise<number[]> {
+    const teams = [...new Set((change.append ?? []).map((e) => e.teamId))];
+    const what = teams.length > 0 ? `recording history of team ${teams.join(', ')}` : 'updating the history';
+    return this.guard(what, () =>
       this.db
         .transaction(() => {
-          const row = this.sql('SELECT json FROM history WHERE id = ?').get(id) as { json: string } | undefined;
-          if (!row) throw new CoreError('CORE_USAGE', `there is no history entry with id ${id}`);
-          const entry = decode<Omit<HistoryEntry, 'id'>>(row.json);
-          for (const key of ['status', 'reason', 'rolledBackAt'] as const) {
-            if (patch[key] !== undefined) Object.assign(entry, { [key]: patch[key] });
+          for (const { id, patch } of change.update ?? []) {
+            const row = this.sql('SELECT json FROM history WHERE id = ?').get(id) as { json: string } | undefined;
+            // Throwing inside the transaction rolls back the updates made before this one.
+            if (!row) throw new CoreError('CORE_USAGE', `there is no history entry with id ${id}`);
+            const entry = decode<Omit<HistoryEntry, 'id'>>(row.json);
+            applyPatch(entry, patch);
+            this.sql('UPDATE history SET status = ?, json = ? WHERE id = ?').run(entry.status, encode(entry), id);
           }
-          this.sql('UPDATE history SET status = ?, json = ? WHERE id = ?').run(entry.status, encode(entry), id);
+          return (change.append ?? []).map((entry) => {
+            const result = this.sql('INSERT INTO history (team_id, timestamp, status, json) VALUES (?, ?, ?, ?)').run(
+              entry.teamId,
+              entry.timestamp,
+              entry.status,
+              encode(entry),
+            );
+            return Number(result.lastInsertRowid);
+          });
         })
         .immediate(),
     );
@@ -242,21 +269,22 @@ export class SqliteStore implements AutotuneStore {
     return { ...decode<Omit<HistoryEntry, 'id'>>(row.json), id: Number(row.id) };
   }
 
-  listHistory(teamId: string): HistoryEntry[] {
+  async listHistory(teamId: string): Promise<HistoryEntry[]> {
     return this.guard(`reading the history of team ${teamId}`, () =>
       (this.sql('SELECT id, json FROM history WHERE team_id = ? ORDER BY id DESC').all(teamId) as { id: number; json: string }[]).map((r) => this.entryOf(r)),
     );
   }
 
-  getHistoryEntry(id: number): HistoryEntry | undefined {
+  async getHistoryEntry(id: number): Promise<HistoryEntry | undefined> {
     return this.guard(`reading history entry ${id}`, () => {
       const row = this.sql('SELECT id, json FROM history WHERE id = ?').get(id) as { id: number; json: string } | undefined;
       return row && this.entryOf(row);
     });
   }
 
-  acquireTeamLock(teamId: string, owner: LockOwner, staleAfterMs = DEFAULT_LOCK_STALE_MS): ReleaseLock {
+  async acquireTeamLock(teamId: string, owner: LockOwner, options: AcquireLockOptions = {}): Promise<TeamLock> {
     const token = randomUUID();
+    const staleAfterMs = options.staleAfterMs ?? DEFAULT_LOCK_STALE_MS;
     this.guard(`locking team ${teamId}`, () =>
       this.db
         .transaction(() => {
@@ -264,28 +292,58 @@ export class SqliteStore implements AutotuneStore {
           const row = this.sql('SELECT * FROM team_locks WHERE team_id = ?').get(teamId) as LockRow | undefined;
           const now = this.now();
           if (row) {
-            const current: LockRecord = { teamId, token: row.token, pid: row.pid, host: row.host, purpose: row.purpose, acquiredAtMs: row.acquired_at_ms };
+            const current = lockOfRow(row);
             if (!lockIsStale(current, now, staleAfterMs)) throw lockedError(current);
           }
-          this.sql('INSERT OR REPLACE INTO team_locks (team_id, token, pid, host, purpose, acquired_at_ms) VALUES (?, ?, ?, ?, ?, ?)').run(
+          this.sql('INSERT OR REPLACE INTO team_locks (team_id, token, pid, host, purpose, acquired_at_ms, heartbeat_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
             teamId,
             token,
             owner.pid,
             owner.host,
             owner.purpose,
             now,
+            now,
           );
         })
         .immediate(),
     );
     this.held.set(token, teamId);
-    return () => {
-      if (!this.held.delete(token) || this.closed) return;
-      this.guard(`unlocking team ${teamId}`, () => this.sql('DELETE FROM team_locks WHERE team_id = ? AND token = ?').run(teamId, token));
+    return {
+      teamId,
+      heartbeat: async () => {
+        const changed = this.guard(`refreshing the lock of team ${teamId}`, () =>
+          this.sql('UPDATE team_locks SET heartbeat_at_ms = ? WHERE team_id = ? AND token = ?').run(this.now(), teamId, token),
+        ).changes;
+        if (changed === 0) throw lostLockError(teamId);
+      },
+      release: async () => {
+        if (!this.held.delete(token) || this.closed) return;
+        this.guard(`unlocking team ${teamId}`, () => this.sql('DELETE FROM team_locks WHERE team_id = ? AND token = ?').run(teamId, token));
+      },
     };
   }
 
-  close(): void {
+  async readTeamLock(teamId: string): Promise<TeamLockInfo | undefined> {
+    return this.guard(`reading the lock of team ${teamId}`, () => {
+      const row = this.sql('SELECT * FROM team_locks WHERE team_id = ?').get(teamId) as LockRow | undefined;
+      return row && lockInfo(lockOfRow(row));
+    });
+  }
+
+  async breakTeamLock(teamId: string): Promise<TeamLockInfo | undefined> {
+    return this.guard(`unlocking team ${teamId}`, () =>
+      this.db
+        .transaction(() => {
+          const row = this.sql('SELECT * FROM team_locks WHERE team_id = ?').get(teamId) as LockRow | undefined;
+          if (!row) return undefined;
+          this.sql('DELETE FROM team_locks WHERE team_id = ?').run(teamId);
+          return lockInfo(lockOfRow(row));
+        })
+        .immediate(),
+    );
+  }
+
+  async close(): Promise<void> {
     if (this.closed) return;
     try {
       for (const [token, teamId] of this.held) this.sql('DELETE FROM team_locks WHERE team_id = ? AND token = ?').run(teamId, token);

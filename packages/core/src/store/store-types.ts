@@ -29,8 +29,15 @@ export interface StoredExperiment {
   verdict: Verdict;
 }
 
-/** What happened to a change. `rollback` is the entry recording a rollback itself. */
-export type HistoryStatus = 'applied' | 'rejected' | 'rolled_back' | 'rollback';
+/**
+ * What happened to a change. `rollback` is the entry recording a rollback itself.
+ *
+ * `pending` is an intent: written, in one transaction with the rest of the apply's (or rollback's) entries,
+ * before the workflow file is renamed into place, and turned into `applied` (or `rollback`) once the file is
+ * there. A pending entry that a crash left behind is settled by the next command from the file's actual bytes:
+ * `applied` when the file holds the new bytes, `abandoned` when it still holds the old ones.
+ */
+export type HistoryStatus = 'pending' | 'applied' | 'rejected' | 'rolled_back' | 'rollback' | 'abandoned';
 
 /** One entry of a team's optimization history. */
 export interface HistoryEntry {
@@ -51,6 +58,15 @@ export interface HistoryEntry {
   filePath?: string;
   fileTextBefore?: string;
   fileTextAfter?: string;
+  /** SHA-256 (hex) of the whole workflow file before and after this apply or rollback: what reconciliation and rollback compare the file with. */
+  fileHashBefore?: string;
+  fileHashAfter?: string;
+  /** The copy of the file's earlier bytes written before it was replaced. */
+  backupPath?: string;
+  /** Shared by every entry one `apply` wrote, so that one rollback can undo that apply whole. */
+  applyId?: string;
+  /** For a `rollback` entry: the ids of the entries it undoes. */
+  undoes?: number[];
   experimentId?: string;
   evidence?: unknown;
   reason?: string;
@@ -65,6 +81,16 @@ export interface HistoryPatch {
   rolledBackAt?: string;
 }
 
+/**
+ * One atomic change to the history: every update, then every append, in one transaction. Either all of it is
+ * stored or none of it (an unknown id in `update` fails the whole write). This is how an apply records its
+ * intent and later confirms it, and how a rollback marks what it undid together with its own entry.
+ */
+export interface HistoryWrite {
+  update?: ReadonlyArray<{ id: number; patch: HistoryPatch }>;
+  append?: ReadonlyArray<Omit<HistoryEntry, 'id'>>;
+}
+
 /** Who holds a team's lock. */
 export interface LockOwner {
   pid: number;
@@ -73,38 +99,77 @@ export interface LockOwner {
   purpose: string;
 }
 
-/** Releases a lock. Calling it again, or after the lock was taken over as stale, does nothing. */
-export type ReleaseLock = () => void;
+/** A team's lock as the store holds it. */
+export interface TeamLockInfo extends LockOwner {
+  teamId: string;
+  /** Epoch ms. */
+  acquiredAtMs: number;
+  /** Epoch ms of the holder's latest heartbeat (`acquiredAtMs` until the first). */
+  heartbeatAtMs: number;
+}
+
+/** Options of {@link AutotuneStore.acquireTeamLock}. */
+export interface AcquireLockOptions {
+  /**
+   * A lock whose latest heartbeat is older than this is stale and is taken over, whatever its pid or host
+   * (a pid may have been reused, another host cannot be asked). Default {@link DEFAULT_LOCK_STALE_MS}.
+   */
+  staleAfterMs?: number;
+}
+
+/** A held team lock. Hold it with a heartbeat (see `holdTeamLock`) so that others can tell a live holder from a dead one. */
+export interface TeamLock {
+  readonly teamId: string;
+  /**
+   * Tells the store the holder is alive.
+   *
+   * @throws CoreError `CORE_LOCKED` when the lock is no longer this holder's (taken over as stale, or broken
+   * by `autotune unlock`): the holder must stop before it writes anything.
+   */
+  heartbeat(): Promise<void>;
+  /** Releases the lock. Calling it again, or after the lock was taken over, does nothing. */
+  release(): Promise<void>;
+}
 
 /**
  * Where autotune keeps what it learns: execution records (it is a metrics sink), experiments, and the
- * optimization history, plus a per-team lock so two applies cannot run at once. All calls are synchronous:
- * both built-in stores answer from memory or from an embedded database.
+ * optimization history, plus a per-team lock so two applies cannot run at once.
+ *
+ * Every operation is asynchronous, one method per operation, and every method that must be atomic is a single
+ * call (`writeMany`, `saveExperiment`, `writeHistory`, `acquireTeamLock`), so a store over a network database
+ * can implement each as one transaction. `describeStoreContract` from `@autotune/core/testing` checks an
+ * implementation.
  */
 export interface AutotuneStore extends MetricsSink {
   /** Stores one execution record; a record whose team and execution id are already stored is ignored. */
-  write(record: ExecutionRecord): void;
-  /** Stores many records at once (in one transaction where that matters); returns how many were new. */
-  writeMany(records: Iterable<ExecutionRecord>): number;
+  write(record: ExecutionRecord): Promise<void>;
+  /** Stores many records at once, all or none; returns how many were new. */
+  writeMany(records: Iterable<ExecutionRecord>): Promise<number>;
   /** A team's records, oldest first. With `limit`, the most recent `limit` of them, still oldest first. */
-  listRecords(teamId: string, options?: ListRecordsOptions): ExecutionRecord[];
-  /** Saves an experiment and returns its id. */
-  saveExperiment(experiment: StoredExperiment): string;
-  getExperiment(id: string): (StoredExperiment & { id: string }) | undefined;
-  /** Appends a history entry and returns its id; ids increase. */
-  appendHistory(entry: Omit<HistoryEntry, 'id'>): number;
-  /** @throws CoreError `CORE_USAGE` when there is no entry with that id. */
-  updateHistory(id: number, patch: HistoryPatch): void;
-  /** A team's history, newest first: index 0 is the latest entry. */
-  listHistory(teamId: string): HistoryEntry[];
-  getHistoryEntry(id: number): HistoryEntry | undefined;
+  listRecords(teamId: string, options?: ListRecordsOptions): Promise<ExecutionRecord[]>;
+  /** Saves an experiment (with every sample) atomically and returns its id. */
+  saveExperiment(experiment: StoredExperiment): Promise<string>;
+  getExperiment(id: string): Promise<(StoredExperiment & { id: string }) | undefined>;
   /**
-   * Takes the team's lock. A lock is stale, and is taken over, when its holder ran on this host and its
-   * process is gone, or ran on another host and is older than `staleAfterMs` (default one hour).
+   * Applies `change` in one transaction and returns the ids of the appended entries, in order; ids increase.
+   *
+   * @throws CoreError `CORE_USAGE` when an update names an entry that does not exist (nothing is written).
+   */
+  writeHistory(change: HistoryWrite): Promise<number[]>;
+  /** A team's history, newest first: index 0 is the latest entry. */
+  listHistory(teamId: string): Promise<HistoryEntry[]>;
+  getHistoryEntry(id: number): Promise<HistoryEntry | undefined>;
+  /**
+   * Takes the team's lock. A held lock is stale, and is taken over, when its latest heartbeat is older than
+   * `staleAfterMs`, or at once when its holder ran on this host and its process is gone.
    *
    * @throws CoreError `CORE_LOCKED`: "another apply is in progress for team X (pid, host, since)".
    */
-  acquireTeamLock(teamId: string, owner: LockOwner, staleAfterMs?: number): ReleaseLock;
+  acquireTeamLock(teamId: string, owner: LockOwner, options?: AcquireLockOptions): Promise<TeamLock>;
+  /** Who holds the team's lock, stale or not; undefined when nobody does. */
+  readTeamLock(teamId: string): Promise<TeamLockInfo | undefined>;
+  /** Removes the team's lock whoever holds it (`autotune unlock`) and returns what it removed. */
+  breakTeamLock(teamId: string): Promise<TeamLockInfo | undefined>;
   /** Releases this store's locks and, where the store owns it, its database. */
-  close(): void;
+  close(): Promise<void>;
 }

@@ -1,19 +1,17 @@
 import {
-  AbtestError,
   evaluateExperiment,
   pairedComparison,
   raceEliminations,
-  requiredRunsPerArm,
-  runExperiment,
   MIN_RUNS_PER_ARM,
   type ExperimentResult,
   type RacerObservations,
   type Verdict,
 } from '@autotune/abtest';
+import { requiredRunsPerArm } from '@autotune/stats';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { combine, describeChanges, neighbours, outsideSpace, settingsChanged, type NeighbourCandidate } from './search-space';
-import { normalCdf, successNoWorseProbability, successTestPower } from './success-check';
+import { normalCdf, successTestPower } from './success-check';
 import type { CandidateSource, ConfirmReport, RaceReport, RaceStanding, TuneEngineInput, TuneObjective, TuneStep } from './tune-types';
 
 /** Fewest runs a step needs: a race of a few rounds and the smallest confirm test (2 x 10 runs). */

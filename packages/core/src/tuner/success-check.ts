@@ -1,11 +1,6 @@
-import { fisherExact } from '@autotune/abtest';
+import { fisherExact, normalCdf } from '@autotune/stats';
 
-/** Standard normal CDF (Abramowitz-Stegun 7.1.26 through erf; absolute error below 1.5e-7). */
-export function normalCdf(z: number): number {
-  const t = 1 / (1 + 0.3275911 * (Math.abs(z) / Math.SQRT2));
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-(z * z) / 2);
-  return z >= 0 ? 0.5 * (1 + y) : 0.5 * (1 - y);
-}
+export { normalCdf };
 
 /**
  * Posterior probability that the candidate's success rate is at most `margin` below the baseline's:

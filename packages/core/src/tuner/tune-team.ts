@@ -2,9 +2,8 @@ import type { ExperimentResult, TrialRunner, Verdict } from '@autotune/abtest';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
 import { CoreError } from '../errors';
-import type { AutotuneStore, HistoryEntry } from '../store';
+import { holdTeamLock, type AutotuneStore, type HistoryEntry } from '../store';
 import { renderWorkflowUpdate, saveWorkflowFile, teamConfigToUser, type WorkflowFile } from '../workflow';
 import { runTuneEngine, TuneCancelled } from './run-tune';
 import { mergeSearchSpaces, validateSearchSpace } from './search-space';
@@ -55,7 +54,7 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
   const space = mergeSearchSpaces(undefined, validateSearchSpace(options.searchSpace));
   const runner = host.runner;
   if (!runner) throw new CoreError('CORE_CONFIG_INVALID', 'tune needs a trial runner: pass `runner` (a CommandRunner, FunctionRunner or the simulator)');
-  const release = options.dryRun ? () => undefined : await host.store.acquireTeamLock(teamId, { pid: process.pid, host: hostname(), purpose: 'tune' });
+  const held = options.dryRun ? undefined : await holdTeamLock(host.store, teamId, 'tune');
   try {
     const base = input.config;
     const fingerprints = new Set([configFingerprint(base), configFingerprint(teamConfigToUser(base))]);
@@ -124,10 +123,13 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
         throw new CoreError('CORE_IO', `cannot re-read ${file.path} before writing it: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       });
       if (onDisk !== file.text) throw new CoreError('CORE_IO', `${file.path} changed on disk while autotune was tuning; nothing was written. Run tune again on the new file.`);
+      await held?.confirm();
       const saved = await saveWorkflowFile(file, engine.finalConfig, { backup: options.backup ?? true });
       outcome.written = { path: saved.path, ...(saved.backupPath ? { backupPath: saved.backupPath } : {}) };
     }
     await host.store.writeMany(engine.records.map(({ record, purpose }) => ({ ...record, labels: { ...record.labels, [host.experimentLabel]: purpose } })));
+    const entries: Array<Omit<HistoryEntry, 'id'>> = [];
+    const keptSteps: typeof engine.steps = [];
     for (const [i, s] of engine.steps.entries()) {
       if (!s.confirm) continue;
       const winner = s.race.standings.find((x) => x.id === s.race.winner)!;
@@ -169,12 +171,18 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
         entry.fileTextBefore = sameText(input.file, s.from);
         entry.fileTextAfter = sameText(input.file, s.to);
       }
-      s.historyId = await host.store.appendHistory(entry);
-      outcome.historyIds.push(s.historyId);
+      entries.push(entry);
+      keptSteps.push(s);
+    }
+    if (entries.length > 0) {
+      // One write for all of them, so the tune's entries land together or not at all.
+      const ids = await host.store.writeHistory({ append: entries });
+      keptSteps.forEach((s, i) => (s.historyId = ids[i]));
+      outcome.historyIds.push(...ids);
     }
     return outcome;
   } finally {
-    await release();
+    await held?.release();
   }
 }
 

@@ -1,6 +1,6 @@
 import { canonicalJson } from '@autotune/metrics';
-import type { FieldPath } from './field-path';
-import { isPlainObject } from './team-config-user';
+import type { FieldPath } from '@autotune/strategies';
+import { isPlainObject } from './team-config';
 
 /**
  * One change to a document: set a key or list item (adding the key if new), delete one, or insert a list

@@ -1,6 +1,6 @@
 // The workflow-file API: reading a team config from the user's YAML or JSON and writing changes back.
-export { teamConfigFromUser, teamConfigToUser, isTeamConfig } from './team-config-user';
-export type { TeamDialect } from './team-config-user';
+export { teamConfigFromUser, teamConfigToUser, isTeamConfig } from './team-config';
+export type { TeamDialect } from '@autotune/strategies';
 export { loadWorkflowFile, workflowFromText, detectFormat } from './workflow-file';
 export type { WorkflowFile } from './workflow-file';
 export { renderWorkflowUpdate } from './render-update';

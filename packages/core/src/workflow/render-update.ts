@@ -5,10 +5,9 @@ import type { Document, Node as YamlNode, ToStringOptions } from 'yaml';
 import { CoreError } from '../errors';
 import { applyOpsToValue, diffValues } from './edit-ops';
 import type { EditOp } from './edit-ops';
-import { ConfigIssue, formatFieldPath } from './field-path';
-import type { FieldPath } from './field-path';
+import { ConfigIssue, formatFieldPath, parseTeamObject, teamToUser } from '@autotune/strategies';
+import type { FieldPath } from '@autotune/strategies';
 import { mergeThreeWay } from './line-merge';
-import { parseTeamObject, teamToUser } from './team-config-user';
 import { parseWorkflowText, teamAt, valueAt } from './workflow-file';
 import type { WorkflowFile } from './workflow-file';
 

@@ -5,10 +5,10 @@ import { isMap, isScalar, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import type { Node as YamlNode } from 'yaml';
 import { CoreError } from '../errors';
-import { ConfigIssue, describeValue, formatFieldPath } from './field-path';
-import type { FieldPath } from './field-path';
+import { ConfigIssue, describeValue, formatFieldPath, parseTeamObject } from '@autotune/strategies';
+import type { FieldPath } from '@autotune/strategies';
 import { checkJson, lineColumn } from './json-check';
-import { isPlainObject, parseTeamObject } from './team-config-user';
+import { isPlainObject } from './team-config';
 
 /** A workflow file as loaded: its exact text, which team it holds, and that team's config. */
 export interface WorkflowFile {

@@ -7,7 +7,7 @@ describe('PerformanceAutotuner.applyOptimizations with real A/B tests on the sim
     const { scenario, analyzer, runner } = scenarioFixture('sequential-independent');
     const store = new MemoryStore();
     const autotuner = new PerformanceAutotuner({ analyzer, runner, store, seed: 42 });
-    const suggestions = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
+    const suggestions = await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
     const progress: number[] = [];
     const outcome = await autotuner.applyOptimizations(scenario.teamId, suggestions, scenario.workflow, {
       onProgress: (p) => progress.push(p.completed),
@@ -27,10 +27,10 @@ describe('PerformanceAutotuner.applyOptimizations with real A/B tests on the sim
     expect(progress.length).toBeGreaterThanOrEqual(20);
 
     // Every experiment is stored with all its samples; the history says what happened to each change.
-    const experiment = store.getExperiment(parallel.evidence!.experimentId)!;
+    const experiment = (await store.getExperiment(parallel.evidence!.experimentId))!;
     expect(experiment.result.baseline).toHaveLength(10);
     expect(experiment.result.candidate).toHaveLength(10);
-    const history = autotuner.getOptimizationHistory(scenario.teamId);
+    const history = await autotuner.getOptimizationHistory(scenario.teamId);
     expect(history).toHaveLength(outcome.results.filter((r) => r.validationStatus !== 'skipped').length);
     const applied = history.filter((h) => h.status === 'applied');
     expect(applied.map((h) => h.experimentId)).toContain(parallel.evidence!.experimentId);
@@ -43,7 +43,7 @@ describe('PerformanceAutotuner.applyOptimizations with real A/B tests on the sim
   it('tests each change against the config in force when it is reached', async () => {
     const { scenario, analyzer, runner } = scenarioFixture('sequential-independent');
     const autotuner = new PerformanceAutotuner({ analyzer, runner, seed: 7 });
-    const suggestions = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
+    const suggestions = await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
     const outcome = await autotuner.applyOptimizations(scenario.teamId, suggestions, scenario.workflow);
     let inForce = teamConfigFromUser(scenario.workflow);
     for (const r of outcome.results) {
@@ -56,7 +56,7 @@ describe('PerformanceAutotuner.applyOptimizations with real A/B tests on the sim
   it('rejects the tempting change of the regression trap and never keeps it', async () => {
     const { scenario, analyzer, runner } = scenarioFixture('regression-trap');
     const autotuner = new PerformanceAutotuner({ analyzer, runner, seed: 3 });
-    const suggestions = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
+    const suggestions = await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
     const sizing = suggestions.find((s) => s.type === 'team_sizing');
     expect(sizing).toBeDefined();
     const outcome = await autotuner.applyOptimizations(scenario.teamId, [sizing!], scenario.workflow);
@@ -65,52 +65,52 @@ describe('PerformanceAutotuner.applyOptimizations with real A/B tests on the sim
     expect(result.validationStatus).toBe('failed');
     expect(result.rolledBack?.reason).toMatch(/success rate|regress/i);
     expect(outcome.finalConfig).toEqual(teamConfigToUserSafe(scenario.workflow));
-    expect(autotuner.getOptimizationHistory(scenario.teamId)[0]).toMatchObject({ status: 'rolled_back', validationStatus: 'failed' });
+    expect((await autotuner.getOptimizationHistory(scenario.teamId))[0]).toMatchObject({ status: 'rolled_back', validationStatus: 'failed' });
   });
 
   it('records a failed candidate as rejected when auto-rollback is off', async () => {
     const { scenario, analyzer, runner } = scenarioFixture('regression-trap');
     const autotuner = new PerformanceAutotuner({ analyzer, runner, seed: 3, enableAutoRollback: false });
-    const sizing = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow).find((s) => s.type === 'team_sizing')!;
+    const sizing = (await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow)).find((s) => s.type === 'team_sizing')!;
     const outcome = await autotuner.applyOptimizations(scenario.teamId, [sizing], scenario.workflow);
     expect(outcome.results[0].rolledBack).toBeUndefined();
-    expect(autotuner.getOptimizationHistory(scenario.teamId)[0]).toMatchObject({ status: 'rejected', validationStatus: 'failed' });
+    expect((await autotuner.getOptimizationHistory(scenario.teamId))[0]).toMatchObject({ status: 'rejected', validationStatus: 'failed' });
   });
 
   it('applies every change as skipped when A/B testing is off', async () => {
     const { scenario, analyzer } = scenarioFixture('sequential-independent');
     const autotuner = new PerformanceAutotuner({ analyzer });
-    const suggestions = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
+    const suggestions = await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
     const outcome = await autotuner.applyOptimizations(scenario.teamId, suggestions, scenario.workflow, { enableAbTesting: false });
     for (const r of outcome.results) expect(r.validationStatus).toBe('skipped');
     expect(outcome.results.filter((r) => r.success).length).toBeGreaterThan(0);
-    expect(autotuner.getOptimizationHistory(scenario.teamId).every((h) => h.status === 'applied')).toBe(true);
+    expect((await autotuner.getOptimizationHistory(scenario.teamId)).every((h) => h.status === 'applied')).toBe(true);
   });
 
   it('changes nothing and runs nothing on a dry run', async () => {
     const { scenario, analyzer } = scenarioFixture('sequential-independent');
     const run = jest.fn();
     const autotuner = new PerformanceAutotuner({ analyzer, runner: { run } });
-    const suggestions = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
+    const suggestions = await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
     const outcome = await autotuner.applyOptimizations(scenario.teamId, suggestions, scenario.workflow, { dryRun: true });
     expect(outcome.results.every((r) => r.validationStatus === 'dry_run' && !r.success)).toBe(true);
     expect(outcome.finalConfig).toEqual(teamConfigToUserSafe(scenario.workflow));
     expect(run).not.toHaveBeenCalled();
-    expect(autotuner.getOptimizationHistory(scenario.teamId)).toEqual([]);
+    expect(await autotuner.getOptimizationHistory(scenario.teamId)).toEqual([]);
   });
 
   it('refuses to A/B test without a runner, before changing anything', async () => {
     const { scenario, analyzer } = scenarioFixture('sequential-independent');
     const autotuner = new PerformanceAutotuner({ analyzer });
-    const suggestions = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
+    const suggestions = await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
     await expect(autotuner.applyOptimizations(scenario.teamId, suggestions, scenario.workflow)).rejects.toMatchObject({ code: 'CORE_CONFIG_INVALID' });
-    expect(autotuner.getOptimizationHistory(scenario.teamId)).toEqual([]);
+    expect(await autotuner.getOptimizationHistory(scenario.teamId)).toEqual([]);
   });
 
   it('stops on cancellation without recording a decision', async () => {
     const { scenario, analyzer, runner } = scenarioFixture('sequential-independent');
     const autotuner = new PerformanceAutotuner({ analyzer, runner, seed: 1 });
-    const suggestions = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
+    const suggestions = await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
     const controller = new AbortController();
     const pending = autotuner.applyOptimizations(scenario.teamId, suggestions, scenario.workflow, {
       signal: controller.signal,
@@ -119,7 +119,7 @@ describe('PerformanceAutotuner.applyOptimizations with real A/B tests on the sim
       },
     });
     await expect(pending).rejects.toThrow(/cancel|abort/i);
-    expect(autotuner.getOptimizationHistory(scenario.teamId)).toEqual([]);
+    expect(await autotuner.getOptimizationHistory(scenario.teamId)).toEqual([]);
   });
 });
 
@@ -134,10 +134,10 @@ describe('early stopping', () => {
     const { scenario, analyzer, runner } = scenarioFixture('sequential-independent');
     const store = new MemoryStore();
     const autotuner = new PerformanceAutotuner({ analyzer, runner, store, seed: 42, runsPerArm: 30, earlyStopping: true });
-    const suggestion = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow).find((s) => s.type === 'parallelization')!;
+    const suggestion = (await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow)).find((s) => s.type === 'parallelization')!;
     const [result] = (await autotuner.applyOptimizations(scenario.teamId, [suggestion], scenario.workflow)).results;
     expect(result.validationStatus).toBe('passed');
-    const experiment = store.getExperiment(result.evidence!.experimentId)!;
+    const experiment = (await store.getExperiment(result.evidence!.experimentId))!;
     expect(experiment.result.stoppedEarly).toBeDefined();
     expect(experiment.result.candidate.length).toBeLessThan(30);
     expect(result.evidence!.verdict.sequential?.stoppedEarly).toBe(true);
@@ -147,9 +147,9 @@ describe('early stopping', () => {
     const { scenario, analyzer, runner } = scenarioFixture('sequential-independent');
     const store = new MemoryStore();
     const autotuner = new PerformanceAutotuner({ analyzer, runner, store, seed: 42, earlyStopping: true });
-    const suggestion = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow).find((s) => s.type === 'parallelization')!;
+    const suggestion = (await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow)).find((s) => s.type === 'parallelization')!;
     const [result] = (await autotuner.applyOptimizations(scenario.teamId, [suggestion], scenario.workflow)).results;
-    expect(store.getExperiment(result.evidence!.experimentId)!.result.candidate).toHaveLength(10);
+    expect((await store.getExperiment(result.evidence!.experimentId))!.result.candidate).toHaveLength(10);
     expect(result.evidence!.verdict.sequential).toBeUndefined();
   });
 });

@@ -26,7 +26,7 @@ describe('PerformanceAutotuner.runContinuous', () => {
     expect(cycles[0].error).toBeUndefined();
     expect(cycles[0].suggestions).toBeGreaterThan(0);
     expect(cycles[0].applied).toBeGreaterThan(0);
-    expect(autotuner.getOptimizationHistory(scenario.teamId).some((h) => h.status === 'applied')).toBe(true);
+    expect((await autotuner.getOptimizationHistory(scenario.teamId)).some((h) => h.status === 'applied')).toBe(true);
   });
 
   it('waits out an interval longer than a timer can hold (30 days) instead of looping at once', async () => {

@@ -7,8 +7,6 @@ import type { TeamConfig } from '@autotune/strategies';
 import type { TrialRunner } from '@autotune/abtest';
 import {
   CommandRunner,
-  generateRuns,
-  loadScenario,
   loadWorkflowFile,
   openDefaultDatabasePath,
   PerformanceAutotuner,
@@ -16,6 +14,15 @@ import {
   teamConfigFromUser,
 } from '../../src';
 import { PerformanceAnalyzer } from '@autotune/analyzer';
+// Core does not depend on the simulator; its tests use it (a devDependency) as a real trial runner.
+import { generateRuns, loadScenario } from '@autotune/simulator';
+
+// Every trial is a real process (CommandRunner), and a second process reads the database: sized for a busy
+// 2-core CI machine, not a fast laptop.
+jest.setTimeout(120_000);
+
+// Twenty real runner processes per experiment: generous on a busy CI machine.
+jest.setTimeout(120_000);
 
 const fixtures = path.join(__dirname, '..', 'fixtures', 'autotuner');
 const TEAM = 'release_audit_team';
@@ -47,7 +54,7 @@ describe('apply and roll back end to end: CommandRunner, a commented YAML file, 
     const autotuner = new PerformanceAutotuner({ analyzer: analyzerWithHistory(), store, runner, seed: 9 });
 
     const file = await loadWorkflowFile(workflowPath, TEAM);
-    const suggestions = autotuner.suggestOptimizations(TEAM, file);
+    const suggestions = await autotuner.suggestOptimizations(TEAM, file);
     const toParallel = suggestions.find((s) => s.resultingConfig.formation === 'parallel');
     expect(toParallel).toBeDefined();
 
@@ -78,15 +85,15 @@ describe('apply and roll back end to end: CommandRunner, a commented YAML file, 
 
     const reopened = openStore(workflowPath);
     const later = new PerformanceAutotuner({ store: reopened.store });
-    const history = later.getOptimizationHistory(TEAM);
+    const history = await later.getOptimizationHistory(TEAM);
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ status: 'applied', validationStatus: 'passed', filePath: workflowPath });
-    expect(reopened.store.getExperiment(history[0].experimentId!)!.result.candidate).toHaveLength(10);
+    expect((await reopened.store.getExperiment(history[0].experimentId!))!.result.candidate).toHaveLength(10);
 
     const rollback = await later.rollbackOptimization(TEAM, 0);
     expect(rollback.success).toBe(true);
     expect(fs.readFileSync(workflowPath)).toEqual(original);
-    expect(later.getOptimizationHistory(TEAM).map((h) => h.status)).toEqual(['rollback', 'rolled_back']);
+    expect((await later.getOptimizationHistory(TEAM)).map((h) => h.status)).toEqual(['rollback', 'rolled_back']);
     await expect(later.rollbackOptimization(TEAM, 0)).rejects.toMatchObject({ code: 'CORE_ROLLBACK' });
     reopened.db.close();
   });
@@ -97,13 +104,13 @@ describe('apply and roll back end to end: CommandRunner, a commented YAML file, 
     const runner = new CommandRunner({ command: [process.execPath, path.join(fixtures, 'team-run.js')], teamId: TEAM });
     const autotuner = new PerformanceAutotuner({ analyzer: analyzerWithHistory(), store, runner, seed: 9 });
     const file = await loadWorkflowFile(workflowPath, TEAM);
-    const suggestions = autotuner.suggestOptimizations(TEAM, file);
+    const suggestions = await autotuner.suggestOptimizations(TEAM, file);
     const controller = new AbortController();
     await expect(
       autotuner.applyOptimizations(TEAM, suggestions, file, { signal: controller.signal, onProgress: (p) => p.completed === 3 && controller.abort() }),
     ).rejects.toThrow();
     expect(fs.readFileSync(workflowPath)).toEqual(original);
-    expect(autotuner.getOptimizationHistory(TEAM)).toEqual([]);
+    expect(await autotuner.getOptimizationHistory(TEAM)).toEqual([]);
     db.close();
   });
 
@@ -123,10 +130,10 @@ describe('apply and roll back end to end: CommandRunner, a commented YAML file, 
     };
     const autotuner = new PerformanceAutotuner({ analyzer: analyzerWithHistory(), store, runner, seed: 2 });
     const file = await loadWorkflowFile(workflowPath, TEAM);
-    const toParallel = autotuner.suggestOptimizations(TEAM, file).find((s) => s.resultingConfig.formation === 'parallel')!;
+    const toParallel = (await autotuner.suggestOptimizations(TEAM, file)).find((s) => s.resultingConfig.formation === 'parallel')!;
     await expect(autotuner.applyOptimizations(TEAM, [toParallel], file)).rejects.toMatchObject({ code: 'CORE_IO' });
     expect(fs.readFileSync(workflowPath, 'utf8')).toMatch(/# edited by a colleague\n$/);
-    expect(autotuner.getOptimizationHistory(TEAM)).toEqual([]);
+    expect(await autotuner.getOptimizationHistory(TEAM)).toEqual([]);
     db.close();
   });
 
@@ -150,7 +157,7 @@ describe('apply and roll back end to end: CommandRunner, a commented YAML file, 
     const b = new PerformanceAutotuner({ analyzer: analyzerWithHistory(), store: second.store, runner: slowRunner, seed: 1 });
     const fileA = await loadWorkflowFile(workflowPath, TEAM);
     const fileB = await loadWorkflowFile(workflowPath, TEAM);
-    const suggestion = a.suggestOptimizations(TEAM, fileA).find((s) => s.resultingConfig.formation === 'parallel')!;
+    const suggestion = (await a.suggestOptimizations(TEAM, fileA)).find((s) => s.resultingConfig.formation === 'parallel')!;
 
     const applying = a.applyOptimizations(TEAM, [suggestion], fileA);
     await running;

@@ -1,7 +1,8 @@
 import { PerformanceAnalyzer } from '@autotune/analyzer';
 import type { ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
-import { generateRuns, loadScenario, SimulatedTeamRunner, teamConfigFromUser, type Scenario } from '../../src';
+import { generateRuns, loadScenario, SimulatedTeamRunner, type Scenario } from '@autotune/simulator';
+import { teamConfigFromUser } from '../../src';
 
 /** A scenario with its history of runs, an analyzer loaded with them, and a simulator runner of the true model. */
 export function scenarioFixture(name: string, runs = 40, seed = 11): {

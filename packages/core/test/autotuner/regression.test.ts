@@ -1,6 +1,7 @@
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
-import { createRng, MemoryStore, PerformanceAutotuner, teamConfigToUser, type AutotuneSuggestion } from '../../src';
+import { createRng } from '@autotune/simulator';
+import { MemoryStore, PerformanceAutotuner, teamConfigToUser, type AutotuneSuggestion } from '../../src';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const before: TeamConfig = { formation: 'sequential', memberCount: 4, toolBudget: 40, timeoutSeconds: 400 };
@@ -52,7 +53,7 @@ async function withLiveChange(enableAutoRollback = true) {
   const autotuner = new PerformanceAutotuner({ store, enableAutoRollback, now: () => new Date(now) });
   await autotuner.applyOptimizations('team', [change()], before, { enableAbTesting: false });
   now = T0 + 24 * 3600_000;
-  store.writeMany(runs(before, 20, T0 - 48 * 3600_000, steady(60)));
+  await store.writeMany(runs(before, 20, T0 - 48 * 3600_000, steady(60)));
   return { store, autotuner };
 }
 
@@ -71,12 +72,12 @@ describe('PerformanceAutotuner.checkForRegression (monitoring a live change)', (
     ],
   ])('rolls back when %s', async (_name, draw, code) => {
     const { store, autotuner } = await withLiveChange();
-    store.writeMany(runs(after, 20, T0 + 3600_000, draw));
+    await store.writeMany(runs(after, 20, T0 + 3600_000, draw));
     const check = await autotuner.checkForRegression('team');
     expect(check.status).toBe('regressed');
     expect(check.verdict!.reasonCodes).toContain(code);
     expect(check.rolledBack).toBe(true);
-    const [rollbackEntry, undone] = autotuner.getOptimizationHistory('team');
+    const [rollbackEntry, undone] = await autotuner.getOptimizationHistory('team');
     expect(rollbackEntry.status).toBe('rollback');
     expect(rollbackEntry.configAfter).toEqual(before);
     expect(undone.status).toBe('rolled_back');
@@ -87,39 +88,39 @@ describe('PerformanceAutotuner.checkForRegression (monitoring a live change)', (
 
   it('keeps a change that performs as well or better', async () => {
     const { store, autotuner } = await withLiveChange();
-    store.writeMany(runs(after, 20, T0 + 3600_000, steady(40)));
+    await store.writeMany(runs(after, 20, T0 + 3600_000, steady(40)));
     const check = await autotuner.checkForRegression('team');
     expect(check).toMatchObject({ status: 'ok', rolledBack: false, runsBefore: 20, runsAfter: 20 });
-    expect(autotuner.getOptimizationHistory('team')[0].status).toBe('applied');
+    expect((await autotuner.getOptimizationHistory('team'))[0].status).toBe('applied');
   });
 
   it('reports a regression without rolling back when auto-rollback is off', async () => {
     const { store, autotuner } = await withLiveChange(false);
-    store.writeMany(runs(after, 20, T0 + 3600_000, steady(80)));
+    await store.writeMany(runs(after, 20, T0 + 3600_000, steady(80)));
     const check = await autotuner.checkForRegression('team');
     expect(check).toMatchObject({ status: 'regressed', rolledBack: false });
-    expect(autotuner.getOptimizationHistory('team')[0].status).toBe('applied');
+    expect((await autotuner.getOptimizationHistory('team'))[0].status).toBe('applied');
   });
 
   it('recognises live runs fingerprinted from the snake_case config, as a collector records them', async () => {
     const { store, autotuner } = await withLiveChange();
     const userFingerprint = configFingerprint(teamConfigToUser(after));
-    store.writeMany(runs(after, 20, T0 + 3600_000, steady(75)).map((r) => ({ ...r, configFingerprint: userFingerprint })));
+    await store.writeMany(runs(after, 20, T0 + 3600_000, steady(75)).map((r) => ({ ...r, configFingerprint: userFingerprint })));
     const check = await autotuner.checkForRegression('team');
     expect(check).toMatchObject({ status: 'regressed', runsAfter: 20, rolledBack: true });
   });
 
   it('does not roll back while an apply holds the team', async () => {
     const { store, autotuner } = await withLiveChange();
-    const release = store.acquireTeamLock('team', { pid: process.pid, host: 'test', purpose: 'apply' });
+    const lock = await store.acquireTeamLock('team', { pid: process.pid, host: 'test', purpose: 'apply' });
     await expect(autotuner.rollbackOptimization('team', 0)).rejects.toMatchObject({ code: 'CORE_LOCKED' });
-    release();
+    await lock.release();
     await expect(autotuner.rollbackOptimization('team', 0)).resolves.toMatchObject({ success: true });
   });
 
   it('waits for enough runs on both sides', async () => {
     const { store, autotuner } = await withLiveChange();
-    store.writeMany(runs(after, 4, T0 + 3600_000, steady(200)));
+    await store.writeMany(runs(after, 4, T0 + 3600_000, steady(200)));
     const check = await autotuner.checkForRegression('team');
     expect(check).toMatchObject({ status: 'insufficient_data', runsAfter: 4, rolledBack: false });
     expect(check.reason).toMatch(/need 10/);
@@ -127,7 +128,7 @@ describe('PerformanceAutotuner.checkForRegression (monitoring a live change)', (
 
   it('ignores runs of the new config recorded before the change went live', async () => {
     const { store, autotuner } = await withLiveChange();
-    store.writeMany(runs(after, 20, T0 - 3 * 3600_000, steady(200)));
+    await store.writeMany(runs(after, 20, T0 - 3 * 3600_000, steady(200)));
     const check = await autotuner.checkForRegression('team');
     expect(check.status).toBe('insufficient_data');
   });

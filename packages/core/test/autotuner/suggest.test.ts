@@ -6,10 +6,10 @@ import { scenarioFixture } from './helpers';
 describe('PerformanceAutotuner.suggestOptimizations', () => {
   it.each(['research-consensus-oversized', 'code-review-parallel-budget', 'sequential-independent'])(
     'suggests ranked, non-conflicting, real changes for %s',
-    (name) => {
+    async (name) => {
       const { scenario, analyzer } = scenarioFixture(name);
       const autotuner = new PerformanceAutotuner({ analyzer });
-      const suggestions = autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
+      const suggestions = await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow);
       expect(suggestions.length).toBeGreaterThan(0);
       const rank = (p: string) => OPTIMIZATION_PRIORITIES.indexOf(p as never);
       const seen = new Set<string>();
@@ -35,36 +35,36 @@ describe('PerformanceAutotuner.suggestOptimizations', () => {
     },
   );
 
-  it('finds the excessive tool budget of the code review team', () => {
+  it('finds the excessive tool budget of the code review team', async () => {
     const { scenario, analyzer } = scenarioFixture('code-review-parallel-budget');
-    const suggestions = new PerformanceAutotuner({ analyzer }).suggestOptimizations(scenario.teamId, scenario.workflow);
+    const suggestions = await new PerformanceAutotuner({ analyzer }).suggestOptimizations(scenario.teamId, scenario.workflow);
     const budget = suggestions.find((s) => s.type === 'tool_budget');
     expect(budget).toBeDefined();
     expect(budget!.resultingConfig.toolBudget).toBeLessThan(50);
   });
 
-  it('takes a TeamConfig and returns TeamConfig shapes only', () => {
+  it('takes a TeamConfig and returns TeamConfig shapes only', async () => {
     const { scenario, analyzer, config } = scenarioFixture('research-consensus-oversized');
-    const suggestions = new PerformanceAutotuner({ analyzer }).suggestOptimizations(scenario.teamId, config);
+    const suggestions = await new PerformanceAutotuner({ analyzer }).suggestOptimizations(scenario.teamId, config);
     expect(suggestions.length).toBeGreaterThan(0);
     expect(suggestions[0].suggestedUserConfig).toBeUndefined();
   });
 
-  it('infers the current config from the runs when none is given', () => {
+  it('infers the current config from the runs when none is given', async () => {
     const { scenario, analyzer } = scenarioFixture('research-consensus-oversized');
-    const suggestions = new PerformanceAutotuner({ analyzer }).suggestOptimizations(scenario.teamId);
+    const suggestions = await new PerformanceAutotuner({ analyzer }).suggestOptimizations(scenario.teamId);
     expect(suggestions.length).toBeGreaterThan(0);
     expect(suggestions[0].currentConfig.formation).toBe('consensus');
   });
 
-  it('drops suggestions below the minimum confidence', () => {
+  it('drops suggestions below the minimum confidence', async () => {
     const { scenario, analyzer } = scenarioFixture('research-consensus-oversized');
-    const strict = new PerformanceAutotuner({ analyzer, minConfidence: 0.999 }).suggestOptimizations(scenario.teamId, scenario.workflow);
+    const strict = await new PerformanceAutotuner({ analyzer, minConfidence: 0.999 }).suggestOptimizations(scenario.teamId, scenario.workflow);
     expect(strict).toEqual([]);
   });
 
-  it('names the known teams when the team is unknown', () => {
+  it('names the known teams when the team is unknown', async () => {
     const { analyzer } = scenarioFixture('research-consensus-oversized');
-    expect(() => new PerformanceAutotuner({ analyzer }).suggestOptimizations('no_such_team', {})).toThrow(/research_team/);
+    await expect(new PerformanceAutotuner({ analyzer }).suggestOptimizations('no_such_team', {})).rejects.toThrow(/research_team/);
   });
 });

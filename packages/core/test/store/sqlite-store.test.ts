@@ -8,13 +8,20 @@ import Database from 'better-sqlite3';
 import { CoreError } from '../../src/errors';
 import { openDefaultDatabasePath } from '../../src/store/default-path';
 import { MemoryStore } from '../../src/store/memory-store';
-import { SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite-migrations';
+import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from '../../src/store/sqlite-migrations';
+import { DEFAULT_LOCK_STALE_MS } from '../../src/store/team-lock';
 import { SqliteStore } from '../../src/store/sqlite-store';
 import type { HistoryEntry } from '../../src/store/store-types';
+
+// Each test starts node processes that open the database; on a busy 2-core CI machine that takes seconds.
+jest.setTimeout(120_000);
 
 /** Everything this file writes goes under one folder, removed at the end. */
 const scratchRoot = mkdtempSync(path.join(tmpdir(), 'autotune-test-'));
 afterAll(() => rmSync(scratchRoot, { recursive: true, force: true }));
+
+// Child processes start slowly on a busy CI machine (they transpile core's sources on load).
+jest.setTimeout(60_000);
 
 const CHILD = path.join(__dirname, '..', 'fixtures', 'store', 'store-child.cjs');
 
@@ -91,14 +98,29 @@ describe('SqliteStore on a database file', () => {
     db.close();
   });
 
-  it('opens a database it already migrated without migrating again, keeping its data', () => {
+  it('opens a database it already migrated without migrating again, keeping its data', async () => {
     const file = dbFile();
     const first = new Database(file);
-    const id = SqliteStore.open(first).appendHistory(entry('t', 1));
+    const [id] = await SqliteStore.open(first).writeHistory({ append: [entry('t', 1)] });
     first.close();
     const again = new Database(file);
-    expect(SqliteStore.open(again).getHistoryEntry(id)).toEqual({ ...entry('t', 1), id });
+    expect(await SqliteStore.open(again).getHistoryEntry(id)).toEqual({ ...entry('t', 1), id });
     again.close();
+  });
+
+  it('upgrades a version 1 database: a lock taken before heartbeats existed counts as beaten when taken', async () => {
+    const file = dbFile();
+    const old = new Database(file);
+    SQLITE_MIGRATIONS[0](old);
+    old.pragma('user_version = 1');
+    old.prepare('INSERT INTO team_locks (team_id, token, pid, host, purpose, acquired_at_ms) VALUES (?, ?, ?, ?, ?, ?)').run('t', 'x', 1, 'elsewhere', 'apply', 1000);
+    old.close();
+    const db = new Database(file);
+    const store = SqliteStore.open(db, { now: () => 1000 + DEFAULT_LOCK_STALE_MS });
+    expect(store.schemaVersion).toBe(SQLITE_SCHEMA_VERSION);
+    expect(await store.readTeamLock('t')).toEqual({ teamId: 't', pid: 1, host: 'elsewhere', purpose: 'apply', acquiredAtMs: 1000, heartbeatAtMs: 1000 });
+    await expect(store.acquireTeamLock('t', { pid: process.pid, host: hostname(), purpose: 'apply' })).rejects.toThrow('another apply is in progress');
+    db.close();
   });
 
   it('refuses a database written by a newer autotune', () => {
@@ -117,51 +139,38 @@ describe('SqliteStore on a database file', () => {
     db.close();
   });
 
-  it('reports a database another process keeps busy as CORE_STORE, after its busy timeout', () => {
+  it('reports a database another process keeps busy as CORE_STORE, after its busy timeout', async () => {
     const file = dbFile();
     const blocker = new Database(file);
     SqliteStore.open(blocker);
     const db = new Database(file);
     const store = SqliteStore.open(db, { busyTimeoutMs: 50 });
     blocker.exec('BEGIN IMMEDIATE');
-    let caught: unknown;
-    try {
-      store.acquireTeamLock('t', { pid: process.pid, host: hostname(), purpose: 'apply' });
-    } catch (e) {
-      caught = e;
-    }
+    const caught: unknown = await store.acquireTeamLock('t', { pid: process.pid, host: hostname(), purpose: 'apply' }).catch((e: unknown) => e);
     blocker.exec('ROLLBACK');
     expect(caught).toBeInstanceOf(CoreError);
     expect((caught as CoreError).code).toBe('CORE_STORE');
     expect((caught as CoreError).message).toContain('locking team t: the database is busy');
-    store.acquireTeamLock('t', { pid: process.pid, host: hostname(), purpose: 'apply' })();
+    await (await store.acquireTeamLock('t', { pid: process.pid, host: hostname(), purpose: 'apply' })).release();
     db.close();
     blocker.close();
   });
 
-  it('keeps infinite and NaN numbers of a verdict as they were', () => {
-    const db = new Database(':memory:');
-    const store = SqliteStore.open(db);
-    const id = store.appendHistory({ ...entry('t', 1), evidence: { ratio: Infinity, low: -Infinity, p: NaN, ok: 1 } });
-    expect(store.getHistoryEntry(id)?.evidence).toEqual({ ratio: Infinity, low: -Infinity, p: NaN, ok: 1 });
-    db.close();
-  });
-
-  it('closes the database only when asked to', () => {
+  it('closes the database only when asked to', async () => {
     const mine = new Database(':memory:');
-    SqliteStore.open(mine).close();
+    await SqliteStore.open(mine).close();
     expect(mine.open).toBe(true);
     const handed = new Database(':memory:');
-    SqliteStore.open(handed, { closeDatabase: true }).close();
+    await SqliteStore.open(handed, { closeDatabase: true }).close();
     expect(handed.open).toBe(false);
     mine.close();
   });
 
-  it('refuses calls after close', () => {
+  it('refuses calls after close', async () => {
     const db = new Database(':memory:');
     const store = SqliteStore.open(db);
-    store.close();
-    expect(() => store.listHistory('t')).toThrow('the store is closed');
+    await store.close();
+    await expect(store.listHistory('t')).rejects.toThrow('the store is closed');
     db.close();
   });
 });
@@ -169,7 +178,7 @@ describe('SqliteStore on a database file', () => {
 describe('SqliteStore across processes', () => {
   it('lets exactly one of two racing processes take a team’s lock; the other gets CORE_LOCKED', async () => {
     const file = dbFile();
-    SqliteStore.open(new Database(file), { closeDatabase: true }).close();
+    await SqliteStore.open(new Database(file), { closeDatabase: true }).close();
     const racers = [new Child(['race', file, 'team_a']), new Child(['race', file, 'team_a'])];
     await Promise.all(racers.map((r) => r.next()));
     racers.forEach((r) => r.send('go'));
@@ -185,12 +194,12 @@ describe('SqliteStore across processes', () => {
     const db = new Database(file);
     const store = SqliteStore.open(db);
     const me = { pid: process.pid, host: hostname(), purpose: 'apply' };
-    expect(() => store.acquireTeamLock('team_a', me)).toThrow('another apply is in progress');
+    await expect(store.acquireTeamLock('team_a', me)).rejects.toThrow('another apply is in progress');
     const winner = racers[results.indexOf(winners[0])];
     winner.send('release');
     expect(await winner.next()).toEqual({ released: true });
     await Promise.all(racers.map((r) => r.exited));
-    store.acquireTeamLock('team_a', me)();
+    await (await store.acquireTeamLock('team_a', me)).release();
     db.close();
   });
 
@@ -202,7 +211,7 @@ describe('SqliteStore across processes', () => {
     const db = new Database(file);
     const row = db.prepare('SELECT pid FROM team_locks WHERE team_id = ?').get('team_b') as { pid: number };
     expect(row.pid).toBe(said.pid);
-    SqliteStore.open(db).acquireTeamLock('team_b', { pid: process.pid, host: hostname(), purpose: 'apply' })();
+    await (await SqliteStore.open(db).acquireTeamLock('team_b', { pid: process.pid, host: hostname(), purpose: 'apply' })).release();
     db.close();
   });
 
@@ -210,10 +219,10 @@ describe('SqliteStore across processes', () => {
     const file = dbFile();
     const db = new Database(file);
     const store = SqliteStore.open(db);
-    const ids = [store.appendHistory(entry('team_c', 1)), store.appendHistory(entry('team_c', 2))];
-    store.updateHistory(ids[0], { status: 'rolled_back', reason: 'regression', rolledBackAt: '2025-01-16T00:00:00.000Z' });
-    const expected = store.listHistory('team_c');
-    store.close();
+    const ids = await store.writeHistory({ append: [entry('team_c', 1), entry('team_c', 2)] });
+    await store.writeHistory({ update: [{ id: ids[0], patch: { status: 'rolled_back', reason: 'regression', rolledBackAt: '2025-01-16T00:00:00.000Z' } }] });
+    const expected = await store.listHistory('team_c');
+    await store.close();
     db.close();
 
     const reader = new Child(['history', file, 'team_c']);
@@ -224,7 +233,7 @@ describe('SqliteStore across processes', () => {
     const { id } = await writer.next<{ id: number }>();
     await writer.exited;
     const reopened = new Database(file);
-    const history = SqliteStore.open(reopened).listHistory('team_c');
+    const history = await SqliteStore.open(reopened).listHistory('team_c');
     expect(history.map((e) => e.id)).toEqual([id, ids[1], ids[0]]);
     expect(history[0]).toEqual({ ...entry('team_c', 3), id });
     reopened.close();
@@ -253,18 +262,19 @@ describe('openDefaultDatabasePath', () => {
 });
 
 describe('MemoryStore bounds', () => {
-  it('keeps at most maxRecordsPerTeam records per team, dropping the oldest', () => {
+  it('keeps at most maxRecordsPerTeam records per team, dropping the oldest', async () => {
     const store = new MemoryStore({ maxRecordsPerTeam: 3 });
     for (let i = 0; i < 5; i++) {
-      store.write({ teamId: 't', executionId: `r${i}`, startTimeMs: i, endTimeMs: i + 1, durationSeconds: 0.001, success: true, memberCount: 1, toolCalls: 0, members: [] });
+      await store.write({ teamId: 't', executionId: `r${i}`, startTimeMs: i, endTimeMs: i + 1, durationSeconds: 0.001, success: true, memberCount: 1, toolCalls: 0, members: [] });
     }
-    expect(store.listRecords('t').map((r) => r.executionId)).toEqual(['r2', 'r3', 'r4']);
+    expect((await store.listRecords('t')).map((r) => r.executionId)).toEqual(['r2', 'r3', 'r4']);
   });
 
-  it('keeps at most maxExperiments experiments, dropping the oldest', () => {
+  it('keeps at most maxExperiments experiments, dropping the oldest', async () => {
     const store = new MemoryStore({ maxExperiments: 2 });
     const exp = { teamId: 't', createdAt: '', baselineConfig: { formation: 'a', memberCount: 1 }, candidateConfig: { formation: 'b', memberCount: 1 } };
-    const ids = [1, 2, 3].map(() => store.saveExperiment({ ...exp, result: {} as never, verdict: {} as never }));
-    expect(ids.map((id) => store.getExperiment(id) !== undefined)).toEqual([false, true, true]);
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push(await store.saveExperiment({ ...exp, result: {} as never, verdict: {} as never }));
+    expect(await Promise.all(ids.map(async (id) => (await store.getExperiment(id)) !== undefined))).toEqual([false, true, true]);
   });
 });

@@ -2,19 +2,8 @@ import type { TrialContext, TrialRunner } from '@autotune/abtest';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import { builtinStrategies, defineStrategy, type TeamConfig } from '@autotune/strategies';
 import { PerformanceAnalyzer } from '@autotune/analyzer';
-import {
-  CoreError,
-  generateRuns,
-  generateScenario,
-  MemoryStore,
-  PerformanceAutotuner,
-  SimulatedTeamRunner,
-  SIMULATION_EPOCH_MS,
-  teamConfigFromUser,
-  validateSearchSpace,
-  EXPERIMENT_LABEL,
-  type TuneOutcome,
-} from '../../src';
+import { generateRuns, generateScenario, SimulatedTeamRunner, SIMULATION_EPOCH_MS } from '@autotune/simulator';
+import { CoreError, MemoryStore, PerformanceAutotuner, teamConfigFromUser, validateSearchSpace, EXPERIMENT_LABEL, type TuneOutcome } from '../../src';
 
 /** A small seeded PRNG (mulberry32), so the in-memory runner is deterministic. */
 function prng(seed: number): () => number {
@@ -74,27 +63,27 @@ const BASE: TeamConfig = {
   timeoutSeconds: 600,
 };
 
-function alikeTuner(seed: number, strategies = builtinStrategies()) {
+async function alikeTuner(seed: number, strategies = builtinStrategies()) {
   const store = new MemoryStore();
   // Recorded runs of the config in force, so the strategies have statistics to suggest from.
   const recorder = new AlikeRunner('team');
   const controller = new AbortController();
   for (let i = 0; i < 30; i++) void recorder.run(BASE, { teamId: 'team', arm: 'baseline', trial: i, seed: 7 * seed, signal: controller.signal });
-  store.writeMany(recorder.runs.map((r, i) => ({ ...r, executionId: `history-${i}`, startTimeMs: r.startTimeMs - (i + 1) * 3_600_000, endTimeMs: r.endTimeMs - (i + 1) * 3_600_000 })));
+  await store.writeMany(recorder.runs.map((r, i) => ({ ...r, executionId: `history-${i}`, startTimeMs: r.startTimeMs - (i + 1) * 3_600_000, endTimeMs: r.endTimeMs - (i + 1) * 3_600_000 })));
   const runner = new AlikeRunner('team');
   const autotuner = new PerformanceAutotuner({ runner, store, seed, strategies, now: () => new Date(SIMULATION_EPOCH_MS) });
   return { runner, store, autotuner };
 }
 
 /** A generated scenario with 40 recorded runs in the store and the simulator as the runner. */
-function simulated(seed: number) {
+async function simulated(seed: number) {
   const scenario = generateScenario(seed);
   const config = teamConfigFromUser(scenario.workflow);
   const history = generateRuns(scenario.model, config, { runs: 40, seed, teamId: scenario.teamId });
   const analyzer = new PerformanceAnalyzer();
   analyzer.loadMetrics(history);
   const store = new MemoryStore();
-  store.writeMany(history);
+  await store.writeMany(history);
   const sim = new SimulatedTeamRunner(scenario.model, { teamId: scenario.teamId, startTimeMs: SIMULATION_EPOCH_MS });
   const produced: ExecutionRecord[] = [];
   const runner: TrialRunner<TeamConfig> = {
@@ -120,7 +109,7 @@ describe('tune: the race and its confirm test', () => {
     let confirms = 0;
     const tunes = 200;
     for (let seed = 1; seed <= tunes; seed++) {
-      const { autotuner } = alikeTuner(seed);
+      const { autotuner } = await alikeTuner(seed);
       const outcome = await autotuner.tune('team', BASE, { budget: 60 });
       confirms += outcome.steps.filter((s) => s.confirm).length;
       if (outcome.steps.some((s) => s.kept)) kept++;
@@ -132,27 +121,26 @@ describe('tune: the race and its confirm test', () => {
   }, 120_000);
 
   it.each([30, 41, 60, 97, 150])('never runs more than a budget of %i runs, and reports exactly what it ran', async (budget) => {
-    const { autotuner, runner } = alikeTuner(budget);
+    const { autotuner, runner } = await alikeTuner(budget);
     const outcome = await autotuner.tune('team', BASE, { budget });
     expect(runner.runs.length).toBe(outcome.runsUsed);
     expect(outcome.runsUsed).toBeLessThanOrEqual(budget);
   });
 
   it('refuses a budget that is not a whole number of runs', async () => {
-    const { autotuner } = alikeTuner(1);
+    const { autotuner } = await alikeTuner(1);
     await expect(autotuner.tune('team', BASE, { budget: 12.5 })).rejects.toThrow(/budget: expected a whole number/);
   });
 
   it('confirms with fresh runs only: no confirm sample is a race run or a history run', async () => {
-    const { autotuner, store, history, config, scenario, produced } = simulated(1009);
+    const { autotuner, store, history, config, scenario, produced } = await simulated(1009);
     const outcome = await autotuner.tune(scenario.teamId, config, { budget: 150 });
     const confirmed = outcome.steps.filter((s) => s.confirm);
     expect(confirmed.length).toBeGreaterThan(0);
     const historyIds = new Set(history.map((r) => r.executionId));
     const producedIds = new Set(produced.map((r) => r.executionId));
     const raceIds = new Set(
-      store
-        .listRecords(scenario.teamId)
+      (await store.listRecords(scenario.teamId))
         .filter((r) => String(r.labels?.[EXPERIMENT_LABEL] ?? '').includes(': race'))
         .map((r) => r.executionId),
     );
@@ -169,19 +157,19 @@ describe('tune: the race and its confirm test', () => {
   }, 60_000);
 
   it('is deterministic for a seed', async () => {
-    const a = await simulated(1005).autotuner.tune('generated_team_1005', teamConfigFromUser(generateScenario(1005).workflow), { budget: 120 });
-    const b = await simulated(1005).autotuner.tune('generated_team_1005', teamConfigFromUser(generateScenario(1005).workflow), { budget: 120 });
+    const a = await (await simulated(1005)).autotuner.tune('generated_team_1005', teamConfigFromUser(generateScenario(1005).workflow), { budget: 120 });
+    const b = await (await simulated(1005)).autotuner.tune('generated_team_1005', teamConfigFromUser(generateScenario(1005).workflow), { budget: 120 });
     expect(comparable(a)).toEqual(comparable(b));
     expect(a.steps[0].race.rounds).toBeGreaterThan(0);
   }, 60_000);
 
   it('finds and keeps a formation change worth 48% on a generated team (seed 1009), with one history entry per kept change', async () => {
-    const { autotuner, scenario, config, store } = simulated(1009);
+    const { autotuner, scenario, config, store } = await simulated(1009);
     const outcome = await autotuner.tune(scenario.teamId, config, { budget: 150 });
     expect(outcome.finalConfig.formation).toBe('pipeline');
     const kept = outcome.steps.filter((s) => s.kept);
     expect(kept[0].confirm!.verdict.status).toBe('passed');
-    const history = store.listHistory(scenario.teamId);
+    const history = await store.listHistory(scenario.teamId);
     expect(history.filter((h) => h.status === 'applied')).toHaveLength(kept.length);
     expect(outcome.historyIds).toEqual(kept.map((s) => s.historyId));
     // Undoing the oldest entry of the tune undoes all of it.
@@ -190,7 +178,7 @@ describe('tune: the race and its confirm test', () => {
   }, 60_000);
 
   it('never changes a frozen setting nor drops a member that must stay', async () => {
-    const { autotuner, scenario, config } = simulated(1009);
+    const { autotuner, scenario, config } = await simulated(1009);
     const events: string[][] = [];
     const outcome = await autotuner.tune(scenario.teamId, config, {
       budget: 120,
@@ -213,7 +201,6 @@ describe('tune: the race and its confirm test', () => {
   it("races a third-party strategy's suggestion, ranked before the neighbourhood", async () => {
     const acme = defineStrategy({
       name: 'acme-budget',
-      description: 'a third-party strategy',
       suggest: (_insights, current) => [
         {
           type: 'acme',
@@ -229,7 +216,7 @@ describe('tune: the race and its confirm test', () => {
       ],
       apply: (config, s) => ({ ...config, ...s.suggestedConfig }),
     });
-    const { autotuner } = alikeTuner(3, [...builtinStrategies(), acme]);
+    const { autotuner } = await alikeTuner(3, [...builtinStrategies(), acme]);
     const outcome = await autotuner.tune('team', BASE, { budget: 60 });
     const standings = outcome.steps[0].race.standings;
     const mine = standings.find((s) => s.strategy === 'acme-budget');
@@ -240,7 +227,7 @@ describe('tune: the race and its confirm test', () => {
   });
 
   it('a cancelled tune writes nothing: no history, no records, no experiments', async () => {
-    const { runner, store, autotuner } = alikeTuner(5);
+    const { runner, store, autotuner } = await alikeTuner(5);
     const controller = new AbortController();
     const wrapped: TrialRunner<TeamConfig> = {
       run: async (c, ctx) => {
@@ -250,8 +237,8 @@ describe('tune: the race and its confirm test', () => {
     };
     const tuner = new PerformanceAutotuner({ runner: wrapped, store, seed: 5 });
     await expect(tuner.tune('team', BASE, { budget: 150, signal: controller.signal })).rejects.toThrow();
-    expect(store.listHistory('team')).toHaveLength(0);
-    expect(store.listRecords('team')).toHaveLength(30);
+    expect(await store.listHistory('team')).toHaveLength(0);
+    expect(await store.listRecords('team')).toHaveLength(30);
     void autotuner;
   });
 });

@@ -1,7 +1,7 @@
 import { isAutotuneError } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { CoreError } from '../../src/errors';
-import { isTeamConfig, teamConfigFromUser, teamConfigToUser } from '../../src/workflow/team-config-user';
+import { isTeamConfig, teamConfigFromUser, teamConfigToUser } from '../../src/workflow/team-config';
 
 describe('teamConfigFromUser', () => {
   it('maps the guide’s snake_case keys and keeps unknown keys in extra', () => {
