@@ -11,9 +11,10 @@ export const BOUNDARY_CONSTRAINTS = [
   { sourceTag: 'scope:strategies', onlyDependOnLibsWithTags: ['scope:analyzer', 'scope:metrics'] },
   { sourceTag: 'scope:simulator', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:strategies', 'scope:abtest'] },
   { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
+  { sourceTag: 'scope:postgres', onlyDependOnLibsWithTags: ['scope:core', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
   {
     sourceTag: 'scope:cli',
-    onlyDependOnLibsWithTags: ['scope:core', 'scope:simulator', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'],
+    onlyDependOnLibsWithTags: ['scope:core', 'scope:postgres', 'scope:simulator', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'],
   },
   { sourceTag: 'scope:example', onlyDependOnLibsWithTags: ['scope:strategies', 'scope:analyzer', 'scope:metrics'] },
 ];

@@ -21,8 +21,13 @@ const forbidden = [
   ['core', '@autotune/simulator'],
   ['simulator', '@autotune/core'],
   ['simulator', '@autotune/analyzer'],
+  // PostgreSQL sits beside the CLI, above core: core never needs it, and it never reaches for the CLI.
+  ['core', '@autotune/postgres'],
+  ['postgres', '@autotune/cli'],
+  ['postgres', '@autotune/simulator'],
 ];
 const allowed = [
+  ['postgres', '@autotune/core'],
   ['abtest', '@autotune/stats'],
   ['analyzer', '@autotune/stats'],
   ['core', '@autotune/stats'],

@@ -1,6 +1,8 @@
 // Packaging check: packs every @autotune package exactly as `npm publish` would, lints each tarball with
 // publint and @arethetypeswrong/cli, then proves two real uses from the tarballs alone, in empty folders outside the workspace:
-//   1. install only @autotune/analyzer (and what it needs) and run a script that analyses a shipped example;
+//   1. install only @autotune/analyzer (and what it needs), check that this adds at most 5 packages and 2 MB
+//      (issue 15: the analyzer installs light; @stdlib is bundled into @autotune/stats), and run a script that
+//      analyses a shipped example;
 //   2. install only @autotune/cli and run `autotune --help` and `autotune analyze` on a shipped example.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -74,12 +76,54 @@ try {
 
   const example = path.join(root, 'examples', 'metrics', 'code_review_team.json');
 
+  /** Every package a fresh install put under `nodeModules` (nested ones too) and the bytes on disk of all of it. */
+  function measureInstall(nodeModules) {
+    const packages = [];
+    let bytes = 0;
+    const walk = (dir) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isSymbolicLink()) continue; // .bin links: the files they point to are counted where they are
+        if (entry.isDirectory()) walk(full);
+        else bytes += fs.statSync(full).size;
+      }
+    };
+    walk(nodeModules);
+    const collect = (dir) => {
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+        const full = path.join(dir, entry.name);
+        if (entry.name.startsWith('@')) {
+          collect(full);
+          continue;
+        }
+        if (fs.existsSync(path.join(full, 'package.json'))) {
+          packages.push(path.relative(nodeModules, full));
+          if (fs.existsSync(path.join(full, 'node_modules'))) collect(path.join(full, 'node_modules'));
+        }
+      }
+    };
+    collect(nodeModules);
+    return { packages, bytes };
+  }
+  const ANALYZER_MAX_PACKAGES = 5;
+  const ANALYZER_MAX_BYTES = 2 * 1024 * 1024;
+
   // 1. The analyzer alone.
   {
     const { dir, installed } = installAlone('@autotune/analyzer');
-    const extra = installed.filter((n) => !['analyzer', 'metrics'].includes(n));
+    const extra = installed.filter((n) => !['analyzer', 'metrics', 'stats'].includes(n));
     if (extra.length) throw new Error(`installing @autotune/analyzer pulled in ${extra.join(', ')}`);
     if (fs.existsSync(path.join(dir, 'node_modules', 'better-sqlite3'))) throw new Error('installing @autotune/analyzer pulled in better-sqlite3');
+    const footprint = measureInstall(path.join(dir, 'node_modules'));
+    const mb = (footprint.bytes / (1024 * 1024)).toFixed(2);
+    if (footprint.packages.length > ANALYZER_MAX_PACKAGES || footprint.bytes > ANALYZER_MAX_BYTES) {
+      throw new Error(
+        `installing @autotune/analyzer alone added ${footprint.packages.length} packages and ${mb} MB ` +
+          `(limits: ${ANALYZER_MAX_PACKAGES} packages, 2 MB): ${footprint.packages.join(', ')}`,
+      );
+    }
+    step(`analyzer alone adds ${footprint.packages.length} packages (${footprint.packages.join(', ')}), ${mb} MB on disk (limits ${ANALYZER_MAX_PACKAGES}, 2 MB)`);
     const script = path.join(dir, 'use-analyzer.cjs');
     fs.writeFileSync(script, `
 const { PerformanceAnalyzer, describeEvidence } = require('@autotune/analyzer');
@@ -95,6 +139,20 @@ const { PerformanceAnalyzer, describeEvidence } = require('@autotune/analyzer');
 `);
     const out = run(process.execPath, [script, example], { cwd: dir });
     step(`analyzer alone (${installed.map((n) => '@autotune/' + n).join(', ')}): ${out.trim().split('\n')[0]}`);
+  }
+
+  // 1b. @autotune/postgres alone: pure JavaScript (pg, pg-boss), never the SQLite driver, and its entry loads.
+  {
+    const { dir, installed } = installAlone('@autotune/postgres');
+    if (installed.includes('cli')) throw new Error('installing @autotune/postgres pulled in @autotune/cli');
+    if (fs.existsSync(path.join(dir, 'node_modules', 'better-sqlite3'))) throw new Error('installing @autotune/postgres pulled in better-sqlite3');
+    const out = run(
+      process.execPath,
+      ['-e', "const p = require('@autotune/postgres'); for (const k of ['PostgresStore', 'QueueTrialRunner', 'TrialWorker']) if (typeof p[k] !== 'function') throw new Error(k + ' missing'); console.log(p.maskConnectionString('postgres://u:secret@h/db'))"],
+      { cwd: dir },
+    );
+    if (!out.includes('postgres://u:***@h/db')) throw new Error(`@autotune/postgres from the tarball printed:\n${out}`);
+    step(`postgres alone (${installed.map((n) => '@autotune/' + n).join(', ')}): entry loads, no better-sqlite3`);
   }
 
   // 2. The CLI alone.

@@ -97,7 +97,7 @@ out('| effect (d = improvement / sd) | improvement | runs per arm | pass rate | 
 out('|---|---|---|---|---|');
 for (const [effect, n] of [[0.5, 10], [1, 10], [1.5, 10], [0.5, 30], [1, 30]]) {
   const r = await cell({ effect, runsPerArm: n, threshold: 0 });
-  const theory = tTestPower({ n, effectSize: effect, alpha: ALPHA, alternative: 'one-sided' });
+  const theory = tTestPower({ n, effectSize: effect, alpha: ALPHA, alternative: 'greater' });
   out(`| ${effect} | ${((effect * SD * 100) / MEAN).toFixed(0)}% | ${n} | ${f3(r.pass)} ${band(r.pass)} | ${f3(theory)} |`);
 }
 out('');
@@ -124,7 +124,7 @@ out('| design | power at d = 0.5 | mean runs per arm at d = 0.5 | fixed design r
 out('|---|---|---|---|');
 for (const [name] of designs.slice(1)) {
   const r = seqPower[name];
-  const fixedN = r.pass > ALPHA && r.pass < 1 ? requiredRunsPerArm({ effectSize: 0.5, alpha: ALPHA, power: r.pass, alternative: 'one-sided' }) : NaN;
+  const fixedN = r.pass > ALPHA && r.pass < 1 ? requiredRunsPerArm({ effectSize: 0.5, alpha: ALPHA, power: r.pass, alternative: 'greater', minRunsPerArm: 2 }) : NaN;
   out(`| ${name} | ${f3(r.pass)} | ${r.meanRunsPerArm.toFixed(1)} | ${fixedN} |`);
 }
 out('');

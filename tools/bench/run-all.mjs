@@ -8,8 +8,10 @@ const here = import.meta.dirname;
 const benches = [
   ['Load and summarise, and analyze (1,000,000 records)', 'metrics-load.mjs', []],
   ['Calibration and early stopping', 'calibration.mjs', []],
+  ['Bootstrap interval coverage', 'bootstrap-coverage.mjs', []],
   ['Tuning quality', 'tuning-quality.mjs', []],
   ['CLI start-up', 'cli-startup.mjs', []],
+  ['PostgreSQL: trials through the queue, history', 'postgres.mjs', []],
 ];
 console.log(`# autotune benchmarks, ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} CPUs (${os.cpus()[0]?.model}), Node ${process.version}\n`);
 let failed = 0;

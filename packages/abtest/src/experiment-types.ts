@@ -1,8 +1,10 @@
+import { MIN_RUNS_PER_ARM } from '@autotune/stats';
 import type { SpendingFunction } from './group-sequential';
 import type { TrialSample } from './trial-sample';
 
-/** Fewest runs per arm an experiment may have: below it, no test at alpha 0.05 has useful power. */
-export const MIN_RUNS_PER_ARM = 10;
+// Fewest runs per arm an experiment may have: defined once in @autotune/stats, because requiredRunsPerArm
+// there never answers less, and re-exported here as part of the experiment API.
+export { MIN_RUNS_PER_ARM };
 
 /** What an experiment compares: run duration, cost per run, or success rate. */
 export type ExperimentMetric = 'duration' | 'cost' | 'success_rate';

@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import { AbtestError, invalidInput, type PartialExperimentResult } from './errors';
 import { MIN_RUNS_PER_ARM, type EarlyStop, type ExperimentMetric, type ExperimentResult, type GuardrailLimits, type SequentialDesign } from './experiment-types';
@@ -7,7 +8,7 @@ export { MIN_RUNS_PER_ARM };
 import { groupSequentialBounds, type SpendingFunction } from './group-sequential';
 import { createRng } from '@autotune/stats';
 import { checkSeed, integerAtLeast, oneOf } from './internal/validate';
-import type { TrialRunner } from './trial';
+import { stopsExperiment, type TrialRunner } from './trial';
 import type { Arm, TrialSample } from './trial-sample';
 import { judge, judgeSettings } from './verdict';
 
@@ -80,7 +81,8 @@ interface PlannedTrial {
  *
  * @throws AbtestError `ABTEST_INVALID_INPUT` for bad options (e.g. fewer than 10 runs per arm),
  *   `ABTEST_PREPARE_FAILED` when `runner.prepare()` throws, `ABTEST_CANCELLED` when `signal` aborts (its
- *   `partialResult` holds the finished samples). Errors thrown by `onProgress` reject the experiment as they are.
+ *   `partialResult` holds the finished samples). Errors thrown by `onProgress`, and runner errors marked
+ *   `stopsExperiment`, reject the experiment as they are.
  */
 export async function runExperiment<C>(options: RunExperimentOptions<C>): Promise<ExperimentResult> {
   const o = options ?? ({} as RunExperimentOptions<C>);
@@ -210,6 +212,9 @@ interface StageHooks {
 function runStage(stage: PlannedTrial[], seeds: number[], hooks: StageHooks): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const controller = new AbortController();
+    // Every running trial listens on this signal; with many at once (trials on a queue of workers) Node would
+    // otherwise warn about a listener leak that is none.
+    setMaxListeners(hooks.concurrency + 10, controller.signal);
     let next = 0;
     let running = 0;
     let settled = false;
@@ -251,7 +256,7 @@ function runStage(stage: PlannedTrial[], seeds: number[], hooks: StageHooks): Pr
   });
 }
 
-/** Runs one trial; never rejects for the runner's sake (its failures become failed samples). */
+/** Runs one trial; rejects only for a runner error that {@link stopsExperiment} (other failures become failed samples). */
 async function runTrial<C>(o: RunExperimentOptions<C>, planned: PlannedTrial, seed: number, experimentSignal: AbortSignal, fingerprint: string | undefined): Promise<TrialSample> {
   const controller = new AbortController();
   const forward = (): void => controller.abort(experimentSignal.reason);
@@ -300,6 +305,7 @@ async function runTrial<C>(o: RunExperimentOptions<C>, planned: PlannedTrial, se
     if (problem) return failed(`runner returned an invalid record: ${problem}`, false);
     return { arm: planned.arm, trial: planned.trial, record: outcome };
   } catch (e) {
+    if (stopsExperiment(e)) throw e;
     return failed(e instanceof Error ? e.message || e.name : String(e), false);
   } finally {
     if (timer) clearTimeout(timer);

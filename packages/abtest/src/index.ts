@@ -1,4 +1,5 @@
 export type { TrialContext, TrialRunner } from './trial';
+export { stopsExperiment } from './trial';
 export type { Arm, TrialSample } from './trial-sample';
 export { AbtestError } from './errors';
 export type { AbtestErrorCode, AbtestErrorOptions, PartialExperimentResult } from './errors';

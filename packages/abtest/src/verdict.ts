@@ -1,7 +1,7 @@
-import { StatsError, bootstrapCI, fisherExact, mannWhitneyU, mean, requiredRunsPerArm, tPValue, variance, welchTTest } from '@autotune/stats';
+import { bootstrapCI, fisherExact, mannWhitneyU, mean, requiredRunsPerArm, variance, welchTTest } from '@autotune/stats';
 import { armMetrics, type ArmMetrics } from './arm-metrics';
 import { AbtestError, invalidInput } from './errors';
-import { MIN_RUNS_PER_ARM, type ExperimentMetric, type ExperimentResult, type GuardrailLimits } from './experiment-types';
+import type { ExperimentMetric, ExperimentResult, GuardrailLimits } from './experiment-types';
 import { checkSeed, integerAtLeast, oneOf, openUnit } from './internal/validate';
 import type { TrialSample } from './trial-sample';
 import type { EvaluateOptions, Verdict, VerdictReasonCode } from './verdict-types';
@@ -144,18 +144,12 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
   } else if (usable) {
     const candMean = mean(cand);
     improvement = ((baseMean - candMean) / baseMean) * 100;
-    try {
-      const w = welchTTest(cand, base, { alternative: 'less' });
-      tests.welch = { ...w, alternative: 'less' };
-      improvingP = w.pValue;
-      regressionP = tPValue(w.statistic, w.df, 'greater');
-    } catch (e) {
-      if (!(e instanceof StatsError)) throw e;
-      // Both arms constant: the difference, if any, is exact.
-      constant = true;
-      improvingP = candMean < baseMean ? 0 : 1;
-      regressionP = candMean > baseMean ? 0 : 1;
-    }
+    const w = welchTTest(cand, base, { alternative: 'less' });
+    // Both arms constant: the difference, if any, is exact, and Welch's test decides by it (p = 0 or 1).
+    constant = w.standardError === 0;
+    if (!constant) tests.welch = { ...w, alternative: 'less' };
+    improvingP = w.pValue;
+    regressionP = welchTTest(cand, base, { alternative: 'greater' }).pValue;
     tests.mannWhitney = { ...mannWhitneyU(cand, base, { alternative: 'less' }), alternative: 'less' };
     tests.fisher = { ...fisherExact(successTable(), { alternative: 'greater' }), alternative: 'greater' };
   }
@@ -201,8 +195,8 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
   if (usable && extras.bootstrap) verdict.bootstrap = improvementInterval(base, cand, metric, baseMean, extras.bootstrap);
   if (extras.recommend !== false && status === 'inconclusive' && usable && codes.includes('not_significant')) {
     const needed = runsToDecide(base, cand, metric, Math.max(improvement, threshold), before, passAlpha);
-    // Never recommend fewer runs than an experiment may have.
-    if (needed !== undefined) verdict.recommendedRunsPerArm = Math.max(MIN_RUNS_PER_ARM, needed);
+    // requiredRunsPerArm never answers fewer runs than an experiment may have (MIN_RUNS_PER_ARM).
+    if (needed !== undefined) verdict.recommendedRunsPerArm = needed;
   }
   if (extras.sequential) verdict.sequential = extras.sequential;
   verdict.reason = reasonText(verdict, passAlpha, constant);
@@ -217,11 +211,17 @@ function metricValues(samples: readonly TrialSample[], metric: ExperimentMetric)
 }
 
 function improvementInterval(base: number[], cand: number[], metric: ExperimentMetric, baseMean: number, o: { seed: number; resamples: number; confidenceLevel: number }): Verdict['bootstrap'] {
-  const b = bootstrapCI(base, cand, { statistic: 'mean', seed: o.seed, resamples: o.resamples, confidenceLevel: o.confidenceLevel, method: 'bca' });
-  if (metric === 'success_rate') return { ...b, estimate: b.estimate * 100, low: b.low * 100, high: b.high * 100 };
-  // Candidate minus baseline, turned into "percent better than baseline": the sign flips, so the ends swap.
-  const pct = (d: number): number => (-d / baseMean) * 100;
-  return { ...b, estimate: pct(b.estimate), low: pct(b.high), high: pct(b.low) };
+  // The interval method is bootstrapCI's default (percentile), chosen by measured coverage.
+  const interval = (a: number[], b: number[]) => bootstrapCI(a, b, { statistic: 'mean', seed: o.seed, resamples: o.resamples, confidenceLevel: o.confidenceLevel });
+  if (metric === 'success_rate') {
+    // Candidate minus baseline, in percentage points: higher is better.
+    const b = interval(cand, base);
+    return { ...b, estimate: b.estimate * 100, low: b.low * 100, high: b.high * 100 };
+  }
+  // Baseline minus candidate, as percent of the baseline: "percent better than baseline" (lower is better).
+  const b = interval(base, cand);
+  const pct = (d: number): number => (d / baseMean) * 100;
+  return { ...b, estimate: pct(b.estimate), low: pct(b.low), high: pct(b.high) };
 }
 
 function runsToDecide(base: number[], cand: number[], metric: ExperimentMetric, target: number, before: ArmMetrics, alpha: number): number | undefined {
@@ -237,7 +237,7 @@ function runsToDecide(base: number[], cand: number[], metric: ExperimentMetric, 
     effectSize = ((target / 100) * mean(base)) / sd;
   }
   if (!(effectSize > 0) || !Number.isFinite(effectSize)) return undefined;
-  return requiredRunsPerArm({ effectSize, alpha, power: 0.8, alternative: 'one-sided' });
+  return requiredRunsPerArm({ effectSize, alpha, power: 0.8, alternative: 'greater' });
 }
 
 const METRIC_WORDS: Record<ExperimentMetric, { noun: string; better: string; worse: string; unit: string }> = {

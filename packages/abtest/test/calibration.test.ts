@@ -55,7 +55,7 @@ describe('calibration of the fixed design (10 runs per arm)', () => {
     [1, 54],
     [1.5, 51],
   ])('a real effect of d = %d passes about as often as the one-sided t-test power predicts', (d, candMean) => {
-    const theory = tTestPower({ n: 10, effectSize: d, alpha: ALPHA, alternative: 'one-sided' });
+    const theory = tTestPower({ n: 10, effectSize: d, alpha: ALPHA, alternative: 'greater' });
     const rate = passRate(N, 200000 + candMean, (s) => simulate(s, 10, { mean: 60, sd: 6 }, { mean: candMean, sd: 6 }));
     // Welch's t has slightly fewer degrees of freedom than Student's, so a little less power: allow 3 sd + 0.01.
     expect(Math.abs(rate - theory)).toBeLessThanOrEqual(3 * sdOf(theory, N) + 0.01);

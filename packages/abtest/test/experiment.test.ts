@@ -93,6 +93,21 @@ describe('runExperiment', () => {
     expect(r.baseline.every((s) => s.record.success)).toBe(true);
   });
 
+  it('a runner error marked stopsExperiment ends the experiment with that error instead of failing one trial', async () => {
+    let calls = 0;
+    const broken = Object.assign(new Error('the runner printed a record for another team'), { stopsExperiment: true });
+    const runner: TrialRunner<string> = {
+      run: async (_config, ctx) => {
+        calls++;
+        if (ctx.trial === 2) throw broken;
+        return record(10);
+      },
+    };
+    await expect(runExperiment(base(runner, 'a', 'b'))).rejects.toBe(broken);
+    // Trials after the broken one are never started (concurrency 1).
+    expect(calls).toBe(3);
+  });
+
   it('a runner that throws synchronously, or returns no record, also yields failed samples', async () => {
     const runner: TrialRunner<string> = {
       run: (config) => {

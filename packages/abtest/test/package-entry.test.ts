@@ -10,6 +10,7 @@ describe('@autotune/abtest entry', () => {
         'evaluateExperiment',
         'groupSequentialBounds',
         'runExperiment',
+        'stopsExperiment',
       ].sort(),
     );
   });

@@ -26,6 +26,8 @@ describe('evaluateExperiment', () => {
     expect(v.bootstrap.low).toBeGreaterThan(15);
     expect(v.bootstrap.high).toBeLessThan(25);
     expect(v.bootstrap.estimate).toBeCloseTo(20, 10);
+    // The default interval is the percentile one, chosen by measured coverage (docs/statistics.md).
+    expect(v.bootstrap.method).toBe('percentile');
     expect(v.before.mean).toBeCloseTo(60, 10);
     expect(v.after.mean).toBeCloseTo(48, 10);
     expect(v.guardrails.successRateDrop).toMatchObject({ value: 0, breached: false });
@@ -142,6 +144,11 @@ describe('evaluateExperiment', () => {
     expect(v.improvementPercentage).toBeCloseTo(60, 10);
     expect(v.tests.fisher!.pValue).toBeCloseTo(0.005418, 5); // 10/10 vs 4/10, one-sided (hypergeometric sum)
     expect(v.tests.welch).toBeUndefined();
+    // Candidate minus baseline in points, higher is better, like improvementPercentage.
+    expect(v.bootstrap.estimate).toBeCloseTo(60, 10);
+    expect(v.bootstrap.low).toBeLessThanOrEqual(60);
+    expect(v.bootstrap.high).toBeGreaterThanOrEqual(60);
+    expect(v.bootstrap.low).toBeGreaterThan(0);
     expect(v.explanation).toMatch(/success rate was 100% against 40%/);
   });
 

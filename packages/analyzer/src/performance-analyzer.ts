@@ -10,6 +10,8 @@ export interface LoadMetricsFileOptions {
   lenient?: boolean;
   /** Called for every record skipped in lenient mode. */
   onSkip?: ReadOptions['onSkip'];
+  /** Formations accepted besides the built-in five; a record naming another is an error (see `ReadOptions`). */
+  formations?: readonly string[];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { CliError } from './errors';
+import { MAX_DURATION_MS } from './limits';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -25,6 +26,7 @@ export function parseDuration(text: string, flag = 'duration'): number {
   if (trimmed.length === 0 || total <= 0) {
     throw new CliError('CLI_USAGE', `${flag}: "${text}" is not a positive duration; expected e.g. 30s, 15m, 24h`);
   }
+  if (total > MAX_DURATION_MS) throw new CliError('CLI_USAGE', `${flag}: "${text}" is too long; the most is 24d`);
   return Math.round(total);
 }
 

@@ -11,22 +11,33 @@ export type CliErrorCode =
   | 'CLI_CONFIG'
   /** A strategy package named in the config is missing or incompatible. */
   | 'CLI_PLUGIN'
-  /** Ctrl-C arrived before the work finished. */
+  /** Ctrl-C (or SIGTERM, SIGHUP) arrived before the work finished. */
   | 'CLI_INTERRUPTED';
+
+/** Signals that stop a command cleanly, as Ctrl-C does. */
+export type InterruptSignal = 'SIGINT' | 'SIGTERM' | 'SIGHUP';
+
+/** The conventional exit code of a process stopped by `signal`: 128 + its number (130, 143, 129). */
+export function signalExitCode(signal: InterruptSignal): ExitCode {
+  return signal === 'SIGTERM' ? EXIT_CODES.TERMINATED : signal === 'SIGHUP' ? EXIT_CODES.HANGUP : EXIT_CODES.INTERRUPTED;
+}
 
 /** An error the CLI raises itself. Its message is one line a user can act on. */
 export class CliError extends Error {
   override readonly name = 'CliError';
   readonly [AUTOTUNE_ERROR_BRAND] = true;
   readonly code: CliErrorCode;
+  /** For `CLI_INTERRUPTED`: the signal that stopped the work (default SIGINT). */
+  readonly signal?: InterruptSignal;
 
-  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown; signal?: InterruptSignal }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    if (options?.signal) this.signal = options.signal;
   }
 
   /** The process exit code this error ends the command with. */
   get exitCode(): ExitCode {
-    return this.code === 'CLI_INTERRUPTED' ? EXIT_CODES.INTERRUPTED : EXIT_CODES.USAGE;
+    return this.code === 'CLI_INTERRUPTED' ? signalExitCode(this.signal ?? 'SIGINT') : EXIT_CODES.USAGE;
   }
 }

@@ -15,6 +15,10 @@ export const EXIT_CODES = {
   FAILED: 4,
   /** Interrupted by Ctrl-C (SIGINT) before the work finished; nothing was written. */
   INTERRUPTED: 130,
+  /** Stopped by SIGTERM (CI cancellation, `timeout`, a container stop) before the work finished; nothing was written. */
+  TERMINATED: 143,
+  /** Stopped by SIGHUP (the terminal closed) before the work finished; nothing was written. */
+  HANGUP: 129,
 } as const;
 
 /** One of the values of {@link EXIT_CODES}. */
@@ -28,5 +32,7 @@ export const EXIT_CODES_HELP = [
   '  2    bad usage or bad input (unknown flag, unreadable file, unknown team, invalid config)',
   '  3    inconclusive validation (not enough evidence either way)',
   '  4    failed validation, or a change was rolled back',
+  '  129  stopped by SIGHUP (terminal closed); the workflow file is left as it was',
   '  130  interrupted (Ctrl-C); the workflow file is left as it was',
+  '  143  stopped by SIGTERM (CI cancellation, timeout); the workflow file is left as it was',
 ].join('\n');

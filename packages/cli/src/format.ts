@@ -218,7 +218,7 @@ export function statusWord(status: string, colors: Colors = PLAIN): string {
   const word = status.toUpperCase();
   if (status === 'passed' || status === 'ok' || status === 'applied') return colors.green(word);
   if (status === 'failed' || status === 'regressed' || status === 'rolled_back') return colors.red(word);
-  if (status === 'inconclusive' || status === 'insufficient_data') return colors.yellow(word);
+  if (status === 'inconclusive' || status === 'insufficient_data' || status === 'pending' || status === 'abandoned') return colors.yellow(word);
   return word;
 }
 
@@ -300,6 +300,7 @@ export interface HistoryView {
   filePath?: string;
   reason?: string;
   rolledBackAt?: string;
+  applyId?: string;
 }
 
 function describeOptimization(optimization: unknown): { description: string; changes: SuggestionView['changes'] } {
@@ -323,6 +324,7 @@ export function formatHistory(entries: readonly HistoryView[], rollbackIndex: (e
     out.push(`    Validation: ${entry.validationStatus}   Improvement: ${improvement}   History id: ${entry.id}`);
     for (const change of changes) out.push(`    - ${change.key}: ${formatValue(change.before)} → ${formatValue(change.after)}`);
     if (entry.filePath) out.push(`    File: ${entry.filePath}`);
+    if (entry.applyId) out.push(`    Apply: ${entry.applyId}`);
     if (entry.reason) out.push(wrapText(`Reason: ${entry.reason}`, '    '));
     if (entry.rolledBackAt) out.push(`    Rolled back at: ${entry.rolledBackAt}`);
     out.push('');

@@ -1,11 +1,16 @@
 // `autotune.config.*`: the project's settings, found upward from the working directory, so that a team's
 // baselines, runner and strategy packages live in the repository instead of in every command line.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, extname, join, resolve } from 'node:path';
 import { CliError } from './errors';
 import { importModule } from './internal/import-module';
+import { COUNT_LIMITS, MAX_DURATION_MS } from './limits';
 
-/** File names searched for, in this order, in each folder from the working directory up to the root. */
+/**
+ * File names searched for, in this order, in each folder from the working directory up to the repository
+ * root (the first folder holding `.git`) or the home folder, whichever comes first.
+ */
 export const CONFIG_FILE_NAMES = [
   'autotune.config.json',
   'autotune.config.yaml',
@@ -29,8 +34,13 @@ export interface ProjectConfig {
   workflow?: string;
   /** Default `--metrics` files. */
   metrics?: string[];
-  /** Default `--db`: the SQLite database of history, experiments and records. */
+  /**
+   * Default `--db`: the SQLite database file of history, experiments and records, or a PostgreSQL URL
+   * (`postgres://user@host/db`; keep the password in `AUTOTUNE_DB` or `PGPASSWORD`, not in this file).
+   */
   db?: string;
+  /** `queue`: send A/B trials to `autotune worker` processes through the PostgreSQL database (as `--queue`). */
+  trials?: 'local' | 'queue';
   /** Default `--runner`. */
   runner?: RunnerSetting;
   /** Analyzer baselines: `durationSeconds`, `p95Seconds`, `successRate`, `toolCalls`, `formationSeconds`. */
@@ -70,6 +80,12 @@ export interface ProjectConfig {
    * (`{ min, max, levels }`), `frozen` settings and `keepMembers` (see @autotune/core `TuneSearchSpace`).
    */
   searchSpace?: Record<string, unknown>;
+  /**
+   * Formations besides the five built-in ones (`sequential`, `parallel`, `pipeline`, `hierarchical`,
+   * `consensus`) that metrics records may name, e.g. the legacy `reflection`, `adaptive`, `hybrid`. A record
+   * with a formation neither built in nor listed here is an error.
+   */
+  formations?: string[];
 }
 
 /** A config file as found: where it is and what it says. */
@@ -81,8 +97,19 @@ export interface LoadedProjectConfig {
   config: ProjectConfig;
 }
 
-/** The folder holding the nearest config file, walking up from `startDir`; undefined when there is none. */
-export function findProjectConfig(startDir: string): string | undefined {
+/** Where the upward search for a config file stops. */
+export interface ConfigSearchOptions {
+  /** The user's home folder: searched, but never above. Default `os.homedir()`. */
+  home?: string;
+}
+
+/**
+ * The nearest config file, walking up from `startDir`; undefined when there is none. The walk stops at the
+ * repository root (the first folder holding `.git`) or at the home folder, after searching it: a config file in
+ * `/tmp` or in another user's folder above the project is never picked up by accident.
+ */
+export function findProjectConfig(startDir: string, options: ConfigSearchOptions = {}): string | undefined {
+  const home = resolve(options.home ?? homedir());
   let dir = resolve(startDir);
   for (;;) {
     const found = CONFIG_FILE_NAMES.filter((name) => existsSync(join(dir, name)));
@@ -91,8 +118,31 @@ export function findProjectConfig(startDir: string): string | undefined {
     }
     if (found.length === 1) return join(dir, found[0]);
     const parent = dirname(dir);
-    if (parent === dir) return undefined;
+    if (parent === dir || dir === home || existsSync(join(dir, '.git'))) return undefined;
     dir = parent;
+  }
+}
+
+/** Whether a config file is a script that loading it would run. */
+function isScriptConfig(path: string): boolean {
+  return /\.(c|m)?js$/.test(path);
+}
+
+/**
+ * Refuses a script config that someone other than the current user could have written: one owned by another
+ * user, or writable by its group or by others. Loading it runs its code as this user (git's
+ * `safe.directory` check guards repositories the same way).
+ */
+export function checkScriptConfigTrusted(path: string, uid: number | undefined = process.getuid?.()): void {
+  if (uid === undefined) return; // No owners to compare on this platform (Windows).
+  const st = statSync(path);
+  const fix = 'it is a script, and loading it would run its code as you';
+  if (st.uid !== uid) {
+    throw new CliError('CLI_CONFIG', `${path}: refusing to load a config script owned by another user (uid ${st.uid}, you are uid ${uid}); ${fix}. If you trust it, take ownership (chown) or use a JSON or YAML config`);
+  }
+  if ((st.mode & 0o022) !== 0) {
+    const who = (st.mode & 0o002) !== 0 ? 'any user' : 'its group';
+    throw new CliError('CLI_CONFIG', `${path}: refusing to load a config script writable by ${who} (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')}); ${fix}. Remove the write permission: chmod go-w ${path}`);
   }
 }
 
@@ -132,11 +182,18 @@ async function readConfigValue(path: string): Promise<unknown> {
   let value: unknown = 'default' in mod ? mod.default : mod;
   // A CommonJS file loaded through import() may itself hold `{ default: ... }` (transpiled ESM).
   if (value && typeof value === 'object' && 'default' in value && Object.keys(value).length === 1) value = (value as { default: unknown }).default;
-  if (typeof value === 'function') value = await (value as () => unknown)();
+  if (typeof value === 'function') {
+    try {
+      value = await (value as () => unknown)();
+    } catch (err) {
+      // The user's function failed: bad input (exit 2) naming the file, not an autotune bug.
+      throw new CliError('CLI_CONFIG', `${path}: the exported config function threw: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, { cause: err });
+    }
+  }
   return value;
 }
 
-type FieldKind = 'string' | 'number' | 'boolean' | 'object' | 'string[]' | 'runner' | 'duration';
+type FieldKind = 'string' | 'number' | 'boolean' | 'object' | 'string[]' | 'runner' | 'duration' | 'trials';
 const FIELDS: Record<keyof ProjectConfig, FieldKind> = {
   teamId: 'string',
   workflow: 'string',
@@ -155,11 +212,21 @@ const FIELDS: Record<keyof ProjectConfig, FieldKind> = {
   seed: 'number',
   concurrency: 'number',
   trialTimeout: 'duration',
+  trials: 'trials',
   taskType: 'string',
   strategies: 'string[]',
   builtinStrategies: 'boolean',
   strategyOptions: 'object',
   searchSpace: 'object',
+  formations: 'string[]',
+};
+
+/** Whole-number fields and their bounds; like the count flags, a count too large to run is refused up front. */
+const COUNT_FIELDS: Partial<Record<keyof ProjectConfig, [number, number]>> = {
+  runsPerArm: [1, COUNT_LIMITS.runsPerArm],
+  concurrency: [1, 256],
+  minRuns: [1, COUNT_LIMITS.simulatedRuns],
+  seed: [0, COUNT_LIMITS.seed],
 };
 
 const EXPECTED: Record<FieldKind, string> = {
@@ -170,6 +237,7 @@ const EXPECTED: Record<FieldKind, string> = {
   'string[]': 'a list of strings',
   runner: 'a command line string, a list of argv strings, or { command, cwd?, env? }',
   duration: 'a duration such as "10m" or a number of milliseconds',
+  trials: '"local" (run trials here) or "queue" (send them to workers through the PostgreSQL database)',
 };
 
 function fits(kind: FieldKind, value: unknown): boolean {
@@ -194,6 +262,8 @@ function fits(kind: FieldKind, value: unknown): boolean {
       );
     case 'duration':
       return typeof value === 'string' || (typeof value === 'number' && value > 0);
+    case 'trials':
+      return value === 'local' || value === 'queue';
   }
 }
 
@@ -219,6 +289,13 @@ export function validateProjectConfig(value: unknown, path: string, lineOf: (key
     if (!fits(kind, field)) {
       throw new CliError('CLI_CONFIG', `${at(key)}: field "${key}" must be ${EXPECTED[kind]}, got ${JSON.stringify(field)}`);
     }
+    const bounds = COUNT_FIELDS[key as keyof ProjectConfig];
+    if (bounds && !(Number.isInteger(field) && (field as number) >= bounds[0] && (field as number) <= bounds[1])) {
+      throw new CliError('CLI_CONFIG', `${at(key)}: field "${key}" must be a whole number from ${bounds[0]} to ${bounds[1]}, got ${JSON.stringify(field)}`);
+    }
+    if (kind === 'duration' && typeof field === 'number' && field > MAX_DURATION_MS) {
+      throw new CliError('CLI_CONFIG', `${at(key)}: field "${key}" must be at most ${MAX_DURATION_MS} ms (24 days), got ${field}`);
+    }
     out[key] = kind === 'string[]' && typeof field === 'string' ? [field] : field;
   }
   return out as ProjectConfig;
@@ -242,10 +319,14 @@ function topLevelKeyLines(path: string): (key: string) => number | undefined {
   return (key) => lines.get(key);
 }
 
-/** Finds and loads the nearest `autotune.config.*` above `startDir`; an empty config when there is none. */
-export async function loadProjectConfig(startDir: string): Promise<LoadedProjectConfig> {
-  const path = findProjectConfig(startDir);
+/**
+ * Finds and loads the nearest `autotune.config.*` above `startDir` (see {@link findProjectConfig}); an empty
+ * config when there is none. A script config must pass {@link checkScriptConfigTrusted} before it runs.
+ */
+export async function loadProjectConfig(startDir: string, options: ConfigSearchOptions = {}): Promise<LoadedProjectConfig> {
+  const path = findProjectConfig(startDir, options);
   if (!path) return { dir: resolve(startDir), config: {} };
+  if (isScriptConfig(path)) checkScriptConfigTrusted(path);
   const config = validateProjectConfig(await readConfigValue(path), path, topLevelKeyLines(path));
   return { path, dir: dirname(path), config };
 }

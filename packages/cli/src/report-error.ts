@@ -9,7 +9,21 @@ const BRAND = Symbol.for('@autotune/error');
  * Codes of @autotune errors that are not the user's input: the environment failed (disk, database, a lock
  * held by another process) or a strategy crashed. Every other autotune error code is bad input (exit 2).
  */
-const ENVIRONMENT_CODES = new Set(['CORE_LOCKED', 'CORE_STORE', 'CORE_IO', 'CORE_STRATEGY_FAILED', 'CORE_RUNNER_OUTPUT']);
+const ENVIRONMENT_CODES = new Set([
+  'CORE_LOCKED',
+  'CORE_STORE',
+  'CORE_IO',
+  'CORE_STRATEGY_FAILED',
+  'CORE_RUNNER_OUTPUT',
+  'POSTGRES_QUERY',
+  'POSTGRES_QUEUE',
+  'POSTGRES_SCHEMA_NEWER',
+]);
+
+/** Masks the password of any PostgreSQL URL in a message: no message autotune prints shows one. */
+function maskPasswords(text: string): string {
+  return text.replace(/\b(postgres(?:ql)?:\/\/[^:/?#@\s]*:)([^@\s]*)@/gi, '$1***@').replace(/([?&]password=)[^&#\s]*/gi, '$1***');
+}
 /** Codes that mean the user cancelled. */
 const CANCEL_CODES = new Set(['ABTEST_CANCELLED']);
 
@@ -37,11 +51,11 @@ export function oneLine(err: unknown): string {
 export function reportError(err: unknown, stderr: OutputStream, verbose: boolean): number {
   const code = exitCodeOf(err);
   const unexpected = code === EXIT_CODES.UNEXPECTED && !(typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true);
-  stderr.write(`autotune: ${unexpected ? 'unexpected error: ' : ''}${oneLine(err)}\n`);
+  stderr.write(`autotune: ${unexpected ? 'unexpected error: ' : ''}${maskPasswords(oneLine(err))}\n`);
   if (verbose) {
     let cause: unknown = err;
     for (let depth = 0; cause !== undefined && depth < 5; depth++) {
-      stderr.write(`${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}\n`);
+      stderr.write(`${maskPasswords(cause instanceof Error ? (cause.stack ?? cause.message) : String(cause))}\n`);
       cause = cause instanceof Error ? cause.cause : undefined;
       if (cause !== undefined) stderr.write('Caused by: ');
     }

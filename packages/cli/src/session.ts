@@ -6,10 +6,11 @@ import type { TrialRunner } from '@autotune/abtest';
 import type { AutotunerOptions, AutotuneStore, PerformanceAutotuner, WorkflowFile } from '@autotune/core';
 import type { TeamStats } from '@autotune/metrics';
 import type { OptimizationStrategy, TeamConfig } from '@autotune/strategies';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import { parseDuration } from './duration';
-import { CliError } from './errors';
+import { defaultTrialTimeout } from './trial-timeout';
+import { CliError, signalExitCode, type InterruptSignal } from './errors';
 import { loadProjectConfig, type LoadedProjectConfig, type RunnerSetting } from './project-config';
 import { loadStrategyPackage } from './strategy-packages';
 import { colorEnabled, makeColors, type Colors, type Terminal } from './terminal';
@@ -31,6 +32,10 @@ export interface CommonFlags {
   output?: string;
   autoRollback?: boolean;
   earlyStop?: boolean;
+  /** Send trials to `autotune worker` processes through the PostgreSQL database. */
+  queue?: boolean;
+  /** Write the workflow file even when it is read-only. */
+  force?: boolean;
 }
 
 /** One command's run: its terminal, flags, project settings, and the resources it opened. */
@@ -40,6 +45,10 @@ export class Session {
   /** Colours for stderr. */
   readonly errColors: Colors;
   private readonly closers: Array<() => void | Promise<void>> = [];
+  /** The database `openStore` opened last: rollbacks stay inside its project root. */
+  private openedDatabase?: string;
+  /** The trial timeout a command runner gets when the config sets none (see `defaultTrialTimeout`). */
+  private defaultTrialTimeoutMs?: number;
   /** Records read from each metrics file so far, so that `watch` can pick up only what was appended. */
   readonly loadedRecords = new Map<string, number>();
 
@@ -52,9 +61,15 @@ export class Session {
     this.errColors = makeColors(colorEnabled(terminal.stderr, terminal.env));
   }
 
-  /** Loads the project config found above the working directory. */
+  /**
+   * Loads the project config found above the working directory (up to the repository root or home folder)
+   * and says on stderr which file it is, so settings never come from a file the user did not expect.
+   */
   static async open(terminal: Terminal, flags: CommonFlags): Promise<Session> {
-    return new Session(terminal, flags, await loadProjectConfig(terminal.cwd));
+    const home = terminal.env.HOME;
+    const project = await loadProjectConfig(terminal.cwd, home ? { home } : {});
+    if (project.path) terminal.stderr.write(`autotune: using settings from ${project.path}\n`);
+    return new Session(terminal, flags, project);
   }
 
   /** The human report: stdout normally; nothing with `--json`, whose stdout holds JSON only. */
@@ -133,7 +148,44 @@ export class Session {
   async loadWorkflow(path: string, teamId?: string): Promise<WorkflowFile> {
     const { loadWorkflowFile } = require('@autotune/core') as typeof import('@autotune/core');
     if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: workflow file not found`);
-    return loadWorkflowFile(path, teamId);
+    const file = await loadWorkflowFile(path, teamId);
+    // The same rule as for metrics records: a formation is built in or declared in the config file.
+    const { FORMATIONS } = require('@autotune/metrics') as typeof import('@autotune/metrics');
+    const declared = this.project.config.formations ?? [];
+    const formation = file.config.formation;
+    if (!(FORMATIONS as readonly string[]).includes(formation) && !declared.includes(formation)) {
+      throw new CliError(
+        'CLI_INPUT',
+        `${path}: unknown formation ${JSON.stringify(formation)}: expected one of ${FORMATIONS.join(', ')}${declared.length ? ` or one declared (${declared.join(', ')})` : ''}; list any other formation your teams use under "formations" in autotune.config.*`,
+      );
+    }
+    return file;
+  }
+
+  /**
+   * Refuses to go on when the workflow file is read-only (no write bit, or not writable by this user), unless
+   * `--force`: autotune replaces the file by renaming a new one over it, which the file's own mode does not
+   * stop, so a file someone made read-only on purpose would otherwise be silently replaced.
+   */
+  refuseReadOnlyWorkflow(path: string): void {
+    if (this.flags.force) return;
+    let mode: number;
+    try {
+      mode = statSync(path).mode & 0o7777;
+    } catch {
+      return; // Missing or unreadable: loading the file reports that.
+    }
+    let readOnly = (mode & 0o222) === 0;
+    if (!readOnly) {
+      try {
+        accessSync(path, fsConstants.W_OK);
+      } catch {
+        readOnly = true;
+      }
+    }
+    if (readOnly) {
+      throw new CliError('CLI_INPUT', `${path} is read-only (mode ${mode.toString(8).padStart(4, '0')}): autotune will not replace it; make it writable (chmod u+w) or pass --force`);
+    }
   }
 
   /** An analyzer with the project's baselines and thresholds, holding every metrics file's records. */
@@ -148,7 +200,7 @@ export class Session {
     const analyzer = new PerformanceAnalyzer(options as ConstructorParameters<typeof PerformanceAnalyzer>[0]);
     for (const path of paths) {
       if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: metrics file not found`);
-      const report = await analyzer.loadMetricsFromFile(path, { lenient: this.flags.lenient === true });
+      const report = await analyzer.loadMetricsFromFile(path, { lenient: this.flags.lenient === true, formations: this.project.config.formations ?? [] });
       this.loadedRecords.set(path, report.records);
       if (report.skipped > 0) {
         const first = report.firstSkips[0];
@@ -171,10 +223,16 @@ export class Session {
     throw new CliError('CLI_USAGE', `missing --team-id: the metrics hold ${teams.length} teams (${teams.join(', ')})`);
   }
 
-  /** The database path: `--db`, the config file's `db`, else `.autotune/autotune.db` beside the workflow file or in the working directory. */
+  /**
+   * The database: `--db`, the config file's `db`, `AUTOTUNE_DB`, else `.autotune/autotune.db` beside the
+   * workflow file or in the working directory. A `postgres://` URL is returned as it is.
+   */
   databasePath(workflowPath?: string): string {
-    if (this.flags.db) return this.resolveCwd(this.flags.db);
-    if (this.project.config.db) return this.resolveProject(this.project.config.db);
+    const { isPostgresUrl } = require('./postgres-db') as typeof import('./postgres-db');
+    if (this.flags.db) return isPostgresUrl(this.flags.db) ? this.flags.db : this.resolveCwd(this.flags.db);
+    if (this.project.config.db) return isPostgresUrl(this.project.config.db) ? this.project.config.db : this.resolveProject(this.project.config.db);
+    const fromEnv = this.terminal.env.AUTOTUNE_DB;
+    if (fromEnv) return isPostgresUrl(fromEnv) ? fromEnv : this.resolveCwd(fromEnv);
     return resolve(workflowPath ? dirname(workflowPath) : this.terminal.cwd, '.autotune', 'autotune.db');
   }
 
@@ -184,13 +242,24 @@ export class Session {
    */
   openStore(workflowPath: string | undefined, options: { mustExist?: boolean } = {}): { store: AutotuneStore; path: string } {
     const path = this.databasePath(workflowPath);
+    const pg = require('./postgres-db') as typeof import('./postgres-db');
+    if (pg.isPostgresUrl(path)) {
+      // A shared PostgreSQL database; `path` as printed never shows the password.
+      const { store, close } = pg.openPostgresStore(path);
+      this.closers.push(close);
+      this.openedDatabase = pg.maskUrl(path);
+      return { store, path: pg.maskUrl(path) };
+    }
+    this.openedDatabase = path;
     if (options.mustExist && !existsSync(path)) {
       throw new CliError('CLI_INPUT', `no autotune database at ${path}: nothing has been applied from here yet (pass --db FILE, or --config FILE to look beside that workflow file)`);
     }
-    mkdirSync(dirname(path), { recursive: true });
     // The driver is a native module: load it only for the commands that keep state.
     const Database = require('better-sqlite3') as typeof import('better-sqlite3');
-    const { SqliteStore } = require('@autotune/core') as typeof import('@autotune/core');
+    const { SqliteStore, prepareDatabaseFile } = require('@autotune/core') as typeof import('@autotune/core');
+    // The database holds the workflow's full text: created no more readable than the workflow file.
+    prepareDatabaseFile(path, workflowPath);
+    this.warnIfMoreReadable(path, workflowPath);
     let db: InstanceType<typeof Database>;
     try {
       db = new Database(path);
@@ -206,10 +275,47 @@ export class Session {
   }
 
   /**
+   * The project folder a database belongs to, which a rollback will not write outside of unless the file is
+   * named: the folder holding `.autotune/` for a database inside one, else the folder of the config file,
+   * else the database's own folder.
+   */
+  projectRootOf(databasePath: string): string {
+    // A shared (PostgreSQL) database has no folder: the project is the config file's, else the working directory.
+    if (databasePath.includes('://')) return this.project.path ? this.project.dir : this.terminal.cwd;
+    const folder = dirname(databasePath);
+    if (basename(folder) === '.autotune') return dirname(folder);
+    return this.project.path ? this.project.dir : folder;
+  }
+
+  /**
+   * A database made before autotune matched its mode to the workflow's (or by hand) may be readable by people
+   * the workflow keeps out; autotune does not change modes it did not set, but says so.
+   */
+  private warnIfMoreReadable(dbPath: string, workflowPath: string | undefined): void {
+    if (!workflowPath) return;
+    try {
+      const db = statSync(dbPath).mode & 0o077;
+      const workflow = statSync(workflowPath).mode & 0o077;
+      const extra = db & 0o044 & ~workflow;
+      if (extra !== 0) {
+        this.note(`autotune: warning: ${dbPath} (mode ${(statSync(dbPath).mode & 0o777).toString(8).padStart(4, '0')}) is readable by ${extra & 0o004 ? 'others' : 'its group'}, but ${workflowPath} is not; it holds the workflow's text: chmod go-r ${dbPath}`);
+      }
+    } catch {
+      // Best effort: a file that cannot be stat'ed is reported by whatever opens it.
+    }
+  }
+
+  /**
    * The trial runner: `--simulate [SCENARIO]`, `--runner CMD`, or the config file's `runner`; undefined when
    * none is given. `config` and `stats` calibrate a simulator built without a scenario.
    */
   runner(teamId: string, config: TeamConfig | undefined, stats: TeamStats | undefined): TrialRunner<TeamConfig> | undefined {
+    if (this.queueMode) return this.queueRunner(teamId);
+    return this.localRunner(teamId, config, stats);
+  }
+
+  /** The runner that runs trials in this process (`--runner`, `--simulate`, the config's `runner`), never the queue. */
+  localRunner(teamId: string, config: TeamConfig | undefined, stats: TeamStats | undefined): TrialRunner<TeamConfig> | undefined {
     const { simulate, runner } = this.flags;
     if (simulate !== undefined && simulate !== false && runner !== undefined) {
       throw new CliError('CLI_USAGE', '--runner and --simulate exclude each other: pick one way to run trials');
@@ -224,6 +330,9 @@ export class Session {
       if (!config) throw new CliError('CLI_USAGE', '--simulate without a scenario builds its model from the workflow: pass --config FILE');
       return new simulator.SimulatedTeamRunner(simulator.modelFromConfig(config, { stats, teamId }), { teamId });
     }
+    // Without a configured trialTimeout a hung command would hang the whole command: trials of a command get a
+    // default (applied by the A/B test, so a cut-off trial shows as timed out; see autotunerOptions).
+    if (this.project.config.trialTimeout === undefined) this.defaultTrialTimeoutMs = defaultTrialTimeout(stats).ms;
     if (runner !== undefined) {
       if (runner.trim() === '') throw new CliError('CLI_USAGE', '--runner needs a command, e.g. --runner "node run-team.js"');
       return new CommandRunner({ command: runner, cwd: this.terminal.cwd, teamId });
@@ -237,6 +346,41 @@ export class Session {
       env: setting.env,
       teamId,
     });
+  }
+
+  /** `--queue` or `trials: queue`: trials go to workers through the database instead of running here. */
+  get queueMode(): boolean {
+    return this.flags.queue === true || this.project.config.trials === 'queue';
+  }
+
+  private queueRunner(teamId: string): TrialRunner<TeamConfig> {
+    const pg = require('./postgres-db') as typeof import('./postgres-db');
+    const url = this.databasePath(this.workflowPath);
+    if (!pg.isPostgresUrl(url)) {
+      throw new CliError('CLI_USAGE', '--queue (or trials: queue) sends trials through a PostgreSQL database: pass --db postgres://... (or set "db" in autotune.config.*, or AUTOTUNE_DB)');
+    }
+    if (this.flags.simulate !== undefined && this.flags.simulate !== false) {
+      throw new CliError('CLI_USAGE', '--queue and --simulate exclude each other: with --queue, the workers run the trials with their own --runner');
+    }
+    const runner = new pg.LazyQueueRunner(url, teamId, this.trialTimeoutMs());
+    // On any exit (Ctrl-C included) the coordinator withdraws the trials it queued and no worker finished.
+    this.closers.push(() => runner.close());
+    return runner;
+  }
+
+  private trialTimeoutMs(): number | undefined {
+    const t = this.project.config.trialTimeout;
+    if (t === undefined) return undefined;
+    return typeof t === 'number' ? t : parseDuration(t, 'trialTimeout');
+  }
+
+  /** The local runner (see {@link localRunner}), or a usage error saying how to give one. */
+  requireLocalRunner(teamId: string, config: TeamConfig | undefined, stats: TeamStats | undefined, why: string): TrialRunner<TeamConfig> {
+    const runner = this.localRunner(teamId, config, stats);
+    if (!runner) {
+      throw new CliError('CLI_USAGE', `${why} needs a way to run the team: pass --runner "CMD ARGS" or --simulate SCENARIO (or set "runner" in autotune.config.*)`);
+    }
+    return runner;
   }
 
   /** The runner, or a usage error saying how to give one. */
@@ -270,6 +414,15 @@ export class Session {
   async autotunerOptions(extra: Partial<AutotunerOptions>): Promise<AutotunerOptions> {
     const c = this.project.config;
     const options: AutotunerOptions = { ...extra };
+    // Which files a rollback (validate's and watch's automatic ones too) may restore: the workflow the user
+    // named, or a file autotune wrote inside the database's project.
+    const workflowPath = this.workflowPath;
+    if (this.openedDatabase !== undefined || workflowPath !== undefined) {
+      options.rollbackGuard = {
+        ...(workflowPath !== undefined ? { workflowPath } : {}),
+        ...(this.openedDatabase !== undefined ? { projectRoot: this.projectRootOf(this.openedDatabase) } : {}),
+      };
+    }
     const strategies = await this.strategies();
     if (strategies) options.strategies = strategies;
     const threshold = this.flags.threshold ?? c.abTestThreshold;
@@ -282,6 +435,14 @@ export class Session {
     if (c.minConfidence !== undefined) options.minConfidence = c.minConfidence;
     if (c.concurrency !== undefined) options.concurrency = c.concurrency;
     if (c.trialTimeout !== undefined) options.trialTimeoutMs = typeof c.trialTimeout === 'number' ? c.trialTimeout : parseDuration(c.trialTimeout, 'trialTimeout');
+    else if (this.defaultTrialTimeoutMs !== undefined) options.trialTimeoutMs = this.defaultTrialTimeoutMs;
+    if (this.queueMode) {
+      // Every trial of a look in flight at once, so that all workers have work; the queue keeps their order.
+      if (c.concurrency === undefined) options.concurrency = 2 * (options.runsPerArm ?? 10);
+      // A worker enforces the trial timeout itself; a dead worker's job is retried once after it expires. The
+      // coordinator waits for both attempts (plus the queue's maintenance round) before it counts a failure.
+      if (options.trialTimeoutMs !== undefined) options.trialTimeoutMs = 2 * (options.trialTimeoutMs + 5_000) + 20_000;
+    }
     const earlyStopping = this.flags.earlyStop ?? c.earlyStopping;
     if (earlyStopping !== undefined) options.earlyStopping = earlyStopping;
     const autoRollback = this.flags.autoRollback === false ? false : c.autoRollback;
@@ -303,24 +464,34 @@ export class Session {
     return analyzer.listTeams().includes(teamId) ? analyzer.getTeamStats(teamId) : undefined;
   }
 
-  /** Calls `fn` with a signal that aborts on the first Ctrl-C; a second Ctrl-C exits at once. */
+  /**
+   * Calls `fn` with a signal that aborts on the first Ctrl-C (SIGINT), SIGTERM or SIGHUP: a CI cancellation,
+   * `timeout` or a closed terminal stop the work exactly as Ctrl-C does. The running trials' process groups are
+   * killed (the runner reacts to the aborted signal), nothing is written, `message` says so on stderr, and the
+   * command ends with 128 + the signal's number (130, 143, 129). A second signal exits at once.
+   */
   async withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>, message: string): Promise<T> {
     const controller = new AbortController();
-    const onSigint = () => {
-      if (controller.signal.aborted) {
-        process.exit(130);
-      }
-      this.note(`\n${message}`);
-      controller.abort();
-    };
-    process.on('SIGINT', onSigint);
+    let received: InterruptSignal | undefined;
+    const handlers = INTERRUPT_SIGNALS.map((name) => {
+      const handler = () => {
+        if (controller.signal.aborted) process.exit(signalExitCode(name));
+        received = name;
+        this.note(`\n${describeInterrupt(name, message)}`);
+        controller.abort();
+      };
+      process.on(name, handler);
+      return [name, handler] as const;
+    });
     try {
       return await fn(controller.signal);
     } catch (err) {
-      if (controller.signal.aborted) throw new CliError('CLI_INTERRUPTED', 'interrupted: stopped before finishing', { cause: err });
+      if (received) {
+        throw new CliError('CLI_INTERRUPTED', `${received === 'SIGINT' ? 'interrupted' : `stopped by ${received}`}: stopped before finishing`, { cause: err, signal: received });
+      }
       throw err;
     } finally {
-      process.off('SIGINT', onSigint);
+      for (const [name, handler] of handlers) process.off(name, handler);
     }
   }
 
@@ -334,6 +505,16 @@ export class Session {
       }
     }
   }
+}
+
+/** The signals that stop a command the way Ctrl-C does. */
+const INTERRUPT_SIGNALS: readonly InterruptSignal[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** `message` as said for `signal`: "Interrupted: ..." for Ctrl-C, "Terminated (SIGTERM): ..." for the others. */
+function describeInterrupt(signal: InterruptSignal, message: string): string {
+  if (signal === 'SIGINT') return message;
+  const what = signal === 'SIGTERM' ? 'Terminated (SIGTERM)' : 'Hangup (SIGHUP)';
+  return /^Interrupted\b/.test(message) ? message.replace(/^Interrupted\b/, what) : `${what}: ${message}`;
 }
 
 /** JSON.stringify replacer: typed arrays as arrays (stats hold Float64Array), Maps as objects. */

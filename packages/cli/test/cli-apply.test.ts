@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { cli, cliOnTerminal, makeProject, reviewTeamRuns, startCli, strategiesSource, strategySource, waitFor } from './helpers';
 
 const RUNNER = 'node fake-team.cjs';
+/** What every command prints on stderr when it uses a config file (and nothing else, here). */
+const SETTINGS_NOTE = /^autotune: using settings from \S+\/autotune\.config\.(json|yaml)\n$/;
 
 interface Result {
   success: boolean;
@@ -99,12 +101,12 @@ describe('autotune apply --auto, then rollback --index 0', () => {
   it('rollback --index past the end says how many there are', () => {
     const run = cli(['rollback', '--team-id', 'review_team', '--index', '1'], { cwd: project.dir });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/--index 1: team "review_team" has 1 applied change\(s\), so --index goes from 0 \(latest\) to 0/);
+    expect(run.stderr).toMatch(/no applied change at index 1 for team "review_team": there is 1 \(index 0 is the latest/);
   });
 
   it('rollback --index 0 restores the file byte for byte', () => {
     const run = cli(['rollback', '--team-id', 'review_team', '--index', '0'], { cwd: project.dir });
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toMatch(SETTINGS_NOTE);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('  Rollback');
     expect(run.stdout).toContain('  - member_count: 4 → 8');
@@ -148,14 +150,14 @@ describe('autotune apply, one change then rollback --index 0', () => {
       writeFileSync(join(project.dir, 'shrink.cjs'), strategySource({ name: 'shrink', type: 'team_sizing', description: 'Shrink the team to 4', change: { memberCount: 4 } }));
       writeFileSync(join(project.dir, 'autotune.config.json'), JSON.stringify({ builtinStrategies: false, strategies: ['./shrink.cjs'] }));
       const run = cli(['apply', '--config', 'team.json', '--metrics', 'metrics.json', '--auto', '--no-ab-test'], { cwd: project.dir });
-      expect(run.stderr).toBe('');
+      expect(run.stderr).toMatch(SETTINGS_NOTE);
       expect(run.status).toBe(0);
       expect(run.stdout).toMatch(/Validation: SKIPPED/);
       expect(run.stdout).toMatch(/^Wrote .*team\.json \(backup: /m);
-      expect(run.stdout).toContain('Undo with: autotune rollback --team-id review_team --index 0');
+      expect(run.stdout).toMatch(/^Undo with: autotune rollback --team-id review_team --apply [0-9a-f]{8} --db \S+\/\.autotune\/autotune\.db$/m);
       expect(readFileSync(json, 'utf8')).toBe(original.replace('"member_count": 8', '"member_count": 4'));
       const back = cli(['rollback', '--team-id', 'review_team', '--index', '0', '--config', 'team.json'], { cwd: project.dir });
-      expect(back.stderr).toBe('');
+      expect(back.stderr).toMatch(SETTINGS_NOTE);
       expect(back.status).toBe(0);
       expect(back.stdout).toContain('  - member_count: 4 → 8');
       expect(readFileSync(json, 'utf8')).toBe(original);
@@ -252,12 +254,13 @@ describe('autotune apply: other modes', () => {
 
   it('Ctrl-C during the A/B test stops it and leaves the file as it was', async () => {
     const original = readFileSync(project.workflow, 'utf8');
+    const trialStarted = join(project.dir, 'trial-started.txt');
     const started = startCli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--runner', RUNNER], {
       cwd: project.dir,
-      env: { FAKE_TEAM_HANG: '1' },
+      env: { FAKE_TEAM_HANG: '1', FAKE_TEAM_STARTED: trialStarted },
     });
-    await waitFor(() => started.output().stdout.includes('Generated'));
-    await new Promise((r) => setTimeout(r, 500));
+    // The first trial of the A/B test has started (the fake team wrote its pid): Ctrl-C lands mid-experiment.
+    await waitFor(() => existsSync(trialStarted));
     started.child.kill('SIGINT');
     const run = await started.exited;
     expect(run.status).toBe(130);
@@ -328,7 +331,7 @@ describe('autotune validate', () => {
     expect(applied.status).toBe(0);
     expect(yamlValue(readFileSync(project.workflow, 'utf8'), 'member_count')).toBe('4');
     const run = cli(['validate', '--team-id', 'review_team', '--runs', '10', '--seed', '5'], { cwd: project.dir });
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toMatch(SETTINGS_NOTE);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('  Validation');
     expect(run.stdout).toContain('Change:  Shrink the team to 4');
@@ -378,7 +381,7 @@ describe('strategy packages named in autotune.config', () => {
     install('@acme/shrink-strategy', strategySource({ name: 'acme_shrink', type: 'team_sizing', description: 'ACME: shrink the team to 3', change: { memberCount: 3 }, exportAs }), main, type);
     writeFileSync(join(project.dir, 'autotune.config.yaml'), '# project settings\nteamId: review_team\nbuiltinStrategies: false\nstrategies:\n  - "@acme/shrink-strategy"\n');
     const run = cli(['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.json'], { cwd: project.dir });
-    expect(run.stderr).toBe('');
+    expect(run.stderr).toMatch(SETTINGS_NOTE);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain('1. 🟠 ACME: shrink the team to 3');
     expect(run.stdout).toContain('   - member_count: 8 → 3');
@@ -401,7 +404,9 @@ describe('strategy packages named in autotune.config', () => {
     writeFileSync(join(project.dir, 'autotune.config.json'), JSON.stringify({ strategies: ['ghost-strategy'] }));
     const run = cli(['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.json'], { cwd: project.dir });
     expect(run.status).toBe(2);
-    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    const [note, ...rest] = run.stderr.trim().split('\n');
+    expect(`${note}\n`).toMatch(SETTINGS_NOTE);
+    expect(rest).toHaveLength(1);
     expect(run.stderr).toMatch(message);
   });
 

@@ -139,11 +139,13 @@ function exportStrategies(bodies: string[], exportAs: 'object' | 'factory' | 'ar
  * Runs `autotune ...args` on a pseudo-terminal (util-linux `script`), so that stdout and stderr are TTYs.
  * Returns what the terminal showed (both streams).
  */
-export function cliOnTerminal(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): CliRun {
+export function cliOnTerminal(args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; input?: string }): CliRun {
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const command = [process.execPath, BIN, ...args].map(quote).join(' ');
   const result = spawnSync('script', ['-qec', command, '/dev/null'], {
     cwd: options.cwd,
+    // `script` hands its stdin to the terminal, so this is what the user types.
+    ...(options.input !== undefined ? { input: options.input } : {}),
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, ...options.env },
     timeout: 120_000,

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CliError } from '../src/errors';
-import { findProjectConfig, loadProjectConfig, validateProjectConfig } from '../src/project-config';
+import { checkScriptConfigTrusted, findProjectConfig, loadProjectConfig, validateProjectConfig } from '../src/project-config';
 
 let root: string;
 beforeEach(() => {
@@ -20,10 +20,58 @@ describe('findProjectConfig', () => {
     expect(findProjectConfig(root)).toBe(join(root, 'autotune.config.json'));
   });
 
+  it('stops at the repository root: the folder holding .git is searched, its parents are not', () => {
+    const repo = join(root, 'repo');
+    mkdirSync(join(repo, '.git'), { recursive: true });
+    mkdirSync(join(repo, 'src'));
+    writeFileSync(join(root, 'autotune.config.json'), '{}');
+    expect(findProjectConfig(join(repo, 'src'))).toBeUndefined();
+    writeFileSync(join(repo, 'autotune.config.yaml'), 'teamId: x\n');
+    expect(findProjectConfig(join(repo, 'src'))).toBe(join(repo, 'autotune.config.yaml'));
+  });
+
+  it('stops at the home folder, after searching it; a .git file (worktree) counts too', () => {
+    const home = join(root, 'home');
+    mkdirSync(join(home, 'p'), { recursive: true });
+    writeFileSync(join(root, 'autotune.config.json'), '{}');
+    expect(findProjectConfig(join(home, 'p'), { home })).toBeUndefined();
+    writeFileSync(join(home, 'autotune.config.json'), '{}');
+    expect(findProjectConfig(join(home, 'p'), { home })).toBe(join(home, 'autotune.config.json'));
+    writeFileSync(join(home, 'p', '.git'), 'gitdir: /elsewhere\n');
+    expect(findProjectConfig(join(home, 'p'), { home })).toBeUndefined();
+  });
+
   it('refuses two config files in one folder', () => {
     writeFileSync(join(root, 'autotune.config.json'), '{}');
     writeFileSync(join(root, 'autotune.config.cjs'), 'module.exports = {}');
     expect(() => findProjectConfig(root)).toThrow(/holds 2 autotune config files \(autotune.config.json, autotune.config.cjs\)/);
+  });
+});
+
+describe('checkScriptConfigTrusted', () => {
+  it('passes a file of the given user that only its owner may write', () => {
+    const file = join(root, 'autotune.config.cjs');
+    writeFileSync(file, 'module.exports = {}');
+    chmodSync(file, 0o644);
+    expect(() => checkScriptConfigTrusted(file, process.getuid!())).not.toThrow();
+  });
+
+  it.each([
+    [0o646, /writable by any user \(mode 0646\)/],
+    [0o624, /writable by its group \(mode 0624\)/],
+  ])('refuses mode %o', (mode, message) => {
+    const file = join(root, 'autotune.config.cjs');
+    writeFileSync(file, 'module.exports = {}');
+    chmodSync(file, mode);
+    expect(() => checkScriptConfigTrusted(file, process.getuid!())).toThrow(message);
+  });
+
+  it('refuses a file owned by another user', () => {
+    const file = join(root, 'autotune.config.mjs');
+    writeFileSync(file, 'export default {}');
+    chmodSync(file, 0o600);
+    const other = process.getuid!() + 1;
+    expect(() => checkScriptConfigTrusted(file, other)).toThrow(new RegExp(`owned by another user \\(uid ${process.getuid!()}, you are uid ${other}\\)`));
   });
 });
 
@@ -76,6 +124,11 @@ describe('validateProjectConfig', () => {
     [{ runner: { cwd: '.' } }, /field "runner" must be a command line string/],
     [{ baselines: [] }, /field "baselines" must be an object/],
     [[1, 2], /expected an object of settings/],
+    [{ runsPerArm: 1e12 }, /field "runsPerArm" must be a whole number from 1 to 10000, got 1000000000000/],
+    [{ concurrency: 0 }, /field "concurrency" must be a whole number from 1 to 256/],
+    [{ seed: 2 ** 40 }, /field "seed" must be a whole number from 0 to 4294967295/],
+    [{ trialTimeout: 1e308 }, /field "trialTimeout" must be at most 2147483647 ms \(24 days\)/],
+    [{ formations: [1] }, /field "formations" must be a list of strings/],
   ])('refuses %p', (value, message) => {
     expect(() => validateProjectConfig(value, '/p/autotune.config.json')).toThrow(CliError);
     expect(() => validateProjectConfig(value, '/p/autotune.config.json')).toThrow(message);

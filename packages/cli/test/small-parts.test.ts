@@ -22,6 +22,12 @@ describe('parseDuration', () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
+  it('refuses a duration longer than a timer can wait (24.8 days), which would fire at once', () => {
+    expect(parseDuration('24d')).toBe(24 * 86_400_000);
+    expect(() => parseDuration('25d', '--interval')).toThrow('--interval: "25d" is too long; the most is 24d');
+    expect(() => parseDuration('1e9h', '--interval')).toThrow(CliError);
+  });
+
   it.each(['24', '', 'h', '10 minutes', '5x', '0s', '-5m'])('refuses %p with a usage error naming the flag', (text) => {
     expect(() => parseDuration(text, '--interval')).toThrow(CliError);
     expect(() => parseDuration(text, '--interval')).toThrow(/--interval/);
@@ -40,7 +46,7 @@ describe('parseDuration', () => {
 
 describe('exit codes', () => {
   it('are the documented numbers', () => {
-    expect(EXIT_CODES).toEqual({ SUCCESS: 0, UNEXPECTED: 1, USAGE: 2, INCONCLUSIVE: 3, FAILED: 4, INTERRUPTED: 130 });
+    expect(EXIT_CODES).toEqual({ SUCCESS: 0, UNEXPECTED: 1, USAGE: 2, INCONCLUSIVE: 3, FAILED: 4, INTERRUPTED: 130, TERMINATED: 143, HANGUP: 129 });
     for (const code of Object.values(EXIT_CODES)) expect(EXIT_CODES_HELP).toMatch(new RegExp(`^  ${code} `, 'm'));
   });
 
@@ -49,6 +55,8 @@ describe('exit codes', () => {
     [new CliError('CLI_USAGE', 'x'), 2],
     [new CliError('CLI_CONFIG', 'x'), 2],
     [new CliError('CLI_INTERRUPTED', 'x'), 130],
+    [new CliError('CLI_INTERRUPTED', 'x', { signal: 'SIGTERM' }), 143],
+    [new CliError('CLI_INTERRUPTED', 'x', { signal: 'SIGHUP' }), 129],
     [branded('ANALYZER_UNKNOWN_TEAM'), 2],
     [branded('METRICS_PARSE_ERROR'), 2],
     [branded('CORE_WORKFLOW_PARSE'), 2],

@@ -2,6 +2,7 @@ import type { PerformanceAnalyzer, PerformanceInsight } from '@autotune/analyzer
 import type { ArmMetrics, TrialRunner, TrialSample, ValidationStatus, Verdict } from '@autotune/abtest';
 import type { OptimizationStrategy, OptimizationSuggestion, StrategyContext, TeamConfig } from '@autotune/strategies';
 import type { AutotuneStore, HistoryEntry } from './store';
+import type { SettledChange } from './file-change';
 import type { WorkflowFile } from './workflow';
 
 /** A team config as users write it: the guide's snake_case keys (`member_count`, `tool_budget`, ...). */
@@ -43,8 +44,28 @@ export interface AutotunerOptions {
   strategyContext?: Omit<StrategyContext, 'teamId' | 'stats'>;
   /** Monitoring after a change is live: runs needed on each side before a regression can be called. Default 10. */
   regressionMinRuns?: number;
+  /**
+   * Which files a rollback (manual, after a failed validation, after monitoring) may restore. Without a
+   * `workflowPath` naming it, a file is restored only when its bytes are those autotune wrote and it lies in
+   * `projectRoot`: the database cannot make autotune overwrite an unrelated file.
+   */
+  rollbackGuard?: RollbackGuard;
   /** Clock, for tests. */
   now?: () => Date;
+}
+
+/** See {@link AutotunerOptions.rollbackGuard}. */
+export interface RollbackGuard {
+  /** The workflow file the user named: it may be restored whatever its bytes. */
+  workflowPath?: string;
+  /** The project folder the database belongs to (the folder holding `.autotune/`): nothing outside it is restored unless named. */
+  projectRoot?: string;
+}
+
+/** Options of `rollbackOptimization`. */
+export interface RollbackOptions extends RollbackGuard {
+  /** Undo this apply whole (the `applyId` its outcome and history entries carry) instead of an index. */
+  applyId?: string;
 }
 
 /** A suggestion as the autotuner returns it: the strategy's suggestion plus the config it leads to. */
@@ -105,6 +126,10 @@ export interface ApplyOutcome {
   finalConfig: UserTeamConfig | TeamConfig;
   /** When a workflow file was given and changed: where it was written and its backup. */
   written?: { path: string; backupPath?: string };
+  /** Shared by the history entries this apply wrote, when it kept a change: `rollbackOptimization(team, 0, reason, { applyId })` undoes it whole. */
+  applyId?: string;
+  /** Interrupted applies or rollbacks found pending and settled before this one started. */
+  settled: SettledChange[];
 }
 
 /** The outcome of `checkForRegression`. */
@@ -130,6 +155,8 @@ export interface RollbackOutcome {
   /** Backup of the file's bytes as they were just before the rollback. */
   backupPath?: string;
   historyId: number;
+  /** Interrupted applies or rollbacks found pending and settled before this one started. */
+  settled: SettledChange[];
 }
 
 export interface ContinuousOptions {

@@ -18,7 +18,9 @@ import {
   type OptimizationSuggestion,
   type TeamConfig,
 } from '@autotune/strategies';
-import { readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { readFile, realpath } from 'node:fs/promises';
+import * as path from 'node:path';
 import type {
   ApplyOptions,
   ApplyOutcome,
@@ -27,23 +29,24 @@ import type {
   ContinuousOptions,
   OptimizationResult,
   RegressionCheck,
+  RollbackGuard,
+  RollbackOptions,
   RollbackOutcome,
   UserTeamConfig,
   WorkflowInput,
 } from './autotuner-types';
 import { CoreError } from './errors';
-import { holdTeamLock, MemoryStore, type AutotuneStore, type HistoryEntry } from './store';
+import { applyConfirmation, rollbackConfirmation, settlePendingHistory, textHash, undonePatches, writeJournaled } from './file-change';
+import { holdTeamLock, MemoryStore, type AutotuneStore, type HistoryEntry, type HistoryStatus } from './store';
 import { tuneTeam } from './tuner/tune-team';
 import type { TuneOptions, TuneOutcome } from './tuner/tune-types';
 import {
   isTeamConfig,
   loadWorkflowFile,
   renderWorkflowUpdate,
-  restoreWorkflowText,
-  saveWorkflowFile,
   teamConfigFromUser,
   teamConfigToUser,
-  writeBackup,
+  workflowFromText,
   type WorkflowFile,
 } from './workflow';
 
@@ -282,6 +285,8 @@ export class PerformanceAutotuner {
    * on (the default) a change is kept only when its experiment passes; a failed candidate is rolled back (auto-
    * rollback) or rejected. With a `WorkflowFile`, the file is written once, atomically and with a backup, after
    * all are decided, and only if it has not changed on disk meanwhile; a cancelled or failed apply writes nothing.
+   * File and history agree whenever the process dies (see `writeJournaled`); a pending change an earlier,
+   * interrupted apply left is settled first.
    */
   async applyOptimizations(
     teamId: string,
@@ -290,131 +295,139 @@ export class PerformanceAutotuner {
     options: ApplyOptions = {},
   ): Promise<ApplyOutcome> {
     const input = resolveInput(workflowConfig);
-    const enableAbTesting = options.enableAbTesting ?? true;
-    const held = options.dryRun ? undefined : await holdTeamLock(this.store, teamId, 'apply');
-    try {
-      const results: OptimizationResult[] = [];
-      const steps: Array<{ result: OptimizationResult; before: TeamConfig; after: TeamConfig; status: HistoryEntry['status']; reason?: string }> = [];
-      let current = input.config;
-
-      for (const [index, optimization] of optimizations.entries()) {
-        options.signal?.throwIfAborted();
-        const timestamp = this.now().toISOString();
-        const candidate = this.applyOne(current, optimization);
-        const suggestion: AutotuneSuggestion = {
-          ...optimization,
-          strategy: optimization.strategy ?? optimization.type,
-          resultingConfig: candidate,
-          changes: changedKeys(current, candidate),
-        };
-        const base: OptimizationResult = {
-          success: false,
-          optimization: suggestion,
-          improvementPercentage: null,
-          validationStatus: 'skipped',
-          rollbackConfig: inShape(current, input.shape),
-          timestamp,
-        };
-        let result: OptimizationResult;
-        if (sameConfig(candidate, current)) {
-          result = { ...base, error: 'nothing to change: the suggested settings are already in force' };
-        } else if (options.dryRun) {
-          result = { ...base, validationStatus: 'dry_run', error: undefined };
-        } else if (!enableAbTesting) {
-          result = { ...base, success: true };
-          steps.push({ result, before: current, after: candidate, status: 'applied', reason: 'applied without A/B testing' });
-          current = candidate;
-        } else {
-          const { experimentId, verdict: measured, result: experimentResult } = await this.experiment(teamId, current, candidate, optimization.targetMetric as ExperimentMetric, {
-            runsPerArm: options.runsPerArm,
-            signal: options.signal,
-            onProgress: options.onProgress ? (p) => options.onProgress!({ optimizationIndex: index, ...p }) : undefined,
-            label: `apply #${index + 1}: ${optimization.description}`,
-          });
-          // A cancelled experiment decides nothing: stop before anything is written.
-          options.signal?.throwIfAborted();
-          const verdict = guardTightenedLimits(measured, experimentResult, current, candidate);
-          result = {
-            ...base,
-            success: verdict.status === 'passed',
-            validationStatus: verdict.status,
-            beforeMetrics: verdict.before,
-            afterMetrics: verdict.after,
-            improvementPercentage: verdict.improvementPercentage,
-            evidence: { experimentId, verdict },
-          };
-          if (verdict.status === 'passed') {
-            steps.push({ result, before: current, after: candidate, status: 'applied', reason: verdict.reason });
-            current = candidate;
-          } else if (verdict.status === 'failed' && this.enableAutoRollback) {
-            result.rolledBack = { reason: verdict.reason };
-            result.error = `rolled back: ${verdict.reason}`;
-            steps.push({ result, before: current, after: candidate, status: 'rolled_back', reason: verdict.reason });
-          } else {
-            result.error = `not applied: ${verdict.reason}`;
-            steps.push({ result, before: current, after: candidate, status: 'rejected', reason: verdict.reason });
-          }
-        }
-        results.push(result);
-        options.onResult?.(result, index);
-      }
-
-      let written: ApplyOutcome['written'];
-      const texts = new Map<TeamConfig, string>();
-      const kept = steps.filter((s) => s.status === 'applied');
-      if (input.file && kept.length > 0) {
-        const file = input.file;
-        options.signal?.throwIfAborted();
-        const onDisk = await readFile(file.path, 'utf8').catch((err: unknown) => {
-          throw new CoreError('CORE_IO', `cannot re-read ${file.path} before writing it: ${errorMessage(err)}`, { cause: err });
-        });
-        if (onDisk !== file.text) {
-          throw new CoreError('CORE_IO', `${file.path} changed on disk while autotune was testing; nothing was written. Run apply again on the new file.`);
-        }
-        const textOf = (config: TeamConfig) => {
-          if (!texts.has(config)) texts.set(config, sameConfig(config, file.config) ? file.text : renderWorkflowUpdate(file, config));
-          return texts.get(config)!;
-        };
-        for (const s of kept) {
-          textOf(s.before);
-          textOf(s.after);
-        }
-        await held?.confirm();
-        const saved = await saveWorkflowFile(file, current, { backup: options.backup ?? true });
-        written = { path: saved.path, backupPath: saved.backupPath };
-      }
-
-      const entries = steps.map((s) => {
-        const entry: Omit<HistoryEntry, 'id'> = {
-          teamId,
-          timestamp: s.result.timestamp,
-          optimization: s.result.optimization,
-          validationStatus: s.result.validationStatus,
-          status: s.status,
-          improvementPercentage: s.result.improvementPercentage,
-          configBefore: s.before,
-          configAfter: s.after,
-          fingerprintBefore: configFingerprint(s.before),
-          fingerprintAfter: configFingerprint(s.after),
-          experimentId: s.result.evidence?.experimentId,
-          evidence: s.result.evidence?.verdict,
-          reason: s.reason,
-        };
-        if (input.file && s.status === 'applied') {
-          entry.filePath = input.file.path;
-          entry.fileTextBefore = texts.get(s.before);
-          entry.fileTextAfter = texts.get(s.after);
-        }
-        return entry;
-      });
-      if (entries.length > 0) {
-        const ids = await this.store.writeHistory({ append: entries });
-        steps.forEach((s, i) => (s.result.historyId = ids[i]));
-      }
-      return { results, finalConfig: inShape(current, input.shape), written };
-    } finally {
-      await held?.release();
+    if (options.dryRun) {
+      const decided = await this.decideAll(teamId, optimizations, input, options);
+      return { results: decided.results, finalConfig: inShape(decided.current, input.shape), settled: [] };
     }
+    const held = await holdTeamLock(this.store, teamId, 'apply');
+    try {
+      const settled = await settlePendingHistory(this.store, teamId);
+      const decided = await this.decideAll(teamId, optimizations, input, options);
+      const recorded = await this.recordApply(teamId, input, decided, options, () => held.confirm());
+      return { results: decided.results, finalConfig: inShape(decided.current, input.shape), ...recorded, settled };
+    } finally {
+      await held.release();
+    }
+  }
+
+  /** Decides every optimization in order, each against the config the earlier ones left in force. */
+  private async decideAll(teamId: string, optimizations: readonly OptimizationSuggestion[], input: ResolvedInput, options: ApplyOptions): Promise<Decisions> {
+    const results: OptimizationResult[] = [];
+    const steps: Step[] = [];
+    let current = input.config;
+    for (const [index, optimization] of optimizations.entries()) {
+      options.signal?.throwIfAborted();
+      const { result, step } = await this.decideOne(teamId, index, optimization, current, input.shape, options);
+      if (step) {
+        steps.push(step);
+        if (step.status === 'applied') current = step.after;
+      }
+      results.push(result);
+      options.onResult?.(result, index);
+    }
+    return { results, steps, current };
+  }
+
+  /** One optimization's outcome, and the history step it leads to (none for a no-op or a dry run). */
+  private async decideOne(
+    teamId: string,
+    index: number,
+    optimization: OptimizationSuggestion,
+    current: TeamConfig,
+    shape: Shape,
+    options: ApplyOptions,
+  ): Promise<{ result: OptimizationResult; step?: Step }> {
+    const candidate = this.applyOne(current, optimization);
+    const base: OptimizationResult = {
+      success: false,
+      optimization: { ...optimization, strategy: optimization.strategy ?? optimization.type, resultingConfig: candidate, changes: changedKeys(current, candidate) },
+      improvementPercentage: null,
+      validationStatus: 'skipped',
+      rollbackConfig: inShape(current, shape),
+      timestamp: this.now().toISOString(),
+    };
+    if (sameConfig(candidate, current)) return { result: { ...base, error: 'nothing to change: the suggested settings are already in force' } };
+    if (options.dryRun) return { result: { ...base, validationStatus: 'dry_run' } };
+    if (options.enableAbTesting === false) {
+      const result = { ...base, success: true };
+      return { result, step: { result, before: current, after: candidate, status: 'applied', reason: 'applied without A/B testing' } };
+    }
+    const { experimentId, verdict: measured, result: experimentResult } = await this.experiment(teamId, current, candidate, optimization.targetMetric as ExperimentMetric, {
+      runsPerArm: options.runsPerArm,
+      signal: options.signal,
+      onProgress: options.onProgress ? (p) => options.onProgress!({ optimizationIndex: index, ...p }) : undefined,
+      label: `apply #${index + 1}: ${optimization.description}`,
+    });
+    // A cancelled experiment decides nothing: stop before anything is written.
+    options.signal?.throwIfAborted();
+    const verdict = guardTightenedLimits(measured, experimentResult, current, candidate);
+    const result: OptimizationResult = {
+      ...base,
+      success: verdict.status === 'passed',
+      validationStatus: verdict.status,
+      beforeMetrics: verdict.before,
+      afterMetrics: verdict.after,
+      improvementPercentage: verdict.improvementPercentage,
+      evidence: { experimentId, verdict },
+    };
+    const step: Step = { result, before: current, after: candidate, status: 'rejected', reason: verdict.reason };
+    if (verdict.status === 'passed') step.status = 'applied';
+    else if (verdict.status === 'failed' && this.enableAutoRollback) {
+      result.rolledBack = { reason: verdict.reason };
+      result.error = `rolled back: ${verdict.reason}`;
+      step.status = 'rolled_back';
+    } else result.error = `not applied: ${verdict.reason}`;
+    return { result, step };
+  }
+
+  /**
+   * Records the decided steps, and writes the workflow file when a change was kept: the kept steps are
+   * recorded `pending` with the file's hashes before the file is replaced, and confirmed after.
+   */
+  private async recordApply(
+    teamId: string,
+    input: ResolvedInput,
+    decided: Decisions,
+    options: ApplyOptions,
+    confirmLock: () => Promise<void>,
+  ): Promise<Pick<ApplyOutcome, 'written' | 'applyId'>> {
+    const kept = decided.steps.some((s) => s.status === 'applied');
+    const applyId = kept ? randomUUID().slice(0, 8) : undefined;
+    const entries = decided.steps.map((s) => historyEntryOf(teamId, s, applyId));
+    const assignIds = (ids: number[]) => decided.steps.forEach((s, i) => (s.result.historyId = ids[i]));
+    if (!input.file || !kept) {
+      if (entries.length > 0) assignIds(await this.store.writeHistory({ append: entries }));
+      return { applyId };
+    }
+    const file = input.file;
+    options.signal?.throwIfAborted();
+    await assertUnchangedOnDisk(file);
+    const textOf = (config: TeamConfig) => (sameConfig(config, file.config) ? file.text : renderWorkflowUpdate(file, config));
+    const finalText = textOf(decided.current);
+    // What is written must load again as this team's workflow.
+    workflowFromText(file.path, finalText, file.teamId, file.format);
+    decided.steps.forEach((s, i) => {
+      if (s.status !== 'applied') return;
+      const before = textOf(s.before);
+      const after = textOf(s.after);
+      Object.assign(entries[i], { status: 'pending', filePath: file.path, fileTextBefore: before, fileTextAfter: after, fileHashBefore: textHash(before), fileHashAfter: textHash(after) });
+    });
+    const pendingIds = (ids: number[]) => ids.filter((_, i) => entries[i].status === 'pending');
+    const { ids, backupPath } = await writeJournaled({
+      store: this.store,
+      kind: 'apply',
+      teamId,
+      filePath: file.path,
+      textBefore: file.text,
+      textAfter: finalText,
+      backup: options.backup ?? true,
+      now: this.now(),
+      intent: (backup) => ({ append: entries.map((e) => (e.status === 'pending' && backup ? { ...e, backupPath: backup } : e)) }),
+      confirm: (appended) => applyConfirmation(pendingIds(appended)),
+      confirmLock,
+    });
+    assignIds(ids);
+    return { written: { path: file.path, ...(backupPath ? { backupPath } : {}) }, applyId };
   }
 
   /**
@@ -488,22 +501,36 @@ export class PerformanceAutotuner {
   }
 
   /**
-   * Undoes the applied change at `rollbackIndex` (0 = the latest) and every later one: restores the config, and
-   * the workflow file's exact earlier bytes (after backing up its current bytes), and records it in the history.
+   * Undoes the applied change at `rollbackIndex` (0 = the latest), or the whole apply `options.applyId`, and
+   * every later one: restores the config, and the workflow file's exact earlier bytes (after backing up its
+   * current bytes), and records it in the history, file and history agreeing whenever the process dies. The file
+   * is restored only when it is the workflow named in `options` (or `rollbackGuard`), or when its bytes are
+   * those autotune wrote and it lies in the project root; otherwise nothing is written and a `CORE_ROLLBACK`
+   * error explains why.
    */
-  async rollbackOptimization(teamId: string, rollbackIndex = 0, reason = 'manual rollback'): Promise<RollbackOutcome> {
+  async rollbackOptimization(teamId: string, rollbackIndex = 0, reason = 'manual rollback', options: RollbackOptions = {}): Promise<RollbackOutcome> {
     // A rollback racing an apply on the same team would let the apply overwrite the restored file, and an apply
     // finishing first would shift the indexes: take the lock, then read the history.
     const held = await holdTeamLock(this.store, teamId, 'rollback');
     try {
-      return await this.rollbackLocked(teamId, rollbackIndex, reason, () => held.confirm());
+      const settled = await settlePendingHistory(this.store, teamId);
+      const applied = await this.appliedChanges(teamId);
+      const index = options.applyId === undefined ? rollbackIndex : indexOfApply(applied, teamId, options.applyId);
+      const outcome = await this.rollbackLocked(teamId, applied, index, reason, { ...this.options.rollbackGuard, ...options }, () => held.confirm());
+      return { ...outcome, settled };
     } finally {
       await held.release();
     }
   }
 
-  private async rollbackLocked(teamId: string, rollbackIndex: number, reason: string, confirmLock: () => Promise<void>): Promise<RollbackOutcome> {
-    const applied = await this.appliedChanges(teamId);
+  private async rollbackLocked(
+    teamId: string,
+    applied: HistoryEntry[],
+    rollbackIndex: number,
+    reason: string,
+    guard: RollbackGuard,
+    confirmLock: () => Promise<void>,
+  ): Promise<Omit<RollbackOutcome, 'settled'>> {
     const target = applied[rollbackIndex];
     if (!Number.isInteger(rollbackIndex) || rollbackIndex < 0 || !target) {
       throw new CoreError(
@@ -514,20 +541,8 @@ export class PerformanceAutotuner {
       );
     }
     const undone = applied.slice(0, rollbackIndex + 1);
-    let backupPath: string | undefined;
-    if (target.filePath && target.fileTextBefore !== undefined) {
-      const currentText = await readFile(target.filePath, 'utf8').catch(() => undefined);
-      if (currentText !== undefined && currentText !== target.fileTextBefore) {
-        backupPath = await writeBackup(target.filePath, currentText, this.now());
-      }
-      await confirmLock();
-      await restoreWorkflowText(target.filePath, target.fileTextBefore);
-    }
     const at = this.now().toISOString();
-    // Keep why the change was applied: the rollback's reason is added, not substituted.
-    const [historyId] = await this.store.writeHistory({
-      update: undone.map((e) => ({ id: e.id, patch: { status: 'rolled_back', reason: e.reason ? `${reason} (applied because: ${e.reason})` : reason, rolledBackAt: at } })),
-      append: [{
+    const entry: Omit<HistoryEntry, 'id'> = {
       teamId,
       timestamp: at,
       optimization: { description: `rollback of ${undone.length} change(s) to the config before history #${target.id}`, undone: undone.map((e) => e.id) },
@@ -538,13 +553,45 @@ export class PerformanceAutotuner {
       configAfter: target.configBefore,
       fingerprintBefore: undone[0].fingerprintAfter,
       fingerprintAfter: target.fingerprintBefore,
-      filePath: target.filePath,
-      fileTextBefore: undefined,
-      fileTextAfter: target.fileTextBefore,
+      undoes: undone.map((e) => e.id),
       reason,
-      }],
+    };
+    const outcome = { success: true, undone, restoredConfig: target.configBefore };
+    if (!target.filePath || target.fileTextBefore === undefined) {
+      // No file to restore: the history alone changes, in one write.
+      const [historyId] = await this.store.writeHistory({ update: undonePatches(undone, reason, at), append: [entry] });
+      return { ...outcome, historyId };
+    }
+    const filePath = target.filePath;
+    const restored = target.fileTextBefore;
+    const currentText = await readFile(filePath, 'utf8').catch(() => undefined);
+    await checkRestoreTarget(target, undone, currentText, guard);
+    const { ids, backupPath } = await writeJournaled({
+      store: this.store,
+      kind: 'rollback',
+      teamId,
+      filePath,
+      textBefore: currentText ?? '',
+      textAfter: restored,
+      backup: currentText !== undefined && currentText !== restored,
+      now: this.now(),
+      intent: (backup) => ({
+        append: [
+          {
+            ...entry,
+            status: 'pending',
+            filePath,
+            fileTextAfter: restored,
+            ...(currentText === undefined ? {} : { fileHashBefore: textHash(currentText) }),
+            fileHashAfter: textHash(restored),
+            ...(backup ? { backupPath: backup } : {}),
+          },
+        ],
+      }),
+      confirm: ([id]) => rollbackConfirmation({ id, reason, timestamp: at }, undone),
+      confirmLock,
     });
-    return { success: true, undone, restoredConfig: target.configBefore, filePath: target.filePath, backupPath, historyId };
+    return { ...outcome, filePath, ...(backupPath ? { backupPath } : {}), historyId: ids[0] };
   }
 
   /**
@@ -679,4 +726,106 @@ function guardTightenedLimits(verdict: Verdict, result: ExperimentResult, before
     }
   }
   return verdict;
+}
+
+/** One decided optimization as the history records it. */
+interface Step {
+  result: OptimizationResult;
+  before: TeamConfig;
+  after: TeamConfig;
+  status: HistoryStatus;
+  reason?: string;
+}
+
+interface Decisions {
+  results: OptimizationResult[];
+  steps: Step[];
+  /** The config in force after every kept step. */
+  current: TeamConfig;
+}
+
+function historyEntryOf(teamId: string, s: Step, applyId: string | undefined): Omit<HistoryEntry, 'id'> {
+  return {
+    teamId,
+    timestamp: s.result.timestamp,
+    optimization: s.result.optimization,
+    validationStatus: s.result.validationStatus,
+    status: s.status,
+    improvementPercentage: s.result.improvementPercentage,
+    configBefore: s.before,
+    configAfter: s.after,
+    fingerprintBefore: configFingerprint(s.before),
+    fingerprintAfter: configFingerprint(s.after),
+    ...(applyId !== undefined ? { applyId } : {}),
+    ...(s.result.evidence ? { experimentId: s.result.evidence.experimentId, evidence: s.result.evidence.verdict } : {}),
+    ...(s.reason !== undefined ? { reason: s.reason } : {}),
+  };
+}
+
+/** Refuses to write a file that changed on disk while the experiments ran. */
+async function assertUnchangedOnDisk(file: WorkflowFile): Promise<void> {
+  const onDisk = await readFile(file.path, 'utf8').catch((err: unknown) => {
+    throw new CoreError('CORE_IO', `cannot re-read ${file.path} before writing it: ${errorMessage(err)}; nothing was written`, { cause: err });
+  });
+  if (onDisk !== file.text) {
+    throw new CoreError('CORE_IO', `${file.path} changed on disk while autotune was testing; nothing was written. Run apply again on the new file.`);
+  }
+}
+
+/** The rollback index of the oldest applied entry of an apply: undoing it undoes the whole apply (and later ones). */
+function indexOfApply(applied: HistoryEntry[], teamId: string, applyId: string): number {
+  let index = -1;
+  applied.forEach((e, i) => {
+    if (e.applyId === applyId) index = i;
+  });
+  if (index < 0) {
+    throw new CoreError('CORE_ROLLBACK', `team "${teamId}" has no applied change from apply ${applyId} (already rolled back, or another team's; see \`autotune rollback --list\`)`);
+  }
+  return index;
+}
+
+/** The real path of a file, or of its folder when the file is gone, so that symlinks cannot lead outside a root. */
+async function realPathOf(p: string): Promise<string> {
+  const abs = path.resolve(p);
+  return realpath(abs).catch(async () => path.join(await realpath(path.dirname(abs)).catch(() => path.dirname(abs)), path.basename(abs)));
+}
+
+/**
+ * Whether a rollback may write `target.filePath` (issue: an edited history row must not make autotune
+ * overwrite another file): the file the user named may always be restored; any other only when it lies in the
+ * project root and holds exactly the bytes autotune last wrote to it. And the bytes to restore must be the
+ * ones recorded with their hash.
+ */
+async function checkRestoreTarget(target: HistoryEntry, undone: HistoryEntry[], currentText: string | undefined, guard: RollbackGuard): Promise<void> {
+  const file = await realPathOf(target.filePath!);
+  const problems: string[] = [];
+  if (target.fileHashBefore !== undefined && textHash(target.fileTextBefore!) !== target.fileHashBefore) {
+    problems.push(`the bytes recorded to restore (history #${target.id}) do not match their recorded hash: the history was changed`);
+  }
+  const named = guard.workflowPath !== undefined && (await realPathOf(guard.workflowPath)) === file;
+  if (guard.workflowPath !== undefined && !named) {
+    // The user means another file than the one the change was written to: restoring either would be a guess.
+    problems.push(`the change (history #${target.id}) was applied to this file, not to the workflow named, ${path.resolve(guard.workflowPath)}; name this file, or none`);
+  } else if (!named) {
+    const latest = undone.find((e) => e.filePath === target.filePath) ?? target;
+    const expected = latest.fileHashAfter ?? (latest.fileTextAfter !== undefined ? textHash(latest.fileTextAfter) : undefined);
+    if (guard.projectRoot !== undefined) {
+      const root = await realPathOf(guard.projectRoot);
+      if (file !== root && !file.startsWith(root.endsWith(path.sep) ? root : root + path.sep)) {
+        problems.push(`it lies outside ${root}, the project folder the database belongs to`);
+      }
+    }
+    if (currentText === undefined) problems.push('it cannot be read');
+    else if (expected === undefined || textHash(currentText) !== expected) {
+      problems.push(`its bytes are not the ones autotune wrote (history #${latest.id}): it was edited since, or the history does not describe this file`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new CoreError(
+      'CORE_ROLLBACK',
+      `refusing to restore this file: ${problems.join('; and ')}. Nothing was written.` +
+        (named ? '' : ' If this is the workflow to restore, name it (`--config FILE` in the CLI, `workflowPath` in the API).'),
+      { file, details: { filePath: file, historyId: target.id, named } },
+    );
+  }
 }

@@ -33,6 +33,8 @@ export interface CoreErrorOptions extends SourceLocation {
   cause?: unknown;
   /** Machine-readable facts behind the message (the lock holder, the known team ids, ...). */
   details?: Record<string, unknown>;
+  /** Thrown by a trial runner: end the experiment instead of recording a failed sample (see @autotune/abtest `TrialRunner`). */
+  stopsExperiment?: boolean;
 }
 
 /**
@@ -45,14 +47,17 @@ export class CoreError extends Error {
   readonly code: CoreErrorCode;
   readonly location: SourceLocation;
   readonly details: Record<string, unknown>;
+  /** True when a trial runner's error must end the experiment rather than fail one trial. */
+  readonly stopsExperiment: boolean;
 
   constructor(code: CoreErrorCode, message: string, options: CoreErrorOptions = {}) {
-    const { cause, details, ...location } = options;
+    const { cause, details, stopsExperiment, ...location } = options;
     const where = formatLocation(location);
     super(where ? `${where}: ${message}` : message, cause === undefined ? undefined : { cause });
     this.code = code;
     this.location = location;
     this.details = details ?? {};
+    this.stopsExperiment = stopsExperiment === true;
   }
 }
 

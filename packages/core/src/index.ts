@@ -9,11 +9,15 @@ export type {
   OptimizationResult,
   ApplyOutcome,
   RegressionCheck,
+  RollbackGuard,
+  RollbackOptions,
   RollbackOutcome,
   ContinuousOptions,
 } from './autotuner-types';
 
 export { CoreError, isCoreError } from './errors';
+export { settlePendingHistory, textHash } from './file-change';
+export type { SettledChange } from './file-change';
 export type { CoreErrorCode, CoreErrorOptions } from './errors';
 export {
   teamConfigFromUser,
@@ -29,8 +33,10 @@ export {
   writeBackup,
   AUTOTUNE_DIR,
   locateJsonError,
+  creationModesLike,
+  prepareDatabaseFile,
 } from './workflow';
-export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow } from './workflow';
+export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes } from './workflow';
 export {
   MemoryStore,
   SqliteStore,

@@ -2,6 +2,7 @@ import { MetricsError, formatLocation } from './errors';
 import type { SourceLocation } from './errors';
 import type { ExecutionRecord } from './record';
 import { validateRecord } from './validate';
+import type { RecordChecks } from './validate';
 
 /*
  * OpenTelemetry traces (OTLP/JSON) to execution records. The GenAI semantic conventions give the spans:
@@ -59,6 +60,9 @@ export class OtlpAssembler {
   /** Agent and tool spans already dropped because no workflow can ever hold them. */
   private droppedGenAiSpans = 0;
 
+  /** `checks` apply to every run assembled (e.g. which formations are accepted). */
+  constructor(private readonly checks?: RecordChecks) {}
+
   /** Add one OTLP document; runs completed by it go to `sink`. Throws for a document that is not OTLP. */
   addDocument(doc: unknown, location: SourceLocation, sink: OtlpSink): void {
     const workflows: SpanLite[] = [];
@@ -102,7 +106,7 @@ export class OtlpAssembler {
     for (const w of workflows) {
       const trace = this.traces.get(w.traceId)!;
       try {
-        sink.record(buildRun(w, trace));
+        sink.record(buildRun(w, trace, this.checks));
       } catch (e) {
         if (e instanceof MetricsError) sink.reject(e);
         else throw e;
@@ -339,7 +343,7 @@ interface MemberDraft {
   childOutput?: number;
 }
 
-function buildRun(w: SpanLite, trace: Map<string, SpanLite>): ExecutionRecord {
+function buildRun(w: SpanLite, trace: Map<string, SpanLite>, checks: RecordChecks | undefined): ExecutionRecord {
   const members = new Map<string, MemberDraft>();
   const memberIdBySpan = new Map<string, string>();
   let toolCalls = 0;
@@ -450,7 +454,7 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>): ExecutionRecord {
     members: memberRecords,
   };
   try {
-    return validateRecord(candidate, w.location);
+    return validateRecord(candidate, w.location, checks);
   } catch (e) {
     if (!(e instanceof MetricsError)) throw e;
     // Re-word the field as the span it came from, so the user can find it in the trace.

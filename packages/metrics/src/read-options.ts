@@ -1,5 +1,6 @@
 import type { MetricsError, SourceLocation } from './errors';
 import type { ExecutionRecord } from './record';
+import type { RecordChecks } from './validate';
 
 /**
  * The input formats the readers recognise, detected from the first non-blank bytes:
@@ -20,7 +21,7 @@ export interface SkippedInput {
 }
 
 /** Options shared by `readRecords`, `loadMetrics` and `parseMetricsText`. */
-export interface ReadOptions {
+export interface ReadOptions extends RecordChecks {
   /**
    * Skip lines, array elements or OTLP runs that fail to parse or validate, instead of stopping at the
    * first with a `MetricsError`. Each skip is counted in the report and passed to `onSkip`.

@@ -1,9 +1,59 @@
 import { MetricsError } from './errors';
 import type { SourceLocation } from './errors';
 import { canonicalJson, configFingerprint } from './fingerprint';
+import { FORMATIONS } from './record';
 import type { ExecutionRecord, LimitHit, MemberRecord } from './record';
 
 const LIMIT_HITS: readonly LimitHit[] = ['timeout', 'tool_budget', 'max_turns'];
+
+/**
+ * The bounds a record's values must keep (docs/metrics.md, "Limits"). Values past them are not measurements
+ * but bugs or tampering, and passed on they become nonsense downstream (a suggested timeout of 1.2e308 s).
+ */
+export const RECORD_LIMITS = {
+  /** Longest duration, in seconds, of a run or member (and largest timeout): 366 days. */
+  maxDurationSeconds: 366 * 24 * 3600,
+  /** Earliest time, epoch ms: 1970-01-01T00:00:00Z. */
+  minTimeMs: 0,
+  /** Latest time, epoch ms: 2200-01-01T00:00:00Z. */
+  maxTimeMs: Date.UTC(2200, 0, 1),
+  /** Most tool calls, members, or tool budget: one billion. */
+  maxCount: 1e9,
+  /** Most input or output tokens: one quadrillion. */
+  maxTokens: 1e15,
+  /** Largest cost of a run or member, USD: one billion. */
+  maxCostUsd: 1e9,
+} as const;
+
+/** Which bound a numeric field keeps. */
+type Bound = 'duration' | 'count' | 'tokens' | 'cost';
+const BOUND_MAX: Record<Bound, number> = {
+  duration: RECORD_LIMITS.maxDurationSeconds,
+  count: RECORD_LIMITS.maxCount,
+  tokens: RECORD_LIMITS.maxTokens,
+  cost: RECORD_LIMITS.maxCostUsd,
+};
+
+/**
+ * Checks beyond the record's shape that depend on the caller's project. Passing a `RecordChecks` (even `{}`)
+ * turns the formation check on; the readers always do.
+ */
+export interface RecordChecks {
+  /**
+   * Formations accepted besides the built-in {@link FORMATIONS} (for example the legacy `reflection`,
+   * `adaptive`, `hybrid`). A record naming any other formation is refused.
+   */
+  formations?: readonly string[];
+}
+
+/**
+ * Formations are checked where records come in from outside (every file reader passes its options as
+ * `checks`, and so do trial runners); a caller handing records over in memory without `checks` (records read
+ * back from autotune's own database) is not second-guessed.
+ */
+function formationAllowed(f: string, checks: RecordChecks | undefined): boolean {
+  return checks === undefined || (FORMATIONS as readonly string[]).includes(f) || (checks.formations?.includes(f) ?? false);
+}
 
 type Obj = Record<string, unknown>;
 
@@ -52,22 +102,42 @@ class FieldReader {
     return v;
   }
 
-  /** A finite number >= 0; `integer` also demands a whole number (counts). */
-  count(key: string, integer = false): number | undefined {
+  /** A finite number from 0 to the `bound`'s maximum; `integer` also demands a whole number (counts). */
+  count(key: string, bound: Bound, integer = false): number | undefined {
     const v = this.raw(key);
     if (v === undefined) return undefined;
     if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(key, `expected a number, got ${describe(v)}`);
     if (v < 0) this.fail(key, `must not be negative, got ${v}`);
     if (integer && !Number.isInteger(v)) this.fail(key, `expected a whole number, got ${v}`);
+    if (v > BOUND_MAX[bound]) this.fail(key, `${v} is out of range: the most is ${BOUND_MAX[bound]}${bound === 'duration' ? ' s (366 days)' : ''}`);
     return v;
   }
 
-  /** A finite number, possibly negative (a point in time). */
-  number(key: string): number | undefined {
+  /** A finite number (a point in time; `unit` says how to read it for the range check). */
+  time(key: string, unit: 'ms' | 's'): number | undefined {
     const v = this.raw(key);
     if (v === undefined) return undefined;
     if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(key, `expected a number, got ${describe(v)}`);
+    this.checkTime(key, unit === 's' ? v * 1000 : v, v);
     return v;
+  }
+
+  /** Fails unless `ms` lies between 1970 and 2200. */
+  checkTime(key: string, ms: number, shown: unknown = ms): void {
+    if (!(ms >= RECORD_LIMITS.minTimeMs && ms <= RECORD_LIMITS.maxTimeMs)) {
+      this.fail(key, `time ${String(shown)} is out of range: expected a time from 1970 to 2200`);
+    }
+  }
+
+  /** A formation, built in or declared in `checks`. */
+  formation(key: string, checks: RecordChecks | undefined): string | undefined {
+    const v = this.string(key);
+    if (v === undefined || formationAllowed(v, checks)) return v;
+    const declared = checks?.formations?.length ? ` or one declared (${checks.formations.join(', ')})` : '';
+    return this.fail(
+      key,
+      `unknown formation ${JSON.stringify(v)}: expected one of ${FORMATIONS.join(', ')}${declared}; list any other formation your teams use under "formations" in autotune.config.*`,
+    );
   }
 
   strings(key: string): string[] | undefined {
@@ -108,6 +178,7 @@ class FieldReader {
     const hasZone = /(?:[zZ]|[+-]\d\d:?\d\d)$/.test(v);
     const ms = Date.parse(hasZone || !v.includes('T') ? v : `${v}Z`);
     if (Number.isNaN(ms)) this.fail(key, `expected an ISO 8601 time such as 2025-01-15T10:00:00, got ${JSON.stringify(v)}`);
+    this.checkTime(key, ms, JSON.stringify(v));
     return ms;
   }
 }
@@ -147,16 +218,19 @@ function derivedExecutionId(u: unknown): string {
  * milliseconds; a missing end time or duration is derived from the other; a missing member count is the
  * number of members; a missing total of tool calls is the members' sum; a missing execution id is derived
  * from a hash of the record, so it is stable across reads.
+ *
+ * Bounds: durations up to 366 days, times from 1970 to 2200, counts up to 1e9, tokens up to 1e15, costs up to
+ * 1e9 USD ({@link RECORD_LIMITS}). With `checks`, a formation must be built in or listed in `checks.formations`.
  */
-export function validateRecord(u: unknown, location: SourceLocation = {}): ExecutionRecord {
+export function validateRecord(u: unknown, location: SourceLocation = {}, checks?: RecordChecks): ExecutionRecord {
   if (!isObject(u)) {
     throw new MetricsError('METRICS_VALIDATION_ERROR', `expected a record object, got ${describe(u)}`, location);
   }
   if (u.teamId !== undefined || u.executionId !== undefined || u.durationSeconds !== undefined) {
-    return fromAutotune(u, location);
+    return fromAutotune(u, location, checks);
   }
   if (u.team_id !== undefined || u.duration_seconds !== undefined || u.member_metrics !== undefined) {
-    return fromSnakeCase(u, location);
+    return fromSnakeCase(u, location, checks);
   }
   throw new MetricsError(
     'METRICS_VALIDATION_ERROR',
@@ -170,20 +244,20 @@ export function validateRecord(u: unknown, location: SourceLocation = {}): Execu
  * record is returned as it is, without a copy; anything else (snake_case, nulls, derived fields, errors)
  * takes the full path. Readers use this to keep validation off the profile of a million-record load.
  */
-export function validateParsedRecord(u: unknown, location: SourceLocation): ExecutionRecord {
-  return isCompleteAutotuneRecord(u) ? u : validateRecord(u, location);
+export function validateParsedRecord(u: unknown, location: SourceLocation, checks?: RecordChecks): ExecutionRecord {
+  return isCompleteAutotuneRecord(u, checks) ? u : validateRecord(u, location, checks);
 }
 
-function isCount(v: unknown): boolean {
-  return typeof v === 'number' && v >= 0 && v !== Number.POSITIVE_INFINITY;
+function isCount(v: unknown, bound: Bound = 'count'): boolean {
+  return typeof v === 'number' && v >= 0 && v <= BOUND_MAX[bound];
 }
 
-function isOptCount(v: unknown): boolean {
-  return v === undefined || (typeof v === 'number' && v >= 0 && v !== Number.POSITIVE_INFINITY);
+function isOptCount(v: unknown, bound: Bound = 'count'): boolean {
+  return v === undefined || isCount(v, bound);
 }
 
 function isTime(v: unknown): v is number {
-  return typeof v === 'number' && Number.isFinite(v);
+  return typeof v === 'number' && v >= RECORD_LIMITS.minTimeMs && v <= RECORD_LIMITS.maxTimeMs;
 }
 
 function isOptString(v: unknown): boolean {
@@ -201,17 +275,18 @@ function isOptStrings(v: unknown): boolean {
  * True when `validateRecord` would accept `u` and return it unchanged (apart from dropping unknown keys).
  * Must never accept what the full path rejects: every check here mirrors one there.
  */
-function isCompleteAutotuneRecord(u: unknown): u is ExecutionRecord {
+function isCompleteAutotuneRecord(u: unknown, checks: RecordChecks | undefined): u is ExecutionRecord {
   if (typeof u !== 'object' || u === null) return false;
   const r = u as Obj;
   const { teamId, executionId, startTimeMs, endTimeMs, durationSeconds, memberCount, members, limitHit, labels } = r;
   if (typeof teamId !== 'string' || teamId === '' || typeof executionId !== 'string' || executionId === '') return false;
   if (!isTime(startTimeMs) || !isTime(endTimeMs) || endTimeMs < startTimeMs) return false;
-  if (!isCount(durationSeconds) || typeof r.success !== 'boolean' || !isCount(r.toolCalls)) return false;
-  if (typeof memberCount !== 'number' || memberCount < 0 || !Number.isInteger(memberCount)) return false;
+  if (!isCount(durationSeconds, 'duration') || typeof r.success !== 'boolean' || !isCount(r.toolCalls)) return false;
+  if (!isCount(memberCount) || !Number.isInteger(memberCount)) return false;
   if (!isOptString(r.error) || !isOptString(r.formation) || !isOptString(r.configFingerprint)) return false;
-  if (!isOptCount(r.toolBudget) || !isOptCount(r.timeoutSeconds) || !isOptCount(r.inputTokens)) return false;
-  if (!isOptCount(r.outputTokens) || !isOptCount(r.costUsd)) return false;
+  if (typeof r.formation === 'string' && !formationAllowed(r.formation, checks)) return false;
+  if (!isOptCount(r.toolBudget) || !isOptCount(r.timeoutSeconds, 'duration') || !isOptCount(r.inputTokens, 'tokens')) return false;
+  if (!isOptCount(r.outputTokens, 'tokens') || !isOptCount(r.costUsd, 'cost')) return false;
   if (limitHit !== undefined && !(LIMIT_HITS as readonly unknown[]).includes(limitHit)) return false;
   if (labels !== undefined) {
     if (!isObject(labels)) return false;
@@ -222,22 +297,23 @@ function isCompleteAutotuneRecord(u: unknown): u is ExecutionRecord {
     const m = members[i] as Obj;
     if (typeof m !== 'object' || m === null) return false;
     if (typeof m.memberId !== 'string' || m.memberId === '' || typeof m.success !== 'boolean') return false;
-    if (!isCount(m.durationSeconds) || !isCount(m.toolCalls)) return false;
+    if (!isCount(m.durationSeconds, 'duration') || !isCount(m.toolCalls)) return false;
     if ((m.startTimeMs !== undefined && !isTime(m.startTimeMs)) || (m.endTimeMs !== undefined && !isTime(m.endTimeMs))) return false;
     if (!isOptString(m.role) || !isOptString(m.error) || !isOptStrings(m.toolsUsed) || !isOptStrings(m.waitedFor)) return false;
-    if (!isOptCount(m.inputTokens) || !isOptCount(m.outputTokens) || !isOptCount(m.costUsd)) return false;
+    if (!isOptCount(m.inputTokens, 'tokens') || !isOptCount(m.outputTokens, 'tokens') || !isOptCount(m.costUsd, 'cost')) return false;
   }
   return true;
 }
 
-function fromAutotune(u: Obj, location: SourceLocation): ExecutionRecord {
+function fromAutotune(u: Obj, location: SourceLocation, checks: RecordChecks | undefined): ExecutionRecord {
   const f: FieldReader = new FieldReader(u, location, '');
   const teamId = f.requiredString('teamId', 'team id');
   const success = f.boolean('success');
   const members = autotuneMembers(f, u.members, location);
-  const startTimeMs = f.number('startTimeMs');
+  const startTimeMs = f.time('startTimeMs', 'ms');
   if (startTimeMs === undefined) f.fail('startTimeMs', 'missing: expected the start time in epoch milliseconds');
-  const times = completeTimes(f, startTimeMs, f.number('endTimeMs'), f.count('durationSeconds'), {
+  const times = completeTimes(f, startTimeMs, f.time('endTimeMs', 'ms'), f.count('durationSeconds', 'duration'), {
+    start: 'startTimeMs',
     end: 'endTimeMs',
     duration: 'durationSeconds',
   });
@@ -248,17 +324,17 @@ function fromAutotune(u: Obj, location: SourceLocation): ExecutionRecord {
     endTimeMs: times.endTimeMs,
     durationSeconds: times.durationSeconds,
     success,
-    memberCount: f.count('memberCount', true) ?? members.length,
-    toolCalls: f.count('toolCalls') ?? sumToolCalls(members),
+    memberCount: f.count('memberCount', 'count', true) ?? members.length,
+    toolCalls: f.count('toolCalls', 'count') ?? sumToolCalls(members),
     members,
   };
   put(rec, 'error', f.string('error'));
-  put(rec, 'formation', f.string('formation'));
-  put(rec, 'toolBudget', f.count('toolBudget'));
-  put(rec, 'timeoutSeconds', f.count('timeoutSeconds'));
-  put(rec, 'inputTokens', f.count('inputTokens'));
-  put(rec, 'outputTokens', f.count('outputTokens'));
-  put(rec, 'costUsd', f.count('costUsd'));
+  put(rec, 'formation', f.formation('formation', checks));
+  put(rec, 'toolBudget', f.count('toolBudget', 'count'));
+  put(rec, 'timeoutSeconds', f.count('timeoutSeconds', 'duration'));
+  put(rec, 'inputTokens', f.count('inputTokens', 'tokens'));
+  put(rec, 'outputTokens', f.count('outputTokens', 'tokens'));
+  put(rec, 'costUsd', f.count('costUsd', 'cost'));
   put(rec, 'limitHit', f.limitHit('limitHit'));
   put(rec, 'configFingerprint', f.string('configFingerprint'));
   put(rec, 'labels', f.labels('labels'));
@@ -279,23 +355,24 @@ function autotuneMembers(f: FieldReader, v: unknown, location: SourceLocation): 
       durationSeconds: 0,
       toolCalls: 0,
     };
-    const start = m.number('startTimeMs');
-    const end = m.number('endTimeMs');
-    let duration = m.count('durationSeconds');
+    const start = m.time('startTimeMs', 'ms');
+    const end = m.time('endTimeMs', 'ms');
+    let duration = m.count('durationSeconds', 'duration');
     if (duration === undefined) {
       if (start === undefined || end === undefined) m.fail('durationSeconds', 'missing: expected seconds >= 0, or both startTimeMs and endTimeMs');
       if (end < start) m.fail('endTimeMs', `ends before it starts (${end} < ${start})`);
       duration = (end - start) / 1000;
+      if (duration > RECORD_LIMITS.maxDurationSeconds) m.fail('endTimeMs', `the member would run ${duration} s; the most is ${RECORD_LIMITS.maxDurationSeconds} s (366 days)`);
     }
     member.durationSeconds = duration;
     put(member, 'role', m.string('role'));
     put(member, 'startTimeMs', start);
     put(member, 'endTimeMs', end);
-    member.toolCalls = m.count('toolCalls') ?? 0;
+    member.toolCalls = m.count('toolCalls', 'count') ?? 0;
     put(member, 'toolsUsed', m.strings('toolsUsed'));
-    put(member, 'inputTokens', m.count('inputTokens'));
-    put(member, 'outputTokens', m.count('outputTokens'));
-    put(member, 'costUsd', m.count('costUsd'));
+    put(member, 'inputTokens', m.count('inputTokens', 'tokens'));
+    put(member, 'outputTokens', m.count('outputTokens', 'tokens'));
+    put(member, 'costUsd', m.count('costUsd', 'cost'));
     put(member, 'error', m.string('error'));
     put(member, 'waitedFor', m.strings('waitedFor'));
     out[i] = member;
@@ -309,16 +386,22 @@ function completeTimes(
   startTimeMs: number,
   endTimeMs: number | undefined,
   durationSeconds: number | undefined,
-  names: { end: string; duration: string },
+  names: { start: string; end: string; duration: string },
 ): { endTimeMs: number; durationSeconds: number } {
   if (endTimeMs !== undefined && endTimeMs < startTimeMs) {
     f.fail(names.end, `ends before it starts (${endTimeMs} < ${startTimeMs})`);
   }
+  // Times derived from others (a start from end minus duration) must keep the bounds too.
+  f.checkTime(names.start, startTimeMs);
   if (durationSeconds === undefined) {
     if (endTimeMs === undefined) f.fail(names.duration, `missing: expected seconds >= 0 (or an end time)`);
-    return { endTimeMs, durationSeconds: (endTimeMs - startTimeMs) / 1000 };
+    const derived = (endTimeMs - startTimeMs) / 1000;
+    if (derived > RECORD_LIMITS.maxDurationSeconds) f.fail(names.end, `the run would last ${derived} s; the most is ${RECORD_LIMITS.maxDurationSeconds} s (366 days)`);
+    return { endTimeMs, durationSeconds: derived };
   }
-  return { endTimeMs: endTimeMs ?? startTimeMs + Math.round(durationSeconds * 1000), durationSeconds };
+  const end = endTimeMs ?? startTimeMs + Math.round(durationSeconds * 1000);
+  f.checkTime(names.duration, end, `${end} (start plus duration)`);
+  return { endTimeMs: end, durationSeconds };
 }
 
 function sumToolCalls(members: MemberRecord[]): number {
@@ -327,14 +410,14 @@ function sumToolCalls(members: MemberRecord[]): number {
   return s;
 }
 
-function fromSnakeCase(u: Obj, location: SourceLocation): ExecutionRecord {
+function fromSnakeCase(u: Obj, location: SourceLocation, checks: RecordChecks | undefined): ExecutionRecord {
   const f: FieldReader = new FieldReader(u, location, '');
   const teamId = f.requiredString('team_id', 'team id');
   const success = f.boolean('success');
   const members = snakeMembers(f, u.member_metrics, location);
-  const duration = f.count('duration_seconds');
-  const start = f.number('start_time');
-  const end = f.number('end_time');
+  const duration = f.count('duration_seconds', 'duration');
+  const start = f.time('start_time', 's');
+  const end = f.time('end_time', 's');
   const stamp = f.isoTime('timestamp');
   let startTimeMs: number;
   let endTimeMs: number | undefined = end === undefined ? undefined : secondsToMs(end);
@@ -351,7 +434,7 @@ function fromSnakeCase(u: Obj, location: SourceLocation): ExecutionRecord {
   } else {
     f.fail('start_time', 'missing: expected start_time (epoch seconds) or timestamp (ISO 8601)');
   }
-  const times = completeTimes(f, startTimeMs, endTimeMs, duration, { end: 'end_time', duration: 'duration_seconds' });
+  const times = completeTimes(f, startTimeMs, endTimeMs, duration, { start: 'start_time', end: 'end_time', duration: 'duration_seconds' });
   const rec: ExecutionRecord = {
     teamId,
     executionId: f.string('execution_id') || derivedExecutionId(u),
@@ -359,17 +442,17 @@ function fromSnakeCase(u: Obj, location: SourceLocation): ExecutionRecord {
     endTimeMs: times.endTimeMs,
     durationSeconds: times.durationSeconds,
     success,
-    memberCount: f.count('member_count', true) ?? members.length,
-    toolCalls: f.count('total_tool_calls') ?? sumToolCalls(members),
+    memberCount: f.count('member_count', 'count', true) ?? members.length,
+    toolCalls: f.count('total_tool_calls', 'count') ?? sumToolCalls(members),
     members,
   };
   put(rec, 'error', f.string('error_message') ?? f.string('error'));
-  put(rec, 'formation', f.string('formation'));
-  put(rec, 'toolBudget', f.count('tool_budget'));
-  put(rec, 'timeoutSeconds', f.count('timeout_seconds'));
-  put(rec, 'inputTokens', f.count('input_tokens'));
-  put(rec, 'outputTokens', f.count('output_tokens'));
-  put(rec, 'costUsd', f.count('cost_usd'));
+  put(rec, 'formation', f.formation('formation', checks));
+  put(rec, 'toolBudget', f.count('tool_budget', 'count'));
+  put(rec, 'timeoutSeconds', f.count('timeout_seconds', 'duration'));
+  put(rec, 'inputTokens', f.count('input_tokens', 'tokens'));
+  put(rec, 'outputTokens', f.count('output_tokens', 'tokens'));
+  put(rec, 'costUsd', f.count('cost_usd', 'cost'));
   put(rec, 'limitHit', f.limitHit('limit_hit'));
   put(rec, 'configFingerprint', f.string('config_fingerprint'));
   const labels = f.labels('labels') ?? {};
@@ -397,22 +480,23 @@ function snakeMembers(f: FieldReader, v: unknown, location: SourceLocation): Mem
     const m: FieldReader = new FieldReader(mv, location, prefix);
     const memberId = m.string('member_id') || key || m.requiredString('member_id', 'member id');
     const success = m.boolean('success');
-    const start = m.number('start_time');
-    const end = m.number('end_time');
-    let duration = m.count('duration_seconds');
+    const start = m.time('start_time', 's');
+    const end = m.time('end_time', 's');
+    let duration = m.count('duration_seconds', 'duration');
     if (start !== undefined && end !== undefined && end < start) m.fail('end_time', `ends before it starts (${end} < ${start})`);
     if (duration === undefined) {
       if (start === undefined || end === undefined) m.fail('duration_seconds', 'missing: expected seconds >= 0, or both start_time and end_time');
       duration = end - start;
+      if (duration > RECORD_LIMITS.maxDurationSeconds) m.fail('end_time', `the member would run ${duration} s; the most is ${RECORD_LIMITS.maxDurationSeconds} s (366 days)`);
     }
-    const member: MemberRecord = { memberId, success, durationSeconds: duration, toolCalls: m.count('tool_calls_used') ?? m.count('tool_calls') ?? 0 };
+    const member: MemberRecord = { memberId, success, durationSeconds: duration, toolCalls: m.count('tool_calls_used', 'count') ?? m.count('tool_calls', 'count') ?? 0 };
     put(member, 'role', m.string('role'));
     put(member, 'startTimeMs', start === undefined ? undefined : secondsToMs(start));
     put(member, 'endTimeMs', end === undefined ? undefined : secondsToMs(end));
     put(member, 'toolsUsed', m.strings('tools_used'));
-    put(member, 'inputTokens', m.count('input_tokens'));
-    put(member, 'outputTokens', m.count('output_tokens'));
-    put(member, 'costUsd', m.count('cost_usd'));
+    put(member, 'inputTokens', m.count('input_tokens', 'tokens'));
+    put(member, 'outputTokens', m.count('output_tokens', 'tokens'));
+    put(member, 'costUsd', m.count('cost_usd', 'cost'));
     put(member, 'error', m.string('error_message') ?? m.string('error'));
     put(member, 'waitedFor', m.strings('waited_for'));
     out.push(member);

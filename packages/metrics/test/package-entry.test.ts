@@ -20,6 +20,7 @@ describe('@autotune/metrics entry', () => {
         'loadMetrics',
         'loadMetricsWithReport',
         'normaliseOtlpId',
+        'RECORD_LIMITS',
         'parseMetricsText',
         'parseMetricsTextWithReport',
         'quantileSorted',

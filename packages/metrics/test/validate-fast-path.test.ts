@@ -50,11 +50,33 @@ describe('validateParsedRecord agrees with validateRecord', () => {
     }
   }
   cases.push(['endTimeMs before startTimeMs', { ...valid(), endTimeMs: 999 }]);
+  // Just past each bound (docs/metrics.md, "Limits"), and formations built in, declared and unknown.
+  const past: [string, unknown][] = [
+    ['durationSeconds', 366 * 86400 + 1],
+    ['timeoutSeconds', 1e308],
+    ['startTimeMs', -1],
+    ['endTimeMs', Date.UTC(2200, 0, 1) + 1],
+    ['toolCalls', 1e9 + 1],
+    ['memberCount', 1e300],
+    ['toolBudget', 2e9],
+    ['inputTokens', 1e16],
+    ['costUsd', 1e10],
+    ['formation', 'reflection'],
+    ['formation', 'made-up'],
+  ];
+  for (const [key, v] of past) cases.push([`${key} = ${v} (out of bounds or unknown)`, { ...valid(), [key]: v }]);
+  cases.push(['members[0].durationSeconds past 366 days', { ...valid(), members: [{ ...valid().members[0], durationSeconds: 1e308 }] }]);
   cases.push(['members null', { ...valid(), members: null }]);
 
   it.each(cases)('on %s', (_label, input) => {
     const where = { file: 'f', line: 1 };
     expect(outcome(() => validateParsedRecord(structuredClone(input), where))).toEqual(outcome(() => validateRecord(structuredClone(input), where)));
+  });
+
+  it.each(cases)('on %s, with formation checks on', (_label, input) => {
+    const where = { file: 'f', line: 1 };
+    const checks = { formations: ['reflection'] };
+    expect(outcome(() => validateParsedRecord(structuredClone(input), where, checks))).toEqual(outcome(() => validateRecord(structuredClone(input), where, checks)));
   });
 
   it('returns the parsed object itself when it is valid', () => {

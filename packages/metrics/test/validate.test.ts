@@ -1,4 +1,4 @@
-import { MetricsError, isAutotuneError, toSnakeCaseRecord, validateRecord } from '@autotune/metrics';
+import { MetricsError, RECORD_LIMITS, isAutotuneError, parseMetricsText, toSnakeCaseRecord, validateRecord } from '@autotune/metrics';
 
 const at = { file: 'runs.jsonl', line: 7 };
 const camel = (o: Record<string, unknown> = {}) => ({
@@ -155,5 +155,62 @@ describe('validateRecord normalises', () => {
     const snakeForm = toSnakeCaseRecord(original);
     expect(snakeForm).toMatchObject({ team_id: 't', start_time: 1, end_time: 3, consensus_rounds: 3, member_metrics: { m: { tool_calls_used: 3 } } });
     expect(validateRecord(JSON.parse(JSON.stringify(snakeForm)))).toEqual(original);
+  });
+});
+
+describe('validateRecord bounds values (docs/metrics.md, "Limits")', () => {
+  it.each([
+    ['a duration of 1e308 s', camel({ durationSeconds: 1e308 }), 'durationSeconds', /out of range: the most is 31622400 s \(366 days\)/],
+    ['a timeout of 1e308 s', camel({ timeoutSeconds: 1e308 }), 'timeoutSeconds', /out of range/],
+    ['a start in the year 31 million', camel({ startTimeMs: 1e18 }), 'startTimeMs', /out of range: expected a time from 1970 to 2200/],
+    ['a start before 1970', camel({ startTimeMs: -5 }), 'startTimeMs', /from 1970 to 2200/],
+    ['an end far after the start', camel({ durationSeconds: undefined, endTimeMs: Date.UTC(2199, 0, 1) }), 'endTimeMs', /the run would last .* the most is 31622400 s/],
+    ['1e300 tool calls', camel({ toolCalls: 1e300 }), 'toolCalls', /out of range: the most is 1000000000$/],
+    ['1e300 members', camel({ memberCount: 1e300 }), 'memberCount', /out of range/],
+    ['1e20 tokens', camel({ inputTokens: 1e20 }), 'inputTokens', /the most is 1000000000000000$/],
+    ['a cost of 1e300 USD', camel({ costUsd: 1e300 }), 'costUsd', /out of range/],
+    ['a member lasting 1e308 s', camel({ members: [{ memberId: 'm', success: true, durationSeconds: 1e308 }] }), 'members[0].durationSeconds', /out of range/],
+    ['snake start time in seconds past 2200', snake({ start_time: 1e12 }), 'start_time', /time 1000000000000 is out of range/],
+    ['snake ISO timestamp in the year 9999', snake({ start_time: undefined, timestamp: '9999-01-01T00:00:00' }), 'timestamp', /out of range/],
+    ['snake member end years after its start', snake({ member_metrics: { m: { success: true, start_time: 0, end_time: 4e9 } } }), 'member_metrics.m.end_time', /the member would run/],
+  ])('refuses %s', (_label, input, field, message) => {
+    let caught: unknown;
+    try {
+      validateRecord(input, at);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(MetricsError);
+    expect((caught as MetricsError).location.field).toBe(field);
+    expect((caught as MetricsError).message).toMatch(message);
+  });
+
+  it('accepts values at the bounds', () => {
+    const r = validateRecord(camel({ durationSeconds: RECORD_LIMITS.maxDurationSeconds, toolCalls: RECORD_LIMITS.maxCount, costUsd: RECORD_LIMITS.maxCostUsd, startTimeMs: 0 }), at);
+    expect(r.durationSeconds).toBe(RECORD_LIMITS.maxDurationSeconds);
+  });
+});
+
+describe('formations', () => {
+  it('refuses an unknown formation when checks are on, naming the line and how to declare it', () => {
+    const text = `${JSON.stringify(camel({ formation: 'parallel' }))}\n${JSON.stringify(camel({ executionId: 'e2', formation: 'hybrid' }))}\n`;
+    expect(() => parseMetricsText(text, { sourceName: 'runs.jsonl' })).toThrow(
+      /runs\.jsonl, line 2.*formation.*unknown formation "hybrid": expected one of sequential, parallel, pipeline, hierarchical, consensus; list any other formation your teams use under "formations" in autotune\.config\.\*/,
+    );
+  });
+
+  it.each(['reflection', 'adaptive', 'hybrid'])('accepts the legacy %s only when declared', (formation) => {
+    const text = `${JSON.stringify(snake({ formation }))}\n`;
+    expect(() => parseMetricsText(text, { sourceName: 'runs.jsonl' })).toThrow(/unknown formation/);
+    expect(parseMetricsText(text, { sourceName: 'runs.jsonl', formations: [formation] })[0].formation).toBe(formation);
+  });
+
+  it('skips an undeclared formation under lenient reading, counting it', () => {
+    const text = `${JSON.stringify(camel({ formation: 'swarm' }))}\n${JSON.stringify(camel({ executionId: 'e2' }))}\n`;
+    expect(parseMetricsText(text, { lenient: true })).toHaveLength(1);
+  });
+
+  it('leaves records handed over in memory without checks alone (autotune reads its own database this way)', () => {
+    expect(validateRecord(camel({ formation: 'reflection' })).formation).toBe('reflection');
   });
 });

@@ -107,7 +107,13 @@ export function parseScenario(text: string, file: string): Scenario {
   const fail = (p: Array<string | number>, message: string): never => {
     throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', message, { file, line: lineOf(p), field: formatFieldPath(undefined, p) || undefined });
   };
-  const data: unknown = doc.toJS();
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 1000 });
+  } catch (e) {
+    // yaml refuses aliases that expand exponentially ("billion laughs"): bad input naming the file, not a crash.
+    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', `not valid YAML: ${e instanceof Error ? e.message : String(e)}`, { file }, { cause: e });
+  }
   if (!isObject(data)) return fail([], 'expected a mapping with name, description, team_id, model and workflow');
   for (const key of Object.keys(data)) {
     if (!SCENARIO_KEYS.includes(key)) fail([key], `unknown field; expected one of: ${SCENARIO_KEYS.join(', ')}`);

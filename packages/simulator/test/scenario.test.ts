@@ -128,6 +128,14 @@ describe('loadScenario errors', () => {
     expect(err.message).toMatch(message);
   });
 
+  it('refuses a billion-laughs scenario as bad input naming the file', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    const file = write('laughs.yaml', `${levels.join('\n')}\n`);
+    expect(() => loadScenario(file)).toThrow(SimulatorError);
+    expect(() => loadScenario(file)).toThrow(/laughs\.yaml: not valid YAML: .*alias/i);
+  });
+
   it('reports YAML syntax errors with their line', () => {
     const file = write('broken.yaml', 'name: x\nmodel: [unclosed\n');
     expect(() => loadScenario(file)).toThrow(/broken\.yaml, line \d+: not valid YAML/);

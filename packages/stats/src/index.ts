@@ -15,8 +15,8 @@ export type { FisherExactOptions, FisherExactResult, Table2x2 } from './fisher-e
 export { bootstrapCI } from './bootstrap-ci';
 export type { BootstrapOptions, BootstrapResult, TwoSampleStatistic } from './bootstrap-ci';
 export { holmAdjust } from './holm-adjust';
-export { requiredRunsPerArm, tTestPower } from './power';
-export type { PowerAlternative, RequiredRunsOptions, TTestPowerOptions } from './power';
+export { MIN_RUNS_PER_ARM, requiredRunsPerArm, tTestPower } from './power';
+export type { RequiredRunsOptions, TTestPowerOptions } from './power';
 export {
   lnGamma,
   binomialUpperTail,

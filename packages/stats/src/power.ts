@@ -1,12 +1,21 @@
 import { normalCdf, normalQuantile, tQuantile } from './distributions';
 import { invalidInput } from './errors';
-import { describe, oneOf, openUnit } from './internal/validate';
+import { checkAlternative, type Alternative } from './alternative';
+import { describe, integerAtLeast, openUnit } from './internal/validate';
 
 // Math's functions are bound once: a global `Math` lookup in a hot loop is ~10x slower inside Jest's VM sandbox.
 const { exp, sqrt, log, max, floor, ceil } = Math;
 
-/** Whether a planned test is two-sided or one-sided (in the expected direction). */
-export type PowerAlternative = 'two-sided' | 'one-sided';
+/**
+ * The fewest runs per arm an experiment accepts (`runExperiment` in @autotune/abtest refuses fewer): below
+ * ten, a t-test's verdict rests on too little. {@link requiredRunsPerArm} never answers less.
+ */
+export const MIN_RUNS_PER_ARM = 10;
+
+/** `'two-sided'`, or one-sided (`'less'` and `'greater'` have the same power against an effect of that size in their direction). */
+function sidesOf(alternative: unknown): 1 | 2 {
+  return (alternative === undefined ? 'greater' : checkAlternative(alternative)) === 'two-sided' ? 2 : 1;
+}
 
 /** Options of {@link tTestPower}. */
 export interface TTestPowerOptions {
@@ -16,8 +25,11 @@ export interface TTestPowerOptions {
   effectSize: number;
   /** Default 0.05. */
   alpha?: number;
-  /** Default `'two-sided'`, as R's `power.t.test`. */
-  alternative?: PowerAlternative;
+  /**
+   * Default `'greater'`: one-sided, as autotune's verdicts test (R's `power.t.test` defaults to two-sided;
+   * pass `'two-sided'` for its figures). `'less'` is one-sided too, with the same power.
+   */
+  alternative?: Alternative;
 }
 
 /** Options of {@link requiredRunsPerArm}. */
@@ -28,8 +40,13 @@ export interface RequiredRunsOptions {
   alpha?: number;
   /** Desired probability of a significant result when the effect is real. Default 0.8. */
   power?: number;
-  /** Default `'two-sided'`, as R's `power.t.test`; autotune's verdicts test one-sided. */
-  alternative?: PowerAlternative;
+  /** Default `'greater'` (one-sided, as autotune's verdicts test); `'two-sided'` for R's `power.t.test` default. */
+  alternative?: Alternative;
+  /**
+   * The answer is never below this. Default {@link MIN_RUNS_PER_ARM} (10), the fewest runs an experiment
+   * accepts, so the answer can be used as `runsPerArm` as it is; pass 2 for the bare planning figure.
+   */
+  minRunsPerArm?: number;
 }
 
 /**
@@ -47,7 +64,7 @@ export function tTestPower(options: TTestPowerOptions): number {
     throw invalidInput('options.effectSize', `expected a finite effect size >= 0, got ${describe(effectSize)}`);
   }
   const alpha = options.alpha === undefined ? 0.05 : openUnit(options.alpha, 'options.alpha');
-  const sides = options.alternative === undefined ? 2 : oneOf(options.alternative, 'options.alternative', ['two-sided', 'one-sided'] as const) === 'two-sided' ? 2 : 1;
+  const sides = sidesOf(options.alternative);
   const df = 2 * (n - 1);
   const critical = tQuantile(1 - alpha / sides, df);
   return noncentralTUpperTail(critical, df, effectSize * sqrt(n / 2));
@@ -55,7 +72,8 @@ export function tTestPower(options: TTestPowerOptions): number {
 
 /**
  * The smallest whole number of runs per arm at which the two-sample t-test reaches `power` against
- * `effectSize` (R's `power.t.test(power =, delta =)` rounded up). Planning rule: the effect size is the smallest
+ * `effectSize` (R's `power.t.test(power =, delta =)` rounded up), one-sided unless asked otherwise, and never
+ * fewer than `minRunsPerArm` (default {@link MIN_RUNS_PER_ARM}, the fewest an experiment accepts). Planning rule: the effect size is the smallest
  * improvement worth detecting divided by the run-to-run standard deviation, e.g. 10% of a 60 s mean with a
  * 9 s standard deviation is 6 / 9 = 0.67.
  *
@@ -68,11 +86,18 @@ export function requiredRunsPerArm(options: RequiredRunsOptions): number {
   }
   const alpha = options.alpha === undefined ? 0.05 : openUnit(options.alpha, 'options.alpha');
   const power = options.power === undefined ? 0.8 : openUnit(options.power, 'options.power');
-  const alternative = options.alternative === undefined ? 'two-sided' : oneOf(options.alternative, 'options.alternative', ['two-sided', 'one-sided'] as const);
-  if (power <= alpha / (alternative === 'two-sided' ? 2 : 1)) throw invalidInput('options.power', `expected a power above the test's size, got ${power}`);
+  const alternative: Alternative = options.alternative === undefined ? 'greater' : checkAlternative(options.alternative);
+  const sides = sidesOf(alternative);
+  const floorRuns = options.minRunsPerArm === undefined ? MIN_RUNS_PER_ARM : integerAtLeast(options.minRunsPerArm, 'options.minRunsPerArm', 2);
+  return Math.max(floorRuns, plannedRuns(effectSize, alpha, power, alternative, sides));
+}
+
+/** The smallest n >= 2 whose power reaches `power` (R's `power.t.test(power =)` rounded up). */
+function plannedRuns(effectSize: number, alpha: number, power: number, alternative: Alternative, sides: 1 | 2): number {
+  if (power <= alpha / sides) throw invalidInput('options.power', `expected a power above the test's size, got ${power}`);
   const powerAt = (n: number): number => tTestPower({ n, effectSize, alpha, alternative });
   // Guenther's (1981) approximation, normal plus a t correction, is usually exact; check it and walk.
-  const za = normalQuantile(1 - alpha / (alternative === 'two-sided' ? 2 : 1), 0, 1);
+  const za = normalQuantile(1 - alpha / sides, 0, 1);
   const zb = normalQuantile(power, 0, 1);
   let lo = max(2, ceil(2 * ((za + zb) / effectSize) ** 2 + (za * za) / 4));
   if (powerAt(lo) >= power) {

@@ -1,6 +1,8 @@
-// Small statistics kit for the rules. Distributions come from @stdlib single-function packages; the
-// discrete tails (binomial, hypergeometric) are written here because @stdlib's live in heavier packages.
+// Tests from summaries (n, mean, sd) and counts, as the analyzer's rules work. The discrete tails (binomial,
+// hypergeometric) are written here because @stdlib's live in heavier packages.
 import { normalQuantile, tCdf, tQuantile } from './distributions';
+import type { Alternative } from './alternative';
+import { welchFromMoments } from './welch-t-test';
 
 /** A two-sided interval at a confidence level. */
 export interface Interval {
@@ -157,27 +159,15 @@ export function meanInterval(s: SampleSummary, confidenceLevel: number): Interva
 }
 
 /**
- * Welch's unequal-variance t-test of a.mean - b.mean. `alternative` 'greater' tests H1: a > b; 'two-sided'
- * doubles the smaller tail. The interval is of the difference a - b.
+ * Welch's unequal-variance t-test of a.mean - b.mean from summaries, with a two-sided interval of the
+ * difference a - b. `alternative` 'greater' tests H1: a > b, 'less' H1: a < b. The same implementation and
+ * zero-variance policy as `welchTTest` (constant samples: decided by the difference, p = 0 or 1).
  */
 export function welchFromSummaries(a: SampleSummary, b: SampleSummary, confidenceLevel: number,
-  alternative: 'greater' | 'two-sided' = 'two-sided'): TTestResult {
-  const va = (a.sd * a.sd) / a.n;
-  const vb = (b.sd * b.sd) / b.n;
-  const se = Math.sqrt(va + vb);
-  const diff = a.mean - b.mean;
-  if (!(se > 0)) {
-    const df = Math.max(1, a.n + b.n - 2);
-    const t = diff > 0 ? Infinity : diff < 0 ? -Infinity : 0;
-    const pValue = diff === 0 ? 1 : alternative === 'greater' ? (diff > 0 ? 0 : 1) : 0;
-    return { t, df, pValue, interval: { low: diff, high: diff, confidenceLevel } };
-  }
-  const dfDen = (a.n > 1 ? (va * va) / (a.n - 1) : 0) + (b.n > 1 ? (vb * vb) / (b.n - 1) : 0);
-  const df = dfDen > 0 ? ((va + vb) * (va + vb)) / dfDen : Math.max(1, a.n + b.n - 2);
-  const t = diff / se;
-  const pValue = alternative === 'greater' ? tUpper(t, df) : Math.min(1, 2 * tUpper(Math.abs(t), df));
-  const h = tCritical(df, confidenceLevel) * se;
-  return { t, df, pValue, interval: { low: diff - h, high: diff + h, confidenceLevel } };
+  alternative: Alternative = 'two-sided'): TTestResult {
+  const w = welchFromMoments(a.n, a.mean, a.sd * a.sd, b.n, b.mean, b.sd * b.sd, alternative);
+  const h = w.standardError > 0 ? tCritical(w.df, confidenceLevel) * w.standardError : 0;
+  return { t: w.statistic, df: w.df, pValue: w.pValue, interval: { low: w.estimate - h, high: w.estimate + h, confidenceLevel } };
 }
 
 /** Pool several samples' summaries into one, as if their values had been one sample. */

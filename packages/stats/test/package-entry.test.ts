@@ -4,6 +4,7 @@ describe('@autotune/stats entry', () => {
   it('exposes exactly its public names', () => {
     expect(Object.keys(pkg).sort()).toEqual(
       [
+        'MIN_RUNS_PER_ARM',
         'StatsError',
         'binomialLowerTail',
         'binomialUpperTail',

@@ -1,4 +1,4 @@
-import { welchTTest } from '@autotune/stats';
+import { welchFromSummaries, welchTTest } from '@autotune/stats';
 import { expectStatsError, hasAutotuneBrand } from './support';
 
 // R's `t.test(extra ~ group, data = sleep)` (Student's sleep data; R documentation example).
@@ -49,10 +49,28 @@ describe('welchTTest', () => {
     ['a single value', [1], [1, 2]],
     ['NaN', [1, Number.NaN], [1, 2]],
     ['Infinity', [1, 2], [1, Number.POSITIVE_INFINITY]],
-    ['both samples constant', [3, 3, 3], [4, 4]],
   ])('rejects %s with STATS_INVALID_INPUT, never NaN', (_name, a, b) => {
     const e = expectStatsError(() => welchTTest(a as number[], b as number[]), 'STATS_INVALID_INPUT');
     expect(hasAutotuneBrand(e)).toBe(true);
+  });
+
+  // One zero-variance policy for every test in the package: constant samples make the difference exact, so
+  // the test decides by it instead of throwing (R) or returning NaN (SciPy).
+  it.each([
+    ['lower, asked less', [3, 3, 3], [4, 4], 'less', -Infinity, 0],
+    ['lower, asked greater', [3, 3, 3], [4, 4], 'greater', -Infinity, 1],
+    ['lower, two-sided', [3, 3, 3], [4, 4], 'two-sided', -Infinity, 0],
+    ['equal, two-sided', [4, 4, 4], [4, 4], 'two-sided', 0, 1],
+    ['equal, asked less', [4, 4, 4], [4, 4], 'less', 0, 1],
+    ['higher, asked greater', [5, 5], [4, 4, 4], 'greater', Infinity, 0],
+  ] as const)('both samples constant (%s): decided by the exact difference', (_name, a, b, alternative, statistic, pValue) => {
+    const r = welchTTest([...a], [...b], { alternative });
+    expect(r).toEqual({ statistic, df: a.length + b.length - 2, pValue, estimate: a[0] - b[0], standardError: 0 });
+  });
+
+  it('applies the same policy to summaries (welchFromSummaries)', () => {
+    const r = welchFromSummaries({ n: 3, mean: 3, sd: 0 }, { n: 2, mean: 4, sd: 0 }, 0.95, 'less');
+    expect(r).toMatchObject({ t: -Infinity, df: 3, pValue: 0, interval: { low: -1, high: -1 } });
   });
 
   it('names the offending element', () => {

@@ -87,6 +87,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     const abTest = flags.abTest !== false;
     const workflowPath = session.requireWorkflowPath();
     const file = await session.loadWorkflow(workflowPath, session.teamId);
+    if (!flags.dryRun) session.refuseReadOnlyWorkflow(file.path);
     const teamId = file.teamId;
     const analyzer = await session.analyzer();
     const { store, path: dbPath } = session.openStore(file.path);
@@ -137,6 +138,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
       progress.done();
     }
 
+    for (const settled of outcome.settled) session.note(`Settled an interrupted ${settled.kind} (history ${settled.ids.map((id) => `#${id}`).join(', ')}): ${settled.outcome}; ${settled.reason}.`);
     const applied = outcome.results.filter((r) => r.success).length;
     const rolledBack = outcome.results.filter((r) => r.rolledBack).length;
     const summary = flags.dryRun
@@ -144,9 +146,30 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
       : [`Applied ${applied} of ${chosen.length} change(s)${rolledBack ? `; ${rolledBack} rolled back` : ''}.`];
     if (outcome.written) summary.push(`Wrote ${outcome.written.path}${outcome.written.backupPath ? ` (backup: ${outcome.written.backupPath})` : ''}.`);
     else if (!flags.dryRun) summary.push(`${file.path} is unchanged.`);
-    if (applied > 0) summary.push(`Undo with: autotune rollback --team-id ${teamId} --index 0`);
+    // Runnable from where apply ran: it names the database, and undoes this whole apply (every change it kept).
+    if (applied > 0 && outcome.applyId) summary.push(`Undo with: ${undoCommand(teamId, outcome.applyId, dbPath)}`);
     out.write(`\n${summary.join('\n')}\n`);
-    session.emitJson({ teamId, workflow: file.path, database: dbPath, suggestions, results: outcome.results, finalConfig: outcome.finalConfig, written: outcome.written ?? null });
+    session.emitJson({
+      teamId,
+      workflow: file.path,
+      database: dbPath,
+      suggestions,
+      results: outcome.results,
+      finalConfig: outcome.finalConfig,
+      written: outcome.written ?? null,
+      applyId: outcome.applyId ?? null,
+      undo: applied > 0 && outcome.applyId ? undoCommand(teamId, outcome.applyId, dbPath) : null,
+    });
     return applyExitCode(outcome.results);
   });
+}
+
+/** Quotes a command-line word for a POSIX shell when it needs it. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command that undoes one apply, naming the database so that it works from any folder. */
+export function undoCommand(teamId: string, applyId: string, dbPath: string): string {
+  return ['autotune', 'rollback', '--team-id', teamId, '--apply', applyId, '--db', dbPath].map(shellWord).join(' ');
 }

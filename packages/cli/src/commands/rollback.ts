@@ -8,6 +8,8 @@ import { historyForJson, rollbackIndexes } from './history-view';
 /** Flags of `autotune rollback`. */
 export interface RollbackFlags extends CommonFlags {
   index?: number;
+  /** Undo this apply whole (the id `apply` printed in its undo hint). */
+  apply?: string;
   list?: boolean;
 }
 
@@ -28,24 +30,22 @@ export async function rollbackCommand(flags: RollbackFlags, terminal: Terminal):
       session.emitJson({ teamId, database: dbPath, history: entries.map((e) => ({ ...historyForJson(e), rollbackIndex: indexes.get(e.id) ?? null })) });
       return EXIT_CODES.SUCCESS;
     }
-    const index = flags.index ?? 0;
-    const applied = entries.filter((e) => e.status === 'applied');
-    const target = applied[index];
-    if (!target) {
-      throw new CliError(
-        'CLI_INPUT',
-        applied.length === 0
-          ? `team "${teamId}" has no applied change to roll back in ${dbPath}`
-          : `--index ${index}: team "${teamId}" has ${applied.length} applied change(s), so --index goes from 0 (latest) to ${applied.length - 1}; see autotune rollback --list`,
-      );
+    if (flags.apply !== undefined && flags.index !== undefined) {
+      throw new CliError('CLI_USAGE', '--apply and --index exclude each other: undo one apply, or the change at an index');
     }
-    if (configPath && target.filePath && target.filePath !== configPath) {
-      throw new CliError('CLI_USAGE', `--config ${configPath}: the change at --index ${index} was applied to ${target.filePath}; omit --config to restore that file`);
-    }
-
+    // Which change to undo is decided by core under the team's lock, after it settled what an interrupted apply
+    // or rollback left pending: reading the history here first could count a change that is about to change.
     const { PerformanceAutotuner, loadWorkflowFile, saveWorkflowFile } = require('@autotune/core') as typeof import('@autotune/core');
-    const autotuner = new PerformanceAutotuner({ store });
-    const outcome = await autotuner.rollbackOptimization(teamId, index);
+    // The workflow named with --config may be restored whatever its bytes; any other file only when it holds the
+    // bytes autotune wrote and lies in the project the database belongs to.
+    const autotuner = new PerformanceAutotuner({ store, rollbackGuard: { projectRoot: session.projectRootOf(dbPath), ...(configPath ? { workflowPath: configPath } : {}) } });
+    const outcome = await autotuner.rollbackOptimization(
+      teamId,
+      flags.index ?? 0,
+      flags.apply === undefined ? 'manual rollback' : `manual rollback of apply ${flags.apply}`,
+      flags.apply === undefined ? {} : { applyId: flags.apply },
+    );
+    for (const settled of outcome.settled) session.note(`Settled an interrupted ${settled.kind} (history ${settled.ids.map((id) => `#${id}`).join(', ')}): ${settled.outcome}; ${settled.reason}.`);
     let restoredPath = outcome.filePath;
     let backupPath = outcome.backupPath;
     // A change applied to a plain config has no file in the history: write the restored config into --config.

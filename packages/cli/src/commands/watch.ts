@@ -43,7 +43,7 @@ class MetricsRefresher {
       const seen = this.session.loadedRecords.get(path) ?? 0;
       let index = 0;
       const fresh = [];
-      for await (const record of readRecords(path, { lenient: this.session.flags.lenient === true })) {
+      for await (const record of readRecords(path, { lenient: this.session.flags.lenient === true, formations: this.session.project.config.formations ?? [] })) {
         if (index++ >= seen) fresh.push(record);
       }
       this.session.loadedRecords.set(path, index);
@@ -76,6 +76,7 @@ export async function watchCommand(flags: WatchFlags, terminal: Terminal): Promi
   return withSession(terminal, flags, async (session) => {
     const workflowPath = session.workflowPath;
     const file = workflowPath ? await session.loadWorkflow(workflowPath, session.teamId) : undefined;
+    if (file) session.refuseReadOnlyWorkflow(file.path);
     const teamId = file?.teamId ?? session.requireTeamId();
     const analyzer = await session.analyzer();
     const { store, path: dbPath } = session.openStore(workflowPath);
@@ -96,6 +97,8 @@ export async function watchCommand(flags: WatchFlags, terminal: Terminal): Promi
     };
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigint);
+    // A closed terminal (SIGHUP) stops watching cleanly too, instead of killing it mid-write.
+    process.on('SIGHUP', onSigint);
     try {
       await autotuner.runContinuous(teamId, {
         intervalMs,
@@ -126,6 +129,7 @@ export async function watchCommand(flags: WatchFlags, terminal: Terminal): Promi
       await refresher.settled();
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigint);
+      process.off('SIGHUP', onSigint);
     }
     session.note('Stopped.');
     return worst;

@@ -30,7 +30,10 @@ export interface CommandRunnerOptions {
   stderr?: 'pipe' | 'inherit';
 }
 
-/** How much of stdout is kept: the record is on the last line, and a long log must not fill memory. */
+/**
+ * How much of stdout is kept (characters): the record is on the last line, and a long log must not fill
+ * memory. A last line longer than this is cut, so it is not read as a record.
+ */
 const STDOUT_TAIL_BYTES = 4 * 1024 * 1024;
 const STDERR_TAIL_BYTES = 8 * 1024;
 
@@ -44,9 +47,27 @@ interface ProcessOutcome {
   timedOut: boolean;
 }
 
-function appendTail(buffer: string, chunk: string, max: number): string {
-  const next = buffer + chunk;
-  return next.length > max ? next.slice(next.length - max) : next;
+/**
+ * The last `max` characters of a stream. Chunks are kept as they came and dropped from the front once the
+ * rest holds `max`, so a command printing 100 MB costs memory for `max` characters plus a chunk, and each
+ * chunk costs time for itself only (re-slicing one growing string would copy the whole tail per chunk).
+ */
+class TextTail {
+  private chunks: string[] = [];
+  private size = 0;
+
+  constructor(private readonly max: number) {}
+
+  push(chunk: string): void {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    while (this.chunks.length > 1 && this.size - this.chunks[0].length >= this.max) this.size -= this.chunks.shift()!.length;
+  }
+
+  text(): string {
+    const all = this.chunks.join('');
+    return all.length > this.max ? all.slice(all.length - this.max) : all;
+  }
 }
 
 function lastLine(text: string): string | undefined {
@@ -83,6 +104,8 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
   /** The program and arguments that each trial runs. */
   readonly argv: readonly string[];
   private readonly options: CommandRunnerOptions;
+  /** Execution ids reported so far: every trial must be a run of its own. */
+  private readonly seenExecutionIds = new Set<string>();
 
   constructor(options: CommandRunnerOptions) {
     this.argv = typeof options.command === 'string' ? splitCommand(options.command) : [...options.command];
@@ -159,7 +182,17 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
       if (error && stderrLine) error += `: ${stderrLine.trim()}`;
       return completeRecord(
         outcome.timedOut ? undefined : reported,
-        { config, teamId, context, startMs: outcome.startMs, endMs: outcome.endMs, ok, error, limitHit: outcome.timedOut ? 'timeout' : undefined },
+        {
+          config,
+          teamId,
+          context,
+          startMs: outcome.startMs,
+          endMs: outcome.endMs,
+          ok,
+          error,
+          limitHit: outcome.timedOut ? 'timeout' : undefined,
+          seenExecutionIds: this.seenExecutionIds,
+        },
         `the last line of stdout of ${this.argv.join(' ')}`,
       );
     } finally {
@@ -171,8 +204,8 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
     const grace = this.options.killGraceMs ?? 2000;
     return new Promise((resolve, reject) => {
       const startMs = Date.now();
-      let stdout = '';
-      let stderr = '';
+      const stdout = new TextTail(STDOUT_TAIL_BYTES);
+      const stderr = new TextTail(STDERR_TAIL_BYTES);
       let timedOut = false;
       let aborted = false;
       let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
@@ -202,8 +235,8 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
       };
 
       // Decoded by the streams, so a character split between two chunks is not turned into U+FFFD.
-      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout = appendTail(stdout, chunk, STDOUT_TAIL_BYTES)));
-      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr = appendTail(stderr, chunk, STDERR_TAIL_BYTES)));
+      child.stdout?.setEncoding('utf8').on('data', (chunk: string) => stdout.push(chunk));
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
       child.on('error', (err: NodeJS.ErrnoException) => {
         cleanup();
         const missing = err.code === 'ENOENT' || err.code === 'EACCES';
@@ -224,7 +257,7 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
       child.on('close', () => {
         cleanup();
         if (aborted) return reject(abortError(signal));
-        resolve({ code: exit?.code ?? null, signal: exit?.signal ?? null, stdout, stderr, startMs, endMs: Date.now(), timedOut });
+        resolve({ code: exit?.code ?? null, signal: exit?.signal ?? null, stdout: stdout.text(), stderr: stderr.text(), startMs, endMs: Date.now(), timedOut });
       });
 
       signal.addEventListener('abort', onAbort, { once: true });

@@ -16,6 +16,8 @@ export interface TrialFacts {
   ok: boolean;
   error?: string;
   limitHit?: LimitHit;
+  /** Execution ids of the runner's earlier trials: a repeated one is refused. The id is added when accepted. */
+  seenExecutionIds?: Set<string>;
 }
 
 type Obj = Record<string, unknown>;
@@ -47,7 +49,8 @@ function has(obj: Obj, key: string): boolean {
  *
  * @param reported the team's record, or undefined when it reported none (the run is then timed).
  * @param source names the record's origin in error messages.
- * @throws CoreError `CORE_RUNNER_OUTPUT` when the record is not valid.
+ * @throws CoreError `CORE_RUNNER_OUTPUT` when the record is not valid, names another team than the trial's, or
+ *   repeats an execution id of `facts.seenExecutionIds` (these two stop the experiment: the runner is broken).
  */
 export function completeRecord(reported: Obj | undefined, facts: TrialFacts, source: string): ExecutionRecord {
   const { config, teamId, context, startMs, endMs } = facts;
@@ -82,13 +85,31 @@ export function completeRecord(reported: Obj | undefined, facts: TrialFacts, sou
     }
     if (!has(raw, 'success')) raw.success = facts.ok;
     try {
-      record = validateRecord(raw);
+      // The team may report the formation it was given (the workflow declares it) or a built-in one.
+      record = validateRecord(raw, {}, { formations: config.formation ? [config.formation] : [] });
     } catch (e) {
       if (e instanceof MetricsError) throw new CoreError('CORE_RUNNER_OUTPUT', `${source} is not a valid execution record: ${e.message}`, { cause: e });
       throw e;
     }
     // The configured team size, not the number of member records the team chose to report.
     if (!has(raw, 'memberCount') && !has(raw, 'member_count')) record.memberCount = config.memberCount;
+    // A record for another team would be stored under that team's name, poisoning its history.
+    if (record.teamId !== teamId) {
+      throw new CoreError('CORE_RUNNER_OUTPUT', `${source} is not valid trial output: it reports team "${record.teamId}", but this trial runs team "${teamId}"`, {
+        stopsExperiment: true,
+      });
+    }
+  }
+  if (facts.seenExecutionIds) {
+    // Stores keep one row per execution id: a team that prints a fixed id would collapse every trial into one.
+    if (facts.seenExecutionIds.has(record.executionId)) {
+      throw new CoreError(
+        'CORE_RUNNER_OUTPUT',
+        `${source} is not valid trial output: execution id "${record.executionId}" was already reported by an earlier trial; each run needs its own id (or none, and autotune makes one)`,
+        { stopsExperiment: true },
+      );
+    }
+    facts.seenExecutionIds.add(record.executionId);
   }
   if (facts.error !== undefined && record.error === undefined && !record.success) record.error = facts.error;
   if (facts.limitHit !== undefined && record.limitHit === undefined) record.limitHit = facts.limitHit;

@@ -26,6 +26,9 @@ export interface FunctionRunnerOptions {
  * sample). The function should honour `context.signal` to stop early when the trial is cancelled.
  */
 export class FunctionRunner implements TrialRunner<TeamConfig> {
+  /** Execution ids of the records returned so far: every trial must be a run of its own. */
+  private readonly seenExecutionIds = new Set<string>();
+
   constructor(
     private readonly fn: TeamFunction,
     private readonly options: FunctionRunnerOptions = {},
@@ -42,6 +45,10 @@ export class FunctionRunner implements TrialRunner<TeamConfig> {
       throw new CoreError('CORE_RUNNER_OUTPUT', `the team function returned ${Array.isArray(returned) ? 'a list' : typeof returned}, expected an execution record, part of one, or nothing`);
     }
     const teamId = this.options.teamId ?? context.teamId;
-    return completeRecord((returned ?? undefined) as Record<string, unknown> | undefined, { config, teamId, context, startMs, endMs, ok: true }, 'the record returned by the team function');
+    return completeRecord(
+      (returned ?? undefined) as Record<string, unknown> | undefined,
+      { config, teamId, context, startMs, endMs, ok: true, seenExecutionIds: this.seenExecutionIds },
+      'the record returned by the team function',
+    );
   }
 }

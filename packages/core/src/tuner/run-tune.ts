@@ -489,7 +489,7 @@ function confirmSize(input: TuneEngineInput, race: RaceOutcome, left: number): n
   if (sd > 0 && baseMean > 0) {
     // The verdict needs the improvement above its threshold: power is planned for the part above it.
     const d = (((effect - input.threshold / 2) / 100) * baseMean) / sd;
-    if (d > 0) needed = requiredRunsPerArm({ effectSize: d, alpha: input.alpha, power: 0.9, alternative: 'one-sided' });
+    if (d > 0) needed = requiredRunsPerArm({ effectSize: d, alpha: input.alpha, power: 0.9, alternative: 'greater' });
   }
   const planned = Math.max(MIN_RUNS_PER_ARM, Math.min(most, Math.max(needed, 15)));
   return Math.min(planned, Math.max(MIN_RUNS_PER_ARM, most));

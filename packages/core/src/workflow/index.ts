@@ -8,3 +8,5 @@ export { writeFileAtomic } from './atomic-write';
 export { locateJsonError } from './json-check';
 export { saveWorkflowFile, restoreWorkflowText, writeBackup, AUTOTUNE_DIR } from './save-workflow';
 export type { SaveWorkflowOptions, SavedWorkflow } from './save-workflow';
+export { creationModesLike, prepareDatabaseFile } from './private-files';
+export type { CreationModes } from './private-files';

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import type { TeamConfig } from '@autotune/strategies';
 import { CoreError } from '../errors';
 import { writeFileAtomic } from './atomic-write';
+import { creationModesLike } from './private-files';
 import { renderWorkflowUpdate } from './render-update';
 import { workflowFromText } from './workflow-file';
 import type { WorkflowFile } from './workflow-file';
@@ -48,7 +49,9 @@ export async function writeBackup(filePath: string, text: string, now: Date = ne
       (st) => st.mode & 0o777,
       () => 0o666,
     );
-    await fsp.mkdir(dir, { recursive: true });
+    // The folders too: their listing names the backups, and `.autotune/` also holds the database.
+    const modes = creationModesLike(filePath);
+    await fsp.mkdir(dir, { recursive: true, ...(modes ? { mode: modes.dir } : {}) });
     for (let n = 0; ; n++) {
       const candidate = path.join(dir, `${name}.${stamp(now)}${n === 0 ? '' : `-${n}`}${ext}`);
       let handle;

@@ -38,6 +38,8 @@ export interface ParsedDocument {
 }
 
 const BOM = '\uFEFF';
+/** Alias uses a YAML workflow may expand; beyond this yaml stops, as a nested-alias bomb would exhaust memory. */
+const MAX_YAML_ALIASES = 1000;
 
 /** `.json` is JSON, `.yaml`/`.yml` YAML; anything else is JSON if it starts like JSON, else YAML. */
 export function detectFormat(filePath: string, text: string): 'yaml' | 'json' {
@@ -94,7 +96,16 @@ export function parseWorkflowText(text: string, format: 'yaml' | 'json', file: s
     const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
     throw new CoreError('CORE_WORKFLOW_PARSE', `invalid YAML: ${message}`, { file, line, cause: err });
   }
-  return { value: doc.toJS({ maxAliasCount: 1000 }), yaml: doc, lineOf: (p) => yamlLineOf(doc, body, p) };
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (err) {
+    // yaml refuses a document whose aliases expand exponentially ("billion laughs"): bad input, not a bug.
+    const message = err instanceof Error ? err.message : String(err);
+    const why = /alias/i.test(message) ? `aliases expand to too much data (more than ${MAX_YAML_ALIASES} alias uses); a workflow file needs none of that` : message;
+    throw new CoreError('CORE_WORKFLOW_PARSE', `invalid YAML: ${why}`, { file, cause: err });
+  }
+  return { value, yaml: doc, lineOf: (p) => yamlLineOf(doc, body, p) };
 }
 
 interface TeamLocation {

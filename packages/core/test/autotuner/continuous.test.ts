@@ -30,21 +30,41 @@ describe('PerformanceAutotuner.runContinuous', () => {
   });
 
   it('waits out an interval longer than a timer can hold (30 days) instead of looping at once', async () => {
-    const { scenario, analyzer } = scenarioFixture('sequential-independent');
-    const autotuner = new PerformanceAutotuner({ analyzer });
-    const controller = new AbortController();
-    let cycles = 0;
-    const loop = autotuner.runContinuous(scenario.teamId, {
-      intervalMs: 30 * 24 * 3600_000,
-      signal: controller.signal,
-      onCycle: () => {
-        cycles++;
-      },
-    });
-    await new Promise((r) => setTimeout(r, 200));
-    controller.abort();
-    await loop;
-    expect(cycles).toBe(1);
+    // Fake timers make the 30 days pass on demand, so the test waits for events (a cycle reported), never for
+    // wall-clock time. Promise callbacks and I/O stay real.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const { scenario, analyzer } = scenarioFixture('sequential-independent');
+      const autotuner = new PerformanceAutotuner({ analyzer });
+      const controller = new AbortController();
+      const DAY_MS = 24 * 3600_000;
+      let cycles = 0;
+      let reported: () => void = () => undefined;
+      const nextCycle = () => new Promise<void>((resolve) => (reported = resolve));
+      let cycle = nextCycle();
+      const loop = autotuner.runContinuous(scenario.teamId, {
+        intervalMs: 30 * DAY_MS,
+        signal: controller.signal,
+        onCycle: () => {
+          cycles++;
+          reported();
+        },
+      });
+      await cycle;
+      expect(cycles).toBe(1);
+      cycle = nextCycle();
+      // 30 days is more than setTimeout can hold (about 24.8 days); a loop that handed it to setTimeout as
+      // it is would get a 1 ms timer and run the next cycle at once.
+      await jest.advanceTimersByTimeAsync(30 * DAY_MS - 1);
+      expect(cycles).toBe(1);
+      await jest.advanceTimersByTimeAsync(1);
+      await cycle;
+      expect(cycles).toBe(2);
+      controller.abort();
+      await loop;
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('refuses a non-positive interval', async () => {

@@ -17,10 +17,6 @@ import { PerformanceAnalyzer } from '@autotune/analyzer';
 // Core does not depend on the simulator; its tests use it (a devDependency) as a real trial runner.
 import { generateRuns, loadScenario } from '@autotune/simulator';
 
-// Every trial is a real process (CommandRunner), and a second process reads the database: sized for a busy
-// 2-core CI machine, not a fast laptop.
-jest.setTimeout(120_000);
-
 // Twenty real runner processes per experiment: generous on a busy CI machine.
 jest.setTimeout(120_000);
 

@@ -1,7 +1,10 @@
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { createRng } from '@autotune/simulator';
-import { MemoryStore, PerformanceAutotuner, teamConfigToUser, type AutotuneSuggestion } from '../../src';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadWorkflowFile, MemoryStore, PerformanceAutotuner, teamConfigToUser, type AutotuneSuggestion } from '../../src';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const before: TeamConfig = { formation: 'sequential', memberCount: 4, toolBudget: 40, timeoutSeconds: 400 };
@@ -131,5 +134,29 @@ describe('PerformanceAutotuner.checkForRegression (monitoring a live change)', (
     await store.writeMany(runs(after, 20, T0 - 3 * 3600_000, steady(200)));
     const check = await autotuner.checkForRegression('team');
     expect(check.status).toBe('insufficient_data');
+  });
+
+  it('does not let its automatic rollback overwrite a workflow edited since the apply (rollbackGuard)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'autotune-guard-'));
+    try {
+      const workflowPath = path.join(dir, 'workflow.yaml');
+      fs.writeFileSync(workflowPath, 'team_id: team\nformation: sequential\nmember_count: 4\ntool_budget: 40\ntimeout_seconds: 400\n');
+      const store = new MemoryStore();
+      let now = T0;
+      const autotuner = new PerformanceAutotuner({ store, now: () => new Date(now), rollbackGuard: { projectRoot: dir } });
+      await autotuner.applyOptimizations('team', [change()], await loadWorkflowFile(workflowPath, 'team'), { enableAbTesting: false });
+      now = T0 + 24 * 3600_000;
+      // The configs as the file holds them (with its team_id), so the live runs match the change's fingerprints.
+      const [entry] = await store.listHistory('team');
+      await store.writeMany(runs(entry.configBefore, 20, T0 - 48 * 3600_000, steady(60)));
+      await store.writeMany(runs(entry.configAfter, 20, T0 + 3600_000, steady(75)));
+      fs.appendFileSync(workflowPath, '# tuned by hand since\n');
+      const edited = fs.readFileSync(workflowPath, 'utf8');
+      await expect(autotuner.checkForRegression('team')).rejects.toMatchObject({ code: 'CORE_ROLLBACK', message: expect.stringMatching(/its bytes are not the ones autotune wrote/) });
+      expect(fs.readFileSync(workflowPath, 'utf8')).toBe(edited);
+      expect((await store.listHistory('team'))[0].status).toBe('applied');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -100,7 +100,7 @@ describe('CommandRunner', () => {
   });
 
   it('reads the original’s snake_case record as it is', async () => {
-    const record = await new CommandRunner({ command: team('snake') }).run(config, context());
+    const record = await new CommandRunner({ command: team('snake') }).run(config, context({ teamId: 'snake_team' }));
     expect(record).toMatchObject({
       teamId: 'snake_team',
       formation: 'pipeline',
@@ -114,6 +114,20 @@ describe('CommandRunner', () => {
       configFingerprint: configFingerprint(config),
     });
     expect(record.members[0]).toMatchObject({ memberId: 'r1', success: false, toolCalls: 6 });
+  });
+
+  it('refuses a record for another team than the trial’s, naming both', async () => {
+    const err = await failure(new CommandRunner({ command: team('snake') }).run(config, context()));
+    expect(err.code).toBe('CORE_RUNNER_OUTPUT');
+    expect(err.message).toMatch(/is not valid trial output: it reports team "snake_team", but this trial runs team "review_team"$/);
+  });
+
+  it('refuses an execution id an earlier trial already reported, so trials never collapse into one row', async () => {
+    const runner = new CommandRunner({ command: team('fixed-id') });
+    expect((await runner.run(config, context({ trial: 1 }))).executionId).toBe('run-1');
+    const err = await failure(runner.run(config, context({ trial: 2 })));
+    expect(err.code).toBe('CORE_RUNNER_OUTPUT');
+    expect(err.message).toMatch(/execution id "run-1" was already reported by an earlier trial; each run needs its own id/);
   });
 
   it('gives the command the config in the user’s shape and the trial in its environment, and removes the file', async () => {

@@ -146,6 +146,14 @@ describe('workflowFromText errors', () => {
     expect(err.message).toContain(message);
   });
 
+  it('refuses a billion-laughs YAML file as a parse error naming the file, before it expands', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    const err = textError('laughs.yaml', `${levels.join('\n')}\nformation: parallel\nmember_count: 3\n`);
+    expect(err.code).toBe('CORE_WORKFLOW_PARSE');
+    expect(err.message).toBe('laughs.yaml: invalid YAML: aliases expand to too much data (more than 1000 alias uses); a workflow file needs none of that');
+  });
+
   it('names both nodes when a team id is ambiguous', () => {
     const text = 'workflows:\n  a:\n    nodes:\n      - {id: t, type: team, team_formation: parallel, member_count: 1}\n  b:\n    nodes:\n      - {id: t, type: team, team_formation: sequential, member_count: 1}\n';
     const err = textError('wf.yaml', text, 't');

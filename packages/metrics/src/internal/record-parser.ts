@@ -235,7 +235,7 @@ export class RecordParser {
 
   private value(parsed: unknown, loc: SourceLocation): void {
     if (isOtlpDocument(parsed)) {
-      this.otlp ??= new OtlpAssembler();
+      this.otlp ??= new OtlpAssembler(this.options);
       try {
         this.otlp.addDocument(parsed, loc, this.sink);
       } catch (e) {
@@ -246,7 +246,7 @@ export class RecordParser {
     }
     let rec: ExecutionRecord;
     try {
-      rec = validateParsedRecord(parsed, loc);
+      rec = validateParsedRecord(parsed, loc, this.options);
     } catch (e) {
       if (e instanceof MetricsError) {
         this.skip(e);
