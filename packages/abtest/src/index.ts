@@ -12,3 +12,5 @@ export type { EarlyStoppingOptions, ExperimentProgress, RunExperimentOptions } f
 export type { EarlyStop, ExperimentMetric, ExperimentResult, GuardrailLimits, SequentialDesign, ValidationStatus } from './experiment-types';
 export { evaluateExperiment } from './verdict';
 export type { EvaluateOptions, GuardrailCheck, Verdict, VerdictReasonCode, VerdictTest } from './verdict-types';
+export { pairedComparison, raceEliminations } from './race';
+export type { PairedComparison, RaceElimination, RaceEliminationOptions, RacerObservations } from './race';

@@ -9,6 +9,8 @@ describe('@autotune/abtest entry', () => {
         'armMetrics',
         'evaluateExperiment',
         'groupSequentialBounds',
+        'pairedComparison',
+        'raceEliminations',
         'runExperiment',
         'stopsExperiment',
       ].sort(),

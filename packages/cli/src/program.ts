@@ -160,6 +160,25 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .action(run(() => (require('./commands/apply') as typeof import('./commands/apply')).applyCommand));
 
   program
+    .command('tune')
+    .description('search for a better config: race candidate configs, confirm the winner with a fresh A/B test, climb within a budget of runs')
+    .addOption(teamId())
+    .option('-c, --config <file>', 'the workflow file to tune (YAML or JSON)')
+    .addOption(metrics())
+    .addOption(lenient())
+    .addOption(new Option('--budget <runs>', 'runs the tune may spend in all, race and confirm tests (default 150)').argParser(boundedInt('--budget', 1, COUNT_LIMITS.runsPerArm)))
+    .addOption(new Option('--objective <metric>', 'what to minimise; success rate is always a constraint').choices(['duration', 'cost']).default('duration'))
+    .addOption(runner())
+    .addOption(simulate())
+    .addOption(threshold())
+    .addOption(seed())
+    .addOption(db())
+    .option('--dry-run', 'run the race and the confirm tests, but write nothing (no file, no history)')
+    .option('--no-backup', 'do not keep a backup of the workflow file')
+    .addOption(json())
+    .action(run(() => (require('./commands/tune') as typeof import('./commands/tune')).tuneCommand));
+
+  program
     .command('benchmark')
     .description('run two workflow configs for real, interleaved, and compare them statistically')
     .requiredOption('--before <file>', 'workflow file of the baseline')

@@ -79,6 +79,11 @@ export interface ProjectConfig {
   /** How OpenTelemetry traces become runs (see docs/otel-attributes.md): `runSpans`, `graceSeconds`, `teams`. */
   otlp?: Record<string, unknown>;
   /**
+   * Where `autotune tune` may search: `formations`, `memberCount`/`toolBudget`/`timeoutSeconds` bounds
+   * (`{ min, max, levels }`), `frozen` settings and `keepMembers` (see @autotune/core `TuneSearchSpace`).
+   */
+  searchSpace?: Record<string, unknown>;
+  /**
    * Formations besides the five built-in ones (`sequential`, `parallel`, `pipeline`, `hierarchical`,
    * `consensus`) that metrics records may name, e.g. the legacy `reflection`, `adaptive`, `hybrid`. A record
    * with a formation neither built in nor listed here is an error.
@@ -216,6 +221,7 @@ const FIELDS: Record<keyof ProjectConfig, FieldKind> = {
   builtinStrategies: 'boolean',
   strategyOptions: 'object',
   otlp: 'object',
+  searchSpace: 'object',
   formations: 'string[]',
 };
 

@@ -39,6 +39,8 @@ import type {
 import { CoreError } from './errors';
 import { applyConfirmation, rollbackConfirmation, settlePendingHistory, textHash, undonePatches, writeJournaled } from './file-change';
 import { holdTeamLock, MemoryStore, type AutotuneStore, type HistoryEntry, type HistoryStatus } from './store';
+import { tuneTeam } from './tuner/tune-team';
+import type { TuneOptions, TuneOutcome } from './tuner/tune-types';
 import {
   isTeamConfig,
   loadWorkflowFile,
@@ -427,6 +429,39 @@ export class PerformanceAutotuner {
     });
     assignIds(ids);
     return { written: { path: file.path, ...(backupPath ? { backupPath } : {}) }, applyId };
+  }
+
+  /**
+   * Searches for a better config within a budget of runs: races the neighbourhood of the config in force (the
+   * strategies' suggestions first) through the runner, confirms the race's winner with a fresh A/B test, and
+   * climbs from each confirmed change while the budget lasts. A workflow file is written once at the end; history
+   * gets one entry per kept change. Aborting `options.signal` writes nothing. See docs/statistics.md.
+   */
+  async tune(teamId: string, workflowConfig: WorkflowInput, options: TuneOptions = {}): Promise<TuneOutcome> {
+    const input = resolveInput(workflowConfig);
+    return tuneTeam(
+      {
+        store: this.store,
+        runner: this.options.runner,
+        suggest: async (config) => {
+          // Strategies suggest from the team's recorded runs; with none, the tuner searches the neighbourhood alone.
+          const known = this.analyzer.listTeams().includes(teamId) || (await this.store.listRecords(teamId, { limit: 1 })).length > 0;
+          if (!known) return [];
+          return (await this.suggestOptimizations(teamId, config)).map((s) => ({ config: s.resultingConfig, label: `${s.strategy}: ${s.description}`, strategy: s.strategy }));
+        },
+        reviewVerdict: guardTightenedLimits,
+        alpha: this.options.alpha ?? 0.05,
+        threshold: this.abTestThreshold,
+        concurrency: this.options.concurrency ?? 1,
+        trialTimeoutMs: this.options.trialTimeoutMs,
+        seed: this.options.seed ?? this.now().getTime() % 2147483647,
+        now: this.now,
+        experimentLabel: EXPERIMENT_LABEL,
+      },
+      teamId,
+      input,
+      options,
+    );
   }
 
   /** Runs both configs for real, interleaved, and returns the experiment's verdict. */

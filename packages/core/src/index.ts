@@ -76,3 +76,22 @@ export type { TeamConfig, MemberConfig, OptimizationSuggestion, OptimizationStra
 export type { TrialContext, TrialRunner, ExperimentResult, Verdict, ValidationStatus } from '@autotune/abtest';
 export type { PerformanceInsight } from '@autotune/analyzer';
 export type { ExecutionRecord, TeamStats } from '@autotune/metrics';
+export { neighbours, outsideSpace, validateSearchSpace } from './tuner/search-space';
+export type { NeighbourCandidate } from './tuner/search-space';
+export { successNoWorseProbability, successTestPower } from './tuner/success-check';
+export { TUNE_SETTINGS } from './tuner/tune-types';
+export type {
+  CandidateSource,
+  ConfirmReport,
+  RaceReport,
+  RaceStanding,
+  TuneBounds,
+  TuneChange,
+  TuneEvent,
+  TuneObjective,
+  TuneOptions,
+  TuneOutcome,
+  TuneSearchSpace,
+  TuneSetting,
+  TuneStep,
+} from './tuner/tune-types';

@@ -1,0 +1,79 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cli, makeProject, startCli, waitFor } from './helpers';
+
+const RUNNER = 'node fake-team.cjs';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('autotune tune', () => {
+  it('races, confirms, writes the winner into the file with one history entry per kept change, and one rollback undoes it all', () => {
+    const project = makeProject();
+    try {
+      const original = readFileSync(project.workflow, 'utf8');
+      const run = cli(['tune', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--runner', RUNNER, '--budget', '80', '--seed', '4', '--json'], { cwd: project.dir });
+      expect(run.status).toBe(0);
+      const out = JSON.parse(run.stdout);
+      expect(out.runsUsed).toBeLessThanOrEqual(80);
+      expect(out.steps.length).toBeGreaterThan(0);
+      const race = out.steps[0].race;
+      // The fake team is 8 s faster per member dropped: a smaller team wins the race and passes its confirm test.
+      expect(race.standings.length).toBeGreaterThan(3);
+      expect(race.standings.filter((s: { dropReason?: string; status: string }) => s.status === 'eliminated').every((s: { dropReason?: string }) => typeof s.dropReason === 'string')).toBe(true);
+      const kept = out.steps.filter((s: { kept: boolean }) => s.kept);
+      expect(kept.length).toBeGreaterThan(0);
+      expect(kept[0].confirm.verdict.status).toBe('passed');
+      expect(out.finalConfig.memberCount).toBeLessThan(8);
+      const after = readFileSync(project.workflow, 'utf8');
+      expect(after).not.toBe(original);
+      expect(after).toContain('# every reviewer works at once');
+      expect(run.stderr).toMatch(/round \d+: \d+ runs; leading: /);
+
+      const history = cli(['history', '--config', 'workflow.yaml', '--team-id', 'review_team', '--json'], { cwd: project.dir });
+      const entries = JSON.parse(history.stdout);
+      const list = entries.history;
+      expect(list.filter((e: { status: string }) => e.status === 'applied')).toHaveLength(kept.length);
+
+      const undo = cli(['rollback', '--config', 'workflow.yaml', '--team-id', 'review_team', '--index', String(kept.length - 1)], { cwd: project.dir });
+      expect(undo.status).toBe(0);
+      expect(readFileSync(project.workflow, 'utf8')).toBe(original);
+    } finally {
+      project.cleanup();
+    }
+  }, 180_000);
+
+  it('SIGTERM mid-race stops the runner, writes nothing and exits 130', async () => {
+    const project = makeProject();
+    try {
+      const original = readFileSync(project.workflow, 'utf8');
+      // A runner that announces itself (its pid, in a file) and then hangs until it is killed.
+      writeFileSync(
+        join(project.dir, 'hang.cjs'),
+        "require('node:fs').appendFileSync(require('node:path').join(__dirname, 'runners.log'), `started ${process.pid}\\n`);\nsetInterval(() => undefined, 1000);\n",
+      );
+      const started = startCli(['tune', '--config', 'workflow.yaml', '--runner', 'node hang.cjs', '--budget', '60', '--seed', '1'], { cwd: project.dir });
+      const log = join(project.dir, 'runners.log');
+      await waitFor(() => existsSync(log) && readFileSync(log, 'utf8').includes('started'));
+      await waitFor(() => started.output().stderr.includes('racing'));
+      started.child.kill('SIGTERM');
+      const run = await started.exited;
+      expect(run.status).toBe(130);
+      expect(run.stderr).toContain('Interrupted (SIGTERM)');
+      expect(readFileSync(project.workflow, 'utf8')).toBe(original);
+      const pids = readFileSync(log, 'utf8').trim().split('\n').map((l) => Number(l.split(' ')[1]));
+      expect(pids.length).toBeGreaterThan(0);
+      for (const pid of pids) expect(alive(pid)).toBe(false);
+      const history = cli(['history', '--config', 'workflow.yaml', '--team-id', 'review_team', '--json'], { cwd: project.dir });
+      expect(history.stdout).not.toMatch(/"status":\s*"applied"/);
+    } finally {
+      project.cleanup();
+    }
+  }, 120_000);
+});

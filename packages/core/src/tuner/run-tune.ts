@@ -1,0 +1,588 @@
+import {
+  evaluateExperiment,
+  pairedComparison,
+  raceEliminations,
+  MIN_RUNS_PER_ARM,
+  type ExperimentResult,
+  type RacerObservations,
+  type Verdict,
+} from '@autotune/abtest';
+import { requiredRunsPerArm } from '@autotune/stats';
+import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
+import type { TeamConfig } from '@autotune/strategies';
+import { combine, describeChanges, neighbours, outsideSpace, settingsChanged, type NeighbourCandidate } from './search-space';
+import { normalCdf, successTestPower } from './success-check';
+import type { CandidateSource, ConfirmReport, RaceReport, RaceStanding, TuneEngineInput, TuneObjective, TuneStep } from './tune-types';
+
+/** Fewest runs a step needs: a race of a few rounds and the smallest confirm test (2 x 10 runs). */
+const MIN_STEP_RUNS = 30;
+/** Rounds two racers must share before the elimination tests may drop one. */
+const MIN_ROUNDS = 3;
+/** Runs a candidate is planned at least in a race, so the cap on candidates follows from the race budget. */
+const PLANNED_RUNS_PER_CANDIDATE = 6;
+/** Two-setting combinations added to a race. */
+const MAX_COMBINATIONS = 4;
+/** Probability that the candidate's success rate is within the margin, required to keep it after its confirm. */
+const SUCCESS_CONFIDENCE = 0.5;
+/** Pseudo-runs of the baseline's success rate a racer's estimate is shrunk towards while it has few runs. */
+const SUCCESS_PRIOR_RUNS = 4;
+/** Below this posterior probability of being within the success margin, a racer ranks as below the bar. */
+const FEASIBLE_PROBABILITY = 0.25;
+
+interface Racer {
+  id: string;
+  label: string;
+  source: CandidateSource;
+  strategy?: string;
+  config: TeamConfig;
+  candidate?: NeighbourCandidate;
+  values: Array<number | undefined>;
+  /** Success per round (undefined where it did not run). */
+  successes: Array<boolean | undefined>;
+  records: ExecutionRecord[];
+  /** History runs (baseline only): count for success, not for the paired rounds. */
+  historyRuns: number;
+  historySuccesses: number;
+  status: RaceStanding['status'];
+  eliminatedAfterRound?: number;
+  dropReason?: string;
+}
+
+/** What the engine hands back: the steps and the runs (for the caller to store once the tune is over). */
+export interface EngineResult {
+  steps: TuneStep[];
+  finalConfig: TeamConfig;
+  runsUsed: number;
+  stopReason: string;
+  /** Every new run, with the label of what it was for. */
+  records: Array<{ record: ExecutionRecord; purpose: string }>;
+}
+
+/** A tune cancelled by its signal: nothing it decided is to be kept. */
+export class TuneCancelled extends Error {
+  constructor(reason: unknown) {
+    super('the tune was cancelled', { cause: reason });
+    this.name = 'TuneCancelled';
+  }
+}
+
+/**
+ * The tuner: races the neighbourhood of the config in force, confirms the winner with a fresh A/B test, and
+ * climbs from each confirmed change while the budget lasts. docs/statistics.md describes the rules.
+ */
+export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResult> {
+  const steps: TuneStep[] = [];
+  const records: EngineResult['records'] = [];
+  let used = 0;
+  let current = input.base;
+  let history = input.history;
+  const tried = new Set<string>();
+  let stopReason = 'the budget is spent';
+  for (let step = 0; ; step++) {
+    const left = input.budget - used;
+    if (left < MIN_STEP_RUNS) {
+      stopReason = used === 0 ? `a budget of ${input.budget} runs is below the ${MIN_STEP_RUNS} a race and its confirm test need` : `${left} runs left, below the ${MIN_STEP_RUNS} a step needs`;
+      break;
+    }
+    // A large budget is spread over several steps of the climb; a small one goes to one step.
+    const stepBudget = left >= 250 ? Math.ceil(left * 0.6) : left;
+    const confirmReserve = Math.max(2 * MIN_RUNS_PER_ARM, Math.round(stepBudget * 0.35));
+    const raceBudget = stepBudget - confirmReserve;
+    await input.prepareStep?.(current);
+    const race = await runRace(input, step, current, history, raceBudget, tried, (n) => (used += n), records);
+    const stepReport: TuneStep = { from: current, race: race.report, kept: false };
+    steps.push(stepReport);
+    const winner = race.winner;
+    if (!winner) {
+      stopReason = race.report.noWinnerReason ?? 'no candidate beat the config in force';
+      input.onEvent?.({ type: 'step-done', step, kept: false, reason: stopReason });
+      break;
+    }
+    tried.add(configFingerprint(winner.config));
+    const confirm = await confirmWinner(input, step, current, history, race, input.budget - used);
+    used += confirm.runs;
+    for (const s of [...confirm.report.result.baseline, ...confirm.report.result.candidate]) records.push({ record: s.record, purpose: `tune step ${step + 1}: confirm ${s.arm}` });
+    stepReport.confirm = confirm.report;
+    input.onEvent?.({ type: 'step-done', step, kept: confirm.report.kept, reason: confirm.report.reason });
+    if (!confirm.report.kept) {
+      // One confirm per config in force: a second try from the same config would spend alpha again.
+      stopReason = `the confirm test of the race's winner did not pass: ${confirm.report.reason}`;
+      break;
+    }
+    stepReport.kept = true;
+    stepReport.to = winner.config;
+    current = winner.config;
+    // The new config's history is its fresh confirm runs: unbiased, unlike its race runs.
+    history = confirm.report.result.candidate.map((s) => s.record);
+  }
+  return { steps, finalConfig: current, runsUsed: used, stopReason, records };
+}
+
+/** The value a run scores on the objective; lower is better. `ref` normalises the mix. */
+function objectiveValue(record: ExecutionRecord, objective: TuneObjective, ref: { duration: number; cost: number }): number | undefined {
+  // A failed run costs itself plus a rerun (priced at the config in force's mean): without it a config that fails
+  // fast would look fastest, and the success constraint alone needs many runs to see it.
+  const failed = record.success !== true;
+  const duration = record.durationSeconds + (failed ? ref.duration : 0);
+  if (objective === 'duration') return duration;
+  const raw = typeof record.costUsd === 'number' && Number.isFinite(record.costUsd) ? record.costUsd : undefined;
+  if (raw === undefined) return undefined;
+  const cost = raw + (failed ? ref.cost : 0);
+  if (objective === 'cost') return cost;
+  const d = ref.duration > 0 ? duration / ref.duration : duration;
+  const c = ref.cost > 0 ? cost / ref.cost : cost;
+  return objective.duration * d + objective.cost * c;
+}
+
+const successesOf = (rs: readonly ExecutionRecord[]) => rs.filter((r) => r.success === true).length;
+
+function observations(r: Racer): RacerObservations {
+  return { id: r.id, values: r.values, runs: r.records.length + r.historyRuns, successes: successesOf(r.records) + r.historySuccesses };
+}
+
+interface RaceOutcome {
+  report: RaceReport;
+  winner?: Racer;
+  baseline: Racer;
+}
+
+async function runRace(
+  input: TuneEngineInput,
+  step: number,
+  base: TeamConfig,
+  history: readonly ExecutionRecord[],
+  raceBudget: number,
+  tried: ReadonlySet<string>,
+  spend: (n: number) => void,
+  records: EngineResult['records'],
+): Promise<RaceOutcome> {
+  const margin = input.successMargin;
+  const baseline: Racer = {
+    id: 'baseline',
+    label: 'config in force',
+    source: 'baseline',
+    config: base,
+    values: [],
+    successes: [],
+    records: [],
+    historyRuns: history.length,
+    historySuccesses: successesOf(history),
+    status: 'baseline',
+  };
+  const ref = {
+    duration: history.length ? history.reduce((s, r) => s + r.durationSeconds, 0) / history.length : 0,
+    cost: history.length ? history.reduce((s, r) => s + (r.costUsd ?? 0), 0) / history.length : 0,
+  };
+
+  // Candidates: the strategies' suggestions first, then the one-setting neighbourhood, without duplicates.
+  const seen = new Set<string>([configFingerprint(base), ...tried]);
+  const pool: Racer[] = [];
+  const addRacer = (config: TeamConfig, label: string, source: CandidateSource, strategy?: string, candidate?: NeighbourCandidate) => {
+    const fp = configFingerprint(config);
+    if (seen.has(fp)) return;
+    seen.add(fp);
+    pool.push({ id: `c${pool.length + 1}`, label, source, strategy, config, candidate, values: [], successes: [], records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
+  };
+  for (const s of input.suggest(base)) {
+    if (outsideSpace(base, s.config, input.space) !== undefined) continue;
+    addRacer(s.config, s.label, 'suggestion', s.strategy, { config: s.config, label: s.label, settings: settingsChanged(base, s.config) });
+  }
+  for (const n of neighbours(base, input.space)) addRacer(n.config, n.label, 'neighbour', undefined, n);
+  // Room for combinations later, and at least PLANNED_RUNS_PER_CANDIDATE runs each.
+  const cap = Math.max(2, Math.floor(raceBudget / PLANNED_RUNS_PER_CANDIDATE) - 2);
+  const racers: Racer[] = [baseline, ...pool.slice(0, cap)];
+  for (const r of pool.slice(cap)) {
+    r.status = 'eliminated';
+    r.dropReason = `not raced: the race budget (${raceBudget} runs) holds ${cap} candidates, and the strategies' suggestions and formation changes come first`;
+  }
+  const notRaced = pool.slice(cap);
+  input.onEvent?.({ type: 'race-start', step, candidates: racers.length - 1, raceBudget, runsUsed: 0, budget: input.budget });
+
+  let spent = 0;
+  let round = 0;
+  let combined = false;
+  const alive = () => racers.filter((r) => r.status !== 'eliminated');
+  const eliminate = (r: Racer, reason: string) => {
+    r.status = 'eliminated';
+    r.eliminatedAfterRound = round;
+    r.dropReason = reason;
+  };
+  const standing = (r: Racer): RaceStanding => standingOf(r, baseline, base, margin);
+
+  for (;;) {
+    const running = alive();
+    if (running.length <= 1) break;
+    const challengers = running.filter((r) => r !== baseline);
+    // Stop once a single challenger is left and it has been compared for the minimum rounds.
+    if (challengers.length === 1 && challengers[0].values.filter((v) => v !== undefined).length >= MIN_ROUNDS && round >= MIN_ROUNDS) break;
+    let room = raceBudget - spent;
+    if (room < running.length) {
+      // Successive halving as the budget's backstop: keep the best that fit in one more round.
+      if (room < 2) break;
+      const ranked = rank(challengers, baseline, margin);
+      for (const r of ranked.slice(room - 1)) eliminate(r, `dropped by the budget: ranked ${ranked.indexOf(r) + 1} of ${ranked.length} when only ${room - 1} could run another round`);
+      room = raceBudget - spent;
+    }
+    const roundRacers = alive();
+    const seed = (input.seed + 7919 * step + 104729 * round) >>> 0;
+    const outcomes = await runTrials(input, roundRacers.map((r) => ({ config: r.config, trial: round, seed })));
+    spent += outcomes.length;
+    spend(outcomes.length);
+    roundRacers.forEach((r, i) => {
+      const rec = outcomes[i];
+      r.records.push(rec);
+      records.push({ record: rec, purpose: `tune step ${step + 1}: race ${r.id === 'baseline' ? 'baseline' : r.label}` });
+      if (!ref.duration) ref.duration = rec.durationSeconds;
+      if (!ref.cost && rec.costUsd) ref.cost = rec.costUsd;
+    });
+    for (const r of racers) {
+      const ran = roundRacers.includes(r);
+      r.values[round] = ran ? objectiveValue(r.records[r.records.length - 1], input.objective, ref) : undefined;
+      r.successes[round] = ran ? r.records[r.records.length - 1].success === true : undefined;
+    }
+    round++;
+
+    const ranked = rank(alive().filter((r) => r !== baseline), baseline, margin);
+    const leader = ranked.find((r) => feasible(r, baseline, margin) && pairedComparison(observations(baseline), observations(r)).improvementPercentage > 0) ?? baseline;
+    // Two-setting combinations of the singles doing well (before this round's eliminations, so a single that is
+    // good but not the best still lends its change).
+    if (!combined && round >= MIN_ROUNDS) {
+      combined = true;
+      const b = observations(baseline);
+      const good = racers
+        .filter((r) => r !== baseline && r.candidate && r.records.length > 0 && feasible(r, baseline, margin))
+        .map((r) => ({ r, imp: pairedComparison(b, observations(r)).improvementPercentage }))
+        .filter((x) => x.imp > 0)
+        .sort((x, y) => y.imp - x.imp)
+        .slice(0, 4)
+        .map((x) => x.r);
+      const maxNew = Math.min(MAX_COMBINATIONS, Math.floor((raceBudget - spent) / (2 * PLANNED_RUNS_PER_CANDIDATE)));
+      let added = 0;
+      for (let i = 0; i < good.length && added < maxNew; i++) {
+        for (let j = i + 1; j < good.length && added < maxNew; j++) {
+          const c = combine(base, good[i].candidate!, good[j].candidate!, input.space);
+          if (!c) continue;
+          const fp = configFingerprint(c.config);
+          if (seen.has(fp)) continue;
+          seen.add(fp);
+          racers.push({ id: `c${racers.length + notRaced.length}`, label: c.label, source: 'combination', config: c.config, candidate: c, values: new Array(round).fill(undefined), successes: new Array(round).fill(undefined), records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
+          added++;
+        }
+      }
+    }
+    if (round >= MIN_ROUNDS) {
+      const obs = alive().map(observations);
+      for (const e of raceEliminations(obs, leader.id, baseline.id, { alpha: input.alpha, minRounds: MIN_ROUNDS, successMargin: margin / 100 })) {
+        const r = racers.find((x) => x.id === e.id)!;
+        eliminate(
+          r,
+          e.reason === 'success'
+            ? `success rate below the bar (${pct(rateOf(r))} against ${pct(rateOf(baseline))} less ${margin} points; Fisher, Holm p = ${e.pValue.toPrecision(2)})`
+            : `slower than ${e.by === 'baseline' ? 'the config in force' : racers.find((x) => x.id === e.by)!.label} over ${e.n} rounds (paired t-test, Holm p = ${e.pValue.toPrecision(2)})`,
+        );
+      }
+      // Against the config in force too: a racer significantly worse than it cannot pass the confirm test.
+      if (leader !== baseline) {
+        for (const e of raceEliminations(alive().map(observations), baseline.id, baseline.id, { alpha: input.alpha, minRounds: MIN_ROUNDS, successMargin: 1 })) {
+          if (e.reason !== 'objective' || e.id === leader.id) continue;
+          eliminate(racers.find((x) => x.id === e.id)!, `slower than the config in force over ${e.n} rounds (paired t-test, Holm p = ${e.pValue.toPrecision(2)})`);
+        }
+      }
+    }
+    input.onEvent?.({ type: 'round', step, round, runsUsed: spent, budget: input.budget, standings: [baseline, ...rank(racers.filter((r) => r !== baseline), baseline, margin)].map(standing) });
+  }
+
+  const finalRanked = rank(alive().filter((r) => r !== baseline), baseline, margin);
+  const best = finalRanked[0];
+  let winner: Racer | undefined;
+  let noWinnerReason: string | undefined;
+  if (!best) noWinnerReason = 'every candidate was eliminated: none beat the config in force';
+  else if (!feasible(best, baseline, margin)) noWinnerReason = `the best remaining candidate (${best.label}) is below the success bar`;
+  else if (pairedComparison(observations(baseline), observations(best)).improvementPercentage <= 0) noWinnerReason = `the best remaining candidate (${best.label}) measured no better than the config in force`;
+  else winner = best;
+  if (winner) winner.status = 'winner';
+  for (const r of alive()) if (r !== winner && r !== baseline) r.dropReason ??= 'still racing when the race ended; ranked below the winner';
+  const report: RaceReport = {
+    rounds: round,
+    runs: spent,
+    standings: [baseline, ...rank(racers.filter((r) => r !== baseline), baseline, margin), ...notRaced].map(standing),
+    ...(winner ? { winner: winner.id } : { noWinnerReason }),
+  };
+  return { report, winner, baseline };
+}
+
+function rateOf(r: Racer): number {
+  const o = observations(r);
+  return o.runs ? o.successes / o.runs : 0;
+}
+
+/** A racer's success rate shrunk towards the baseline's while it has few runs. */
+function shrunkRate(r: Racer, baseline: Racer): number {
+  const o = observations(r);
+  const b = observations(baseline);
+  const pb = b.runs ? b.successes / b.runs : 0.5;
+  return (o.successes + SUCCESS_PRIOR_RUNS * pb) / (o.runs + SUCCESS_PRIOR_RUNS);
+}
+
+/**
+ * A racer is below the success bar only when that is credible: the posterior probability that its success rate
+ * is within the margin of the baseline's is under {@link FEASIBLE_PROBABILITY}. Judging on the point estimate
+ * instead would drop a racer for one unlucky failure in fifteen runs; the confirm test's success check, on fresh
+ * runs, is the stricter gate.
+ */
+function feasible(r: Racer, baseline: Racer, margin: number): boolean {
+  if (r === baseline) return true;
+  // Paired on the rounds both ran, as the objective is: a round's shared conditions (and a seeded runner's shared
+  // luck) fail both alike, so only the rounds where exactly one of them failed say which is less reliable.
+  let lost = 0;
+  let won = 0;
+  let n = 0;
+  for (let k = 0; k < Math.min(r.successes.length, baseline.successes.length); k++) {
+    const a = baseline.successes[k];
+    const c = r.successes[k];
+    if (a === undefined || c === undefined) continue;
+    n++;
+    if (a && !c) lost++;
+    if (c && !a) won++;
+  }
+  if (n === 0) return true;
+  return pairedNoWorseProbability(won, lost, n, margin / 100) >= FEASIBLE_PROBABILITY;
+}
+
+/** Feasible racers by estimated improvement, then the others by how far below the success bar they are. */
+function rank(racers: Racer[], baseline: Racer, margin: number): Racer[] {
+  const b = observations(baseline);
+  const scored = racers.map((r) => ({ r, ok: feasible(r, baseline, margin), imp: pairedComparison(b, observations(r)).improvementPercentage, gap: rateOf(baseline) - margin / 100 - shrunkRate(r, baseline) }));
+  scored.sort((x, y) => {
+    if (x.r.status === 'eliminated' && y.r.status !== 'eliminated') return 1;
+    if (y.r.status === 'eliminated' && x.r.status !== 'eliminated') return -1;
+    if (x.ok !== y.ok) return x.ok ? -1 : 1;
+    return x.ok ? y.imp - x.imp : x.gap - y.gap;
+  });
+  return scored.map((s) => s.r);
+}
+
+function standingOf(r: Racer, baseline: Racer, base: TeamConfig, margin: number): RaceStanding {
+  const o = observations(r);
+  const c = r === baseline ? undefined : pairedComparison(observations(baseline), o);
+  return {
+    id: r.id,
+    label: r.label,
+    source: r.source,
+    ...(r.strategy ? { strategy: r.strategy } : {}),
+    config: r.config,
+    changes: describeChanges(base, r.config),
+    runs: o.runs,
+    successes: o.successes,
+    successRate: o.runs ? o.successes / o.runs : 0,
+    improvementPercentage: c ? c.improvementPercentage : 0,
+    rounds: c ? c.rounds : r.values.filter((v) => v !== undefined).length,
+    feasible: r === baseline || feasible(r, baseline, margin),
+    status: r.status,
+    ...(r.eliminatedAfterRound !== undefined ? { eliminatedAfterRound: r.eliminatedAfterRound } : {}),
+    ...(r.dropReason ? { dropReason: r.dropReason } : {}),
+  };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(0)}%`;
+
+/**
+ * The confirm test: a fresh A/B test of the winner against the config in force (new runs for both arms, none
+ * from the race), judged by the existing verdict, plus a success-rate check on all the evidence.
+ */
+async function confirmWinner(
+  input: TuneEngineInput,
+  step: number,
+  base: TeamConfig,
+  history: readonly ExecutionRecord[],
+  race: RaceOutcome,
+  left: number,
+): Promise<{ report: ConfirmReport; runs: number }> {
+  const winner = race.winner!;
+  const metric = input.objective === 'cost' ? 'cost' : 'duration';
+  const runsPerArm = confirmSize(input, race, left);
+  input.onEvent?.({ type: 'confirm-start', step, runsPerArm, candidate: standingOf(winner, race.baseline, base, input.successMargin) });
+  const seed = (input.seed + 15485863 * (step + 1)) >>> 0;
+  // Fresh runs in pairs: pair k runs the config in force and the winner with the same trial seed, in a seeded
+  // random order, at about the same time, so the pair shares its conditions (the race's blocking, kept for the
+  // confirm). The verdict judges the two arms as any A/B test; the success check also uses the pairing.
+  const order = prng(seed);
+  const jobs: Array<{ config: TeamConfig; trial: number; seed: number; arm: 'baseline' | 'candidate' }> = [];
+  for (let k = 0; k < runsPerArm; k++) {
+    const pair = order() < 0.5 ? (['baseline', 'candidate'] as const) : (['candidate', 'baseline'] as const);
+    for (const arm of pair) jobs.push({ config: arm === 'baseline' ? base : winner.config, trial: 1_000_000 + k, seed: (seed + 31 * k) >>> 0, arm });
+  }
+  const startedAt = new Date().toISOString();
+  let done = 0;
+  const recs = await runTrials(input, jobs, () => input.onEvent?.({ type: 'confirm-progress', step, completed: ++done, total: jobs.length }));
+  const samples = jobs.map((j, i) => ({ arm: j.arm, trial: i, record: recs[i] }));
+  const result: ExperimentResult = {
+    teamId: input.teamId,
+    baseline: samples.filter((x) => x.arm === 'baseline'),
+    candidate: samples.filter((x) => x.arm === 'candidate'),
+    runsPerArm,
+    seed,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    cancelled: false,
+    order: 'interleaved',
+  };
+  let verdict: Verdict = evaluateExperiment(result, { threshold: input.threshold, alpha: input.alpha, metric, seed });
+  if (input.reviewVerdict) verdict = input.reviewVerdict(verdict, result, base, winner.config);
+  // Success: paired where runs were paired (the race's shared rounds and the confirm's pairs), since a pair's shared
+  // conditions fail both alike and only the pairs where one of them failed compare them.
+  const baseRuns = [...history, ...race.baseline.records, ...result.baseline.map((x) => x.record)];
+  const candRuns = [...winner.records, ...result.candidate.map((x) => x.record)];
+  const bs = successesOf(baseRuns);
+  const cs = successesOf(candRuns);
+  let lost = 0;
+  let won = 0;
+  let pairs = 0;
+  const tally = (a: boolean | undefined, c: boolean | undefined) => {
+    if (a === undefined || c === undefined) return;
+    pairs++;
+    if (a && !c) lost++;
+    if (c && !a) won++;
+  };
+  for (let k = 0; k < Math.min(race.baseline.successes.length, winner.successes.length); k++) tally(race.baseline.successes[k], winner.successes[k]);
+  for (let k = 0; k < runsPerArm; k++) tally(result.baseline[k].record.success === true, result.candidate[k].record.success === true);
+  const probabilityNoWorse = pairedNoWorseProbability(won, lost, pairs, input.successMargin / 100);
+  const successPassed = probabilityNoWorse >= SUCCESS_CONFIDENCE;
+  const kept = verdict.status === 'passed' && successPassed;
+  const reason =
+    verdict.status !== 'passed'
+      ? `${verdict.status}: ${verdict.reason}`
+      : successPassed
+        ? `passed: ${verdict.reason}`
+        : `the verdict passed, but the success rate may be more than ${input.successMargin} points lower (in ${pairs} paired runs the candidate alone failed ${lost} times and alone succeeded ${won} times; probability within the margin ${(100 * probabilityNoWorse).toFixed(0)}%, ${(100 * SUCCESS_CONFIDENCE).toFixed(0)}% needed)`;
+  const baseRate = bs / baseRuns.length;
+  return {
+    runs: result.baseline.length + result.candidate.length,
+    report: {
+      runsPerArm,
+      verdict,
+      result,
+      successCheck: { baselineRate: baseRate, candidateRate: cs / candRuns.length, probabilityNoWorse, passed: successPassed },
+      powerTenPointLoss: successTestPower(baseRate, runsPerArm, input.alpha),
+      kept,
+      reason,
+    },
+  };
+}
+
+/**
+ * Runs per arm of the confirm test: enough for 90% power at the race's effect estimate, shrunk by one standard
+ * error (the winner of a race is the one that got lucky too), within what is left of the budget. With room to
+ * spare, the rest goes to the next step of the climb.
+ */
+function confirmSize(input: TuneEngineInput, race: RaceOutcome, left: number): number {
+  const most = Math.floor(left / 2);
+  const winner = race.winner!;
+  const c = pairedComparison(observations(race.baseline), observations(winner));
+  const se = c.rounds > 1 && c.referenceMean > 0 ? (c.sdDifference / Math.sqrt(c.rounds) / c.referenceMean) * 100 : c.improvementPercentage;
+  const effect = Math.max(c.improvementPercentage - se, input.threshold + 2, c.improvementPercentage / 2);
+  const values = [...race.baseline.values, ...winner.values].filter((v): v is number => v !== undefined);
+  const m = values.reduce((s, v) => s + v, 0) / Math.max(1, values.length);
+  const sd = Math.sqrt(values.reduce((s, v) => s + (v - m) ** 2, 0) / Math.max(1, values.length - 1));
+  const baseMean = c.referenceMean || m;
+  let needed = most;
+  if (sd > 0 && baseMean > 0) {
+    // The verdict needs the improvement above its threshold: power is planned for the part above it.
+    const d = (((effect - input.threshold / 2) / 100) * baseMean) / sd;
+    if (d > 0) needed = requiredRunsPerArm({ effectSize: d, alpha: input.alpha, power: 0.9, alternative: 'greater' });
+  }
+  const planned = Math.max(MIN_RUNS_PER_ARM, Math.min(most, Math.max(needed, 15)));
+  return Math.min(planned, Math.max(MIN_RUNS_PER_ARM, most));
+}
+
+/** Runs trials with the configured concurrency; a trial that throws or times out is a failed record. */
+async function runTrials(input: TuneEngineInput, jobs: Array<{ config: TeamConfig; trial: number; seed: number; arm?: 'baseline' | 'candidate' }>, onDone?: () => void): Promise<ExecutionRecord[]> {
+  if (input.signal?.aborted) throw new TuneCancelled(input.signal.reason);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(input.signal?.reason);
+  input.signal?.addEventListener('abort', onAbort, { once: true });
+  const out = new Array<ExecutionRecord>(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length && !controller.signal.aborted) {
+      const i = next++;
+      out[i] = await runOne(input, jobs[i], controller.signal);
+      onDone?.();
+    }
+  };
+  try {
+    // Every worker settles before this returns or throws, so no trial (no runner process) outlives the race.
+    await Promise.all(Array.from({ length: Math.min(input.concurrency, jobs.length) }, worker));
+  } finally {
+    input.signal?.removeEventListener('abort', onAbort);
+  }
+  if (input.signal?.aborted) throw new TuneCancelled(input.signal.reason);
+  return out;
+}
+
+async function runOne(input: TuneEngineInput, job: { config: TeamConfig; trial: number; seed: number; arm?: 'baseline' | 'candidate' }, signal: AbortSignal): Promise<ExecutionRecord> {
+  const started = Date.now();
+  const controller = new AbortController();
+  const forward = () => controller.abort(signal.reason);
+  signal.addEventListener('abort', forward, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const failed = (error: string, timedOut: boolean): ExecutionRecord => {
+    const durationSeconds = timedOut && input.trialTimeoutMs ? input.trialTimeoutMs / 1000 : (Date.now() - started) / 1000;
+    return {
+      teamId: input.teamId,
+      executionId: `${input.teamId}-tune-${job.seed.toString(16)}-${job.trial}-${configFingerprint(job.config).slice(0, 8)}`,
+      startTimeMs: started,
+      endTimeMs: started + Math.round(durationSeconds * 1000),
+      durationSeconds,
+      success: false,
+      error,
+      memberCount: 0,
+      toolCalls: 0,
+      members: [],
+      configFingerprint: configFingerprint(job.config),
+      ...(timedOut ? { limitHit: 'timeout' as const } : {}),
+    };
+  };
+  try {
+    const run = Promise.resolve().then(() => input.runner.run(job.config, { teamId: input.teamId, arm: job.arm ?? 'candidate', trial: job.trial, seed: job.seed, signal: controller.signal }));
+    run.catch(() => undefined);
+    const contenders: Array<Promise<ExecutionRecord | 'timeout'>> = [run];
+    if (input.trialTimeoutMs) contenders.push(new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), input.trialTimeoutMs))));
+    const r = await Promise.race(contenders);
+    if (r === 'timeout') {
+      controller.abort(new Error('trial timed out'));
+      return failed(`timed out after ${input.trialTimeoutMs} ms`, true);
+    }
+    if (!r || typeof r !== 'object' || typeof r.durationSeconds !== 'number' || typeof r.success !== 'boolean') return failed('runner returned an invalid record', false);
+    return { ...r, configFingerprint: r.configFingerprint ?? configFingerprint(job.config) };
+  } catch (e) {
+    return failed(e instanceof Error ? e.message : String(e), false);
+  } finally {
+    if (timer) clearTimeout(timer);
+    signal.removeEventListener('abort', forward);
+  }
+}
+
+/**
+ * Probability that the candidate's success rate is at most `margin` below the baseline's, from `pairs` paired
+ * runs in which the candidate alone succeeded `won` times and alone failed `lost` times: the normal approximation
+ * of the paired difference (won - lost) / pairs, with one pseudo-discordant pair so that 0 of n is not certainty.
+ */
+function pairedNoWorseProbability(won: number, lost: number, pairs: number, margin: number): number {
+  if (pairs === 0) return 0.5;
+  const d = (won - lost) / pairs;
+  const sd = Math.sqrt(lost + won + 1) / pairs;
+  return normalCdf((d + margin) / sd);
+}
+
+/** mulberry32: the confirm's pair order, reproducible for a seed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -1,0 +1,258 @@
+import type { TrialContext, TrialRunner } from '@autotune/abtest';
+import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
+import { builtinStrategies, defineStrategy, type TeamConfig } from '@autotune/strategies';
+import { PerformanceAnalyzer } from '@autotune/analyzer';
+import { generateRuns, generateScenario, SimulatedTeamRunner, SIMULATION_EPOCH_MS } from '@autotune/simulator';
+import { CoreError, MemoryStore, PerformanceAutotuner, teamConfigFromUser, validateSearchSpace, EXPERIMENT_LABEL, type TuneOutcome } from '../../src';
+
+/** A small seeded PRNG (mulberry32), so the in-memory runner is deterministic. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hash(s: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * An in-memory runner where every config performs alike (an A/A world): lognormal durations around 100 s and a
+ * 90% success rate. Each run draws its own luck from the trial seed, the trial index and the config, so
+ * configs are independent and a race has noise to be fooled by.
+ */
+class AlikeRunner implements TrialRunner<TeamConfig> {
+  runs: ExecutionRecord[] = [];
+  private n = 0;
+  constructor(private readonly teamId: string) {}
+  async run(config: TeamConfig, context: TrialContext): Promise<ExecutionRecord> {
+    const rnd = prng(hash(`${context.seed}/${context.trial}/${context.arm}/${configFingerprint(config)}/${this.n}`));
+    const u1 = Math.max(rnd(), 1e-12);
+    const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rnd());
+    const durationSeconds = 100 * Math.exp(0.3 * z);
+    const record: ExecutionRecord = {
+      teamId: this.teamId,
+      executionId: `alike-${this.n++}`,
+      startTimeMs: SIMULATION_EPOCH_MS,
+      endTimeMs: SIMULATION_EPOCH_MS + Math.round(durationSeconds * 1000),
+      durationSeconds,
+      success: rnd() < 0.9,
+      memberCount: config.memberCount,
+      toolCalls: 10,
+      members: [],
+      costUsd: durationSeconds / 1000,
+      configFingerprint: configFingerprint(config),
+    };
+    this.runs.push(record);
+    return record;
+  }
+}
+
+const BASE: TeamConfig = {
+  formation: 'sequential',
+  memberCount: 3,
+  members: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
+  toolBudget: 40,
+  timeoutSeconds: 600,
+};
+
+async function alikeTuner(seed: number, strategies = builtinStrategies()) {
+  const store = new MemoryStore();
+  // Recorded runs of the config in force, so the strategies have statistics to suggest from.
+  const recorder = new AlikeRunner('team');
+  const controller = new AbortController();
+  for (let i = 0; i < 30; i++) void recorder.run(BASE, { teamId: 'team', arm: 'baseline', trial: i, seed: 7 * seed, signal: controller.signal });
+  await store.writeMany(recorder.runs.map((r, i) => ({ ...r, executionId: `history-${i}`, startTimeMs: r.startTimeMs - (i + 1) * 3_600_000, endTimeMs: r.endTimeMs - (i + 1) * 3_600_000 })));
+  const runner = new AlikeRunner('team');
+  const autotuner = new PerformanceAutotuner({ runner, store, seed, strategies, now: () => new Date(SIMULATION_EPOCH_MS) });
+  return { runner, store, autotuner };
+}
+
+/** A generated scenario with 40 recorded runs in the store and the simulator as the runner. */
+async function simulated(seed: number) {
+  const scenario = generateScenario(seed);
+  const config = teamConfigFromUser(scenario.workflow);
+  const history = generateRuns(scenario.model, config, { runs: 40, seed, teamId: scenario.teamId });
+  const analyzer = new PerformanceAnalyzer();
+  analyzer.loadMetrics(history);
+  const store = new MemoryStore();
+  await store.writeMany(history);
+  const sim = new SimulatedTeamRunner(scenario.model, { teamId: scenario.teamId, startTimeMs: SIMULATION_EPOCH_MS });
+  const produced: ExecutionRecord[] = [];
+  const runner: TrialRunner<TeamConfig> = {
+    run: async (c, ctx) => {
+      const r = await sim.run(c, ctx);
+      const unique = { ...r, executionId: `sim-${produced.length}` };
+      produced.push(unique);
+      return unique;
+    },
+  };
+  const autotuner = new PerformanceAutotuner({ analyzer, store, runner, seed, now: () => new Date(SIMULATION_EPOCH_MS) });
+  return { scenario, config, history, store, autotuner, produced };
+}
+
+/** The outcome without wall-clock fields, for comparing two tunes. */
+function comparable(o: TuneOutcome): unknown {
+  return JSON.parse(JSON.stringify(o, (k, v) => (k === 'experimentId' || k === 'startedAt' || k === 'finishedAt' || k === 'startTimeMs' || k === 'endTimeMs' ? undefined : v)));
+}
+
+describe('tune: the race and its confirm test', () => {
+  it('A/A: over 200 seeded tunes where every candidate equals the config in force, a change is kept at most about alpha of the time', async () => {
+    let kept = 0;
+    let confirms = 0;
+    const tunes = 200;
+    for (let seed = 1; seed <= tunes; seed++) {
+      const { autotuner } = await alikeTuner(seed);
+      const outcome = await autotuner.tune('team', BASE, { budget: 60 });
+      confirms += outcome.steps.filter((s) => s.confirm).length;
+      if (outcome.steps.some((s) => s.kept)) kept++;
+    }
+    // The race must have produced confirm tests for the check to mean anything.
+    expect(confirms).toBeGreaterThan(tunes / 2);
+    // alpha = 0.05; 200 tunes allow two standard errors of sampling noise (0.05 + 2 * 0.0154).
+    expect(kept / tunes).toBeLessThanOrEqual(0.081);
+  }, 120_000);
+
+  it.each([30, 41, 60, 97, 150])('never runs more than a budget of %i runs, and reports exactly what it ran', async (budget) => {
+    const { autotuner, runner } = await alikeTuner(budget);
+    const outcome = await autotuner.tune('team', BASE, { budget });
+    expect(runner.runs.length).toBe(outcome.runsUsed);
+    expect(outcome.runsUsed).toBeLessThanOrEqual(budget);
+  });
+
+  it('refuses a budget that is not a whole number of runs', async () => {
+    const { autotuner } = await alikeTuner(1);
+    await expect(autotuner.tune('team', BASE, { budget: 12.5 })).rejects.toThrow(/budget: expected a whole number/);
+  });
+
+  it('confirms with fresh runs only: no confirm sample is a race run or a history run', async () => {
+    const { autotuner, store, history, config, scenario, produced } = await simulated(1009);
+    const outcome = await autotuner.tune(scenario.teamId, config, { budget: 150 });
+    const confirmed = outcome.steps.filter((s) => s.confirm);
+    expect(confirmed.length).toBeGreaterThan(0);
+    const historyIds = new Set(history.map((r) => r.executionId));
+    const producedIds = new Set(produced.map((r) => r.executionId));
+    const raceIds = new Set(
+      (await store.listRecords(scenario.teamId))
+        .filter((r) => String(r.labels?.[EXPERIMENT_LABEL] ?? '').includes(': race'))
+        .map((r) => r.executionId),
+    );
+    expect(raceIds.size).toBeGreaterThan(0);
+    for (const step of confirmed) {
+      const samples = [...step.confirm!.result.baseline, ...step.confirm!.result.candidate];
+      expect(samples).toHaveLength(2 * step.confirm!.runsPerArm);
+      for (const s of samples) {
+        expect(producedIds.has(s.record.executionId)).toBe(true);
+        expect(historyIds.has(s.record.executionId)).toBe(false);
+        expect(raceIds.has(s.record.executionId)).toBe(false);
+      }
+    }
+  }, 60_000);
+
+  it('is deterministic for a seed', async () => {
+    const a = await (await simulated(1005)).autotuner.tune('generated_team_1005', teamConfigFromUser(generateScenario(1005).workflow), { budget: 120 });
+    const b = await (await simulated(1005)).autotuner.tune('generated_team_1005', teamConfigFromUser(generateScenario(1005).workflow), { budget: 120 });
+    expect(comparable(a)).toEqual(comparable(b));
+    expect(a.steps[0].race.rounds).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('finds and keeps a formation change worth 48% on a generated team (seed 1009), with one history entry per kept change', async () => {
+    const { autotuner, scenario, config, store } = await simulated(1009);
+    const outcome = await autotuner.tune(scenario.teamId, config, { budget: 150 });
+    expect(outcome.finalConfig.formation).toBe('pipeline');
+    const kept = outcome.steps.filter((s) => s.kept);
+    expect(kept[0].confirm!.verdict.status).toBe('passed');
+    const history = await store.listHistory(scenario.teamId);
+    expect(history.filter((h) => h.status === 'applied')).toHaveLength(kept.length);
+    expect(outcome.historyIds).toEqual(kept.map((s) => s.historyId));
+    // Undoing the oldest entry of the tune undoes all of it.
+    const rollback = await autotuner.rollbackOptimization(scenario.teamId, kept.length - 1);
+    expect(configFingerprint(rollback.restoredConfig)).toBe(configFingerprint(config));
+  }, 60_000);
+
+  it('never changes a frozen setting nor drops a member that must stay', async () => {
+    const { autotuner, scenario, config } = await simulated(1009);
+    const events: string[][] = [];
+    const outcome = await autotuner.tune(scenario.teamId, config, {
+      budget: 120,
+      searchSpace: { frozen: ['formation'], keepMembers: ['member_a'] },
+      onEvent: (e) => {
+        if (e.type === 'round') events.push(e.standings.map((s) => `${s.config.formation}|${(s.config.members ?? []).filter((m) => m.enabled !== false).map((m) => m.id).join(',')}`));
+      },
+    });
+    expect(events.length).toBeGreaterThan(0);
+    for (const round of events) {
+      for (const s of round) {
+        const [formation, members] = s.split('|');
+        expect(formation).toBe(config.formation);
+        expect(members.split(',')).toContain('member_a');
+      }
+    }
+    expect(outcome.finalConfig.formation).toBe(config.formation);
+  }, 60_000);
+
+  it("races a third-party strategy's suggestion, ranked before the neighbourhood", async () => {
+    const acme = defineStrategy({
+      name: 'acme-budget',
+      suggest: (_insights, current) => [
+        {
+          type: 'acme',
+          priority: 'high',
+          description: 'try a tool budget of 33',
+          currentConfig: current,
+          suggestedConfig: { toolBudget: 33 },
+          expectedImprovement: 10,
+          confidence: 0.9,
+          riskLevel: 0.1,
+          targetMetric: 'duration',
+        },
+      ],
+      apply: (config, s) => ({ ...config, ...s.suggestedConfig }),
+    });
+    const { autotuner } = await alikeTuner(3, [...builtinStrategies(), acme]);
+    const outcome = await autotuner.tune('team', BASE, { budget: 60 });
+    const standings = outcome.steps[0].race.standings;
+    const mine = standings.find((s) => s.strategy === 'acme-budget');
+    expect(mine).toBeDefined();
+    expect(mine!.source).toBe('suggestion');
+    expect(mine!.config.toolBudget).toBe(33);
+    expect(mine!.runs).toBeGreaterThan(0);
+  });
+
+  it('a cancelled tune writes nothing: no history, no records, no experiments', async () => {
+    const { runner, store, autotuner } = await alikeTuner(5);
+    const controller = new AbortController();
+    const wrapped: TrialRunner<TeamConfig> = {
+      run: async (c, ctx) => {
+        if (runner.runs.length === 25) controller.abort(new Error('stop'));
+        return runner.run(c, ctx);
+      },
+    };
+    const tuner = new PerformanceAutotuner({ runner: wrapped, store, seed: 5 });
+    await expect(tuner.tune('team', BASE, { budget: 150, signal: controller.signal })).rejects.toThrow();
+    expect(await store.listHistory('team')).toHaveLength(0);
+    expect(await store.listRecords('team')).toHaveLength(30);
+    void autotuner;
+  });
+});
+
+describe('validateSearchSpace', () => {
+  it.each([
+    [{ formations: ['warp'] }, /searchSpace\.formations\[0\]: expected one of sequential/],
+    [{ memberCount: { min: 4, max: 2 } }, /searchSpace\.memberCount\.max: expected a number >= min \(4\)/],
+    [{ frozen: ['colour'] }, /searchSpace\.frozen\[0\]: expected one of formation/],
+    [{ toolBudget: { levels: [10, -1] } }, /searchSpace\.toolBudget\.levels\[1\]: expected a whole number > 0/],
+    [{ keepMembers: [''] }, /searchSpace\.keepMembers: expected an array of member ids/],
+    [{ budgets: 3 }, /searchSpace\.budgets: expected one of formations/],
+  ])('rejects %j with a message naming the field', (space, message) => {
+    expect(() => validateSearchSpace(space)).toThrow(CoreError);
+    expect(() => validateSearchSpace(space)).toThrow(message);
+  });
+});
