@@ -175,6 +175,8 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(db())
     .option('--dry-run', 'run the race and the confirm tests, but write nothing (no file, no history)')
     .option('--no-backup', 'do not keep a backup of the workflow file')
+    .addOption(queue())
+    .addOption(report())
     .addOption(json())
     .action(run(() => (require('./commands/tune') as typeof import('./commands/tune')).tuneCommand));
 

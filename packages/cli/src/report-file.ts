@@ -19,6 +19,8 @@ export interface ReportRequest {
   command: string;
   /** Experiments this run produced: marked and listed first. */
   focusExperimentIds?: string[];
+  /** A tune's race, drawn in the report. */
+  race?: import('@autotune/report').ReportRaceInput;
 }
 
 /**
@@ -82,6 +84,7 @@ export async function buildTeamReport(session: Session, request: ReportRequest):
     history,
     insights,
     focusExperimentIds: request.focusExperimentIds ?? [],
+    ...(request.race ? { race: request.race } : {}),
     source: { command: request.command, ...(request.dbPath ? { database: request.dbPath } : {}), metrics: session.metricsPaths },
   });
 }

@@ -18,9 +18,15 @@ describe('autotune tune', () => {
     const project = makeProject();
     try {
       const original = readFileSync(project.workflow, 'utf8');
-      const run = cli(['tune', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--runner', RUNNER, '--budget', '80', '--seed', '4', '--json'], { cwd: project.dir });
+      const run = cli(['tune', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--runner', RUNNER, '--budget', '80', '--seed', '4', '--json', '--report', 'tune-report.json'], { cwd: project.dir });
       expect(run.status).toBe(0);
       const out = JSON.parse(run.stdout);
+      // --report: the report document holds the last step's race, racer by racer, and its confirm test.
+      const report = JSON.parse(readFileSync(join(project.dir, 'tune-report.json'), 'utf8'));
+      const lastRace = out.steps[out.steps.length - 1].race;
+      expect(report.race.candidates).toHaveLength(lastRace.standings.length);
+      expect(report.race.candidates.filter((c: { role: string }) => c.role === 'incumbent')).toHaveLength(1);
+      expect(report.race.rounds).toBe(lastRace.rounds);
       expect(out.runsUsed).toBeLessThanOrEqual(80);
       expect(out.steps.length).toBeGreaterThan(0);
       const race = out.steps[0].race;

@@ -2,6 +2,7 @@ import type { RaceStanding, TuneEvent, TuneOutcome, TuneSearchSpace } from '@aut
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
 import { banner, formatValue, formatVerdict, indent, signedPercent } from '../format';
+import { writeRunReport } from '../report-file';
 import { withSession, type CommonFlags, type Session } from '../session';
 import type { Terminal } from '../terminal';
 
@@ -11,6 +12,35 @@ export interface TuneFlags extends CommonFlags {
   objective?: 'duration' | 'cost';
   dryRun?: boolean;
   backup?: boolean;
+  report?: string;
+}
+
+/** The last race of a tune as the report draws it (the race that decided where the tune ended). */
+export function raceForReport(outcome: TuneOutcome): import('@autotune/report').ReportRaceInput | undefined {
+  const step = outcome.steps.at(-1);
+  if (step === undefined) return undefined;
+  const race = step.race;
+  const v = step.confirm?.verdict;
+  return {
+    objective: typeof outcome.objective === 'string' ? outcome.objective : `weighted: duration ${outcome.objective.duration}, cost ${outcome.objective.cost}`,
+    rounds: race.rounds,
+    budgetRuns: outcome.budget,
+    eliminationRule: 'F-race style: paired t-test against the leader and Fisher test against the success bar, Holm-adjusted (successive halving when the budget runs short); see docs/statistics.md',
+    candidates: race.standings.map((s) => ({
+      id: s.id,
+      description: s.label,
+      role: s.status === 'baseline' ? 'incumbent' : s.id === race.winner ? 'winner' : s.status === 'eliminated' ? 'eliminated' : 'survivor',
+      runs: s.runs,
+      estimate: s.improvementPercentage,
+      successRate: s.successRate,
+      ...(s.eliminatedAfterRound !== undefined ? { eliminatedInRound: s.eliminatedAfterRound } : {}),
+      ...(s.dropReason !== undefined ? { eliminationReason: s.dropReason } : {}),
+      config: s.config,
+    })),
+    ...(step.confirm && v && v.improvementPercentage !== null
+      ? { confirm: { ...(step.experimentId ? { experimentId: step.experimentId } : {}), status: v.status, improvementPercentage: v.improvementPercentage, reason: step.confirm.reason } }
+      : {}),
+  };
 }
 
 function pad(s: string, n: number): string {
@@ -127,6 +157,12 @@ export async function tuneCommand(flags: TuneFlags, terminal: Terminal): Promise
     else summary.push(`${file.path} is unchanged.`);
     if (kept > 0 && !flags.dryRun) summary.push(`Undo the whole tune with: autotune rollback --team-id ${teamId} --index ${kept - 1}`);
     out.write(`${summary.join('\n')}\n`);
+    const race = raceForReport(outcome);
+    await writeRunReport(
+      session,
+      { teamId, store, dbPath, command: 'autotune tune', focusExperimentIds: outcome.steps.flatMap((st) => (st.experimentId ? [st.experimentId] : [])), ...(race ? { race } : {}) },
+      flags.report,
+    );
     session.emitJson({
       teamId,
       workflow: file.path,
