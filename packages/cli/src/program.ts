@@ -58,6 +58,9 @@ export interface GlobalOptions {
  * The `autotune` program. `onExit` receives the exit code a command action decided; errors thrown by an
  * action propagate to the caller (see {@link runCli}).
  */
+/** Commands whose main product is a file they write: they read `--out` (`--output` is its other spelling). */
+const OUT_COMMANDS = new Set(['simulate', 'receive', 'report']);
+
 export function createProgram(terminal: Terminal = processTerminal(), onExit: (code: number) => void = () => undefined): Command {
   const program = new Command('autotune')
     .description('Measure, tune and safely roll out agent team workflow changes')
@@ -81,7 +84,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     <F>(load: () => (flags: F, terminal: Terminal) => Promise<number>) =>
     async (options: Record<string, unknown>, command: Command) => {
       // Commander has checked required options and parsed values; the command's flag type describes them.
-      onExit(await load()(sameOutputFlag({ ...command.optsWithGlobals(), ...options }, command.name() === 'simulate' ? 'out' : 'output') as F, terminal));
+      onExit(await load()(sameOutputFlag({ ...command.optsWithGlobals(), ...options }, OUT_COMMANDS.has(command.name()) ? 'out' : 'output') as F, terminal));
     };
 
   const teamId = () => new Option('-t, --team-id <id>', 'team to work on (default: the config file\'s teamId, or the only team)');
@@ -290,6 +293,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(metrics())
     .addOption(lenient())
     .option('--out <file>', 'the file to write (without it, --format md or json prints on stdout)')
+    .addOption(outAlias('--output'))
     .addOption(new Option('--format <format>', 'html, md (GitHub-flavoured Markdown) or json (the document both are rendered from); default from --out\'s extension, else html').choices(['html', 'md', 'json']))
     .action(run(() => (require('./commands/report') as typeof import('./commands/report')).reportCommand));
 
@@ -314,6 +318,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(new Option('--port <n>', 'port to listen on (default 4318; 0 picks a free one)').argParser(boundedInt('--port', 0, 65535)))
     .option('--host <address>', 'address to bind (default 127.0.0.1, loopback only; 0.0.0.0 accepts other machines)')
     .option('--out <file>', 'append each run to this JSON Lines metrics file')
+    .addOption(outAlias('--output'))
     .addOption(new Option('--db <file>', 'also store each run in this SQLite database'))
     .addOption(new Option('--grace-seconds <s>', 'seconds a run stays open after its span ends, for spans exported later (default 30)').argParser(nonNegativeNumber('--grace-seconds')))
     .addOption(new Option('--run-spans <rule>', 'which span is a run: auto (invoke_workflow, else the trace root) or invoke_workflow').choices(['auto', 'invoke_workflow']))
