@@ -83,6 +83,13 @@ Fields (all optional):
                                    (handed to that package's factory)
   formations         string[]      formations beyond the built-in five that metrics records may name
                                    (e.g. reflection, adaptive); others are an error
+  trials             "local"|"queue"  where A/B and tune trials run: here (local, default) or on
+                                   autotune worker processes through the PostgreSQL db (queue)
+  searchSpace        object        what autotune tune may change: formations, memberCount, toolBudget,
+                                   timeoutSeconds ({ min, max } or { levels }), frozen, keepMembers
+  otlp               object        how OpenTelemetry traces become runs: runSpans (auto |
+                                   invoke_workflow), graceSeconds (30), maxOpenTraces (10000), teams
+                                   ({ <id>: { formation, memberCount, toolBudget, timeoutSeconds } })
 
 Example (autotune.config.yaml):
 

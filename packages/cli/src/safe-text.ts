@@ -4,7 +4,7 @@
 // the screen, set the window title or make hyperlinks; NUL and C1 codes confuse terminals and logs; bidi
 // overrides make text read differently than it is (Trojan Source). Escaping at the one place output leaves
 // the process covers every printer, including ones not written yet.
-import type { OutputStream, Terminal } from './terminal';
+import { colorEnabled, type OutputStream, type Terminal } from './terminal';
 
 /**
  * Characters never printed as they are: C0 controls except tab and newline, DEL, C1 controls, the bidi
@@ -34,10 +34,14 @@ export function escapeControlCharacters(text: string, allowOwnStyles = false): s
   return text.replace(OWN_SEQUENCES, (match: string, own: string | undefined) => (own ? match : escapeOne(match)));
 }
 
-/** A stream whose writes are escaped; `isTTY` and `columns` are those of the stream it wraps. */
-function safeStream(stream: OutputStream): OutputStream {
+/**
+ * A stream whose writes are escaped; `isTTY` and `columns` are those of the stream it wraps. The CLI's own
+ * styles pass where it draws them: on a terminal, or where colour is forced (`FORCE_COLOR` into a CI log).
+ */
+function safeStream(stream: OutputStream, env: NodeJS.ProcessEnv): OutputStream {
+  const ownStyles = stream.isTTY === true || colorEnabled(stream, env);
   return {
-    write: (chunk: string) => stream.write(escapeControlCharacters(String(chunk), stream.isTTY === true)),
+    write: (chunk: string) => stream.write(escapeControlCharacters(String(chunk), ownStyles)),
     get isTTY() {
       return stream.isTTY;
     },
@@ -49,5 +53,5 @@ function safeStream(stream: OutputStream): OutputStream {
 
 /** The terminal with stdout and stderr escaped by {@link escapeControlCharacters}. */
 export function safeTerminal(terminal: Terminal): Terminal {
-  return { ...terminal, stdout: safeStream(terminal.stdout), stderr: safeStream(terminal.stderr) };
+  return { ...terminal, stdout: safeStream(terminal.stdout, terminal.env), stderr: safeStream(terminal.stderr, terminal.env) };
 }

@@ -148,7 +148,7 @@ describe('item 10: counts are bounded before any work', () => {
     writeFileSync(join(project.dir, 'autotune.config.yaml'), 'teamId: review_team\nrunsPerArm: 1000000000000\n');
     const run = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--simulate'], { cwd: project.dir });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/autotune\.config\.yaml, line 2: field "runsPerArm" must be a whole number from 1 to 10000, got 1000000000000/);
+    expect(run.stderr).toMatch(/autotune\.config\.yaml, line 2: field "runsPerArm" must be a whole number from 10 to 10000, got 1000000000000/);
     expect(existsSync(join(project.dir, '.autotune'))).toBe(false);
   });
 });

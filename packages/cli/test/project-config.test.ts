@@ -124,7 +124,7 @@ describe('validateProjectConfig', () => {
     [{ runner: { cwd: '.' } }, /field "runner" must be a command line string/],
     [{ baselines: [] }, /field "baselines" must be an object/],
     [[1, 2], /expected an object of settings/],
-    [{ runsPerArm: 1e12 }, /field "runsPerArm" must be a whole number from 1 to 10000, got 1000000000000/],
+    [{ runsPerArm: 1e12 }, /field "runsPerArm" must be a whole number from 10 to 10000, got 1000000000000/],
     [{ concurrency: 0 }, /field "concurrency" must be a whole number from 1 to 256/],
     [{ seed: 2 ** 40 }, /field "seed" must be a whole number from 0 to 4294967295/],
     [{ trialTimeout: 1e308 }, /field "trialTimeout" must be at most 2147483647 ms \(24 days\)/],

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +9,7 @@ import { findElementStart } from './internal/array-range-reader';
 import type { ArrayRangeResult, ArrayRangeTask } from './internal/array-range-reader';
 import { toMetricsError } from './internal/range-reader';
 import type { PlainError, RangeResult, RangeTask } from './internal/range-reader';
+import { openText } from './internal/open-text';
 import { RecordParser } from './internal/record-parser';
 import { isOtlpDocument } from './otlp';
 import { emptyReport } from './read-options';
@@ -62,7 +62,8 @@ export async function aggregateFile(path: string, options: AggregateFileOptions 
     throw ioError(path, e);
   }
   const wanted = resolveThreads(options.threads, size);
-  if (wanted > 1 && options.onSkip === undefined) {
+  // Byte ranges of a compressed file mean nothing: a .gz file is read in one pass.
+  if (wanted > 1 && options.onSkip === undefined && !path.endsWith('.gz')) {
     const kind = await sniff(path);
     if (kind === 'lines') {
       const ranges = await splitAtLines(path, size, wanted);
@@ -94,18 +95,19 @@ async function aggregateHere(path: string, options: AggregateFileOptions): Promi
   const report = emptyReport(path);
   const parser = new RecordParser(report, options, { summaryOnly: true, teamId: options.teamId });
   const out: ExecutionRecord[] = [];
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 1 << 16 });
+  const stream = openText(path, 1 << 16);
   try {
     const it = stream[Symbol.asyncIterator]();
     for (;;) {
-      let step: IteratorResult<string>;
+      let step: IteratorResult<string | Buffer>;
       try {
         step = await it.next();
       } catch (e) {
         throw ioError(path, e);
       }
       if (step.done) break;
-      parser.push(step.value, out);
+      // The stream is set to UTF-8, so its chunks are strings.
+      parser.push(step.value as string, out);
       for (let i = 0; i < out.length; i++) aggregator.add(out[i]);
       out.length = 0;
     }

@@ -1,5 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { openText } from './internal/open-text';
 import { MetricsError } from './errors';
 import { RecordParser } from './internal/record-parser';
 import { emptyReport } from './read-options';
@@ -35,7 +34,7 @@ export function readRecords(path: string, options: ReadOptions = {}): RecordStre
 async function* readFile(path: string, options: ReadOptions, report: ReadReport): AsyncGenerator<ExecutionRecord> {
   const parser = new RecordParser(report, options);
   const out: ExecutionRecord[] = [];
-  const stream = openText(path);
+  const stream = openText(path, CHUNK_BYTES);
   try {
     for await (const chunk of iterateStream(stream, path)) {
       parser.push(chunk, out);
@@ -47,16 +46,6 @@ async function* readFile(path: string, options: ReadOptions, report: ReadReport)
   } finally {
     stream.destroy();
   }
-}
-
-/** The file's text as a stream of strings; `.gz` files are decompressed, and a read failure surfaces on the result. */
-function openText(path: string): NodeJS.ReadableStream & { destroy(): void } {
-  if (!path.endsWith('.gz')) return createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
-  const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-  const gunzip = createGunzip();
-  raw.on('error', (e) => gunzip.destroy(e));
-  gunzip.on('close', () => raw.destroy());
-  return raw.pipe(gunzip).setEncoding('utf8');
 }
 
 /** The stream's chunks, with read failures (missing file, permissions) turned into `MetricsError`. */
