@@ -235,6 +235,6 @@ const { PerformanceAnalyzer, describeEvidence } = require('@autotune/analyzer');
   else fs.rmSync(work, { recursive: true, force: true });
 }
 if (problems > 0) {
-  console.error(`pack-check: publint reported ${problems} problem(s)`);
+  console.error(`pack-check: ${problems} problem(s) in the packages (see above)`);
   process.exitCode = 1;
 }
