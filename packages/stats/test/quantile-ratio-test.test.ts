@@ -40,6 +40,19 @@ describe('quantileRatioTest', () => {
     expect(Math.abs(r1.pValue - big.pValue)).toBeLessThan(0.05);
   });
 
+  it('stopAfterHits: an unremarkable result stops early with hits / draws (Besag and Clifford), a remarkable one runs on', () => {
+    const x = [1, 3, 2, 5, 8, 4, 6, 7, 9, 12];
+    const y = [2, 1, 4, 3, 6, 5, 2, 8, 3, 4];
+    const early = quantileRatioTest(y, x, { seed: 3, permutations: 1999, stopAfterHits: 20 });
+    expect(early.permutations).toBeLessThan(200);
+    expect(early.pValue).toBeCloseTo(20 / early.permutations, 12);
+    const full = quantileRatioTest(y, x, { seed: 3, permutations: 1999 });
+    expect(Math.abs(early.pValue - full.pValue)).toBeLessThan(0.25);
+    const strong = quantileRatioTest([10, 20, 30, 40, 50, 60, 70, 80, 90, 100], x, { seed: 3, permutations: 999, stopAfterHits: 20 });
+    expect(strong.permutations).toBe(999);
+    expect(strong.pValue).toBeLessThan(0.02);
+  });
+
   // Calibration by simulation: b log-normal (CV 0.5), a = 1.5 b in distribution, the boundary of H0: ratio <= 1.5.
   it('keeps its level on the boundary: a true 1.5x scaling is rejected at most alpha (+ 3 sd) of the time; 3x is caught', () => {
     const rng = createRng(20261201);
