@@ -32,9 +32,22 @@ const boundaryRule = (depConstraints) => [
   { enforceBuildableLibDependency: false, allowCircularSelfDependency: true, allow: [], depConstraints },
 ];
 
+// Packages whose sources and tests are linted with type information (typescript-eslint's recommendedTypeChecked,
+// through the project service: each file is typed by its package's tsconfig.json, which covers src and test).
+const TYPE_CHECKED = ['stats'];
+const typeChecked = tseslint.configs.recommendedTypeChecked.map((c) => ({
+  ...c,
+  files: TYPE_CHECKED.map((p) => `packages/${p}/**/*.ts`),
+}));
+
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/*.cjs', '**/*.mjs', '**/*.js'] },
   ...tseslint.configs.recommended,
+  ...typeChecked,
+  {
+    files: TYPE_CHECKED.map((p) => `packages/${p}/**/*.ts`),
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
   {
     files: ['**/*.ts'],
     plugins: { '@nx': nx },
