@@ -27,11 +27,11 @@ export interface ReadOptions extends RecordChecks {
    * Skip lines, array elements or OTLP runs that fail to parse or validate, instead of stopping at the
    * first with a `MetricsError`. Each skip is counted in the report and passed to `onSkip`.
    */
-  lenient?: boolean;
+  lenient?: boolean | undefined;
   /** Called for every skipped input in lenient mode. */
   onSkip?: (skip: SkippedInput) => void;
   /** How many skips the report keeps in `firstSkips` (default 5); the count is always exact. */
-  maxReportedSkips?: number;
+  maxReportedSkips?: number | undefined;
   /** File name used in error locations by `parseMetricsText` (readers use the path they were given). */
   sourceName?: string;
   /** How OTLP traces become runs: which span is a run, the grace window for late spans, team defaults. */
