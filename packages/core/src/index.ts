@@ -55,6 +55,7 @@ export type {
   HistoryPatch,
   HistoryStatus,
   HistoryWrite,
+  ListHistoryOptions,
   ListRecordsOptions,
   LockOwner,
   StoredExperiment,

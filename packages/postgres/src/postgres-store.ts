@@ -7,6 +7,7 @@ import type {
   AutotuneStore,
   HistoryEntry,
   HistoryWrite,
+  ListHistoryOptions,
   ListRecordsOptions,
   LockOwner,
   StoredExperiment,
@@ -290,9 +291,14 @@ export class PostgresStore implements AutotuneStore {
     return { ...decode<Omit<HistoryEntry, 'id'>>(row.json), id: Number(row.id) };
   }
 
-  async listHistory(teamId: string): Promise<HistoryEntry[]> {
+  async listHistory(teamId: string, options: ListHistoryOptions = {}): Promise<HistoryEntry[]> {
+    // LIMIT NULL is "no limit".
+    const { limit = null } = options;
+    if (limit !== null && !(Number.isSafeInteger(limit) && limit > 0)) {
+      throw new CoreError('CORE_USAGE', `listHistory: limit must be a positive integer, got ${String(limit)}`);
+    }
     return this.guard(`reading the history of team ${teamId}`, async () =>
-      (await this.pool.query<{ id: string; json: string }>(`SELECT id, json FROM ${this.s}.history WHERE team_id = $1 ORDER BY id DESC`, [teamId])).rows.map((r) =>
+      (await this.pool.query<{ id: string; json: string }>(`SELECT id, json FROM ${this.s}.history WHERE team_id = $1 ORDER BY id DESC LIMIT $2`, [teamId, limit])).rows.map((r) =>
         this.entryOf(r),
       ),
     );

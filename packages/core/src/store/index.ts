@@ -6,6 +6,7 @@ export type {
   HistoryPatch,
   HistoryStatus,
   HistoryWrite,
+  ListHistoryOptions,
   ListRecordsOptions,
   LockOwner,
   StoredExperiment,

@@ -6,13 +6,14 @@ import type {
   AutotuneStore,
   HistoryEntry,
   HistoryWrite,
+  ListHistoryOptions,
   ListRecordsOptions,
   LockOwner,
   StoredExperiment,
   TeamLock,
   TeamLockInfo,
 } from './store-types';
-import { applyPatch } from './history-patch';
+import { applyPatch, historyLimit } from './history-patch';
 import { DEFAULT_LOCK_STALE_MS, lockedError, lockInfo, lockIsStale, lostLockError } from './team-lock';
 import type { LockRecord } from './team-lock';
 
@@ -126,10 +127,12 @@ export class MemoryStore implements AutotuneStore {
     });
   }
 
-  async listHistory(teamId: string): Promise<HistoryEntry[]> {
+  async listHistory(teamId: string, options: ListHistoryOptions = {}): Promise<HistoryEntry[]> {
+    const limit = historyLimit(options);
     return this.history
       .filter((e) => e.teamId === teamId)
       .reverse()
+      .slice(0, limit)
       .map(copy);
   }
 

@@ -4,12 +4,13 @@ import type { ExecutionRecord } from '@autotune/metrics';
 import { CoreError, isCoreError } from '../errors';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
-import { applyPatch } from './history-patch';
+import { applyPatch, historyLimit } from './history-patch';
 import type {
   AcquireLockOptions,
   AutotuneStore,
   HistoryEntry,
   HistoryWrite,
+  ListHistoryOptions,
   ListRecordsOptions,
   LockOwner,
   StoredExperiment,
@@ -269,9 +270,11 @@ export class SqliteStore implements AutotuneStore {
     return { ...decode<Omit<HistoryEntry, 'id'>>(row.json), id: Number(row.id) };
   }
 
-  async listHistory(teamId: string): Promise<HistoryEntry[]> {
+  async listHistory(teamId: string, options: ListHistoryOptions = {}): Promise<HistoryEntry[]> {
+    // SQLite's LIMIT -1 is "no limit".
+    const limit = historyLimit(options) ?? -1;
     return this.guard(`reading the history of team ${teamId}`, () =>
-      (this.sql('SELECT id, json FROM history WHERE team_id = ? ORDER BY id DESC').all(teamId) as { id: number; json: string }[]).map((r) => this.entryOf(r)),
+      (this.sql('SELECT id, json FROM history WHERE team_id = ? ORDER BY id DESC LIMIT ?').all(teamId, limit) as { id: number; json: string }[]).map((r) => this.entryOf(r)),
     );
   }
 

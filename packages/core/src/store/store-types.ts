@@ -86,6 +86,12 @@ export interface HistoryPatch {
  * stored or none of it (an unknown id in `update` fails the whole write). This is how an apply records its
  * intent and later confirms it, and how a rollback marks what it undid together with its own entry.
  */
+/** Options of {@link AutotuneStore.listHistory}. */
+export interface ListHistoryOptions {
+  /** At most this many entries, the newest (a positive integer); every entry when absent. */
+  limit?: number;
+}
+
 export interface HistoryWrite {
   update?: ReadonlyArray<{ id: number; patch: HistoryPatch }>;
   append?: ReadonlyArray<Omit<HistoryEntry, 'id'>>;
@@ -156,8 +162,8 @@ export interface AutotuneStore extends MetricsSink {
    * @throws CoreError `CORE_USAGE` when an update names an entry that does not exist (nothing is written).
    */
   writeHistory(change: HistoryWrite): Promise<number[]>;
-  /** A team's history, newest first: index 0 is the latest entry. */
-  listHistory(teamId: string): Promise<HistoryEntry[]>;
+  /** A team's history, newest first: index 0 is the latest entry; `limit` keeps only the newest entries. */
+  listHistory(teamId: string, options?: ListHistoryOptions): Promise<HistoryEntry[]>;
   getHistoryEntry(id: number): Promise<HistoryEntry | undefined>;
   /**
    * Takes the team's lock. A held lock is stale, and is taken over, when its latest heartbeat is older than

@@ -239,6 +239,18 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
         same(await store().listHistory('none'), []);
       });
 
+      it('keeps only the newest entries with a limit, and refuses a limit that is not a positive integer', async () => {
+        const ids = await store().writeHistory({ append: [entry('t1', 1), entry('t2', 2), entry('t1', 3), entry('t1', 4)] });
+        same((await store().listHistory('t1', { limit: 2 })).map((e) => e.id), [ids[3], ids[2]]);
+        same((await store().listHistory('t1', { limit: 10 })).map((e) => e.id), [ids[3], ids[2], ids[0]]);
+        same((await store().listHistory('t1', {})).map((e) => e.id), [ids[3], ids[2], ids[0]]);
+        for (const limit of [0, -1, 1.5, Number.NaN]) {
+          const err = await refusal(() => store().listHistory('t1', { limit }), `limit ${limit}`);
+          assert.equal(err.code, 'CORE_USAGE');
+          assert.match(err.message, /limit must be a positive integer/);
+        }
+      });
+
       it('appends several entries in one write, ids increasing in their order', async () => {
         const ids = await store().writeHistory({ append: [entry('t1', 1), entry('t1', 2, { status: 'rejected' }), entry('t1', 3, { status: 'pending' })] });
         assert.equal(ids.length, 3);
