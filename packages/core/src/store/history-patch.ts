@@ -1,11 +1,11 @@
 import { CoreError } from '../errors';
-import type { HistoryEntry, HistoryPatch, ListHistoryOptions } from './store-types';
+import type { HistoryEntry, HistoryPatch, ListExperimentsOptions, ListHistoryOptions } from './store-types';
 
-/** The checked `limit` of a history listing: a positive integer, or undefined for every entry. */
-export function historyLimit(options: ListHistoryOptions): number | undefined {
+/** The checked `limit` of a listing (`what` names the call): a positive integer, or undefined for all. */
+export function listingLimit(what: 'listHistory' | 'listExperiments', options: ListHistoryOptions | ListExperimentsOptions): number | undefined {
   const { limit } = options;
   if (limit !== undefined && !(Number.isSafeInteger(limit) && limit > 0)) {
-    throw new CoreError('CORE_USAGE', `listHistory: limit must be a positive integer, got ${String(limit)}`);
+    throw new CoreError('CORE_USAGE', `${what}: limit must be a positive integer, got ${String(limit)}`);
   }
   return limit;
 }

@@ -225,6 +225,30 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
         assert.notEqual(a, b);
         assert.equal(await store().getExperiment('exp-unknown'), undefined);
       });
+
+      it('lists a team’s experiments newest first (ids and times), with a limit, and no other team’s', async () => {
+        const at = (teamId: string, createdAt: string) => ({ ...experiment(teamId), createdAt });
+        const old = await store().saveExperiment(at('t1', '2025-01-01T00:00:00.000Z'));
+        const other = await store().saveExperiment(at('t2', '2025-01-02T00:00:00.000Z'));
+        const newest = await store().saveExperiment(at('t1', '2025-01-03T00:00:00.000Z'));
+        const middle = await store().saveExperiment(at('t1', '2025-01-02T00:00:00.000Z'));
+        same(await store().listExperiments('t1'), [
+          { id: newest, createdAt: '2025-01-03T00:00:00.000Z' },
+          { id: middle, createdAt: '2025-01-02T00:00:00.000Z' },
+          { id: old, createdAt: '2025-01-01T00:00:00.000Z' },
+        ]);
+        same((await store().listExperiments('t2')).map((e) => e.id), [other]);
+        same((await store().listExperiments('t1', { limit: 2 })).map((e) => e.id), [newest, middle]);
+        same(await store().listExperiments('none'), []);
+        const err = await refusal(() => store().listExperiments('t1', { limit: 0 }), 'limit 0');
+        assert.equal(err.code, 'CORE_USAGE');
+      });
+
+      it('orders experiments saved at the same time by id', async () => {
+        const createdAt = '2025-01-05T00:00:00.000Z';
+        const ids = [await store().saveExperiment({ ...experiment('t1'), id: 'exp-b', createdAt }), await store().saveExperiment({ ...experiment('t1'), id: 'exp-a', createdAt })];
+        same((await store().listExperiments('t1')).map((e) => e.id), [...ids].sort().reverse());
+      });
     });
 
     describe('history', () => {
