@@ -152,7 +152,7 @@ export async function runExperiment<C>(options: RunExperimentOptions<C>): Promis
       const arms = splitArms(samples);
       const settings = { metric: design.metric, threshold: design.threshold, alpha: design.alpha, guardrails: design.guardrails };
       // The design has one nominal level per look.
-      const v = judge(arms.baseline, arms.candidate, settings, { passAlpha: design.nominalAlpha[k]!, recommend: false });
+      const v = judge(arms.baseline, arms.candidate, settings, { passAlpha: design.nominalAlpha[k]!, seed, recommend: false });
       const futile = design.futility && v.status === 'inconclusive' && v.reasonCodes.includes('measured_worse');
       if (v.status !== 'inconclusive' || futile) {
         stoppedEarly = { look: k + 1, runsPerArm: look, status: v.status, reason: v.reason };
