@@ -201,7 +201,7 @@ export interface VerdictView {
   after: ArmView;
   tests?: Record<string, unknown>;
   bootstrap?: { estimate: number; low: number; high: number; confidenceLevel?: number } | null;
-  guardrails?: Record<string, { value: number; limit?: number; breached: boolean } | undefined>;
+  guardrails?: Record<string, { value: number; limit?: number; breached: boolean; pValue?: number; marginPValue?: number; powerTenPointLoss?: number } | undefined>;
   reason?: string;
   explanation?: string;
   recommendedRunsPerArm?: number;
@@ -223,8 +223,10 @@ export function statusWord(status: string, colors: Colors = PLAIN): string {
   return word;
 }
 
-function describeGuardrail(key: string, g: { value: number; limit?: number }): string {
-  const limit = (suffix: string) => (g.limit === undefined ? '' : ` (limit ${g.limit}${suffix})`);
+function describeGuardrail(key: string, g: { value: number; limit?: number; pValue?: number; marginPValue?: number }): string {
+  // The guardrails are one-sided tests of "worse by more than the limit": print the test's p-value beside it.
+  const p = key === 'successRateDrop' ? g.marginPValue : key === 'p95Increase' ? g.pValue : undefined;
+  const limit = (suffix: string) => (g.limit === undefined ? '' : ` (limit ${g.limit}${suffix}${p === undefined ? '' : `, one-sided ${formatPValue(p)}`})`);
   if (key === 'successRateDrop') return `success rate down ${g.value.toFixed(1)} points${limit(' points')}`;
   if (key === 'p95Increase') return `P95 up ${g.value.toFixed(1)}%${limit('%')}`;
   return `${titleCase(key.replace(/([A-Z])/g, '_$1').toLowerCase())} ${g.value.toFixed(2)}${limit('')}`;
@@ -281,6 +283,12 @@ export function formatVerdict(v: VerdictView, colors: Colors = PLAIN, options: {
   }
   for (const [key, guard] of Object.entries(v.guardrails ?? {})) {
     if (guard?.breached) lines.push(colors.red(`  Guardrail breached: ${describeGuardrail(key, guard)}`));
+  }
+  const power = v.guardrails?.['successRateDrop']?.powerTenPointLoss;
+  if (typeof power === 'number' && Number.isFinite(power)) {
+    // What a pass says about success: at ten runs per arm, very little. Shown beside the success checks, always.
+    const pct = power < 0.1 ? (power * 100).toFixed(1) : (power * 100).toFixed(0);
+    lines.push(`  Success checks: ${pct}% power to catch a true 10-point loss of success rate at these sizes`);
   }
   lines.push(wrapHeading(`Verdict: ${statusWord(v.status, colors)}${v.reason ? ' - ' : ''}`, v.reason ?? '', '  '));
   if (v.explanation && options.explain !== false) lines.push(wrapText(v.explanation, '  '));
