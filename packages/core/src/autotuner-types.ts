@@ -77,8 +77,11 @@ export interface AutotuneSuggestion extends OptimizationSuggestion {
   /** When the caller passed a snake_case config: the current and suggested configs in that shape. */
   currentUserConfig?: UserTeamConfig;
   suggestedUserConfig?: UserTeamConfig;
-  /** Changed keys in the user's vocabulary (`member_count`, `members[2].enabled`, ...). */
-  changes: Array<{ key: string; before: unknown; after: unknown }>;
+  /**
+   * Changed keys in the user's vocabulary (`member_count`, `members[2].enabled`, ...); for a workflow file, each
+   * also has `fileKey`, the key as that file spells it (`team_formation`, `members[researcher].enable`).
+   */
+  changes: Array<{ key: string; before: unknown; after: unknown; fileKey?: string }>;
 }
 
 /** What `applyOptimizations` may be handed as the config: a user's object, a `TeamConfig`, or a loaded file. */

@@ -27,6 +27,9 @@ export {
   workflowFromText,
   detectFormat,
   renderWorkflowUpdate,
+  teamKeyInFile,
+  spellChanges,
+  configInFileShape,
   writeFileAtomic,
   saveWorkflowFile,
   restoreWorkflowText,
@@ -36,7 +39,7 @@ export {
   creationModesLike,
   prepareDatabaseFile,
 } from './workflow';
-export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes } from './workflow';
+export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes, TeamKeyPlace } from './workflow';
 export {
   MemoryStore,
   SqliteStore,

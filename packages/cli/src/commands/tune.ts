@@ -1,7 +1,7 @@
 import type { RaceStanding, TuneEvent, TuneOutcome, TuneSearchSpace } from '@autotune/core';
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
-import { banner, formatValue, formatVerdict, indent, signedPercent } from '../format';
+import { banner, formatChange, formatVerdict, indent, signedPercent } from '../format';
 import { writeRunReport } from '../report-file';
 import { withSession, type CommonFlags, type Session } from '../session';
 import type { Terminal } from '../terminal';
@@ -78,7 +78,7 @@ export function formatTuneOutcome(outcome: TuneOutcome, session: Pick<Session, '
         `probability of no more than the margin's loss ${(100 * sc.probabilityNoWorse).toFixed(0)}%; power to catch a true 10-point loss at this size ${(100 * step.confirm.powerTenPointLoss).toFixed(0)}%.`,
     );
     out.push(`   ${step.kept ? 'Kept' : 'Not kept'}: ${step.confirm.reason}`);
-    if (step.kept) for (const ch of winner.changes) out.push(`   - ${ch.key}: ${formatValue(ch.before)} → ${formatValue(ch.after)}`);
+    if (step.kept) for (const ch of winner.changes) out.push(formatChange(ch, '   '));
   });
   return out.join('\n') + '\n';
 }

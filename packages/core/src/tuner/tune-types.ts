@@ -71,6 +71,8 @@ export interface TuneChange {
   key: string;
   before: unknown;
   after: unknown;
+  /** The key as the tuned workflow file spells it (`team_formation`, `members[researcher].enable`). */
+  fileKey?: string;
 }
 
 /** One racer of a race, as reported. */
