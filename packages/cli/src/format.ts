@@ -166,6 +166,28 @@ export function formatValue(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** A trailing comment on a changed value of the workflow file, as core's `CommentNote` reports it. */
+export interface CommentNoteView {
+  line: number;
+  key: string;
+  before: unknown;
+  after: unknown;
+  comment: string;
+  updated?: string;
+}
+
+/**
+ * One line per trailing comment on a changed value: the ones autotune updated (they repeated the old number), and
+ * the ones it left as they were, which may now be stale: the user should read them.
+ */
+export function formatCommentNotes(notes: readonly CommentNoteView[], file: string): string[] {
+  return notes.map((n) =>
+    n.updated !== undefined
+      ? `Updated the comment on line ${n.line} of ${file} to the new ${n.key}: ${n.comment} → ${n.updated}`
+      : `The comment on line ${n.line} of ${file} may be stale (${n.key}: ${formatValue(n.before)} → ${formatValue(n.after)}): ${n.comment}`,
+  );
+}
+
 /** `+15.0%` / `-3.2%`. */
 export function signedPercent(value: number, digits = 1): string {
   return `${value >= 0 ? '+' : ''}${value.toFixed(digits)}%`;

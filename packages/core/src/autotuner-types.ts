@@ -3,7 +3,7 @@ import type { ArmMetrics, ExperimentProgress, TrialRunner, ValidationStatus, Ver
 import type { OptimizationStrategy, OptimizationSuggestion, StrategyContext, TeamConfig } from '@autotune/strategies';
 import type { AutotuneStore, HistoryEntry } from './store';
 import type { SettledChange } from './file-change';
-import type { WorkflowFile } from './workflow';
+import type { CommentNote, WorkflowFile } from './workflow';
 
 /** A team config as users write it: the guide's snake_case keys (`member_count`, `tool_budget`, ...). */
 export type UserTeamConfig = Record<string, unknown>;
@@ -127,8 +127,11 @@ export interface OptimizationResult {
 export interface ApplyOutcome {
   results: OptimizationResult[];
   finalConfig: UserTeamConfig | TeamConfig;
-  /** When a workflow file was given and changed: where it was written and its backup. */
-  written?: { path: string; backupPath?: string };
+  /**
+   * When a workflow file was given and changed: where it was written, its backup, and the trailing comments on the
+   * changed values (updated where they repeated the old number, else kept and possibly stale).
+   */
+  written?: { path: string; backupPath?: string; comments: CommentNote[] };
   /** Shared by the history entries this apply wrote, when it kept a change: `rollbackOptimization(team, 0, reason, { applyId })` undoes it whole. */
   applyId?: string;
   /** Interrupted applies or rollbacks found pending and settled before this one started. */

@@ -45,6 +45,7 @@ import {
   configInFileShape,
   isTeamConfig,
   loadWorkflowFile,
+  renderWorkflowChange,
   renderWorkflowUpdate,
   spellChanges,
   teamConfigFromUser,
@@ -417,7 +418,8 @@ export class PerformanceAutotuner {
     options.signal?.throwIfAborted();
     await assertUnchangedOnDisk(file);
     const textOf = (config: TeamConfig) => (sameConfig(config, file.config) ? file.text : renderWorkflowUpdate(file, config));
-    const finalText = textOf(decided.current);
+    const final = sameConfig(decided.current, file.config) ? { text: file.text, comments: [] } : renderWorkflowChange(file, decided.current);
+    const finalText = final.text;
     // What is written must load again as this team's workflow.
     workflowFromText(file.path, finalText, file.teamId, file.format);
     decided.steps.forEach((s, i) => {
@@ -441,7 +443,7 @@ export class PerformanceAutotuner {
       confirmLock,
     });
     assignIds(ids);
-    return { written: { path: file.path, ...(backupPath ? { backupPath } : {}) }, applyId };
+    return { written: { path: file.path, ...(backupPath ? { backupPath } : {}), comments: final.comments }, applyId };
   }
 
   /**

@@ -27,6 +27,7 @@ export {
   workflowFromText,
   detectFormat,
   renderWorkflowUpdate,
+  renderWorkflowChange,
   teamKeyInFile,
   spellChanges,
   configInFileShape,
@@ -39,7 +40,7 @@ export {
   creationModesLike,
   prepareDatabaseFile,
 } from './workflow';
-export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes, TeamKeyPlace } from './workflow';
+export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes, TeamKeyPlace, RenderedChange, CommentNote } from './workflow';
 export {
   MemoryStore,
   SqliteStore,

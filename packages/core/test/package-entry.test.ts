@@ -32,6 +32,7 @@ const PUBLIC_NAMES = [
   'openDefaultDatabasePath',
   'outsideSpace',
   'prepareDatabaseFile',
+  'renderWorkflowChange',
   'renderWorkflowUpdate',
   'restoreWorkflowText',
   'saveWorkflowFile',

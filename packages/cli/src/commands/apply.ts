@@ -1,7 +1,8 @@
 import type { AutotuneSuggestion, OptimizationResult } from '@autotune/core';
+import { basename } from 'node:path';
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
-import { banner, formatChange, indent, wrapHeading, formatSuggestion, formatSuggestionList, formatValue, formatVerdict, signedPercent, statusWord } from '../format';
+import { banner, formatChange, formatCommentNotes, indent, wrapHeading, formatSuggestion, formatSuggestionList, formatValue, formatVerdict, signedPercent, statusWord } from '../format';
 import { ProgressBar } from '../progress';
 import { LineReader, parseApplyAnswer } from '../prompt';
 import { writeRunReport } from '../report-file';
@@ -149,7 +150,10 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     const summary = flags.dryRun
       ? [`Dry run: ${chosen.length} change(s) would be ${abTest ? 'A/B-tested' : 'applied'}; nothing was run or written.`]
       : [`Applied ${applied} of ${chosen.length} change(s)${rolledBack ? `; ${rolledBack} failed its A/B test and was not kept` : ''}.`];
-    if (outcome.written) summary.push(`Wrote ${outcome.written.path}${outcome.written.backupPath ? ` (backup: ${outcome.written.backupPath})` : ''}.`);
+    if (outcome.written) {
+      summary.push(`Wrote ${outcome.written.path}${outcome.written.backupPath ? ` (backup: ${outcome.written.backupPath})` : ''}.`);
+      summary.push(...formatCommentNotes(outcome.written.comments, basename(outcome.written.path)));
+    }
     else if (!flags.dryRun) summary.push(`${file.path} is unchanged.`);
     // Runnable from where apply ran: it names the database, and undoes this whole apply (every change it kept).
     if (applied > 0 && outcome.applyId) summary.push(`Undo with: ${undoCommand(teamId, outcome.applyId, dbPath)}`);

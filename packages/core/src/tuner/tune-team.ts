@@ -127,7 +127,7 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
       if (onDisk !== file.text) throw new CoreError('CORE_IO', `${file.path} changed on disk while autotune was tuning; nothing was written. Run tune again on the new file.`);
       await held?.confirm();
       const saved = await saveWorkflowFile(file, engine.finalConfig, { backup: options.backup ?? true });
-      outcome.written = { path: saved.path, ...(saved.backupPath ? { backupPath: saved.backupPath } : {}) };
+      outcome.written = { path: saved.path, ...(saved.backupPath ? { backupPath: saved.backupPath } : {}), comments: saved.comments };
     }
     await host.store.writeMany(engine.records.map(({ record, purpose }) => ({ ...record, labels: { ...record.labels, [host.experimentLabel]: purpose } })));
     const entries: Array<Omit<HistoryEntry, 'id'>> = [];
