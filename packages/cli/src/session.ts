@@ -58,8 +58,8 @@ export class Session {
   readonly loadedRecords = new Map<string, number>();
   /** OTLP agent and tool spans that no run could hold, over every metrics file read (for "no runs" errors). */
   private unattachedSpans = 0;
-  /** The workflow file `loadWorkflow` loaded last: messages about its config name its keys and lines. */
-  private loadedWorkflow?: WorkflowFile;
+  /** The workflow files `loadWorkflow` loaded: messages about one of their configs name its keys and lines. */
+  private readonly loadedWorkflows: WorkflowFile[] = [];
 
   private constructor(
     readonly terminal: Terminal,
@@ -168,7 +168,7 @@ export class Session {
       const { undeclaredFormationMessage } = require('./legacy-formations') as typeof import('./legacy-formations');
       throw new CliError('CLI_INPUT', undeclaredFormationMessage(path, teamKeyInFile(file, 'formation'), formation, this.project.path, declared, this.terminal.cwd));
     }
-    this.loadedWorkflow = file;
+    this.loadedWorkflows.push(file);
     return file;
   }
 
@@ -380,9 +380,9 @@ export class Session {
     const { unsimulatedFormation, describeKey, formationKind, BUILTIN_FORMATIONS } = require('./legacy-formations') as typeof import('./legacy-formations');
     const found = unsimulatedFormation(config);
     if (!found) return;
-    const file = this.loadedWorkflow;
+    const file = this.loadedWorkflows.find((f) => f.config === config);
     let where = `formation ${JSON.stringify(found.formation)}`;
-    if (file && file.config === config) {
+    if (file) {
       const { teamKeyInFile } = require('@autotune/core') as typeof import('@autotune/core');
       where = describeKey(file.path, teamKeyInFile(file, found.key), found.formation);
     }

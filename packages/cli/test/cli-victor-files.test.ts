@@ -210,7 +210,12 @@ describe('a Victor workflow with reflection declared, end to end', () => {
       expect(run.stderr).toContain('--simulate cannot run this team: the simulator has no model of team_formation "reflection"');
       expect(run.stderr).toContain('--runner CMD');
     }
-  }, 60_000);
+    // benchmark --simulate refuses a reflection team on either side, naming that side's file.
+    writeFileSync(join(dir, 'pipeline.yaml'), VICTOR_YAML.replace('team_formation: reflection', 'team_formation: pipeline'));
+    const bench = cli(['benchmark', '--before', 'pipeline.yaml', '--after', 'victor.yaml', '--simulate', '--runs', '10'], { cwd: dir, env: { HOME: dir } });
+    expect(bench.status).toBe(2);
+    expect(bench.stderr).toContain(`the simulator has no model of team_formation "reflection" (${join(dir, 'victor.yaml')}, line 8)`);
+  }, 90_000);
 
   it('apply (without A/B tests) writes only the changed lines, and history and rollback use the same keys', () => {
     const dir = project({ name: 'victor.yaml', text: VICTOR_YAML }, DECLARED);
