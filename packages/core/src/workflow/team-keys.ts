@@ -111,7 +111,8 @@ function spell(raw: unknown, key: string, config: TeamConfig, dialect: WorkflowF
       const last = i === rest.length - 1;
       const member = last && wholeMemberId !== undefined ? undefined : list?.[part];
       const id = last && wholeMemberId !== undefined ? wholeMemberId : member?.id;
-      out += id !== undefined && (member === undefined || uniqueIds(list)) ? `[${memberRef(id)}]` : `[${part}]`;
+      // By id only where the id names one member: with duplicates the strategies matched members by position.
+      out += id !== undefined && (list === undefined || uniqueIds(list)) ? `[${memberRef(id)}]` : `[${part}]`;
       // The file's own entry for the member, found by id: `config` may be a later config whose indexes differ.
       const at = Array.isArray(rawList) && member ? rawList.findIndex((m) => (isPlainObject(m) ? m.id : m) === member.id) : -1;
       dataPath.push(at >= 0 ? at : part);

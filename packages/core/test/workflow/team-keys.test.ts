@@ -50,8 +50,8 @@ describe('spellChanges: keys as the workflow file spells them', () => {
     expect(spelled.every((c) => typeof c.key === 'string' && c.key.length > 0)).toBe(true);
   });
 
-  it('names members by index when their ids are not unique, and keeps unknown keys as they are', () => {
-    const dup = workflowFromText('dup.yaml', 'formation: parallel\nmember_count: 2\nowner: ana\nmembers:\n  - {id: a, enable: true}\n  - {id: b, enable: true}\n');
+  it('spells `enable` as the file does, and keeps the team\'s own unknown keys as they are', () => {
+    const dup = workflowFromText('team.yaml', 'formation: parallel\nmember_count: 2\nowner: ana\nmembers:\n  - {id: a, enable: true}\n  - {id: b, enable: true}\n');
     const next = edit(dup.config, (c) => {
       c.members![1]!.enabled = false;
       c.extra = { owner: 'bo' };
