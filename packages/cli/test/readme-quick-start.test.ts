@@ -34,7 +34,7 @@ it('the README quick start runs in order in an empty folder', () => {
     ].join('\n');
     const run = spawnSync('bash', ['-c', script], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: undefined, PATH: `${bin}:${process.env.PATH}` }, timeout: 240_000 });
     const failures = run.stderr.split('\n').filter((l) => l.startsWith('STEP FAILED'));
-    // `apply` may exit 3 or 4 (a suggestion's A/B test could not decide, or failed, and it was not kept), as the
+    // `apply` may exit 3 or 4 (a suggestion was inconclusive, or failed its A/B test, and was not kept), as the
     // README says; nothing else may fail.
     const unexpected = failures.filter((l) => !/^STEP FAILED \([34]\): .*apply /.test(l));
     expect({ unexpected, stderr: unexpected.length > 0 ? run.stderr : '' }).toEqual({ unexpected: [], stderr: '' });
@@ -42,25 +42,8 @@ it('the README quick start runs in order in an empty folder', () => {
     expect(run.stdout).toContain('Optimization Suggestions');
     expect(run.stdout).toMatch(/Applied [1-9]\d* of \d+ change\(s\)/);
     expect(run.stdout).toMatch(/Rolled back|restored/i);
-    // `rollback --index 0` undid the latest kept change: its setting is back as the heredoc wrote it, and every
-    // other line differs from the heredoc only where an earlier kept change set it.
-    const original = (/cat > workflow.yaml <<'EOF'\n([\s\S]*?\n)EOF/.exec(quickStart())?.[1] ?? '').split('\n');
-    const final = readFileSync(join(dir, 'workflow.yaml'), 'utf8').split('\n');
-    // The apply's own output ends at its summary line; history, printed after it, lists the changes again.
-    const kept = run.stdout
-      .slice(0, run.stdout.search(/Applied \d+ of \d+ change/))
-      .split(/\n(?=\[\d+\/\d+\] )/)
-      .filter((block) => /-> applied/.test(block))
-      .map((block) => [...block.matchAll(/^\s+- (\w+): .+ → .+$/gm)].map((m) => m[1] as string));
-    expect(kept.length).toBeGreaterThan(0);
-    const latest = kept[kept.length - 1] as string[];
-    const earlier = new Set(kept.slice(0, -1).flat());
-    expect(final.length).toBe(original.length);
-    final.forEach((line, i) => {
-      const key = line.split(':')[0] as string;
-      if (line !== original[i]) expect({ line, keptEarlier: earlier.has(key) }).toEqual({ line, keptEarlier: true });
-      if (latest.includes(key)) expect(line).toBe(original[i]);
-    });
+    // The rollback put the workflow file back as the heredoc wrote it.
+    expect(readFileSync(join(dir, 'workflow.yaml'), 'utf8')).toBe(/cat > workflow.yaml <<'EOF'\n([\s\S]*?\n)EOF/.exec(quickStart())?.[1]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
     rmSync(bin, { recursive: true, force: true });
