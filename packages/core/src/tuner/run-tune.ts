@@ -11,6 +11,7 @@ import { requiredRunsPerArm } from '@autotune/stats';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { combine, describeChanges, neighbours, outsideSpace, settingsChanged, type NeighbourCandidate } from './search-space';
+import { tightenedLimits } from '../limits';
 import { normalCdf, successTestPower } from './success-check';
 import type { CandidateSource, ConfirmReport, RaceReport, RaceStanding, TuneEngineInput, TuneObjective, TuneStep } from './tune-types';
 
@@ -28,6 +29,19 @@ const SUCCESS_CONFIDENCE = 0.5;
 const SUCCESS_PRIOR_RUNS = 4;
 /** Below this posterior probability of being within the success margin, a racer ranks as below the bar. */
 const FEASIBLE_PROBABILITY = 0.25;
+/**
+ * A racer may lead the race (and so eliminate others on speed) only when the paired rounds make it at least this
+ * probable that its success rate is within the margin: a fast racer that fails more must not push out a slower
+ * racer that is safe, since its own confirm would not pass.
+ */
+const LEADER_PROBABILITY = 0.5;
+/**
+ * Early success rule: from the second round, a racer whose successes are this improbable under the bar (binomial
+ * lower tail at the config in force's rate less the margin) leaves the race, without waiting for the Fisher test's
+ * third round and Holm. It drops configs that fail nearly every run (a required member dropped) after two runs
+ * instead of four or five; a racer truly at the bar is dropped by it in about 1% of races per round tested.
+ */
+const EARLY_SUCCESS_ALPHA = 0.01;
 
 interface Racer {
   id: string;
@@ -36,6 +50,10 @@ interface Racer {
   strategy?: string;
   config: TeamConfig;
   candidate?: NeighbourCandidate;
+  /** Limits this racer lowers against the config in force: runs ending on one of them count against it. */
+  tightened: Array<'tool_budget' | 'timeout'>;
+  /** Per round: did the run end on a limit this racer lowered (undefined where it did not run). */
+  limitHits: Array<boolean | undefined>;
   values: Array<number | undefined>;
   /** Success per round (undefined where it did not run). */
   successes: Array<boolean | undefined>;
@@ -162,6 +180,8 @@ async function runRace(
     label: 'config in force',
     source: 'baseline',
     config: base,
+    tightened: [],
+    limitHits: [],
     values: [],
     successes: [],
     records: [],
@@ -181,7 +201,7 @@ async function runRace(
     const fp = configFingerprint(config);
     if (seen.has(fp)) return;
     seen.add(fp);
-    pool.push({ id: `c${pool.length + 1}`, label, source, strategy, config, candidate, values: [], successes: [], records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
+    pool.push({ id: `c${pool.length + 1}`, label, source, strategy, config, candidate, tightened: tightenedLimits(base, config), limitHits: [], values: [], successes: [], records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
   };
   for (const s of input.suggest(base)) {
     if (outsideSpace(base, s.config, input.space) !== undefined) continue;
@@ -240,10 +260,33 @@ async function runRace(
       r.values[round] = ran ? objectiveValue(r.records[r.records.length - 1], input.objective, ref) : undefined;
       r.successes[round] = ran ? r.records[r.records.length - 1].success === true : undefined;
     }
+    for (const r of racers) {
+      const ran = roundRacers.includes(r);
+      const hit = ran ? r.records[r.records.length - 1].limitHit : undefined;
+      // The baseline's hits are judged per challenger (against the limits that challenger lowers).
+      r.limitHits[round] = ran ? (r === baseline ? false : hit !== undefined && (r.tightened as string[]).includes(hit)) : undefined;
+    }
     round++;
 
+    // A lowered limit that runs hit more often than the config in force hit it: the confirm would fail on it.
+    for (const r of alive()) {
+      if (r === baseline) continue;
+      const lh = limitHitExcess(r, baseline);
+      if (lh) eliminate(r, `the lowered ${lh.what} was hit in ${lh.hits} of ${lh.rounds} rounds against ${lh.baseHits} for the config in force`);
+    }
+    // Early success rule (see EARLY_SUCCESS_ALPHA): a racer failing nearly every run leaves after two rounds.
+    if (round >= 2) {
+      const b = observations(baseline);
+      const bar = Math.max(0, (b.runs ? b.successes / b.runs : 0) - margin / 100);
+      for (const r of alive()) {
+        if (r === baseline || r.records.length < 2) continue;
+        const s = successesOf(r.records);
+        const p = binomialLowerTail(s, r.records.length, bar);
+        if (p <= EARLY_SUCCESS_ALPHA) eliminate(r, `success rate below the bar (${s} of ${r.records.length} runs succeeded against ${pct(bar)} expected at the bar; binomial p = ${p.toPrecision(2)})`);
+      }
+    }
     const ranked = rank(alive().filter((r) => r !== baseline), baseline, margin);
-    const leader = ranked.find((r) => feasible(r, baseline, margin) && pairedComparison(observations(baseline), observations(r)).improvementPercentage > 0) ?? baseline;
+    const leader = ranked.find((r) => successProbability(r, baseline, margin) >= LEADER_PROBABILITY && pairedComparison(observations(baseline), observations(r)).improvementPercentage > 0) ?? baseline;
     // Two-setting combinations of the singles doing well (before this round's eliminations, so a single that is
     // good but not the best still lends its change).
     if (!combined && round >= MIN_ROUNDS) {
@@ -265,7 +308,7 @@ async function runRace(
           const fp = configFingerprint(c.config);
           if (seen.has(fp)) continue;
           seen.add(fp);
-          racers.push({ id: `c${racers.length + notRaced.length}`, label: c.label, source: 'combination', config: c.config, candidate: c, values: new Array(round).fill(undefined), successes: new Array(round).fill(undefined), records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
+          racers.push({ id: `c${racers.length + notRaced.length}`, label: c.label, source: 'combination', config: c.config, candidate: c, tightened: tightenedLimits(base, c.config), limitHits: new Array(round).fill(undefined), values: new Array(round).fill(undefined), successes: new Array(round).fill(undefined), records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
           added++;
         }
       }
@@ -293,7 +336,10 @@ async function runRace(
   }
 
   const finalRanked = rank(alive().filter((r) => r !== baseline), baseline, margin);
-  const best = finalRanked[0];
+  // The winner goes to a confirm whose success check needs the same probability: prefer a racer that already
+  // meets it in the race over a faster one that does not.
+  const improves = (r: Racer) => pairedComparison(observations(baseline), observations(r)).improvementPercentage > 0;
+  const best = finalRanked.find((r) => feasible(r, baseline, margin) && improves(r) && successProbability(r, baseline, margin) >= LEADER_PROBABILITY) ?? finalRanked[0];
   let winner: Racer | undefined;
   let noWinnerReason: string | undefined;
   if (!best) noWinnerReason = 'every candidate was eliminated: none beat the config in force';
@@ -332,6 +378,13 @@ function shrunkRate(r: Racer, baseline: Racer): number {
  */
 function feasible(r: Racer, baseline: Racer, margin: number): boolean {
   if (r === baseline) return true;
+  if (limitHitExcess(r, baseline)) return false;
+  return successProbability(r, baseline, margin) >= FEASIBLE_PROBABILITY;
+}
+
+/** Posterior probability, from the rounds both ran, that the racer's success rate is within the margin. */
+function successProbability(r: Racer, baseline: Racer, margin: number): number {
+  if (r === baseline) return 1;
   // Paired on the rounds both ran, as the objective is: a round's shared conditions (and a seeded runner's shared
   // luck) fail both alike, so only the rounds where exactly one of them failed say which is less reliable.
   let lost = 0;
@@ -345,8 +398,43 @@ function feasible(r: Racer, baseline: Racer, margin: number): boolean {
     if (a && !c) lost++;
     if (c && !a) won++;
   }
-  if (n === 0) return true;
-  return pairedNoWorseProbability(won, lost, n, margin / 100) >= FEASIBLE_PROBABILITY;
+  if (n === 0) return 0.5;
+  return pairedNoWorseProbability(won, lost, n, margin / 100);
+}
+
+/**
+ * Whether a racer that lowers a limit ended on it in more of the shared rounds than the config in force did (the
+ * confirm's check, applied in the race so the budget is not spent confirming a cut the confirm would refuse).
+ */
+function limitHitExcess(r: Racer, baseline: Racer): { what: string; hits: number; baseHits: number; rounds: number } | undefined {
+  if (r.tightened.length === 0) return undefined;
+  let hits = 0;
+  let baseHits = 0;
+  let rounds = 0;
+  // The config in force runs in every round, so its k-th race run is round k's.
+  for (let k = 0; k < r.limitHits.length; k++) {
+    const own = r.limitHits[k];
+    const base = baseline.records[k];
+    if (own === undefined || !base) continue;
+    rounds++;
+    if (own) hits++;
+    if (base.limitHit !== undefined && (r.tightened as string[]).includes(base.limitHit)) baseHits++;
+  }
+  if (hits <= baseHits) return undefined;
+  return { what: r.tightened.map((t) => (t === 'tool_budget' ? 'tool budget' : 'timeout')).join(' or '), hits, baseHits, rounds };
+}
+
+/** P(X <= s) for X ~ Binomial(n, p). */
+function binomialLowerTail(s: number, n: number, p: number): number {
+  if (p <= 0) return 1;
+  if (p >= 1) return s >= n ? 1 : 0;
+  let sum = 0;
+  let logC = 0;
+  for (let k = 0; k <= s; k++) {
+    if (k > 0) logC += Math.log(n - k + 1) - Math.log(k);
+    sum += Math.exp(logC + k * Math.log(p) + (n - k) * Math.log(1 - p));
+  }
+  return Math.min(1, sum);
 }
 
 /** Feasible racers by estimated improvement, then the others by how far below the success bar they are. */
