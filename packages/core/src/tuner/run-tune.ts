@@ -208,6 +208,46 @@ async function runRace(
     addRacer(s.config, s.label, 'suggestion', s.strategy, { config: s.config, label: s.label, settings: settingsChanged(base, s.config) });
   }
   for (const n of neighbours(base, input.space)) addRacer(n.config, n.label, 'neighbour', undefined, n);
+  // The history as a prior: a candidate that drops a member whose output others waited for in most recorded runs
+  // would leave them without their input; it is not raced (the report says why), so its runs go to the others.
+  const waits = waitsFor(history);
+  const ruledOut: Racer[] = [];
+  const ruleOut = (r: Racer, why: string) => {
+    pool.splice(pool.indexOf(r), 1);
+    r.status = 'eliminated';
+    r.dropReason = `not raced: the history rules it out (${why})`;
+    ruledOut.push(r);
+  };
+  // A lowered limit that recorded runs of the config in force would have hit: the confirm refuses a limit hit more
+  // often than before, so such a cut cannot pass it.
+  for (const r of [...pool]) {
+    const cut = r.config.toolBudget;
+    if (cut !== undefined && (base.toolBudget === undefined || cut < base.toolBudget)) {
+      const over = history.filter((h) => h.toolCalls >= cut).length;
+      if (over > 0) {
+        ruleOut(r, `${over} of ${history.length} recorded runs used ${cut} tool calls or more`);
+        continue;
+      }
+    }
+    const limit = r.config.timeoutSeconds;
+    if (limit !== undefined && (base.timeoutSeconds === undefined || limit < base.timeoutSeconds)) {
+      const over = history.filter((h) => h.durationSeconds >= limit).length;
+      if (over > 0) ruleOut(r, `${over} of ${history.length} recorded runs took ${limit} s or longer`);
+    }
+  }
+  for (const r of [...pool]) {
+    const dropped = droppedMembers(base, r.config);
+    if (dropped.length === 0) continue;
+    const on = new Set((r.config.members ?? []).filter((m) => m.enabled !== false).map((m) => m.id));
+    // Only a member that stays and waited for a dropped one in most recorded runs rules the drop out.
+    const why: string[] = [];
+    for (const [waiter, w] of waits) {
+      if (!on.has(waiter)) continue;
+      for (const [dep, runs] of w.on) if (dropped.includes(dep)) why.push(`${waiter} waited for ${dep}'s output in ${runs} of ${w.of} recorded runs`);
+    }
+    if (why.length === 0) continue;
+    ruleOut(r, why.join('; '));
+  }
   // Room for combinations later, and at least PLANNED_RUNS_PER_CANDIDATE runs each.
   const cap = Math.max(2, Math.floor(raceBudget / PLANNED_RUNS_PER_CANDIDATE) - 2);
   const racers: Racer[] = [baseline, ...pool.slice(0, cap)];
@@ -215,7 +255,7 @@ async function runRace(
     r.status = 'eliminated';
     r.dropReason = `not raced: the race budget (${raceBudget} runs) holds ${cap} candidates, and the strategies' suggestions and formation changes come first`;
   }
-  const notRaced = pool.slice(cap);
+  const notRaced = [...pool.slice(cap), ...ruledOut];
   input.onEvent?.({ type: 'race-start', step, candidates: racers.length - 1, raceBudget, runsUsed: 0, budget: input.budget });
 
   let spent = 0;
@@ -295,7 +335,9 @@ async function runRace(
       const good = racers
         .filter((r) => r !== baseline && r.candidate && r.records.length > 0 && feasible(r, baseline, margin))
         .map((r) => ({ r, imp: pairedComparison(b, observations(r)).improvementPercentage }))
-        .filter((x) => x.imp > 0)
+        // A change worth less than the verdict's threshold could not pass a confirm on its own; as a rider on a
+        // good change it adds risk (often a lowered limit) for a gain no test here can see.
+        .filter((x) => x.imp >= input.threshold)
         .sort((x, y) => y.imp - x.imp)
         .slice(0, 4)
         .map((x) => x.r);
@@ -317,6 +359,9 @@ async function runRace(
       const obs = alive().map(observations);
       for (const e of raceEliminations(obs, leader.id, baseline.id, { alpha: input.alpha, minRounds: MIN_ROUNDS, successMargin: margin / 100 })) {
         const r = racers.find((x) => x.id === e.id)!;
+        // Faster is not enough to push a racer out: the leader must also have failed no more often in the rounds
+        // both ran, or a fast config that loses success (which its confirm would refuse) eliminates the safe ones.
+        if (e.reason === 'objective' && pairedFailureBalance(leader, r) > 0) continue;
         eliminate(
           r,
           e.reason === 'success'
@@ -339,7 +384,18 @@ async function runRace(
   // The winner goes to a confirm whose success check needs the same probability: prefer a racer that already
   // meets it in the race over a faster one that does not.
   const improves = (r: Racer) => pairedComparison(observations(baseline), observations(r)).improvementPercentage > 0;
-  const best = finalRanked.find((r) => feasible(r, baseline, margin) && improves(r) && successProbability(r, baseline, margin) >= LEADER_PROBABILITY) ?? finalRanked[0];
+  const safe = finalRanked.filter((r) => feasible(r, baseline, margin) && improves(r) && successProbability(r, baseline, margin) >= LEADER_PROBABILITY);
+  let best = safe[0] ?? finalRanked[0];
+  if (best && safe.length > 1) {
+    // Among racers within the verdict's threshold of the best estimate, the one changing fewest settings wins: a
+    // race cannot tell such racers apart, and every extra change is another way to lose success (a two-setting
+    // combination often carries a lowered limit along for a gain the confirm cannot see).
+    const est = (r: Racer) => pairedComparison(observations(baseline), observations(r)).improvementPercentage;
+    const top = est(best);
+    const size = (r: Racer) => r.candidate?.settings.length ?? settingsChanged(base, r.config).length;
+    const simpler = safe.filter((r) => est(r) >= top - input.threshold && size(r) < size(best!)).sort((x, y) => size(x) - size(y) || est(y) - est(x))[0];
+    if (simpler) best = simpler;
+  }
   let winner: Racer | undefined;
   let noWinnerReason: string | undefined;
   if (!best) noWinnerReason = 'every candidate was eliminated: none beat the config in force';
@@ -355,6 +411,32 @@ async function runRace(
     ...(winner ? { winner: winner.id } : { noWinnerReason }),
   };
   return { report, winner, baseline };
+}
+
+/**
+ * For each member that recorded what it waited for (`MemberRecord.waitedFor`), the members it waited for in at
+ * least half of the recorded runs that name it, with their counts.
+ */
+function waitsFor(history: readonly ExecutionRecord[]): Map<string, { on: Map<string, number>; of: number }> {
+  const seen = new Map<string, { on: Map<string, number>; of: number }>();
+  for (const rec of history) {
+    for (const m of rec.members) {
+      if (m.waitedFor === undefined) continue;
+      const w = seen.get(m.memberId) ?? { on: new Map<string, number>(), of: 0 };
+      w.of++;
+      for (const dep of new Set(m.waitedFor)) if (dep !== m.memberId) w.on.set(dep, (w.on.get(dep) ?? 0) + 1);
+      seen.set(m.memberId, w);
+    }
+  }
+  for (const w of seen.values()) for (const [dep, n] of w.on) if (n * 2 < w.of) w.on.delete(dep);
+  return seen;
+}
+
+/** Ids of the members enabled in `before` and not in `after` (for configs that list their members). */
+function droppedMembers(before: TeamConfig, after: TeamConfig): string[] {
+  if (!before.members || !after.members) return [];
+  const on = new Set(after.members.filter((m) => m.enabled !== false).map((m) => m.id));
+  return before.members.filter((m) => m.enabled !== false && !on.has(m.id)).map((m) => m.id);
 }
 
 function rateOf(r: Racer): number {
@@ -400,6 +482,18 @@ function successProbability(r: Racer, baseline: Racer, margin: number): number {
   }
   if (n === 0) return 0.5;
   return pairedNoWorseProbability(won, lost, n, margin / 100);
+}
+
+/** Rounds, of those both ran, in which `a` alone failed, less those in which `b` alone failed. */
+function pairedFailureBalance(a: Racer, b: Racer): number {
+  let balance = 0;
+  for (let k = 0; k < Math.min(a.successes.length, b.successes.length); k++) {
+    const x = a.successes[k];
+    const y = b.successes[k];
+    if (x === undefined || y === undefined || x === y) continue;
+    balance += x ? -1 : 1;
+  }
+  return balance;
 }
 
 /**
