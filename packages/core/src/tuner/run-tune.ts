@@ -23,8 +23,15 @@ const MIN_ROUNDS = 3;
 const PLANNED_RUNS_PER_CANDIDATE = 6;
 /** Two-setting combinations added to a race. */
 const MAX_COMBINATIONS = 4;
+/** Races again from the same config after a confirm refused its winner for success or a guardrail. */
+const MAX_RETRIES = 2;
 /** Probability that the candidate's success rate is within the margin, required to keep it after its confirm. */
 const SUCCESS_CONFIDENCE = 0.5;
+/**
+ * The same, for a confirm after an earlier one from the same config was refused for its success rate or a
+ * guardrail: that team has shown a faster config that fails more, so a second candidate must show more.
+ */
+const RETRY_SUCCESS_CONFIDENCE = 0.75;
 /** Pseudo-runs of the baseline's success rate a racer's estimate is shrunk towards while it has few runs. */
 const SUCCESS_PRIOR_RUNS = 4;
 /** Below this posterior probability of being within the success margin, a racer ranks as below the bar. */
@@ -63,6 +70,8 @@ interface Racer {
   historySuccesses: number;
   status: RaceStanding['status'];
   eliminatedAfterRound?: number;
+  /** The leader that eliminated it as slower, so it can come back if that leader proves unsafe. */
+  eliminatedBy?: string;
   dropReason?: string;
 }
 
@@ -95,7 +104,10 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
   let current = input.base;
   let history = input.history;
   const tried = new Set<string>();
+  /** Winners the confirm refused from the config now in force: no later racer may carry their change. */
+  let refused: TeamConfig[] = [];
   let stopReason = 'the budget is spent';
+  let retries = 0;
   for (let step = 0; ; step++) {
     const left = input.budget - used;
     if (left < MIN_STEP_RUNS) {
@@ -107,7 +119,7 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
     const confirmReserve = Math.max(2 * MIN_RUNS_PER_ARM, Math.round(stepBudget * 0.35));
     const raceBudget = stepBudget - confirmReserve;
     await input.prepareStep?.(current);
-    const race = await runRace(input, step, current, history, raceBudget, tried, (n) => (used += n), records);
+    const race = await runRace(input, step, current, history, raceBudget, tried, refused, (n) => (used += n), records);
     const stepReport: TuneStep = { from: current, race: race.report, kept: false };
     steps.push(stepReport);
     const winner = race.winner;
@@ -117,16 +129,26 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
       break;
     }
     tried.add(configFingerprint(winner.config));
-    const confirm = await confirmWinner(input, step, current, history, race, input.budget - used);
+    const confirm = await confirmWinner(input, step, current, history, race, input.budget - used, retries > 0 ? RETRY_SUCCESS_CONFIDENCE : SUCCESS_CONFIDENCE);
     used += confirm.runs;
     for (const s of [...confirm.report.result.baseline, ...confirm.report.result.candidate]) records.push({ record: s.record, purpose: `tune step ${step + 1}: confirm ${s.arm}` });
     stepReport.confirm = confirm.report;
     input.onEvent?.({ type: 'step-done', step, kept: confirm.report.kept, reason: confirm.report.reason });
     if (!confirm.report.kept) {
-      // One confirm per config in force: a second try from the same config would spend alpha again.
       stopReason = `the confirm test of the race's winner did not pass: ${confirm.report.reason}`;
+      // Another race from the same config only when this confirm found the objective significantly better and
+      // refused the change for its success rate or a guardrail: a tune that keeps a change then needed a passing
+      // objective test in its first confirm from this config, so in an A/A world it keeps one at most alpha of
+      // the time however many confirms follow (docs/statistics.md, section 8).
+      if (objectiveConfirmed(confirm.report.verdict, input) && retries < MAX_RETRIES) {
+        retries++;
+        refused.push(winner.config);
+        continue;
+      }
       break;
     }
+    retries = 0;
+    refused = [];
     stepReport.kept = true;
     stepReport.to = winner.config;
     current = winner.config;
@@ -134,6 +156,16 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
     history = confirm.report.result.candidate.map((s) => s.record);
   }
   return { steps, finalConfig: current, runsUsed: used, stopReason, records };
+}
+
+/**
+ * Whether a confirm's objective test passed on its own (significant and at least the threshold), whatever the
+ * success check and guardrails then said.
+ */
+function objectiveConfirmed(verdict: Verdict, input: TuneEngineInput): boolean {
+  if (verdict.status === 'passed') return true;
+  const p = verdict.tests.welch?.pValue;
+  return verdict.improvementPercentage !== null && verdict.improvementPercentage >= input.threshold && p !== undefined && p <= input.alpha;
 }
 
 /** The value a run scores on the objective; lower is better. `ref` normalises the mix. */
@@ -171,6 +203,7 @@ async function runRace(
   history: readonly ExecutionRecord[],
   raceBudget: number,
   tried: ReadonlySet<string>,
+  refused: readonly TeamConfig[],
   spend: (n: number) => void,
   records: EngineResult['records'],
 ): Promise<RaceOutcome> {
@@ -197,9 +230,13 @@ async function runRace(
   // Candidates: the strategies' suggestions first, then the one-setting neighbourhood, without duplicates.
   const seen = new Set<string>([configFingerprint(base), ...tried]);
   const pool: Racer[] = [];
+  // A config that makes any change a refused winner made is not raced again: the race cannot tell which of a
+  // combination's changes cost the success rate, and a second confirm of the same change would get a second
+  // chance to miss the loss.
+  const carriesRefused = (config: TeamConfig) => refused.some((r) => settingsChanged(base, r).some((k) => !settingsChanged(r, config).includes(k) && settingsChanged(base, config).includes(k)));
   const addRacer = (config: TeamConfig, label: string, source: CandidateSource, strategy?: string, candidate?: NeighbourCandidate) => {
     const fp = configFingerprint(config);
-    if (seen.has(fp)) return;
+    if (seen.has(fp) || carriesRefused(config)) return;
     seen.add(fp);
     pool.push({ id: `c${pool.length + 1}`, label, source, strategy, config, candidate, tightened: tightenedLimits(base, config), limitHits: [], values: [], successes: [], records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
   };
@@ -262,10 +299,23 @@ async function runRace(
   let round = 0;
   let combined = false;
   const alive = () => racers.filter((r) => r.status !== 'eliminated');
-  const eliminate = (r: Racer, reason: string) => {
+  const eliminate = (r: Racer, reason: string, by?: Racer) => {
     r.status = 'eliminated';
     r.eliminatedAfterRound = round;
     r.dropReason = reason;
+    if (by) r.eliminatedBy = by.id;
+  };
+  // A racer that leaves for success or a limit hit was never a fair yardstick: the racers it had eliminated as
+  // slower come back (their missing rounds are simply not compared).
+  const dropUnsafe = (r: Racer, reason: string) => {
+    eliminate(r, reason);
+    for (const x of racers) {
+      if (x.status !== 'eliminated' || x.eliminatedBy !== r.id) continue;
+      x.status = 'racing';
+      delete x.eliminatedBy;
+      delete x.eliminatedAfterRound;
+      delete x.dropReason;
+    }
   };
   const standing = (r: Racer): RaceStanding => standingOf(r, baseline, base, margin);
 
@@ -312,7 +362,7 @@ async function runRace(
     for (const r of alive()) {
       if (r === baseline) continue;
       const lh = limitHitExcess(r, baseline);
-      if (lh) eliminate(r, `the lowered ${lh.what} was hit in ${lh.hits} of ${lh.rounds} rounds against ${lh.baseHits} for the config in force`);
+      if (lh) dropUnsafe(r, `the lowered ${lh.what} was hit in ${lh.hits} of ${lh.rounds} rounds against ${lh.baseHits} for the config in force`);
     }
     // Early success rule (see EARLY_SUCCESS_ALPHA): a racer failing nearly every run leaves after two rounds.
     if (round >= 2) {
@@ -322,7 +372,7 @@ async function runRace(
         if (r === baseline || r.records.length < 2) continue;
         const s = successesOf(r.records);
         const p = binomialLowerTail(s, r.records.length, bar);
-        if (p <= EARLY_SUCCESS_ALPHA) eliminate(r, `success rate below the bar (${s} of ${r.records.length} runs succeeded against ${pct(bar)} expected at the bar; binomial p = ${p.toPrecision(2)})`);
+        if (p <= EARLY_SUCCESS_ALPHA) dropUnsafe(r, `success rate below the bar (${s} of ${r.records.length} runs succeeded against ${pct(bar)} expected at the bar; binomial p = ${p.toPrecision(2)})`);
       }
     }
     const ranked = rank(alive().filter((r) => r !== baseline), baseline, margin);
@@ -348,7 +398,7 @@ async function runRace(
           const c = combine(base, good[i].candidate!, good[j].candidate!, input.space);
           if (!c) continue;
           const fp = configFingerprint(c.config);
-          if (seen.has(fp)) continue;
+          if (seen.has(fp) || carriesRefused(c.config)) continue;
           seen.add(fp);
           racers.push({ id: `c${racers.length + notRaced.length}`, label: c.label, source: 'combination', config: c.config, candidate: c, tightened: tightenedLimits(base, c.config), limitHits: new Array(round).fill(undefined), values: new Array(round).fill(undefined), successes: new Array(round).fill(undefined), records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
           added++;
@@ -362,12 +412,8 @@ async function runRace(
         // Faster is not enough to push a racer out: the leader must also have failed no more often in the rounds
         // both ran, or a fast config that loses success (which its confirm would refuse) eliminates the safe ones.
         if (e.reason === 'objective' && pairedFailureBalance(leader, r) > 0) continue;
-        eliminate(
-          r,
-          e.reason === 'success'
-            ? `success rate below the bar (${pct(rateOf(r))} against ${pct(rateOf(baseline))} less ${margin} points; Fisher, Holm p = ${e.pValue.toPrecision(2)})`
-            : `slower than ${e.by === 'baseline' ? 'the config in force' : racers.find((x) => x.id === e.by)!.label} over ${e.n} rounds (paired t-test, Holm p = ${e.pValue.toPrecision(2)})`,
-        );
+        if (e.reason === 'success') dropUnsafe(r, `success rate below the bar (${pct(rateOf(r))} against ${pct(rateOf(baseline))} less ${margin} points; Fisher, Holm p = ${e.pValue.toPrecision(2)})`);
+        else eliminate(r, `slower than ${e.by === 'baseline' ? 'the config in force' : racers.find((x) => x.id === e.by)!.label} over ${e.n} rounds (paired t-test, Holm p = ${e.pValue.toPrecision(2)})`, leader);
       }
       // Against the config in force too: a racer significantly worse than it cannot pass the confirm test.
       if (leader !== baseline) {
@@ -579,6 +625,7 @@ async function confirmWinner(
   history: readonly ExecutionRecord[],
   race: RaceOutcome,
   left: number,
+  needed: number,
 ): Promise<{ report: ConfirmReport; runs: number }> {
   const winner = race.winner!;
   const metric = input.objective === 'cost' ? 'cost' : 'duration';
@@ -629,14 +676,14 @@ async function confirmWinner(
   for (let k = 0; k < Math.min(race.baseline.successes.length, winner.successes.length); k++) tally(race.baseline.successes[k], winner.successes[k]);
   for (let k = 0; k < runsPerArm; k++) tally(result.baseline[k].record.success === true, result.candidate[k].record.success === true);
   const probabilityNoWorse = pairedNoWorseProbability(won, lost, pairs, input.successMargin / 100);
-  const successPassed = probabilityNoWorse >= SUCCESS_CONFIDENCE;
+  const successPassed = probabilityNoWorse >= needed;
   const kept = verdict.status === 'passed' && successPassed;
   const reason =
     verdict.status !== 'passed'
       ? `${verdict.status}: ${verdict.reason}`
       : successPassed
         ? `passed: ${verdict.reason}`
-        : `the verdict passed, but the success rate may be more than ${input.successMargin} points lower (in ${pairs} paired runs the candidate alone failed ${lost} times and alone succeeded ${won} times; probability within the margin ${(100 * probabilityNoWorse).toFixed(0)}%, ${(100 * SUCCESS_CONFIDENCE).toFixed(0)}% needed)`;
+        : `the verdict passed, but the success rate may be more than ${input.successMargin} points lower (in ${pairs} paired runs the candidate alone failed ${lost} times and alone succeeded ${won} times; probability within the margin ${(100 * probabilityNoWorse).toFixed(0)}%, ${(100 * needed).toFixed(0)}% needed${needed > SUCCESS_CONFIDENCE ? ' after an earlier confirm from this config was refused' : ''})`;
   const baseRate = bs / baseRuns.length;
   return {
     runs: result.baseline.length + result.candidate.length,
