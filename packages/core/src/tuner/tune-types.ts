@@ -1,6 +1,7 @@
 import type { ExperimentResult, TrialRunner, Verdict } from '@autotune/abtest';
 import type { ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
+import type { SettledChange } from '../file-change';
 
 /** The settings the tuner may change, in the user's vocabulary. */
 export type TuneSetting = 'formation' | 'member_count' | 'members' | 'tool_budget' | 'timeout_seconds';
@@ -152,6 +153,13 @@ export interface TuneOutcome {
   written?: { path: string; backupPath?: string };
   /** History entries written, oldest first (one per kept change). */
   historyIds: number[];
+  /**
+   * The id shared by the history entries of every change this tune kept: `rollback --apply ID`
+   * (`rollbackOptimization(teamId, 0, reason, { applyId })`) undoes the whole tune. Absent when nothing was kept.
+   */
+  applyId?: string;
+  /** Interrupted applies, rollbacks or tunes found pending and settled before this one started. */
+  settled: SettledChange[];
 }
 
 /** Progress events of a tune. */
