@@ -13,7 +13,7 @@ import type { TeamConfig } from '@autotune/strategies';
 import { combine, describeChanges, neighbours, outsideSpace, settingsChanged, type NeighbourCandidate } from './search-space';
 import { tightenedLimits } from '../limits';
 import { normalCdf, successTestPower } from './success-check';
-import type { CandidateSource, ConfirmReport, RaceReport, RaceStanding, TuneEngineInput, TuneObjective, TuneStep } from './tune-types';
+import type { CandidateSource, ConfirmReport, RaceReport, RaceStanding, TuneEngineInput, TuneObjective, TuneSetting, TuneStep } from './tune-types';
 
 /** Fewest runs a step needs: a race of a few rounds and the smallest confirm test (2 x 10 runs). */
 const MIN_STEP_RUNS = 30;
@@ -26,7 +26,7 @@ const MAX_COMBINATIONS = 4;
 /** Races again from the same config after a confirm refused its winner for success or a guardrail. */
 const MAX_RETRIES = 2;
 /** Probability that the candidate's success rate is within the margin, required to keep it after its confirm. */
-const SUCCESS_CONFIDENCE = 0.5;
+const SUCCESS_CONFIDENCE = 0.6;
 /**
  * The same, for a confirm after an earlier one from the same config was refused for its success rate or a
  * guardrail: that team has shown a faster config that fails more, so a second candidate must show more.
@@ -104,8 +104,11 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
   let current = input.base;
   let history = input.history;
   const tried = new Set<string>();
-  /** Winners the confirm refused from the config now in force: no later racer may carry their change. */
-  let refused: TeamConfig[] = [];
+  /**
+   * Changes of winners a confirm refused (setting and value): no later racer makes one of them, in this step or
+   * later ones of the climb (a formation that lost success from one config is no safer from its neighbour).
+   */
+  const refused: RefusedChange[] = [];
   let stopReason = 'the budget is spent';
   let retries = 0;
   for (let step = 0; ; step++) {
@@ -142,13 +145,18 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
       // the time however many confirms follow (docs/statistics.md, section 8).
       if (objectiveConfirmed(confirm.report.verdict, input) && retries < MAX_RETRIES) {
         retries++;
-        refused.push(winner.config);
+        // A single change is refused as such; of a combination, its formation switch (the setting that decides how
+        // members' failures add up, and where every success loss the bench found came from), while the combination
+        // itself is never raced again (it is in `tried`).
+        const changes = settingsChanged(current, winner.config);
+        for (const setting of changes) {
+          if (changes.length === 1 || setting === 'formation') refused.push({ setting, value: settingValue(winner.config, setting) });
+        }
         continue;
       }
       break;
     }
     retries = 0;
-    refused = [];
     stepReport.kept = true;
     stepReport.to = winner.config;
     current = winner.config;
@@ -156,6 +164,29 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
     history = confirm.report.result.candidate.map((s) => s.record);
   }
   return { steps, finalConfig: current, runsUsed: used, stopReason, records };
+}
+
+/** One change of a refused winner: a setting and the value it set. */
+interface RefusedChange {
+  setting: TuneSetting;
+  value: string;
+}
+
+/** A setting's value in a config, as a comparable string. */
+function settingValue(config: TeamConfig, setting: TuneSetting): string {
+  const on = (config.members ?? []).filter((m) => m.enabled !== false);
+  switch (setting) {
+    case 'formation':
+      return config.formation;
+    case 'member_count':
+      return String(config.members ? on.length : config.memberCount);
+    case 'members':
+      return JSON.stringify(config.members ? on.map((m) => m.id) : config.memberCount);
+    case 'tool_budget':
+      return String(config.toolBudget);
+    case 'timeout_seconds':
+      return String(config.timeoutSeconds);
+  }
 }
 
 /**
@@ -203,7 +234,7 @@ async function runRace(
   history: readonly ExecutionRecord[],
   raceBudget: number,
   tried: ReadonlySet<string>,
-  refused: readonly TeamConfig[],
+  refused: readonly RefusedChange[],
   spend: (n: number) => void,
   records: EngineResult['records'],
 ): Promise<RaceOutcome> {
@@ -230,10 +261,12 @@ async function runRace(
   // Candidates: the strategies' suggestions first, then the one-setting neighbourhood, without duplicates.
   const seen = new Set<string>([configFingerprint(base), ...tried]);
   const pool: Racer[] = [];
-  // A config that makes any change a refused winner made is not raced again: the race cannot tell which of a
-  // combination's changes cost the success rate, and a second confirm of the same change would get a second
-  // chance to miss the loss.
-  const carriesRefused = (config: TeamConfig) => refused.some((r) => settingsChanged(base, r).some((k) => !settingsChanged(r, config).includes(k) && settingsChanged(base, config).includes(k)));
+  // A config that makes a refused change again is not raced: a second confirm of the same change would get a
+  // second chance to miss the loss.
+  const carriesRefused = (config: TeamConfig) => {
+    const changed = settingsChanged(base, config);
+    return refused.some((r) => changed.includes(r.setting) && settingValue(config, r.setting) === r.value);
+  };
   const addRacer = (config: TeamConfig, label: string, source: CandidateSource, strategy?: string, candidate?: NeighbourCandidate) => {
     const fp = configFingerprint(config);
     if (seen.has(fp) || carriesRefused(config)) return;
