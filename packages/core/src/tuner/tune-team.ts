@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { CoreError } from '../errors';
 import { holdTeamLock, type AutotuneStore, type HistoryEntry } from '../store';
 import { applyConfirmation, settlePendingHistory, textHash, writeJournaled } from '../file-change';
-import { renderWorkflowUpdate, teamConfigToUser, workflowFromText, type WorkflowFile } from '../workflow';
+import { renderWorkflowChange, renderWorkflowUpdate, spellChanges, teamConfigToUser, workflowFromText, type WorkflowFile } from '../workflow';
 import { runTuneEngine, TuneCancelled } from './run-tune';
 import { mergeSearchSpaces, validateSearchSpace } from './search-space';
 import type { TuneObjective, TuneOptions, TuneOutcome } from './tune-types';
@@ -106,6 +106,8 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
       throw e;
     }
     options.signal?.throwIfAborted();
+    // Keys also as the workflow file spells them, for the output and the history (each step from its own config).
+    if (input.file) for (const s of engine.steps) for (const r of s.race.standings) r.changes = spellChanges(input.file, r.changes, s.from);
     const outcome: TuneOutcome = {
       teamId,
       budget,
@@ -177,7 +179,8 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
         throw new CoreError('CORE_IO', `cannot re-read ${file.path} before writing it: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       });
       if (onDisk !== file.text) throw new CoreError('CORE_IO', `${file.path} changed on disk while autotune was tuning; nothing was written. Run tune again on the new file.`);
-      const finalText = sameText(file, engine.finalConfig);
+      const final = configFingerprint(engine.finalConfig) === configFingerprint(file.config) ? { text: file.text, comments: [] } : renderWorkflowChange(file, engine.finalConfig);
+      const finalText = final.text;
       // What is written must load again as this team's workflow.
       workflowFromText(file.path, finalText, file.teamId, file.format);
       keptSteps.forEach((s, i) => {
@@ -203,7 +206,7 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
         },
       });
       ids = written.ids;
-      outcome.written = { path: file.path, ...(written.backupPath ? { backupPath: written.backupPath } : {}) };
+      outcome.written = { path: file.path, ...(written.backupPath ? { backupPath: written.backupPath } : {}), comments: final.comments };
     }
     keptSteps.forEach((s, i) => (s.historyId = ids[i]));
     outcome.historyIds.push(...ids);
