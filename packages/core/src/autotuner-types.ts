@@ -64,7 +64,10 @@ export interface RollbackGuard {
 
 /** Options of `rollbackOptimization`. */
 export interface RollbackOptions extends RollbackGuard {
-  /** Undo this apply whole (the `applyId` its outcome and history entries carry) instead of an index. */
+  /**
+   * Undo this apply whole (the `applyId` its outcome and history entries carry) instead of an index; `'latest'`
+   * is the apply (or tune) that made the latest applied change.
+   */
   applyId?: string;
 }
 

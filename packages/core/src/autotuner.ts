@@ -532,7 +532,8 @@ export class PerformanceAutotuner {
     try {
       const settled = await settlePendingHistory(this.store, teamId);
       const applied = await this.appliedChanges(teamId);
-      const index = options.applyId === undefined ? rollbackIndex : indexOfApply(applied, teamId, options.applyId);
+      const applyId = options.applyId === 'latest' ? latestApplyId(applied, teamId) : options.applyId;
+      const index = applyId === undefined ? rollbackIndex : indexOfApply(applied, teamId, applyId);
       const outcome = await this.rollbackLocked(teamId, applied, index, reason, { ...this.options.rollbackGuard, ...options }, () => held.confirm());
       return { ...outcome, settled };
     } finally {
@@ -776,6 +777,16 @@ async function assertUnchangedOnDisk(file: WorkflowFile): Promise<void> {
   if (onDisk !== file.text) {
     throw new CoreError('CORE_IO', `${file.path} changed on disk while autotune was testing; nothing was written. Run apply again on the new file.`);
   }
+}
+
+/** The apply that made the latest applied change (`rollback --apply latest`). */
+function latestApplyId(applied: HistoryEntry[], teamId: string): string {
+  const latest = applied[0];
+  if (latest === undefined) throw new CoreError('CORE_ROLLBACK', `team "${teamId}" has no applied change to roll back`);
+  if (latest.applyId === undefined) {
+    throw new CoreError('CORE_ROLLBACK', `the latest applied change of team "${teamId}" (history #${latest.id}) carries no apply id (it was written by an older autotune): roll back by --index`);
+  }
+  return latest.applyId;
 }
 
 /** The rollback index of the oldest applied entry of an apply: undoing it undoes the whole apply (and later ones). */
