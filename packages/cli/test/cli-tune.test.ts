@@ -47,8 +47,40 @@ describe('autotune tune', () => {
       const list = entries.history;
       expect(list.filter((e: { status: string }) => e.status === 'applied')).toHaveLength(kept.length);
 
-      const undo = cli(['rollback', '--config', 'workflow.yaml', '--team-id', 'review_team', '--index', String(kept.length - 1)], { cwd: project.dir });
+      // The undo hint is one `rollback --apply ID` for the whole tune; run exactly what it printed.
+      expect(out.applyId).toMatch(/^[0-9a-f]{8}$/);
+      expect(out.undoCommand).toMatch(new RegExp(`^autotune rollback --team-id review_team --apply ${out.applyId} --db \\S+autotune\\.db$`));
+      const undo = cli(out.undoCommand.split(' ').slice(1), { cwd: project.dir });
+      expect(undo.stderr).not.toMatch(/error/i);
       expect(undo.status).toBe(0);
+      expect(readFileSync(project.workflow, 'utf8')).toBe(original);
+      const afterUndo = JSON.parse(cli(['history', '--config', 'workflow.yaml', '--team-id', 'review_team', '--json'], { cwd: project.dir }).stdout).history;
+      expect(afterUndo.filter((e: { status: string }) => e.status === 'applied')).toHaveLength(0);
+      expect(afterUndo.filter((e: { status: string }) => e.status === 'rolled_back')).toHaveLength(kept.length);
+    } finally {
+      project.cleanup();
+    }
+  }, 180_000);
+
+  it('killed (-9) after writing the file but before confirming its history: the next command settles it, and the undo restores the bytes', () => {
+    const project = makeProject();
+    try {
+      const original = readFileSync(project.workflow, 'utf8');
+      const args = ['tune', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--runner', RUNNER, '--budget', '80', '--seed', '4'];
+      const killed = cli(args, { cwd: project.dir, env: { AUTOTUNE_TEST_FAULT: 'kill@apply:confirm' } });
+      // The fault fired: the process died by SIGKILL with the new file in place and its history entries pending.
+      expect(killed.status).toBeNull();
+      const written = readFileSync(project.workflow, 'utf8');
+      expect(written).not.toBe(original);
+      const dbFile = join(project.dir, '.autotune', 'autotune.db');
+      const listed = JSON.parse(cli(['history', '--config', 'workflow.yaml', '--team-id', 'review_team', '--json'], { cwd: project.dir }).stdout).history as Array<{ status: string; applyId?: string }>;
+      const pending = listed.filter((e) => e.status === 'pending');
+      expect(pending.length).toBeGreaterThan(0);
+      const applyId = pending[0].applyId!;
+      expect(pending.every((e) => e.applyId === applyId)).toBe(true);
+      const undo = cli(['rollback', '--team-id', 'review_team', '--apply', applyId, '--db', dbFile], { cwd: project.dir });
+      expect(undo.status).toBe(0);
+      expect(undo.stderr).toMatch(/Settled an interrupted apply/);
       expect(readFileSync(project.workflow, 'utf8')).toBe(original);
     } finally {
       project.cleanup();

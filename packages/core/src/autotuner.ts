@@ -39,6 +39,7 @@ import type {
 import { CoreError } from './errors';
 import { applyConfirmation, rollbackConfirmation, settlePendingHistory, textHash, undonePatches, writeJournaled } from './file-change';
 import { holdTeamLock, MemoryStore, type AutotuneStore, type HistoryEntry, type HistoryStatus } from './store';
+import { tightenedLimits } from './limits';
 import { tuneTeam } from './tuner/tune-team';
 import type { TuneOptions, TuneOutcome } from './tuner/tune-types';
 import {
@@ -706,17 +707,6 @@ export class PerformanceAutotuner {
 }
 
 /** Which of a run's own limits a change lowers: a smaller tool budget (team or member share) or timeout. */
-function tightenedLimits(before: TeamConfig, after: TeamConfig): Array<'tool_budget' | 'timeout'> {
-  const out: Array<'tool_budget' | 'timeout'> = [];
-  const lower = (a?: number, b?: number) => b !== undefined && (a === undefined || b < a);
-  const shares = (c: TeamConfig) => new Map((c.members ?? []).map((m) => [m.id, m.toolBudgetMultiplier ?? 1]));
-  const beforeShares = shares(before);
-  const memberCut = [...shares(after)].some(([id, m]) => beforeShares.has(id) && m < beforeShares.get(id)!);
-  if (lower(before.toolBudget, after.toolBudget) || memberCut) out.push('tool_budget');
-  if (lower(before.timeoutSeconds, after.timeoutSeconds)) out.push('timeout');
-  return out;
-}
-
 /**
  * A change that lowers a limit must not make runs hit it: the candidate's runs that end on the tightened limit
  * are the direct trace of a cut too far, long before the success-rate loss it causes is provable at ten runs

@@ -4,6 +4,7 @@ import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
 import { banner, formatChange, formatCommentNotes, formatVerdict, indent, signedPercent } from '../format';
 import { writeRunReport } from '../report-file';
+import { undoCommand } from './apply';
 import { withSession, type CommonFlags, type Session } from '../session';
 import type { Terminal } from '../terminal';
 
@@ -161,7 +162,10 @@ export async function tuneCommand(flags: TuneFlags, terminal: Terminal): Promise
       summary.push(...formatCommentNotes(outcome.written.comments, basename(outcome.written.path)));
     }
     else summary.push(`${file.path} is unchanged.`);
-    if (kept > 0 && !flags.dryRun) summary.push(`Undo the whole tune with: autotune rollback --team-id ${teamId} --index ${kept - 1}`);
+    for (const settled of outcome.settled) session.note(`Settled an interrupted ${settled.kind} (history ${settled.ids.map((id) => `#${id}`).join(', ')}): ${settled.outcome}; ${settled.reason}.`);
+    // One id for the whole tune, as apply has: the command undoes every change it kept, from any folder.
+    const undo = outcome.applyId && !flags.dryRun ? undoCommand(teamId, outcome.applyId, dbPath) : undefined;
+    if (undo) summary.push(`Undo the whole tune with: ${undo}`);
     out.write(`${summary.join('\n')}\n`);
     const race = raceForReport(outcome);
     await writeRunReport(
@@ -187,6 +191,8 @@ export async function tuneCommand(flags: TuneFlags, terminal: Terminal): Promise
         experimentId: s.experimentId ?? null,
       })),
       historyIds: outcome.historyIds,
+      applyId: outcome.applyId ?? null,
+      undoCommand: undo ?? null,
       written: outcome.written ?? null,
     });
     return EXIT_CODES.SUCCESS;

@@ -11,8 +11,9 @@ import { requiredRunsPerArm } from '@autotune/stats';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { combine, describeChanges, neighbours, outsideSpace, settingsChanged, type NeighbourCandidate } from './search-space';
+import { tightenedLimits } from '../limits';
 import { normalCdf, successTestPower } from './success-check';
-import type { CandidateSource, ConfirmReport, RaceReport, RaceStanding, TuneEngineInput, TuneObjective, TuneStep } from './tune-types';
+import type { CandidateSource, ConfirmReport, RaceReport, RaceStanding, TuneEngineInput, TuneObjective, TuneSetting, TuneStep } from './tune-types';
 
 /** Fewest runs a step needs: a race of a few rounds and the smallest confirm test (2 x 10 runs). */
 const MIN_STEP_RUNS = 30;
@@ -22,12 +23,32 @@ const MIN_ROUNDS = 3;
 const PLANNED_RUNS_PER_CANDIDATE = 6;
 /** Two-setting combinations added to a race. */
 const MAX_COMBINATIONS = 4;
+/** Races again from the same config after a confirm refused its winner for success or a guardrail. */
+const MAX_RETRIES = 2;
 /** Probability that the candidate's success rate is within the margin, required to keep it after its confirm. */
-const SUCCESS_CONFIDENCE = 0.5;
+const SUCCESS_CONFIDENCE = 0.6;
+/**
+ * The same, for a confirm after an earlier one from the same config was refused for its success rate or a
+ * guardrail: that team has shown a faster config that fails more, so a second candidate must show more.
+ */
+const RETRY_SUCCESS_CONFIDENCE = 0.75;
 /** Pseudo-runs of the baseline's success rate a racer's estimate is shrunk towards while it has few runs. */
 const SUCCESS_PRIOR_RUNS = 4;
 /** Below this posterior probability of being within the success margin, a racer ranks as below the bar. */
 const FEASIBLE_PROBABILITY = 0.25;
+/**
+ * A racer may lead the race (and so eliminate others on speed) only when the paired rounds make it at least this
+ * probable that its success rate is within the margin: a fast racer that fails more must not push out a slower
+ * racer that is safe, since its own confirm would not pass.
+ */
+const LEADER_PROBABILITY = 0.5;
+/**
+ * Early success rule: from the second round, a racer whose successes are this improbable under the bar (binomial
+ * lower tail at the config in force's rate less the margin) leaves the race, without waiting for the Fisher test's
+ * third round and Holm. It drops configs that fail nearly every run (a required member dropped) after two runs
+ * instead of four or five; a racer truly at the bar is dropped by it in about 1% of races per round tested.
+ */
+const EARLY_SUCCESS_ALPHA = 0.01;
 
 interface Racer {
   id: string;
@@ -36,6 +57,10 @@ interface Racer {
   strategy?: string;
   config: TeamConfig;
   candidate?: NeighbourCandidate;
+  /** Limits this racer lowers against the config in force: runs ending on one of them count against it. */
+  tightened: Array<'tool_budget' | 'timeout'>;
+  /** Per round: did the run end on a limit this racer lowered (undefined where it did not run). */
+  limitHits: Array<boolean | undefined>;
   values: Array<number | undefined>;
   /** Success per round (undefined where it did not run). */
   successes: Array<boolean | undefined>;
@@ -45,6 +70,8 @@ interface Racer {
   historySuccesses: number;
   status: RaceStanding['status'];
   eliminatedAfterRound?: number;
+  /** The leader that eliminated it as slower, so it can come back if that leader proves unsafe. */
+  eliminatedBy?: string;
   dropReason?: string;
 }
 
@@ -77,7 +104,13 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
   let current = input.base;
   let history = input.history;
   const tried = new Set<string>();
+  /**
+   * Changes of winners a confirm refused (setting and value): no later racer makes one of them, in this step or
+   * later ones of the climb (a formation that lost success from one config is no safer from its neighbour).
+   */
+  const refused: RefusedChange[] = [];
   let stopReason = 'the budget is spent';
+  let retries = 0;
   for (let step = 0; ; step++) {
     const left = input.budget - used;
     if (left < MIN_STEP_RUNS) {
@@ -89,7 +122,7 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
     const confirmReserve = Math.max(2 * MIN_RUNS_PER_ARM, Math.round(stepBudget * 0.35));
     const raceBudget = stepBudget - confirmReserve;
     await input.prepareStep?.(current);
-    const race = await runRace(input, step, current, history, raceBudget, tried, (n) => (used += n), records);
+    const race = await runRace(input, step, current, history, raceBudget, tried, refused, (n) => (used += n), records);
     const stepReport: TuneStep = { from: current, race: race.report, kept: false };
     steps.push(stepReport);
     const winner = race.winner;
@@ -99,16 +132,31 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
       break;
     }
     tried.add(configFingerprint(winner.config));
-    const confirm = await confirmWinner(input, step, current, history, race, input.budget - used);
+    const confirm = await confirmWinner(input, step, current, history, race, input.budget - used, retries > 0 ? RETRY_SUCCESS_CONFIDENCE : SUCCESS_CONFIDENCE);
     used += confirm.runs;
     for (const s of [...confirm.report.result.baseline, ...confirm.report.result.candidate]) records.push({ record: s.record, purpose: `tune step ${step + 1}: confirm ${s.arm}` });
     stepReport.confirm = confirm.report;
     input.onEvent?.({ type: 'step-done', step, kept: confirm.report.kept, reason: confirm.report.reason });
     if (!confirm.report.kept) {
-      // One confirm per config in force: a second try from the same config would spend alpha again.
       stopReason = `the confirm test of the race's winner did not pass: ${confirm.report.reason}`;
+      // Another race from the same config only when this confirm found the objective significantly better and
+      // refused the change for its success rate or a guardrail: a tune that keeps a change then needed a passing
+      // objective test in its first confirm from this config, so in an A/A world it keeps one at most alpha of
+      // the time however many confirms follow (docs/statistics.md, section 8).
+      if (objectiveConfirmed(confirm.report.verdict, input) && retries < MAX_RETRIES) {
+        retries++;
+        // A single change is refused as such; of a combination, its formation switch (the setting that decides how
+        // members' failures add up, and where every success loss the bench found came from), while the combination
+        // itself is never raced again (it is in `tried`).
+        const changes = settingsChanged(current, winner.config);
+        for (const setting of changes) {
+          if (changes.length === 1 || setting === 'formation') refused.push({ setting, value: settingValue(winner.config, setting) });
+        }
+        continue;
+      }
       break;
     }
+    retries = 0;
     stepReport.kept = true;
     stepReport.to = winner.config;
     current = winner.config;
@@ -116,6 +164,39 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
     history = confirm.report.result.candidate.map((s) => s.record);
   }
   return { steps, finalConfig: current, runsUsed: used, stopReason, records };
+}
+
+/** One change of a refused winner: a setting and the value it set. */
+interface RefusedChange {
+  setting: TuneSetting;
+  value: string;
+}
+
+/** A setting's value in a config, as a comparable string. */
+function settingValue(config: TeamConfig, setting: TuneSetting): string {
+  const on = (config.members ?? []).filter((m) => m.enabled !== false);
+  switch (setting) {
+    case 'formation':
+      return config.formation;
+    case 'member_count':
+      return String(config.members ? on.length : config.memberCount);
+    case 'members':
+      return JSON.stringify(config.members ? on.map((m) => m.id) : config.memberCount);
+    case 'tool_budget':
+      return String(config.toolBudget);
+    case 'timeout_seconds':
+      return String(config.timeoutSeconds);
+  }
+}
+
+/**
+ * Whether a confirm's objective test passed on its own (significant and at least the threshold), whatever the
+ * success check and guardrails then said.
+ */
+function objectiveConfirmed(verdict: Verdict, input: TuneEngineInput): boolean {
+  if (verdict.status === 'passed') return true;
+  const p = verdict.tests.welch?.pValue;
+  return verdict.improvementPercentage !== null && verdict.improvementPercentage >= input.threshold && p !== undefined && p <= input.alpha;
 }
 
 /** The value a run scores on the objective; lower is better. `ref` normalises the mix. */
@@ -153,6 +234,7 @@ async function runRace(
   history: readonly ExecutionRecord[],
   raceBudget: number,
   tried: ReadonlySet<string>,
+  refused: readonly RefusedChange[],
   spend: (n: number) => void,
   records: EngineResult['records'],
 ): Promise<RaceOutcome> {
@@ -162,6 +244,8 @@ async function runRace(
     label: 'config in force',
     source: 'baseline',
     config: base,
+    tightened: [],
+    limitHits: [],
     values: [],
     successes: [],
     records: [],
@@ -177,17 +261,63 @@ async function runRace(
   // Candidates: the strategies' suggestions first, then the one-setting neighbourhood, without duplicates.
   const seen = new Set<string>([configFingerprint(base), ...tried]);
   const pool: Racer[] = [];
+  // A config that makes a refused change again is not raced: a second confirm of the same change would get a
+  // second chance to miss the loss.
+  const carriesRefused = (config: TeamConfig) => {
+    const changed = settingsChanged(base, config);
+    return refused.some((r) => changed.includes(r.setting) && settingValue(config, r.setting) === r.value);
+  };
   const addRacer = (config: TeamConfig, label: string, source: CandidateSource, strategy?: string, candidate?: NeighbourCandidate) => {
     const fp = configFingerprint(config);
-    if (seen.has(fp)) return;
+    if (seen.has(fp) || carriesRefused(config)) return;
     seen.add(fp);
-    pool.push({ id: `c${pool.length + 1}`, label, source, strategy, config, candidate, values: [], successes: [], records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
+    pool.push({ id: `c${pool.length + 1}`, label, source, strategy, config, candidate, tightened: tightenedLimits(base, config), limitHits: [], values: [], successes: [], records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
   };
   for (const s of input.suggest(base)) {
     if (outsideSpace(base, s.config, input.space) !== undefined) continue;
     addRacer(s.config, s.label, 'suggestion', s.strategy, { config: s.config, label: s.label, settings: settingsChanged(base, s.config) });
   }
   for (const n of neighbours(base, input.space)) addRacer(n.config, n.label, 'neighbour', undefined, n);
+  // The history as a prior: a candidate that drops a member whose output others waited for in most recorded runs
+  // would leave them without their input; it is not raced (the report says why), so its runs go to the others.
+  const waits = waitsFor(history);
+  const ruledOut: Racer[] = [];
+  const ruleOut = (r: Racer, why: string) => {
+    pool.splice(pool.indexOf(r), 1);
+    r.status = 'eliminated';
+    r.dropReason = `not raced: the history rules it out (${why})`;
+    ruledOut.push(r);
+  };
+  // A lowered limit that recorded runs of the config in force would have hit: the confirm refuses a limit hit more
+  // often than before, so such a cut cannot pass it.
+  for (const r of [...pool]) {
+    const cut = r.config.toolBudget;
+    if (cut !== undefined && (base.toolBudget === undefined || cut < base.toolBudget)) {
+      const over = history.filter((h) => h.toolCalls >= cut).length;
+      if (over > 0) {
+        ruleOut(r, `${over} of ${history.length} recorded runs used ${cut} tool calls or more`);
+        continue;
+      }
+    }
+    const limit = r.config.timeoutSeconds;
+    if (limit !== undefined && (base.timeoutSeconds === undefined || limit < base.timeoutSeconds)) {
+      const over = history.filter((h) => h.durationSeconds >= limit).length;
+      if (over > 0) ruleOut(r, `${over} of ${history.length} recorded runs took ${limit} s or longer`);
+    }
+  }
+  for (const r of [...pool]) {
+    const dropped = droppedMembers(base, r.config);
+    if (dropped.length === 0) continue;
+    const on = new Set((r.config.members ?? []).filter((m) => m.enabled !== false).map((m) => m.id));
+    // Only a member that stays and waited for a dropped one in most recorded runs rules the drop out.
+    const why: string[] = [];
+    for (const [waiter, w] of waits) {
+      if (!on.has(waiter)) continue;
+      for (const [dep, runs] of w.on) if (dropped.includes(dep)) why.push(`${waiter} waited for ${dep}'s output in ${runs} of ${w.of} recorded runs`);
+    }
+    if (why.length === 0) continue;
+    ruleOut(r, why.join('; '));
+  }
   // Room for combinations later, and at least PLANNED_RUNS_PER_CANDIDATE runs each.
   const cap = Math.max(2, Math.floor(raceBudget / PLANNED_RUNS_PER_CANDIDATE) - 2);
   const racers: Racer[] = [baseline, ...pool.slice(0, cap)];
@@ -195,17 +325,30 @@ async function runRace(
     r.status = 'eliminated';
     r.dropReason = `not raced: the race budget (${raceBudget} runs) holds ${cap} candidates, and the strategies' suggestions and formation changes come first`;
   }
-  const notRaced = pool.slice(cap);
+  const notRaced = [...pool.slice(cap), ...ruledOut];
   input.onEvent?.({ type: 'race-start', step, candidates: racers.length - 1, raceBudget, runsUsed: 0, budget: input.budget });
 
   let spent = 0;
   let round = 0;
   let combined = false;
   const alive = () => racers.filter((r) => r.status !== 'eliminated');
-  const eliminate = (r: Racer, reason: string) => {
+  const eliminate = (r: Racer, reason: string, by?: Racer) => {
     r.status = 'eliminated';
     r.eliminatedAfterRound = round;
     r.dropReason = reason;
+    if (by) r.eliminatedBy = by.id;
+  };
+  // A racer that leaves for success or a limit hit was never a fair yardstick: the racers it had eliminated as
+  // slower come back (their missing rounds are simply not compared).
+  const dropUnsafe = (r: Racer, reason: string) => {
+    eliminate(r, reason);
+    for (const x of racers) {
+      if (x.status !== 'eliminated' || x.eliminatedBy !== r.id) continue;
+      x.status = 'racing';
+      delete x.eliminatedBy;
+      delete x.eliminatedAfterRound;
+      delete x.dropReason;
+    }
   };
   const standing = (r: Racer): RaceStanding => standingOf(r, baseline, base, margin);
 
@@ -240,10 +383,33 @@ async function runRace(
       r.values[round] = ran ? objectiveValue(r.records[r.records.length - 1], input.objective, ref) : undefined;
       r.successes[round] = ran ? r.records[r.records.length - 1].success === true : undefined;
     }
+    for (const r of racers) {
+      const ran = roundRacers.includes(r);
+      const hit = ran ? r.records[r.records.length - 1].limitHit : undefined;
+      // The baseline's hits are judged per challenger (against the limits that challenger lowers).
+      r.limitHits[round] = ran ? (r === baseline ? false : hit !== undefined && (r.tightened as string[]).includes(hit)) : undefined;
+    }
     round++;
 
+    // A lowered limit that runs hit more often than the config in force hit it: the confirm would fail on it.
+    for (const r of alive()) {
+      if (r === baseline) continue;
+      const lh = limitHitExcess(r, baseline);
+      if (lh) dropUnsafe(r, `the lowered ${lh.what} was hit in ${lh.hits} of ${lh.rounds} rounds against ${lh.baseHits} for the config in force`);
+    }
+    // Early success rule (see EARLY_SUCCESS_ALPHA): a racer failing nearly every run leaves after two rounds.
+    if (round >= 2) {
+      const b = observations(baseline);
+      const bar = Math.max(0, (b.runs ? b.successes / b.runs : 0) - margin / 100);
+      for (const r of alive()) {
+        if (r === baseline || r.records.length < 2) continue;
+        const s = successesOf(r.records);
+        const p = binomialLowerTail(s, r.records.length, bar);
+        if (p <= EARLY_SUCCESS_ALPHA) dropUnsafe(r, `success rate below the bar (${s} of ${r.records.length} runs succeeded against ${pct(bar)} expected at the bar; binomial p = ${p.toPrecision(2)})`);
+      }
+    }
     const ranked = rank(alive().filter((r) => r !== baseline), baseline, margin);
-    const leader = ranked.find((r) => feasible(r, baseline, margin) && pairedComparison(observations(baseline), observations(r)).improvementPercentage > 0) ?? baseline;
+    const leader = ranked.find((r) => successProbability(r, baseline, margin) >= LEADER_PROBABILITY && pairedComparison(observations(baseline), observations(r)).improvementPercentage > 0) ?? baseline;
     // Two-setting combinations of the singles doing well (before this round's eliminations, so a single that is
     // good but not the best still lends its change).
     if (!combined && round >= MIN_ROUNDS) {
@@ -252,7 +418,9 @@ async function runRace(
       const good = racers
         .filter((r) => r !== baseline && r.candidate && r.records.length > 0 && feasible(r, baseline, margin))
         .map((r) => ({ r, imp: pairedComparison(b, observations(r)).improvementPercentage }))
-        .filter((x) => x.imp > 0)
+        // A change worth less than the verdict's threshold could not pass a confirm on its own; as a rider on a
+        // good change it adds risk (often a lowered limit) for a gain no test here can see.
+        .filter((x) => x.imp >= input.threshold)
         .sort((x, y) => y.imp - x.imp)
         .slice(0, 4)
         .map((x) => x.r);
@@ -263,9 +431,9 @@ async function runRace(
           const c = combine(base, good[i].candidate!, good[j].candidate!, input.space);
           if (!c) continue;
           const fp = configFingerprint(c.config);
-          if (seen.has(fp)) continue;
+          if (seen.has(fp) || carriesRefused(c.config)) continue;
           seen.add(fp);
-          racers.push({ id: `c${racers.length + notRaced.length}`, label: c.label, source: 'combination', config: c.config, candidate: c, values: new Array(round).fill(undefined), successes: new Array(round).fill(undefined), records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
+          racers.push({ id: `c${racers.length + notRaced.length}`, label: c.label, source: 'combination', config: c.config, candidate: c, tightened: tightenedLimits(base, c.config), limitHits: new Array(round).fill(undefined), values: new Array(round).fill(undefined), successes: new Array(round).fill(undefined), records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
           added++;
         }
       }
@@ -274,12 +442,11 @@ async function runRace(
       const obs = alive().map(observations);
       for (const e of raceEliminations(obs, leader.id, baseline.id, { alpha: input.alpha, minRounds: MIN_ROUNDS, successMargin: margin / 100 })) {
         const r = racers.find((x) => x.id === e.id)!;
-        eliminate(
-          r,
-          e.reason === 'success'
-            ? `success rate below the bar (${pct(rateOf(r))} against ${pct(rateOf(baseline))} less ${margin} points; Fisher, Holm p = ${e.pValue.toPrecision(2)})`
-            : `slower than ${e.by === 'baseline' ? 'the config in force' : racers.find((x) => x.id === e.by)!.label} over ${e.n} rounds (paired t-test, Holm p = ${e.pValue.toPrecision(2)})`,
-        );
+        // Faster is not enough to push a racer out: the leader must also have failed no more often in the rounds
+        // both ran, or a fast config that loses success (which its confirm would refuse) eliminates the safe ones.
+        if (e.reason === 'objective' && pairedFailureBalance(leader, r) > 0) continue;
+        if (e.reason === 'success') dropUnsafe(r, `success rate below the bar (${pct(rateOf(r))} against ${pct(rateOf(baseline))} less ${margin} points; Fisher, Holm p = ${e.pValue.toPrecision(2)})`);
+        else eliminate(r, `slower than ${e.by === 'baseline' ? 'the config in force' : racers.find((x) => x.id === e.by)!.label} over ${e.n} rounds (paired t-test, Holm p = ${e.pValue.toPrecision(2)})`, leader);
       }
       // Against the config in force too: a racer significantly worse than it cannot pass the confirm test.
       if (leader !== baseline) {
@@ -293,7 +460,21 @@ async function runRace(
   }
 
   const finalRanked = rank(alive().filter((r) => r !== baseline), baseline, margin);
-  const best = finalRanked[0];
+  // The winner goes to a confirm whose success check needs the same probability: prefer a racer that already
+  // meets it in the race over a faster one that does not.
+  const improves = (r: Racer) => pairedComparison(observations(baseline), observations(r)).improvementPercentage > 0;
+  const safe = finalRanked.filter((r) => feasible(r, baseline, margin) && improves(r) && successProbability(r, baseline, margin) >= LEADER_PROBABILITY);
+  let best = safe[0] ?? finalRanked[0];
+  if (best && safe.length > 1) {
+    // Among racers within the verdict's threshold of the best estimate, the one changing fewest settings wins: a
+    // race cannot tell such racers apart, and every extra change is another way to lose success (a two-setting
+    // combination often carries a lowered limit along for a gain the confirm cannot see).
+    const est = (r: Racer) => pairedComparison(observations(baseline), observations(r)).improvementPercentage;
+    const top = est(best);
+    const size = (r: Racer) => r.candidate?.settings.length ?? settingsChanged(base, r.config).length;
+    const simpler = safe.filter((r) => est(r) >= top - input.threshold && size(r) < size(best!)).sort((x, y) => size(x) - size(y) || est(y) - est(x))[0];
+    if (simpler) best = simpler;
+  }
   let winner: Racer | undefined;
   let noWinnerReason: string | undefined;
   if (!best) noWinnerReason = 'every candidate was eliminated: none beat the config in force';
@@ -309,6 +490,32 @@ async function runRace(
     ...(winner ? { winner: winner.id } : { noWinnerReason }),
   };
   return { report, winner, baseline };
+}
+
+/**
+ * For each member that recorded what it waited for (`MemberRecord.waitedFor`), the members it waited for in at
+ * least half of the recorded runs that name it, with their counts.
+ */
+function waitsFor(history: readonly ExecutionRecord[]): Map<string, { on: Map<string, number>; of: number }> {
+  const seen = new Map<string, { on: Map<string, number>; of: number }>();
+  for (const rec of history) {
+    for (const m of rec.members) {
+      if (m.waitedFor === undefined) continue;
+      const w = seen.get(m.memberId) ?? { on: new Map<string, number>(), of: 0 };
+      w.of++;
+      for (const dep of new Set(m.waitedFor)) if (dep !== m.memberId) w.on.set(dep, (w.on.get(dep) ?? 0) + 1);
+      seen.set(m.memberId, w);
+    }
+  }
+  for (const w of seen.values()) for (const [dep, n] of w.on) if (n * 2 < w.of) w.on.delete(dep);
+  return seen;
+}
+
+/** Ids of the members enabled in `before` and not in `after` (for configs that list their members). */
+function droppedMembers(before: TeamConfig, after: TeamConfig): string[] {
+  if (!before.members || !after.members) return [];
+  const on = new Set(after.members.filter((m) => m.enabled !== false).map((m) => m.id));
+  return before.members.filter((m) => m.enabled !== false && !on.has(m.id)).map((m) => m.id);
 }
 
 function rateOf(r: Racer): number {
@@ -332,6 +539,13 @@ function shrunkRate(r: Racer, baseline: Racer): number {
  */
 function feasible(r: Racer, baseline: Racer, margin: number): boolean {
   if (r === baseline) return true;
+  if (limitHitExcess(r, baseline)) return false;
+  return successProbability(r, baseline, margin) >= FEASIBLE_PROBABILITY;
+}
+
+/** Posterior probability, from the rounds both ran, that the racer's success rate is within the margin. */
+function successProbability(r: Racer, baseline: Racer, margin: number): number {
+  if (r === baseline) return 1;
   // Paired on the rounds both ran, as the objective is: a round's shared conditions (and a seeded runner's shared
   // luck) fail both alike, so only the rounds where exactly one of them failed say which is less reliable.
   let lost = 0;
@@ -345,8 +559,55 @@ function feasible(r: Racer, baseline: Racer, margin: number): boolean {
     if (a && !c) lost++;
     if (c && !a) won++;
   }
-  if (n === 0) return true;
-  return pairedNoWorseProbability(won, lost, n, margin / 100) >= FEASIBLE_PROBABILITY;
+  if (n === 0) return 0.5;
+  return pairedNoWorseProbability(won, lost, n, margin / 100);
+}
+
+/** Rounds, of those both ran, in which `a` alone failed, less those in which `b` alone failed. */
+function pairedFailureBalance(a: Racer, b: Racer): number {
+  let balance = 0;
+  for (let k = 0; k < Math.min(a.successes.length, b.successes.length); k++) {
+    const x = a.successes[k];
+    const y = b.successes[k];
+    if (x === undefined || y === undefined || x === y) continue;
+    balance += x ? -1 : 1;
+  }
+  return balance;
+}
+
+/**
+ * Whether a racer that lowers a limit ended on it in more of the shared rounds than the config in force did (the
+ * confirm's check, applied in the race so the budget is not spent confirming a cut the confirm would refuse).
+ */
+function limitHitExcess(r: Racer, baseline: Racer): { what: string; hits: number; baseHits: number; rounds: number } | undefined {
+  if (r.tightened.length === 0) return undefined;
+  let hits = 0;
+  let baseHits = 0;
+  let rounds = 0;
+  // The config in force runs in every round, so its k-th race run is round k's.
+  for (let k = 0; k < r.limitHits.length; k++) {
+    const own = r.limitHits[k];
+    const base = baseline.records[k];
+    if (own === undefined || !base) continue;
+    rounds++;
+    if (own) hits++;
+    if (base.limitHit !== undefined && (r.tightened as string[]).includes(base.limitHit)) baseHits++;
+  }
+  if (hits <= baseHits) return undefined;
+  return { what: r.tightened.map((t) => (t === 'tool_budget' ? 'tool budget' : 'timeout')).join(' or '), hits, baseHits, rounds };
+}
+
+/** P(X <= s) for X ~ Binomial(n, p). */
+function binomialLowerTail(s: number, n: number, p: number): number {
+  if (p <= 0) return 1;
+  if (p >= 1) return s >= n ? 1 : 0;
+  let sum = 0;
+  let logC = 0;
+  for (let k = 0; k <= s; k++) {
+    if (k > 0) logC += Math.log(n - k + 1) - Math.log(k);
+    sum += Math.exp(logC + k * Math.log(p) + (n - k) * Math.log(1 - p));
+  }
+  return Math.min(1, sum);
 }
 
 /** Feasible racers by estimated improvement, then the others by how far below the success bar they are. */
@@ -397,6 +658,7 @@ async function confirmWinner(
   history: readonly ExecutionRecord[],
   race: RaceOutcome,
   left: number,
+  needed: number,
 ): Promise<{ report: ConfirmReport; runs: number }> {
   const winner = race.winner!;
   const metric = input.objective === 'cost' ? 'cost' : 'duration';
@@ -447,14 +709,14 @@ async function confirmWinner(
   for (let k = 0; k < Math.min(race.baseline.successes.length, winner.successes.length); k++) tally(race.baseline.successes[k], winner.successes[k]);
   for (let k = 0; k < runsPerArm; k++) tally(result.baseline[k].record.success === true, result.candidate[k].record.success === true);
   const probabilityNoWorse = pairedNoWorseProbability(won, lost, pairs, input.successMargin / 100);
-  const successPassed = probabilityNoWorse >= SUCCESS_CONFIDENCE;
+  const successPassed = probabilityNoWorse >= needed;
   const kept = verdict.status === 'passed' && successPassed;
   const reason =
     verdict.status !== 'passed'
       ? `${verdict.status}: ${verdict.reason}`
       : successPassed
         ? `passed: ${verdict.reason}`
-        : `the verdict passed, but the success rate may be more than ${input.successMargin} points lower (in ${pairs} paired runs the candidate alone failed ${lost} times and alone succeeded ${won} times; probability within the margin ${(100 * probabilityNoWorse).toFixed(0)}%, ${(100 * SUCCESS_CONFIDENCE).toFixed(0)}% needed)`;
+        : `the verdict passed, but the success rate may be more than ${input.successMargin} points lower (in ${pairs} paired runs the candidate alone failed ${lost} times and alone succeeded ${won} times; probability within the margin ${(100 * probabilityNoWorse).toFixed(0)}%, ${(100 * needed).toFixed(0)}% needed${needed > SUCCESS_CONFIDENCE ? ' after an earlier confirm from this config was refused' : ''})`;
   const baseRate = bs / baseRuns.length;
   return {
     runs: result.baseline.length + result.candidate.length,

@@ -1,10 +1,12 @@
 import type { ExperimentResult, TrialRunner, Verdict } from '@autotune/abtest';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { CoreError } from '../errors';
 import { holdTeamLock, type AutotuneStore, type HistoryEntry } from '../store';
-import { renderWorkflowUpdate, saveWorkflowFile, spellChanges, teamConfigToUser, type WorkflowFile } from '../workflow';
+import { applyConfirmation, settlePendingHistory, textHash, writeJournaled } from '../file-change';
+import { renderWorkflowChange, renderWorkflowUpdate, spellChanges, teamConfigToUser, workflowFromText, type WorkflowFile } from '../workflow';
 import { runTuneEngine, TuneCancelled } from './run-tune';
 import { mergeSearchSpaces, validateSearchSpace } from './search-space';
 import type { TuneObjective, TuneOptions, TuneOutcome } from './tune-types';
@@ -56,6 +58,8 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
   if (!runner) throw new CoreError('CORE_CONFIG_INVALID', 'tune needs a trial runner: pass `runner` (a CommandRunner, FunctionRunner or the simulator)');
   const held = options.dryRun ? undefined : await holdTeamLock(host.store, teamId, 'tune');
   try {
+    // What an interrupted apply, rollback or tune left pending is settled from the file's bytes first, as apply does.
+    const settled = held ? await settlePendingHistory(host.store, teamId) : [];
     const base = input.config;
     const fingerprints = new Set([configFingerprint(base), configFingerprint(teamConfigToUser(base))]);
     const history: ExecutionRecord[] = [];
@@ -114,24 +118,16 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
       steps: engine.steps,
       stopReason: engine.stopReason,
       historyIds: [],
+      settled,
     };
     if (options.dryRun) return outcome;
 
     // Everything below runs only for a tune that finished: a cancelled one has thrown above.
-    const kept = engine.steps.filter((s) => s.kept && s.to);
-    if (input.file && kept.length > 0) {
-      const file = input.file;
-      const onDisk = await readFile(file.path, 'utf8').catch((err: unknown) => {
-        throw new CoreError('CORE_IO', `cannot re-read ${file.path} before writing it: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      });
-      if (onDisk !== file.text) throw new CoreError('CORE_IO', `${file.path} changed on disk while autotune was tuning; nothing was written. Run tune again on the new file.`);
-      await held?.confirm();
-      const saved = await saveWorkflowFile(file, engine.finalConfig, { backup: options.backup ?? true });
-      outcome.written = { path: saved.path, ...(saved.backupPath ? { backupPath: saved.backupPath } : {}), comments: saved.comments };
-    }
     await host.store.writeMany(engine.records.map(({ record, purpose }) => ({ ...record, labels: { ...record.labels, [host.experimentLabel]: purpose } })));
     const entries: Array<Omit<HistoryEntry, 'id'>> = [];
     const keptSteps: typeof engine.steps = [];
+    // One id for every change this tune keeps: `rollback --apply ID` undoes the whole tune in one command.
+    const applyId = engine.steps.some((s) => s.kept && s.to) ? randomUUID().slice(0, 8) : undefined;
     for (const [i, s] of engine.steps.entries()) {
       if (!s.confirm) continue;
       const winner = s.race.standings.find((x) => x.id === s.race.winner)!;
@@ -146,7 +142,7 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
         verdict: s.confirm.verdict,
       });
       if (!s.kept || !s.to) continue;
-      const entry: Omit<HistoryEntry, 'id'> = {
+      entries.push({
         teamId,
         timestamp: host.now().toISOString(),
         optimization: {
@@ -167,21 +163,53 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
         experimentId: s.experimentId,
         evidence: s.confirm.verdict,
         reason: s.confirm.reason,
-      };
-      if (input.file) {
-        entry.filePath = input.file.path;
-        entry.fileTextBefore = sameText(input.file, s.from);
-        entry.fileTextAfter = sameText(input.file, s.to);
-      }
-      entries.push(entry);
+        ...(applyId !== undefined ? { applyId } : {}),
+      });
       keptSteps.push(s);
     }
-    if (entries.length > 0) {
-      // One write for all of them, so the tune's entries land together or not at all.
-      const ids = await host.store.writeHistory({ append: entries });
-      keptSteps.forEach((s, i) => (s.historyId = ids[i]));
-      outcome.historyIds.push(...ids);
+    if (entries.length === 0 || applyId === undefined) return outcome;
+    outcome.applyId = applyId;
+    let ids: number[];
+    if (!input.file) {
+      // No file to write: the entries land in one history write, together or not at all.
+      ids = await host.store.writeHistory({ append: entries });
+    } else {
+      const file = input.file;
+      const onDisk = await readFile(file.path, 'utf8').catch((err: unknown) => {
+        throw new CoreError('CORE_IO', `cannot re-read ${file.path} before writing it: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      });
+      if (onDisk !== file.text) throw new CoreError('CORE_IO', `${file.path} changed on disk while autotune was tuning; nothing was written. Run tune again on the new file.`);
+      const final = configFingerprint(engine.finalConfig) === configFingerprint(file.config) ? { text: file.text, comments: [] } : renderWorkflowChange(file, engine.finalConfig);
+      const finalText = final.text;
+      // What is written must load again as this team's workflow.
+      workflowFromText(file.path, finalText, file.teamId, file.format);
+      keptSteps.forEach((s, i) => {
+        const before = sameText(file, s.from);
+        const after = sameText(file, s.to!);
+        Object.assign(entries[i]!, { status: 'pending', filePath: file.path, fileTextBefore: before, fileTextAfter: after, fileHashBefore: textHash(before), fileHashAfter: textHash(after) });
+      });
+      // The journaled write `apply` uses: intent recorded, file replaced atomically, intent confirmed, so that a
+      // crash or SIGTERM at any point leaves file and history agreeing (docs/reliability.md).
+      const written = await writeJournaled({
+        store: host.store,
+        kind: 'apply',
+        teamId,
+        filePath: file.path,
+        textBefore: file.text,
+        textAfter: finalText,
+        backup: options.backup ?? true,
+        now: host.now(),
+        intent: (backup) => ({ append: entries.map((e) => (backup ? { ...e, backupPath: backup } : e)) }),
+        confirm: (appended) => applyConfirmation(appended),
+        confirmLock: async () => {
+          await held?.confirm();
+        },
+      });
+      ids = written.ids;
+      outcome.written = { path: file.path, ...(written.backupPath ? { backupPath: written.backupPath } : {}), comments: final.comments };
     }
+    keptSteps.forEach((s, i) => (s.historyId = ids[i]));
+    outcome.historyIds.push(...ids);
     return outcome;
   } finally {
     await held?.release();

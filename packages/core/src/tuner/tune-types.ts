@@ -1,6 +1,7 @@
 import type { ExperimentResult, TrialRunner, Verdict } from '@autotune/abtest';
 import type { ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
+import type { SettledChange } from '../file-change';
 import type { CommentNote } from '../workflow';
 
 /** The settings the tuner may change, in the user's vocabulary. */
@@ -156,6 +157,13 @@ export interface TuneOutcome {
   written?: { path: string; backupPath?: string; comments: CommentNote[] };
   /** History entries written, oldest first (one per kept change). */
   historyIds: number[];
+  /**
+   * The id shared by the history entries of every change this tune kept: `rollback --apply ID`
+   * (`rollbackOptimization(teamId, 0, reason, { applyId })`) undoes the whole tune. Absent when nothing was kept.
+   */
+  applyId?: string;
+  /** Interrupted applies, rollbacks or tunes found pending and settled before this one started. */
+  settled: SettledChange[];
 }
 
 /** Progress events of a tune. */
