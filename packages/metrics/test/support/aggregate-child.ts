@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       json({
         threads: parallel.threads,
         records: [single.report.records, parallel.report.records],
+        reports: [single.report, parallel.report].map((r) => ({ format: r.format, records: r.records, skipped: r.skipped, lateSpans: r.lateSpans, unattachedSpans: r.unattachedSpans, rootSpanRuns: r.rootSpanRuns })),
         viaReadRecords: plain(reference.summary()),
         single: plain(single.aggregator.summary()),
         parallel: plain(parallel.aggregator.summary()),
