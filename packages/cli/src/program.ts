@@ -262,6 +262,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(teamId())
     .option('-c, --config <file>', 'the workflow file (locates the default database)')
     .addOption(db())
+    .addOption(new Option('-n, --limit <n>', 'only the newest N entries (default: all)').argParser(boundedInt('--limit', 1, COUNT_LIMITS.historyIndex)))
     .addOption(json())
     .action(run(() => (require('./commands/history') as typeof import('./commands/history')).historyCommand));
 
