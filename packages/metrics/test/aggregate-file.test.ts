@@ -177,6 +177,24 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(out.single).toEqual(out.viaReadRecords);
   }, 120_000);
 
+  it('OTLP JSON Lines: a bad line in a later range is named with its line in the whole file, or skipped alike when lenient', async () => {
+    const path = join(dir, 'parallel-otlp-bad.jsonl');
+    writeOtlpLines(path, 3000, 34);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const bad = Math.floor(lines.length * 0.8);
+    lines[bad] = lines[bad].slice(0, 40);
+    writeFileSync(path, lines.join('\n'));
+    const strict = await child(['error', path, '2']);
+    expect(strict.code).toBe('METRICS_PARSE_ERROR');
+    expect(strict.error).toContain(`${path}, line ${bad + 1}`);
+    const lenient = await child(['lenient', path, '2']);
+    expect(lenient.threads).toBe(2);
+    expect(lenient.parallel).toEqual(lenient.single);
+    const [single, parallel] = lenient.reports as { skipped: number }[];
+    expect(parallel).toEqual(single);
+    expect(single.skipped).toBeGreaterThan(0);
+  }, 120_000);
+
   it.each([
     ['a trace with spans far apart (first and last lines)', { strays: 2 }],
     ['a span ending long after the rest, early in the file', { futureSpanAt: 40 }],
