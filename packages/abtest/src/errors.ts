@@ -39,8 +39,8 @@ export class AbtestError extends Error {
   constructor(code: AbtestErrorCode, message: string, options: AbtestErrorOptions = {}) {
     super(options.field ? `${options.field}: ${message}` : message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.field = options.field;
-    this.partialResult = options.partialResult;
+    if (options.field !== undefined) this.field = options.field;
+    if (options.partialResult !== undefined) this.partialResult = options.partialResult;
   }
 }
 

@@ -178,6 +178,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(db())
     .option('--dry-run', 'run the race and the confirm tests, but write nothing (no file, no history)')
     .option('--no-backup', 'do not keep a backup of the workflow file')
+    .addOption(force())
     .addOption(queue())
     .addOption(report())
     .addOption(json())
@@ -232,6 +233,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(new Option('--index <n>', 'which applied change: 0 is the latest').argParser(boundedInt('--index', 0, COUNT_LIMITS.historyIndex)))
     .option('--apply <id>', 'undo one whole apply: the id its undo hint printed (every change it kept, and any later one)')
     .option('--list', 'list the history with the index of each applied change; change nothing')
+    .addOption(force())
     .addOption(db())
     .addOption(json())
     .action(run(() => (require('./commands/rollback') as typeof import('./commands/rollback')).rollbackCommand));

@@ -16,7 +16,8 @@ export type MetricsErrorCode =
 
 /** Where in the input a problem sits: as much as is known. */
 export interface SourceLocation {
-  file?: string;
+  // `| undefined`: readers build locations from a file name they may not have (text parsed without a name).
+  file?: string | undefined;
   /** 1-based line, for line-oriented files. */
   line?: number;
   /** 0-based index of the record in an array or stream. */

@@ -159,7 +159,7 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(out.threads).toBe(3);
     expect(out.parallel).toEqual(out.single);
     expect(out.single).toEqual(out.viaReadRecords);
-    const [single, parallel] = out.reports as Record<string, number>[];
+    const [single, parallel] = out.reports as [Record<string, number>, Record<string, number>];
     expect(parallel).toEqual(single);
     // The file has what the test is about: late spans and root-span runs, counted alike.
     expect(single.lateSpans).toBeGreaterThan(100);
@@ -182,7 +182,7 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     writeOtlpLines(path, 3000, 34);
     const lines = readFileSync(path, 'utf8').split('\n');
     const bad = Math.floor(lines.length * 0.8);
-    lines[bad] = lines[bad].slice(0, 40);
+    lines[bad] = lines[bad]!.slice(0, 40);
     writeFileSync(path, lines.join('\n'));
     const strict = await child(['error', path, '2']);
     expect(strict.code).toBe('METRICS_PARSE_ERROR');
@@ -190,7 +190,7 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     const lenient = await child(['lenient', path, '2']);
     expect(lenient.threads).toBe(2);
     expect(lenient.parallel).toEqual(lenient.single);
-    const [single, parallel] = lenient.reports as { skipped: number }[];
+    const [single, parallel] = lenient.reports as [{ skipped: number }, { skipped: number }];
     expect(parallel).toEqual(single);
     expect(single.skipped).toBeGreaterThan(0);
   }, 120_000);
@@ -211,7 +211,7 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     const path = join(dir, 'bad-late.jsonl');
     writeSnakeLines(path, 2000, 13);
     const lines = readFileSync(path, 'utf8').split('\n');
-    lines[1899] = lines[1899].replace('"success":', '"success":"yes","x":');
+    lines[1899] = (lines[1899] ?? '').replace('"success":', '"success":"yes","x":');
     writeFileSync(path, lines.join('\n'));
     const out = await child(['error', path, '2']);
     expect(out.code).toBe('METRICS_VALIDATION_ERROR');

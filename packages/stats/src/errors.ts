@@ -25,7 +25,7 @@ export class StatsError extends Error {
   constructor(code: StatsErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
     super(options.field ? `${options.field}: ${message}` : message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.field = options.field;
+    if (options.field !== undefined) this.field = options.field;
   }
 }
 

@@ -78,7 +78,7 @@ export class OtlpDocumentScanner {
       if (i < 0) return this.keepPiece(block);
     }
     while (i < n) {
-      const c = block[i];
+      const c = block[i]!;
       if (this.phase !== 'inside') {
         if (c === 0x0a) this.line++;
         else if (!isSpace(c)) {
@@ -97,7 +97,7 @@ export class OtlpDocumentScanner {
         i++;
         continue;
       }
-      const f = this.stack[this.stack.length - 1];
+      const f = this.stack[this.stack.length - 1]!;
       if (f.isObject) {
         if (f.state === 0 || f.state === 1) {
           if (c === 0x7d /* } */ && f.state === 0) {
@@ -214,7 +214,7 @@ export class OtlpDocumentScanner {
   private scanCapture(block: Buffer, i: number): number {
     const n = block.length;
     if (this.pieces.length === 0 && i === this.capFrom) {
-      const c = block[i];
+      const c = block[i]!;
       if (c === QUOTE) {
         this.capKind = 'string';
         this.capInString = true;
@@ -224,7 +224,7 @@ export class OtlpDocumentScanner {
     }
     if (this.capKind === 'scalar') {
       while (i < n) {
-        const c = block[i];
+        const c = block[i]!;
         if (c === 0x2c || c === 0x7d || c === 0x5d || isSpace(c)) return this.deliver(block, i);
         i++;
       }
@@ -250,7 +250,7 @@ export class OtlpDocumentScanner {
         }
         continue;
       }
-      const c = block[i];
+      const c = block[i]!;
       if (c === QUOTE) this.capInString = true;
       else if (c === 0x7b || c === 0x5b) this.capDepth++;
       else if (c === 0x7d || c === 0x5d) {
@@ -277,7 +277,7 @@ export class OtlpDocumentScanner {
     } catch {
       throw new NotStreamable('not valid JSON');
     }
-    const f = this.stack[this.stack.length - 1];
+    const f = this.stack[this.stack.length - 1]!;
     if (this.capKey) {
       const key = value as string;
       if (f.keys !== undefined) {
@@ -289,8 +289,8 @@ export class OtlpDocumentScanner {
       return end;
     }
     if (f.role === 'spArr') {
-      const ss = this.stack[this.stack.length - 2];
-      const rs = this.stack[this.stack.length - 4];
+      const ss = this.stack[this.stack.length - 2]!;
+      const rs = this.stack[this.stack.length - 4]!;
       this.on.span(rs.index, ss.index, f.count, value);
     } else if (f.role === 'rsObj' && f.key === 'resource') {
       this.on.resource(f.index, value);
@@ -324,7 +324,7 @@ const BLOCK_BYTES = 1 << 20;
  * Throws `NotStreamable` when the file is not one document of the streamed shape (nothing is final then:
  * the caller discards what the sink got and reads the file the general way).
  */
-export async function streamOtlpDocument(path: string, options: { otlp?: OtlpOptions } & RecordChecks, file: string, sink: OtlpSink): Promise<StreamedDocument> {
+export async function streamOtlpDocument(path: string, options: { otlp?: OtlpOptions | undefined } & RecordChecks, file: string, sink: OtlpSink): Promise<StreamedDocument> {
   const assembler = new OtlpAssembler(options.otlp, options);
   let location: SourceLocation | undefined;
   let resourceIndex = -1;

@@ -81,7 +81,11 @@ function valueAfter(buf: Buffer, at: number, keyLength: number, n: number): { te
     return { text: buf.toString('latin1', i + 1, close), quoted: true };
   }
   let j = i;
-  while (j < n && ((buf[j] >= 48 && buf[j] <= 57) || buf[j] === 46 || buf[j] === 101 || buf[j] === 69 || buf[j] === 43 || buf[j] === 45)) j++;
+  while (j < n) {
+    const c = buf[j]!;
+    if (!((c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45)) break;
+    j++;
+  }
   if (j >= n) return undefined;
   return { text: buf.toString('latin1', i, j), quoted: false };
 }
@@ -176,12 +180,12 @@ export function aggregateOtlpRange(task: RangeTask & { otlp: OtlpOptions | undef
         first = false;
       }
       parser.push(text, out);
-      for (let i = 0; i < out.length; i++) agg.add(out[i]);
+      for (const r of out) agg.add(r);
       out.length = 0;
     }
     parser.push(decoder.end(), out);
     parser.end(out);
-    for (let i = 0; i < out.length; i++) agg.add(out[i]);
+    for (const r of out) agg.add(r);
   } catch (e) {
     if (!(e instanceof MetricsError)) throw e;
     error = plainError(e);
@@ -217,10 +221,11 @@ export function planOtlpRanges(path: string, ranges: readonly [number, number][]
   const ids = new Set<string>();
   const starts: bigint[] = [0n];
   for (let k = 1; k < ranges.length; k++) {
-    const cut = ranges[k][0];
-    const window = Math.min(OTLP_BOUNDARY_WINDOW, Math.max(OTLP_MIN_WINDOW, Math.ceil((ranges[k][1] - ranges[k - 1][0]) / 32)));
-    starts.push(scanOtlpWindow(path, Math.max(ranges[k - 1][0], cut - window), cut, ids));
-    scanOtlpWindow(path, cut, Math.min(ranges[k][1], cut + window), ids);
+    const [before, after] = [ranges[k - 1]!, ranges[k]!];
+    const cut = after[0];
+    const window = Math.min(OTLP_BOUNDARY_WINDOW, Math.max(OTLP_MIN_WINDOW, Math.ceil((after[1] - before[0]) / 32)));
+    starts.push(scanOtlpWindow(path, Math.max(before[0], cut - window), cut, ids));
+    scanOtlpWindow(path, cut, Math.min(after[1], cut + window), ids);
   }
   const divert = [...ids].join('\n');
   return starts.map((w) => ({ watermarkNs: String(w < 0n ? 0n : w), divert }));
@@ -231,7 +236,7 @@ export function mergeOtlpRanges(
   path: string,
   results: readonly OtlpRangeResult[],
   plans: readonly OtlpPlan[],
-  options: ReadOptions & { teamId?: string },
+  options: ReadOptions & { teamId?: string | undefined },
 ): { aggregator: MetricsAggregator; report: ReadReport } | undefined {
   // Check first: the ranges' own figures are merged only if they are a single-thread read's.
   const owner = new Map<string, number>();
@@ -239,15 +244,16 @@ export function mergeOtlpRanges(
   let peakOpen = 0;
   let peakClosed = 0;
   for (let k = 0; k < results.length; k++) {
-    const p = results[k].probe;
+    const r = results[k]!;
+    const p = r.probe;
     if (p.quietCloses > 0 || p.evictions > 0) return undefined;
     peakOpen += p.peakOpen;
     peakClosed += p.peakClosed;
-    const guess = BigInt(plans[k].watermarkNs);
+    const guess = BigInt(plans[k]!.watermarkNs);
     if (k > 0 && (guess > (before < 0n ? 0n : before) || (p.firstAdvanceNs >= 0n && p.firstAdvanceNs < before))) return undefined;
     if (p.maxSpanEndNs > before) before = p.maxSpanEndNs;
-    if (results[k].localTraces === '') continue;
-    for (const id of results[k].localTraces.split('\n')) {
+    if (r.localTraces === '') continue;
+    for (const id of r.localTraces.split('\n')) {
       const at = owner.get(id);
       if (at === undefined) owner.set(id, k);
       else if (at !== k) return undefined;
@@ -277,8 +283,7 @@ export function mergeOtlpRanges(
   };
   let firstLine = 1;
   let latest = 0n;
-  for (let k = 0; k < results.length; k++) {
-    const r = results[k];
+  for (const r of results) {
     // A single-thread read reaches this range at the latest end before it, whatever the range guessed.
     for (const doc of r.probe.diverted) {
       if (doc.beforeNs < latest) doc.beforeNs = latest;

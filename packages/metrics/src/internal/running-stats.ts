@@ -68,7 +68,7 @@ export class ExactSum {
     const n = this.n;
     let i = 0;
     for (let j = 0; j < n; j++) {
-      let y = p[j];
+      let y = p[j]!;
       if (Math.abs(x) < Math.abs(y)) {
         const t = x;
         x = y;
@@ -97,8 +97,8 @@ export class ExactSum {
   /** Add x * y exactly (both finite). Used for sums of squares. */
   addProduct(x: number, y: number): void {
     twoProduct(x, y, scratch);
-    const hi = scratch[0];
-    const lo = scratch[1];
+    const hi = scratch[0]!; // scratch has two entries
+    const lo = scratch[1]!;
     if (!Number.isFinite(hi) || !Number.isFinite(lo)) {
       this.addExpansion(hi);
       return;
@@ -127,7 +127,7 @@ export class ExactSum {
     if (this.int === 0) return roundExpansion(this.partials, this.n);
     if (this.n === 0) return this.int;
     const copy = new ExactSum();
-    for (let j = 0; j < this.n; j++) copy.addExpansion(this.partials[j]);
+    for (const x of this.partials.subarray(0, this.n)) copy.addExpansion(x);
     copy.addExpansion(this.int);
     return roundExpansion(copy.partials, copy.n);
   }
@@ -141,18 +141,18 @@ export class ExactSum {
 function roundExpansion(p: Float64Array, count: number): number {
   let n = count;
   if (n === 0) return 0;
-  let hi = p[--n];
+  let hi = p[--n]!;
   let lo = 0;
   while (n > 0) {
     const x = hi;
-    const y = p[--n];
+    const y = p[--n]!;
     hi = x + y;
     const yr = hi - x;
     lo = y - yr;
     if (lo !== 0) break;
   }
   // Round half to even across the remaining partials: if the rest pushes past the halfway point, step once.
-  if (n > 0 && ((lo < 0 && p[n - 1] < 0) || (lo > 0 && p[n - 1] > 0))) {
+  if (n > 0 && ((lo < 0 && p[n - 1]! < 0) || (lo > 0 && p[n - 1]! > 0))) {
     const y = lo * 2;
     const x = hi + y;
     const yr = x - hi;

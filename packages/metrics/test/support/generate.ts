@@ -36,7 +36,7 @@ export function writeSnakeLines(
     let cursor = start;
     let ok = true;
     let calls = 0;
-    for (let k = 0; k < sizes[t]; k++) {
+    for (let k = 0; k < (sizes[t] ?? 0); k++) {
       const id = opts.distinctMembers ? `m${i}_${k}` : `member_${t}_${k}`;
       const dur = Math.round(rand() * 40_000) / 1000 + 0.1;
       const success = rand() > 0.08;
@@ -141,7 +141,7 @@ export function writeOtlpLines(
       traceId: written, spanId: root, name: fallback ? 'crew run' : `invoke_workflow team_${t}`, startTimeUnixNano: ns(start), endTimeUnixNano: ns(end + 50),
       attributes: fallback
         ? [str('gen_ai.workflow.name', `team_${t}`)]
-        : [str('gen_ai.operation.name', 'invoke_workflow'), str('autotune.team_id', `team_${t}`), str('autotune.formation', ['parallel', 'sequential', 'pipeline'][t % 3]), int('autotune.tool_budget', 10 + t)],
+        : [str('gen_ai.operation.name', 'invoke_workflow'), str('autotune.team_id', `team_${t}`), str('autotune.formation', ['parallel', 'sequential', 'pipeline'][t % 3]!), int('autotune.tool_budget', 10 + t)],
       status: { code: rand() < 0.05 ? 2 : 1 }, exportAt: end + 50,
     });
   }
