@@ -202,9 +202,9 @@ const { PerformanceAnalyzer, describeEvidence } = require('@autotune/analyzer');
     }
     const passed = applied.results.filter((r) => r.validationStatus === 'passed').length;
     if (passed === 0 || fs.readFileSync(workflow).equals(original)) throw new Error('autotune apply from the tarball kept no change');
-    run(bin, ['rollback', '--team-id', 'research_team', '--config', 'workflow.yaml', '--index', '0'], { cwd: dir });
+    run(bin, ['rollback', '--team-id', 'research_team', '--config', 'workflow.yaml', '--apply', 'latest'], { cwd: dir });
     if (!fs.readFileSync(workflow).equals(original)) throw new Error('autotune rollback from the tarball did not restore the file byte for byte');
-    step(`cli alone: simulate, apply --auto (${passed} passed, SQLite history) and rollback --index 0 (bytes restored) ok`);
+    step(`cli alone: simulate, apply --auto (${passed} passed, SQLite history) and rollback --apply latest (bytes restored) ok`);
 
     // The report from the tarballs: @autotune/report comes with the CLI and renders from its packed dist.
     run(bin, ['report', '--team-id', 'research_team', '--config', 'workflow.yaml', '--out', 'report.html'], { cwd: dir });

@@ -76,7 +76,7 @@ console.log(diff(original.toString('utf8'), after) || '(unchanged: no suggestion
 
 autotune(['history', '--team-id', teamId, '--config', 'workflow.yaml']);
 if (after !== original.toString('utf8')) {
-  autotune(['rollback', '--team-id', teamId, '--config', 'workflow.yaml', '--index', '0']);
+  autotune(['rollback', '--team-id', teamId, '--config', 'workflow.yaml', '--apply', 'latest']);
   const restored = fs.readFileSync(workflow);
   console.log(`\nworkflow.yaml after rollback: ${restored.equals(original) ? 'identical to the original, byte for byte' : 'DIFFERS from the original'}`);
   if (!restored.equals(original)) process.exit(1);

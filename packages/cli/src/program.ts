@@ -231,7 +231,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(teamId())
     .option('-c, --config <file>', 'the workflow file (default: the file recorded in the history)')
     .addOption(new Option('--index <n>', 'which applied change: 0 is the latest').argParser(boundedInt('--index', 0, COUNT_LIMITS.historyIndex)))
-    .option('--apply <id>', 'undo one whole apply: the id its undo hint printed (every change it kept, and any later one)')
+    .option('--apply <id>', 'undo one whole apply: the id its undo hint printed, or latest for the latest apply (every change it kept, and any later one)')
     .option('--list', 'list the history with the index of each applied change; change nothing')
     .addOption(force())
     .addOption(db())

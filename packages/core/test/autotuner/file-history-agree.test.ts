@@ -259,4 +259,15 @@ describe('rollback writes only the file the history describes (issue 14 item 2)'
     await expect(autotunerOver(store, dir).rollbackOptimization(TEAM, 0, 'again', { applyId: outcome.applyId })).rejects.toThrow(/no applied change from apply/);
     db.close();
   });
+
+  it("undoes the latest apply whole with applyId 'latest' (every change it kept), and says so when nothing is applied", async () => {
+    const { dir, workflowPath, original, db, store } = workspace();
+    const first = await applyAll(autotunerOver(store, dir), workflowPath, { enableAbTesting: false });
+    expect(first.results.filter((r) => r.success).length).toBeGreaterThan(1);
+    const undoFirst = await autotunerOver(store, dir).rollbackOptimization(TEAM, 0, 'undo the first apply', { applyId: 'latest' });
+    expect(undoFirst.undone).toHaveLength(first.results.filter((r) => r.success).length);
+    expect(fs.readFileSync(workflowPath, 'utf8')).toBe(original);
+    await expect(autotunerOver(store, dir).rollbackOptimization(TEAM, 0, 'again', { applyId: 'latest' })).rejects.toThrow(/has no applied change to roll back/);
+    db.close();
+  });
 });
