@@ -15,8 +15,8 @@
 //                                                      [--otlp-json-spans N]
 //
 // OTLP files are sized in spans: --records N gives about N spans (runs = N / 6.5; a run has one workflow span
-// and 3-8 member spans). A single OTLP document is read whole (a JSON document cannot be streamed in
-// general), and V8 caps a string at about 512 MiB, so otlp-json is sized by --otlp-json-spans (default 200,000).
+// and 3-8 member spans). autotune streams a single OTLP document span by span, but the bare pass parses it
+// whole and V8 caps a string at about 512 MiB, so otlp-json is sized by --otlp-json-spans (default 200,000).
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';

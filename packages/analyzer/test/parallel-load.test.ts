@@ -3,10 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toSnakeCaseRecord } from '@autotune/metrics';
+import type { ExecutionRecord } from '@autotune/metrics';
 import { makeRecords } from './helpers';
 
 /** Runs support/parallel-child.ts under the TypeScript hook (inherited by its worker threads). */
-function child(args: string[]): Promise<Record<string, { records: number; stats: unknown; insights: Record<string, unknown[]> }>> {
+type Analysis = { records: number; stats: unknown; insights: Record<string, unknown[]> };
+
+function child(args: string[]): Promise<{ single: Analysis; parallel: Analysis; threads: number }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['-r', join(__dirname, 'support', 'register-ts.cjs'), join(__dirname, 'support', 'parallel-child.ts'), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -18,6 +21,51 @@ function child(args: string[]): Promise<Record<string, { records: number; stats:
     p.once('error', reject);
     p.once('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`child exited ${code}: ${err}`))));
   });
+}
+
+/**
+ * Runs as OTLP/JSON Lines, as a batching exporter writes them: a workflow span per run, an agent span per member
+ * and a tool span per tool call, all sorted by end time and cut into lines of 1 to 5 spans, so a run's spans sit
+ * in several lines (and some across the ranges' boundaries).
+ */
+function otlpLines(records: ExecutionRecord[]): string[] {
+  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
+  const int = (key: string, v: number) => ({ key, value: { intValue: String(v) } });
+  const ns = (ms: number) => `${Math.round(ms)}000000`;
+  const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+  const spans: (Record<string, unknown> & { end: number })[] = [];
+  let id = 1;
+  records.forEach((r, i) => {
+    const traceId = hex(i + 1, 32);
+    const root = hex(id++, 16);
+    const wf: { key: string; value: Record<string, string> }[] = [str('gen_ai.operation.name', 'invoke_workflow'), str('autotune.team_id', r.teamId), str('autotune.formation', r.formation ?? 'sequential')];
+    if (r.toolBudget !== undefined) wf.push(int('autotune.tool_budget', r.toolBudget));
+    if (r.timeoutSeconds !== undefined) wf.push(int('autotune.timeout_seconds', r.timeoutSeconds));
+    if (r.limitHit !== undefined) wf.push(str('autotune.limit_hit', r.limitHit));
+    let cursor = r.startTimeMs;
+    for (const m of r.members) {
+      const start = m.startTimeMs ?? cursor;
+      const end = m.endTimeMs ?? start + m.durationSeconds * 1000;
+      cursor = end;
+      const agent = hex(id++, 16);
+      for (let k = 0; k < m.toolCalls; k++) {
+        const t = start + ((end - start) * (k + 1)) / (m.toolCalls + 1);
+        spans.push({ traceId, spanId: hex(id++, 16), parentSpanId: agent, name: 'execute_tool search', startTimeUnixNano: ns(t - 1), endTimeUnixNano: ns(t), attributes: [str('gen_ai.tool.name', 'search')], end: t });
+      }
+      spans.push({
+        traceId, spanId: agent, parentSpanId: root, name: `invoke_agent ${m.memberId}`, startTimeUnixNano: ns(start), endTimeUnixNano: ns(end),
+        attributes: [str('gen_ai.agent.name', m.memberId)], status: m.success ? { code: 1 } : { code: 2, message: 'failed' }, end,
+      });
+    }
+    spans.push({ traceId, spanId: root, name: `invoke_workflow ${r.teamId}`, startTimeUnixNano: ns(r.startTimeMs), endTimeUnixNano: ns(r.endTimeMs), attributes: wf, status: r.success ? { code: 1 } : { code: 2, message: 'failed' }, end: r.endTimeMs });
+  });
+  spans.sort((a, b) => a.end - b.end);
+  const lines: string[] = [];
+  for (let k = 0, n = 1; k < spans.length; k += n, n = 1 + (k % 5)) {
+    const batch = spans.slice(k, k + n).map(({ end: _, ...s }) => s);
+    lines.push(JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', 'agents')] }, scopeSpans: [{ scope: { name: 'test' }, spans: batch }] }] }));
+  }
+  return lines;
 }
 
 describe('loadMetricsFromFile on worker threads', () => {
@@ -52,8 +100,34 @@ describe('loadMetricsFromFile on worker threads', () => {
     const path = join(dir, 'runs.jsonl');
     writeFileSync(path, `${lines.join('\n')}\n`);
     const out = await child([path, '3']);
-    expect(out.single?.records).toBe(950);
-    expect(Object.values(out.single?.insights ?? {}).flat().length).toBeGreaterThan(0);
+    expect(out.threads).toBe(3);
+    expect(out.single.records).toBe(950);
+    expect(Object.values(out.single.insights).flat().length).toBeGreaterThan(0);
+    expect(out.parallel).toEqual(out.single);
+  }, 120_000);
+
+  it('OTLP JSON Lines: exactly the summaries and insights of a single-thread load', async () => {
+    const records = [
+      ...makeRecords({
+        teamId: 'review',
+        runs: 400,
+        formation: 'sequential',
+        members: [
+          { id: 'planner', meanSeconds: 5, sdSeconds: 1 },
+          { id: 'coder', meanSeconds: 60, sdSeconds: 9, successRate: 0.8 },
+        ],
+        limitHits: { timeout: 30 },
+        timeoutSeconds: 90,
+        seed: 6,
+      }),
+      ...makeRecords({ teamId: 'research', runs: 300, formation: 'parallel', schedule: 'parallel', members: [{ id: 'a', meanSeconds: 20 }, { id: 'b', meanSeconds: 21 }], seed: 7 }),
+    ].sort((a, b) => a.startTimeMs - b.startTimeMs);
+    const path = join(dir, 'runs.otlp.jsonl');
+    writeFileSync(path, `${otlpLines(records).join('\n')}\n`);
+    const out = await child([path, '2']);
+    expect(out.threads).toBe(2);
+    expect(out.single.records).toBe(700);
+    expect(Object.values(out.single.insights).flat().length).toBeGreaterThan(0);
     expect(out.parallel).toEqual(out.single);
   }, 120_000);
 });

@@ -10,10 +10,15 @@ import type { ArrayRangeResult, ArrayRangeTask } from './internal/array-range-re
 import { toMetricsError } from './internal/range-reader';
 import type { PlainError, RangeResult, RangeTask } from './internal/range-reader';
 import { openText } from './internal/open-text';
-import { RecordParser } from './internal/record-parser';
 import { isOtlpDocument } from './otlp';
+import type { OtlpSink } from './otlp';
+import { mergeOtlpRanges, planOtlpRanges } from './internal/otlp-range';
+import { NotStreamable, streamOtlpDocument } from './internal/otlp-document';
+import type { OtlpRangeResult } from './internal/otlp-range';
+import type { WorkerData } from './internal/range-worker';
+import { RecordParser } from './internal/record-parser';
 import { emptyReport } from './read-options';
-import type { ReadOptions, ReadReport } from './read-options';
+import type { ReadOptions, ReadReport, SkippedInput } from './read-options';
 import type { ExecutionRecord } from './record';
 
 /** With `threads: 'auto'`, files below this size are read on one thread: starting workers would cost more. */
@@ -27,9 +32,11 @@ export interface AggregateFileOptions extends ReadOptions {
    */
   teamId?: string | undefined;
   /**
-   * Worker threads for JSON Lines files and JSON arrays of records: a number (1 = this thread only), or
-   * `'auto'` (the default): one per core (`os.availableParallelism()`) for files of at least
-   * `PARALLEL_MIN_BYTES`, else 1. OTLP files and reads with an `onSkip` callback always use one thread.
+   * Worker threads for JSON Lines files (of records or of OTLP documents) and JSON arrays of records: a
+   * number (1 = this thread only), or `'auto'` (the default): one per core (`os.availableParallelism()`) for
+   * files of at least `PARALLEL_MIN_BYTES`, else 1. One OTLP document, `.gz` files and reads with an
+   * `onSkip` callback use one thread. OTLP JSON Lines whose traces cannot be split exactly (see
+   * docs/metrics.md) are read again on one thread: `AggregateFileResult.threads` is then 1.
    */
   threads?: number | 'auto';
 }
@@ -49,7 +56,9 @@ export interface AggregateFileResult {
  * records are not handed out (so none needs a derived execution id, the costliest step for the original's
  * snake_case files); `teamId` skips other teams before parsing; and large JSON Lines files and JSON arrays are
  * split into byte ranges at record boundaries, each aggregated on a worker thread and merged exactly, so the summary
- * equals the single-thread one to the last bit (see `MetricsAggregator.merge`).
+ * equals the single-thread one to the last bit (see `MetricsAggregator.merge`). For OTLP JSON Lines, the spans
+ * of traces near a range boundary are assembled on the calling thread, with the watermark a single-thread read
+ * would have, so late spans and grace windows come out the same.
  *
  * Errors and lenient skips are as for `readRecords`, with the same file, line and field; with several
  * threads the first error in file order is the one thrown.
@@ -63,11 +72,21 @@ export async function aggregateFile(path: string, options: AggregateFileOptions 
   }
   const wanted = resolveThreads(options.threads, size);
   // Byte ranges of a compressed file mean nothing: a .gz file is read in one pass.
-  if (wanted > 1 && options.onSkip === undefined && !path.endsWith('.gz')) {
-    const kind = await sniff(path);
+  const kind = path.endsWith('.gz') ? undefined : await sniff(path);
+  if (kind === 'otlp-document') {
+    const result = await aggregateOtlpDocument(path, options);
+    if (result !== undefined) return result;
+  }
+  if (wanted > 1 && options.onSkip === undefined) {
     if (kind === 'lines') {
       const ranges = await splitAtLines(path, size, wanted);
       if (ranges.length > 1) return aggregateInWorkers(path, ranges, options);
+    } else if (kind === 'otlp-lines') {
+      const ranges = await splitAtLines(path, size, wanted);
+      if (ranges.length > 1) {
+        const result = await aggregateOtlpInWorkers(path, ranges, options);
+        if (result !== undefined) return result;
+      }
     } else if (kind === 'array') {
       const starts = splitArray(path, size, wanted);
       if (starts.length > 1) return aggregateArrayInWorkers(path, starts, options);
@@ -124,10 +143,10 @@ async function aggregateHere(path: string, options: AggregateFileOptions): Promi
 const PROBE_BYTES = 1 << 20;
 
 /**
- * 'lines' for JSON Lines of records (the first line alone is a record, not an OTLP document), 'array' for a
- * JSON array, undefined for anything else (read on one thread).
+ * 'lines' for JSON Lines of records, 'otlp-lines' for JSON Lines of OTLP documents (decided by the first
+ * line alone), 'array' for a JSON array, undefined for anything else (read on one thread).
  */
-async function sniff(path: string): Promise<'lines' | 'array' | undefined> {
+async function sniff(path: string): Promise<'lines' | 'otlp-lines' | 'otlp-document' | 'array' | undefined> {
   const fh = await open(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(PROBE_BYTES);
@@ -135,17 +154,19 @@ async function sniff(path: string): Promise<'lines' | 'array' | undefined> {
     let text = buf.toString('utf8', 0, bytesRead);
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (text.trimStart().startsWith('[')) return 'array';
+    // One OTLP document (on one line longer than the probe, or over many lines) is streamed.
+    const otlpDocument = /^\s*\{\s*"resourceSpans"\s*:/.test(text) ? 'otlp-document' : undefined;
     // Blank lines before the first record change nothing for the detector; keep the simple case only.
-    if (text.charCodeAt(0) !== 123 /* { */) return undefined;
+    if (text.charCodeAt(0) !== 123 /* { */) return otlpDocument;
     const nl = text.indexOf('\n');
-    if (nl < 0) return undefined;
+    if (nl < 0) return otlpDocument;
     let first: unknown;
     try {
       first = JSON.parse(text.slice(0, nl));
     } catch {
-      return undefined;
+      return otlpDocument;
     }
-    if (isOtlpDocument(first)) return undefined;
+    if (isOtlpDocument(first)) return 'otlp-lines';
     const o = first as Record<string, unknown>;
     return typeof o === 'object' && o !== null && ('teamId' in o || 'team_id' in o) ? 'lines' : undefined;
   } finally {
@@ -193,12 +214,16 @@ async function splitAtLines(path: string, size: number, n: number): Promise<[num
  * The worker's entry: the compiled `range-worker.js` beside this file. Started through `eval` so that a
  * process running the TypeScript sources under a require hook (the tests) starts the `.ts` file the same way.
  */
-function startWorker<R extends RangeResult>(data: { kind: 'lines'; task: RangeTask } | { kind: 'array'; task: ArrayRangeTask }): Promise<R> {
-  const task = data.task;
+function newWorker(data: WorkerData): Worker {
   const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
   const entry = join(__dirname, 'internal', `range-worker${ext}`);
+  return new Worker(`require(${JSON.stringify(entry)});`, { eval: true, workerData: data });
+}
+
+function startWorker<R extends RangeResult>(data: WorkerData): Promise<R> {
+  const task = data.task;
   return new Promise((resolve, reject) => {
-    const worker = new Worker(`require(${JSON.stringify(entry)});`, { eval: true, workerData: data });
+    const worker = newWorker(data);
     let result: R | undefined;
     worker.once('message', (m: R) => {
       result = m;
@@ -298,4 +323,75 @@ async function aggregateArrayInWorkers(path: string, starts: number[], options: 
     if (!r.verified) break;
   }
   return { aggregator, report, threads: results.length };
+}
+
+/**
+ * OTLP JSON Lines over byte ranges: spans of traces near a range boundary are replayed on this thread, the
+ * rest assembled in the workers, and the result checked against what one thread would do (see
+ * internal/otlp-range.ts). Undefined when a check fails: the caller then reads the file on one thread.
+ */
+async function aggregateOtlpInWorkers(path: string, ranges: [number, number][], options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
+  const plans = planOtlpRanges(path, ranges);
+  const results = await Promise.all(
+    ranges.map(([start, end], k) =>
+      startWorker<OtlpRangeResult>({
+        kind: 'otlp',
+        task: {
+          path,
+          start,
+          end,
+          lenient: options.lenient === true,
+          maxReportedSkips: options.maxReportedSkips,
+          teamId: options.teamId,
+          formations: options.formations,
+          otlp: options.otlp,
+          plan: plans[k]!,
+        },
+      }),
+    ),
+  );
+  const merged = mergeOtlpRanges(path, results, plans, options);
+  return merged === undefined ? undefined : { ...merged, threads: results.length };
+}
+
+/**
+ * One OTLP document, streamed (internal/otlp-document.ts): memory follows the runs in flight, not the
+ * document. Undefined when the file is not one document of the streamed shape; the caller then reads it the
+ * general way (which reports whatever is wrong with it), and what was gathered here is dropped.
+ */
+async function aggregateOtlpDocument(path: string, options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
+  const aggregator = new MetricsAggregator();
+  aggregator[AGGREGATOR_TEAM_FILTER](options.teamId);
+  const report = emptyReport(path);
+  const maxSkips = options.maxReportedSkips ?? 5;
+  // Passed to onSkip only once the document is known to stream, so that a fallback does not report twice.
+  const skips: SkippedInput[] = [];
+  const sink: OtlpSink = {
+    record: (r) => {
+      report.records++;
+      aggregator.add(r);
+    },
+    reject: (error) => {
+      if (!options.lenient) throw error;
+      const skip = { location: error.location, reason: error.message, error };
+      report.skipped++;
+      if (report.firstSkips.length < maxSkips) report.firstSkips.push(skip);
+      if (options.onSkip !== undefined) skips.push(skip);
+    },
+  };
+  let streamed;
+  try {
+    streamed = await streamOtlpDocument(path, options, path, sink);
+  } catch (e) {
+    if (e instanceof NotStreamable) return undefined;
+    throw e;
+  }
+  report.format = streamed.format;
+  const stats = streamed.assembler.stats();
+  report.unattachedSpans = stats.unattachedSpans;
+  report.lateSpans = stats.lateSpans;
+  report.rootSpanRuns = stats.rootSpanRuns;
+  for (const s of skips) options.onSkip!(s);
+  aggregator[AGGREGATOR_TEAM_FILTER](undefined);
+  return { aggregator, report, threads: 1 };
 }

@@ -11,9 +11,11 @@ import type { RecordChecks } from './validate';
  */
 
 type SpanKind = 'workflow' | 'agent' | 'tool' | 'other';
-type AttrValue = string | number | boolean | AttrValue[] | undefined;
+/** An attribute value as the assembler keeps it. */
+export type AttrValue = string | number | boolean | AttrValue[] | undefined;
 
-interface SpanLite {
+/** A span as the assembler holds it (package-internal: posted between threads by the range-parallel reader). */
+export interface SpanLite {
   traceId: string;
   spanId: string;
   parentSpanId?: string;
@@ -96,6 +98,63 @@ export function isOtlpDocument(u: unknown): boolean {
   return typeof u === 'object' && u !== null && !Array.isArray(u) && 'resourceSpans' in u;
 }
 
+/**
+ * Package-internal keys (symbols, so they stay off the public surface) of what the range-parallel reader
+ * (`internal/otlp-range.ts`) needs from an assembler: divert spans of traces shared with other byte ranges,
+ * replay them elsewhere against the same watermark, and count what could make a range differ from a
+ * single-thread read.
+ */
+export const OTLP_RANGE_MODE = Symbol('autotune.metrics.otlpRangeMode');
+export const OTLP_REPLAY = Symbol('autotune.metrics.otlpReplay');
+export const OTLP_PROBE = Symbol('autotune.metrics.otlpProbe');
+export const OTLP_STREAM_BEGIN = Symbol('autotune.metrics.otlpStreamBegin');
+export const OTLP_STREAM_SPAN = Symbol('autotune.metrics.otlpStreamSpan');
+export const OTLP_STREAM_END = Symbol('autotune.metrics.otlpStreamEnd');
+
+/**
+ * Spans of one document taken as one export batch: a document with more is taken as consecutive batches of
+ * this many (in document order), each followed by an advance, so that reading one document of a million spans
+ * holds the runs within their grace, not the document. Exporters send far smaller batches (512 spans by default
+ * in the OpenTelemetry SDKs), so for them a document is one batch, as before.
+ */
+export const OTLP_BATCH_SPANS = 10_000;
+
+/** How an assembler reads one byte range of OTLP JSON Lines (see `OTLP_RANGE_MODE`). */
+export interface OtlpRangeHooks {
+  /** The watermark a single-thread read has when it reaches the range: the latest span end before it. */
+  watermarkNs: bigint;
+  /** True when the trace may have spans in another range: its spans are diverted, to be replayed elsewhere. */
+  divert(traceId: string): boolean;
+}
+
+/** The diverted spans of one document, with the watermark around them, so they can be replayed in order. */
+export interface DivertedDoc {
+  spans: SpanLite[];
+  /** The watermark at the assembler's last advance before this document. */
+  beforeNs: bigint;
+  /** The watermark once the whole document was added. */
+  afterNs: bigint;
+  /** False when the document stopped with an error: no advance followed it. */
+  advanced: boolean;
+}
+
+/** What could make a range's assembly differ from a single-thread one: checked by the caller, which falls back. */
+export interface OtlpRangeProbe {
+  /** Most traces open at once, and most closed traces remembered at once. */
+  peakOpen: number;
+  peakClosed: number;
+  /** Traces closed by the quiet rule (their order in the open map couples them to other ranges' traces). */
+  quietCloses: number;
+  evictions: number;
+  /** The latest span end read (-1 for none). */
+  maxSpanEndNs: bigint;
+  /** The watermark at the first advance (-1 for none): from there on the range's watermark is a single-thread read's, if it is at least the latest end before the range. */
+  firstAdvanceNs: bigint;
+  /** Traces assembled here (not diverted): none may have spans in another range. */
+  localTraces: string[];
+  diverted: DivertedDoc[];
+}
+
 /** Called with each team run built, or with the error that stopped one run from being built. */
 export interface OtlpSink {
   record(r: ExecutionRecord): void;
@@ -133,6 +192,14 @@ export class OtlpAssembler {
   private readonly rule: OtlpRunRule;
   private readonly teamDefaults: Readonly<Record<string, OtlpTeamDefaults>>;
   private readonly counts: OtlpAssemblyStats = { unattachedSpans: 0, lateSpans: 0, rootSpanRuns: 0, evictedTraces: 0 };
+  /** Range-parallel reading only (see `OTLP_RANGE_MODE`). */
+  private range: OtlpRangeHooks | undefined;
+  private probe: OtlpRangeProbe | undefined;
+  private docDiverted: SpanLite[] = [];
+  private lastAdvanceNs = 0n;
+  private batchBeforeNs = 0n;
+  /** Spans added since the batch began (see `OTLP_BATCH_SPANS`). */
+  private inBatch = 0;
 
   /** `checks` apply to every run assembled (e.g. which formations are accepted). */
   constructor(
@@ -154,10 +221,22 @@ export class OtlpAssembler {
    * rejected on its own. Throws for a document that is not OTLP.
    */
   addDocument(doc: unknown, location: SourceLocation, sink: OtlpSink): void {
+    this.beginBatch();
+    let complete = false;
+    try {
+      this.addSpansOf(doc, location, sink);
+      complete = true;
+    } finally {
+      this.endBatch(complete);
+    }
+    this.advance(sink);
+  }
+
+  private addSpansOf(doc: unknown, location: SourceLocation, sink: OtlpSink): void {
     const rs = field(doc, 'resourceSpans', location, '');
     if (!Array.isArray(rs)) fail(location, 'resourceSpans', 'expected a list');
     for (let i = 0; i < rs.length; i++) {
-      const resourceAttrs = readAttributes(field(field(rs[i], 'resource', location, ''), 'attributes', location, ''));
+      const resourceAttrs = resourceAttributes(field(rs[i], 'resource', location, ''), location);
       const scopes = field(rs[i], 'scopeSpans', location, '') ?? field(rs[i], 'instrumentationLibrarySpans', location, '');
       if (scopes === undefined) continue;
       if (!Array.isArray(scopes)) fail(location, `resourceSpans[${i}].scopeSpans`, 'expected a list');
@@ -166,21 +245,63 @@ export class OtlpAssembler {
         if (spans === undefined) continue;
         const path = `resourceSpans[${i}].scopeSpans[${j}].spans`;
         if (!Array.isArray(spans)) fail(location, path, 'expected a list');
-        for (let k = 0; k < spans.length; k++) {
-          let span: SpanLite;
-          try {
-            span = readSpan(spans[k], `${path}[${k}]`, location, resourceAttrs);
-          } catch (e) {
-            if (e instanceof MetricsError) {
-              sink.reject(e);
-              continue;
-            }
-            throw e;
-          }
-          this.add(span);
-        }
+        for (let k = 0; k < spans.length; k++) this.addRawSpan(spans[k], `${path}[${k}]`, location, resourceAttrs, sink);
       }
     }
+  }
+
+  /**
+   * One span of a document (`where` is its path in it): read, added, and every `OTLP_BATCH_SPANS` spans the
+   * batch ends, so that a document of any size holds only the runs still within their grace.
+   */
+  private addRawSpan(u: unknown, where: string, location: SourceLocation, resourceAttrs: Map<string, AttrValue>, sink: OtlpSink): void {
+    let span: SpanLite;
+    try {
+      span = readSpan(u, where, location, resourceAttrs);
+    } catch (e) {
+      if (e instanceof MetricsError) {
+        sink.reject(e);
+        return;
+      }
+      throw e;
+    }
+    this.add(span);
+    if (++this.inBatch >= OTLP_BATCH_SPANS) {
+      this.endBatch(true);
+      this.advance(sink);
+      this.beginBatch();
+    }
+  }
+
+  private beginBatch(): void {
+    this.inBatch = 0;
+    if (this.range !== undefined) {
+      this.batchBeforeNs = this.lastAdvanceNs;
+      this.docDiverted = [];
+    }
+  }
+
+  /** In range mode: the batch's diverted spans, with the watermark around them, for the replay. */
+  private endBatch(advanced: boolean): void {
+    if (this.range !== undefined && this.docDiverted.length > 0) {
+      this.probe!.diverted.push({ spans: this.docDiverted, beforeNs: this.batchBeforeNs, afterNs: this.watermarkNs, advanced });
+      this.docDiverted = [];
+    }
+  }
+
+  /** @internal One document read as a stream of spans (see internal/otlp-document.ts): its start. */
+  [OTLP_STREAM_BEGIN](): void {
+    this.beginBatch();
+  }
+
+  /** @internal A span of a streamed document, exactly as `addDocument` takes it. */
+  [OTLP_STREAM_SPAN](u: unknown, where: string, location: SourceLocation, resourceAttrs: Map<string, AttrValue>, sink: OtlpSink): void {
+    this.addRawSpan(u, where, location, resourceAttrs, sink);
+  }
+
+  /** @internal The end of a streamed document. */
+  [OTLP_STREAM_END](sink: OtlpSink): void {
+    this.endBatch(true);
     this.advance(sink);
   }
 
@@ -240,8 +361,44 @@ export class OtlpAssembler {
     return this.open.size;
   }
 
+  /** @internal Read one byte range of OTLP JSON Lines: start at the watermark before it, divert shared traces. */
+  [OTLP_RANGE_MODE](hooks: OtlpRangeHooks): void {
+    this.range = hooks;
+    this.watermarkNs = hooks.watermarkNs;
+    this.lastAdvanceNs = hooks.watermarkNs;
+    this.probe = newProbe();
+  }
+
+  /** @internal Counters of a range read (`OTLP_RANGE_MODE`) or a replay: what the caller checks. */
+  [OTLP_PROBE](): OtlpRangeProbe {
+    this.probe ??= newProbe();
+    return { ...this.probe, evictions: this.counts.evictedTraces };
+  }
+
+  /**
+   * @internal Replay a diverted document: the advance a single-thread read made last before it, its spans,
+   * then the watermark and advance that followed it. Advancing twice at one watermark changes nothing, so
+   * the advances of the documents in between (which held none of these traces' spans) need no replay.
+   */
+  [OTLP_REPLAY](doc: DivertedDoc, sink: OtlpSink): void {
+    this.probe ??= newProbe();
+    if (doc.beforeNs > this.watermarkNs) this.watermarkNs = doc.beforeNs;
+    this.advance(sink);
+    for (const s of doc.spans) this.add(s);
+    if (doc.afterNs > this.watermarkNs) this.watermarkNs = doc.afterNs;
+    if (doc.advanced) this.advance(sink);
+  }
+
   private add(span: SpanLite): void {
     if (span.endNs > this.watermarkNs) this.watermarkNs = span.endNs;
+    if (this.range !== undefined) {
+      const probe = this.probe!;
+      if (span.endNs > probe.maxSpanEndNs) probe.maxSpanEndNs = span.endNs;
+      if (this.range.divert(span.traceId)) {
+        this.docDiverted.push(span);
+        return;
+      }
+    }
     if (this.closed.has(span.traceId)) {
       this.counts.lateSpans++;
       return;
@@ -249,10 +406,12 @@ export class OtlpAssembler {
     let trace = this.open.get(span.traceId);
     if (trace === undefined) {
       trace = { spans: new Map(), maxEndNs: 0n, workflows: 0, built: new Set() };
+      if (this.range !== undefined) this.probe!.localTraces.push(span.traceId);
     } else {
       this.open.delete(span.traceId); // re-inserted below: the map stays ordered by last activity
     }
     this.open.set(span.traceId, trace);
+    if (this.probe !== undefined && this.open.size > this.probe.peakOpen) this.probe.peakOpen = this.open.size;
     if (span.parentSpanId !== undefined && trace.built.has(span.parentSpanId)) {
       trace.built.add(span.spanId); // its own children are late too
       this.counts.lateSpans++;
@@ -271,6 +430,8 @@ export class OtlpAssembler {
   }
 
   private advance(sink: OtlpSink): void {
+    this.lastAdvanceNs = this.watermarkNs;
+    if (this.probe !== undefined && this.probe.firstAdvanceNs < 0n) this.probe.firstAdvanceNs = this.watermarkNs;
     const due = this.watermarkNs - this.graceNs;
     // Inner (nested) workflows end first, so the heap builds them first and leaves the outer one its own spans.
     while (this.pending.size > 0 && this.pending.peek()!.endNs <= due) {
@@ -288,6 +449,7 @@ export class OtlpAssembler {
     const quietNs = this.graceNs * 10n > 600_000_000_000n ? this.graceNs * 10n : 600_000_000_000n;
     for (const [id, trace] of this.open) {
       if (trace.maxEndNs + quietNs > this.watermarkNs) break;
+      if (this.probe !== undefined) this.probe.quietCloses++;
       this.closeTrace(id, sink);
     }
     while (this.open.size > this.maxOpen) {
@@ -318,6 +480,7 @@ export class OtlpAssembler {
     if (trace === undefined) return;
     this.open.delete(traceId);
     this.closed.set(traceId, this.watermarkNs);
+    if (this.probe !== undefined && this.closed.size > this.probe.peakClosed) this.probe.peakClosed = this.closed.size;
     const workflows = [...trace.spans.values()].filter((s) => s.kind === 'workflow').sort(byEnd);
     for (const w of workflows) if (trace.spans.get(w.spanId) === w) this.buildInto(w, trace, sink);
     if (this.rule === 'auto' && trace.workflows === 0) {
@@ -330,6 +493,10 @@ export class OtlpAssembler {
     }
     for (const s of trace.spans.values()) if (s.kind === 'agent' || s.kind === 'tool') this.counts.unattachedSpans++;
   }
+}
+
+function newProbe(): OtlpRangeProbe {
+  return { peakOpen: 0, peakClosed: 0, quietCloses: 0, evictions: 0, maxSpanEndNs: -1n, firstAdvanceNs: -1n, localTraces: [], diverted: [] };
 }
 
 function byEnd(a: SpanLite, b: SpanLite): number {
@@ -419,6 +586,11 @@ function fail(location: SourceLocation, path: string, message: string): never {
   throw new MetricsError('METRICS_VALIDATION_ERROR', `OTLP: ${message}`, { ...location, field: path });
 }
 
+/** The attributes of a resource object (`resourceSpans[i].resource`), as the spans under it inherit them. */
+export function resourceAttributes(resource: unknown, location: SourceLocation): Map<string, AttrValue> {
+  return readAttributes(field(resource, 'attributes', location, ''));
+}
+
 function readAttributes(list: unknown): Map<string, AttrValue> {
   const out = new Map<string, AttrValue>();
   if (!Array.isArray(list)) return out;
@@ -433,10 +605,15 @@ function readAttributes(list: unknown): Map<string, AttrValue> {
 function anyValue(v: unknown): AttrValue {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
-  if ('stringValue' in o) return typeof o.stringValue === 'string' ? o.stringValue : undefined;
-  if ('intValue' in o) return typeof o.intValue === 'string' ? Number(o.intValue) : (o.intValue as number);
-  if ('doubleValue' in o) return typeof o.doubleValue === 'string' ? Number(o.doubleValue) : (o.doubleValue as number);
-  if ('boolValue' in o) return o.boolValue as boolean;
+  // Plain loads, not `in`: a parsed JSON value never holds undefined, so "present" is "not undefined", and a
+  // load is what V8 caches best on the hot path (every attribute of every span).
+  const sv = o.stringValue;
+  if (sv !== undefined) return typeof sv === 'string' ? sv : undefined;
+  const iv = o.intValue;
+  if (iv !== undefined) return typeof iv === 'string' ? Number(iv) : (iv as number);
+  const dv = o.doubleValue;
+  if (dv !== undefined) return typeof dv === 'string' ? Number(dv) : (dv as number);
+  if (o.boolValue !== undefined) return o.boolValue as boolean;
   if ('arrayValue' in o) {
     const values = (o.arrayValue as { values?: unknown[] } | null)?.values ?? [];
     return Array.isArray(values) ? values.map(anyValue) : [];
@@ -450,6 +627,7 @@ function anyValue(v: unknown): AttrValue {
  */
 export function normaliseOtlpId(v: unknown, bytes: 8 | 16): string | undefined {
   if (typeof v !== 'string' || v === '') return undefined;
+  if (isLowerHexId(v, bytes * 2)) return v;
   let hex: string;
   if (v.length === bytes * 2 && /^[0-9a-fA-F]+$/.test(v)) hex = v.toLowerCase();
   else {
@@ -457,6 +635,20 @@ export function normaliseOtlpId(v: unknown, bytes: 8 | 16): string | undefined {
     hex = buf.length === bytes ? buf.toString('hex') : v;
   }
   return /^0+$/.test(hex) ? undefined : hex;
+}
+
+/** True for `length` lower-case hex digits, not all zero: an id as OTLP/JSON writes it, kept as it is. */
+function isLowerHexId(v: string, length: number): boolean {
+  if (v.length !== length) return false;
+  let nonZero = false;
+  for (let i = 0; i < length; i++) {
+    const c = v.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (c !== 48) nonZero = true;
+    } else if (c >= 97 && c <= 102) nonZero = true;
+    else return false;
+  }
+  return nonZero;
 }
 
 function nanos(v: unknown, location: SourceLocation, path: string): bigint {

@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aggregateFile, MetricsAggregator, readRecords, summarizeRecords } from '@autotune/metrics';
-import { writeSnakeLines } from './support/generate';
+import { writeOtlpLines, writeSnakeLines } from './support/generate';
 
 const fixture = (name: string) => join(__dirname, 'fixtures', name);
 let dir: string;
@@ -151,6 +151,62 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(out.error).toContain(`${path}, line ${line}, field "success"`);
   }, 120_000);
 
+  it('OTLP JSON Lines: exactly the single-thread summary and report, with runs split across range boundaries', async () => {
+    const path = join(dir, 'parallel-otlp.jsonl');
+    writeOtlpLines(path, 6000, 31);
+    const out = await child(['compare', path, '3']);
+    // 3, not 1: the ranges were merged, not read again on one thread after a failed check.
+    expect(out.threads).toBe(3);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.single).toEqual(out.viaReadRecords);
+    const [single, parallel] = out.reports as [Record<string, number>, Record<string, number>];
+    expect(parallel).toEqual(single);
+    // The file has what the test is about: late spans and root-span runs, counted alike.
+    expect(single.lateSpans).toBeGreaterThan(100);
+    expect(single.rootSpanRuns).toBeGreaterThan(400);
+    expect(single.records).toBe(6000);
+  }, 120_000);
+
+  it('OTLP JSON Lines with teamId: exactly that team of the single-thread summary', async () => {
+    const path = join(dir, 'parallel-otlp-team.jsonl');
+    writeOtlpLines(path, 3000, 32);
+    const out = await child(['compare', path, '2', 'team_3']);
+    expect(out.threads).toBe(2);
+    expect(Object.keys((out.parallel as { teams: object }).teams)).toEqual(['team_3']);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.single).toEqual(out.viaReadRecords);
+  }, 120_000);
+
+  it('OTLP JSON Lines: a bad line in a later range is named with its line in the whole file, or skipped alike when lenient', async () => {
+    const path = join(dir, 'parallel-otlp-bad.jsonl');
+    writeOtlpLines(path, 3000, 34);
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const bad = Math.floor(lines.length * 0.8);
+    lines[bad] = lines[bad]!.slice(0, 40);
+    writeFileSync(path, lines.join('\n'));
+    const strict = await child(['error', path, '2']);
+    expect(strict.code).toBe('METRICS_PARSE_ERROR');
+    expect(strict.error).toContain(`${path}, line ${bad + 1}`);
+    const lenient = await child(['lenient', path, '2']);
+    expect(lenient.threads).toBe(2);
+    expect(lenient.parallel).toEqual(lenient.single);
+    const [single, parallel] = lenient.reports as [{ skipped: number }, { skipped: number }];
+    expect(parallel).toEqual(single);
+    expect(single.skipped).toBeGreaterThan(0);
+  }, 120_000);
+
+  it.each([
+    ['a trace with spans far apart (first and last lines)', { strays: 2 }],
+    ['a span ending long after the rest, early in the file', { futureSpanAt: 40 }],
+  ])('OTLP JSON Lines: %s fail a check, and the file is read on one thread, with the same result', async (_name, opts) => {
+    const path = join(dir, `parallel-otlp-fallback-${Object.keys(opts)[0]}.jsonl`);
+    writeOtlpLines(path, 3000, 33, opts);
+    const out = await child(['compare', path, '2']);
+    expect(out.threads).toBe(1);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.reports).toEqual([(out.reports as unknown[])[0], (out.reports as unknown[])[0]]);
+  }, 120_000);
+
   it('reports a bad line in a later range with its line number in the whole file', async () => {
     const path = join(dir, 'bad-late.jsonl');
     writeSnakeLines(path, 2000, 13);
@@ -161,6 +217,62 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(out.code).toBe('METRICS_VALIDATION_ERROR');
     expect(out.error).toContain(`${path}, line 1900, field "success"`);
   }, 120_000);
+});
+
+/** The error a full read with readRecords stops at (undefined if none). */
+async function readError(path: string): Promise<Error | undefined> {
+  try {
+    for await (const _ of readRecords(path)) void _;
+  } catch (e) {
+    return e as Error;
+  }
+  return undefined;
+}
+
+describe('one OTLP document, streamed span by span', () => {
+  it.each([
+    ['on one line', 'one-line', 'otlp-jsonl'],
+    ['pretty-printed', 'pretty', 'otlp-json'],
+    ['with instrumentationLibrarySpans (older exporters)', 'library-spans', 'otlp-jsonl'],
+    ['with each resource after its spans (not streamed: read whole)', 'resource-last', 'otlp-jsonl'],
+  ] as const)('%s: the summary and report of readRecords', async (_name, document, format) => {
+    const path = join(dir, `document-${document}.json`);
+    // 2,500 runs: over 10,000 spans, so the document is taken as several batches (OTLP_BATCH_SPANS) in both readers.
+    writeOtlpLines(path, 2500, 41, { document });
+    const stream = readRecords(path);
+    const reference = await summarizeRecords(stream);
+    const { aggregator, report } = await aggregateFile(path);
+    expect(aggregator.summary()).toEqual(reference);
+    const pick = (r: typeof report) => ({ format: r.format, records: r.records, lateSpans: r.lateSpans, unattachedSpans: r.unattachedSpans, rootSpanRuns: r.rootSpanRuns });
+    expect(pick(report)).toEqual(pick(stream.report));
+    expect(report.format).toBe(format);
+    expect(report.records).toBe(2500);
+    // Late spans arise only between batches: some, so the 10,000-span batches acted alike in both readers.
+    expect(report.lateSpans).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('names the span of a bad run as the whole-document reader does', async () => {
+    const path = join(dir, 'document-bad.json');
+    writeOtlpLines(path, 300, 42, { document: 'one-line' });
+    const text = readFileSync(path, 'utf8');
+    const at = text.indexOf('"startTimeUnixNano"', text.length / 2);
+    writeFileSync(path, `${text.slice(0, at)}"startTimeUnixNano":"soon"${text.slice(text.indexOf(",", at))}`);
+    const viaRead = await readError(path);
+    const streamed = await aggregateFile(path).catch((e: unknown) => e);
+    expect(streamed).toMatchObject({ code: 'METRICS_VALIDATION_ERROR' });
+    expect((streamed as Error).message).toMatch(/resourceSpans\[\d\]\.scopeSpans\[0\]\.spans\[\d+\]\.startTimeUnixNano/);
+    expect((streamed as Error).message).toBe(viaRead?.message);
+  }, 60_000);
+
+  it('a document that is not valid JSON is reported by the general reader, not the stream', async () => {
+    const path = join(dir, 'document-broken.json');
+    writeOtlpLines(path, 200, 43, { document: 'pretty' });
+    const text = readFileSync(path, 'utf8');
+    writeFileSync(path, text.slice(0, text.length - 20));
+    const expected = await readError(path);
+    expect(expected).toBeDefined();
+    await expect(aggregateFile(path)).rejects.toMatchObject({ code: (expected as unknown as { code: string }).code, message: expected!.message });
+  }, 60_000);
 });
 
 describe('memory with many distinct member ids (issue 14, item 4)', () => {

@@ -1,6 +1,7 @@
 // Child process for parallel-load.test.ts: loads one metrics file on 1 and on N worker threads (real
 // workers, running the sources through register-ts.cjs) and prints both analyses as JSON.
 import { PerformanceAnalyzer } from '@autotune/analyzer';
+import { aggregateFile } from '@autotune/metrics';
 
 function json(v: unknown): string {
   return JSON.stringify(v, (_k, x) => (x instanceof Float64Array ? Array.from(x) : x instanceof Map ? Object.fromEntries(x) : x));
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
     const stats = Object.fromEntries(analyzer.listTeams().map((t) => [t, analyzer.getTeamStats(t)]));
     out[name] = { records: report.records, stats, insights: analyzer.analyzeAll() };
   }
+  // How many threads the parallel load really used (1 if it fell back to one thread).
+  out.threads = (await aggregateFile(file, { threads: Number(threads) })).threads;
   process.stdout.write(json(out));
 }
 

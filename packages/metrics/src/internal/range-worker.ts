@@ -1,12 +1,21 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import type { OtlpOptions } from '../otlp';
 import { transferables } from './aggregator-state';
 import { aggregateArrayRange } from './array-range-reader';
 import type { ArrayRangeTask } from './array-range-reader';
+import { aggregateOtlpRange } from './otlp-range';
+import type { OtlpPlan } from './otlp-range';
 import { aggregateRange } from './range-reader';
 import type { RangeTask } from './range-reader';
 
+/** What `aggregateFile` starts a worker with. */
+export type WorkerData =
+  | { kind: 'lines'; task: RangeTask }
+  | { kind: 'array'; task: ArrayRangeTask }
+  | { kind: 'otlp'; task: RangeTask & { otlp: OtlpOptions | undefined; plan: OtlpPlan } };
+
 // Entry point of a worker thread started by `aggregateFile`: one byte range, one message back. The duration
 // arrays are transferred, not copied, so a range's figures cost no second copy on their way to the merge.
-const data = workerData as { kind: 'lines'; task: RangeTask } | { kind: 'array'; task: ArrayRangeTask };
-const result = data.kind === 'array' ? aggregateArrayRange(data.task) : aggregateRange(data.task);
+const data = workerData as WorkerData;
+const result = data.kind === 'array' ? aggregateArrayRange(data.task) : data.kind === 'otlp' ? aggregateOtlpRange(data.task) : aggregateRange(data.task);
 parentPort!.postMessage(result, transferables(result.state));

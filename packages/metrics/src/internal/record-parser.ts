@@ -1,7 +1,7 @@
 import { MetricsError, formatLocation } from '../errors';
 import type { SourceLocation } from '../errors';
-import { OtlpAssembler, isOtlpDocument } from '../otlp';
-import type { OtlpSink } from '../otlp';
+import { OTLP_PROBE, OTLP_RANGE_MODE, OtlpAssembler, isOtlpDocument } from '../otlp';
+import type { OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import type { ReadOptions, ReadReport } from '../read-options';
 import type { ExecutionRecord } from '../record';
 import { validateParsedRecord, validateParsedRecordForSummary } from '../validate';
@@ -43,6 +43,8 @@ export interface ParserTuning {
   teamId?: string | undefined;
   /** Input is a byte range of a JSON Lines file of records starting at this 1-based line (worker threads). */
   linesFrom?: number;
+  /** Input is a byte range of OTLP JSON Lines, assembled as `internal/otlp-range.ts` describes. */
+  otlpRange?: OtlpRangeHooks;
 }
 
 /** The ways a team id can appear as a JSON string in a file: as is, and ASCII-escaped as Python's json writes it. */
@@ -82,6 +84,7 @@ export class RecordParser {
   private pending: string[] = [];
   private readonly validate: typeof validateParsedRecord;
   private readonly needles: string[] | undefined;
+  private readonly otlpRange: OtlpRangeHooks | undefined;
 
   constructor(
     readonly report: ReadReport,
@@ -92,9 +95,10 @@ export class RecordParser {
     this.maxSkips = options.maxReportedSkips ?? DEFAULT_MAX_REPORTED_SKIPS;
     this.validate = tuning.summaryOnly ? validateParsedRecordForSummary : validateParsedRecord;
     this.needles = tuning.teamId === undefined ? undefined : teamIdNeedles(tuning.teamId);
+    this.otlpRange = tuning.otlpRange;
     if (tuning.linesFrom !== undefined) {
       this.mode = 'lines';
-      this.report.format = 'jsonl';
+      this.report.format = tuning.otlpRange === undefined ? 'jsonl' : 'otlp-jsonl';
       this.line = tuning.linesFrom;
     }
     this.firstLine = this.line;
@@ -332,7 +336,7 @@ export class RecordParser {
 
   private value(parsed: unknown, loc: SourceLocation): void {
     if (isOtlpDocument(parsed)) {
-      this.otlp ??= new OtlpAssembler(this.options.otlp, this.options);
+      this.otlp ??= this.newAssembler();
       try {
         this.otlp.addDocument(parsed, loc, this.sink);
       } catch (e) {
@@ -352,6 +356,17 @@ export class RecordParser {
       throw e;
     }
     this.emit(rec);
+  }
+
+  private newAssembler(): OtlpAssembler {
+    const a = new OtlpAssembler(this.options.otlp, this.options);
+    if (this.otlpRange !== undefined) a[OTLP_RANGE_MODE](this.otlpRange);
+    return a;
+  }
+
+  /** The range counters of the OTLP assembler (an empty set when the input held no OTLP document). */
+  otlpProbe(): OtlpRangeProbe {
+    return (this.otlp ?? this.newAssembler())[OTLP_PROBE]();
   }
 
   private document(): void {

@@ -39,8 +39,12 @@ export interface ExactSumState {
 export class ExactSum {
   /** Whole-number terms, summed exactly while below 2^53. */
   private int = 0;
-  /** Non-overlapping partial sums, increasing in magnitude. */
-  private partials: number[] = [];
+  /**
+   * Non-overlapping partial sums, increasing in magnitude: the first `n` slots. A typed array with a count,
+   * not a plain array: resizing an array (`length = i`, `push`) showed in profiles of a million-run load.
+   */
+  private partials = new Float64Array(8);
+  private n = 0;
   /** Sum of non-finite terms or of terms whose expansion overflowed (then the result is that, as IEEE says). */
   private special = 0;
 
@@ -60,10 +64,11 @@ export class ExactSum {
       this.special += x;
       return;
     }
-    const p = this.partials;
+    let p = this.partials;
+    const n = this.n;
     let i = 0;
-    // Partials are rewritten in place behind the read position (i never passes the element being read).
-    for (let y of p) {
+    for (let j = 0; j < n; j++) {
+      let y = p[j]!;
       if (Math.abs(x) < Math.abs(y)) {
         const t = x;
         x = y;
@@ -77,11 +82,16 @@ export class ExactSum {
     if (!Number.isFinite(x)) {
       // The exact sum left the double range: like a plain sum, it is now infinite.
       this.special += x;
-      p.length = 0;
+      this.n = 0;
       return;
     }
-    p.length = i;
-    p.push(x);
+    if (i === p.length) {
+      const grown = new Float64Array(p.length * 2);
+      grown.set(p);
+      this.partials = p = grown;
+    }
+    p[i++] = x;
+    this.n = i;
   }
 
   /** Add x * y exactly (both finite). Used for sums of squares. */
@@ -106,29 +116,30 @@ export class ExactSum {
 
   /** The terms as a list of doubles whose exact sum is this sum (finite part only). */
   terms(): number[] {
-    return this.int === 0 ? this.partials.slice() : [...this.partials, this.int];
+    const out = Array.from(this.partials.subarray(0, this.n));
+    if (this.int !== 0) out.push(this.int);
+    return out;
   }
 
   /** The sum, correctly rounded to the nearest double. */
   get value(): number {
     if (this.special !== 0 || Number.isNaN(this.special)) return this.special;
-    if (this.int === 0) return roundExpansion(this.partials);
-    if (this.partials.length === 0) return this.int;
+    if (this.int === 0) return roundExpansion(this.partials, this.n);
+    if (this.n === 0) return this.int;
     const copy = new ExactSum();
-    for (const x of this.partials) copy.addExpansion(x);
+    for (const x of this.partials.subarray(0, this.n)) copy.addExpansion(x);
     copy.addExpansion(this.int);
-    return roundExpansion(copy.partials);
+    return roundExpansion(copy.partials, copy.n);
   }
 
   state(): ExactSumState {
-    return { int: this.int, partials: this.partials.slice(), special: this.special };
+    return { int: this.int, partials: Array.from(this.partials.subarray(0, this.n)), special: this.special };
   }
 }
 
 /** Correctly rounded sum of a non-overlapping expansion (the last step of Python's `math.fsum`). */
-function roundExpansion(p: readonly number[]): number {
-  // n only counts down from p.length and is checked before each read, so every `!` reads an existing partial.
-  let n = p.length;
+function roundExpansion(p: Float64Array, count: number): number {
+  let n = count;
   if (n === 0) return 0;
   let hi = p[--n]!;
   let lo = 0;

@@ -3,6 +3,7 @@
 //   compare <file> <threads> [teamId]   prints {threads, single, parallel, viaReadRecords} summaries as JSON
 //   error <file> <threads>              prints the error a strict read throws
 //   memory <file>                       aggregates, prints peak RSS and the team's member count
+//   lenient <file> <threads>            prints {threads, single, parallel} summaries and skip reports of lenient reads
 import { aggregateFile, MetricsAggregator, readRecords } from '@autotune/metrics';
 import type { MetricsSummary } from '@autotune/metrics';
 
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       json({
         threads: parallel.threads,
         records: [single.report.records, parallel.report.records],
+        reports: [single.report, parallel.report].map((r) => ({ format: r.format, records: r.records, skipped: r.skipped, lateSpans: r.lateSpans, unattachedSpans: r.unattachedSpans, rootSpanRuns: r.rootSpanRuns })),
         viaReadRecords: plain(reference.summary()),
         single: plain(single.aggregator.summary()),
         parallel: plain(parallel.aggregator.summary()),
@@ -39,6 +41,18 @@ async function main(): Promise<void> {
     } catch (e) {
       process.stdout.write(json({ error: (e as Error).message, code: (e as { code?: string }).code }));
     }
+  } else if (mode === 'lenient') {
+    const single = await aggregateFile(file, { threads: 1, lenient: true });
+    const parallel = await aggregateFile(file, { threads: Number(arg), lenient: true });
+    const skips = (r: typeof single.report) => ({ records: r.records, skipped: r.skipped, first: r.firstSkips.map((s) => s.reason) });
+    process.stdout.write(
+      json({
+        threads: parallel.threads,
+        single: plain(single.aggregator.summary()),
+        parallel: plain(parallel.aggregator.summary()),
+        reports: [skips(single.report), skips(parallel.report)],
+      }),
+    );
   } else if (mode === 'memory') {
     const { aggregator } = await aggregateFile(file, { threads: 1 });
     const teams = aggregator.summary().teams;

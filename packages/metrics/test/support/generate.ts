@@ -82,3 +82,94 @@ export function writeSnakeLines(
   if (opts.array) writeFileSync(path, `[\n${records.map((r) => JSON.stringify(r, null, 2)).join(',\n')}\n]\n`);
   else writeFileSync(path, `${records.map((r) => JSON.stringify(r)).join('\n')}\n`);
 }
+
+/**
+ * OTLP/JSON Lines as a batching exporter writes them: every run's spans (a workflow span, 3 to 5 agent spans,
+ * tool spans below them) sorted by end time and cut into documents of 1 to 7 spans, so a run's spans sit in
+ * several lines among other runs'. Runs overlap in time. Also: a run in 12 has no `invoke_workflow` span
+ * (its root carries `gen_ai.workflow.name`: the root-span rule), a run in 20 has a tool span exported 100 s
+ * late (past the default 30 s grace: counted as late), a run in 15 writes its trace id in upper case.
+ * `strays` adds that many spans of the first run at the end of the file, and `futureSpanAt` puts a span
+ * ending a day after everything else in that line (both make a parallel read fall back to one thread).
+ */
+export function writeOtlpLines(
+  path: string,
+  runs: number,
+  seed: number,
+  opts: { strays?: number; futureSpanAt?: number; document?: 'one-line' | 'pretty' | 'resource-last' | 'library-spans' } = {},
+): void {
+  const rand = prng(seed);
+  const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+  const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
+  const int = (key: string, v: number) => ({ key, value: { intValue: String(v) } });
+  const ns = (ms: number) => `${Math.round(ms)}000000`;
+  type Span = Record<string, unknown> & { exportAt: number };
+  const spans: Span[] = [];
+  let clock = 1_736_000_000_000;
+  let nextSpan = 1;
+  for (let i = 0; i < runs; i++) {
+    const t = Math.floor(rand() * 5);
+    const traceId = hex(0x1000 + i, 32);
+    const written = i % 15 === 7 ? traceId.toUpperCase() : traceId;
+    const start = clock;
+    clock += 500 + Math.floor(rand() * 3000);
+    const root = hex(nextSpan++, 16);
+    let end = start;
+    const members = 3 + (t % 3);
+    for (let k = 0; k < members; k++) {
+      const agent = hex(nextSpan++, 16);
+      const s = start + Math.floor(rand() * 2000);
+      const e = s + 1000 + Math.floor(rand() * 40_000);
+      end = Math.max(end, e);
+      const tools = Math.floor(rand() * 3);
+      for (let j = 0; j < tools; j++) {
+        const te = s + Math.floor(((e - s) * (j + 1)) / (tools + 1));
+        const late = i % 20 === 3 && j === 0 ? 100_000 : 0;
+        spans.push({
+          traceId: written, spanId: hex(nextSpan++, 16), parentSpanId: agent, name: 'execute_tool search', startTimeUnixNano: ns(te - 500), endTimeUnixNano: ns(te),
+          attributes: [str('gen_ai.operation.name', 'execute_tool'), str('gen_ai.tool.name', j === 0 ? 'search' : 'read')], exportAt: te + late,
+        });
+      }
+      spans.push({
+        traceId: written, spanId: agent, parentSpanId: root, name: `invoke_agent m${t}_${k}`, startTimeUnixNano: ns(s), endTimeUnixNano: ns(e),
+        attributes: [str('gen_ai.operation.name', 'invoke_agent'), str('gen_ai.agent.name', `m${t}_${k}`), int('gen_ai.usage.input_tokens', 100 + Math.floor(rand() * 900))],
+        status: rand() < 0.07 ? { code: 2, message: 'no answer' } : { code: 0 }, exportAt: e,
+      });
+    }
+    const fallback = i % 12 === 5;
+    spans.push({
+      traceId: written, spanId: root, name: fallback ? 'crew run' : `invoke_workflow team_${t}`, startTimeUnixNano: ns(start), endTimeUnixNano: ns(end + 50),
+      attributes: fallback
+        ? [str('gen_ai.workflow.name', `team_${t}`)]
+        : [str('gen_ai.operation.name', 'invoke_workflow'), str('autotune.team_id', `team_${t}`), str('autotune.formation', ['parallel', 'sequential', 'pipeline'][t % 3]!), int('autotune.tool_budget', 10 + t)],
+      status: { code: rand() < 0.05 ? 2 : 1 }, exportAt: end + 50,
+    });
+  }
+  spans.sort((a, b) => a.exportAt - b.exportAt);
+  for (let k = 0; k < (opts.strays ?? 0); k++) {
+    spans.push({ traceId: hex(0x1000, 32), spanId: hex(nextSpan++, 16), name: 'stray', startTimeUnixNano: ns(clock), endTimeUnixNano: ns(clock + 1), attributes: [], exportAt: clock });
+  }
+  if (opts.document !== undefined) {
+    // One document: two resources (so spans inherit different resource attributes), the spans in file order.
+    const plain = spans.map(({ exportAt: _, ...s }) => s);
+    const half = Math.floor(plain.length / 2);
+    const key = opts.document === 'library-spans' ? 'instrumentationLibrarySpans' : 'scopeSpans';
+    const resource = (name: string) => ({ attributes: [str('service.name', name), str('autotune.member.role', name)] });
+    const block = (name: string, part: unknown[]) =>
+      opts.document === 'resource-last' ? { [key]: [{ scope: { name: 'test' }, spans: part }], resource: resource(name) } : { resource: resource(name), [key]: [{ scope: { name: 'test' }, spans: part }] };
+    const doc = { resourceSpans: [block('agents', plain.slice(0, half)), block('crew', plain.slice(half))] };
+    writeFileSync(path, `${opts.document === 'pretty' ? JSON.stringify(doc, null, 2) : JSON.stringify(doc)}\n`);
+    return;
+  }
+  const lines: string[] = [];
+  for (let k = 0; k < spans.length; ) {
+    const n = 1 + Math.floor(rand() * 7);
+    const batch = spans.slice(k, k + n).map(({ exportAt: _, ...s }) => s);
+    if (opts.futureSpanAt !== undefined && lines.length === opts.futureSpanAt) {
+      batch.push({ traceId: hex(0xfffff, 32), spanId: hex(nextSpan++, 16), name: 'clock skew', startTimeUnixNano: ns(clock + 86_400_000), endTimeUnixNano: ns(clock + 86_400_001), attributes: [] });
+    }
+    lines.push(JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', 'agents')] }, scopeSpans: [{ scope: { name: 'test' }, spans: batch }] }] }));
+    k += n;
+  }
+  writeFileSync(path, `${lines.join('\n')}\n`);
+}

@@ -1,0 +1,339 @@
+import { closeSync, openSync, readSync } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { MetricsAggregator } from '../aggregator';
+import { MetricsError } from '../errors';
+import type { SourceLocation } from '../errors';
+import { OTLP_PROBE, OTLP_REPLAY, OtlpAssembler, normaliseOtlpId } from '../otlp';
+import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
+import { emptyReport } from '../read-options';
+import type { ReadOptions, ReadReport } from '../read-options';
+import type { ExecutionRecord } from '../record';
+import { AGGREGATOR_MERGE_STATE, AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
+import { plainError, toMetricsError } from './range-reader';
+import type { PlainError, RangeResult, RangeTask } from './range-reader';
+import { RecordParser } from './record-parser';
+
+/*
+ * OTLP JSON Lines on several threads, with the result of one thread to the last bit.
+ *
+ * A single-thread read feeds every span to one OtlpAssembler, whose decisions (build a run, close a trace,
+ * count a span as late) depend on two things only: the spans of the trace itself, and the watermark (the
+ * latest span end seen so far) at each document's end. So a byte range can be assembled on its own, exactly,
+ * if (1) its watermark is a single-thread read's from its first document on, and (2) it holds every span of
+ * the traces it assembles. Neither is known before the ranges are read, so both are guessed, and checked:
+ *
+ * - before the ranges start, the main thread scans a window of bytes on each side of every range boundary
+ *   (`scanOtlpWindow`, a byte search, no JSON parse) for trace ids and span ends. A trace found there may
+ *   have spans in two ranges: every range diverts its spans (`DivertedDoc`, with the watermark around their
+ *   document) and the main thread replays them, in file order, on one assembler of its own. The latest end
+ *   in the window before a boundary is the next range's starting watermark.
+ * - afterwards it checks (`checkOtlpRanges`): that no trace assembled in one range had spans in another;
+ *   that each range's first advance was at or past the latest span end of all ranges before it (from there
+ *   on its watermark equals a single-thread read's); and that nothing coupling traces to each other acted: the
+ *   open-trace cap (eviction), the cap on remembered closed traces, the quiet rule (it walks the open
+ *   traces in order). If a check fails, the caller reads the file again on one thread: slower, never
+ *   different. Files written by exporters (spans of a run close together, in about time order) pass.
+ */
+
+/** What a range is told: its starting watermark and the traces to divert (newline-joined: one copy between threads). */
+export interface OtlpPlan {
+  watermarkNs: string;
+  divert: string;
+}
+
+/** A range's result: the usual figures plus the diverted spans and the counters the caller checks. */
+export interface OtlpRangeResult extends RangeResult {
+  probe: Omit<OtlpRangeProbe, 'localTraces'>;
+  /** Ids of the traces assembled in the range (newline-joined). */
+  localTraces: string;
+  unattachedSpans: number;
+  lateSpans: number;
+  rootSpanRuns: number;
+}
+
+const READ_BYTES = 1 << 20;
+/** Bytes kept from the end of one block to the start of the next, so a key and its value split by a block end are found whole. */
+const OVERLAP = 512;
+const TRACE_ID = Buffer.from('"traceId"');
+const END_TIME = Buffer.from('"endTimeUnixNano"');
+
+function skipSpace(buf: Buffer, i: number, n: number): number {
+  while (i < n) {
+    const c = buf[i];
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 10) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * The value after a key found at `at` (`"key"`, then `:`, then a string or number), as raw text, or
+ * undefined when it is not complete within `n` bytes (the next block, which repeats the overlap, finds it).
+ */
+function valueAfter(buf: Buffer, at: number, keyLength: number, n: number): { text: string; quoted: boolean } | undefined {
+  let i = skipSpace(buf, at + keyLength, n);
+  if (i >= n || buf[i] !== 58 /* : */) return i >= n ? undefined : { text: '', quoted: false };
+  i = skipSpace(buf, i + 1, n);
+  if (i >= n) return undefined;
+  if (buf[i] === 34 /* " */) {
+    const close = buf.indexOf(34, i + 1);
+    if (close < 0 || close >= n) return undefined;
+    return { text: buf.toString('latin1', i + 1, close), quoted: true };
+  }
+  let j = i;
+  while (j < n) {
+    const c = buf[j]!;
+    if (!((c >= 48 && c <= 57) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45)) break;
+    j++;
+  }
+  if (j >= n) return undefined;
+  return { text: buf.toString('latin1', i, j), quoted: false };
+}
+
+/** A time as the assembler reads it (`nanos` in otlp.ts), or undefined where it would reject the span. */
+function endNanos(v: { text: string; quoted: boolean }): bigint | undefined {
+  if (v.quoted) return /^\d+$/.test(v.text) ? BigInt(v.text) : undefined;
+  const x = Number(v.text);
+  return v.text !== '' && Number.isFinite(x) && x >= 0 ? BigInt(Math.round(x)) : undefined;
+}
+
+/** A trace id written other than as 32 lower-case hex digits (upper case, base64, escaped), as the assembler reads it. */
+function traceIdOf(raw: string): string | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(`"${raw}"`);
+  } catch {
+    return undefined;
+  }
+  return normaliseOtlpId(v, 16);
+}
+
+/**
+ * Trace ids and the latest span end in bytes [start, end) of a file, by byte search, without parsing. Finds
+ * more than the spans' own (a link's trace id, a key inside a string): harmless, a trace wrongly taken as
+ * shared is only replayed on the main thread. What it misses is caught by the checks.
+ */
+export function scanOtlpWindow(path: string, start: number, end: number, ids: Set<string>): bigint {
+  let maxEnd = -1n;
+  const fd = openSync(path, 'r');
+  const buf = Buffer.allocUnsafe(READ_BYTES + OVERLAP);
+  try {
+    let keep = 0;
+    let pos = start;
+    while (pos < end) {
+      const got = readSync(fd, buf, keep, Math.min(READ_BYTES, end - pos), pos);
+      if (got === 0) break;
+      pos += got;
+      const n = keep + got;
+      const view = buf.subarray(0, n);
+      for (let at = view.indexOf(TRACE_ID); at >= 0; at = view.indexOf(TRACE_ID, at + TRACE_ID.length)) {
+        const v = valueAfter(view, at, TRACE_ID.length, n);
+        if (v === undefined) break; // cut by the block's end: the next block repeats the overlap
+        if (!v.quoted) continue;
+        const id = v.text.length === 32 && /^[0-9a-f]+$/.test(v.text) ? v.text : traceIdOf(v.text);
+        if (id !== undefined) ids.add(id);
+      }
+      for (let at = view.indexOf(END_TIME); at >= 0; at = view.indexOf(END_TIME, at + END_TIME.length)) {
+        const v = valueAfter(view, at, END_TIME.length, n);
+        if (v === undefined) break;
+        const ns = endNanos(v);
+        if (ns !== undefined && ns > maxEnd) maxEnd = ns;
+      }
+      // The overlap is searched again with the next block: sets and maxima do not mind a value seen twice.
+      keep = Math.min(OVERLAP, n);
+      buf.copy(buf, 0, n - keep, n);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  return maxEnd;
+}
+
+/** The assembly pass of one range (see the top of this file); lines counted from 1 within the range. */
+export function aggregateOtlpRange(task: RangeTask & { otlp: OtlpOptions | undefined; plan: OtlpPlan }): OtlpRangeResult {
+  const report: ReadReport = emptyReport(task.path);
+  const agg = new MetricsAggregator();
+  agg[AGGREGATOR_TEAM_FILTER](task.teamId);
+  const plan = task.plan;
+  const divert = new Set(plan.divert === '' ? [] : plan.divert.split('\n'));
+  const hooks: OtlpRangeHooks = { watermarkNs: BigInt(plan.watermarkNs), divert: (traceId) => divert.size > 0 && divert.has(traceId) };
+  const parser = new RecordParser(
+    report,
+    { lenient: task.lenient, maxReportedSkips: task.maxReportedSkips, formations: task.formations, otlp: task.otlp },
+    { summaryOnly: true, teamId: task.teamId, linesFrom: 1, otlpRange: hooks },
+  );
+  const out: ExecutionRecord[] = [];
+  const fd = openSync(task.path, 'r');
+  const buf = Buffer.allocUnsafe(1 << 16);
+  const decoder = new StringDecoder('utf8');
+  let error: PlainError | undefined;
+  try {
+    let pos = task.start;
+    let first = task.start === 0;
+    while (pos < task.end) {
+      const n = readSync(fd, buf, 0, Math.min(buf.length, task.end - pos), pos);
+      if (n === 0) break;
+      pos += n;
+      let text = decoder.write(buf.subarray(0, n));
+      if (first) {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        first = false;
+      }
+      parser.push(text, out);
+      for (const r of out) agg.add(r);
+      out.length = 0;
+    }
+    parser.push(decoder.end(), out);
+    parser.end(out);
+    for (const r of out) agg.add(r);
+  } catch (e) {
+    if (!(e instanceof MetricsError)) throw e;
+    error = plainError(e);
+  } finally {
+    closeSync(fd);
+  }
+  const { localTraces, ...probe } = parser.otlpProbe();
+  return {
+    state: agg[AGGREGATOR_STATE](),
+    lines: parser.linesRead,
+    records: report.records,
+    skipped: report.skipped,
+    firstSkips: report.firstSkips.map((s) => plainError(s.error)),
+    error,
+    probe,
+    localTraces: localTraces.join('\n'),
+    unattachedSpans: report.unattachedSpans,
+    lateSpans: report.lateSpans,
+    rootSpanRuns: report.rootSpanRuns,
+  };
+}
+
+/**
+ * Bytes searched on each side of a range boundary for traces that may cross it: a 32nd of the two ranges
+ * (so that the replay on the main thread stays a small share of the work), within 1 to 8 MiB (hundreds to
+ * thousands of runs of exporter output: a run's spans are exported within its duration and a batch delay).
+ */
+export const OTLP_BOUNDARY_WINDOW = 8 << 20;
+const OTLP_MIN_WINDOW = 1 << 20;
+
+/** The plan of every range: the traces seen near any boundary, and each range's starting watermark. */
+export function planOtlpRanges(path: string, ranges: readonly [number, number][]): OtlpPlan[] {
+  const ids = new Set<string>();
+  const starts: bigint[] = [0n];
+  for (let k = 1; k < ranges.length; k++) {
+    const [before, after] = [ranges[k - 1]!, ranges[k]!];
+    const cut = after[0];
+    const window = Math.min(OTLP_BOUNDARY_WINDOW, Math.max(OTLP_MIN_WINDOW, Math.ceil((after[1] - before[0]) / 32)));
+    starts.push(scanOtlpWindow(path, Math.max(before[0], cut - window), cut, ids));
+    scanOtlpWindow(path, cut, Math.min(after[1], cut + window), ids);
+  }
+  const divert = [...ids].join('\n');
+  return starts.map((w) => ({ watermarkNs: String(w < 0n ? 0n : w), divert }));
+}
+
+/** Everything the ranges and the replay produced, merged; undefined when a check fails (see the top of this file). */
+export function mergeOtlpRanges(
+  path: string,
+  results: readonly OtlpRangeResult[],
+  plans: readonly OtlpPlan[],
+  options: ReadOptions & { teamId?: string | undefined },
+): { aggregator: MetricsAggregator; report: ReadReport } | undefined {
+  // Check first: the ranges' own figures are merged only if they are a single-thread read's.
+  const owner = new Map<string, number>();
+  let before = -1n;
+  let peakOpen = 0;
+  let peakClosed = 0;
+  for (let k = 0; k < results.length; k++) {
+    const r = results[k]!;
+    const p = r.probe;
+    if (p.quietCloses > 0 || p.evictions > 0) return undefined;
+    peakOpen += p.peakOpen;
+    peakClosed += p.peakClosed;
+    const guess = BigInt(plans[k]!.watermarkNs);
+    if (k > 0 && (guess > (before < 0n ? 0n : before) || (p.firstAdvanceNs >= 0n && p.firstAdvanceNs < before))) return undefined;
+    if (p.maxSpanEndNs > before) before = p.maxSpanEndNs;
+    if (r.localTraces === '') continue;
+    for (const id of r.localTraces.split('\n')) {
+      const at = owner.get(id);
+      if (at === undefined) owner.set(id, k);
+      else if (at !== k) return undefined;
+    }
+  }
+  owner.clear();
+
+  const aggregator = new MetricsAggregator();
+  aggregator[AGGREGATOR_TEAM_FILTER](options.teamId);
+  const report = emptyReport(path);
+  report.format = 'otlp-jsonl';
+  const maxSkips = options.maxReportedSkips ?? 5;
+  let firstError: MetricsError | undefined;
+  const replay = new OtlpAssembler(options.otlp, options);
+  const sink: OtlpSink = {
+    record: (r) => {
+      report.records++;
+      aggregator.add(r);
+    },
+    reject: (e) => {
+      if (!options.lenient) firstError ??= e;
+      else {
+        report.skipped++;
+        if (report.firstSkips.length < maxSkips) report.firstSkips.push({ location: e.location, reason: e.message, error: e });
+      }
+    },
+  };
+  let firstLine = 1;
+  let latest = 0n;
+  for (const r of results) {
+    // A single-thread read reaches this range at the latest end before it, whatever the range guessed.
+    for (const doc of r.probe.diverted) {
+      if (doc.beforeNs < latest) doc.beforeNs = latest;
+      if (doc.afterNs < latest) doc.afterNs = latest;
+      // Lines were counted from the range's first line: shift them, once per document.
+      const shifted = new Map<SourceLocation, SourceLocation>();
+      for (const s of doc.spans) {
+        let loc = shifted.get(s.location);
+        if (loc === undefined) {
+          loc = { ...s.location, line: (s.location.line ?? 1) + firstLine - 1 };
+          shifted.set(s.location, loc);
+        }
+        s.location = loc;
+      }
+      replay[OTLP_REPLAY](doc, sink);
+    }
+    if (r.probe.maxSpanEndNs > latest) latest = r.probe.maxSpanEndNs;
+    firstLine += r.lines;
+  }
+  replay.flush(sink);
+  const rp = replay[OTLP_PROBE]();
+  const maxOpen = options.otlp?.maxOpenTraces ?? 10_000;
+  if (rp.quietCloses > 0 || rp.evictions > 0 || peakOpen + rp.peakOpen > maxOpen || peakClosed + rp.peakClosed > maxOpen * 10) return undefined;
+
+  // Errors in file order: a range's stops the read before any replayed run could be built after it.
+  firstLine = 1;
+  for (const r of results) {
+    if (r.error !== undefined) throw toMetricsError(r.error, firstLine);
+    firstLine += r.lines;
+  }
+  if (firstError !== undefined) throw firstError;
+  firstLine = 1;
+  for (const r of results) {
+    aggregator[AGGREGATOR_MERGE_STATE](r.state);
+    report.records += r.records;
+    report.skipped += r.skipped;
+    report.unattachedSpans += r.unattachedSpans;
+    report.lateSpans += r.lateSpans;
+    report.rootSpanRuns += r.rootSpanRuns;
+    for (const s of r.firstSkips) {
+      if (report.firstSkips.length >= maxSkips) break;
+      const error = toMetricsError(s, firstLine);
+      report.firstSkips.push({ location: error.location, reason: error.message, error });
+    }
+    firstLine += r.lines;
+  }
+  const stats = replay.stats();
+  report.unattachedSpans += stats.unattachedSpans;
+  report.lateSpans += stats.lateSpans;
+  report.rootSpanRuns += stats.rootSpanRuns;
+  aggregator[AGGREGATOR_TEAM_FILTER](undefined);
+  return { aggregator, report };
+}
