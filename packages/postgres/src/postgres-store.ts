@@ -210,10 +210,10 @@ export class PostgresStore implements AutotuneStore {
       let rows: { json: string }[];
       if (options.limit !== undefined) {
         params.push(Math.max(0, Math.floor(options.limit)));
-        rows = (await this.pool.query(`SELECT json FROM ${this.s}.records WHERE ${filter} ORDER BY start_ms DESC, seq DESC LIMIT $${params.length}`, params)).rows;
+        rows = (await this.pool.query<{ json: string }>(`SELECT json FROM ${this.s}.records WHERE ${filter} ORDER BY start_ms DESC, seq DESC LIMIT $${params.length}`, params)).rows;
         rows.reverse();
       } else {
-        rows = (await this.pool.query(`SELECT json FROM ${this.s}.records WHERE ${filter} ORDER BY start_ms, seq`, params)).rows;
+        rows = (await this.pool.query<{ json: string }>(`SELECT json FROM ${this.s}.records WHERE ${filter} ORDER BY start_ms, seq`, params)).rows;
       }
       return rows.map((row) => decode<ExecutionRecord>(row.json));
     });
