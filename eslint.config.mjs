@@ -34,7 +34,7 @@ const boundaryRule = (depConstraints) => [
 
 // Packages whose sources and tests are linted with type information (typescript-eslint's recommendedTypeChecked,
 // through the project service: each file is typed by its package's tsconfig.json, which covers src and test).
-const TYPE_CHECKED = ['stats', 'metrics', 'analyzer', 'abtest', 'strategies', 'simulator', 'otel', 'core', 'postgres', 'report'];
+const TYPE_CHECKED = ['stats', 'metrics', 'analyzer', 'abtest', 'strategies', 'simulator', 'otel', 'core', 'postgres', 'report', 'cli'];
 const typeChecked = tseslint.configs.recommendedTypeChecked.map((c) => ({
   ...c,
   files: TYPE_CHECKED.map((p) => `packages/${p}/**/*.ts`),
