@@ -44,14 +44,14 @@ function normalFromSeed(seed) {
 
 /** In-memory runner: config { mean, sd, logNormal? }; the trial's seed picks the draw. */
 const runner = {
-  run: async (c, ctx) => {
+  run: (c, ctx) => {
     const z = normalFromSeed(ctx.seed);
     let d;
     if (c.logNormal) {
       const s2 = Math.log(1 + (c.sd / c.mean) ** 2);
       d = Math.exp(Math.log(c.mean) - s2 / 2 + Math.sqrt(s2) * z);
     } else d = Math.max(0.001, c.mean + c.sd * z);
-    return { teamId: ctx.teamId, executionId: `${ctx.arm}-${ctx.trial}`, startTimeMs: 0, endTimeMs: d * 1000, durationSeconds: d, success: true, memberCount: 3, toolCalls: 5, members: [] };
+    return Promise.resolve({ teamId: ctx.teamId, executionId: `${ctx.arm}-${ctx.trial}`, startTimeMs: 0, endTimeMs: d * 1000, durationSeconds: d, success: true, memberCount: 3, toolCalls: 5, members: [] });
   },
 };
 
@@ -104,6 +104,7 @@ out('');
 out('### 3. Early stopping: at most 30 runs per arm, looks at 10, 20, 30 (threshold 5%)');
 out('| design | effect d | pass rate | fail | mean runs per arm | runs saved vs fixed 30 |');
 out('|---|---|---|---|---|---|');
+/** @type {Array<[string, object | undefined]>} */
 const designs = [
   ['fixed 30', undefined],
   ["O'Brien-Fleming + futility", {}],
