@@ -87,7 +87,7 @@ describe('the trial queue', () => {
       const result = await runExperiment({ teamId: 't', baseline: { speed: 1 }, candidate: { speed: 1 }, runner, runsPerArm: 10, concurrency: 2, seed: 3 });
       const failed = [...result.baseline, ...result.candidate].filter((s) => !s.record.success);
       expect(failed.length).toBe(10);
-      expect(failed[0].error).toContain('the team crashed');
+      expect(failed[0]?.error).toContain('the team crashed');
     } finally {
       await runner.close();
       await worker.stop();
