@@ -27,6 +27,10 @@ export {
   workflowFromText,
   detectFormat,
   renderWorkflowUpdate,
+  renderWorkflowChange,
+  teamKeyInFile,
+  spellChanges,
+  configInFileShape,
   writeFileAtomic,
   saveWorkflowFile,
   restoreWorkflowText,
@@ -36,7 +40,7 @@ export {
   creationModesLike,
   prepareDatabaseFile,
 } from './workflow';
-export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes } from './workflow';
+export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes, TeamKeyPlace, RenderedChange, CommentNote } from './workflow';
 export {
   MemoryStore,
   SqliteStore,

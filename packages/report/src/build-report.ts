@@ -343,11 +343,12 @@ function experimentSection(e: ReportExperimentInput, index: number, focus: Set<s
 }
 
 function historyChanges(h: HistoryEntry): ConfigChange[] {
-  const listed = (h.optimization as { changes?: Array<{ key: string; before: unknown; after: unknown }> } | null)?.changes;
+  const listed = (h.optimization as { changes?: Array<{ key: string; before: unknown; after: unknown; fileKey?: string }> } | null)?.changes;
   if (Array.isArray(listed)) {
     const show = (v: unknown) => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
     return listed.map((c) => {
-      const change: ConfigChange = { key: String(c.key) };
+      // The key as the workflow file spells it (`team_formation`), when core recorded one.
+      const change: ConfigChange = { key: String(c.fileKey ?? c.key) };
       const before = show(c.before);
       const after = show(c.after);
       if (before !== undefined) change.before = before;

@@ -6,6 +6,10 @@ describe('@autotune/stats entry', () => {
       [
         'MIN_RUNS_PER_ARM',
         'StatsError',
+        'barnardExact',
+        'quantileRatioTest',
+        'requiredRunsForSuccessLoss',
+        'successLossPower',
         'binomialLowerTail',
         'binomialUpperTail',
         'bootstrapCI',
