@@ -88,9 +88,16 @@ async function stop() {
   rmSync(parent, { recursive: true, force: true });
   process.exit(0);
 }
-process.on('SIGTERM', stop);
-process.on('SIGINT', stop);
-process.stdin.on('end', stop);
-process.stdin.on('close', stop);
+// Event listeners ignore returned promises: a failed stop is reported here rather than left unhandled.
+const stopNow = () => {
+  stop().catch((e) => {
+    process.stderr.write(`test-postgres: could not stop PostgreSQL cleanly: ${e?.message ?? e}\n`);
+    process.exit(1);
+  });
+};
+process.on('SIGTERM', stopNow);
+process.on('SIGINT', stopNow);
+process.stdin.on('end', stopNow);
+process.stdin.on('close', stopNow);
 process.stdin.resume();
 process.stdout.write(`ready ${url}\n`);

@@ -53,7 +53,7 @@ function normalFromSeed(seed) {
  * With `sigma` and `median` the duration is median * exp(sigma * z) (a tail that can change on its own).
  */
 const runner = {
-  run: async (c, ctx) => {
+  run: (c, ctx) => {
     const z = normalFromSeed(ctx.seed);
     let d;
     if (c.sigma !== undefined) d = c.median * Math.exp(c.sigma * z);
@@ -63,7 +63,7 @@ const runner = {
     } else d = Math.max(0.001, c.mean + c.sd * z);
     // An independent uniform from the same seed decides success.
     const success = c.successRate === undefined ? true : uniformFromSeed(ctx.seed) < c.successRate;
-    return { teamId: ctx.teamId, executionId: `${ctx.arm}-${ctx.trial}`, startTimeMs: 0, endTimeMs: d * 1000, durationSeconds: d, success, memberCount: 3, toolCalls: 5, members: [] };
+    return Promise.resolve({ teamId: ctx.teamId, executionId: `${ctx.arm}-${ctx.trial}`, startTimeMs: 0, endTimeMs: d * 1000, durationSeconds: d, success, memberCount: 3, toolCalls: 5, members: [] });
   },
 };
 
@@ -129,6 +129,7 @@ if (want('3')) {
 out('### 3. Early stopping: at most 30 runs per arm, looks at 10, 20, 30 (threshold 5%)');
 out('| design | effect d | pass rate | fail | mean runs per arm | runs saved vs fixed 30 |');
 out('|---|---|---|---|---|---|');
+/** @type {Array<[string, object | undefined]>} */
 const designs = [
   ['fixed 30', undefined],
   ["O'Brien-Fleming + futility", {}],

@@ -219,7 +219,7 @@ export async function generateRecords(path, count = 1_000_000, seed = 42, format
     }
   }
   const tail = format === 'snake-json' ? '\n]\n' : format === 'otlp-json' ? ']}]}]}\n' : '';
-  await new Promise((resolve, reject) => out.end(tail, (err) => (err ? reject(err) : resolve())));
+  await new Promise((resolve, reject) => out.end(tail, (/** @type {Error | null | undefined} */ err) => (err ? reject(err) : resolve())));
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -35,7 +35,7 @@ const pool = new Pool({ connectionString: server.url, max: 10 });
 pool.on('error', () => undefined);
 try {
   // 1. Queue overhead.
-  const noop = { run: async (_config, ctx) => noopRecord('bench', ctx) };
+  const noop = { run: (_config, ctx) => Promise.resolve(noopRecord('bench', ctx)) };
   const runsPerArm = TRIALS / 2;
   let t = performance.now();
   await runExperiment({ teamId: 'bench', baseline: {}, candidate: {}, runner: noop, runsPerArm, concurrency: WORKERS, seed: 1 });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const here = import.meta.dirname;
+/** @type {Array<[string, string, string[]]>} */
 const benches = [
   ['Load and analyze, every format (1,000,000 runs)', 'metrics-load.mjs', []],
   ['Long lines', 'long-line.mjs', []],

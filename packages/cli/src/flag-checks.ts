@@ -28,7 +28,7 @@ export function runsPerArm(value: string): number {
 export function sameOutputFlag<T extends { out?: unknown; output?: unknown }>(flags: T, canonical: 'out' | 'output'): T {
   const { out, output, ...rest } = flags;
   if (out !== undefined && output !== undefined && out !== output) {
-    throw new CliError('CLI_USAGE', `--out and --output are the same flag; got two files ("${String(out)}" and "${String(output)}"): give one`, { location: { flag: `--${canonical}` } });
+    throw new CliError('CLI_USAGE', `--out and --output are the same flag; got two files (${JSON.stringify(out)} and ${JSON.stringify(output)}): give one`, { location: { flag: `--${canonical}` } });
   }
   const file = out ?? output;
   return (file === undefined ? rest : { ...rest, [canonical]: file }) as T;

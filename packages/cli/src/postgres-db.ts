@@ -9,7 +9,8 @@ import type { Pool } from 'pg';
 import { CliError } from './errors';
 
 /** Whether a `--db` value is a PostgreSQL URL rather than a SQLite file. */
-export function isPostgresUrl(value: string | undefined): value is string {
+// Not a type guard (`value is string`): a string that is not a URL would narrow to never in the other branch.
+export function isPostgresUrl(value: string | undefined): boolean {
   return value !== undefined && /^postgres(?:ql)?:\/\//i.test(value.trim());
 }
 

@@ -184,7 +184,7 @@ async function readConfigValue(path: string): Promise<unknown> {
   }
   let value: unknown = 'default' in mod ? mod.default : mod;
   // A CommonJS file loaded through import() may itself hold `{ default: ... }` (transpiled ESM).
-  if (value && typeof value === 'object' && 'default' in value && Object.keys(value).length === 1) value = (value as { default: unknown }).default;
+  if (value && typeof value === 'object' && 'default' in value && Object.keys(value).length === 1) value = (value).default;
   if (typeof value === 'function') {
     try {
       value = await (value as () => unknown)();
@@ -265,7 +265,7 @@ function fits(kind: FieldKind, value: unknown): boolean {
     case 'runner':
       return (
         (typeof value === 'string' && value.trim().length > 0) ||
-        (isStrings(value) && (value as string[]).length > 0) ||
+        (isStrings(value) && (value).length > 0) ||
         (isObject(value) && (typeof (value as { command?: unknown }).command === 'string' || isStrings((value as { command?: unknown }).command)))
       );
     case 'duration':
@@ -306,7 +306,7 @@ export function validateProjectConfig(value: unknown, path: string, lineOf: (key
     }
     out[key] = kind === 'string[]' && typeof field === 'string' ? [field] : field;
   }
-  return out as ProjectConfig;
+  return out;
 }
 
 /**

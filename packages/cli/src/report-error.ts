@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { CliError } from './errors';
 import { EXIT_CODES } from './exit-codes';
 import type { OutputStream } from './terminal';
@@ -55,7 +56,7 @@ export function reportError(err: unknown, stderr: OutputStream, verbose: boolean
   if (verbose) {
     let cause: unknown = err;
     for (let depth = 0; cause !== undefined && depth < 5; depth++) {
-      stderr.write(`${maskPasswords(cause instanceof Error ? (cause.stack ?? cause.message) : String(cause))}\n`);
+      stderr.write(`${maskPasswords(cause instanceof Error ? (cause.stack ?? cause.message) : typeof cause === 'string' ? cause : inspect(cause))}\n`);
       cause = cause instanceof Error ? cause.cause : undefined;
       if (cause !== undefined) stderr.write('Caused by: ');
     }

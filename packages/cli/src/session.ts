@@ -207,7 +207,7 @@ export class Session {
     if (thresholds) options.thresholds = thresholds;
     if (minRuns !== undefined) options.minRuns = minRuns;
     if (alpha !== undefined) options.alpha = alpha;
-    const analyzer = new PerformanceAnalyzer(options as ConstructorParameters<typeof PerformanceAnalyzer>[0]);
+    const analyzer = new PerformanceAnalyzer(options);
     for (const path of paths) {
       if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: metrics file not found`, { location: { file: path } });
       const report = await analyzer.loadMetricsFromFile(path, {
@@ -516,7 +516,7 @@ export class Session {
     this.unattachedSpans += report.unattachedSpans;
     if (report.unattachedSpans > 0) {
       this.note(
-        `${path}: ${report.unattachedSpans} agent and tool span(s) belonged to no run: their trace has no invoke_workflow span, and no root span or gen_ai.workflow.name span reached them (is the trace's root exported? otlp.runSpans is "${this.project.config.otlp?.runSpans ?? 'auto'}")`,
+        `${path}: ${report.unattachedSpans} agent and tool span(s) belonged to no run: their trace has no invoke_workflow span, and no root span or gen_ai.workflow.name span reached them (is the trace's root exported? otlp.runSpans is "${this.otlpReadOptions().otlp?.runSpans ?? 'auto'}")`,
       );
     }
     if (report.lateSpans > 0) {

@@ -38,12 +38,13 @@ export function colorEnabled(stream: OutputStream, env: NodeJS.ProcessEnv): bool
 
 /** Text styles; identity functions when colour is off, so callers never branch on it. */
 export interface Colors {
-  bold(text: string): string;
-  dim(text: string): string;
-  red(text: string): string;
-  green(text: string): string;
-  yellow(text: string): string;
-  cyan(text: string): string;
+  // Function-valued properties, not methods: callers pick one (`colors.red`) and call it unbound.
+  bold: (text: string) => string;
+  dim: (text: string) => string;
+  red: (text: string) => string;
+  green: (text: string) => string;
+  yellow: (text: string) => string;
+  cyan: (text: string) => string;
 }
 
 /** ANSI styles when `enabled`, plain text otherwise. */

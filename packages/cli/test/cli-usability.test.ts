@@ -108,7 +108,7 @@ describe('errors under --json', () => {
     ['a bad flag value', ['apply', '--runs', 'x', '--json'], 2, 'CLI_USAGE', /--runs expects a whole number/, { flag: '--runs' }],
     ['an unknown team', ['analyze', '--team-id', 'nobody', '--metrics', 'metrics.json', '--json'], 2, expect.stringMatching(/^[A-Z_]+$/), /nobody/, undefined],
   ])('%s is one JSON object on stdout, with the same exit code', (_what, args, status, code, message, location) => {
-    const run = cli(args as string[], { cwd: project.dir });
+    const run = cli(args, { cwd: project.dir });
     expect(run.status).toBe(status);
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);

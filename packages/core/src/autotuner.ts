@@ -368,7 +368,7 @@ export class PerformanceAutotuner {
       const result = { ...base, success: true };
       return { result, step: { result, before: current, after: candidate, status: 'applied', reason: 'applied without A/B testing' } };
     }
-    const { experimentId, verdict: measured, result: experimentResult } = await this.experiment(teamId, current, candidate, optimization.targetMetric as ExperimentMetric, {
+    const { experimentId, verdict: measured, result: experimentResult } = await this.experiment(teamId, current, candidate, optimization.targetMetric, {
       runsPerArm: options.runsPerArm,
       signal: options.signal,
       onProgress: options.onProgress ? (p) => options.onProgress!({ optimizationIndex: index, ...p }) : undefined,
@@ -508,7 +508,7 @@ export class PerformanceAutotuner {
   ): Promise<{ entry: HistoryEntry; verdict: Verdict; experimentId: string; rollback?: RollbackOutcome }> {
     const [entry] = await this.appliedChanges(teamId);
     if (!entry) throw new CoreError('CORE_ROLLBACK', `team "${teamId}" has no applied change to validate (see \`autotune history --team-id ${teamId}\`)`);
-    const metric = ((entry.optimization as OptimizationSuggestion | undefined)?.targetMetric ?? 'duration') as ExperimentMetric;
+    const metric = ((entry.optimization as OptimizationSuggestion | undefined)?.targetMetric ?? 'duration');
     const { experimentId, verdict } = await this.experiment(teamId, entry.configBefore, entry.configAfter, metric, { ...options, label: `validate history #${entry.id}` });
     let rollback: RollbackOutcome | undefined;
     if (verdict.status === 'failed' && this.enableAutoRollback) {
@@ -646,7 +646,7 @@ export class PerformanceAutotuner {
       finishedAt: this.now().toISOString(),
       cancelled: false,
     };
-    const metric = ((entry.optimization as OptimizationSuggestion | undefined)?.targetMetric ?? 'duration') as ExperimentMetric;
+    const metric = ((entry.optimization as OptimizationSuggestion | undefined)?.targetMetric ?? 'duration');
     // Threshold 0: a live change is judged on regression, not on reaching the improvement it was applied for.
     const verdict = evaluateExperiment(result, { threshold: 0, alpha: this.options.alpha ?? 0.05, metric, seed: 1 });
     if (verdict.status !== 'failed') {

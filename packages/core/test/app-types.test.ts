@@ -10,7 +10,7 @@ describe('types an app needs, from @autotune/core alone', () => {
       seen.push({ members: config.memberCount, arm: context.arm });
       return { success: true, toolCalls: 3 };
     }, { teamId: 'app_team' });
-    const config: TeamConfig = { formation: 'parallel', memberCount: 3 } as TeamConfig;
+    const config: TeamConfig = { formation: 'parallel', memberCount: 3 };
     const record = await runner.run(config, { teamId: 'app_team', arm: 'baseline', trial: 0, signal: new AbortController().signal, seed: 1 });
     expect(seen).toEqual([{ members: 3, arm: 'baseline' }]);
     expect(record.teamId).toBe('app_team');

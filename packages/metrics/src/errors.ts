@@ -16,14 +16,15 @@ export type MetricsErrorCode =
 
 /** Where in the input a problem sits: as much as is known. */
 export interface SourceLocation {
-  // `| undefined`: readers build locations from a file name they may not have (text parsed without a name).
+  // `| undefined` throughout: locations are assembled from look-ups (a file name, a line for a path) that may
+  // find nothing, in this package and in the ones that format their locations with formatLocation.
   file?: string | undefined;
   /** 1-based line, for line-oriented files. */
-  line?: number;
+  line?: number | undefined;
   /** 0-based index of the record in an array or stream. */
-  index?: number;
+  index?: number | undefined;
   /** Dotted path of the offending field, e.g. `members[2].duration_seconds`. */
-  field?: string;
+  field?: string | undefined;
 }
 
 /** The location as the start of a message: `file, line 3, field "success"` (record index when no line). */

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createGunzip, createInflate } from 'node:zlib';
 import type { Transform } from 'node:stream';
 import { MetricsError, OtlpAssembler } from '@autotune/metrics';
-import type { MetricsSink, OtlpAssemblyStats, OtlpOptions } from '@autotune/metrics';
+import type { ExecutionRecord, MetricsSink, OtlpAssemblyStats, OtlpOptions } from '@autotune/metrics';
 import { OtelError } from './errors';
 import { RunWriter } from './run-writer';
 
@@ -98,7 +98,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
         res.setHeader('Allow', 'POST');
         throw new HttpError(405, `method ${req.method} not allowed: POST OTLP/HTTP JSON to ${OTLP_TRACES_PATH}`);
       }
-      const type = (req.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
+      const type = ((req.headers['content-type'] ?? '').split(';', 1)[0] ?? '').trim().toLowerCase();
       if (type === 'application/x-protobuf' || type === 'application/protobuf') {
         throw new HttpError(415, 'autotune receives OTLP/HTTP JSON only: set the exporter protocol to http/json (OTEL_EXPORTER_OTLP_PROTOCOL=http/json)');
       }
@@ -116,7 +116,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
       let rejected = 0;
       let firstRejection = '';
       const sink = {
-        record: writer.assemblerSink.record,
+        record: (r: ExecutionRecord) => writer.assemblerSink.record(r),
         reject: (e: MetricsError) => {
           rejected++;
           firstRejection ||= e.message;
@@ -149,7 +149,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
 
   const server: Server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => reject(new OtelError('OTEL_LISTEN_ERROR', `cannot listen on ${host}:${port}: ${(e as Error).message}`, { cause: e })));
+    server.once('error', (e) => reject(new OtelError('OTEL_LISTEN_ERROR', `cannot listen on ${host}:${port}: ${(e).message}`, { cause: e })));
     server.listen(port, host, () => resolve());
   });
   const bound = (server.address() as AddressInfo).port;

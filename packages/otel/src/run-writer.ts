@@ -38,12 +38,12 @@ export class RunWriter {
         this.fail(e);
         return;
       }
-      if (result === undefined || typeof (result as Promise<void>).then !== 'function') {
+      if (result === undefined || typeof (result).then !== 'function') {
         this.written++;
         return;
       }
       this.pending++;
-      this.chain = (result as Promise<void>).then(
+      this.chain = (result).then(
         () => this.settle(true),
         (e: unknown) => this.settle(false, e),
       );

@@ -113,7 +113,7 @@ export async function migrate(client: PoolClient, schema: string): Promise<numbe
       );
     }
     for (let v = found; v < POSTGRES_SCHEMA_VERSION; v++) {
-      await client.query(POSTGRES_MIGRATIONS[v](s));
+      await client.query(POSTGRES_MIGRATIONS[v]!(s)); // one migration per schema version below the current
       await client.query(`INSERT INTO ${s}.schema_version (version) VALUES ($1)`, [v + 1]);
     }
     await client.query('COMMIT');

@@ -210,10 +210,10 @@ export class PostgresStore implements AutotuneStore {
       let rows: { json: string }[];
       if (options.limit !== undefined) {
         params.push(Math.max(0, Math.floor(options.limit)));
-        rows = (await this.pool.query(`SELECT json FROM ${this.s}.records WHERE ${filter} ORDER BY start_ms DESC, seq DESC LIMIT $${params.length}`, params)).rows;
+        rows = (await this.pool.query<{ json: string }>(`SELECT json FROM ${this.s}.records WHERE ${filter} ORDER BY start_ms DESC, seq DESC LIMIT $${params.length}`, params)).rows;
         rows.reverse();
       } else {
-        rows = (await this.pool.query(`SELECT json FROM ${this.s}.records WHERE ${filter} ORDER BY start_ms, seq`, params)).rows;
+        rows = (await this.pool.query<{ json: string }>(`SELECT json FROM ${this.s}.records WHERE ${filter} ORDER BY start_ms, seq`, params)).rows;
       }
       return rows.map((row) => decode<ExecutionRecord>(row.json));
     });
@@ -260,8 +260,9 @@ export class PostgresStore implements AutotuneStore {
   async getExperiment(id: string): Promise<(StoredExperiment & { id: string }) | undefined> {
     return this.guard(`reading experiment ${id}`, async () => {
       const { rows } = await this.pool.query<{ json: string }>(`SELECT json FROM ${this.s}.experiments WHERE id = $1`, [id]);
-      if (rows.length === 0) return undefined;
-      const head = decode<StoredExperiment & { id: string; result: Omit<StoredExperiment['result'], 'baseline' | 'candidate'> }>(rows[0].json);
+      const row = rows[0];
+      if (row === undefined) return undefined;
+      const head = decode<StoredExperiment & { id: string; result: Omit<StoredExperiment['result'], 'baseline' | 'candidate'> }>(row.json);
       const samples = (await this.pool.query<{ json: string }>(`SELECT json FROM ${this.s}.experiment_samples WHERE experiment_id = $1 ORDER BY ordinal`, [id])).rows.map(
         (r) => decode<TrialSample>(r.json),
       );
@@ -282,8 +283,9 @@ export class PostgresStore implements AutotuneStore {
           const { rows } = Number.isSafeInteger(id)
             ? await client.query<{ json: string }>(`SELECT json FROM ${this.s}.history WHERE id = $1 FOR UPDATE`, [id])
             : { rows: [] };
-          if (rows.length === 0) throw new CoreError('CORE_USAGE', `there is no history entry with id ${id}`);
-          const entry = decode<Omit<HistoryEntry, 'id'>>(rows[0].json);
+          const row = rows[0];
+          if (row === undefined) throw new CoreError('CORE_USAGE', `there is no history entry with id ${id}`);
+          const entry = decode<Omit<HistoryEntry, 'id'>>(row.json);
           for (const key of ['status', 'reason', 'rolledBackAt'] as const) {
             if (patch[key] !== undefined) Object.assign(entry, { [key]: patch[key] });
           }
@@ -295,7 +297,7 @@ export class PostgresStore implements AutotuneStore {
             `INSERT INTO ${this.s}.history (team_id, timestamp, status, json) VALUES ($1, $2, $3, $4) RETURNING id`,
             [entry.teamId, entry.timestamp, entry.status, encode(entry)],
           );
-          ids.push(Number(rows[0].id));
+          ids.push(Number(rows[0]!.id)); // INSERT ... RETURNING id gives one row
         }
         return ids;
       }),
@@ -320,7 +322,8 @@ export class PostgresStore implements AutotuneStore {
     if (!Number.isSafeInteger(id)) return undefined;
     return this.guard(`reading history entry ${id}`, async () => {
       const { rows } = await this.pool.query<{ id: string; json: string }>(`SELECT id, json FROM ${this.s}.history WHERE id = $1`, [id]);
-      return rows.length === 0 ? undefined : this.entryOf(rows[0]);
+      const row = rows[0];
+      return row === undefined ? undefined : this.entryOf(row);
     });
   }
 
@@ -352,7 +355,7 @@ export class PostgresStore implements AutotuneStore {
       let locked = false;
       try {
         for (let attempt = 0; !locked; attempt++) {
-          locked = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEYS}) AS ok`, [teamId])).rows[0].ok;
+          locked = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${LOCK_KEYS}) AS ok`, [teamId])).rows[0]?.ok === true;
           if (locked) break;
           const row = await this.holder(client, teamId);
           if (!row) {

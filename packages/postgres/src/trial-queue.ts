@@ -405,7 +405,7 @@ export class TrialWorker {
       try {
         await this.refreshQueues();
         for (let i = 0; i < this.queues.length && !job; i++) {
-          const queue = this.queues[(this.nextQueue + i) % this.queues.length];
+          const queue = this.queues[(this.nextQueue + i) % this.queues.length]!; // the index is taken modulo the length
           [job] = await this.boss.fetch<TrialJobData>(queue, { batchSize: 1, includeMetadata: true });
         }
         this.nextQueue++;

@@ -19,7 +19,7 @@ describe('PostgresStore', () => {
     const url = await server.freshDatabase();
     const pools = [server.pool(url, 2), server.pool(url, 2), server.pool(url, 2)];
     const stores = await Promise.all(pools.map((p) => PostgresStore.open(p)));
-    const { rows } = await pools[0].query('SELECT version FROM autotune.schema_version ORDER BY version');
+    const { rows } = await pools[0]!.query('SELECT version FROM autotune.schema_version ORDER BY version');
     expect(rows.map((r) => r.version)).toEqual(Array.from({ length: POSTGRES_SCHEMA_VERSION }, (_, i) => i + 1));
     await Promise.all(stores.map((s) => s.close()));
   });

@@ -19,13 +19,15 @@ afterAll(async () => {
 describeStoreContract(
   async ({ now }) => {
     const schema = `s_${randomBytes(6).toString('hex')}`;
-    const pools = [server.pool(url, 5)];
+    const first = server.pool(url, 5);
+    const pools = [first];
     return {
-      store: await PostgresStore.open(pools[0], { now, schema }),
+      store: await PostgresStore.open(first, { now, schema }),
       // Another pool, as a second process would open one.
       sibling: async () => {
-        pools.push(server.pool(url, 5));
-        return PostgresStore.open(pools[pools.length - 1], { now, schema });
+        const another = server.pool(url, 5);
+        pools.push(another);
+        return PostgresStore.open(another, { now, schema });
       },
       dispose: async () => {
         await Promise.all(pools.map((p) => p.end()));

@@ -43,9 +43,9 @@ describe('the trial queue', () => {
           concurrency: 2,
           onEvent: (e) => events.push(e),
           runnerFor: (teamId) => ({
-            run: async (config, ctx) => {
+            run: (config, ctx) => {
               ran.push(`${ctx.arm}/${ctx.trial}`);
-              return recordFor(teamId, config as { speed: number }, ctx.trial, ctx.arm);
+              return Promise.resolve(recordFor(teamId, config as { speed: number }, ctx.trial, ctx.arm));
             },
           }),
         }),
@@ -79,10 +79,7 @@ describe('the trial queue', () => {
       ...fast,
       teamId: 't',
       runnerFor: () => ({
-        run: async (_config, ctx) => {
-          if (ctx.trial % 2 === 0) throw new Error('the team crashed');
-          return recordFor('t', { speed: 10 }, ctx.trial, ctx.arm);
-        },
+        run: (_config, ctx) => (ctx.trial % 2 === 0 ? Promise.reject(new Error('the team crashed')) : Promise.resolve(recordFor('t', { speed: 10 }, ctx.trial, ctx.arm))),
       }),
     });
     const runner = await QueueTrialRunner.open(pool, 't', fast);
@@ -90,7 +87,7 @@ describe('the trial queue', () => {
       const result = await runExperiment({ teamId: 't', baseline: { speed: 1 }, candidate: { speed: 1 }, runner, runsPerArm: 10, concurrency: 2, seed: 3 });
       const failed = [...result.baseline, ...result.candidate].filter((s) => !s.record.success);
       expect(failed.length).toBe(10);
-      expect(failed[0].error).toContain('the team crashed');
+      expect(failed[0]?.error).toContain('the team crashed');
     } finally {
       await runner.close();
       await worker.stop();
@@ -133,7 +130,7 @@ describe('the trial queue', () => {
     await runner.cancelQueued();
     expect(await queued()).toBe(0);
     const started: WorkerEvent[] = [];
-    const worker = await TrialWorker.start(pool, { ...fast, teamId: 't', onEvent: (e) => started.push(e), runnerFor: () => ({ run: async () => recordFor('t', { speed: 1 }, 0, 'x') }) });
+    const worker = await TrialWorker.start(pool, { ...fast, teamId: 't', onEvent: (e) => started.push(e), runnerFor: () => ({ run: () => Promise.resolve(recordFor('t', { speed: 1 }, 0, 'x')) }) });
     await worker.stop();
     expect(started.filter((e) => e.type === 'started')).toEqual([]);
     await runner.close();

@@ -88,7 +88,9 @@ export interface ReportInput {
  */
 export function buildReport(input: ReportInput): ReportDocument {
   if (typeof input?.teamId !== 'string' || input.teamId === '') throw invalidInput('teamId', 'expected a non-empty string');
-  if (!Array.isArray(input.records)) throw invalidInput('records', 'expected an array of execution records');
+  // Checked through `unknown`: Array.isArray would narrow the typed array to any[].
+  const given: unknown = input.records;
+  if (!Array.isArray(given)) throw invalidInput('records', 'expected an array of execution records');
   const records = input.records.filter((r) => r.teamId === input.teamId);
   records.forEach((r, i) => {
     if (typeof r.durationSeconds !== 'number' || !Number.isFinite(r.durationSeconds) || r.durationSeconds < 0) {

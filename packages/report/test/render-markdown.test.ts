@@ -83,6 +83,6 @@ describe('sparkline', () => {
     [[1, 1, 1], '▅▅▅'],
     [[0, null, 7], '▁ █'],
   ])('%j -> %s', (values, expected) => {
-    expect(sparkline(values as Array<number | null>)).toBe(expected);
+    expect(sparkline(values)).toBe(expected);
   });
 });

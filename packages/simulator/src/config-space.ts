@@ -124,7 +124,9 @@ export function expectedPerformance(model: TeamModel, config: TeamConfig, option
   const sorted = durations.slice().sort();
   const h = (runs - 1) * 0.95;
   const lo = Math.floor(h);
-  const p95 = sorted[lo] + (h - lo) * ((sorted[Math.min(lo + 1, runs - 1)] ?? sorted[lo]) - sorted[lo]);
+  // runs >= 1, so 0 <= lo <= runs - 1 and both reads are inside the array.
+  const low = sorted[lo]!;
+  const p95 = low + (h - lo) * (sorted[Math.min(lo + 1, runs - 1)]! - low);
   return {
     runs,
     meanDurationSeconds: durations.reduce((a, b) => a + b, 0) / runs,
@@ -179,7 +181,8 @@ export function findBestConfig(
   const ranked = enumerateConfigs(base, options.space).map((c, i) => rank(c, i === 0 ? basePerf : expectedPerformance(model, c, options)));
   ranked.sort((a, b) => Number(b.eligible) - Number(a.eligible) || b.improvementPercentage - a.improvementPercentage);
   const baseRanked = ranked.find((r) => r.config === base) as RankedConfig;
-  const best = ranked[0].eligible && ranked[0].improvementPercentage > 0 ? ranked[0] : baseRanked;
+  const top = ranked[0];
+  const best = top !== undefined && top.eligible && top.improvementPercentage > 0 ? top : baseRanked;
   return { base: baseRanked, best, ranked };
 }
 
@@ -207,6 +210,7 @@ function subsets<T>(items: readonly T[], n: number): T[][] {
   if (n === 0) return [[]];
   if (items.length < n) return [];
   const [first, ...rest] = items;
+  if (first === undefined) return []; // not reached: items.length >= n > 0
   return [...subsets(rest, n - 1).map((s) => [first, ...s]), ...subsets(rest, n)];
 }
 

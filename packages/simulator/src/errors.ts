@@ -10,11 +10,12 @@ export type SimulatorErrorCode =
 
 /** Where the problem sits, as far as known. */
 export interface SimulatorErrorLocation {
-  file?: string;
+  // `| undefined` throughout: locations are assembled from look-ups (a line for a path) that may find nothing.
+  file?: string | undefined;
   /** 1-based line in the file. */
-  line?: number;
+  line?: number | undefined;
   /** Dotted path of the offending field, e.g. `model.members[2].success_rate`. */
-  field?: string;
+  field?: string | undefined;
 }
 
 /**

@@ -57,7 +57,8 @@ function draw(seed: number, attempt: number, options: GenerateScenarioOptions): 
     };
     if (rng.next() < 0.4) member.required = true;
     if (i > 0 && (pattern === 'chain' || (pattern === 'partial' && rng.next() < 0.4))) {
-      member.dependsOn = [pattern === 'chain' ? members[i - 1].id : members[Math.floor(rng.next() * i)].id];
+      // i > 0 members exist already: index i - 1 and a draw in [0, i) both name one.
+      member.dependsOn = [(pattern === 'chain' ? members[i - 1] : members[Math.floor(rng.next() * i)])!.id];
     }
     members.push(member);
   }
@@ -103,7 +104,7 @@ function between(rng: Rng, lo: number, hi: number): number {
 }
 
 function pick<T>(rng: Rng, items: readonly T[]): T {
-  return items[Math.floor(rng.next() * items.length)];
+  return items[Math.floor(rng.next() * items.length)]!; // next() is in [0, 1); callers pass non-empty lists
 }
 
 function pickWeighted<T>(rng: Rng, items: ReadonlyArray<readonly [T, number]>): T {
@@ -112,7 +113,7 @@ function pickWeighted<T>(rng: Rng, items: ReadonlyArray<readonly [T, number]>): 
     if (u < weight) return item;
     u -= weight;
   }
-  return items[items.length - 1][0];
+  return items[items.length - 1]![0]; // rounding left u past the last weight: the last item (lists are non-empty)
 }
 
 function round(x: number, digits: number): number {

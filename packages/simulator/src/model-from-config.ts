@@ -71,7 +71,7 @@ export function modelFromConfig(config: TeamConfig, options: ModelFromConfigOpti
     if (role !== undefined) member.role = role;
     if (!ms || ms.runs === 0) {
       member.toolCalls = Math.min(d.defaults.toolCalls, 0.8 * share);
-      if (dependencyMode === 'chain' && i > 0) member.dependsOn = [ids[i - 1]];
+      if (dependencyMode === 'chain' && i > 0) member.dependsOn = [ids[i - 1]!]; // one id per member, i > 0
       return member;
     }
     const calls = ms.meanToolCalls;
@@ -89,7 +89,8 @@ export function modelFromConfig(config: TeamConfig, options: ModelFromConfigOpti
     return member;
   });
 
-  const model: TeamModel = { name: options.teamId ?? stats?.teamId, members };
+  const name = options.teamId ?? stats?.teamId;
+  const model: TeamModel = { ...(name !== undefined && { name }), members };
   if (!stats || stats.runs === 0) return model;
   return calibrate(model, config, stats, options.calibrationRuns ?? 300, options.seed ?? 1);
 }
@@ -103,7 +104,7 @@ function dependenciesOf(ms: MemberStats, ids: string[], formation: string, mode:
       return other !== ms.memberId && together >= 3 && (ms.startedAfterEndOf[other] ?? 0) / together >= 0.9;
     });
   }
-  return mode === 'chain' && index > 0 ? [ids[index - 1]] : [];
+  return mode === 'chain' && index > 0 ? [ids[index - 1]!] : []; // index < ids.length, index > 0
 }
 
 // Observed calls = need + exploration x headroom; solve for the need (the function is increasing in it).

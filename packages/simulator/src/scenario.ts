@@ -89,9 +89,9 @@ export function loadScenario(nameOrPath: string): Scenario {
 export function parseScenario(text: string, file: string): Scenario {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', `not valid YAML: ${e.message.split('\n')[0]}`, {
+  const e = doc.errors[0];
+  if (e !== undefined) {
+    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', `not valid YAML: ${e.message.split('\n', 1)[0] ?? ''}`, {
       file,
       line: lineCounter.linePos(e.pos[0]).line,
     });

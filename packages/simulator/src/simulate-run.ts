@@ -11,7 +11,7 @@ import type { ResolvedTeamModel, TeamModel } from './team-model';
 /** Options of one simulated run. */
 export interface SimulateRunOptions {
   /** Team id written into the record; defaults to the model's name, else `simulated_team`. */
-  teamId?: string;
+  teamId?: string | undefined;
   /** Epoch milliseconds the run starts at; defaults to `SIMULATION_EPOCH_MS`, so a seed gives the same record. */
   startTimeMs?: number;
 }
@@ -344,7 +344,7 @@ function schedule(
   const factor = m.coordination.formationFactors[team.formation] ?? 0.5;
   const overhead = m.coordination.secondsPerPeer * factor * peers;
   const runUnit = (index: number, at: number): number => {
-    const u = team.units[index];
+    const u = team.units[index]!; // callers pass indexes of team.units
     const here = [...path, { team, index }];
     if (u.kind === 'team') return schedule(m, u, at + overhead, here, runs, coordinators, outcomes, seed);
     const r = runs.get(u.id) as LeafRun;
@@ -373,7 +373,7 @@ function schedule(
         const start = i === 0 ? t0 : prevStart + (1 - m.pipeline.overlap) * (prevEnd - prevStart);
         // A stage cannot finish before the stage feeding it has.
         const end = Math.max(runUnit(i, start), prevEnd);
-        const u = team.units[i];
+        const u = team.units[i]!; // i < n = team.units.length
         if (u.kind === 'member') (runs.get(u.id) as LeafRun).end = end;
         prevStart = start;
         prevEnd = end;
@@ -406,7 +406,7 @@ function schedule(
         roundTime += m.consensus.roundSeconds;
         unitWork.forEach((w, i) => {
           const turn = m.consensus.turnFraction * w * Math.exp(m.consensus.sigma * rng.normal());
-          turns[i] += turn;
+          turns[i]! += turn; // one turn total per unit
           roundTime += turn;
         });
         agreed = rng.next() < pAgree;
@@ -418,7 +418,7 @@ function schedule(
         if (u.kind !== 'member') return;
         const r = runs.get(u.id) as LeafRun;
         r.end = end;
-        r.active += turns[i];
+        r.active += turns[i]!;
       });
       return end;
     }
@@ -450,9 +450,10 @@ function scheduleByDependencies(team: SimTeam, start: number, runUnit: (index: n
   const done = new Set<number>();
   while (done.size < team.units.length) {
     const waiting = team.units.map((_, i) => i).filter((i) => !done.has(i));
-    const ready = waiting.filter((i) => [...needs[i]].every((d) => done.has(d)));
-    for (const i of ready.length > 0 ? ready : [waiting[0]]) {
-      const at = Math.max(start, ...[...needs[i]].filter((d) => done.has(d)).map((d) => ends[d]));
+    // needs has one set per unit, and ends is filled for every unit in done; waiting is non-empty here.
+    const ready = waiting.filter((i) => [...needs[i]!].every((d) => done.has(d)));
+    for (const i of ready.length > 0 ? ready : [waiting[0]!]) {
+      const at = Math.max(start, ...[...needs[i]!].filter((d) => done.has(d)).map((d) => ends[d]!));
       ends[i] = runUnit(i, at);
       done.add(i);
     }
@@ -472,8 +473,8 @@ function leavesOf(u: SimUnit): SimLeaf[] {
 // True when the dependency feeds the member through a pipeline: an earlier stage of the pipeline they share.
 function streamed(depPath: Step[], memberPath: Step[]): boolean {
   for (let i = 0; i < Math.min(depPath.length, memberPath.length); i++) {
-    const a = depPath[i];
-    const b = memberPath[i];
+    const a = depPath[i]!; // i is below both lengths
+    const b = memberPath[i]!;
     if (a.team !== b.team) return false;
     if (a.index !== b.index) return a.team.formation === 'pipeline' && a.index < b.index;
   }

@@ -34,12 +34,17 @@ export class SimulatedTeamRunner implements TrialRunner<TeamConfig> {
   }
 
   /** Simulates one trial. Rejects with the signal's reason when the experiment was already cancelled. */
-  async run(config: TeamConfig, context: TrialContext): Promise<ExecutionRecord> {
-    context.signal?.throwIfAborted();
-    const start = this.options.startTimeMs;
-    return simulateRun(this.model, config, deriveSeed(context.seed, 'trial', context.trial), {
-      teamId: this.options.teamId ?? context.teamId,
-      startTimeMs: typeof start === 'function' ? start() : (start ?? Date.now()),
+  run(config: TeamConfig, context: TrialContext): Promise<ExecutionRecord> {
+    // Inside the executor, so that an aborted signal or a bad config rejects rather than throws.
+    return new Promise((resolve) => {
+      context.signal?.throwIfAborted();
+      const start = this.options.startTimeMs;
+      resolve(
+        simulateRun(this.model, config, deriveSeed(context.seed, 'trial', context.trial), {
+          teamId: this.options.teamId ?? context.teamId,
+          startTimeMs: typeof start === 'function' ? start() : (start ?? Date.now()),
+        }),
+      );
     });
   }
 }

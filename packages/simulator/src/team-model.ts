@@ -200,7 +200,7 @@ export function resolveTeamModel(model: TeamModel): ResolvedTeamModel {
   const d = DEFAULT_MODEL_PARAMETERS;
   const defaults: MemberDefaults = { ...d.defaults, ...definedOnly(model.defaults) };
   const resolved: ResolvedTeamModel = {
-    name: model.name,
+    ...(model.name !== undefined && { name: model.name }),
     members: model.members.map((m) => ({
       id: m.id,
       role: m.role ?? defaults.role,
@@ -260,7 +260,7 @@ const MEMBER_FIELDS: Record<string, Check> = {
   required: 'boolean',
 };
 
-const SECTION_FIELDS: Record<string, Record<string, Check>> = {
+const SECTION_FIELDS = {
   defaults: Object.fromEntries(Object.entries(MEMBER_FIELDS).filter(([k]) => !['id', 'dependsOn', 'required'].includes(k))),
   coordination: { secondsPerPeer: 'nonNegative' },
   merge: { seconds: 'nonNegative', secondsPerMember: 'nonNegative' },
@@ -298,7 +298,13 @@ const SECTION_FIELDS: Record<string, Record<string, Check>> = {
     usdPerMillionOutput: 'nonNegative',
     usdPerToolCall: 'nonNegative',
   },
-};
+} satisfies Record<string, Record<string, Check>>;
+
+type SectionKey = keyof typeof SECTION_FIELDS;
+
+function isSectionKey(key: string): key is SectionKey {
+  return Object.hasOwn(SECTION_FIELDS, key);
+}
 
 const EXPECTED: Record<Check, string> = {
   boolean: 'true or false',
@@ -318,15 +324,15 @@ function passes(check: Check, v: unknown): boolean {
     case 'boolean':
       return typeof v === 'boolean';
     case 'positive':
-      return num && (v as number) > 0;
+      return num && (v) > 0;
     case 'nonNegative':
-      return num && (v as number) >= 0;
+      return num && (v) >= 0;
     case 'rate':
-      return num && (v as number) >= 0 && (v as number) <= 1;
+      return num && (v) >= 0 && (v) <= 1;
     case 'fraction':
-      return num && (v as number) >= 0 && (v as number) < 1;
+      return num && (v) >= 0 && (v) < 1;
     case 'integerAtLeast1':
-      return num && Number.isInteger(v) && (v as number) >= 1;
+      return num && Number.isInteger(v) && (v) >= 1;
     case 'string':
       return typeof v === 'string' && v.length > 0;
     case 'stringList':
@@ -377,7 +383,7 @@ export function parseTeamModel(data: unknown, where: FieldLocator = {}): TeamMod
       const key = snakeToCamel(rawKey);
       const check = fields[key];
       if (check === undefined) {
-        fail([...path, rawKey], `unknown field; expected one of: ${Object.keys(fields).map(spell).join(', ')}`);
+        return fail([...path, rawKey], `unknown field; expected one of: ${Object.keys(fields).map(spell).join(', ')}`);
       }
       if (value === null || value === undefined) continue;
       if (!passes(check, value)) fail([...path, rawKey], `expected ${EXPECTED[check]}, got ${JSON.stringify(value)}`);
@@ -413,8 +419,8 @@ export function parseTeamModel(data: unknown, where: FieldLocator = {}): TeamMod
         }
         section.formationFactors = factors;
       }
-      model.coordination = section as Partial<CoordinationModel>;
-    } else if (key in SECTION_FIELDS) {
+      model.coordination = section;
+    } else if (isSectionKey(key)) {
       (model as unknown as Record<string, unknown>)[key] = readSection(value, SECTION_FIELDS[key], [rawKey]);
     } else {
       fail([rawKey], `unknown field; expected one of: ${['name', 'members', ...Object.keys(SECTION_FIELDS)].map(spell).join(', ')}`);

@@ -23,7 +23,7 @@ describe('example metrics files', () => {
     const raw = JSON.parse(readFileSync(file, 'utf8')) as Array<Record<string, unknown>>;
     expect(Array.isArray(raw)).toBe(true);
     expect(raw[0]).toMatchObject({ team_id: 'code_review_team', formation: 'parallel', member_count: 5 });
-    expect(Object.keys(raw[0].member_metrics as object)).toContain('security_reviewer');
+    expect(Object.keys(raw[0]?.member_metrics as object)).toContain('security_reviewer');
     const scenario = loadScenario('code-review-parallel-budget');
     const expected = generateRuns(scenario.model, scenario.config, { runs: RUNS, seed: SEED, teamId: scenario.teamId });
     const read = await loadMetrics(file);

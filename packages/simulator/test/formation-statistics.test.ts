@@ -37,8 +37,8 @@ describe('formation statistics', () => {
   it('slows consensus down as it grows, more than in proportion to the added work', () => {
     const sizes = [2, 3, 4, 6, 8];
     const durations = sizes.map((n) => perf(independentTeam(n), config('consensus', n), 300).meanDurationSeconds);
-    for (let i = 1; i < durations.length; i++) expect(durations[i]).toBeGreaterThan(durations[i - 1] * 1.1);
-    expect(durations[4] / durations[0]).toBeGreaterThan(4);
+    for (let i = 1; i < durations.length; i++) expect(durations[i]).toBeGreaterThan(durations[i - 1]! * 1.1); // i - 1 >= 0
+    expect(durations[4]! / durations[0]!).toBeGreaterThan(4); // five sizes
   });
 
   it('needs more consensus rounds, and fails to agree more often, as the team grows', () => {

@@ -32,7 +32,7 @@ describe('modelFromConfig', () => {
   it.each(['none', 'chain'] as const)('takes an explicit dependency reading: %s', (dependencies) => {
     const model = modelFromConfig(config('parallel', 3), { dependencies });
     expect(model.members.map((m) => m.id)).toEqual(['member_1', 'member_2', 'member_3']);
-    expect(model.members[2].dependsOn ?? []).toEqual(dependencies === 'chain' ? ['member_2'] : []);
+    expect(model.members[2]?.dependsOn ?? []).toEqual(dependencies === 'chain' ? ['member_2'] : []);
   });
 
   it.each(['code-review-parallel-budget', 'regression-trap', 'research-consensus-oversized', 'sequential-independent'])(

@@ -30,6 +30,7 @@ describe('shipped scenarios', () => {
   it.each(claims)('%s, claim %i: %s', (name, index) => {
     const s = loadScenario(name);
     const e = s.expectations[index];
+    if (e === undefined) throw new Error(`${name} has no claim ${index}`);
     const before = expectedPerformance(s.model, s.config, { runs: 800, seed: 11 });
     const after = expectedPerformance(s.model, scenarioConfigWith(s, e.change), { runs: 800, seed: 11 });
     const improvement = improvementPercent(e.metric, before, after);
@@ -90,7 +91,7 @@ describe('loadScenario errors', () => {
   it('loads a scenario file by path', () => {
     const s = loadScenario(write('tiny.yaml', valid));
     expect(s).toMatchObject({ name: 'tiny', teamId: 'tiny_team', config: { formation: 'sequential', memberCount: 2 } });
-    expect(s.model.members[1].dependsOn).toEqual(['a']);
+    expect(s.model.members[1]?.dependsOn).toEqual(['a']);
   });
 
   it('lists the known scenarios when the name is unknown', () => {

@@ -1,5 +1,5 @@
 import { configFingerprint } from '@autotune/metrics';
-import type { ExecutionRecord } from '@autotune/metrics';
+import type { ExecutionRecord, MemberRecord } from '@autotune/metrics';
 import { isAutotuneError } from '@autotune/metrics';
 import { SIMULATION_EPOCH_MS, SimulatorError, generateRuns, simulateRun } from '../src';
 import type { TeamModel } from '../src';
@@ -33,15 +33,15 @@ describe('simulateRun', () => {
       expect(m.waitedFor).toEqual([]);
     }
     // Sequential: each member starts when the previous one ends.
-    expect(r.members[1].startTimeMs).toBe(r.members[0].endTimeMs);
-    expect(r.members[2].startTimeMs).toBe(r.members[1].endTimeMs);
+    expect(r.members[1]?.startTimeMs).toBe(r.members[0]?.endTimeMs);
+    expect(r.members[2]?.startTimeMs).toBe(r.members[1]?.endTimeMs);
   });
 
   it('starts at the simulation epoch by default and keeps execution ids apart across seeds', () => {
     const runs = generateRuns(independentTeam(2), config('parallel', 2), { runs: 50, seed: 3 });
-    expect(runs[0].startTimeMs).toBe(SIMULATION_EPOCH_MS);
+    expect(runs[0]?.startTimeMs).toBe(SIMULATION_EPOCH_MS);
     expect(new Set(runs.map((r) => r.executionId)).size).toBe(50);
-    expect(runs[1].startTimeMs - runs[0].startTimeMs).toBe(15 * 60 * 1000);
+    expect((runs[1]?.startTimeMs ?? 0) - (runs[0]?.startTimeMs ?? 0)).toBe(15 * 60 * 1000);
   });
 
   it('records only the dependencies whose output was there: waitedFor', () => {
@@ -68,20 +68,20 @@ describe('simulateRun', () => {
     const model: TeamModel = { members: [], defaults: { workSeconds: 200, workSigma: 0 } };
     const r = simulateRun(model, config('sequential', 1, { members: [{ id: 'newcomer', role: 'analyst' }] }), 1);
     expect(r.members[0]).toMatchObject({ memberId: 'newcomer', role: 'analyst' });
-    expect(r.members[0].durationSeconds).toBeGreaterThanOrEqual(200);
+    expect(r.members[0]?.durationSeconds).toBeGreaterThanOrEqual(200);
   });
 
   it('adds a coordinator to a hierarchical team, or uses the listed one', () => {
     const added = simulateRun(independentTeam(3), config('hierarchical', 3), 1);
     expect(ids(added)).toEqual(['coordinator', 'm1', 'm2', 'm3']);
-    expect(added.members[0].waitedFor).toEqual(['m1', 'm2', 'm3']);
+    expect(added.members[0]?.waitedFor).toEqual(['m1', 'm2', 'm3']);
     const listed = simulateRun(
       independentTeam(3),
       config('hierarchical', 3, { members: [{ id: 'boss', role: 'manager' }, { id: 'm1' }, { id: 'm2' }] }),
       1,
     );
     expect(ids(listed)).toEqual(['boss', 'm1', 'm2']);
-    const [boss, m1, m2] = listed.members;
+    const [boss, m1, m2] = listed.members as [MemberRecord, MemberRecord, MemberRecord]; // ids checked just above
     // The coordinator plans before the workers start and integrates after they end.
     expect(m1.startTimeMs).toBeGreaterThan(boss.startTimeMs!);
     expect(boss.endTimeMs).toBeGreaterThan(Math.max(m1.endTimeMs!, m2.endTimeMs!));
@@ -97,7 +97,7 @@ describe('simulateRun', () => {
     });
     const r = simulateRun(independentTeam(4), c, 5);
     expect(ids(r)).toEqual(['coordinator', 'm1', 'm2', 'm3', 'm4']);
-    const [, m1, m2, m3, m4] = r.members;
+    const [, m1, m2, m3, m4] = r.members as [MemberRecord, MemberRecord, MemberRecord, MemberRecord, MemberRecord]; // ids checked above
     expect(m2.startTimeMs).toBeGreaterThanOrEqual(m1.endTimeMs!); // sequential sub-team
     expect(m3.startTimeMs).toBe(m4.startTimeMs); // parallel sub-team
     expect(m3.startTimeMs).toBe(m1.startTimeMs); // the sub-teams are independent, so they start together
@@ -105,7 +105,7 @@ describe('simulateRun', () => {
 
   it('lets a hierarchical coordinator start a unit only when the units it depends on are done', () => {
     const r = simulateRun(chainTeam(3), config('hierarchical', 3), 2);
-    const [, m1, m2, m3] = r.members;
+    const [, m1, m2, m3] = r.members as [MemberRecord, MemberRecord, MemberRecord, MemberRecord]; // a coordinator and three members
     expect(m2.startTimeMs).toBeGreaterThanOrEqual(m1.endTimeMs!);
     expect(m3.startTimeMs).toBeGreaterThanOrEqual(m2.endTimeMs!);
     expect(r.members.slice(1).map((m) => m.waitedFor)).toEqual([[], ['m1'], ['m2']]);
@@ -116,10 +116,10 @@ describe('simulateRun', () => {
     expect(r).toMatchObject({ success: false, limitHit: 'timeout', durationSeconds: 30 });
     expect(r.error).toMatch(/timed out after 30 s/);
     expect(r.members.length).toBeLessThan(4);
-    const last = r.members[r.members.length - 1];
+    const last = r.members.at(-1);
     expect(last).toMatchObject({ success: false });
-    expect(last.error).toMatch(/timeout/);
-    expect(last.endTimeMs).toBe(r.endTimeMs);
+    expect(last?.error).toMatch(/timeout/);
+    expect(last?.endTimeMs).toBe(r.endTimeMs);
   });
 
   it.each([

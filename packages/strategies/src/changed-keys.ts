@@ -104,7 +104,7 @@ function diffMembers(prefix: string, before: readonly MemberConfig[], after: rea
   after.forEach((a, j) => {
     const i = beforeIndex.get(a.id);
     if (i === undefined) out.push({ key: `${prefix}[${j}]`, before: undefined, after: memberToUser(a) });
-    else diffMember(`${prefix}[${i}]`, before[i], a, out);
+    else diffMember(`${prefix}[${i}]`, before[i]!, a, out); // beforeIndex holds indexes of before
   });
   if (!dataEqual(keptBefore, keptAfter)) out.push({ key: `${prefix} (order)`, before: keptBefore, after: keptAfter });
 }

@@ -33,8 +33,9 @@ function clone<T>(value: T): T {
 /** The one key of `keys` that `obj` holds (null counts as absent); throws when it holds two. */
 function pickKey(obj: Obj, keys: readonly string[], path: FieldPath): string | undefined {
   const present = keys.filter((k) => obj[k] !== undefined && obj[k] !== null);
-  if (present.length > 1) {
-    throw new ConfigIssue([...path, present[1]], `only one of ${keys.join(' or ')}`, obj[present[1]]);
+  const second = present[1];
+  if (second !== undefined) {
+    throw new ConfigIssue([...path, second], `only one of ${keys.join(' or ')}`, obj[second]);
   }
   return present[0];
 }
@@ -46,7 +47,7 @@ function finiteNumber(obj: Obj, key: string, path: FieldPath, min: number, exclu
     const what = `${integer ? 'an integer' : 'a number'} ${exclusive ? 'greater than' : 'at least'} ${min}`;
     throw new ConfigIssue([...path, key], what, v);
   }
-  return v as number;
+  return v;
 }
 
 function nonEmptyString(obj: Obj, key: string, path: FieldPath, what: string): string {
@@ -111,7 +112,7 @@ function parseMember(obj: Obj, path: FieldPath): MemberConfig {
   const enableKey = pickKey(obj, ENABLE_KEYS, path);
   if (enableKey !== undefined) {
     if (typeof obj[enableKey] !== 'boolean') throw new ConfigIssue([...path, enableKey], 'true or false', obj[enableKey]);
-    member.enabled = obj[enableKey] as boolean;
+    member.enabled = obj[enableKey];
   }
   if (obj.tool_budget_multiplier !== undefined && obj.tool_budget_multiplier !== null) {
     member.toolBudgetMultiplier = finiteNumber(obj, 'tool_budget_multiplier', path, 0, false, false);
@@ -198,7 +199,7 @@ function orderLike(entries: [string, unknown][], template: unknown): Obj {
     if (order.includes(k)) return;
     let at = order.length;
     for (let j = i - 1; j >= 0; j--) {
-      const idx = order.indexOf(entries[j][0]);
+      const idx = order.indexOf(entries[j]![0]); // 0 <= j < i < entries.length
       if (idx >= 0) {
         at = idx + 1;
         break;

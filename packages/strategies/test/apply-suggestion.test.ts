@@ -8,7 +8,7 @@ function suggestion(suggestedConfig: Record<string, unknown>, currentConfig: Tea
     priority: 'medium',
     description: 'test',
     currentConfig,
-    suggestedConfig: suggestedConfig as Partial<TeamConfig>,
+    suggestedConfig: suggestedConfig,
     expectedImprovement: 10,
     confidence: 0.7,
     riskLevel: 0.2,
@@ -41,7 +41,7 @@ describe('applySuggestion', () => {
     ['both given: taken as they are', { memberCount: 2, members: [{ id: 'a' }, { id: 'b' }] }, (c) => [c.memberCount, ids(c.members)], [2, ['a', 'b']]],
     ['extra is merged key by key', { extra: { labels: { owner: 'ops' } } }, (c) => c.extra, { team_id: 'sample_team', labels: { owner: 'ops' } }],
     ['an unknown key lands in extra', { custom_param: 'new_value' }, (c) => c.extra?.custom_param, 'new_value'],
-    ['an undefined field is ignored', { toolBudget: undefined, formation: 'parallel' }, (c) => [c.toolBudget, c.formation], [50, 'parallel']],
+    ['an undefined field is ignored', { toolBudget: undefined as unknown as number /* as a JavaScript caller may pass */, formation: 'parallel' }, (c) => [c.toolBudget, c.formation], [50, 'parallel']],
   ])('%s', (_label, changes, pick, expected) => {
     expect(pick(applySuggestion(sampleTeamConfig(), suggestion(changes)))).toEqual(expected);
   });
@@ -67,7 +67,7 @@ describe('applySuggestion', () => {
     ['a zero multiplier in a sub-team', { members: [{ id: 't', members: [{ id: 'a', toolBudgetMultiplier: 0 }] }] }, /members\[0\]\.members\[0\]\.toolBudgetMultiplier/],
     ['a suggestedConfig that is not an object', 'fast' as never, /suggestedConfig/],
   ])('throws STRATEGY_INVALID_SUGGESTION for %s', (_label, changes, message) => {
-    const call = () => applySuggestion(sampleTeamConfig(), suggestion(changes as Record<string, unknown>));
+    const call = () => applySuggestion(sampleTeamConfig(), suggestion(changes));
     expect(call).toThrow(StrategyError);
     expect(call).toThrow(message);
     expect(call).toThrow(/^suggestion "custom"/);
@@ -76,10 +76,9 @@ describe('applySuggestion', () => {
 
 describe('applySuggestion with objects from another realm', () => {
   it('accepts configs made in a vm context as plain data', () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const vm = require('node:vm') as typeof import('node:vm');
     const foreign = vm.runInNewContext(`({ formation: 'sequential', memberCount: 2, members: [{ id: 'a' }, { id: 'b' }] })`);
-    const { applySuggestion: apply } = jest.requireActual('../src') as typeof import('../src');
+    const { applySuggestion: apply } = jest.requireActual<typeof import('../src')>('../src');
     const next = apply(foreign, {
       type: 'formation_selection',
       priority: 'high',

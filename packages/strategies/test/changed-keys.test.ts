@@ -4,6 +4,8 @@ import { sampleTeamConfig } from '@autotune/strategies/testing';
 
 const base = sampleTeamConfig();
 const members = base.members!;
+const [m1, m2] = members;
+if (m1 === undefined || m2 === undefined) throw new Error('the sample team has members');
 
 describe('changedKeys', () => {
   it('is empty for equal configs, including an explicit default vs an absent one', () => {
@@ -31,7 +33,7 @@ describe('changedKeys', () => {
       { key: 'member_count', before: 5, after: 6 },
       { key: 'members[5]', before: undefined, after: { id: 'm6', tool_budget_multiplier: 0.5 } },
     ]],
-    ['members reordered', { members: [members[1], members[0], ...members.slice(2)] }, [
+    ['members reordered', { members: [m2, m1, ...members.slice(2)] }, [
       { key: 'members (order)', before: ['m1', 'm2', 'm3', 'm4', 'm5'], after: ['m2', 'm1', 'm3', 'm4', 'm5'] },
     ]],
     ['a nested extra key, unprefixed', { extra: { team_id: 'sample_team', labels: { owner: 'ops', tier: 2 } } }, [
@@ -58,7 +60,7 @@ describe('changedKeys', () => {
     };
     const keys = changedKeys(base, after);
     expect(keys.map((k) => k.key)).toEqual(['formation', 'member_count', 'members']);
-    expect(keys[2].after).toEqual([
+    expect(keys[2]?.after).toEqual([
       { id: 'coordinator', role: 'manager' },
       { id: 'm1', role: 'planner' },
       { id: 'sub_team_1', formation: 'parallel', members: [{ id: 'm2', role: 'researcher' }, { id: 'm3', role: 'researcher' }] },
@@ -70,7 +72,7 @@ describe('changedKeys', () => {
     const team = (enabled?: boolean): TeamConfig => ({
       formation: 'hierarchical',
       memberCount: 3,
-      members: [{ id: 'boss' }, { id: 't', formation: 'parallel', members: [{ id: 'a' }, { id: 'b', enabled }] }],
+      members: [{ id: 'boss' }, { id: 't', formation: 'parallel', members: [{ id: 'a' }, { id: 'b', ...(enabled === undefined ? {} : { enabled }) }] }],
     });
     expect(changedKeys(team(), team(false))).toEqual([{ key: 'members[1].members[1].enabled', before: true, after: false }]);
   });

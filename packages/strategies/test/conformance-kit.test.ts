@@ -34,7 +34,7 @@ const good = {
 };
 // Deliberately loose: the broken variants break the contract's types too.
 type Part = Record<string, unknown>;
-const variant = (part: Part): OptimizationStrategy => ({ ...good, ...part }) as OptimizationStrategy;
+const variant = (part: Part): OptimizationStrategy => ({ ...good, ...part });
 const withSuggestion = (change: (s: OptimizationSuggestion) => unknown): OptimizationStrategy =>
   variant({ suggest: (i: readonly unknown[], c: TeamConfig) => good.suggest(i, c).map((s) => change({ ...s }) as OptimizationSuggestion) });
 const failed = (s: unknown): ConformanceCheckName[] => checkStrategyConformance(s).checks.filter((c) => !c.passed).map((c) => c.name);
@@ -110,7 +110,9 @@ describe('checkStrategyConformance', () => {
 
   it('catches a write that sloppy-mode code makes to a frozen input (silently ignored there)', () => {
     // new Function bodies are sloppy mode: assigning to a frozen property neither throws nor changes it.
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- sloppy-mode code is what this test is about
     const sloppySuggest = new Function('insights', 'config', "config.toolBudget = 1; return [];") as OptimizationStrategy['suggest'];
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- as above
     const sloppyApply = new Function('apply', 'return function (c, s) { c.timeoutSeconds = 1; return apply(c, s); };')(applySuggestion);
     expect(failed(variant({ suggest: sloppySuggest }))).toEqual(['suggest-does-not-mutate', 'fires-somewhere']);
     expect(failed(variant({ apply: sloppyApply }))).toEqual(['apply-does-not-mutate']);
@@ -120,7 +122,7 @@ describe('checkStrategyConformance', () => {
     const report = checkStrategyConformance(variant({ apply: (c: TeamConfig, s: OptimizationSuggestion) => Object.assign(c, s.suggestedConfig) }));
     expect(report.passed).toBe(false);
     expect(report.failures[0]).toMatchObject({ check: 'apply-does-not-mutate', case: 'oversized team of eight with a lead' });
-    expect(report.failures[0].message).toMatch(/apply of suggestion "cap" threw TypeError: .*read[- ]only/i);
+    expect(report.failures[0]?.message).toMatch(/apply of suggestion "cap" threw TypeError: .*read[- ]only/i);
   });
 
   it.each<[string, unknown]>([
@@ -131,7 +133,7 @@ describe('checkStrategyConformance', () => {
     const report = checkStrategyConformance(value);
     expect(report.failures.map((f) => f.check)).toEqual(['api-version']);
     expect(report.checks.filter((c) => !c.passed)).toHaveLength(CONFORMANCE_CHECKS.length);
-    expect(report.checks[1].failures[0].message).toMatch(/not run/);
+    expect(report.checks[1]?.failures[0]?.message).toMatch(/not run/);
   });
 
   it('runs the author\'s cases instead of the defaults', () => {
@@ -157,7 +159,7 @@ describe('runStrategyConformance (framework adapter)', () => {
         fn();
       },
       it: (name, fn) => void tests.push({ name, fn }),
-      ...(withExpect ? { expect: expect as never } : {}),
+      ...(withExpect ? { expect: expect } : {}),
     });
     return { suites, tests };
   }
@@ -184,7 +186,7 @@ describe('runStrategyConformance (framework adapter)', () => {
 
   it('names the strategy, the check and the case in the thrown error', () => {
     const { tests } = collect(variant({ suggest: () => null }));
-    expect(tests[1].fn).toThrow(/strategy "cap" fails suggest-returns-list:\n\[suggest-returns-list\] case "no insights and no context": suggest returned null/);
+    expect(tests[1]?.fn).toThrow(/strategy "cap" fails suggest-returns-list:\n\[suggest-returns-list\] case "no insights and no context": suggest returned null/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { formationSelectionStrategy } from '@autotune/strategies';
 import type { PerformanceInsight, StrategyContext, TargetMetric, TeamConfig } from '@autotune/strategies';
 import { sampleInsight, sampleTeamConfig, sampleTeamStats } from '@autotune/strategies/testing';
+import { first } from './support';
 
 const strategy = formationSelectionStrategy();
 const flagged = (f: string, ...more: PerformanceInsight[]) => [sampleInsight(`suboptimal_formation_${f}`), ...more];
@@ -34,6 +35,7 @@ describe('formation selection', () => {
     ],
   ])('%s', (_label, insights, formation, context, to, metric, basis) => {
     const [s, ...rest] = strategy.suggest(insights, config(formation), context);
+    if (s === undefined) throw new Error('expected a suggestion');
     expect(rest).toEqual([]);
     expect(s.suggestedConfig).toEqual({ formation: to });
     expect(s).toMatchObject({ type: 'formation_selection', targetMetric: metric, metadata: { basis, from: formation, to } });
@@ -42,10 +44,10 @@ describe('formation selection', () => {
 
   it('expects what the own runs measured, and is surer of them than of the table', () => {
     const stats = sampleTeamStats({ formation: 'consensus', meanDurationSeconds: 200 }, { formation: 'parallel', meanDurationSeconds: 100 });
-    const [observed] = strategy.suggest(flagged('consensus'), config('consensus'), { stats });
-    const [table] = strategy.suggest(flagged('consensus'), config('consensus'));
-    const c = stats.byFormation.consensus.duration.mean;
-    const p = stats.byFormation.parallel.duration.mean;
+    const observed = first(strategy.suggest(flagged('consensus'), config('consensus'), { stats }));
+    const table = first(strategy.suggest(flagged('consensus'), config('consensus')));
+    const c = stats.byFormation.consensus!.duration.mean;
+    const p = stats.byFormation.parallel!.duration.mean;
     expect(observed.expectedImprovement).toBeCloseTo(((c - p) / c) * 100, 1);
     expect(observed.confidence).toBeGreaterThan(table.confidence);
     expect(observed.riskLevel).toBeLessThan(table.riskLevel);
@@ -75,7 +77,7 @@ describe('formation selection', () => {
       { formation: 'sequential', meanDurationSeconds: 100, runs: 4 },
       { formation: 'hierarchical', meanDurationSeconds: 98, runs: 4 },
     );
-    const [s] = strategy.suggest(flagged('sequential'), config('sequential'), { stats });
+    const s = first(strategy.suggest(flagged('sequential'), config('sequential'), { stats }));
     expect(s.metadata).toMatchObject({ basis: 'table', to: 'pipeline' });
   });
 
@@ -84,14 +86,14 @@ describe('formation selection', () => {
       currentValue: 120,
       evidence: { runs: 30, comparison: { test: 'Welch t-test', pValue: 0.001, description: 'd' }, details: { formation: 'sequential', betterFormation: 'hierarchical', betterFormationMeanSeconds: 90 } },
     });
-    const [s] = strategy.suggest([insight], config('sequential'));
+    const s = first(strategy.suggest([insight], config('sequential')));
     expect(s.suggestedConfig).toEqual({ formation: 'hierarchical' });
     expect(s).toMatchObject({ expectedImprovement: 25, metadata: { basis: 'observed', pValue: 0.001 } });
   });
 
   it('ignores a betterFormation that is the current one', () => {
     const insight = sampleInsight('suboptimal_formation_sequential', { evidence: { runs: 30, details: { betterFormation: 'sequential' } } });
-    expect(strategy.suggest([insight], config('sequential'))[0].metadata).toMatchObject({ basis: 'table', to: 'pipeline' });
+    expect(strategy.suggest([insight], config('sequential'))[0]?.metadata).toMatchObject({ basis: 'table', to: 'pipeline' });
   });
 });
 
@@ -101,7 +103,7 @@ describe('formation selection on a slow team that only ran in one formation', ()
     ['sequential', 'pipeline'],
   ])('%s -> %s from the guide\'s table, at high priority at most', (from, to) => {
     const config = sampleTeamConfig({ formation: from });
-    const [s] = formationSelectionStrategy().suggest([sampleInsight('slow_execution')], config);
+    const s = first(formationSelectionStrategy().suggest([sampleInsight('slow_execution')], config));
     expect(s).toBeDefined();
     expect(s.suggestedConfig).toEqual({ formation: to });
     expect(s.priority).toBe('high');
@@ -117,7 +119,7 @@ describe('consensus to parallel only when the quality risk is low', () => {
 
   it('goes parallel when every member is reliable and independent', () => {
     const stats = consensusRuns({ memberProfiles: Object.fromEntries(members.map((id) => [id, { successRate: 0.995 }])), waitedFor: Object.fromEntries(members.map((id) => [id, []])) });
-    const [s] = formationSelectionStrategy().suggest([sampleInsight('slow_execution')], config(), { stats });
+    const s = first(formationSelectionStrategy().suggest([sampleInsight('slow_execution')], config(), { stats }));
     expect(s?.suggestedConfig).toEqual({ formation: 'parallel' });
   });
 
@@ -128,7 +130,7 @@ describe('consensus to parallel only when the quality risk is low', () => {
 
   it('picks hierarchical when some members wait for another one', () => {
     const stats = consensusRuns({ memberProfiles: Object.fromEntries(members.map((id) => [id, { successRate: 0.995 }])), waitedFor: { m5: ['m2'] } });
-    const [s] = formationSelectionStrategy().suggest([sampleInsight('slow_execution')], config(), { stats });
+    const s = first(formationSelectionStrategy().suggest([sampleInsight('slow_execution')], config(), { stats }));
     expect(s?.suggestedConfig).toEqual({ formation: 'hierarchical' });
     expect(s.description).toMatch(/wait for another's output/);
   });

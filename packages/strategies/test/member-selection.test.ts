@@ -1,6 +1,7 @@
 import { memberSelectionStrategy } from '@autotune/strategies';
 import type { MemberConfig, PerformanceInsight, StrategyContext, TeamConfig } from '@autotune/strategies';
 import { sampleInsight, sampleTeamConfig, sampleTeamStats } from '@autotune/strategies/testing';
+import { first } from './support';
 
 const strategy = memberSelectionStrategy();
 const under = (id: string, severity: number, metric?: string): PerformanceInsight =>
@@ -36,6 +37,7 @@ describe('member selection', () => {
     ],
   ])('%s', (_label, insights, config, context, changed) => {
     const [s, ...rest] = strategy.suggest(insights, config, context);
+    if (s === undefined) throw new Error('expected a suggestion');
     expect(rest).toEqual([]);
     expect(s.type).toBe('member_selection');
     expect(Object.keys(s.suggestedConfig)).toEqual(['members']);
@@ -52,17 +54,17 @@ describe('member selection', () => {
     ['tool_calls', 'cost'],
     [undefined, 'duration'],
   ])('aims at the metric the analyzer named (%s)', (metric, target) => {
-    expect(strategy.suggest([under('m3', 0.4, metric)], sampleTeamConfig())[0].targetMetric).toBe(target);
+    expect(strategy.suggest([under('m3', 0.4, metric)], sampleTeamConfig())[0]?.targetMetric).toBe(target);
   });
 
   it('infers the metric from the member\'s runs when the analyzer did not name one', () => {
-    expect(strategy.suggest([under('m3', 0.7)], sampleTeamConfig(), { stats })[0].targetMetric).toBe('success_rate');
+    expect(strategy.suggest([under('m3', 0.7)], sampleTeamConfig(), { stats })[0]?.targetMetric).toBe('success_rate');
   });
 
   it('expects a sequential team to save the disabled member\'s share of the run', () => {
     const slow = sampleTeamStats({ memberProfiles: { ...solid, m3: { durationWeight: 2.5, successRate: 1 } } });
-    const [s] = strategy.suggest([under('m3', 0.7, 'duration')], sampleTeamConfig(), { stats: slow });
-    expect(s.expectedImprovement).toBeCloseTo((slow.members.m3.meanDurationSeconds / slow.duration.mean) * 100, 0);
+    const s = first(strategy.suggest([under('m3', 0.7, 'duration')], sampleTeamConfig(), { stats: slow }));
+    expect(s.expectedImprovement).toBeCloseTo((slow.members.m3!.meanDurationSeconds / slow.duration.mean) * 100, 0);
   });
 
   it.each<[string, PerformanceInsight[], TeamConfig]>([
@@ -75,7 +77,7 @@ describe('member selection', () => {
   });
 
   it('honours a larger safe size from the user\'s options', () => {
-    const [s] = strategy.suggest([under('m3', 0.9)], sampleTeamConfig(), { options: { member_selection: { minEnabledMembers: 5 } } });
+    const s = first(strategy.suggest([under('m3', 0.9)], sampleTeamConfig(), { options: { member_selection: { minEnabledMembers: 5 } } }));
     expect(view(s.suggestedConfig.members).m3).toEqual([true, 0.7]);
   });
 });
@@ -91,7 +93,7 @@ describe('member selection: a member the team needs stays enabled', () => {
     ['the team survived its failures: disabled', { optional: true }, false, []],
     ['the team failed with about half of them: disabled', {}, false, []],
   ])('%s', (_label, m3, enabled, required) => {
-    const [s] = strategy.suggest([under('m3', 0.7)], sampleTeamConfig(), { stats: profiles(m3) });
+    const s = first(strategy.suggest([under('m3', 0.7)], sampleTeamConfig(), { stats: profiles(m3) }));
     const after = s.suggestedConfig.members!.find((m) => m.id === 'm3')!;
     expect(after.enabled ?? true).toBe(enabled);
     if (enabled) expect(after.toolBudgetMultiplier).toBeLessThan(1);

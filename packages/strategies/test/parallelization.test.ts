@@ -1,6 +1,7 @@
 import { parallelizationStrategy } from '@autotune/strategies';
 import type { MemberConfig, PerformanceInsight, StrategyContext, TeamConfig } from '@autotune/strategies';
 import { sampleInsight, sampleTeamConfig, sampleTeamStats } from '@autotune/strategies/testing';
+import { first } from './support';
 
 const strategy = parallelizationStrategy();
 const independent = (ids: string[], saving = 40): PerformanceInsight =>
@@ -39,6 +40,7 @@ describe('parallelization', () => {
     ],
   ])('%s', (_label, insight, config, expected, count) => {
     const [s, ...rest] = strategy.suggest([insight], config);
+    if (s === undefined) throw new Error('expected a suggestion');
     expect(rest).toEqual([]);
     expect(s).toMatchObject({ type: 'parallelization', targetMetric: 'duration' });
     expect(s.suggestedConfig.formation).toBe('hierarchical');
@@ -49,7 +51,7 @@ describe('parallelization', () => {
 
   it('expects the estimated saving over the mean run, less coordination overhead', () => {
     const stats = sampleTeamStats();
-    const [s] = strategy.suggest([independent(['m2', 'm3', 'm4', 'm5'], 50)], sampleTeamConfig(), { stats });
+    const s = first(strategy.suggest([independent(['m2', 'm3', 'm4', 'm5'], 50)], sampleTeamConfig(), { stats }));
     expect(s.expectedImprovement).toBeCloseTo((50 / stats.duration.mean) * 100 * 0.85, 1);
     expect(s.riskLevel).toBeGreaterThanOrEqual(0.6);
   });
@@ -94,14 +96,14 @@ describe('parallelization', () => {
     const insight = sampleInsight('parallelizable_members', {
       evidence: { runs: 30, details: { independentMembers: groups.flatMap((g) => g.split('+')), independentGroups: groups, estimatedSavingSeconds: 30 } },
     });
-    expect(shape(strategy.suggest([insight], config)[0].suggestedConfig.members)).toEqual(expected);
+    expect(shape(strategy.suggest([insight], config)[0]?.suggestedConfig.members)).toEqual(expected);
   });
 
   it('suggests the plain parallel formation when every member is independent and none coordinates', () => {
     const insight = sampleInsight('parallelizable_members', {
       evidence: { runs: 30, details: { independentMembers: ['m1', 'm2', 'm3', 'm4', 'm5'], independentGroups: ['m1+m2+m3+m4+m5'], estimatedSavingSeconds: 80 } },
     });
-    const [s] = strategy.suggest([insight], sampleTeamConfig(), { stats: sampleTeamStats() });
+    const s = first(strategy.suggest([insight], sampleTeamConfig(), { stats: sampleTeamStats() }));
     expect(s.suggestedConfig).toEqual({ formation: 'parallel' });
     expect(s.metadata).toMatchObject({ addedCoordinator: false, subTeams: [] });
   });
@@ -111,6 +113,6 @@ describe('parallelization', () => {
     const insight = sampleInsight('parallelizable_members', {
       evidence: { runs: 30, details: { independentMembers: ['a', 'b'], independentGroups: ['a+b'], estimatedSavingSeconds: 20 } },
     });
-    expect(shape(strategy.suggest([insight], config)[0].suggestedConfig.members)).toEqual(['lead', { sub_team_1: ['parallel', 'a', 'b'] }]);
+    expect(shape(strategy.suggest([insight], config)[0]?.suggestedConfig.members)).toEqual(['lead', { sub_team_1: ['parallel', 'a', 'b'] }]);
   });
 });

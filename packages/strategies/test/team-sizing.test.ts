@@ -3,6 +3,7 @@ import type { PerformanceInsight, StrategyContext, TeamConfig } from '@autotune/
 import type { TeamStats } from '@autotune/metrics';
 import { sampleInsight, sampleTeamConfig, sampleTeamStats } from '@autotune/strategies/testing';
 import type { SampleRunsSpec } from '@autotune/strategies/testing';
+import { first } from './support';
 
 const ids = (n: number, first = 'm'): string[] => Array.from({ length: n }, (_, i) => `${first}${i + 1}`);
 const team = (n: number): TeamConfig => sampleTeamConfig({ formation: 'parallel', members: ids(n).map((id) => ({ id })) });
@@ -27,6 +28,7 @@ describe('team sizing', () => {
     ],
   ])('fires for %s', (_label, config, context, size, basis) => {
     const [s, ...rest] = strategy.suggest(oversized, config, context);
+    if (s === undefined) throw new Error('expected a suggestion');
     expect(rest).toEqual([]);
     expect(s).toMatchObject({ type: 'team_sizing', strategy: 'team_sizing', priority: 'high', targetMetric: 'duration' });
     expect(s.suggestedConfig.memberCount).toBe(size);
@@ -38,9 +40,9 @@ describe('team sizing', () => {
 
   it('takes the expected improvement from the observed curve', () => {
     const stats = sampleTeamStats(sized(8, 200), sized(4, 120));
-    const [s] = strategy.suggest(oversized, team(8), { stats });
-    const g8 = stats.byMemberCount['8'].duration.mean;
-    const g4 = stats.byMemberCount['4'].duration.mean;
+    const s = first(strategy.suggest(oversized, team(8), { stats }));
+    const g8 = stats.byMemberCount['8']!.duration.mean;
+    const g4 = stats.byMemberCount['4']!.duration.mean;
     expect(s.expectedImprovement).toBeCloseTo(((g8 - g4) / g8) * 100, 1);
   });
 
@@ -68,15 +70,15 @@ describe('team sizing', () => {
       members: ['lead', ...ids(6)],
       memberProfiles: { ...Object.fromEntries(ids(6).map((id) => [id, { successRate: 1 }])), m5: { successRate: 0.2 }, lead: { successRate: 0.1 } },
     });
-    const [s] = strategy.suggest(oversized, config, { stats });
+    const s = first(strategy.suggest(oversized, config, { stats }));
     expect(s.suggestedConfig.memberCount).toBe(4);
     expect(s.suggestedConfig.members!.map((m) => m.id)).toEqual(['lead', 'm1', 'm3', 'm4']);
     expect(s.metadata!.droppedMembers).toEqual(['m2', 'm5', 'm6']);
   });
 
   it('is surer with more runs and a bigger gap, and expects more from a bigger gap', () => {
-    const weak = strategy.suggest([sampleInsight('oversized_team', { severity: 0.2, evidence: { runs: 5 } })], team(8))[0];
-    const strong = strategy.suggest([sampleInsight('oversized_team', { severity: 0.9, evidence: { runs: 200 } })], team(8))[0];
+    const weak = first(strategy.suggest([sampleInsight('oversized_team', { severity: 0.2, evidence: { runs: 5 } })], team(8)));
+    const strong = first(strategy.suggest([sampleInsight('oversized_team', { severity: 0.9, evidence: { runs: 200 } })], team(8)));
     expect(strong.confidence).toBeGreaterThan(weak.confidence);
     expect(strong.expectedImprovement).toBeGreaterThan(weak.expectedImprovement);
     expect(weak.expectedImprovement).toBeGreaterThanOrEqual(10);
@@ -85,8 +87,8 @@ describe('team sizing', () => {
 
   it('takes options from the factory and from context.options, context winning', () => {
     const wide = teamSizingStrategy({ maxSize: 7, keepShare: 0.9 });
-    expect(wide.suggest(oversized, team(10))[0].suggestedConfig.memberCount).toBe(7);
-    expect(wide.suggest(oversized, team(10), { options: { team_sizing: { maxSize: 6 } } })[0].suggestedConfig.memberCount).toBe(6);
+    expect(wide.suggest(oversized, team(10))[0]?.suggestedConfig.memberCount).toBe(7);
+    expect(wide.suggest(oversized, team(10), { options: { team_sizing: { maxSize: 6 } } })[0]?.suggestedConfig.memberCount).toBe(6);
   });
 
   describe('with the analyzer\'s size-curve verdict (no_speedup)', () => {
@@ -95,20 +97,20 @@ describe('team sizing', () => {
 
     it('goes to the analyzer\'s size and, as fast there, aims at cost', () => {
       const stats = sampleTeamStats(sized(8, 200), sized(4, 205));
-      const [s] = strategy.suggest([noSpeedup(4)], team(8), { stats });
+      const s = first(strategy.suggest([noSpeedup(4)], team(8), { stats }));
       expect(s.suggestedConfig.memberCount).toBe(4);
       expect(s).toMatchObject({ targetMetric: 'cost', expectedImprovement: 40, metadata: { basis: 'analyzer' } });
     });
 
     it('aims at duration when the smaller size was also faster', () => {
       const stats = sampleTeamStats(sized(8, 200), sized(4, 150));
-      const [s] = strategy.suggest([noSpeedup(4)], team(8), { stats });
+      const s = first(strategy.suggest([noSpeedup(4)], team(8), { stats }));
       expect(s).toMatchObject({ targetMetric: 'duration', metadata: { basis: 'analyzer' } });
       expect(s.expectedImprovement).toBeGreaterThan(15);
     });
 
     it('ignores a suggested size that is not smaller', () => {
-      expect(strategy.suggest([noSpeedup(8)], team(8))[0].metadata).toMatchObject({ basis: 'table', toSize: 5 });
+      expect(strategy.suggest([noSpeedup(8)], team(8))[0]?.metadata).toMatchObject({ basis: 'table', toSize: 5 });
     });
   });
 });
@@ -119,7 +121,7 @@ describe('team sizing: the description states the finding in its own units', () 
     ['too many members', { memberCount: 8, perMemberSeconds: 20, maxTeamSize: 7, reasons: ['too_many_members'] }, /8 members, more than the 7 a team should have/],
   ])('%s', (_name, details, text) => {
     const insight = sampleInsight('oversized_team', { currentValue: 8, baselineValue: 7, evidence: { runs: 40, details: details as never } });
-    const [s] = teamSizingStrategy().suggest([insight], team(8));
+    const s = first(teamSizingStrategy().suggest([insight], team(8)));
     expect(s.description).toMatch(text);
     expect(s.description).not.toMatch(/8 s per member/);
   });
@@ -132,7 +134,7 @@ describe('team sizing: the range it cites agrees with the cut', () => {
     // Inside it, calling 3-5 the sweet spot would argue against cutting 4 to 3.
     [4, 3, /even within the usual 3-5 members; try the low end/, /sweet spot/],
   ])('%i members cut to %i', (from, to, says, never) => {
-    const [s] = strategy.suggest(oversized, team(from), undefined);
+    const s = first(strategy.suggest(oversized, team(from), undefined));
     expect(s.suggestedConfig.memberCount).toBe(to);
     expect(s.description).toMatch(says);
     if (never) expect(s.description).not.toMatch(never);
@@ -146,6 +148,7 @@ describe('team sizing: members the team needs are kept', () => {
     const stats = sampleTeamStats(sized(6, 200, { memberProfiles: solid }));
     for (const [id, [failures, withTeam]] of Object.entries(counts)) {
       const m = stats.members[id];
+      if (m === undefined) throw new Error(`no member ${id} in the sample stats`);
       Object.assign(m, { successes: m.runs - failures, successRate: (m.runs - failures) / m.runs, failures, failuresWithTeamFailure: withTeam });
     }
     return stats;
@@ -161,7 +164,7 @@ describe('team sizing: members the team needs are kept', () => {
     ['among optional members the weakest go first', { m2: [1, 0], m3: [6, 1], m4: [3, 0] }, ['m3', 'm4'], []],
     ['optional, then never failed, never critical', { m1: [2, 2], m2: [1, 1], m3: [4, 0], m6: [3, 3] }, ['m3', 'm5'], ['m1', 'm2', 'm6']],
   ])('%s', (_label, counts, dropped, required) => {
-    const [s] = strategy.suggest(oversized, team(6), { stats: withFailures(counts) });
+    const s = first(strategy.suggest(oversized, team(6), { stats: withFailures(counts) }));
     expect(s.suggestedConfig.memberCount).toBe(4);
     expect(s.suggestedConfig.members!.map((m) => m.id)).toEqual(ids(6).filter((id) => !dropped.includes(id)));
     expect(s.metadata).toMatchObject({ toSize: 4, droppedMembers: dropped });
@@ -173,14 +176,14 @@ describe('team sizing: members the team needs are kept', () => {
 
   it('stops at the smallest size that keeps every critical member, and says why', () => {
     const counts = Object.fromEntries(ids(5).map((id): [string, [number, number]] => [id, [2, 2]]));
-    const [s] = strategy.suggest(oversized, team(6), { stats: withFailures(counts) });
+    const s = first(strategy.suggest(oversized, team(6), { stats: withFailures(counts) }));
     expect(s.suggestedConfig.memberCount).toBe(5);
     expect(s.suggestedConfig.members!.map((m) => m.id)).toEqual(ids(5));
     expect(s.metadata).toMatchObject({ toSize: 5, targetSize: 4, droppedMembers: ['m6'] });
     expect(s.metadata!.requiredMembers).toEqual(ids(5).map((id) => ({ id, failures: 2, failuresWithTeamFailure: 2 })));
     expect(s.description).toMatch(/^Reduce the team from 6 to 5 members \(drop m6\)/);
     expect(s.description).toMatch(/m1 2 of 2.*stops the cut short of 4/);
-    const full = strategy.suggest(oversized, team(6), { stats: withFailures({}) })[0];
+    const full = first(strategy.suggest(oversized, team(6), { stats: withFailures({}) }));
     expect(s.expectedImprovement).toBeCloseTo(full.expectedImprovement / 2, 0);
   });
 
@@ -192,13 +195,13 @@ describe('team sizing: members the team needs are kept', () => {
 
   it('drops a disabled member even if its old failures came with the team\'s', () => {
     const config = sampleTeamConfig({ formation: 'parallel', members: ids(6).map((id) => ({ id, enabled: id !== 'm1' })) });
-    const [s] = strategy.suggest(oversized, config, { stats: withFailures({ m1: [3, 3] }) });
+    const s = first(strategy.suggest(oversized, config, { stats: withFailures({ m1: [3, 3] }) }));
     expect(s.metadata).toMatchObject({ droppedMembers: ['m1', 'm6'], requiredMembers: [] });
   });
 
   it('keeps a member whose output another waited for, and says so', () => {
     const stats = sampleTeamStats(sized(6, 200, { memberProfiles: solid, waitedFor: { m5: ['m4', 'm6'], m2: ['m6'] } }));
-    const [s] = strategy.suggest(oversized, team(6), { stats });
+    const s = first(strategy.suggest(oversized, team(6), { stats }));
     expect(s.metadata).toMatchObject({ droppedMembers: ['m3', 'm5'], inputMembers: [{ id: 'm4', neededBy: ['m5'] }, { id: 'm6', neededBy: ['m2', 'm5'] }] });
     expect(s.description).toMatch(/keeps m4 \(m5 waited for its output\), m6 \(m2, m5 waited for its output\)/);
   });
@@ -207,9 +210,9 @@ describe('team sizing: members the team needs are kept', () => {
     const stats = sampleTeamStats(
       sized(6, 200, { memberProfiles: { ...solid, m2: { successRate: 0.6, optional: true }, m4: { successRate: 0.7, required: true } } }),
     );
-    expect(stats.members.m4.failuresWithTeamFailure).toBe(stats.members.m4.failures);
-    expect(stats.members.m2.failuresWithTeamFailure!).toBeLessThan(0.8 * stats.members.m2.failures!);
-    const [s] = strategy.suggest(oversized, team(6), { stats });
+    expect(stats.members.m4?.failuresWithTeamFailure).toBe(stats.members.m4?.failures);
+    expect(stats.members.m2?.failuresWithTeamFailure).toBeLessThan(0.8 * (stats.members.m2?.failures ?? 0));
+    const s = first(strategy.suggest(oversized, team(6), { stats }));
     expect(s.metadata).toMatchObject({ droppedMembers: ['m2', 'm6'], requiredMembers: [{ id: 'm4' }] });
   });
 });

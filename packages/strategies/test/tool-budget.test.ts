@@ -1,6 +1,7 @@
 import { TASK_TYPE_TOOL_BUDGETS, toolBudgetStrategy } from '@autotune/strategies';
 import type { PerformanceInsight, StrategyContext, TeamConfig } from '@autotune/strategies';
 import { sampleInsight, sampleTeamConfig, sampleTeamStats } from '@autotune/strategies/testing';
+import { first, without } from './support';
 
 const strategy = toolBudgetStrategy();
 const stats = sampleTeamStats({ meanToolCalls: 25, toolBudget: 50 });
@@ -8,7 +9,7 @@ const p95 = stats.meanToolCalls + 1.645 * stats.stdDevToolCalls;
 const excessive = [sampleInsight('excessive_tool_usage')];
 const exhausted = (count: number, runs = 30): PerformanceInsight =>
   sampleInsight('limit_exhaustion', { affectedComponents: ['tool_budget'], evidence: { runs, details: { limit: 'tool_budget', hits: count, hitRate: count / runs } } });
-const budget = (toolBudget?: number): TeamConfig => ({ ...sampleTeamConfig(), toolBudget });
+const budget = (toolBudget?: number): TeamConfig => (toolBudget === undefined ? without(sampleTeamConfig(), 'toolBudget') : { ...sampleTeamConfig(), toolBudget });
 
 describe('tool budget', () => {
   it('keeps the guide\'s task-type ranges', () => {
@@ -27,6 +28,7 @@ describe('tool budget', () => {
     ['from the insight alone, taking counts as Poisson-like', budget(50), undefined, Math.ceil((25 + 1.645 * 5) * 1.2)],
   ])('cuts %s', (_label, config, context, target) => {
     const [s, ...rest] = strategy.suggest(excessive, config, context);
+    if (s === undefined) throw new Error('expected a suggestion');
     expect(rest).toEqual([]);
     expect(s).toMatchObject({ type: 'tool_budget', priority: 'medium', targetMetric: 'cost', suggestedConfig: { toolBudget: target } });
     expect(s.metadata).toMatchObject({ direction: 'cut' });
@@ -35,14 +37,14 @@ describe('tool budget', () => {
   });
 
   it('sets a budget for a team that has none', () => {
-    const [s] = strategy.suggest(excessive, budget(undefined), { stats: { ...stats, toolBudget: undefined } });
+    const s = first(strategy.suggest(excessive, budget(undefined), { stats: without(stats, 'toolBudget') }));
     expect(s.suggestedConfig).toEqual({ toolBudget: Math.ceil(p95 * 1.2) });
     expect(s.description).toMatch(/^Set a tool budget of/);
   });
 
   it('is less sure when it has to guess the spread of tool calls', () => {
-    const [measured] = strategy.suggest(excessive, budget(50), { stats });
-    const [guessed] = strategy.suggest(excessive, budget(50));
+    const measured = first(strategy.suggest(excessive, budget(50), { stats }));
+    const guessed = first(strategy.suggest(excessive, budget(50)));
     expect(guessed.metadata).toMatchObject({ spread: 'assumed' });
     expect(guessed.confidence).toBeLessThan(measured.confidence);
   });
@@ -54,6 +56,7 @@ describe('tool budget', () => {
     ['using the budget in force in the runs when the config has none', budget(undefined), exhausted(6), { stats: { ...stats, toolBudget: 20 } }, 29, 'high'],
   ])('raises %s', (_label, config, insight, context, target, priority) => {
     const [s, ...rest] = strategy.suggest([insight], config, context);
+    if (s === undefined) throw new Error('expected a suggestion');
     expect(rest).toEqual([]);
     expect(s).toMatchObject({ priority, targetMetric: 'success_rate', suggestedConfig: { toolBudget: target }, metadata: { direction: 'raise' } });
   });
@@ -78,7 +81,7 @@ describe('tool budget', () => {
     expect(() => strategy.suggest(excessive, budget(50), { options: { tool_budget: { headrom: 1.5 } } })).toThrow(
       expect.objectContaining({ code: 'STRATEGY_INVALID_OPTIONS', message: expect.stringMatching(/unknown option "headrom"; known options: headroom/) }),
     );
-    const roomy = strategy.suggest(excessive, budget(100), { stats, options: { tool_budget: { headroom: 1.5 } } })[0];
+    const roomy = first(strategy.suggest(excessive, budget(100), { stats, options: { tool_budget: { headroom: 1.5 } } }));
     expect(roomy.suggestedConfig.toolBudget).toBe(Math.ceil(p95 * 1.5));
   });
 
@@ -88,6 +91,6 @@ describe('tool budget', () => {
     ['a hand-made count over runs', { limit: 'tool_budget', count: 15 }],
   ])('reads the share of exhausted runs from %s', (_label, details) => {
     const insight = sampleInsight('limit_exhaustion', { evidence: { runs: 30, details } });
-    expect(strategy.suggest([insight], budget(20))[0].suggestedConfig).toEqual({ toolBudget: Math.ceil(20 * 1.75) });
+    expect(strategy.suggest([insight], budget(20))[0]?.suggestedConfig).toEqual({ toolBudget: Math.ceil(20 * 1.75) });
   });
 });

@@ -45,8 +45,8 @@ export async function simulateCommand(flags: SimulateFlags, terminal: Terminal):
         : records.map((r) => JSON.stringify(r)).join('\n') + '\n';
     const path = session.resolveCwd(flags.out);
     const { mkdirSync } = require('node:fs') as typeof import('node:fs');
-    const { dirname } = require('node:path') as typeof import('node:path');
-    mkdirSync(dirname(path), { recursive: true });
+    const nodePath = require('node:path') as typeof import('node:path');
+    mkdirSync(nodePath.dirname(path), { recursive: true });
     const { writeFileAtomic } = require('@autotune/core') as typeof import('@autotune/core');
     await writeFileAtomic(path, text);
     const ok = records.filter((r) => r.success).length;

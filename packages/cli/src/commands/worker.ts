@@ -31,7 +31,7 @@ export async function workerCommand(flags: WorkerFlags, terminal: Terminal): Pro
     const runnerFor = (team: string): TrialRunner<unknown> => {
       let r = runners.get(team);
       if (!r) {
-        r = session.requireLocalRunner(team, undefined, undefined, 'autotune worker') as TrialRunner<unknown>;
+        r = session.requireLocalRunner(team, undefined, undefined, 'autotune worker');
         runners.set(team, r);
       }
       return r;

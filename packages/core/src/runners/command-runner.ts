@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { inspect } from 'node:util';
 import type { TrialContext, TrialRunner } from '@autotune/abtest';
 import type { ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
@@ -88,7 +89,7 @@ function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 
 function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason : new Error(`trial cancelled${reason === undefined ? '' : `: ${String(reason)}`}`);
+  return reason instanceof Error ? reason : new Error(`trial cancelled${reason === undefined ? '' : `: ${typeof reason === 'string' ? reason : inspect(reason)}`}`);
 }
 
 /**
@@ -136,14 +137,18 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
    *
    * @throws CoreError `CORE_RUNNER_NOT_FOUND` saying what was looked for and where.
    */
-  async prepare(): Promise<void> {
-    const found = findExecutable(this.argv[0], this.cwd, this.env());
-    if (!found.path) {
-      throw new CoreError('CORE_RUNNER_NOT_FOUND', `cannot run the team command "${this.argv[0]}": ${found.problem}`, {
-        field: 'command',
-        details: { command: [...this.argv], cwd: this.cwd },
-      });
-    }
+  prepare(): Promise<void> {
+    // Inside the executor, so that a missing command rejects rather than throws.
+    return new Promise((resolve) => {
+      const found = findExecutable(this.argv[0], this.cwd, this.env());
+      if (!found.path) {
+        throw new CoreError('CORE_RUNNER_NOT_FOUND', `cannot run the team command "${this.argv[0]}": ${found.problem}`, {
+          field: 'command',
+          details: { command: [...this.argv], cwd: this.cwd },
+        });
+      }
+      resolve();
+    });
   }
 
   async run(config: TeamConfig, context: TrialContext): Promise<ExecutionRecord> {

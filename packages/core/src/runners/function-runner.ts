@@ -46,7 +46,7 @@ export class FunctionRunner implements TrialRunner<TeamConfig> {
     }
     const teamId = this.options.teamId ?? context.teamId;
     return completeRecord(
-      (returned ?? undefined) as Record<string, unknown> | undefined,
+      (returned ?? undefined),
       { config, teamId, context, startMs, endMs, ok: true, seenExecutionIds: this.seenExecutionIds },
       'the record returned by the team function',
     );

@@ -83,6 +83,7 @@ export async function holdTeamLock(
   options: { heartbeatMs?: number; staleAfterMs?: number } = {},
 ): Promise<HeldTeamLock> {
   const lock = await store.acquireTeamLock(teamId, { pid: process.pid, host: hostname(), purpose }, options.staleAfterMs === undefined ? {} : { staleAfterMs: options.staleAfterMs });
+  let failed = false;
   let failure: unknown;
   let beating: Promise<void> | undefined;
   const timer = setInterval(() => {
@@ -90,7 +91,8 @@ export async function holdTeamLock(
     beating ??= lock
       .heartbeat()
       .catch((e: unknown) => {
-        failure ??= e;
+        if (!failed) failure = e;
+        failed = true;
       })
       .finally(() => {
         beating = undefined;
@@ -101,7 +103,7 @@ export async function holdTeamLock(
   return {
     lock,
     async confirm() {
-      if (failure !== undefined) throw failure;
+      if (failed) throw failure;
       await lock.heartbeat();
     },
     async release() {

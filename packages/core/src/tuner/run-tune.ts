@@ -433,7 +433,7 @@ async function runRace(
           const fp = configFingerprint(c.config);
           if (seen.has(fp) || carriesRefused(c.config)) continue;
           seen.add(fp);
-          racers.push({ id: `c${racers.length + notRaced.length}`, label: c.label, source: 'combination', config: c.config, candidate: c, tightened: tightenedLimits(base, c.config), limitHits: new Array(round).fill(undefined), values: new Array(round).fill(undefined), successes: new Array(round).fill(undefined), records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
+          racers.push({ id: `c${racers.length + notRaced.length}`, label: c.label, source: 'combination', config: c.config, candidate: c, tightened: tightenedLimits(base, c.config), limitHits: new Array<boolean | undefined>(round).fill(undefined), values: new Array<number | undefined>(round).fill(undefined), successes: new Array<boolean | undefined>(round).fill(undefined), records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
           added++;
         }
       }

@@ -23,7 +23,7 @@ function checkBounds(b: unknown, field: string, integer: boolean): TuneBounds | 
   const num = (v: unknown, f: string) => {
     if (v === undefined) return undefined;
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) fail(f, integer ? 'a whole number > 0' : 'a number > 0', v);
-    return v as number;
+    return v;
   };
   const min = num(o.min, `${field}.min`);
   const max = num(o.max, `${field}.max`);

@@ -12,7 +12,7 @@ export interface JsonProblem {
 export function checkJson(text: string): JsonProblem | undefined {
   let i = 0;
   const fail = (message: string): never => {
-    throw { offset: i, message } satisfies JsonProblem;
+    throw new JsonProblemFound({ offset: i, message });
   };
   const ws = () => {
     while (i < text.length && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) i++;
@@ -104,8 +104,15 @@ export function checkJson(text: string): JsonProblem | undefined {
     if (i < text.length) fail('unexpected text after the end of the JSON value');
     return undefined;
   } catch (e) {
-    if (typeof e === 'object' && e !== null && 'offset' in e) return e as JsonProblem;
+    if (e instanceof JsonProblemFound) return e.problem;
     throw e;
+  }
+}
+
+/** Thrown inside checkJson only, to unwind its recursive descent to the one catch that returns the problem. */
+class JsonProblemFound extends Error {
+  constructor(readonly problem: JsonProblem) {
+    super(problem.message);
   }
 }
 

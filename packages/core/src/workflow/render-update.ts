@@ -119,7 +119,7 @@ function renderJson(value: unknown, style: JsonStyle, finalNewline: boolean): st
 /** A yaml node for `value` that takes over the comments and flow style of the node it replaces. */
 function makeNode(doc: Document, value: unknown, like: unknown): YamlNode {
   const node = doc.createNode(value) as YamlNode;
-  if (like && typeof like === 'object' && 'range' in (like as object)) {
+  if (like && typeof like === 'object' && 'range' in (like)) {
     const old = like as YamlNode;
     node.commentBefore = old.commentBefore;
     node.comment = old.comment;

@@ -104,7 +104,7 @@ export function updateComment(comment: string, key: string | number | undefined,
     return keyUnit !== undefined && seconds !== undefined && Math.abs((t.value * seconds) / keyUnit - before) < 1e-9;
   });
   if (matches.length !== 1) return undefined;
-  const t = matches[0]!;
+  const t = matches[0];
   const factor = t.unit === undefined || keyUnit === undefined ? 1 : (unitSeconds(t.unit) ?? 1) / keyUnit;
   const value = after / factor;
   const written = cleanNumber(value, Math.max(1, t.decimals));
@@ -138,7 +138,7 @@ function spellPath(path: FieldPath, team: unknown): string {
   let cur: unknown = team;
   let prev: string | number | undefined;
   for (const part of path) {
-    const item = Array.isArray(cur) && typeof part === 'number' ? cur[part] : isPlainObject(cur) ? cur[String(part)] : undefined;
+    const item: unknown = Array.isArray(cur) && typeof part === 'number' ? (cur as readonly unknown[])[part] : isPlainObject(cur) ? cur[String(part)] : undefined;
     if (typeof part === 'number' && prev === 'members') {
       const id = typeof item === 'string' ? item : isPlainObject(item) && typeof item.id === 'string' ? item.id : undefined;
       out += id !== undefined ? `[${/^[A-Za-z_][\w-]*$/.test(id) ? id : JSON.stringify(id)}]` : `[${part}]`;

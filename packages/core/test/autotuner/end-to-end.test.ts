@@ -115,13 +115,13 @@ describe('apply and roll back end to end: CommandRunner, a commented YAML file, 
     const { db, store } = openStore(workflowPath);
     let edited = false;
     const runner: TrialRunner<TeamConfig> = {
-      async run(config, ctx) {
+      run(config, ctx) {
         if (!edited) {
           fs.appendFileSync(workflowPath, '# edited by a colleague\n');
           edited = true;
         }
         const d = config.formation === 'parallel' ? 30 + (ctx.trial % 3) : 100 + (ctx.trial % 3);
-        return { teamId: TEAM, executionId: `t${ctx.trial}`, startTimeMs: 0, endTimeMs: d * 1000, durationSeconds: d, success: true, memberCount: config.memberCount, toolCalls: 1, members: [] };
+        return Promise.resolve({ teamId: TEAM, executionId: `t${ctx.trial}`, startTimeMs: 0, endTimeMs: d * 1000, durationSeconds: d, success: true, memberCount: config.memberCount, toolCalls: 1, members: [] });
       },
     };
     const autotuner = new PerformanceAutotuner({ analyzer: analyzerWithHistory(), store, runner, seed: 2 });

@@ -26,11 +26,11 @@ function cut(suggested: Partial<TeamConfig>): AutotuneSuggestion {
 function runner(hitOn: number[], limit: 'tool_budget' | 'timeout'): TrialRunner<TeamConfig> {
   let candidateRuns = 0;
   return {
-    async run(config, ctx) {
+    run(config, ctx) {
       const cheap = (config.toolBudget ?? 60) < 60 || (config.timeoutSeconds ?? 300) < 300;
       const cost = (cheap ? 0.6 : 1) + (ctx.trial % 5) * 0.01;
       const hit = ctx.arm === 'candidate' && hitOn.includes(candidateRuns++) ? { limitHit: limit } : {};
-      return { teamId: 't', executionId: `r${ctx.trial}`, startTimeMs: 0, endTimeMs: 60_000, durationSeconds: 60 + (ctx.trial % 7), success: true, memberCount: 3, toolCalls: 10, costUsd: cost, members: [], ...hit };
+      return Promise.resolve({ teamId: 't', executionId: `r${ctx.trial}`, startTimeMs: 0, endTimeMs: 60_000, durationSeconds: 60 + (ctx.trial % 7), success: true, memberCount: 3, toolCalls: 10, costUsd: cost, members: [], ...hit });
     },
   };
 }

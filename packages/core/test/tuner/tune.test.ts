@@ -32,7 +32,7 @@ class AlikeRunner implements TrialRunner<TeamConfig> {
   runs: ExecutionRecord[] = [];
   private n = 0;
   constructor(private readonly teamId: string) {}
-  async run(config: TeamConfig, context: TrialContext): Promise<ExecutionRecord> {
+  run(config: TeamConfig, context: TrialContext): Promise<ExecutionRecord> {
     const rnd = prng(hash(`${context.seed}/${context.trial}/${context.arm}/${configFingerprint(config)}/${this.n}`));
     const u1 = Math.max(rnd(), 1e-12);
     const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rnd());
@@ -51,7 +51,7 @@ class AlikeRunner implements TrialRunner<TeamConfig> {
       configFingerprint: configFingerprint(config),
     };
     this.runs.push(record);
-    return record;
+    return Promise.resolve(record);
   }
 }
 

@@ -37,11 +37,11 @@ interface Choice {
   formation: string;
   basis: 'observed' | 'table';
   reason: string;
-  group?: GroupStats;
-  reference?: GroupStats;
-  pValue?: number;
+  group?: GroupStats | undefined;
+  reference?: GroupStats | undefined;
+  pValue?: number | undefined;
   /** Expected improvement when it is known without the groups (from the insight's figures). */
-  expected?: number;
+  expected?: number | undefined;
 }
 
 function observedChoice(stats: TeamStats | undefined, current: string, o: Required<FormationSelectionOptions>): Choice | undefined {
@@ -139,7 +139,7 @@ function tableChoice(
 function allMembersSucceed(stats: TeamStats | undefined, config: TeamConfig, minRuns: number): number | undefined {
   if (!stats) return undefined;
   const ids = config.members ? config.members.filter(isEnabled).map((m) => m.id) : Object.keys(stats.members);
-  const known = ids.map((id) => stats.members[id]).filter((m) => m !== undefined && m.runs >= minRuns);
+  const known = ids.map((id) => stats.members[id]).filter((m): m is NonNullable<typeof m> => m !== undefined && m.runs >= minRuns);
   if (known.length === 0 || known.length < ids.length) return undefined;
   return known.reduce((p, m) => p * m.successRate, 1);
 }
@@ -148,7 +148,8 @@ function allMembersSucceed(stats: TeamStats | undefined, config: TeamConfig, min
 function refutedByOwnRuns(stats: TeamStats | undefined, current: string, formation: string, minRuns: number): boolean {
   const g = stats?.byFormation[formation];
   if (!stats || !g || g.runs < minRuns) return false;
-  const reference = (stats.byFormation[current]?.runs ?? 0) >= minRuns ? stats.byFormation[current] : stats;
+  const own = stats.byFormation[current];
+  const reference = own !== undefined && own.runs >= minRuns ? own : stats;
   return g.duration.mean >= reference.duration.mean && g.successRate <= reference.successRate;
 }
 

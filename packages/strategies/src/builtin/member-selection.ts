@@ -66,11 +66,7 @@ function metricOf(insight: PerformanceInsight, own: MemberStats | undefined, tea
   return 'duration';
 }
 
-interface Change {
-  id: string;
-  action: 'disable' | 'reduce' | 'boost';
-  multiplier?: number;
-}
+type Change = { id: string; action: 'disable' } | { id: string; action: 'reduce' | 'boost'; multiplier: number };
 
 function suggestMembers(
   under: PerformanceInsight[],
@@ -132,7 +128,9 @@ function suggestMembers(
     return c.action === 'disable' ? { ...cloneData(m), enabled: false } : { ...cloneData(m), toolBudgetMultiplier: c.multiplier };
   });
   const worst = used[0];
-  const own = memberStats[worst.affectedComponents[0]];
+  if (worst === undefined) return undefined; // every change above came with the insight behind it
+  const worstId = worst.affectedComponents[0];
+  const own = worstId === undefined ? undefined : memberStats[worstId];
   const metric = metricOf(worst, own, counted);
   const disabled = [...changes.values()].filter((c) => c.action === 'disable');
   let expected = 10 + 20 * clamp(worst.severity, 0, 1);

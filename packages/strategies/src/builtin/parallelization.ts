@@ -123,7 +123,8 @@ function suggestSplit(
     if (m === existing) continue;
     const g = groupOf.get(m);
     if (g === undefined) next.push(cloneData(m));
-    else if (groups[g][0] === m) {
+    else if (groups[g]?.[0] === m) {
+      // groupOf maps members to indexes of groups.
       const team: MemberConfig = { id: uniqueId(`sub_team_${subTeams.length + 1}`, taken), formation: 'parallel', members: groups[g].map((x) => cloneData(x)) };
       taken.push(team);
       subTeams.push(team);

@@ -48,8 +48,8 @@ const SPEC: NumericSpec<Required<TeamSizingOptions>> = {
 interface Target {
   size: number;
   basis: 'analyzer' | 'observed' | 'table';
-  group?: GroupStats;
-  reference?: GroupStats;
+  group?: GroupStats | undefined;
+  reference?: GroupStats | TeamStats | undefined;
 }
 
 /**
@@ -59,7 +59,8 @@ interface Target {
  */
 function observedTarget(stats: TeamStats | undefined, size: number, o: Required<TeamSizingOptions>): Target | null | undefined {
   if (!stats) return undefined;
-  const reference = (stats.byMemberCount[String(size)]?.runs ?? 0) >= o.minGroupRuns ? stats.byMemberCount[String(size)] : stats;
+  const own = stats.byMemberCount[String(size)];
+  const reference = own !== undefined && own.runs >= o.minGroupRuns ? own : stats;
   const smaller = Object.entries(stats.byMemberCount)
     .map(([k, g]) => ({ size: Number(k), g }))
     .filter(({ size: s, g }) => Number.isInteger(s) && s >= 2 && s < size && g.runs >= o.minGroupRuns);
@@ -72,6 +73,7 @@ function observedTarget(stats: TeamStats | undefined, size: number, o: Required<
   const pick = eligible
     .filter(({ g }) => g.duration.mean <= fastest * (1 + o.speedTolerance))
     .sort((a, b) => a.size - b.size)[0];
+  if (pick === undefined) return null; // cannot happen: the fastest eligible group passes its own filter
   return { size: pick.size, basis: 'observed', group: pick.g, reference };
 }
 

@@ -26,9 +26,10 @@ function savedShare(durations: ArrayLike<number>, limit: number): { savedPercent
   let saved = 0;
   let cutRuns = 0;
   for (let i = 0; i < durations.length; i++) {
-    total += durations[i];
-    if (durations[i] > limit) {
-      saved += durations[i] - limit;
+    const d = durations[i]!; // i < length
+    total += d;
+    if (d > limit) {
+      saved += d - limit;
       cutRuns++;
     }
   }

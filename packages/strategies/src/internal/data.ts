@@ -4,7 +4,7 @@
 /** True for `{}`-style objects (not arrays, typed arrays, dates or class instances). */
 export function isPlainObject(u: unknown): u is Record<string, unknown> {
   if (typeof u !== 'object' || u === null) return false;
-  const proto = Object.getPrototypeOf(u);
+  const proto = Object.getPrototypeOf(u) as object | null;
   if (proto === null || proto === Object.prototype) return true;
   // An object from another realm (a vm context, a worker's structuredClone, Jest's sandbox) has that realm's
   // Object.prototype: still plain data, so recognise it by shape, not identity.
@@ -13,7 +13,7 @@ export function isPlainObject(u: unknown): u is Record<string, unknown> {
 
 /** A deep copy of plain data; typed arrays are copied, anything else that is not plain is shared. */
 export function cloneData<T>(value: T): T {
-  if (Array.isArray(value)) return value.map((v) => cloneData(v)) as T;
+  if (Array.isArray(value)) return (value as readonly unknown[]).map((v) => cloneData(v)) as T;
   if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
     return (value as unknown as { slice(): unknown }).slice() as T;
   }

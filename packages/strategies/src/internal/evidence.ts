@@ -15,11 +15,11 @@ export interface ConfidenceInput {
   /** Runs behind the evidence. */
   runs: number;
   /** Severity of the insight, 0..1: a bigger gap is more certainly real. */
-  severity?: number;
+  severity?: number | undefined;
   /** p-value of the comparison the change rests on, when there is one. */
-  pValue?: number;
+  pValue?: number | undefined;
   /** How far the change moves the config, as a fraction (0.4 = 40%): far moves are less predictable. */
-  move?: number;
+  move?: number | undefined;
 }
 
 /** Confidence in 0.05..0.97 (never certain, never worthless once a strategy decided to speak). */

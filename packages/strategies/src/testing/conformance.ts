@@ -70,7 +70,7 @@ function show(v: unknown): string {
 interface Input {
   insights: ConformanceCase['insights'];
   config: TeamConfig;
-  context?: StrategyContext;
+  context?: StrategyContext | undefined;
 }
 
 function freshInput(c: ConformanceCase): Input {
@@ -221,7 +221,7 @@ export function checkStrategyConformance(strategy: unknown, cases: readonly Conf
         const shapeOk = checkShape(raw, input, s, (m) => fail('suggestion-shape', m));
         if (!shapeOk) continue;
         suggestionsMade++;
-        const suggestion = raw as OptimizationSuggestion;
+        const suggestion = raw;
         checkChange(suggestion, c.config, (m) => fail('suggests-a-change', m));
         const config = deepFreeze(cloneData(c.config));
         const frozen = deepFreeze(cloneData(suggestion));

@@ -94,7 +94,8 @@ export function sampleRecords(spec: SampleRunsSpec = {}): ExecutionRecord[] {
     let allOk = true;
     let requiredFailed = false;
     const members: MemberRecord[] = ids.map((id, i) => {
-      const share = serial ? weights[i] / totalWeight : weights[i] / Math.max(...weights);
+      const weight = weights[i]!; // one weight per member id
+      const share = serial ? weight / totalWeight : weight / Math.max(...weights);
       const memberDuration = duration * share;
       const ok = rng.next() < (profiles[id]?.successRate ?? Math.min(1, rate + (1 - rate) * 0.5));
       if (!ok && profiles[id]?.required) requiredFailed = true;
@@ -108,7 +109,7 @@ export function sampleRecords(spec: SampleRunsSpec = {}): ExecutionRecord[] {
         durationSeconds: Math.round(memberDuration * 1000) / 1000,
         startTimeMs: Math.round(memberStart),
         endTimeMs: Math.round(memberEnd),
-        toolCalls: Math.round((toolCalls * callWeights[i]) / totalCallWeight),
+        toolCalls: Math.round((toolCalls * callWeights[i]!) / totalCallWeight), // one call weight per member id
       };
       if (spec.waitedFor?.[id]) m.waitedFor = [...spec.waitedFor[id]];
       return m;
@@ -144,9 +145,10 @@ export function sampleRecords(spec: SampleRunsSpec = {}): ExecutionRecord[] {
  */
 export function sampleTeamStats(...specs: SampleRunsSpec[]): TeamStats {
   const list = specs.length > 0 ? specs : [{}];
-  const teamId = list[0].teamId ?? 'sample_team';
+  const firstSpec: SampleRunsSpec = list[0] ?? {};
+  const teamId = firstSpec.teamId ?? 'sample_team';
   const agg = new MetricsAggregator();
-  let start = list[0].startTimeMs ?? DEFAULT_START;
+  let start = firstSpec.startTimeMs ?? DEFAULT_START;
   list.forEach((spec, i) => {
     const records = sampleRecords({ seed: i + 1, ...spec, teamId, startTimeMs: start });
     for (const r of records) agg.add(r);
