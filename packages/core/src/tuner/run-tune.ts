@@ -472,7 +472,7 @@ async function runRace(
     const est = (r: Racer) => pairedComparison(observations(baseline), observations(r)).improvementPercentage;
     const top = est(best);
     const size = (r: Racer) => r.candidate?.settings.length ?? settingsChanged(base, r.config).length;
-    const simpler = safe.filter((r) => est(r) >= top - input.threshold && size(r) < size(best!)).sort((x, y) => size(x) - size(y) || est(y) - est(x))[0];
+    const simpler = safe.filter((r) => est(r) >= top - input.threshold && size(r) < size(best)).sort((x, y) => size(x) - size(y) || est(y) - est(x))[0];
     if (simpler) best = simpler;
   }
   let winner: Racer | undefined;

@@ -186,7 +186,7 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
       keptSteps.forEach((s, i) => {
         const before = sameText(file, s.from);
         const after = sameText(file, s.to!);
-        Object.assign(entries[i]!, { status: 'pending', filePath: file.path, fileTextBefore: before, fileTextAfter: after, fileHashBefore: textHash(before), fileHashAfter: textHash(after) });
+        Object.assign(entries[i], { status: 'pending', filePath: file.path, fileTextBefore: before, fileTextAfter: after, fileHashBefore: textHash(before), fileHashAfter: textHash(after) });
       });
       // The journaled write `apply` uses: intent recorded, file replaced atomically, intent confirmed, so that a
       // crash or SIGTERM at any point leaves file and history agreeing (docs/reliability.md).

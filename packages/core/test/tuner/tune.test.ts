@@ -155,7 +155,7 @@ describe('tune: the race and its confirm test', () => {
     await store.writeMany(recorder.runs.map((r, i) => ({ ...r, executionId: `history-${i}`, toolCalls: 10, members: [member('a', []), member('b', ['a']), member('c', [])] })));
     const tuner = new PerformanceAutotuner({ runner: new AlikeRunner('team'), store, seed: 3, now: () => new Date(SIMULATION_EPOCH_MS) });
     const outcome = await tuner.tune('team', BASE, { budget: 60, dryRun: true, searchSpace: { toolBudget: { levels: [8, 30] } } });
-    const standings = outcome.steps[0]!.race.standings;
+    const standings = outcome.steps[0].race.standings;
     const dropA = standings.find((x) => x.label === 'drop member a')!;
     expect(dropA.runs).toBe(0);
     expect(dropA.dropReason).toBe("not raced: the history rules it out (b waited for a's output in 30 of 30 recorded runs)");
