@@ -25,15 +25,12 @@ export {
   isTeamConfig,
   loadWorkflowFile,
   workflowFromText,
-  detectFormat,
   renderWorkflowUpdate,
   writeFileAtomic,
   saveWorkflowFile,
   restoreWorkflowText,
-  writeBackup,
   AUTOTUNE_DIR,
   locateJsonError,
-  creationModesLike,
   prepareDatabaseFile,
 } from './workflow';
 export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes } from './workflow';
@@ -76,9 +73,7 @@ export type { TeamConfig, MemberConfig, OptimizationSuggestion, OptimizationStra
 export type { TrialContext, TrialRunner, ExperimentResult, Verdict, ValidationStatus } from '@autotune/abtest';
 export type { PerformanceInsight } from '@autotune/analyzer';
 export type { ExecutionRecord, TeamStats } from '@autotune/metrics';
-export { neighbours, outsideSpace, validateSearchSpace } from './tuner/search-space';
-export type { NeighbourCandidate } from './tuner/search-space';
-export { successNoWorseProbability, successTestPower } from './tuner/success-check';
+export { validateSearchSpace } from './tuner/search-space';
 export { TUNE_SETTINGS } from './tuner/tune-types';
 export type {
   CandidateSource,

@@ -12,7 +12,7 @@ export { aggregateFile, PARALLEL_MIN_BYTES } from './aggregate-file';
 export type { AggregateFileOptions, AggregateFileResult } from './aggregate-file';
 export { readRecords, loadMetrics, loadMetricsWithReport, parseMetricsText, parseMetricsTextWithReport } from './read';
 export type { MetricsFormat, ReadOptions, ReadReport, SkippedInput, LoadResult, RecordStream } from './read-options';
-export { normaliseOtlpId, OtlpAssembler } from './otlp';
+export { OtlpAssembler } from './otlp';
 export type { OtlpOptions, OtlpRunRule, OtlpTeamDefaults, OtlpAssemblyStats, OtlpSink, TraceSpan } from './otlp';
 export type { MetricsSink } from './sink';
 export { MemoryMetricsSink } from './memory-sink';
