@@ -1,3 +1,4 @@
+import { OUTCOME_METRICS } from '@autotune/metrics';
 import { bootstrapCI, fisherExact, mannWhitneyU, mean, requiredRunsPerArm, variance, welchTTest } from '@autotune/stats';
 import { armMetrics, type ArmMetrics } from './arm-metrics';
 import { AbtestError, invalidInput } from './errors';
@@ -7,7 +8,6 @@ import type { TrialSample } from './trial-sample';
 import type { EvaluateOptions, Verdict, VerdictReasonCode } from './verdict-types';
 
 export const DEFAULT_GUARDRAILS: Required<GuardrailLimits> = { maxSuccessRateDrop: 10, maxP95Increase: 50, maxLimitHitIncrease: 15 };
-const METRICS: readonly ExperimentMetric[] = ['duration', 'cost', 'success_rate'];
 
 /** Settings a verdict is judged with, validated. */
 export interface JudgeSettings {
@@ -22,7 +22,7 @@ export function judgeSettings(o: { threshold?: number; alpha?: number; metric?: 
   const threshold = o.threshold ?? 5;
   if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0) throw invalidInput(`${prefix}.threshold`, `expected a percentage >= 0, got ${String(threshold)}`);
   const alpha = o.alpha === undefined ? 0.05 : openUnit(o.alpha, `${prefix}.alpha`);
-  const metric = o.metric === undefined ? 'duration' : oneOf(o.metric, `${prefix}.metric`, METRICS);
+  const metric = o.metric === undefined ? 'duration' : oneOf(o.metric, `${prefix}.metric`, OUTCOME_METRICS);
   const g = { ...DEFAULT_GUARDRAILS, ...(o.guardrails ?? {}) };
   for (const [k, v] of Object.entries(g)) {
     if (typeof v !== 'number' || !(v >= 0)) throw invalidInput(`${prefix}.guardrails.${k}`, `expected a number >= 0, got ${String(v)}`);

@@ -13,6 +13,7 @@ const PUBLIC_NAMES = [
   'raceEliminations',
   'runExperiment',
   'stopsExperiment',
+  'summarizeVerdict',
 ];
 
 // Node itself (a child process, not Jest's moduleNameMapper, which maps @autotune/* to sources) resolves the

@@ -2,6 +2,7 @@ import { PerformanceAnalyzer } from '@autotune/analyzer';
 import {
   evaluateExperiment,
   runExperiment,
+  summarizeVerdict,
   type ExperimentMetric,
   type ExperimentProgress,
   type ExperimentResult,
@@ -492,7 +493,7 @@ export class PerformanceAutotuner {
   ): Promise<{ entry: HistoryEntry; verdict: Verdict; experimentId: string; rollback?: RollbackOutcome }> {
     const [entry] = await this.appliedChanges(teamId);
     if (!entry) throw new CoreError('CORE_ROLLBACK', `team "${teamId}" has no applied change to validate (see \`autotune history --team-id ${teamId}\`)`);
-    const metric = ((entry.optimization as OptimizationSuggestion | undefined)?.targetMetric ?? 'duration') as ExperimentMetric;
+    const metric = entry.optimization.targetMetric ?? 'duration';
     const { experimentId, verdict } = await this.experiment(teamId, entry.configBefore, entry.configAfter, metric, { ...options, label: `validate history #${entry.id}` });
     let rollback: RollbackOutcome | undefined;
     if (verdict.status === 'failed' && this.enableAutoRollback) {
@@ -546,7 +547,7 @@ export class PerformanceAutotuner {
     const entry: Omit<HistoryEntry, 'id'> = {
       teamId,
       timestamp: at,
-      optimization: { description: `rollback of ${undone.length} change(s) to the config before history #${target.id}`, undone: undone.map((e) => e.id) },
+      optimization: { description: `rollback of ${undone.length} change(s) to the config before history #${target.id}`, changes: [], undone: undone.map((e) => e.id) },
       validationStatus: 'skipped',
       status: 'rollback',
       improvementPercentage: null,
@@ -629,7 +630,7 @@ export class PerformanceAutotuner {
       finishedAt: this.now().toISOString(),
       cancelled: false,
     };
-    const metric = ((entry.optimization as OptimizationSuggestion | undefined)?.targetMetric ?? 'duration') as ExperimentMetric;
+    const metric = entry.optimization.targetMetric ?? 'duration';
     // Threshold 0: a live change is judged on regression, not on reaching the improvement it was applied for.
     const verdict = evaluateExperiment(result, { threshold: 0, alpha: this.options.alpha ?? 0.05, metric, seed: 1 });
     if (verdict.status !== 'failed') {
@@ -758,7 +759,7 @@ function historyEntryOf(teamId: string, s: Step, applyId: string | undefined): O
     fingerprintBefore: configFingerprint(s.before),
     fingerprintAfter: configFingerprint(s.after),
     ...(applyId !== undefined ? { applyId } : {}),
-    ...(s.result.evidence ? { experimentId: s.result.evidence.experimentId, evidence: s.result.evidence.verdict } : {}),
+    ...(s.result.evidence ? { experimentId: s.result.evidence.experimentId, evidence: summarizeVerdict(s.result.evidence.verdict) } : {}),
     ...(s.reason !== undefined ? { reason: s.reason } : {}),
   };
 }

@@ -42,13 +42,16 @@ export {
   DEFAULT_LOCK_HEARTBEAT_MS,
   holdTeamLock,
   openDefaultDatabasePath,
+  readHistoryEntry,
   DEFAULT_DATABASE_NAME,
 } from './store';
 export type {
   AcquireLockOptions,
   AutotuneStore,
   HeldTeamLock,
+  HistoryConfigChange,
   HistoryEntry,
+  HistoryOptimization,
   HistoryPatch,
   HistoryStatus,
   HistoryWrite,
@@ -70,7 +73,7 @@ export type { CommandRunnerOptions, FunctionRunnerOptions, TeamFunction, TrialFa
 // The types an application needs around the autotuner, re-exported so that an app in another monorepo can
 // depend on @autotune/core alone (their home packages stay the source of truth).
 export type { TeamConfig, MemberConfig, OptimizationSuggestion, OptimizationStrategy, OptimizationPriority, StrategyContext, TargetMetric } from '@autotune/strategies';
-export type { TrialContext, TrialRunner, ExperimentResult, Verdict, ValidationStatus } from '@autotune/abtest';
+export type { TrialContext, TrialRunner, ExperimentResult, Verdict, VerdictSummary, ValidationStatus } from '@autotune/abtest';
 export type { PerformanceInsight } from '@autotune/analyzer';
 export type { ExecutionRecord, TeamStats } from '@autotune/metrics';
 export { validateSearchSpace } from './tuner/search-space';

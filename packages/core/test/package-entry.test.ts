@@ -27,6 +27,7 @@ const PUBLIC_NAMES = [
   'locateJsonError',
   'openDefaultDatabasePath',
   'prepareDatabaseFile',
+  'readHistoryEntry',
   'renderWorkflowUpdate',
   'restoreWorkflowText',
   'saveWorkflowFile',

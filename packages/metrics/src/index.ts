@@ -1,5 +1,7 @@
 export { FORMATIONS } from './record';
 export type { Formation, LimitHit, MemberRecord, ExecutionRecord } from './record';
+export { OUTCOME_METRICS, isOutcomeMetric } from './outcome-metric';
+export type { OutcomeMetric } from './outcome-metric';
 export { AUTOTUNE_ERROR_BRAND, isAutotuneError, MetricsError, formatLocation } from './errors';
 export type { MetricsErrorCode, SourceLocation } from './errors';
 export { canonicalJson, configFingerprint } from './fingerprint';

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { isOutcomeMetric } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { LineCounter, parseDocument } from 'yaml';
 import { SimulatorError } from './errors';
@@ -149,7 +150,7 @@ export function parseScenario(text: string, file: string): Scenario {
     if (!isObject(e.change) || Object.keys(e.change).length === 0) fail([...at, 'change'], 'expected a mapping of the fields that change');
     const change = e.change as Record<string, unknown>;
     readConfig({ ...workflow, ...change }, file, [...at, 'change'], lineOf);
-    if (!['duration', 'cost', 'success_rate'].includes(e.metric as string)) {
+    if (!isOutcomeMetric(e.metric)) {
       fail([...at, 'metric'], `expected duration, cost or success_rate, got ${JSON.stringify(e.metric)}`);
     }
     if (!['better', 'worse', 'unchanged'].includes(e.outcome as string)) {

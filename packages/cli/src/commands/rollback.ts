@@ -57,9 +57,9 @@ export async function rollbackCommand(flags: RollbackFlags, terminal: Terminal):
     }
     const lines = [banner('Rollback', c), `Team ID: ${teamId}`, ''];
     for (const e of outcome.undone) {
-      const o = (e.optimization ?? {}) as { description?: string; changes?: Array<{ key: string; before: unknown; after: unknown }> };
-      lines.push(wrapHeading('Undone: ', `${o.description ?? `history #${e.id}`} (applied ${e.timestamp})`, '  '));
-      for (const ch of o.changes ?? []) lines.push(`  - ${ch.key}: ${formatValue(ch.after)} → ${formatValue(ch.before)}`);
+      const o = e.optimization;
+      lines.push(wrapHeading('Undone: ', `${o.description} (applied ${e.timestamp})`, '  '));
+      for (const ch of o.changes) lines.push(`  - ${ch.key}: ${formatValue(ch.after)} → ${formatValue(ch.before)}`);
     }
     if (restoredPath) lines.push('', `Restored ${restoredPath}${backupPath ? ` (its previous content is in ${backupPath})` : ''}.`);
     else lines.push('', 'No workflow file is recorded for this change: pass --config FILE to write the restored config into it.');

@@ -23,8 +23,7 @@ export async function validateCommand(flags: CommonFlags, terminal: Terminal): P
     const runner = session.requireRunner(teamId, entry.configBefore, session.statsOf(analyzer, teamId), 'validate');
     const autotuner = await session.autotuner({ analyzer, store, runner });
     const c = session.colors;
-    const description = (entry.optimization as { description?: string } | undefined)?.description ?? `history #${entry.id}`;
-    const changes = (entry.optimization as { changes?: Array<{ key: string; before: unknown; after: unknown }> } | undefined)?.changes ?? [];
+    const { description, changes } = entry.optimization;
     session.print(
       `${banner('Validation', c)}\nTeam ID: ${teamId}\n${wrapHeading('Change:  ', `${description} (history #${entry.id}, applied ${entry.timestamp})`, '         ')}\n` +
         changes.map((ch) => `  - ${ch.key}: ${formatValue(ch.before)} → ${formatValue(ch.after)}\n`).join(''),

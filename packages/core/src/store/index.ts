@@ -2,7 +2,9 @@
 export type {
   AcquireLockOptions,
   AutotuneStore,
+  HistoryConfigChange,
   HistoryEntry,
+  HistoryOptimization,
   HistoryPatch,
   HistoryStatus,
   HistoryWrite,
@@ -12,6 +14,7 @@ export type {
   TeamLock,
   TeamLockInfo,
 } from './store-types';
+export { readHistoryEntry } from './history-entry';
 export { MemoryStore } from './memory-store';
 export type { MemoryStoreOptions } from './memory-store';
 export { SqliteStore } from './sqlite-store';

@@ -13,6 +13,7 @@ import type {
   TeamLockInfo,
 } from './store-types';
 import { applyPatch } from './history-patch';
+import { readHistoryEntry } from './history-entry';
 import { DEFAULT_LOCK_STALE_MS, lockedError, lockInfo, lockIsStale, lostLockError } from './team-lock';
 import type { LockRecord } from './team-lock';
 
@@ -130,12 +131,12 @@ export class MemoryStore implements AutotuneStore {
     return this.history
       .filter((e) => e.teamId === teamId)
       .reverse()
-      .map(copy);
+      .map((e) => readHistoryEntry(copy(e), e.id));
   }
 
   async getHistoryEntry(id: number): Promise<HistoryEntry | undefined> {
     const found = this.history.find((e) => e.id === id);
-    return found && copy(found);
+    return found && readHistoryEntry(copy(found), found.id);
   }
 
   async acquireTeamLock(teamId: string, owner: LockOwner, options: AcquireLockOptions = {}): Promise<TeamLock> {

@@ -5,6 +5,7 @@ import { CoreError, isCoreError } from '../errors';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
 import { applyPatch } from './history-patch';
+import { readHistoryEntry } from './history-entry';
 import type {
   AcquireLockOptions,
   AutotuneStore,
@@ -266,7 +267,7 @@ export class SqliteStore implements AutotuneStore {
   }
 
   private entryOf(row: { id: number; json: string }): HistoryEntry {
-    return { ...decode<Omit<HistoryEntry, 'id'>>(row.json), id: Number(row.id) };
+    return readHistoryEntry(decode<unknown>(row.json), Number(row.id));
   }
 
   async listHistory(teamId: string): Promise<HistoryEntry[]> {

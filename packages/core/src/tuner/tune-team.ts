@@ -1,4 +1,4 @@
-import type { ExperimentResult, TrialRunner, Verdict } from '@autotune/abtest';
+import { summarizeVerdict, type ExperimentResult, type TrialRunner, type Verdict } from '@autotune/abtest';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { readFile } from 'node:fs/promises';
@@ -163,7 +163,7 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
         fingerprintBefore: configFingerprint(s.from),
         fingerprintAfter: configFingerprint(s.to),
         experimentId: s.experimentId,
-        evidence: s.confirm.verdict,
+        evidence: summarizeVerdict(s.confirm.verdict),
         reason: s.confirm.reason,
       };
       if (input.file) {
