@@ -68,7 +68,7 @@ export function evaluateExperiment(result: ExperimentResult, options: EvaluateOp
       throw new AbtestError(
         'ABTEST_INVALID_INPUT',
         `the experiment ran with early stopping designed for ${conflicts.map((k) => `${k} = ${design[k]}`).join(', ')}; evaluate it with the same settings (or omit them)`,
-        { field: `options.${conflicts[0]}` },
+        { location: { field: `options.${conflicts[0]}` } },
       );
     }
     settings = judgeSettings({ ...design, guardrails: options.guardrails ?? design.guardrails }, 'options');

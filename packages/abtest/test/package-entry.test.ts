@@ -37,8 +37,8 @@ describe('@autotune/abtest entry', () => {
   }, 60_000);
 
   it('errors carry the shared autotune brand and a code', () => {
-    const e = new pkg.AbtestError('ABTEST_INVALID_INPUT', 'expected at least 2 values', { field: 'a' });
+    const e = new pkg.AbtestError('ABTEST_INVALID_INPUT', 'expected at least 2 values', { location: { field: 'a' } });
     expect(e[Symbol.for('@autotune/error') as never]).toBe(true);
-    expect(e).toMatchObject({ name: 'AbtestError', code: 'ABTEST_INVALID_INPUT', field: 'a', message: 'a: expected at least 2 values' });
+    expect(e).toMatchObject({ name: 'AbtestError', code: 'ABTEST_INVALID_INPUT', location: { field: 'a' }, details: {}, message: 'field "a": expected at least 2 values' });
   });
 });

@@ -823,11 +823,6 @@ async function checkRestoreTarget(target: HistoryEntry, undone: HistoryEntry[], 
     }
   }
   if (problems.length > 0) {
-    throw new CoreError(
-      'CORE_ROLLBACK',
-      `refusing to restore this file: ${problems.join('; and ')}. Nothing was written.` +
-        (named ? '' : ' If this is the workflow to restore, name it (`--config FILE` in the CLI, `workflowPath` in the API).'),
-      { file, details: { filePath: file, historyId: target.id, named } },
-    );
+    throw new CoreError('CORE_ROLLBACK', `refusing to restore this file: ${problems.join('; and ')}. Nothing was written.` + (named ? '' : ' If this is the workflow to restore, name it (`--config FILE` in the CLI, `workflowPath` in the API).'), { location: { file }, details: { filePath: file, historyId: target.id, named } });
   }
 }

@@ -86,11 +86,11 @@ describe('aggregateFile on one thread', () => {
   }, 60_000);
 
   it('rejects a bad thread count with a usage error', async () => {
-    await expect(aggregateFile(fixture('dataset.snake.jsonl'), { threads: 0 })).rejects.toMatchObject({ code: 'METRICS_USAGE_ERROR' });
+    await expect(aggregateFile(fixture('dataset.snake.jsonl'), { threads: 0 })).rejects.toMatchObject({ code: 'METRICS_USAGE' });
   });
 
   it('names a missing file', async () => {
-    await expect(aggregateFile(join(dir, 'nope.jsonl'))).rejects.toMatchObject({ code: 'METRICS_IO_ERROR', message: expect.stringContaining('nope.jsonl') });
+    await expect(aggregateFile(join(dir, 'nope.jsonl'))).rejects.toMatchObject({ code: 'METRICS_IO', message: expect.stringContaining('nope.jsonl') });
   });
 });
 
@@ -158,7 +158,7 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     lines[1899] = lines[1899].replace('"success":', '"success":"yes","x":');
     writeFileSync(path, lines.join('\n'));
     const out = await child(['error', path, '2']);
-    expect(out.code).toBe('METRICS_VALIDATION_ERROR');
+    expect(out.code).toBe('METRICS_VALIDATION');
     expect(out.error).toContain(`${path}, line 1900, field "success"`);
   }, 120_000);
 });

@@ -4,7 +4,6 @@ import * as pkg from '@autotune/metrics';
 
 // The exact public runtime names: a new export is a decision, not an accident.
 const PUBLIC_NAMES = [
-  'AUTOTUNE_ERROR_BRAND',
   'FORMATIONS',
   'JsonlFileSink',
   'MemoryMetricsSink',
@@ -19,9 +18,7 @@ const PUBLIC_NAMES = [
   'canonicalJson',
   'configFingerprint',
   'distributionOfSorted',
-  'formatLocation',
   'getTeamMetricsCollector',
-  'isAutotuneError',
   'isOutcomeMetric',
   'loadMetrics',
   'loadMetricsWithReport',

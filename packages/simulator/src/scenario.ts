@@ -67,18 +67,13 @@ export function loadScenario(nameOrPath: string): Scenario {
   const file = looksLikePath ? path.resolve(nameOrPath) : path.join(scenarioDirectory(), `${nameOrPath}.yaml`);
   if (!existsSync(file)) {
     const known = listScenarios();
-    throw new SimulatorError(
-      'SIMULATOR_UNKNOWN_SCENARIO',
-      looksLikePath
-        ? `no scenario file at ${file}; shipped scenarios: ${known.join(', ')}`
-        : `unknown scenario "${nameOrPath}"; expected one of: ${known.join(', ')} (or a path to a scenario file)`,
-    );
+    throw new SimulatorError('SIMULATOR_UNKNOWN_SCENARIO', looksLikePath ? `no scenario file at ${file}; shipped scenarios: ${known.join(', ')}` : `unknown scenario "${nameOrPath}"; expected one of: ${known.join(', ')} (or a path to a scenario file)`);
   }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new SimulatorError('SIMULATOR_IO', `cannot read the scenario file: ${(cause as Error).message}`, { file }, { cause });
+    throw new SimulatorError('SIMULATOR_IO', `cannot read the scenario file: ${(cause as Error).message}`, { location: { file }, cause });
   }
   return parseScenario(text, file);
 }
@@ -92,10 +87,10 @@ export function parseScenario(text: string, file: string): Scenario {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', `not valid YAML: ${e.message.split('\n')[0]}`, {
+    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', `not valid YAML: ${e.message.split('\n')[0]}`, { location: {
       file,
       line: lineCounter.linePos(e.pos[0]).line,
-    });
+    } });
   }
   const lineOf = (p: ReadonlyArray<string | number>): number | undefined => {
     for (let cut = p.length; cut >= 0; cut--) {
@@ -106,14 +101,14 @@ export function parseScenario(text: string, file: string): Scenario {
     return undefined;
   };
   const fail = (p: Array<string | number>, message: string): never => {
-    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', message, { file, line: lineOf(p), field: formatFieldPath(undefined, p) || undefined });
+    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', message, { location: { file, line: lineOf(p), field: formatFieldPath(undefined, p) || undefined } });
   };
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
     // yaml refuses aliases that expand exponentially ("billion laughs"): bad input naming the file, not a crash.
-    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', `not valid YAML: ${e instanceof Error ? e.message : String(e)}`, { file }, { cause: e });
+    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', `not valid YAML: ${e instanceof Error ? e.message : String(e)}`, { location: { file }, cause: e });
   }
   if (!isObject(data)) return fail([], 'expected a mapping with name, description, team_id, model and workflow');
   for (const key of Object.keys(data)) {

@@ -26,10 +26,7 @@ class EntryReader {
   constructor(private readonly id: number) {}
 
   fail(field: string, expected: string, got: unknown): never {
-    throw new CoreError('CORE_STORE', `history entry ${this.id} cannot be read: expected ${expected}, got ${show(got)}`, {
-      field,
-      details: { historyId: this.id },
-    });
+    throw new CoreError('CORE_STORE', `history entry ${this.id} cannot be read: expected ${expected}, got ${show(got)}`, { location: { field }, details: { historyId: this.id } });
   }
 
   object(o: Json, key: string, field = key): Json {

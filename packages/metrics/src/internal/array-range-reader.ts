@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { MetricsAggregator } from '../aggregator';
 import { MetricsError } from '../errors';
-import type { SourceLocation } from '../errors';
+import type { ErrorLocation } from '@autotune/errors';
 import { emptyReport } from '../read-options';
 import type { ReadReport } from '../read-options';
 import type { ExecutionRecord } from '../record';
@@ -79,7 +79,7 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
   let error: PlainError | undefined;
   const out: ExecutionRecord[] = [];
   const fail = (message: string): never => {
-    throw new MetricsError('METRICS_PARSE_ERROR', message, { file: task.path, line });
+    throw new MetricsError('METRICS_PARSE', message, { location: { file: task.path, line } });
   };
   const emit = (block: Buffer, from: number, to: number): void => {
     let text: string;
@@ -89,7 +89,7 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
       text = Buffer.concat(pieces).toString('utf8');
       pieces = [];
     }
-    const loc: SourceLocation = { file: task.path, line: elementLine, index: index++ };
+    const loc: ErrorLocation = { file: task.path, line: elementLine, index: index++ };
     parser.element(text, loc, out);
     for (let k = 0; k < out.length; k++) agg.add(out[k]);
     out.length = 0;
