@@ -34,9 +34,36 @@ const boundaryRule = (depConstraints) => [
   { enforceBuildableLibDependency: false, allowCircularSelfDependency: true, allow: [], depConstraints },
 ];
 
+// Packages whose sources and tests are linted with type information (typescript-eslint's recommendedTypeChecked,
+// through the project service: each file is typed by its package's tsconfig.json, which covers src and test).
+const TYPE_CHECKED = ['stats', 'metrics', 'analyzer', 'abtest'];
+const typeChecked = tseslint.configs.recommendedTypeChecked.map((c) => ({
+  ...c,
+  files: TYPE_CHECKED.map((p) => `packages/${p}/**/*.ts`),
+}));
+
 export default [
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/*.cjs', '**/*.mjs', '**/*.js'] },
   ...tseslint.configs.recommended,
+  ...typeChecked,
+  {
+    files: TYPE_CHECKED.map((p) => `packages/${p}/**/*.ts`),
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+  },
+  {
+    // Tests compare against Jest's asymmetric matchers (expect.any, expect.objectContaining, expect.closeTo …),
+    // which @types/jest types as `any`, and read JSON the code under test printed (JSON.parse is `any`). There the
+    // no-unsafe-* rules flag every matcher and every field read, while a wrong shape already fails the assertion
+    // that reads it. Sources keep these rules.
+    files: TYPE_CHECKED.map((p) => `packages/${p}/test/**/*.ts`),
+    rules: {
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
   {
     files: ['**/*.ts'],
     plugins: { '@nx': nx },

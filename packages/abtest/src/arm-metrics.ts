@@ -39,8 +39,10 @@ export interface ArmMetrics {
  * @throws AbtestError `ABTEST_INVALID_INPUT` for an empty list or a record without a finite duration.
  */
 export function armMetrics(samples: readonly (TrialSample | ExecutionRecord)[]): ArmMetrics {
-  if (!Array.isArray(samples) || samples.length === 0) throw invalidInput('samples', 'expected at least one sample');
-  const records = samples.map((s) => ('record' in s && s.record && typeof s.record === 'object' ? (s as TrialSample).record : (s as ExecutionRecord)));
+  // Checked through `unknown`: Array.isArray would narrow a readonly array to any[].
+  const given: unknown = samples;
+  if (!Array.isArray(given) || samples.length === 0) throw invalidInput('samples', 'expected at least one sample');
+  const records = samples.map((s) => (isSample(s) ? s.record : s));
   const durations = records.map((r, i) => {
     const d = r?.durationSeconds;
     if (typeof d !== 'number' || !Number.isFinite(d) || d < 0) throw invalidInput(`samples[${i}].durationSeconds`, `expected a finite duration >= 0, got ${String(d)}`);
@@ -61,11 +63,17 @@ export function armMetrics(samples: readonly (TrialSample | ExecutionRecord)[]):
     p95: quantileSorted(sorted, 0.95),
     stdDev: Math.sqrt(variance(durations, m)),
     meanToolCalls: mean(tools),
-    meanCostUsd: costs.length > 0 ? mean(costs) : undefined,
+    ...(costs.length > 0 ? { meanCostUsd: mean(costs) } : {}),
     costRuns: costs.length,
     timeouts: trials.filter((s) => s.timedOut === true).length,
     limitHits: records.filter((r) => typeof r.limitHit === 'string').length,
     errors: trials.filter((s) => s.error !== undefined && s.timedOut !== true).length,
     durationsSeconds: durations,
   };
+}
+
+/** A trial sample, which holds its record, rather than a bare record (checked at run time: callers pass either). */
+function isSample(s: TrialSample | ExecutionRecord): s is TrialSample {
+  const record: unknown = (s as Partial<TrialSample>).record;
+  return typeof record === 'object' && record !== null;
 }

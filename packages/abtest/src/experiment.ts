@@ -131,9 +131,10 @@ export async function runExperiment<C>(options: RunExperimentOptions<C>): Promis
   let stoppedEarly: EarlyStop | undefined;
   let done = 0;
   let trialIndex = 0;
-  for (let k = 0; k < looks.length; k++) {
-    const from = k === 0 ? 0 : looks[k - 1];
-    const stage = schedule(from, looks[k], order, rng, trialIndex);
+  let from = 0;
+  for (const [k, look] of looks.entries()) {
+    const stage = schedule(from, look, order, rng, trialIndex);
+    from = look;
     trialIndex += stage.length;
     const seeds = stage.map(() => rng.fork());
     await runStage(stage, seeds, {
@@ -150,10 +151,11 @@ export async function runExperiment<C>(options: RunExperimentOptions<C>): Promis
     if (design && k < looks.length - 1) {
       const arms = splitArms(samples);
       const settings = { metric: design.metric, threshold: design.threshold, alpha: design.alpha, guardrails: design.guardrails };
-      const v = judge(arms.baseline, arms.candidate, settings, { passAlpha: design.nominalAlpha[k], recommend: false });
+      // The design has one nominal level per look.
+      const v = judge(arms.baseline, arms.candidate, settings, { passAlpha: design.nominalAlpha[k]!, recommend: false });
       const futile = design.futility && v.status === 'inconclusive' && v.reasonCodes.includes('measured_worse');
       if (v.status !== 'inconclusive' || futile) {
-        stoppedEarly = { look: k + 1, runsPerArm: looks[k], status: v.status, reason: v.reason };
+        stoppedEarly = { look: k + 1, runsPerArm: look, status: v.status, reason: v.reason };
         break;
       }
     }
@@ -204,7 +206,7 @@ interface StageHooks {
   concurrency: number;
   onTrial: (planned: PlannedTrial, seed: number, signal: AbortSignal) => Promise<TrialSample>;
   onSample: (sample: TrialSample) => void;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   cancelled: () => AbtestError;
 }
 
@@ -224,6 +226,8 @@ function runStage(stage: PlannedTrial[], seeds: number[], hooks: StageHooks): Pr
       hooks.signal?.removeEventListener('abort', onAbort);
       if (error !== undefined) {
         controller.abort(error);
+        // What the runner or onProgress threw passes through unchanged, as it would through `await`.
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
         reject(error);
       } else resolve();
     };
@@ -234,7 +238,7 @@ function runStage(stage: PlannedTrial[], seeds: number[], hooks: StageHooks): Pr
         const i = next++;
         running++;
         hooks
-          .onTrial(stage[i], seeds[i], controller.signal)
+          .onTrial(stage[i]!, seeds[i]!, controller.signal) // i < stage.length, and seeds has one per planned trial
           .then((sample) => {
             running--;
             if (settled) return;

@@ -20,7 +20,7 @@ export interface GroupSequentialOptions {
   /** One-sided overall false-positive rate. Default 0.05. */
   alpha?: number;
   /** Default `'obrien-fleming'`. */
-  spending?: SpendingFunction;
+  spending?: SpendingFunction | undefined;
 }
 
 /** Efficacy bounds of a one-sided group-sequential design. */
@@ -45,11 +45,19 @@ export interface GroupSequentialBounds {
  * @throws AbtestError `ABTEST_INVALID_INPUT` for fractions that are not increasing in (0, 1] ending at 1.
  */
 export function groupSequentialBounds(options: GroupSequentialOptions): GroupSequentialBounds {
-  const fractions = Array.isArray(options?.fractions) ? [...options.fractions] : [];
-  const valid =
-    fractions.length > 0 &&
-    fractions.every((f, i) => typeof f === 'number' && f > 0 && f <= 1 && (i === 0 || f > fractions[i - 1])) &&
-    abs(fractions[fractions.length - 1] - 1) < 1e-12;
+  const given: unknown = options?.fractions;
+  const fractions: number[] = [];
+  let valid = Array.isArray(given) && given.length > 0;
+  let previous = 0;
+  for (const f of valid ? (given as readonly unknown[]) : []) {
+    if (typeof f !== 'number' || !(f > previous) || f > 1) {
+      valid = false;
+      break;
+    }
+    fractions.push(f);
+    previous = f;
+  }
+  valid &&= abs(previous - 1) < 1e-12;
   if (!valid) throw invalidInput('options.fractions', 'expected increasing information fractions in (0, 1], the last equal to 1');
   const alpha = options.alpha === undefined ? 0.05 : openUnit(options.alpha, 'options.alpha');
   const spending = options.spending === undefined ? 'obrien-fleming' : oneOf(options.spending, 'options.spending', ['obrien-fleming', 'pocock'] as const);
@@ -88,7 +96,8 @@ function compute(fractions: number[], alpha: number, spending: SpendingFunction)
       const crossing = (c: number): number => {
         const b = c * sqrt(t);
         let acc = 0;
-        for (let i = 0; i < g.length; i++) acc += d[i] * normalCdf((g[i] - b) / sqrt(dt), 0, 1);
+        // grid and dens have the same length (both are built with `points` entries).
+        for (let i = 0; i < g.length; i++) acc += d[i]! * normalCdf((g[i]! - b) / sqrt(dt), 0, 1);
         return acc;
       };
       // A target below the integration error means: effectively never stop here.
@@ -120,12 +129,12 @@ function compute(fractions: number[], alpha: number, spending: SpendingFunction)
       if (!grid || !dens) v = normalPdf(s / sqrt(t)) / sqrt(t);
       else {
         v = 0;
-        for (let i = 0; i < grid.length; i++) v += dens[i] * (normalPdf((s - grid[i]) / sqrt(dt)) / sqrt(dt));
+        for (let i = 0; i < grid.length; i++) v += dens[i]! * (normalPdf((s - grid[i]!) / sqrt(dt)) / sqrt(dt)); // same length
       }
       next[j] = v;
     }
     // Store density times Simpson weights, so the integrals above are plain sums.
-    for (let j = 0; j < points; j++) next[j] *= (h / 3) * (j === 0 || j === points - 1 ? 1 : j % 2 === 1 ? 4 : 2);
+    for (let j = 0; j < points; j++) next[j]! *= (h / 3) * (j === 0 || j === points - 1 ? 1 : j % 2 === 1 ? 4 : 2);
     grid = nextGrid;
     dens = next;
     prevT = t;

@@ -126,8 +126,9 @@ export function raceEliminations(racers: readonly RacerObservations[], leaderId:
   const successAdjusted = holmAdjust(successTests.map((t) => t.p));
   const dropped = new Set<string>();
   successTests.forEach((t, i) => {
-    if (successAdjusted[i] <= alpha && t.id !== leaderId) {
-      out.push({ id: t.id, reason: 'success', by: referenceId, pValue: successAdjusted[i], n: t.n });
+    const pValue = successAdjusted[i]!; // holmAdjust returns one adjusted p-value per input, in order
+    if (pValue <= alpha && t.id !== leaderId) {
+      out.push({ id: t.id, reason: 'success', by: referenceId, pValue, n: t.n });
       dropped.add(t.id);
     }
   });
@@ -141,7 +142,8 @@ export function raceEliminations(racers: readonly RacerObservations[], leaderId:
   }
   const objectiveAdjusted = holmAdjust(objectiveTests.map((t) => t.p));
   objectiveTests.forEach((t, i) => {
-    if (objectiveAdjusted[i] <= alpha) out.push({ id: t.id, reason: 'objective', by: leaderId, pValue: objectiveAdjusted[i], n: t.n });
+    const pValue = objectiveAdjusted[i]!; // one adjusted p-value per test, in order
+    if (pValue <= alpha) out.push({ id: t.id, reason: 'objective', by: leaderId, pValue, n: t.n });
   });
   return out;
 }

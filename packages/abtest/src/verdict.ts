@@ -75,8 +75,9 @@ export function evaluateExperiment(result: ExperimentResult, options: EvaluateOp
     const n = Math.min(result.baseline.length, result.candidate.length);
     const k = design.looks.indexOf(n);
     // Data that matches no look (edited by hand) gets the strictest nominal level.
-    passAlpha = k >= 0 ? design.nominalAlpha[k] : Math.min(...design.nominalAlpha);
-    sequential = { look: k >= 0 ? k + 1 : design.looks.length, looks: design.looks.length, nominalAlpha: passAlpha, stoppedEarly: result.stoppedEarly !== undefined };
+    const nominalAlpha = (k >= 0 ? design.nominalAlpha[k] : undefined) ?? Math.min(...design.nominalAlpha);
+    passAlpha = nominalAlpha;
+    sequential = { look: k >= 0 ? k + 1 : design.looks.length, looks: design.looks.length, nominalAlpha, stoppedEarly: result.stoppedEarly !== undefined };
   } else {
     settings = judgeSettings(options, 'options');
   }
@@ -89,10 +90,10 @@ export function evaluateExperiment(result: ExperimentResult, options: EvaluateOp
 /** Extra inputs of {@link judge}. */
 export interface JudgeExtras {
   /** Significance level for passing (the nominal level of a sequential look); default `settings.alpha`. */
-  passAlpha?: number;
+  passAlpha?: number | undefined;
   /** Omit to skip the bootstrap (interim looks do not need it). */
   bootstrap?: { seed: number; resamples: number; confidenceLevel: number };
-  sequential?: Verdict['sequential'];
+  sequential?: Verdict['sequential'] | undefined;
   /** Compute `recommendedRunsPerArm` (default true; interim looks skip it). */
   recommend?: boolean;
 }

@@ -57,7 +57,7 @@ export interface SimConfig {
  */
 export function simRunner(): import('../src/trial').TrialRunner<SimConfig> {
   return {
-    run: async (config, ctx) => {
+    run: (config, ctx) => {
       const rng = createRng(ctx.seed);
       const z = rng.normal();
       let d: number;
@@ -67,7 +67,7 @@ export function simRunner(): import('../src/trial').TrialRunner<SimConfig> {
         d = Math.exp(Math.log(config.mean) - s2 / 2 + Math.sqrt(s2) * z);
       } else d = Math.max(0.001, config.mean + config.sd * z);
       const success = rng.next() < (config.successRate ?? 1);
-      return record(d, success, { teamId: ctx.teamId, executionId: `${ctx.arm}-${ctx.trial}` });
+      return Promise.resolve(record(d, success, { teamId: ctx.teamId, executionId: `${ctx.arm}-${ctx.trial}` }));
     },
   };
 }

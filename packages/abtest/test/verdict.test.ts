@@ -192,7 +192,7 @@ describe('evaluateExperiment', () => {
 
   it('failed trials are counted and explained', () => {
     const cand = samples('candidate', shift(BASE, 0.8));
-    cand[3] = { ...cand[3], error: 'timed out after 1000 ms', timedOut: true, record: record(1, false) };
+    cand[3] = { ...cand[3]!, error: 'timed out after 1000 ms', timedOut: true, record: record(1, false) };
     const v = evaluateExperiment(result(samples('baseline', BASE), cand), { resamples: 200 });
     expect(v.after.timeouts).toBe(1);
     expect(v.explanation).toMatch(/1 in the candidate \(1 timed out\)/);

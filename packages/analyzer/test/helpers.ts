@@ -2,6 +2,13 @@
 import { type ExecutionRecord, type LimitHit, type MemberRecord, MetricsAggregator, type TeamStats } from '@autotune/metrics';
 
 /** mulberry32: a tiny seeded PRNG, so every generated data set is the same on every run. */
+/** The first element, or a test failure naming what was expected: for results a test needs at least one of. */
+export function first<T>(xs: readonly T[], what = 'an element'): T {
+  const x = xs[0];
+  if (x === undefined) throw new Error(`expected at least ${what}, got none`);
+  return x;
+}
+
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -76,7 +83,7 @@ export function makeRecords(spec: TeamSpec): ExecutionRecord[] {
   const failing = [...spread(runs, failures)];
   const limitAt = new Map<number, LimitHit>();
   // Limit hits take evenly spread places among the failing runs; the other failures are errors.
-  [...spread(failing.length, hitKinds.length)].forEach((j, k) => limitAt.set(failing[j], hitKinds[k]));
+  [...spread(failing.length, hitKinds.length)].forEach((j, k) => limitAt.set(failing[j]!, hitKinds[k]!)); // j < failing.length, k < hitKinds.length
   const failSet = new Set(failing);
   const memberFail = new Map((spec.members ?? []).map((m) => [m.id, spread(runs, runs - Math.round(runs * (m.successRate ?? 1)))]));
 
@@ -90,7 +97,7 @@ export function makeRecords(spec: TeamSpec): ExecutionRecord[] {
       if (spec.schedule === 'shuffled') {
         for (let k = order.length - 1; k > 0; k--) {
           const j = Math.floor(rng() * (k + 1));
-          [order[k], order[j]] = [order[j], order[k]];
+          [order[k], order[j]] = [order[j]!, order[k]!]; // j <= k < order.length
         }
       }
       let t = 0;

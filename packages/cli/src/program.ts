@@ -177,6 +177,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(db())
     .option('--dry-run', 'run the race and the confirm tests, but write nothing (no file, no history)')
     .option('--no-backup', 'do not keep a backup of the workflow file')
+    .addOption(force())
     .addOption(queue())
     .addOption(report())
     .addOption(json())
@@ -231,6 +232,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(new Option('--index <n>', 'which applied change: 0 is the latest').argParser(boundedInt('--index', 0, COUNT_LIMITS.historyIndex)))
     .option('--apply <id>', 'undo one whole apply: the id its undo hint printed (every change it kept, and any later one)')
     .option('--list', 'list the history with the index of each applied change; change nothing')
+    .addOption(force())
     .addOption(db())
     .addOption(json())
     .action(run(() => (require('./commands/rollback') as typeof import('./commands/rollback')).rollbackCommand));
@@ -261,6 +263,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(teamId())
     .option('-c, --config <file>', 'the workflow file (locates the default database)')
     .addOption(db())
+    .addOption(new Option('-n, --limit <n>', 'only the newest N entries (default: all)').argParser(boundedInt('--limit', 1, COUNT_LIMITS.historyIndex)))
     .addOption(json())
     .action(run(() => (require('./commands/history') as typeof import('./commands/history')).historyCommand));
 

@@ -13,7 +13,7 @@ export interface ReportRequest {
   teamId: string;
   /** The database; absent when there is none and the report is of metrics files alone. */
   store?: AutotuneStore;
-  /** The database file, shown in the report and used to list the team's experiments. */
+  /** The database, shown in the report. */
   dbPath?: string;
   /** The command the report describes, e.g. `autotune apply`. */
   command: string;
@@ -21,27 +21,6 @@ export interface ReportRequest {
   focusExperimentIds?: string[];
   /** A tune's race, drawn in the report. */
   race?: import('@autotune/report').ReportRaceInput;
-}
-
-/**
- * Ids of the team's experiments in the SQLite file, oldest first. The store contract has no listing call
- * (only `getExperiment(id)`), and benchmarks leave no history entry to find them by, so the CLI, which owns
- * the SQLite choice, reads the ids itself; anything unexpected there yields no ids rather than an error. With
- * a PostgreSQL database (a URL, not a file) it finds none, and the report holds the experiments the history
- * and this run name.
- */
-function experimentIdsInDatabase(dbPath: string, teamId: string): string[] {
-  try {
-    const Database = require('better-sqlite3') as typeof import('better-sqlite3');
-    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare('SELECT id FROM experiments WHERE team_id = ? ORDER BY created_at, id').all(teamId) as Array<{ id: string }>).map((r) => r.id);
-    } finally {
-      db.close();
-    }
-  } catch {
-    return [];
-  }
 }
 
 /** The report document of a team: its runs, experiments, history and insights. */
@@ -59,7 +38,8 @@ export async function buildTeamReport(session: Session, request: ReportRequest):
   if (store) for (const r of await store.listRecords(teamId)) add(r);
 
   const history = store ? await store.listHistory(teamId) : [];
-  const inDatabase = store && request.dbPath ? experimentIdsInDatabase(request.dbPath, teamId) : [];
+  // Benchmarks leave no history entry to find their experiments by: list them all, oldest first.
+  const inDatabase = store ? (await store.listExperiments(teamId)).reverse().map((e) => e.id) : [];
   const ids = new Set<string>([...inDatabase, ...history.flatMap((h) => (h.experimentId ? [h.experimentId] : [])), ...(request.focusExperimentIds ?? [])]);
   const experiments: ReportExperimentInput[] = [];
   for (const id of ids) {

@@ -96,6 +96,7 @@ export class Session {
 
   /** The JSON result: on stdout under `--json`, and into `--output FILE` when given. */
   emitJson(value: unknown): void {
+    if (!this.flags.json && !this.flags.output) return;
     const text = `${JSON.stringify(value, jsonReplacer, 2)}\n`;
     if (this.flags.output) {
       const path = this.resolveCwd(this.flags.output);

@@ -98,6 +98,18 @@ describe('autotune apply --auto, then rollback --index 0', () => {
     expect(text.stdout).not.toContain('ROLLED_BACK');
   });
 
+  it('history --limit N shows only the newest N entries, and says older ones may exist', () => {
+    const all = JSON.parse(cli(['history', '--team-id', 'review_team', '--json'], { cwd: project.dir }).stdout).history as Array<{ id: number }>;
+    const two = JSON.parse(cli(['history', '--team-id', 'review_team', '--limit', '2', '--json'], { cwd: project.dir }).stdout).history as Array<{ id: number }>;
+    expect(two.map((e) => e.id)).toEqual(all.slice(0, 2).map((e) => e.id));
+    const text = cli(['history', '--team-id', 'review_team', '-n', '1'], { cwd: project.dir });
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain('The newest 1 entries; older ones may exist');
+    const bad = cli(['history', '--team-id', 'review_team', '--limit', '0'], { cwd: project.dir });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/--limit/);
+  });
+
   it('rollback --list shows the history without changing anything', () => {
     const before = readFileSync(project.workflow, 'utf8');
     const run = cli(['rollback', '--team-id', 'review_team', '--list'], { cwd: project.dir });

@@ -143,6 +143,10 @@ describe('autotune on PostgreSQL', () => {
       expect(retried.rows[0].n).toBeGreaterThanOrEqual(1);
       const failed = (report.verdict ? JSON.stringify(report.verdict) : '').includes('no result');
       expect(failed).toBe(false);
+      // The report lists the benchmark's experiment (no history entry names it) from PostgreSQL too.
+      const doc = cli(['report', '--team-id', 'review_team', '--db', url, '--format', 'json'], { cwd: coordinator.dir });
+      expect(doc.status).toBe(0);
+      expect((JSON.parse(doc.stdout) as { experiments: Array<{ id: string }> }).experiments.map((e) => e.id)).toContain(report.experimentId);
     } finally {
       for (const w of workers) if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGTERM');
       await Promise.all(workers.map((w) => w.exited));

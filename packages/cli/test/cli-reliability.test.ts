@@ -169,6 +169,32 @@ describe('item 8: a read-only workflow file', () => {
     expect(readFileSync(project.workflow, 'utf8')).not.toBe(original);
     expect(mode(project.workflow)).toBe(0o444);
   });
+
+  it('is refused by rollback and tune as well (tune before it races), unless --force', () => {
+    const original = readFileSync(project.workflow, 'utf8');
+    const applied = cli(['apply', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--auto', '--no-ab-test'], { cwd: project.dir });
+    expect(applied.status).toBe(0);
+    const changed = readFileSync(project.workflow, 'utf8');
+    chmodSync(project.workflow, 0o444);
+    const refusal = `autotune: ${project.workflow} is read-only (mode 0444): autotune will not replace it; make it writable (chmod u+w) or pass --force\n`;
+
+    const tune = cli(['tune', '--config', 'workflow.yaml', '--metrics', 'metrics.json', '--simulate', '--budget', '30'], { cwd: project.dir });
+    expect(tune.status).toBe(2);
+    expect(tune.stderr).toContain(refusal.slice('autotune: '.length));
+    expect(tune.stderr).not.toMatch(/round \d/);
+
+    const rollback = cli(['rollback', '--team-id', 'review_team'], { cwd: project.dir });
+    expect(rollback.status).toBe(2);
+    expect(rollback.stderr).toBe(refusal);
+    expect(readFileSync(project.workflow, 'utf8')).toBe(changed);
+
+    // Every change of the apply: the oldest applied one and all later ones.
+    const history = JSON.parse(cli(['history', '--team-id', 'review_team', '--json'], { cwd: project.dir }).stdout).history as Array<{ rollbackIndex: number | null }>;
+    const oldest = Math.max(...history.map((e) => e.rollbackIndex ?? 0));
+    const forced = cli(['rollback', '--team-id', 'review_team', '--index', String(oldest), '--force'], { cwd: project.dir });
+    expect(forced.status).toBe(0);
+    expect(readFileSync(project.workflow, 'utf8')).toBe(original);
+  });
 });
 
 describe('item 7: what autotune creates is no more readable than the workflow', () => {

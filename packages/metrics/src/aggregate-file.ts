@@ -25,7 +25,7 @@ export interface AggregateFileOptions extends ReadOptions {
    * Count only this team's runs. Lines and array elements of other teams are skipped before they are
    * parsed (a byte search for the team id), so they are neither validated nor counted in the report.
    */
-  teamId?: string;
+  teamId?: string | undefined;
   /**
    * Worker threads for JSON Lines files and JSON arrays of records: a number (1 = this thread only), or
    * `'auto'` (the default): one per core (`os.availableParallelism()`) for files of at least
@@ -108,11 +108,11 @@ async function aggregateHere(path: string, options: AggregateFileOptions): Promi
       if (step.done) break;
       // The stream is set to UTF-8, so its chunks are strings.
       parser.push(step.value as string, out);
-      for (let i = 0; i < out.length; i++) aggregator.add(out[i]);
+      for (const r of out) aggregator.add(r);
       out.length = 0;
     }
     parser.end(out);
-    for (let i = 0; i < out.length; i++) aggregator.add(out[i]);
+    for (const r of out) aggregator.add(r);
   } finally {
     stream.destroy();
   }
@@ -158,9 +158,10 @@ async function splitAtLines(path: string, size: number, n: number): Promise<[num
   const fh = await open(path, 'r');
   try {
     const cuts = [0];
+    let lastCut = 0;
     const buf = Buffer.allocUnsafe(PROBE_BYTES);
     for (let k = 1; k < n; k++) {
-      let at = Math.max(Math.floor((size * k) / n), cuts[cuts.length - 1]);
+      let at = Math.max(Math.floor((size * k) / n), lastCut);
       let cut = -1;
       while (at < size && cut < 0) {
         const { bytesRead } = await fh.read(buf, 0, PROBE_BYTES, at);
@@ -170,11 +171,18 @@ async function splitAtLines(path: string, size: number, n: number): Promise<[num
         else at += bytesRead;
       }
       if (cut < 0 || cut >= size) break;
-      if (cut > cuts[cuts.length - 1]) cuts.push(cut);
+      if (cut > lastCut) {
+        cuts.push(cut);
+        lastCut = cut;
+      }
     }
     cuts.push(size);
     const ranges: [number, number][] = [];
-    for (let i = 0; i + 1 < cuts.length; i++) ranges.push([cuts[i], cuts[i + 1]]);
+    let from = 0;
+    for (const to of cuts.slice(1)) {
+      ranges.push([from, to]);
+      from = to;
+    }
     return ranges;
   } finally {
     await fh.close();
@@ -241,9 +249,13 @@ async function aggregateInWorkers(path: string, ranges: [number, number][], opti
  */
 function splitArray(path: string, size: number, n: number): number[] {
   const starts = [0];
+  let last = 0;
   for (let k = 1; k < n; k++) {
-    const at = findElementStart(path, Math.max(Math.floor((size * k) / n), starts[starts.length - 1] + 1));
-    if (at > starts[starts.length - 1]) starts.push(at);
+    const at = findElementStart(path, Math.max(Math.floor((size * k) / n), last + 1));
+    if (at > last) {
+      starts.push(at);
+      last = at;
+    }
   }
   return starts;
 }
@@ -252,7 +264,7 @@ async function aggregateArrayInWorkers(path: string, starts: number[], options: 
   const tasks: ArrayRangeTask[] = starts.map((start, k) => ({
     path,
     start,
-    stopAt: k + 1 < starts.length ? starts[k + 1] : -1,
+    stopAt: starts[k + 1] ?? -1,
     lenient: options.lenient === true,
     maxReportedSkips: options.maxReportedSkips,
     teamId: options.teamId,

@@ -92,9 +92,9 @@ export async function summarizeRecords(
 ): Promise<MetricsSummary> {
   const agg = new MetricsAggregator();
   if (Symbol.asyncIterator in records) {
-    for await (const r of records as AsyncIterable<ExecutionRecord>) agg.add(r);
+    for await (const r of records) agg.add(r);
   } else {
-    for (const r of records as Iterable<ExecutionRecord>) agg.add(r);
+    for (const r of records) agg.add(r);
   }
   return agg.summary();
 }

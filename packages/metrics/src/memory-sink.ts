@@ -16,7 +16,7 @@ export class MemoryMetricsSink implements MetricsSink {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new MetricsError('METRICS_USAGE', `MemoryMetricsSink capacity must be a whole number >= 1, got ${capacity}`);
     }
-    this.ring = new Array(capacity);
+    this.ring = new Array<ExecutionRecord | undefined>(capacity);
   }
 
   write(record: ExecutionRecord): void {

@@ -380,10 +380,11 @@ class MinHeap<T> {
   push(x: T): void {
     const a = this.items;
     a.push(x);
+    // Sift up: 0 <= p < i < a.length, so every `!` reads an item.
     for (let i = a.length - 1; i > 0; ) {
       const p = (i - 1) >> 1;
-      if (!this.less(a[i], a[p])) break;
-      [a[i], a[p]] = [a[p], a[i]];
+      if (!this.less(a[i]!, a[p]!)) break;
+      [a[i], a[p]] = [a[p]!, a[i]!];
       i = p;
     }
   }
@@ -397,10 +398,11 @@ class MinHeap<T> {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < a.length && this.less(a[l], a[m])) m = l;
-        if (r < a.length && this.less(a[r], a[m])) m = r;
+        // Sift down: l and r are checked against a.length, and m is i (< a.length), l or r.
+        if (l < a.length && this.less(a[l]!, a[m]!)) m = l;
+        if (r < a.length && this.less(a[r]!, a[m]!)) m = r;
         if (m === i) break;
-        [a[i], a[m]] = [a[m], a[i]];
+        [a[i], a[m]] = [a[m]!, a[i]!];
         i = m;
       }
     }
@@ -571,7 +573,7 @@ function makeSpan(f: SpanFields): SpanLite {
   // Resource attributes (autotune.team_id set once per process, say) apply unless the span overrides them.
   for (const [k, v] of f.resource) if (k.startsWith('autotune.') && !f.attrs.has(k)) f.attrs.set(k, v);
   const op = f.attrs.get('gen_ai.operation.name');
-  const kind = OPERATION[typeof op === 'string' ? op : f.name.split(' ', 1)[0]] ?? 'other';
+  const kind = OPERATION[typeof op === 'string' ? op : (f.name.split(' ', 1)[0] ?? '')] ?? 'other';
   const span: SpanLite = {
     traceId: f.traceId,
     spanId: f.spanId,
@@ -593,7 +595,7 @@ function makeSpan(f: SpanFields): SpanLite {
 }
 
 /** The nearest workflow and agent spans above a span (the span itself counts), within one trace. */
-function owners(span: SpanLite, trace: Map<string, SpanLite>): { workflow?: SpanLite; agent?: SpanLite } {
+function owners(span: SpanLite, trace: Map<string, SpanLite>): { workflow: SpanLite | undefined; agent: SpanLite | undefined } {
   let agent: SpanLite | undefined;
   let cur: SpanLite | undefined = span;
   for (let hops = 0; cur !== undefined && hops < 10_000; hops++) {
@@ -601,7 +603,7 @@ function owners(span: SpanLite, trace: Map<string, SpanLite>): { workflow?: Span
     if (cur.kind === 'agent' && agent === undefined) agent = cur;
     cur = cur.parentSpanId === undefined ? undefined : trace.get(cur.parentSpanId);
   }
-  return { agent };
+  return { workflow: undefined, agent };
 }
 
 function str(attrs: Map<string, AttrValue>, ...keys: string[]): string | undefined {
@@ -617,7 +619,7 @@ function raw(attrs: Map<string, AttrValue>, key: string): unknown {
 }
 
 /** Tokens from the usage attributes, accepting the older prompt/completion names. */
-function usage(attrs: Map<string, AttrValue>): { input?: number; output?: number } {
+function usage(attrs: Map<string, AttrValue>): { input: number | undefined; output: number | undefined } {
   const input = attrs.get('gen_ai.usage.input_tokens') ?? attrs.get('gen_ai.usage.prompt_tokens');
   const output = attrs.get('gen_ai.usage.output_tokens') ?? attrs.get('gen_ai.usage.completion_tokens');
   return { input: typeof input === 'number' ? input : undefined, output: typeof output === 'number' ? output : undefined };
@@ -658,10 +660,11 @@ interface MemberDraft {
   memberId: string;
   toolCalls: number;
   tools: Set<string>;
-  input?: number;
-  output?: number;
-  childInput?: number;
-  childOutput?: number;
+  // Drafts are filled from attributes that may be absent: undefined is a value here, not a missing key.
+  input: number | undefined;
+  output: number | undefined;
+  childInput?: number | undefined;
+  childOutput?: number | undefined;
 }
 
 /** `error.type` values that mean the run hit its time limit (OpenTelemetry's own and common exception names). */
@@ -800,7 +803,8 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Reado
     // Re-word the field as the span it came from, so the user can find it in the trace.
     const inner = e.location.field ?? '';
     const m = /^members\[(\d+)\]\.(.*)$/.exec(inner);
-    const span = m ? memberSpans[Number(m[1])] : w;
+    // validateRecord names members[i] of the record built from memberSpans, one member per span, in order.
+    const span = m ? memberSpans[Number(m[1])]! : w;
     const bare = e.message.slice(formatLocation(e.location).length + 2);
     throw new MetricsError('METRICS_VALIDATION', `OTLP ${span.kind === 'agent' ? `invoke_agent span ${span.spanId}` : runLabel(span)}: ${bare}`, { location: { ...w.location, field: `${span.where} (${m ? m[2] : inner})` }, cause: e });
   }

@@ -22,21 +22,24 @@ export interface SkippedInput {
   error: MetricsError;
 }
 
-/** Options shared by `readRecords`, `loadMetrics` and `parseMetricsText`. */
+/**
+ * Options shared by `readRecords`, `loadMetrics` and `parseMetricsText`. Every field accepts an explicit
+ * `undefined` (as absent), so callers can forward their own optional settings unchanged.
+ */
 export interface ReadOptions extends RecordChecks {
   /**
    * Skip lines, array elements or OTLP runs that fail to parse or validate, instead of stopping at the
    * first with a `MetricsError`. Each skip is counted in the report and passed to `onSkip`.
    */
-  lenient?: boolean;
+  lenient?: boolean | undefined;
   /** Called for every skipped input in lenient mode. */
-  onSkip?: (skip: SkippedInput) => void;
+  onSkip?: ((skip: SkippedInput) => void) | undefined;
   /** How many skips the report keeps in `firstSkips` (default 5); the count is always exact. */
-  maxReportedSkips?: number;
+  maxReportedSkips?: number | undefined;
   /** File name used in error locations by `parseMetricsText` (readers use the path they were given). */
-  sourceName?: string;
+  sourceName?: string | undefined;
   /** How OTLP traces become runs: which span is a run, the grace window for late spans, team defaults. */
-  otlp?: OtlpOptions;
+  otlp?: OtlpOptions | undefined;
 }
 
 /** What a read produced: how many records, in which format, and what was skipped. */

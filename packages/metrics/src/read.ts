@@ -38,11 +38,11 @@ async function* readFile(path: string, options: ReadOptions, report: ReadReport)
   try {
     for await (const chunk of iterateStream(stream, path)) {
       parser.push(chunk, out);
-      for (let i = 0; i < out.length; i++) yield out[i];
+      for (const r of out) yield r;
       out.length = 0;
     }
     parser.end(out);
-    for (let i = 0; i < out.length; i++) yield out[i];
+    for (const r of out) yield r;
   } finally {
     stream.destroy();
   }

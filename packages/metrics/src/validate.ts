@@ -43,7 +43,7 @@ export interface RecordChecks {
    * Formations accepted besides the built-in {@link FORMATIONS} (for example the legacy `reflection`,
    * `adaptive`, `hybrid`). A record naming any other formation is refused.
    */
-  formations?: readonly string[];
+  formations?: readonly string[] | undefined;
 }
 
 /**
@@ -191,8 +191,19 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v)}`;
-  if (typeof v === 'object') return 'an object';
-  return `${typeof v} ${String(v)}`;
+  switch (typeof v) {
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'symbol':
+      return `${typeof v} ${String(v)}`;
+    case 'undefined':
+      return 'undefined';
+    case 'function':
+      return 'a function';
+    default:
+      return 'an object';
+  }
 }
 
 /** Seconds to integer epoch milliseconds: sub-millisecond digits of float seconds are noise, not data. */
@@ -360,9 +371,10 @@ function fromAutotune(u: Obj, location: ErrorLocation, checks: RecordChecks | un
 function autotuneMembers(f: FieldReader, v: unknown, location: ErrorLocation): MemberRecord[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) f.fail('members', `expected a list of member records, got ${describe(v)}`);
-  const out: MemberRecord[] = new Array(v.length);
-  for (let i = 0; i < v.length; i++) {
-    const mv = v[i];
+  const items: readonly unknown[] = v;
+  const out = new Array<MemberRecord>(items.length);
+  for (let i = 0; i < items.length; i++) {
+    const mv = items[i];
     if (!isObject(mv)) f.fail(`members[${i}]`, `expected a member record, got ${describe(mv)}`);
     const m: FieldReader = new FieldReader(mv, location, `members[${i}].`);
     const member: MemberRecord = {

@@ -155,7 +155,7 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     const path = join(dir, 'bad-late.jsonl');
     writeSnakeLines(path, 2000, 13);
     const lines = readFileSync(path, 'utf8').split('\n');
-    lines[1899] = lines[1899].replace('"success":', '"success":"yes","x":');
+    lines[1899] = (lines[1899] ?? '').replace('"success":', '"success":"yes","x":');
     writeFileSync(path, lines.join('\n'));
     const out = await child(['error', path, '2']);
     expect(out.code).toBe('METRICS_VALIDATION');

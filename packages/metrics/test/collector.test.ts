@@ -96,11 +96,11 @@ describe('TeamMetricsCollector', () => {
 
   it('track records a resolved run as a success and returns its value', async () => {
     const { clock, sink, collector } = setup();
-    const value = await collector.track('t', { formation: 'consensus' }, async (ctx) => {
+    const value = await collector.track('t', { formation: 'consensus' }, (ctx) => {
       clock.advance(2500);
       ctx.recordMember({ memberId: 'judge', success: true, durationSeconds: 2, toolCalls: 1 });
       ctx.setResult({ costUsd: 0.3 });
-      return 42;
+      return Promise.resolve(42);
     });
     expect(value).toBe(42);
     expect(sink.records()[0]).toMatchObject({ success: true, durationSeconds: 2.5, costUsd: 0.3, toolCalls: 1, memberCount: 1 });

@@ -67,7 +67,7 @@ describe('OTLP traces to records', () => {
       outputTokens: 50,
       labels: { env: 'ci', 'gen_ai.provider.name': 'anthropic' },
     });
-    expect(r.members).toEqual([
+    expect(r?.members).toEqual([
       { memberId: 'planner', success: true, durationSeconds: 1, startTimeMs: 0, endTimeMs: 1000, toolCalls: 1, toolsUsed: ['search'], inputTokens: 200, outputTokens: 50 },
       { memberId: 'coder', success: false, error: 'compile error', durationSeconds: 2.5, startTimeMs: 1000, endTimeMs: 3500, toolCalls: 1, toolsUsed: ['shell'], inputTokens: 1000, waitedFor: ['planner'] },
     ]);
@@ -182,7 +182,7 @@ describe('OTLP traces to records', () => {
     for (let k = 0; k < 14; k++) spans.push(span(10 + k, 2, 'execute_tool t', k, k + 1));
     const text = [doc([...spans, span(1, undefined, 'invoke_workflow w', 0, 1000)]), doc([span(99, 2, 'execute_tool late', 950, 1005)])].join('\n');
     const { records, report } = parseMetricsTextWithReport(text);
-    expect(records[0].toolCalls).toBe(15);
+    expect(records[0]?.toolCalls).toBe(15);
     expect(report.lateSpans).toBe(0);
   });
 
@@ -242,7 +242,7 @@ describe('OTLP traces to records', () => {
     const [r] = parseMetricsText(doc([span(1, undefined, 'invoke_workflow w', 0, 10, [s('error.type', 'timeout')], { status: { code: 2 } })]));
     expect(r).toMatchObject({ success: false, limitHit: 'timeout', error: 'timeout' });
     const [other] = parseMetricsText(doc([span(1, undefined, 'invoke_workflow w', 0, 10, [s('error.type', 'RateLimitError')], { status: { code: 2 } })]));
-    expect(other.limitHit).toBeUndefined();
+    expect(other?.limitHit).toBeUndefined();
   });
 
   it('fills formation and limits the trace does not carry from team defaults, and reads gen_ai.usage.cost', () => {

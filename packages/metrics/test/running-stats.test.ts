@@ -7,7 +7,7 @@ function shuffled<T>(xs: T[], seed: number): T[] {
   for (let i = out.length - 1; i > 0; i--) {
     s = (Math.imul(s, 1103515245) + 12345) >>> 0;
     const j = s % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
+    [out[i], out[j]] = [out[j]!, out[i]!]; // i, j <= out.length - 1
   }
   return out;
 }

@@ -28,7 +28,7 @@ const valid = () => ({
 
 const BAD_VALUES: unknown[] = [undefined, null, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, '', 's', true, [], {}, ['x', 1]];
 const TOP_KEYS = Object.keys(valid());
-const MEMBER_KEYS = Object.keys(valid().members[0]);
+const MEMBER_KEYS = Object.keys(valid().members[0] ?? {});
 
 function outcome(fn: () => unknown): unknown {
   try {
@@ -51,7 +51,7 @@ describe('validateParsedRecord agrees with validateRecord', () => {
   }
   cases.push(['endTimeMs before startTimeMs', { ...valid(), endTimeMs: 999 }]);
   // Just past each bound (docs/metrics.md, "Limits"), and formations built in, declared and unknown.
-  const past: [string, unknown][] = [
+  const past: [string, number | string][] = [
     ['durationSeconds', 366 * 86400 + 1],
     ['timeoutSeconds', 1e308],
     ['startTimeMs', -1],

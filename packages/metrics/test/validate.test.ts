@@ -88,7 +88,7 @@ describe('validateRecord normalises', () => {
       ],
     });
     expect(r).toMatchObject({ durationSeconds: 3.5, memberCount: 2, toolCalls: 7 });
-    expect(r.members[0].durationSeconds).toBe(1);
+    expect(r.members[0]?.durationSeconds).toBe(1);
   });
 
   it('reads the original snake_case record: seconds to ms, member map, nulls as absent', () => {
@@ -203,7 +203,7 @@ describe('formations', () => {
   it.each(['reflection', 'adaptive', 'hybrid'])('accepts the legacy %s only when declared', (formation) => {
     const text = `${JSON.stringify(snake({ formation }))}\n`;
     expect(() => parseMetricsText(text, { sourceName: 'runs.jsonl' })).toThrow(/unknown formation/);
-    expect(parseMetricsText(text, { sourceName: 'runs.jsonl', formations: [formation] })[0].formation).toBe(formation);
+    expect(parseMetricsText(text, { sourceName: 'runs.jsonl', formations: [formation] })[0]?.formation).toBe(formation);
   });
 
   it('skips an undeclared formation under lenient reading, counting it', () => {

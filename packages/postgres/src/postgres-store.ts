@@ -6,7 +6,10 @@ import type {
   AcquireLockOptions,
   AutotuneStore,
   HistoryEntry,
+  ExperimentListEntry,
   HistoryWrite,
+  ListExperimentsOptions,
+  ListHistoryOptions,
   ListRecordsOptions,
   LockOwner,
   StoredExperiment,
@@ -241,6 +244,19 @@ export class PostgresStore implements AutotuneStore {
     );
   }
 
+  async listExperiments(teamId: string, options: ListExperimentsOptions = {}): Promise<ExperimentListEntry[]> {
+    // LIMIT NULL is "no limit".
+    const limit = checkedLimit('listExperiments', options.limit);
+    return this.guard(`listing the experiments of team ${teamId}`, async () =>
+      (
+        await this.pool.query<{ id: string; created_at: string }>(
+          `SELECT id, created_at FROM ${this.s}.experiments WHERE team_id = $1 ORDER BY created_at COLLATE "C" DESC, id COLLATE "C" DESC LIMIT $2`,
+          [teamId, limit],
+        )
+      ).rows.map((r) => ({ id: r.id, createdAt: r.created_at })),
+    );
+  }
+
   async getExperiment(id: string): Promise<(StoredExperiment & { id: string }) | undefined> {
     return this.guard(`reading experiment ${id}`, async () => {
       const { rows } = await this.pool.query<{ json: string }>(`SELECT json FROM ${this.s}.experiments WHERE id = $1`, [id]);
@@ -290,9 +306,11 @@ export class PostgresStore implements AutotuneStore {
     return readHistoryEntry(decode<unknown>(row.json), Number(row.id));
   }
 
-  async listHistory(teamId: string): Promise<HistoryEntry[]> {
+  async listHistory(teamId: string, options: ListHistoryOptions = {}): Promise<HistoryEntry[]> {
+    // LIMIT NULL is "no limit".
+    const limit = checkedLimit('listHistory', options.limit);
     return this.guard(`reading the history of team ${teamId}`, async () =>
-      (await this.pool.query<{ id: string; json: string }>(`SELECT id, json FROM ${this.s}.history WHERE team_id = $1 ORDER BY id DESC`, [teamId])).rows.map((r) =>
+      (await this.pool.query<{ id: string; json: string }>(`SELECT id, json FROM ${this.s}.history WHERE team_id = $1 ORDER BY id DESC LIMIT $2`, [teamId, limit])).rows.map((r) =>
         this.entryOf(r),
       ),
     );
@@ -454,4 +472,11 @@ export class PostgresStore implements AutotuneStore {
       if (this.options.closePool) await this.pool.end();
     }
   }
+}
+
+/** A listing's `limit` as a query parameter (null: no limit); the contract refuses anything but a positive integer. */
+function checkedLimit(what: string, limit: number | undefined): number | null {
+  if (limit === undefined) return null;
+  if (!(Number.isSafeInteger(limit) && limit > 0)) throw new CoreError('CORE_USAGE', `${what}: limit must be a positive integer, got ${String(limit)}`);
+  return limit;
 }

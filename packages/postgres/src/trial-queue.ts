@@ -82,6 +82,37 @@ async function newBoss(pool: Pool, options: TrialQueueOptions, supervise: boolea
   return boss;
 }
 
+/**
+ * What opening a queue runner or a worker shares: autotune's schema migrated, pg-boss started (its schema made
+ * under an advisory lock), the team's queue made when one is named, and a connection of its own for LISTEN
+ * handed to `setup`. On any failure what was taken is given back, and the error says `what` failed.
+ */
+async function openQueueConnection<T>(
+  pool: Pool,
+  options: TrialQueueOptions,
+  how: { supervise: boolean; queue: string | undefined; what: string },
+  setup: (boss: PgBoss, listener: PoolClient) => Promise<T>,
+): Promise<T> {
+  let boss: PgBoss | undefined;
+  let listener: PoolClient | undefined;
+  try {
+    const client = await pool.connect();
+    try {
+      await migrate(client, options.schema ?? 'autotune');
+    } finally {
+      client.release();
+    }
+    boss = await startBoss(pool, options, how.supervise);
+    if (how.queue !== undefined) await ensureQueue(boss, how.queue);
+    listener = await pool.connect();
+    return await setup(boss, listener);
+  } catch (e) {
+    listener?.release(true);
+    await boss?.stop({ graceful: false, wait: false, close: false }).catch(() => undefined);
+    throw queueError(how.what, e, options.secrets);
+  }
+}
+
 function queueError(what: string, e: unknown, secrets: readonly string[] | undefined): PostgresError {
   return new PostgresError('POSTGRES_QUEUE', `${what}: ${maskSecrets((e as Error)?.message ?? String(e), secrets)}`, { cause: e });
 }
@@ -140,18 +171,8 @@ export class QueueTrialRunner implements TrialRunner<unknown> {
    * @throws PostgresError `POSTGRES_QUEUE` when the database cannot be reached or prepared.
    */
   static async open(pool: Pool, teamId: string, options: QueueTrialRunnerOptions = {}): Promise<QueueTrialRunner> {
-    let boss: PgBoss | undefined;
-    let listener: PoolClient | undefined;
-    try {
-      const client = await pool.connect();
-      try {
-        await migrate(client, options.schema ?? 'autotune');
-      } finally {
-        client.release();
-      }
-      boss = await startBoss(pool, options, false);
-      await ensureQueue(boss, trialQueueName(teamId));
-      listener = await pool.connect();
+    const queue = trialQueueName(teamId);
+    return openQueueConnection(pool, options, { supervise: false, queue, what: `preparing the trial queue of team ${teamId}` }, async (boss, listener) => {
       const runner = new QueueTrialRunner(pool, boss, listener, teamId, options);
       listener.on('error', () => undefined);
       listener.on('notification', (n) => {
@@ -162,11 +183,7 @@ export class QueueTrialRunner implements TrialRunner<unknown> {
       runner.timer = setInterval(() => void runner.check([...runner.waiting.keys()]), options.pollIntervalMs ?? 2000);
       runner.timer.unref();
       return runner;
-    } catch (e) {
-      listener?.release(true);
-      await boss?.stop({ graceful: false, wait: false, close: false }).catch(() => undefined);
-      throw queueError(`preparing the trial queue of team ${teamId}`, e, options.secrets);
-    }
+    });
   }
 
   /** Sends the trial to the queue and resolves with the record a worker stored for it. */
@@ -332,18 +349,8 @@ export class TrialWorker {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
       throw new PostgresError('POSTGRES_INVALID_INPUT', `concurrency must be a whole number of at least 1, got ${String(options.concurrency)}`);
     }
-    let boss: PgBoss | undefined;
-    let listener: PoolClient | undefined;
-    try {
-      const client = await pool.connect();
-      try {
-        await migrate(client, options.schema ?? 'autotune');
-      } finally {
-        client.release();
-      }
-      boss = await startBoss(pool, options, true);
-      if (options.teamId !== undefined) await ensureQueue(boss, trialQueueName(options.teamId));
-      listener = await pool.connect();
+    const queue = options.teamId === undefined ? undefined : trialQueueName(options.teamId);
+    return openQueueConnection(pool, options, { supervise: true, queue, what: 'starting the worker' }, async (boss, listener) => {
       const worker = new TrialWorker(pool, boss, listener, options);
       listener.on('error', (e) => options.onEvent?.({ type: 'error', message: maskSecrets(e.message, options.secrets) }));
       listener.on('notification', () => worker.wake?.());
@@ -351,11 +358,7 @@ export class TrialWorker {
       await worker.refreshQueues(true);
       for (let i = 0; i < concurrency; i++) worker.loops.push(worker.loop());
       return worker;
-    } catch (e) {
-      listener?.release(true);
-      await boss?.stop({ graceful: false, wait: false, close: false }).catch(() => undefined);
-      throw queueError('starting the worker', e, options.secrets);
-    }
+    });
   }
 
   private async refreshQueues(force = false): Promise<void> {

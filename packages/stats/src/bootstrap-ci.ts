@@ -75,8 +75,9 @@ export function bootstrapCI(a: readonly number[], b: readonly number[], options:
   const xs = new Array<number>(x.length);
   const ys = new Array<number>(y.length);
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < x.length; i++) xs[i] = x[rng.int(x.length)];
-    for (let i = 0; i < y.length; i++) ys[i] = y[rng.int(y.length)];
+    // rng.int(n) is in [0, n), so every draw is an index of the sample.
+    for (let i = 0; i < x.length; i++) xs[i] = x[rng.int(x.length)]!;
+    for (let i = 0; i < y.length; i++) ys[i] = y[rng.int(y.length)]!;
     boot[r] = checked(stat(xs.slice(), ys.slice()), `resample ${r}`);
   }
   boot.sort();

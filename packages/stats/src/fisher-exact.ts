@@ -47,10 +47,11 @@ export function fisherExact(table: Table2x2, options: FisherExactOptions = {}): 
   const p = noncentralDensity(logDensity, support, 1);
   const obs = a - lo;
   let pValue = 0;
-  if (alternative === 'less') for (let i = 0; i <= obs; i++) pValue += p[i];
-  else if (alternative === 'greater') for (let i = obs; i < p.length; i++) pValue += p[i];
+  // lo <= a <= hi, so obs indexes the support and p.
+  if (alternative === 'less') for (let i = 0; i <= obs; i++) pValue += p[i]!;
+  else if (alternative === 'greater') for (let i = obs; i < p.length; i++) pValue += p[i]!;
   else {
-    const limit = p[obs] * (1 + 1e-7);
+    const limit = p[obs]! * (1 + 1e-7);
     for (const pi of p) if (pi <= limit) pValue += pi;
   }
   return { pValue: Math.min(1, pValue), oddsRatio: conditionalMle(a, lo, hi, logDensity, support) };
@@ -74,7 +75,7 @@ function checkTable(table: unknown): [[number, number], [number, number]] {
 /** Probabilities of the non-central hypergeometric distribution with odds ratio exp(logPsi). */
 function noncentralDensity(logDensity: number[], support: number[], psi: number): number[] {
   const logPsi = Math.log(psi);
-  const w = logDensity.map((l, i) => l + logPsi * support[i]);
+  const w = logDensity.map((l, i) => l + logPsi * support[i]!); // support and logDensity are built in step
   const max = Math.max(...w);
   const e = w.map((v) => Math.exp(v - max));
   const total = e.reduce((s, v) => s + v, 0);
@@ -91,7 +92,7 @@ function conditionalMle(x: number, lo: number, hi: number, logDensity: number[],
   if (x === hi) return Number.POSITIVE_INFINITY;
   const meanAt = (logPsi: number): number => {
     const p = noncentralDensity(logDensity, support, Math.exp(logPsi));
-    return p.reduce((s, pi, i) => s + pi * support[i], 0);
+    return p.reduce((s, pi, i) => s + pi * support[i]!, 0); // p has one entry per support value
   };
   let left = -50;
   let right = 50;
@@ -106,8 +107,9 @@ function conditionalMle(x: number, lo: number, hi: number, logDensity: number[],
 const logFactorials: number[] = [0];
 
 function logFactorial(n: number): number {
-  for (let i = logFactorials.length; i <= n; i++) logFactorials.push(logFactorials[i - 1] + Math.log(i));
-  return logFactorials[n];
+  // The table starts with 0! and grows one entry per step up to n, so i - 1 and n are always filled.
+  for (let i = logFactorials.length; i <= n; i++) logFactorials.push(logFactorials[i - 1]! + Math.log(i));
+  return logFactorials[n]!;
 }
 
 function logChoose(n: number, k: number): number {

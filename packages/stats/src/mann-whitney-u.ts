@@ -61,12 +61,13 @@ function ranks(x: number[], y: number[]): { rankSumX: number; tieTerm: number } 
   all.sort((p, q) => p.v - q.v);
   let rankSumX = 0;
   let tieTerm = 0;
+  // Indices i <= k <= j < all.length below: every `!` reads an element that exists.
   for (let i = 0; i < all.length; ) {
     let j = i;
-    while (j + 1 < all.length && all[j + 1].v === all[i].v) j++;
+    while (j + 1 < all.length && all[j + 1]!.v === all[i]!.v) j++;
     const t = j - i + 1;
     const midRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) if (all[k].first) rankSumX += midRank;
+    for (let k = i; k <= j; k++) if (all[k]!.first) rankSumX += midRank;
     tieTerm += t * t * t - t;
     i = j + 1;
   }
@@ -89,7 +90,7 @@ function asymptoticPValue(u: number, m: number, n: number, tieTerm: number, alte
 
 function exactPValue(u: number, m: number, n: number, alternative: Alternative): number {
   const cdf = nullCdf(m, n);
-  const le = (k: number): number => (k < 0 ? 0 : k >= cdf.length ? 1 : cdf[k]);
+  const le = (k: number): number => (k < 0 ? 0 : k >= cdf.length ? 1 : cdf[k]!);
   // Without ties U is an integer; rounding guards against mid-rank arithmetic leaving 17.000000000000004.
   const k = Math.round(u);
   const pLess = le(k);
@@ -112,29 +113,31 @@ function nullCdf(m: number, n: number): Float64Array {
   const hit = cdfCache.get(key);
   if (hit) return hit;
   // prev[j] = distribution for (i - 1, j); cur[j] for (i, j).
+  // prev and cur always hold n + 1 arrays (j = 0..n), and d has room for u + j (left has (i-1)j + 1 entries,
+  // down i(j-1) + 1): every `!` below reads an element that exists.
   let prev: Float64Array[] = [];
   for (let j = 0; j <= n; j++) prev.push(Float64Array.of(1));
   for (let i = 1; i <= m; i++) {
     const cur: Float64Array[] = [Float64Array.of(1)];
     for (let j = 1; j <= n; j++) {
       const d = new Float64Array(i * j + 1);
-      const left = prev[j]; // (i - 1, j): the largest value came from the first sample, adding j to U
-      const down = cur[j - 1]; // (i, j - 1): it came from the second sample
+      const left = prev[j]!; // (i - 1, j): the largest value came from the first sample, adding j to U
+      const down = cur[j - 1]!; // (i, j - 1): it came from the second sample
       const wl = i / (i + j);
       const wd = j / (i + j);
-      for (let u = 0; u < left.length; u++) d[u + j] += wl * left[u];
-      for (let u = 0; u < down.length; u++) d[u] += wd * down[u];
+      for (let u = 0; u < left.length; u++) d[u + j]! += wl * left[u]!;
+      for (let u = 0; u < down.length; u++) d[u]! += wd * down[u]!;
       cur.push(d);
     }
     prev = cur;
   }
-  const density = prev[n];
+  const density = prev[n]!;
   const cdf = new Float64Array(density.length);
   let acc = 0;
-  for (let u = 0; u < density.length; u++) {
-    acc += density[u];
+  density.forEach((p, u) => {
+    acc += p;
     cdf[u] = Math.min(1, acc);
-  }
+  });
   if (cdfCache.size > 64) cdfCache.clear();
   cdfCache.set(key, cdf);
   return cdf;

@@ -37,9 +37,9 @@ const LANCZOS = [
 export function lnGamma(x: number): number {
   if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lnGamma(1 - x);
   const y = x - 1;
-  let a = LANCZOS[0];
+  let a = 0;
+  LANCZOS.forEach((c, i) => (a += i === 0 ? c : c / (y + i)));
   const t = y + 7.5;
-  for (let i = 1; i < LANCZOS.length; i++) a += LANCZOS[i] / (y + i);
   return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
@@ -192,7 +192,8 @@ export function quantileInterval(sorted: ArrayLike<number>, q: number, confidenc
   const lowRank = Math.floor(centre - half);
   const highRank = Math.ceil(centre + half);
   if (lowRank < 1 || highRank > n) return undefined;
-  return { low: sorted[lowRank - 1], high: sorted[highRank - 1], confidenceLevel };
+  // 1 <= lowRank <= highRank <= n, checked just above.
+  return { low: sorted[lowRank - 1]!, high: sorted[highRank - 1]!, confidenceLevel };
 }
 
 /** How many values of an ascending array are strictly greater than `x`. */
@@ -201,7 +202,7 @@ export function countAbove(sorted: ArrayLike<number>, x: number): number {
   let hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (sorted[mid] <= x) lo = mid + 1;
+    if (sorted[mid]! <= x) lo = mid + 1; // lo <= mid < hi <= length
     else hi = mid;
   }
   return sorted.length - lo;

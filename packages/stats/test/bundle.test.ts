@@ -18,7 +18,7 @@ describe('the built @autotune/stats', () => {
   it('requires no @stdlib package at run time: the distributions are bundled into dist/distributions.js', () => {
     const code = readFileSync(path.join(root, 'dist', 'distributions.js'), 'utf8');
     expect(code).not.toMatch(/require\(["']@stdlib\//);
-    const external = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1]);
+    const external = [...code.matchAll(/require\(["']([^"']+)["']\)/g)].map((m) => m[1] ?? '');
     expect(external.every((name) => !name.startsWith('.') && !name.includes('/'))).toBe(true); // node built-ins only
     expect(readFileSync(path.join(root, 'dist', 'THIRD-PARTY-NOTICES.md'), 'utf8')).toMatch(/@stdlib\/stats-base-dists-t-cdf@\S+ \(Apache-2\.0\)/);
   });

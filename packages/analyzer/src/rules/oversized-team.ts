@@ -92,6 +92,8 @@ export const oversizedTeam: Rule = (stats, o) => {
   if (findings.length === 0) return [];
   const primary = findings.reduce((a, b) => (b.severity > a.severity ? b : a));
   const curve = findings.find((f) => f.reason === 'no_speedup');
+  // The size the curve points to is one of the team's member-count groups.
+  const curveGroup = curve && stats.byMemberCount[String(curve.baselineValue)];
   // Without a size curve: the original's min(5, 0.7 x size), but never below the guide's 3-5 range (the
   // team-sizing strategy stops there too, so the advice and the suggestion agree).
   const floor = Math.min(3, size);
@@ -99,7 +101,7 @@ export const oversizedTeam: Rule = (stats, o) => {
   const perMemberFinding = findings.find((f) => f.reason === 'per_member_time');
   const evidence: InsightEvidence = {
     runs: group.runs,
-    ...(curve ? { comparisonRuns: stats.byMemberCount[String(curve.baselineValue)].runs } : {}),
+    ...(curveGroup ? { comparisonRuns: curveGroup.runs } : {}),
     // The interval is of `currentValue`: seconds per member only when that finding leads.
     ...(primary === perMemberFinding && perMemberFinding.interval ? { interval: perMemberFinding.interval, unit: 's' } : primary.reason === 'per_member_time' ? { unit: 's' } : { unit: 'members' }),
     ...((curve ?? perMemberFinding)?.comparison ? { comparison: (curve ?? perMemberFinding)!.comparison } : {}),

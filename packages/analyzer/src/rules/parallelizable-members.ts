@@ -98,7 +98,8 @@ export const parallelizableMembers: Rule = (stats, o) => {
   const levels = new Map<number, string[]>();
   for (const [id, l] of level) levels.set(l, [...(levels.get(l) ?? []), id]);
   const groups = [...levels.entries()].sort((a, b) => a[0] - b[0]).map(([, ids]) => ids.sort()).filter((ids) => ids.length > 1);
-  if (groups.length === 0) return [];
+  const firstGroup = groups[0];
+  if (firstGroup === undefined) return [];
   const independent = groups.flat();
   let last = [...finish].reduce((a, b) => (b[1] > a[1] ? b : a))[0] as string | undefined;
   const path: string[] = [];
@@ -119,7 +120,7 @@ export const parallelizableMembers: Rule = (stats, o) => {
       `Members ${groups.map((g) => listWords(g)).join('; ')} never wait for each other's output (per ${source}); ` +
       `running them side by side would cut the critical path from ${sec(current)} to ${sec(critical)}, ` +
       `saving about ${sec(saving)} per run (${pct(share)}). Split the ${formation} team into parallel sub-teams ` +
-      `(for example a hierarchical team with ${listWords(groups[0])} in a parallel sub-team).`,
+      `(for example a hierarchical team with ${listWords(firstGroup)} in a parallel sub-team).`,
     affectedComponents: independent,
     evidence: {
       runs: group.runs,

@@ -14,6 +14,7 @@ describe('limit_exhaustion', () => {
   ])('fires on %s, saying which limit and how often', (_, spec, limit, hits, text) => {
     const [i, ...rest] = limits(spec);
     expect(rest).toEqual([]);
+    if (i === undefined) throw new Error('expected an insight');
     expect(i.evidence.details).toMatchObject({ limit, hits, hitRate: hits / 40, failedOnErrors: 0 });
     expect(i.currentValue).toBeCloseTo(hits / 40, 10);
     expect(i.severity).toBeCloseTo(Math.min(1, (2 * hits) / 40), 10);
@@ -24,7 +25,7 @@ describe('limit_exhaustion', () => {
   it('reports each limit apart, and errors apart from both', () => {
     const insights = limits({ runs: 60, successRate: 0.5, limitHits: { timeout: 8, tool_budget: 9 } });
     expect(insights.map((i) => i.evidence.details!.limit).sort()).toEqual(['timeout', 'tool_budget']);
-    expect(insights[0].evidence.details!.failedOnErrors).toBe(13);
+    expect(insights[0]?.evidence.details?.failedOnErrors).toBe(13);
   });
 
   it.each<[string, TeamSpec]>([

@@ -1,5 +1,5 @@
 import { analyzeTeamStats, type AnalyzerOptions, type PerformanceInsight } from '@autotune/analyzer';
-import { makeHistory, makeRecords, statsOf, type TeamSpec } from '../helpers';
+import { makeHistory, makeRecords, statsOf, first, type TeamSpec } from '../helpers';
 
 const formationInsights = (insights: PerformanceInsight[]) => insights.filter((i) => i.bottleneck.startsWith('suboptimal_formation_'));
 const run = (formation: string, meanSeconds: number, extra: Partial<TeamSpec> = {}): TeamSpec =>
@@ -8,7 +8,7 @@ const run = (formation: string, meanSeconds: number, extra: Partial<TeamSpec> = 
 describe('suboptimal_formation_<f> on the same team\'s runs', () => {
   it('flags the current formation when another is significantly faster, in seconds', () => {
     const insights = analyzeTeamStats(statsOf(makeHistory(run('parallel', 30), run('consensus', 75))));
-    const [i] = formationInsights(insights);
+    const i = first(formationInsights(insights), 'a formation insight');
     expect(formationInsights(insights)).toHaveLength(1);
     expect(i.bottleneck).toBe('suboptimal_formation_consensus');
     expect(i.currentValue).toBeCloseTo(75, -1);
@@ -24,7 +24,7 @@ describe('suboptimal_formation_<f> on the same team\'s runs', () => {
 
   it('with three formations, compares against the fastest and corrects for the comparisons', () => {
     const insights = analyzeTeamStats(statsOf(makeHistory(run('parallel', 30), run('sequential', 50), run('pipeline', 45))));
-    const [i] = formationInsights(insights);
+    const i = first(formationInsights(insights), 'a formation insight');
     expect(i.bottleneck).toBe('suboptimal_formation_pipeline');
     expect(i.evidence.details!.betterFormation).toBe('parallel');
     expect(i.evidence.comparison!.test).toBe('Welch t-test (Bonferroni, 2 comparisons)');
@@ -46,7 +46,7 @@ describe('suboptimal_formation_<f> on the same team\'s runs', () => {
     const specs = [run('parallel', 25), run('pipeline', 35), run('hierarchical', 40), run('consensus', 60), run('sequential', 70)];
     const insights = formationInsights(analyzeTeamStats(statsOf(makeHistory(...specs))));
     expect(insights.map((i) => i.bottleneck)).toEqual(['suboptimal_formation_sequential']);
-    expect(insights[0].evidence.details!.betterFormation).toBe('parallel');
+    expect(insights[0]?.evidence.details?.betterFormation).toBe('parallel');
   });
 });
 
@@ -70,10 +70,10 @@ describe('suboptimal_formation_<f> against user baselines (seconds)', () => {
     const insights = formationInsights(analyzeTeamStats(statsOf(makeRecords(run('sequential', mean))), options));
     expect(insights.length).toBe(fires ? 1 : 0);
     if (fires) {
-      expect(insights[0].bottleneck).toBe('suboptimal_formation_sequential');
-      expect(insights[0].baselineValue).toBe(40);
-      expect(insights[0].recommendation).toContain('against your 40.0s baseline for it');
-      expect(insights[0].evidence.details!.source).toBe('formation baseline');
+      expect(insights[0]?.bottleneck).toBe('suboptimal_formation_sequential');
+      expect(insights[0]?.baselineValue).toBe(40);
+      expect(insights[0]?.recommendation).toContain('against your 40.0s baseline for it');
+      expect(insights[0]?.evidence.details?.source).toBe('formation baseline');
     }
   });
 });

@@ -1,5 +1,5 @@
 import { analyzeTeamStats, type AnalyzerOptions, type PerformanceInsight } from '@autotune/analyzer';
-import { makeRecords, type MemberSpec, statsOf } from '../helpers';
+import { makeRecords, type MemberSpec, statsOf, first } from '../helpers';
 
 const ok = (id: string, extra: Partial<MemberSpec> = {}): MemberSpec => ({ id, meanSeconds: 20, toolCalls: 5, ...extra });
 const memberInsights = (members: MemberSpec[], runs = 30, options?: AnalyzerOptions): PerformanceInsight[] =>
@@ -17,7 +17,7 @@ describe('underperforming_member', () => {
   ])('fires for a member %s, naming it and by how much', (_, odd, metric, text) => {
     const insights = memberInsights([ok('a'), ok('b'), ok('c'), odd]);
     expect(insights).toHaveLength(1);
-    const [i] = insights;
+    const i = first(insights, 'a member insight');
     expect(i.affectedComponents).toEqual([odd.id]);
     expect(i.evidence.details).toMatchObject({ memberId: odd.id, outlierMetrics: [metric], primaryMetric: metric });
     expect(i.recommendation).toMatch(text);
@@ -47,7 +47,7 @@ describe('underperforming_member', () => {
   });
 
   it('names every metric a member is an outlier in', () => {
-    const [i] = memberInsights([ok('a'), ok('b'), ok('c'), ok('bad', { meanSeconds: 60, successRate: 0.4 })]);
+    const i = first(memberInsights([ok('a'), ok('b'), ok('c'), ok('bad', { meanSeconds: 60, successRate: 0.4 })]), 'a member insight');
     expect(i.evidence.details!.outlierMetrics).toEqual(['duration', 'success_rate']);
     expect(i.recommendation).toContain(' and succeeds in 40.0% of its runs');
   });

@@ -8,6 +8,7 @@ function json(v: unknown): string {
 
 async function main(): Promise<void> {
   const [file, threads] = process.argv.slice(2);
+  if (file === undefined) throw new Error('usage: parallel-child <file> <threads>');
   const out: Record<string, unknown> = {};
   for (const [name, n] of [['single', 1], ['parallel', Number(threads)]] as const) {
     const analyzer = new PerformanceAnalyzer({ minRuns: 5 });

@@ -33,6 +33,11 @@ export async function rollbackCommand(flags: RollbackFlags, terminal: Terminal):
     if (flags.apply !== undefined && flags.index !== undefined) {
       throw new CliError('CLI_USAGE', '--apply and --index exclude each other: undo one apply, or the change at an index');
     }
+    // The files the rollback would write, as the history reads now (core decides under the lock; this check only
+    // refuses early, like apply, a file someone made read-only on purpose).
+    const applied = entries.filter((e) => e.status === 'applied');
+    const undoing = flags.apply !== undefined ? applied.filter((e) => e.applyId === flags.apply) : applied.slice(0, (flags.index ?? 0) + 1);
+    for (const path of new Set([...undoing.flatMap((e) => (e.filePath ? [e.filePath] : [])), ...(configPath ? [configPath] : [])])) session.refuseReadOnlyWorkflow(path);
     // Which change to undo is decided by core under the team's lock, after it settled what an interrupted apply
     // or rollback left pending: reading the history here first could count a change that is about to change.
     const { PerformanceAutotuner, loadWorkflowFile, saveWorkflowFile } = require('@autotune/core') as typeof import('@autotune/core');

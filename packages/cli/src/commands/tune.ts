@@ -94,6 +94,8 @@ export async function tuneCommand(flags: TuneFlags, terminal: Terminal): Promise
     const workflowPath = session.requireWorkflowPath();
     const file = await session.loadWorkflow(workflowPath, session.teamId);
     const teamId = file.teamId;
+    // Refuse before the race, not after spending the budget on it.
+    if (!flags.dryRun) session.refuseReadOnlyWorkflow(file.path);
     const analyzer = await session.analyzer();
     const { store, path: dbPath } = session.openStore(file.path);
     const runner = session.requireRunner(teamId, file.config, session.statsOf(analyzer, teamId), 'tune');

@@ -5,15 +5,18 @@ import type {
   AcquireLockOptions,
   AutotuneStore,
   HistoryEntry,
+  ExperimentListEntry,
   HistoryWrite,
+  ListExperimentsOptions,
+  ListHistoryOptions,
   ListRecordsOptions,
   LockOwner,
   StoredExperiment,
   TeamLock,
   TeamLockInfo,
 } from './store-types';
-import { applyPatch } from './history-patch';
 import { readHistoryEntry } from './history-entry';
+import { applyPatch, listingLimit } from './history-patch';
 import { DEFAULT_LOCK_STALE_MS, lockedError, lockInfo, lockIsStale, lostLockError } from './team-lock';
 import type { LockRecord } from './team-lock';
 
@@ -107,6 +110,15 @@ export class MemoryStore implements AutotuneStore {
     return id;
   }
 
+  async listExperiments(teamId: string, options: ListExperimentsOptions = {}): Promise<ExperimentListEntry[]> {
+    const limit = listingLimit('listExperiments', options);
+    return [...this.experiments.values()]
+      .filter((e) => e.teamId === teamId)
+      .map((e) => ({ id: e.id, createdAt: e.createdAt }))
+      .sort(newestFirst)
+      .slice(0, limit);
+  }
+
   async getExperiment(id: string): Promise<(StoredExperiment & { id: string }) | undefined> {
     const found = this.experiments.get(id);
     return found && copy(found);
@@ -127,10 +139,12 @@ export class MemoryStore implements AutotuneStore {
     });
   }
 
-  async listHistory(teamId: string): Promise<HistoryEntry[]> {
+  async listHistory(teamId: string, options: ListHistoryOptions = {}): Promise<HistoryEntry[]> {
+    const limit = listingLimit('listHistory', options);
     return this.history
       .filter((e) => e.teamId === teamId)
       .reverse()
+      .slice(0, limit)
       .map((e) => readHistoryEntry(copy(e), e.id));
   }
 
@@ -179,3 +193,8 @@ export class MemoryStore implements AutotuneStore {
   }
 }
 
+/** Newest first by creation time, then by id (descending), as the SQL stores order them. */
+function newestFirst(a: ExperimentListEntry, b: ExperimentListEntry): number {
+  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}

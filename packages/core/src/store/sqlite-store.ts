@@ -4,13 +4,16 @@ import type { ExecutionRecord } from '@autotune/metrics';
 import { CoreError, isCoreError } from '../errors';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
-import { applyPatch } from './history-patch';
 import { readHistoryEntry } from './history-entry';
+import { applyPatch, listingLimit } from './history-patch';
 import type {
   AcquireLockOptions,
   AutotuneStore,
   HistoryEntry,
+  ExperimentListEntry,
   HistoryWrite,
+  ListExperimentsOptions,
+  ListHistoryOptions,
   ListRecordsOptions,
   LockOwner,
   StoredExperiment,
@@ -223,6 +226,19 @@ export class SqliteStore implements AutotuneStore {
     );
   }
 
+  async listExperiments(teamId: string, options: ListExperimentsOptions = {}): Promise<ExperimentListEntry[]> {
+    // SQLite's LIMIT -1 is "no limit".
+    const limit = listingLimit('listExperiments', options) ?? -1;
+    return this.guard(`listing the experiments of team ${teamId}`, () =>
+      (
+        this.sql('SELECT id, created_at FROM experiments WHERE team_id = ? ORDER BY created_at DESC, id DESC LIMIT ?').all(teamId, limit) as {
+          id: string;
+          created_at: string;
+        }[]
+      ).map((r) => ({ id: r.id, createdAt: r.created_at })),
+    );
+  }
+
   async getExperiment(id: string): Promise<(StoredExperiment & { id: string }) | undefined> {
     return this.guard(`reading experiment ${id}`, () => {
       const row = this.sql('SELECT json FROM experiments WHERE id = ?').get(id) as { json: string } | undefined;
@@ -270,9 +286,11 @@ export class SqliteStore implements AutotuneStore {
     return readHistoryEntry(decode<unknown>(row.json), Number(row.id));
   }
 
-  async listHistory(teamId: string): Promise<HistoryEntry[]> {
+  async listHistory(teamId: string, options: ListHistoryOptions = {}): Promise<HistoryEntry[]> {
+    // SQLite's LIMIT -1 is "no limit".
+    const limit = listingLimit('listHistory', options) ?? -1;
     return this.guard(`reading the history of team ${teamId}`, () =>
-      (this.sql('SELECT id, json FROM history WHERE team_id = ? ORDER BY id DESC').all(teamId) as { id: number; json: string }[]).map((r) => this.entryOf(r)),
+      (this.sql('SELECT id, json FROM history WHERE team_id = ? ORDER BY id DESC LIMIT ?').all(teamId, limit) as { id: number; json: string }[]).map((r) => this.entryOf(r)),
     );
   }
 

@@ -113,6 +113,25 @@ export interface HistoryPatch {
  * stored or none of it (an unknown id in `update` fails the whole write). This is how an apply records its
  * intent and later confirms it, and how a rollback marks what it undid together with its own entry.
  */
+/** One of a team's experiments in {@link AutotuneStore.listExperiments}. */
+export interface ExperimentListEntry {
+  id: string;
+  /** ISO 8601, as saved. */
+  createdAt: string;
+}
+
+/** Options of {@link AutotuneStore.listExperiments}. */
+export interface ListExperimentsOptions {
+  /** At most this many experiments, the newest (a positive integer); every one when absent. */
+  limit?: number;
+}
+
+/** Options of {@link AutotuneStore.listHistory}. */
+export interface ListHistoryOptions {
+  /** At most this many entries, the newest (a positive integer); every entry when absent. */
+  limit?: number;
+}
+
 export interface HistoryWrite {
   update?: ReadonlyArray<{ id: number; patch: HistoryPatch }>;
   append?: ReadonlyArray<Omit<HistoryEntry, 'id'>>;
@@ -178,13 +197,18 @@ export interface AutotuneStore extends MetricsSink {
   saveExperiment(experiment: StoredExperiment): Promise<string>;
   getExperiment(id: string): Promise<(StoredExperiment & { id: string }) | undefined>;
   /**
+   * A team's experiments, newest first (by `createdAt`, then id): ids and times only, so that a caller reads
+   * only the ones it needs with `getExperiment`. `limit` keeps only the newest.
+   */
+  listExperiments(teamId: string, options?: ListExperimentsOptions): Promise<ExperimentListEntry[]>;
+  /**
    * Applies `change` in one transaction and returns the ids of the appended entries, in order; ids increase.
    *
    * @throws CoreError `CORE_USAGE` when an update names an entry that does not exist (nothing is written).
    */
   writeHistory(change: HistoryWrite): Promise<number[]>;
-  /** A team's history, newest first: index 0 is the latest entry. */
-  listHistory(teamId: string): Promise<HistoryEntry[]>;
+  /** A team's history, newest first: index 0 is the latest entry; `limit` keeps only the newest entries. */
+  listHistory(teamId: string, options?: ListHistoryOptions): Promise<HistoryEntry[]>;
   getHistoryEntry(id: number): Promise<HistoryEntry | undefined>;
   /**
    * Takes the team's lock. A held lock is stale, and is taken over, when its latest heartbeat is older than

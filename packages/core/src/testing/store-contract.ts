@@ -266,6 +266,30 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
         assert.notEqual(a, b);
         assert.equal(await store().getExperiment('exp-unknown'), undefined);
       });
+
+      it('lists a team’s experiments newest first (ids and times), with a limit, and no other team’s', async () => {
+        const at = (teamId: string, createdAt: string) => ({ ...experiment(teamId), createdAt });
+        const old = await store().saveExperiment(at('t1', '2025-01-01T00:00:00.000Z'));
+        const other = await store().saveExperiment(at('t2', '2025-01-02T00:00:00.000Z'));
+        const newest = await store().saveExperiment(at('t1', '2025-01-03T00:00:00.000Z'));
+        const middle = await store().saveExperiment(at('t1', '2025-01-02T00:00:00.000Z'));
+        same(await store().listExperiments('t1'), [
+          { id: newest, createdAt: '2025-01-03T00:00:00.000Z' },
+          { id: middle, createdAt: '2025-01-02T00:00:00.000Z' },
+          { id: old, createdAt: '2025-01-01T00:00:00.000Z' },
+        ]);
+        same((await store().listExperiments('t2')).map((e) => e.id), [other]);
+        same((await store().listExperiments('t1', { limit: 2 })).map((e) => e.id), [newest, middle]);
+        same(await store().listExperiments('none'), []);
+        const err = await refusal(() => store().listExperiments('t1', { limit: 0 }), 'limit 0');
+        assert.equal(err.code, 'CORE_USAGE');
+      });
+
+      it('orders experiments saved at the same time by id', async () => {
+        const createdAt = '2025-01-05T00:00:00.000Z';
+        const ids = [await store().saveExperiment({ ...experiment('t1'), id: 'exp-b', createdAt }), await store().saveExperiment({ ...experiment('t1'), id: 'exp-a', createdAt })];
+        same((await store().listExperiments('t1')).map((e) => e.id), [...ids].sort().reverse());
+      });
     });
 
     describe('history', () => {
@@ -278,6 +302,18 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
         same(list.map((e) => e.id), [c, a]);
         same(list[0], { ...entry('t1', 3), id: c });
         same(await store().listHistory('none'), []);
+      });
+
+      it('keeps only the newest entries with a limit, and refuses a limit that is not a positive integer', async () => {
+        const ids = await store().writeHistory({ append: [entry('t1', 1), entry('t2', 2), entry('t1', 3), entry('t1', 4)] });
+        same((await store().listHistory('t1', { limit: 2 })).map((e) => e.id), [ids[3], ids[2]]);
+        same((await store().listHistory('t1', { limit: 10 })).map((e) => e.id), [ids[3], ids[2], ids[0]]);
+        same((await store().listHistory('t1', {})).map((e) => e.id), [ids[3], ids[2], ids[0]]);
+        for (const limit of [0, -1, 1.5, Number.NaN]) {
+          const err = await refusal(() => store().listHistory('t1', { limit }), `limit ${limit}`);
+          assert.equal(err.code, 'CORE_USAGE');
+          assert.match(err.message, /limit must be a positive integer/);
+        }
       });
 
       it('appends several entries in one write, ids increasing in their order', async () => {

@@ -46,7 +46,8 @@ export interface ArrayRangeResult extends RangeResult {
   verified: boolean;
 }
 
-function isSpace(c: number): boolean {
+/** Whether a byte is JSON whitespace; a read past the end of a buffer (undefined) is not. */
+function isSpace(c: number | undefined): boolean {
   return c === 32 || c === 9 || c === 13 || c === 10;
 }
 
@@ -91,7 +92,7 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
     }
     const loc: ErrorLocation = { file: task.path, line: elementLine, index: index++ };
     parser.element(text, loc, out);
-    for (let k = 0; k < out.length; k++) agg.add(out[k]);
+    for (const r of out) agg.add(r);
     out.length = 0;
     inElement = false;
   };
@@ -116,14 +117,14 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
           let bs = 0;
           for (let k = q - 1; k >= 0 && buf[k] === BACKSLASH; k--) bs++;
           if (q - bs === 0 && pieces.length > 0) {
-            const prev = pieces[pieces.length - 1];
+            const prev = pieces[pieces.length - 1]!; // pieces.length > 0
             for (let k = prev.length - 1; k >= 0 && prev[k] === BACKSLASH; k--) bs++;
           }
           i = q + 1;
           if (bs % 2 === 0) inString = false;
           continue;
         }
-        const c = buf[i];
+        const c = buf[i]!; // i < n <= buf.length
         if (!inElement) {
           if (c === NEWLINE) line++;
           else if (closed) {

@@ -25,16 +25,17 @@ export class PairCounts {
     if (this.cells !== undefined) {
       if (i >= this.size || j >= this.size) this.grow(Math.max(i, j) + 1);
       if (this.cells !== undefined) {
-        const k = (i * this.size + j) * 2;
-        this.cells[k] += timed;
-        this.cells[k + 1] += after;
+        const k = (i * this.size + j) * 2; // i, j < size after grow(): inside the size * size * 2 cells
+        this.cells[k]! += timed;
+        this.cells[k + 1]! += after;
         return;
       }
     }
     const rows = this.rows!;
     while (rows.length <= i) rows.push(new Map());
-    const cell = rows[i].get(j);
-    if (cell === undefined) rows[i].set(j, [timed, after]);
+    const row = rows[i]!; // just grown to more than i rows
+    const cell = row.get(j);
+    if (cell === undefined) row.set(j, [timed, after]);
     else {
       cell[0] += timed;
       cell[1] += after;
@@ -46,9 +47,10 @@ export class PairCounts {
     if (this.cells !== undefined) {
       if (i >= this.size) return;
       const base = i * this.size * 2;
+      // i < size, so row i's 2 * size cells start at base.
       for (let j = 0; j < this.size; j++) {
-        const timed = this.cells[base + j * 2];
-        if (timed !== 0) fn(j, timed, this.cells[base + j * 2 + 1]);
+        const timed = this.cells[base + j * 2]!;
+        if (timed !== 0) fn(j, timed, this.cells[base + j * 2 + 1]!);
       }
       return;
     }
@@ -67,7 +69,7 @@ export class PairCounts {
 
   /** Add the counts of `state()` from another team partial; `map` turns its member numbers into ours. */
   merge(state: readonly number[], map: (index: number) => number): void {
-    for (let k = 0; k < state.length; k += 4) this.addCounts(map(state[k]), map(state[k + 1]), state[k + 2], state[k + 3]);
+    for (let k = 0; k + 3 < state.length; k += 4) this.addCounts(map(state[k]!), map(state[k + 1]!), state[k + 2]!, state[k + 3]!);
   }
 
   private grow(min: number): void {
@@ -80,7 +82,9 @@ export class PairCounts {
       for (let i = 0; i < oldSize; i++) {
         for (let j = 0; j < oldSize; j++) {
           const k = (i * oldSize + j) * 2;
-          if (old[k] !== 0 || old[k + 1] !== 0) this.addCounts(i, j, old[k], old[k + 1]);
+          const timed = old[k]!; // i, j < oldSize: inside the old oldSize * oldSize * 2 cells
+          const after = old[k + 1]!;
+          if (timed !== 0 || after !== 0) this.addCounts(i, j, timed, after);
         }
       }
       return;

@@ -45,7 +45,7 @@ export interface RangeResult {
   skipped: number;
   firstSkips: PlainError[];
   /** The error that stopped a strict read of this range, if one did. */
-  error?: PlainError;
+  error: PlainError | undefined;
 }
 
 /** A `MetricsError` as plain data, for posting between threads. */
@@ -95,12 +95,12 @@ export function aggregateRange(task: RangeTask): RangeResult {
         first = false;
       }
       parser.push(text, out);
-      for (let i = 0; i < out.length; i++) agg.add(out[i]);
+      for (const r of out) agg.add(r);
       out.length = 0;
     }
     parser.push(decoder.end(), out);
     parser.end(out);
-    for (let i = 0; i < out.length; i++) agg.add(out[i]);
+    for (const r of out) agg.add(r);
   } catch (e) {
     if (!(e instanceof MetricsError)) throw e;
     error = plainError(e);

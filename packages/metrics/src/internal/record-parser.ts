@@ -34,14 +34,14 @@ function standaloneValue(line: string): 'record' | 'otlp' | undefined {
 /** Package-internal settings of a `RecordParser` used for a summary rather than for records. */
 export interface ParserTuning {
   /** Records are only aggregated: skip deriving execution ids (see `validateParsedRecordForSummary`). */
-  summaryOnly?: boolean;
+  summaryOnly?: boolean | undefined;
   /**
    * Only this team's records are wanted. A line or array element in which the team id does not appear as
    * a JSON string (as written plainly, or with \u escapes as Python writes non-ASCII) is skipped unparsed;
    * one in which it appears is parsed, and the aggregator checks the parsed id. Skipped input is not
    * validated. OTLP input is not filtered here (a run's team id is known only once its spans are joined).
    */
-  teamId?: string;
+  teamId?: string | undefined;
   /** Input is a byte range of a JSON Lines file of records starting at this 1-based line (worker threads). */
   linesFrom?: number;
 }
@@ -387,8 +387,7 @@ export class RecordParser {
   private array(chunk: string): void {
     const els = this.elements;
     this.splitter!.push(chunk, els);
-    for (let i = 0; i < els.length; i++) {
-      const el = els[i];
+    for (const el of els) {
       if (this.needles !== undefined && this.otherTeam(el.text, 0, el.text.length)) continue;
       const loc: ErrorLocation = { file: this.file, line: el.line, index: el.index };
       let parsed: unknown;

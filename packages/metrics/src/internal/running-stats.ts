@@ -62,8 +62,8 @@ export class ExactSum {
     }
     const p = this.partials;
     let i = 0;
-    for (let j = 0; j < p.length; j++) {
-      let y = p[j];
+    // Partials are rewritten in place behind the read position (i never passes the element being read).
+    for (let y of p) {
       if (Math.abs(x) < Math.abs(y)) {
         const t = x;
         x = y;
@@ -87,8 +87,8 @@ export class ExactSum {
   /** Add x * y exactly (both finite). Used for sums of squares. */
   addProduct(x: number, y: number): void {
     twoProduct(x, y, scratch);
-    const hi = scratch[0];
-    const lo = scratch[1];
+    const hi = scratch[0]!; // scratch has two entries
+    const lo = scratch[1]!;
     if (!Number.isFinite(hi) || !Number.isFinite(lo)) {
       this.addExpansion(hi);
       return;
@@ -127,20 +127,21 @@ export class ExactSum {
 
 /** Correctly rounded sum of a non-overlapping expansion (the last step of Python's `math.fsum`). */
 function roundExpansion(p: readonly number[]): number {
+  // n only counts down from p.length and is checked before each read, so every `!` reads an existing partial.
   let n = p.length;
   if (n === 0) return 0;
-  let hi = p[--n];
+  let hi = p[--n]!;
   let lo = 0;
   while (n > 0) {
     const x = hi;
-    const y = p[--n];
+    const y = p[--n]!;
     hi = x + y;
     const yr = hi - x;
     lo = y - yr;
     if (lo !== 0) break;
   }
   // Round half to even across the remaining partials: if the rest pushes past the halfway point, step once.
-  if (n > 0 && ((lo < 0 && p[n - 1] < 0) || (lo > 0 && p[n - 1] > 0))) {
+  if (n > 0 && ((lo < 0 && p[n - 1]! < 0) || (lo > 0 && p[n - 1]! > 0))) {
     const y = lo * 2;
     const x = hi + y;
     const yr = x - hi;

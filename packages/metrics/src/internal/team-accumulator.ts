@@ -78,8 +78,7 @@ export class TeamAccumulator {
 
     const ms = r.members;
     let timedCount = 0;
-    for (let i = 0; i < ms.length; i++) {
-      const m = ms[i];
+    for (const m of ms) {
       const acc = this.member(m.memberId);
       acc.add(m, r.success);
       if (m.startTimeMs !== undefined && m.endTimeMs !== undefined) {
@@ -103,10 +102,11 @@ export class TeamAccumulator {
    */
   private addTimingEvidence(n: number): void {
     const s = this.scratch;
+    // The first n scratch slots were filled by add() for this run (n <= s.length).
     for (let i = 0; i < n; i++) {
-      const a = s[i];
+      const a = s[i]!;
       for (let j = 0; j < n; j++) {
-        const b = s[j];
+        const b = s[j]!;
         if (a.index === b.index) continue;
         this.pairs.add(a.index, b.index, a.start >= b.end);
       }
@@ -159,7 +159,8 @@ export class TeamAccumulator {
       acc.merge(m);
       return acc.index;
     });
-    this.pairs.merge(o.pairs, (i) => index[i]);
+    // The other partial's pair counts name only its own members, each of which has an entry in index.
+    this.pairs.merge(o.pairs, (i) => index[i]!);
     if (o.firstStartTimeMs < this.firstStartTimeMs) this.firstStartTimeMs = o.firstStartTimeMs;
     if (o.lastStartTimeMs > this.lastStartTimeMs) this.lastStartTimeMs = o.lastStartTimeMs;
     if (o.latestFormation !== undefined && o.latestFormationAt >= this.latestFormationAt) {
@@ -186,7 +187,7 @@ export class TeamAccumulator {
       others.length = 0;
       counts.clear();
       this.pairs.forEachOf(a.index, (j, timed, after) => {
-        others.push(this.memberList[j]);
+        others.push(this.memberList[j]!); // pair counts hold indexes of memberList only
         counts.set(j, [timed, after]);
       });
       others.sort((x, y) => byId(x.memberId, y.memberId));

@@ -17,6 +17,7 @@ function json(v: unknown): string {
 
 async function main(): Promise<void> {
   const [mode, file, arg, teamId] = process.argv.slice(2);
+  if (file === undefined) throw new Error('usage: aggregate-child <mode> <file> [threads] [teamId]');
   if (mode === 'compare') {
     const reference = new MetricsAggregator();
     for await (const r of readRecords(file)) if (teamId === undefined || r.teamId === teamId) reference.add(r);

@@ -36,7 +36,7 @@ export function writeSnakeLines(
     let cursor = start;
     let ok = true;
     let calls = 0;
-    for (let k = 0; k < sizes[t]; k++) {
+    for (let k = 0; k < (sizes[t] ?? 0); k++) {
       const id = opts.distinctMembers ? `m${i}_${k}` : `member_${t}_${k}`;
       const dur = Math.round(rand() * 40_000) / 1000 + 0.1;
       const success = rand() > 0.08;

@@ -4,6 +4,7 @@ import { JsonlFileSink, TeamMetricsCollector } from '@autotune/metrics';
 
 async function main(): Promise<void> {
   const [path, countArg] = process.argv.slice(2);
+  if (path === undefined) throw new Error('usage: sink-child <path> <count>');
   const collector = new TeamMetricsCollector({ sinks: [new JsonlFileSink(path)] });
   for (let n = 0; n < Number(countArg); n++) {
     const id = collector.recordTeamStart('crash_team', { formation: 'parallel', member_count: 2 });
