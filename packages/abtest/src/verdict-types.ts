@@ -16,7 +16,10 @@ export interface EvaluateOptions {
   confidenceLevel?: number;
   /** Bootstrap resamples. Default 9999. */
   resamples?: number;
-  /** Guardrail limits. Default: success rate down at most 10 points, P95 up at most 50%. */
+  /**
+   * Guardrail limits. Default: success rate down at most 10 points, P95 up at most 50%. A guardrail fails the
+   * candidate when a one-sided test at `alpha` shows the harm exceeds its limit.
+   */
   guardrails?: GuardrailLimits;
 }
 
@@ -34,9 +37,9 @@ export type VerdictReasonCode =
   | 'significant_regression'
   /** failed: the success rate dropped significantly (Fisher's exact test at alpha). */
   | 'success_rate_regression'
-  /** failed: the success rate dropped by more than the guardrail allows. */
+  /** failed: the success rate is significantly lower by more than the guardrail's limit. */
   | 'guardrail_success_rate'
-  /** failed: the P95 duration rose by more than the guardrail allows. */
+  /** failed: the P95 duration is significantly higher by more than the guardrail's limit. */
   | 'guardrail_p95'
   /** failed: more runs ended on a limit (a budget or timeout cut too far) than the guardrail allows. */
   | 'guardrail_limit_hits'
@@ -93,8 +96,26 @@ export interface Verdict {
    */
   bootstrap: (Pick<BootstrapResult, 'estimate' | 'low' | 'high' | 'confidenceLevel' | 'resamples'> & { method: BootstrapResult['method'] | 'none' }) | null;
   guardrails: {
-    successRateDrop: GuardrailCheck & { /** Fisher's one-sided p-value for a lower success rate. */ pValue: number };
-    p95Increase: GuardrailCheck;
+    /**
+     * `breached` when Barnard's exact test with Chan's margin finds the success rate lower by more than `limit`
+     * points (one-sided, `marginPValue` <= alpha); `value` is the observed drop.
+     */
+    successRateDrop: GuardrailCheck & {
+      /** Fisher's one-sided p-value for a lower success rate (any drop): decides `success_rate_regression`. */
+      pValue: number;
+      /** One-sided p-value for a drop of more than `limit` points (Barnard's exact test, Chan's margin). */
+      marginPValue: number;
+      /**
+       * The power of these success checks, at these arm sizes and alpha, to catch a true 10-point loss from the
+       * baseline's observed success rate (`successLossPower` of @autotune/stats): how much a pass says about success.
+       */
+      powerTenPointLoss: number;
+    };
+    /**
+     * `breached` when a permutation test finds the candidate's P95 duration more than `limit` percent above the
+     * baseline's (one-sided, `pValue` <= alpha); `value` is the observed increase.
+     */
+    p95Increase: GuardrailCheck & { /** One-sided p-value for a P95 more than `limit` percent higher. */ pValue: number };
     /** Increase, in percentage points, of the share of runs ending on a limit (timeout, tool budget, max turns). */
     limitHitIncrease: GuardrailCheck & { /** Extra runs on a limit beyond the baseline's share. */ extraRuns: number };
   };

@@ -1,5 +1,5 @@
 import { OUTCOME_METRICS } from '@autotune/metrics';
-import { bootstrapCI, fisherExact, mannWhitneyU, mean, requiredRunsPerArm, variance, welchTTest } from '@autotune/stats';
+import { barnardExact, bootstrapCI, fisherExact, mannWhitneyU, mean, quantileRatioTest, requiredRunsPerArm, successLossPower, variance, welchTTest } from '@autotune/stats';
 import { armMetrics, type ArmMetrics } from './arm-metrics';
 import { AbtestError, invalidInput } from './errors';
 import type { ExperimentMetric, ExperimentResult, GuardrailLimits } from './experiment-types';
@@ -84,13 +84,15 @@ export function evaluateExperiment(result: ExperimentResult, options: EvaluateOp
   const seed = options.seed === undefined ? (Number.isSafeInteger(result.seed) ? result.seed : 0) : checkSeed(options.seed, 'options.seed');
   const resamples = options.resamples === undefined ? 9999 : integerAtLeast(options.resamples, 'options.resamples', 100);
   const confidenceLevel = options.confidenceLevel === undefined ? 0.95 : openUnit(options.confidenceLevel, 'options.confidenceLevel');
-  return judge(result.baseline, result.candidate, settings, { passAlpha, bootstrap: { seed, resamples, confidenceLevel }, sequential });
+  return judge(result.baseline, result.candidate, settings, { passAlpha, seed, bootstrap: { seed, resamples, confidenceLevel }, sequential });
 }
 
 /** Extra inputs of {@link judge}. */
 export interface JudgeExtras {
   /** Significance level for passing (the nominal level of a sequential look); default `settings.alpha`. */
   passAlpha?: number | undefined;
+  /** Seed of the P95 guardrail's permutation test; default the bootstrap's seed, else 0. */
+  seed?: number | undefined;
   /** Omit to skip the bootstrap (interim looks do not need it). */
   bootstrap?: { seed: number; resamples: number; confidenceLevel: number };
   sequential?: Verdict['sequential'] | undefined;
@@ -107,7 +109,9 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
   const codes: VerdictReasonCode[] = [];
   const tests: Verdict['tests'] = {};
 
-  // Guardrails: judged on the estimates (a 10-point drop is not provable at ten runs per arm).
+  // Guardrails are tests, not thresholds on estimates: each fails the candidate only when the evidence says the
+  // harm exceeds its limit (one-sided, at alpha), so a truly harmless change trips it at most alpha of the time
+  // even at the limit's edge, and far less often in an A/A experiment. docs/statistics.md gives the error rates.
   // Integer arithmetic first, so 10/10 against 8/10 is a drop of exactly 20 points.
   const drop = ((before.successes * after.runs - after.successes * before.runs) * 100) / (before.runs * after.runs);
   const successTable = (): [[number, number], [number, number]] => [
@@ -117,8 +121,8 @@ export function judge(baselineSamples: readonly TrialSample[], candidateSamples:
   const fisherWorse = fisherExact(successTable(), { alternative: 'less' });
   const p95Value = before.p95 > 0 ? ((after.p95 - before.p95) / before.p95) * 100 : after.p95 > 0 ? 100 * (after.p95 / Number.EPSILON) : 0;
   const guards: Verdict['guardrails'] = {
-    successRateDrop: { value: drop, limit: guardrails.maxSuccessRateDrop, breached: drop > guardrails.maxSuccessRateDrop, pValue: fisherWorse.pValue },
-    p95Increase: { value: p95Value, limit: guardrails.maxP95Increase, breached: p95Value > guardrails.maxP95Increase + 1e-9 },
+    successRateDrop: successGuard(successTable(), drop, guardrails.maxSuccessRateDrop, alpha, fisherWorse.pValue),
+    p95Increase: p95Guard(baselineSamples, candidateSamples, p95Value, guardrails.maxP95Increase, alpha, extras.seed ?? extras.bootstrap?.seed ?? 0),
     limitHitIncrease: limitHitCheck(before, after, guardrails.maxLimitHitIncrease),
   };
   if (guards.successRateDrop.breached) codes.push('guardrail_success_rate');
@@ -288,10 +292,12 @@ function reasonText(v: Verdict, passAlpha: number, constant: boolean): string {
         parts.push(`the success rate fell significantly (${pct(v.before.successRate * 100, 0)}% to ${pct(v.after.successRate * 100, 0)}%, Fisher ${pFmt(v.guardrails.successRateDrop.pValue)})`);
         break;
       case 'guardrail_success_rate':
-        parts.push(`guardrail: success rate down ${pct(v.guardrails.successRateDrop.value)} points (limit ${v.guardrails.successRateDrop.limit})`);
+        parts.push(
+          `guardrail: success rate down ${pct(v.guardrails.successRateDrop.value)} points, significantly more than the limit of ${v.guardrails.successRateDrop.limit} (one-sided ${pFmt(v.guardrails.successRateDrop.marginPValue)})`,
+        );
         break;
       case 'guardrail_p95':
-        parts.push(`guardrail: P95 duration up ${pct(v.guardrails.p95Increase.value)}% (limit ${v.guardrails.p95Increase.limit}%)`);
+        parts.push(`guardrail: P95 duration up ${pct(v.guardrails.p95Increase.value)}%, significantly more than the limit of ${v.guardrails.p95Increase.limit}% (one-sided ${pFmt(v.guardrails.p95Increase.pValue)})`);
         break;
       case 'guardrail_limit_hits':
         parts.push(
@@ -313,6 +319,11 @@ function reasonText(v: Verdict, passAlpha: number, constant: boolean): string {
   let text = parts.join('; ');
   if (v.recommendedRunsPerArm !== undefined) text += `; about ${v.recommendedRunsPerArm} runs per arm would likely decide it`;
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** A power as a percentage: "4.5%", "62%". */
+function powerText(p: number): string {
+  return p < 0.1 ? `${(p * 100).toFixed(1)}%` : `${(p * 100).toFixed(0)}%`;
 }
 
 function seconds(s: number): string {
@@ -371,8 +382,11 @@ function explanationText(v: Verdict, passAlpha: number, constant: boolean): stri
   s.push(
     `Success rate went from ${pct(b.successRate * 100, 0)}% to ${pct(a.successRate * 100, 0)}% and P95 duration from ${seconds(b.p95)} to ${seconds(a.p95)}${
       g.successRateDrop.breached || g.p95Increase.breached ? ', breaching a guardrail' : ', within the guardrails'
-    } (success rate down at most ${g.successRateDrop.limit} points, P95 up at most ${g.p95Increase.limit}%).`,
+    }: each fails the change only when a one-sided test at alpha = ${v.alpha} shows the harm beyond its limit (success rate down more than ${g.successRateDrop.limit} points: ${pFmt(
+      g.successRateDrop.marginPValue,
+    )}; P95 up more than ${g.p95Increase.limit}%: ${pFmt(g.p95Increase.pValue)}).`,
   );
+  s.push(`At these sizes the success checks would catch a true 10-point loss of success rate ${powerText(g.successRateDrop.powerTenPointLoss)} of the time${g.successRateDrop.powerTenPointLoss < 0.5 ? ', so a pass says little about a small loss of success' : ''}.`);
   if (a.timeouts + a.errors + b.timeouts + b.errors > 0) {
     s.push(`Failed trials count with the time until they failed: ${b.errors + b.timeouts} in the baseline (${b.timeouts} timed out), ${a.errors + a.timeouts} in the candidate (${a.timeouts} timed out).`);
   }
@@ -389,4 +403,61 @@ function limitHitCheck(before: ArmMetrics, after: ArmMetrics, limit: number): Ve
   const value = (after.limitHits / after.runs - before.limitHits / before.runs) * 100;
   const extraRuns = after.limitHits - (before.limitHits / before.runs) * after.runs;
   return { value, limit, extraRuns, breached: value > limit + 1e-9 && extraRuns >= 2 - 1e-9 };
+}
+
+/** The loss whose detection power every verdict reports: 10 points of success rate. */
+const REPORTED_LOSS = 0.1;
+
+/**
+ * The success-rate guardrail: Barnard's exact unconditional test with Chan's margin, one-sided, H1 "the
+ * candidate's success rate is lower than the baseline's by more than the limit". Exact: whatever the common
+ * success rate, a candidate whose true drop is at most the limit is failed at most alpha of the time.
+ */
+function successGuard(table: [[number, number], [number, number]], drop: number, limit: number, alpha: number, fisherP: number): Verdict['guardrails']['successRateDrop'] {
+  const [[cs, cf], [bs, bf]] = table;
+  const nc = cs + cf;
+  const nb = bs + bf;
+  // A limit of 100 points or more cannot be exceeded: no test needed.
+  const margin = Math.min(limit / 100, 1);
+  const marginPValue = margin >= 1 ? 1 : barnardExact(table, { alternative: 'less', margin }).pValue;
+  const baseRate = bs / nb;
+  // Power at the baseline's observed rate (at least the loss itself, so a 0% baseline still gets a figure).
+  const powerRate = Math.max(baseRate, REPORTED_LOSS);
+  const powerTenPointLoss = cachedPower(powerRate, nb, nc, alpha, Math.min(margin, 0.99));
+  return { value: drop, limit, breached: marginPValue <= alpha, pValue: fisherP, marginPValue, powerTenPointLoss };
+}
+
+const powerCache = new Map<string, number>();
+
+/** The power depends only on counts and settings, which repeat across verdicts (interim looks, simulations). */
+function cachedPower(baselineRate: number, baselineRuns: number, candidateRuns: number, alpha: number, margin: number): number {
+  const key = `${baselineRate}|${baselineRuns}|${candidateRuns}|${alpha}|${margin}`;
+  let p = powerCache.get(key);
+  if (p === undefined) {
+    p = successLossPower({ baselineRate, loss: REPORTED_LOSS, baselineRuns, candidateRuns, alpha, margin });
+    if (powerCache.size >= 1000) powerCache.clear();
+    powerCache.set(key, p);
+  }
+  return p;
+}
+
+/** Permutations of the P95 guardrail's test: enough that a p-value near alpha is resolved to about 0.005. */
+const P95_PERMUTATIONS = 1999;
+/**
+ * Most experiments are nowhere near breaching: stop after 50 splits as extreme as the observed one (p = hits / draws,
+ * Besag and Clifford), which keeps the test's level and costs about 100 draws when nothing is going on.
+ */
+const P95_STOP_AFTER_HITS = 50;
+
+/**
+ * The P95 guardrail: a permutation test of H1 "the candidate's P95 duration is more than (1 + limit) times the
+ * baseline's" (quantileRatioTest). Exact when the candidate's durations are the baseline's stretched by exactly
+ * the limit; conservative for smaller stretches and, in simulations, for changes that only fatten the tail.
+ */
+function p95Guard(base: readonly TrialSample[], cand: readonly TrialSample[], value: number, limit: number, alpha: number, seed: number): Verdict['guardrails']['p95Increase'] {
+  const b = base.map((s) => s.record.durationSeconds);
+  const c = cand.map((s) => s.record.durationSeconds);
+  if (b.length < 2 || c.length < 2) return { value, limit, breached: false, pValue: 1 };
+  const t = quantileRatioTest(c, b, { probability: 0.95, ratio: 1 + limit / 100, alternative: 'greater', seed, permutations: P95_PERMUTATIONS, stopAfterHits: P95_STOP_AFTER_HITS });
+  return { value, limit, breached: t.pValue <= alpha, pValue: t.pValue };
 }

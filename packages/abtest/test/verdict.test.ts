@@ -106,13 +106,14 @@ describe('evaluateExperiment', () => {
     expect(v.reason).toMatch(/significantly slower/);
   });
 
-  it('fails on the success-rate guardrail even when faster (a failed run can be a fast run)', () => {
+  it('a 20-point observed drop at 10 runs per arm is not evidence of a loss beyond 10 points: a faster change passes', () => {
+    // Issue 12's seed 1015: truly good changes used to fail on a raw "success down 20 points" at this size.
     const succ = [true, true, false, true, true, true, false, true, true, true];
     const v = evaluateExperiment(result(samples('baseline', BASE, ok10), samples('candidate', shift(BASE, 0.7), succ)), { resamples: 200 });
-    expect(v.status).toBe('failed');
-    expect(v.reasonCodes).toContain('guardrail_success_rate');
-    expect(v.guardrails.successRateDrop).toMatchObject({ value: 20, limit: 10, breached: true });
+    expect(v.status).toBe('passed');
+    expect(v.guardrails.successRateDrop).toMatchObject({ value: 20, limit: 10, breached: false });
     expect(v.guardrails.successRateDrop.pValue).toBeCloseTo(0.2368, 4); // Fisher 8/10 vs 10/10, one-sided
+    expect(v.guardrails.successRateDrop.marginPValue).toBeGreaterThan(0.2);
   });
 
   it('a 10-point drop is within the guardrail (the limit is "more than 10 points")', () => {
@@ -122,12 +123,13 @@ describe('evaluateExperiment', () => {
     expect(v.status).toBe('passed');
   });
 
-  it('fails on the P95 guardrail when the tail grows by more than 50%', () => {
+  it('one slow run is not evidence of a worse tail: P95 up 72% observed, the guardrail holds', () => {
     const cand = [40, 42, 41, 43, 39, 44, 40, 41, 42, 160]; // P95 (type 7) 107.35 s against 62.55 s
     const v = evaluateExperiment(result(samples('baseline', BASE), samples('candidate', cand)), { resamples: 200 });
-    expect(v.status).toBe('failed');
-    expect(v.reasonCodes).toEqual(['guardrail_p95']);
     expect(v.guardrails.p95Increase.value).toBeGreaterThan(50);
+    expect(v.guardrails.p95Increase.breached).toBe(false);
+    expect(v.guardrails.p95Increase.pValue).toBeGreaterThan(0.3);
+    expect(v.reasonCodes).not.toContain('guardrail_p95');
   });
 
   it('guardrail limits can be set', () => {

@@ -136,7 +136,24 @@ export interface SuggestionView {
   riskLevel: number;
   targetMetric?: string;
   strategy?: string;
-  changes: ReadonlyArray<{ key: string; before: unknown; after: unknown }>;
+  changes: ReadonlyArray<ChangeView>;
+}
+
+/** One changed key: `fileKey` is how the workflow file spells it, when the change is to a file. */
+export interface ChangeView {
+  key: string;
+  before: unknown;
+  after: unknown;
+  fileKey?: string;
+}
+
+/**
+ * `- team_formation: reflection → pipeline`: the key as the user's file spells it (core sets `fileKey` for a
+ * workflow file), else as the strategies name it. `undo` prints it the other way round (a rollback).
+ */
+export function formatChange(change: ChangeView, indent: string, undo = false): string {
+  const [from, to] = undo ? [change.after, change.before] : [change.before, change.after];
+  return `${indent}- ${change.fileKey ?? change.key}: ${formatValue(from)} → ${formatValue(to)}`;
 }
 
 /** The original's priority icons. */
@@ -148,6 +165,28 @@ export function formatValue(value: unknown): string {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return JSON.stringify(value);
+}
+
+/** A trailing comment on a changed value of the workflow file, as core's `CommentNote` reports it. */
+export interface CommentNoteView {
+  line: number;
+  key: string;
+  before: unknown;
+  after: unknown;
+  comment: string;
+  updated?: string;
+}
+
+/**
+ * One line per trailing comment on a changed value: the ones autotune updated (they repeated the old number), and
+ * the ones it left as they were, which may now be stale: the user should read them.
+ */
+export function formatCommentNotes(notes: readonly CommentNoteView[], file: string): string[] {
+  return notes.map((n) =>
+    n.updated !== undefined
+      ? `Updated the comment on line ${n.line} of ${file} to the new ${n.key}: ${n.comment} → ${n.updated}`
+      : `The comment on line ${n.line} of ${file} may be stale (${n.key}: ${formatValue(n.before)} → ${formatValue(n.after)}): ${n.comment}`,
+  );
 }
 
 /** `+15.0%` / `-3.2%`. */
@@ -166,7 +205,7 @@ export function formatSuggestion(s: SuggestionView, index: number, colors: Color
     `   Confidence: ${s.confidence.toFixed(2)}`,
     `   Risk: ${s.riskLevel.toFixed(2)}`,
   ];
-  for (const change of s.changes) lines.push(`   - ${change.key}: ${formatValue(change.before)} → ${formatValue(change.after)}`);
+  for (const change of s.changes) lines.push(formatChange(change, '   '));
   return lines.join('\n');
 }
 
@@ -202,7 +241,7 @@ export interface VerdictView {
   after: ArmView;
   tests?: Record<string, unknown>;
   bootstrap?: { estimate: number; low: number; high: number; confidenceLevel?: number } | null;
-  guardrails?: Record<string, { value: number; limit?: number; breached: boolean } | undefined>;
+  guardrails?: Record<string, { value: number; limit?: number; breached: boolean; pValue?: number; marginPValue?: number; powerTenPointLoss?: number } | undefined>;
   reason?: string;
   explanation?: string;
   recommendedRunsPerArm?: number;
@@ -224,8 +263,10 @@ export function statusWord(status: string, colors: Colors = PLAIN): string {
   return word;
 }
 
-function describeGuardrail(key: string, g: { value: number; limit?: number }): string {
-  const limit = (suffix: string) => (g.limit === undefined ? '' : ` (limit ${g.limit}${suffix})`);
+function describeGuardrail(key: string, g: { value: number; limit?: number; pValue?: number; marginPValue?: number }): string {
+  // The guardrails are one-sided tests of "worse by more than the limit": print the test's p-value beside it.
+  const p = key === 'successRateDrop' ? g.marginPValue : key === 'p95Increase' ? g.pValue : undefined;
+  const limit = (suffix: string) => (g.limit === undefined ? '' : ` (limit ${g.limit}${suffix}${p === undefined ? '' : `, one-sided ${formatPValue(p)}`})`);
   if (key === 'successRateDrop') return `success rate down ${g.value.toFixed(1)} points${limit(' points')}`;
   if (key === 'p95Increase') return `P95 up ${g.value.toFixed(1)}%${limit('%')}`;
   return `${titleCase(key.replace(/([A-Z])/g, '_$1').toLowerCase())} ${g.value.toFixed(2)}${limit('')}`;
@@ -283,6 +324,12 @@ export function formatVerdict(v: VerdictView, colors: Colors = PLAIN, options: {
   for (const [key, guard] of Object.entries(v.guardrails ?? {})) {
     if (guard?.breached) lines.push(colors.red(`  Guardrail breached: ${describeGuardrail(key, guard)}`));
   }
+  const power = v.guardrails?.['successRateDrop']?.powerTenPointLoss;
+  if (typeof power === 'number' && Number.isFinite(power)) {
+    // What a pass says about success: at ten runs per arm, very little. Shown beside the success checks, always.
+    const pct = power < 0.1 ? (power * 100).toFixed(1) : (power * 100).toFixed(0);
+    lines.push(`  Success checks: ${pct}% power to catch a true 10-point loss of success rate at these sizes`);
+  }
   lines.push(wrapHeading(`Verdict: ${statusWord(v.status, colors)}${v.reason ? ' - ' : ''}`, v.reason ?? '', '  '));
   if (v.explanation && options.explain !== false) lines.push(wrapText(v.explanation, '  '));
   // The reason usually says it already; the flag to pass is what it adds.
@@ -328,7 +375,7 @@ export function formatHistory(entries: readonly HistoryView[], rollbackIndex: (e
     const improvement = entry.improvementPercentage === null ? 'not measured' : signedPercent(entry.improvementPercentage);
     out.push(wrapHeading(`${head} ${entry.timestamp}  ${statusWord(historyStatusLabel(entry), colors)}  `, description, '    '));
     out.push(`    Validation: ${entry.validationStatus}   Improvement: ${improvement}   History id: ${entry.id}`);
-    for (const change of changes) out.push(`    - ${change.key}: ${formatValue(change.before)} → ${formatValue(change.after)}`);
+    for (const change of changes) out.push(formatChange(change, '    '));
     if (entry.filePath) out.push(`    File: ${entry.filePath}`);
     if (entry.applyId) out.push(`    Apply: ${entry.applyId}`);
     if (entry.reason) out.push(wrapText(`Reason: ${entry.reason}`, '    '));

@@ -81,8 +81,9 @@ Fields (all optional):
   builtinStrategies  boolean       false: only the strategies of "strategies" (true)
   strategyOptions    object        options by strategy name (handed to strategies), or by package name
                                    (handed to that package's factory)
-  formations         string[]      formations beyond the built-in five that metrics records may name
-                                   (e.g. reflection, adaptive); others are an error
+  formations         string[]      formations beyond the built-in five that metrics records and
+                                   workflow files may name (the original's legacy reflection,
+                                   adaptive, hybrid); others are an error
   trials             "local"|"queue"  where A/B and tune trials run: here (local, default) or on
                                    autotune worker processes through the PostgreSQL db (queue)
   searchSpace        object        what autotune tune may change: formations, memberCount, toolBudget,

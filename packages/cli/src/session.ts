@@ -58,6 +58,8 @@ export class Session {
   readonly loadedRecords = new Map<string, number>();
   /** OTLP agent and tool spans that no run could hold, over every metrics file read (for "no runs" errors). */
   private unattachedSpans = 0;
+  /** The workflow files `loadWorkflow` loaded: messages about one of their configs name its keys and lines. */
+  private readonly loadedWorkflows: WorkflowFile[] = [];
 
   private constructor(
     readonly terminal: Terminal,
@@ -155,7 +157,7 @@ export class Session {
 
   /** Loads and checks a workflow file; the team id picks the team when the file holds several. */
   async loadWorkflow(path: string, teamId?: string): Promise<WorkflowFile> {
-    const { loadWorkflowFile } = require('@autotune/core') as typeof import('@autotune/core');
+    const { loadWorkflowFile, teamKeyInFile } = require('@autotune/core') as typeof import('@autotune/core');
     if (!existsSync(path)) throw new CliError('CLI_INPUT', `${path}: workflow file not found`);
     const file = await loadWorkflowFile(path, teamId);
     // The same rule as for metrics records: a formation is built in or declared in the config file.
@@ -163,11 +165,10 @@ export class Session {
     const declared = this.project.config.formations ?? [];
     const formation = file.config.formation;
     if (!(FORMATIONS as readonly string[]).includes(formation) && !declared.includes(formation)) {
-      throw new CliError(
-        'CLI_INPUT',
-        `${path}: unknown formation ${JSON.stringify(formation)}: expected one of ${FORMATIONS.join(', ')}${declared.length ? ` or one declared (${declared.join(', ')})` : ''}; list any other formation your teams use under "formations" in autotune.config.*`,
-      );
+      const { undeclaredFormationMessage } = require('./legacy-formations') as typeof import('./legacy-formations');
+      throw new CliError('CLI_INPUT', undeclaredFormationMessage(path, teamKeyInFile(file, 'formation'), formation, this.project.path, declared, this.terminal.cwd));
     }
+    this.loadedWorkflows.push(file);
     return file;
   }
 
@@ -344,6 +345,7 @@ export class Session {
     }
     const { CommandRunner } = require('@autotune/core') as typeof import('@autotune/core');
     if (simulate !== undefined && simulate !== false) {
+      if (config) this.refuseUnsimulatedFormation(config);
       const simulator = require('@autotune/simulator') as typeof import('@autotune/simulator');
       if (typeof simulate === 'string') {
         const scenario = simulator.loadScenario(simulate);
@@ -368,6 +370,27 @@ export class Session {
       env: setting.env,
       teamId,
     });
+  }
+
+  /**
+   * The simulator models the five built-in formations only: a team in a legacy (or other declared) formation
+   * cannot be simulated, which would otherwise fail deep inside the first trial with the simulator's own words.
+   */
+  refuseUnsimulatedFormation(config: TeamConfig, what = '--simulate'): void {
+    const { unsimulatedFormation, describeKey, formationKind, BUILTIN_FORMATIONS } = require('./legacy-formations') as typeof import('./legacy-formations');
+    const found = unsimulatedFormation(config);
+    if (!found) return;
+    const file = this.loadedWorkflows.find((f) => f.config === config);
+    let where = `formation ${JSON.stringify(found.formation)}`;
+    if (file) {
+      const { teamKeyInFile } = require('@autotune/core') as typeof import('@autotune/core');
+      where = describeKey(file.path, teamKeyInFile(file, found.key), found.formation);
+    }
+    const instead =
+      what === 'simulate'
+        ? 'record runs of the real team instead (autotune receive, or your own runs in a metrics file), or simulate a copy of the workflow file set to one of those formations'
+        : 'run the real team instead (--runner CMD, or "runner" in autotune.config.*); apply --no-ab-test applies a change without testing it';
+    throw new CliError('CLI_USAGE', `${what} cannot run this team: the simulator has no model of ${where}, ${formationKind(found.formation)} (it simulates ${BUILTIN_FORMATIONS.join(', ')} teams); ${instead}`);
   }
 
   /** `--queue` or `trials: queue`: trials go to workers through the database instead of running here. */

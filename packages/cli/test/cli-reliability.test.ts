@@ -340,7 +340,8 @@ describe('item 14: values out of bounds and unknown formations', () => {
     writeFileSync(project.workflow, readFileSync(project.workflow, 'utf8').replace('formation: parallel', 'formation: hybrid'));
     const refused = cli(['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.json'], { cwd: project.dir });
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toMatch(/workflow\.yaml: unknown formation "hybrid": expected one of sequential, parallel, pipeline, hierarchical, consensus; list any other/);
+    expect(refused.stderr).toMatch(/formation "hybrid" \(\S+workflow\.yaml, line 3\) is a legacy formation of the original, not one of autotune's five \(sequential, parallel, pipeline, hierarchical, consensus\): declare it/);
+    expect(refused.stderr).toContain('holding {"formations": ["hybrid"]}');
     writeFileSync(join(project.dir, 'autotune.config.json'), JSON.stringify({ formations: ['hybrid'] }));
     const declared = cli(['suggest', '--config', 'workflow.yaml', '--metrics', 'metrics.json'], { cwd: project.dir });
     expect(declared.status).toBe(0);

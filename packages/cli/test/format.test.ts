@@ -229,6 +229,17 @@ describe('formatVerdict', () => {
     expect(text).toContain('About 40 runs per arm would likely decide (--runs 40).');
   });
 
+  it('prints the success checks\' power to catch a 10-point loss, and a breached guardrail\'s test', () => {
+    const text = formatVerdict({
+      ...verdict,
+      status: 'failed',
+      guardrails: { successRateDrop: { value: 30, limit: 10, breached: true, pValue: 0.003, marginPValue: 0.0467, powerTenPointLoss: 0.0448 }, p95Increase: { value: 10, limit: 50, breached: false, pValue: 0.8 } },
+    });
+    expect(text).toContain('Guardrail breached: success rate down 30.0 points (limit 10 points, one-sided p = 0.0467)');
+    expect(text).toContain('  Success checks: 4.5% power to catch a true 10-point loss of success rate at these sizes');
+    expect(formatVerdict({ ...verdict, guardrails: { successRateDrop: { value: 0, breached: false, powerTenPointLoss: 0.39 } } })).toContain('  Success checks: 39% power');
+  });
+
   it('speaks of percentage points for success rate, and omits an interval that could not be resampled', () => {
     const text = formatVerdict({ ...verdict, metric: 'success_rate', improvementPercentage: 5, bootstrap: { estimate: 5, low: 5, high: 5 } });
     expect(text).toContain('Improvement: +5.0 points (success rate)\n');

@@ -3,7 +3,7 @@ import type { ArmMetrics, ExperimentProgress, TrialRunner, ValidationStatus, Ver
 import type { OptimizationStrategy, OptimizationSuggestion, StrategyContext, TeamConfig } from '@autotune/strategies';
 import type { AutotuneStore, HistoryEntry } from './store';
 import type { SettledChange } from './file-change';
-import type { WorkflowFile } from './workflow';
+import type { CommentNote, WorkflowFile } from './workflow';
 
 /** A team config as users write it: the guide's snake_case keys (`member_count`, `tool_budget`, ...). */
 export type UserTeamConfig = Record<string, unknown>;
@@ -77,8 +77,11 @@ export interface AutotuneSuggestion extends OptimizationSuggestion {
   /** When the caller passed a snake_case config: the current and suggested configs in that shape. */
   currentUserConfig?: UserTeamConfig;
   suggestedUserConfig?: UserTeamConfig;
-  /** Changed keys in the user's vocabulary (`member_count`, `members[2].enabled`, ...). */
-  changes: Array<{ key: string; before: unknown; after: unknown }>;
+  /**
+   * Changed keys in the user's vocabulary (`member_count`, `members[2].enabled`, ...); for a workflow file, each
+   * also has `fileKey`, the key as that file spells it (`team_formation`, `members[researcher].enable`).
+   */
+  changes: Array<{ key: string; before: unknown; after: unknown; fileKey?: string }>;
 }
 
 /** What `applyOptimizations` may be handed as the config: a user's object, a `TeamConfig`, or a loaded file. */
@@ -124,8 +127,11 @@ export interface OptimizationResult {
 export interface ApplyOutcome {
   results: OptimizationResult[];
   finalConfig: UserTeamConfig | TeamConfig;
-  /** When a workflow file was given and changed: where it was written and its backup. */
-  written?: { path: string; backupPath?: string };
+  /**
+   * When a workflow file was given and changed: where it was written, its backup, and the trailing comments on the
+   * changed values (updated where they repeated the old number, else kept and possibly stale).
+   */
+  written?: { path: string; backupPath?: string; comments: CommentNote[] };
   /** Shared by the history entries this apply wrote, when it kept a change: `rollbackOptimization(team, 0, reason, { applyId })` undoes it whole. */
   applyId?: string;
   /** Interrupted applies or rollbacks found pending and settled before this one started. */

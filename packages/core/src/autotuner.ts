@@ -43,9 +43,12 @@ import { holdTeamLock, MemoryStore, type AutotuneStore, type HistoryEntry, type 
 import { tuneTeam } from './tuner/tune-team';
 import type { TuneOptions, TuneOutcome } from './tuner/tune-types';
 import {
+  configInFileShape,
   isTeamConfig,
   loadWorkflowFile,
+  renderWorkflowChange,
   renderWorkflowUpdate,
+  spellChanges,
   teamConfigFromUser,
   teamConfigToUser,
   workflowFromText,
@@ -80,8 +83,10 @@ function cloneConfig<T>(config: T): T {
   return JSON.parse(JSON.stringify(config)) as T;
 }
 
-function inShape(config: TeamConfig, shape: Shape): UserTeamConfig | TeamConfig {
-  return shape === 'team' ? cloneConfig(config) : teamConfigToUser(config);
+/** A config in the shape the caller passed: a `TeamConfig`, snake_case, or spelled as the workflow file spells it. */
+function inShape(config: TeamConfig, input: ResolvedInput): UserTeamConfig | TeamConfig {
+  if (input.file) return configInFileShape(input.file, config);
+  return input.shape === 'team' ? cloneConfig(config) : teamConfigToUser(config);
 }
 
 function sameConfig(a: TeamConfig, b: TeamConfig): boolean {
@@ -210,15 +215,17 @@ export class PerformanceAutotuner {
       const keys = Object.keys(s.suggestedConfig);
       if (keys.some((k) => claimed.has(k))) continue;
       keys.forEach((k) => claimed.add(k));
+      const changes = changedKeys(current, resultingConfig);
       const suggestion: AutotuneSuggestion = {
         ...s,
         strategy: s.strategy ?? s.type,
         resultingConfig,
-        changes: changedKeys(current, resultingConfig),
+        // For a file, each key also as the file spells it: output names the keys the user sees in it.
+        changes: resolved.file ? spellChanges(resolved.file, changes) : changes,
       };
-      if (resolved.shape === 'user') {
-        suggestion.currentUserConfig = teamConfigToUser(current);
-        suggestion.suggestedUserConfig = teamConfigToUser(resultingConfig);
+      if (resolved.shape !== 'team') {
+        suggestion.currentUserConfig = inShape(current, resolved) as UserTeamConfig;
+        suggestion.suggestedUserConfig = inShape(resultingConfig, resolved) as UserTeamConfig;
       }
       kept.push(suggestion);
     }
@@ -299,14 +306,14 @@ export class PerformanceAutotuner {
     const input = resolveInput(workflowConfig);
     if (options.dryRun) {
       const decided = await this.decideAll(teamId, optimizations, input, options);
-      return { results: decided.results, finalConfig: inShape(decided.current, input.shape), settled: [] };
+      return { results: decided.results, finalConfig: inShape(decided.current, input), settled: [] };
     }
     const held = await holdTeamLock(this.store, teamId, 'apply');
     try {
       const settled = await settlePendingHistory(this.store, teamId);
       const decided = await this.decideAll(teamId, optimizations, input, options);
       const recorded = await this.recordApply(teamId, input, decided, options, () => held.confirm());
-      return { results: decided.results, finalConfig: inShape(decided.current, input.shape), ...recorded, settled };
+      return { results: decided.results, finalConfig: inShape(decided.current, input), ...recorded, settled };
     } finally {
       await held.release();
     }
@@ -319,7 +326,7 @@ export class PerformanceAutotuner {
     let current = input.config;
     for (const [index, optimization] of optimizations.entries()) {
       options.signal?.throwIfAborted();
-      const { result, step } = await this.decideOne(teamId, index, optimization, current, input.shape, options);
+      const { result, step } = await this.decideOne(teamId, index, optimization, current, input, options);
       if (step) {
         steps.push(step);
         if (step.status === 'applied') current = step.after;
@@ -336,16 +343,23 @@ export class PerformanceAutotuner {
     index: number,
     optimization: OptimizationSuggestion,
     current: TeamConfig,
-    shape: Shape,
+    input: ResolvedInput,
     options: ApplyOptions,
   ): Promise<{ result: OptimizationResult; step?: Step }> {
     const candidate = this.applyOne(current, optimization);
+    const changes = changedKeys(current, candidate);
     const base: OptimizationResult = {
       success: false,
-      optimization: { ...optimization, strategy: optimization.strategy ?? optimization.type, resultingConfig: candidate, changes: changedKeys(current, candidate) },
+      optimization: {
+        ...optimization,
+        strategy: optimization.strategy ?? optimization.type,
+        resultingConfig: candidate,
+        // Recorded in the history too, so `history` and `rollback` name the keys as the file spells them.
+        changes: input.file ? spellChanges(input.file, changes, current) : changes,
+      },
       improvementPercentage: null,
       validationStatus: 'skipped',
-      rollbackConfig: inShape(current, shape),
+      rollbackConfig: inShape(current, input),
       timestamp: this.now().toISOString(),
     };
     if (sameConfig(candidate, current)) return { result: { ...base, error: 'nothing to change: the suggested settings are already in force' } };
@@ -405,7 +419,8 @@ export class PerformanceAutotuner {
     options.signal?.throwIfAborted();
     await assertUnchangedOnDisk(file);
     const textOf = (config: TeamConfig) => (sameConfig(config, file.config) ? file.text : renderWorkflowUpdate(file, config));
-    const finalText = textOf(decided.current);
+    const final = sameConfig(decided.current, file.config) ? { text: file.text, comments: [] } : renderWorkflowChange(file, decided.current);
+    const finalText = final.text;
     // What is written must load again as this team's workflow.
     workflowFromText(file.path, finalText, file.teamId, file.format);
     decided.steps.forEach((s, i) => {
@@ -429,7 +444,7 @@ export class PerformanceAutotuner {
       confirmLock,
     });
     assignIds(ids);
-    return { written: { path: file.path, ...(backupPath ? { backupPath } : {}) }, applyId };
+    return { written: { path: file.path, ...(backupPath ? { backupPath } : {}), comments: final.comments }, applyId };
   }
 
   /**

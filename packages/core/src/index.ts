@@ -26,6 +26,10 @@ export {
   loadWorkflowFile,
   workflowFromText,
   renderWorkflowUpdate,
+  renderWorkflowChange,
+  teamKeyInFile,
+  spellChanges,
+  configInFileShape,
   writeFileAtomic,
   saveWorkflowFile,
   restoreWorkflowText,
@@ -33,7 +37,7 @@ export {
   locateJsonError,
   prepareDatabaseFile,
 } from './workflow';
-export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes } from './workflow';
+export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes, TeamKeyPlace, RenderedChange, CommentNote } from './workflow';
 export {
   MemoryStore,
   SqliteStore,

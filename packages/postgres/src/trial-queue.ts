@@ -148,6 +148,8 @@ export class QueueTrialRunner implements TrialRunner<unknown> {
   /** This coordinator's id; every job it sends carries it. */
   readonly runId = randomUUID();
   private readonly waiting = new Map<string, Waiting>();
+  /** Sends and cancellations still talking to the database: `close` waits for them, so none is cut off. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly s: string;
   private readonly queue: string;
   private timer: NodeJS.Timeout | undefined;
@@ -196,17 +198,25 @@ export class QueueTrialRunner implements TrialRunner<unknown> {
     const expireInSeconds = Math.ceil(((timeoutMs ?? DEFAULT_EXPIRY_MS - EXPIRY_GRACE_MS) + EXPIRY_GRACE_MS) / 1000);
     const jobId = randomUUID();
     const done = new Promise<ExecutionRecord>((resolve, reject) => this.waiting.set(trialId, { trialId, jobId, resolve, reject }));
+    // Cancelled (or closed) while the job is still being sent: `done` rejects before anyone awaits it.
+    void done.catch(() => undefined);
+    const sending = this.track(
+      (async () => {
+        await this.boss.send(this.queue, data as unknown as object, { id: jobId, retryLimit: 1, retryDelay: 0, expireInSeconds });
+        await this.pool.query('SELECT pg_notify($1, $2)', [QUEUED_CHANNEL, this.queue]);
+      })(),
+    );
     const onAbort = () => {
       const w = this.waiting.get(trialId);
       if (!w) return;
       this.waiting.delete(trialId);
-      void this.boss.cancel(this.queue, jobId).catch(() => undefined);
+      // A job still being sent is cancelled once it exists; cancelling it before would leave it queued.
+      void this.track(sending.then(() => this.boss.cancel(this.queue, jobId), () => undefined));
       w.reject(context.signal.reason ?? new Error('trial cancelled'));
     };
     context.signal.addEventListener('abort', onAbort, { once: true });
     try {
-      await this.boss.send(this.queue, data as unknown as object, { id: jobId, retryLimit: 1, retryDelay: 0, expireInSeconds });
-      await this.pool.query('SELECT pg_notify($1, $2)', [QUEUED_CHANNEL, this.queue]);
+      await sending;
     } catch (e) {
       this.waiting.delete(trialId);
       context.signal.removeEventListener('abort', onAbort);
@@ -218,6 +228,17 @@ export class QueueTrialRunner implements TrialRunner<unknown> {
     } finally {
       context.signal.removeEventListener('abort', onAbort);
     }
+  }
+
+  /** Keeps `work` in {@link inFlight} until it settles; the returned promise is `work` itself. */
+  private track<T>(work: Promise<T>): Promise<T> {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
+    return work;
   }
 
   /** Settles the waiting trials among `trialIds` whose result is stored or whose job failed for good. */
@@ -259,6 +280,8 @@ export class QueueTrialRunner implements TrialRunner<unknown> {
    * not retried), and rejects their waiting trials. Returns how many jobs were cancelled.
    */
   async cancelQueued(): Promise<number> {
+    // A job still being sent would be inserted after the update below, and stay queued.
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     const { rowCount } = await this.pool.query(
       `UPDATE ${ident(this.options.queueSchema ?? 'autotune_queue')}.job SET state = 'cancelled', completed_on = now()
        WHERE name = $1 AND state < 'completed' AND data->>'runId' = $2`,
@@ -276,6 +299,8 @@ export class QueueTrialRunner implements TrialRunner<unknown> {
     if (this.timer) clearInterval(this.timer);
     for (const w of this.waiting.values()) w.reject(new Error('the queue runner was closed'));
     this.waiting.clear();
+    // Sends and cancellations under way finish first (a cancel may be waiting for its send).
+    while (this.inFlight.size > 0) await Promise.all([...this.inFlight]);
     try {
       await this.listener.query(`UNLISTEN ${DONE_CHANNEL}`);
       this.listener.release();

@@ -97,6 +97,29 @@ describe('the trial queue', () => {
     }
   });
 
+  it('cancels a trial aborted while its job is still being sent, once the job exists (none stays queued)', async () => {
+    const pool = server.pool(await server.freshDatabase());
+    const runner = await QueueTrialRunner.open(pool, 't', fast);
+    const controller = new AbortController();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const reason = new Error('stopped by the test');
+      const trial = runner.run({ speed: 1 }, { teamId: 't', arm: 'baseline', trial: 0, seed: 1, signal: controller.signal });
+      // The send is a database round trip: it is still under way when the abort comes.
+      controller.abort(reason);
+      await expect(trial).rejects.toBe(reason);
+      await runner.close();
+      await new Promise((r) => setImmediate(r));
+      const states = await pool.query(`SELECT state FROM autotune_queue.job WHERE name = $1`, [trialQueueName('t')]);
+      expect(states.rows).toEqual([{ state: 'cancelled' }]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
   it('cancels the queued trials of a coordinator that stops: no worker ever starts them', async () => {
     const pool = server.pool(await server.freshDatabase());
     const runner = await QueueTrialRunner.open(pool, 't', fast);

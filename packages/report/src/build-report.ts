@@ -346,7 +346,8 @@ function historyChanges(h: HistoryEntry): ConfigChange[] {
   if (listed.length > 0) {
     const show = (v: unknown) => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
     return listed.map((c) => {
-      const change: ConfigChange = { key: c.key };
+      // The key as the workflow file spells it (`team_formation`), when core recorded one.
+      const change: ConfigChange = { key: c.fileKey ?? c.key };
       const before = show(c.before);
       const after = show(c.after);
       if (before !== undefined) change.before = before;

@@ -6,6 +6,12 @@ export interface ChangedKey {
   key: string;
   before: unknown;
   after: unknown;
+  /**
+   * The key as the workflow file being changed spells it (`team_formation`, `total_tool_budget`,
+   * `members[researcher].enable`), when the change is to a file: what output shows a user. Set by core;
+   * `changedKeys` leaves it out.
+   */
+  fileKey?: string;
 }
 
 const TEAM_KEYS: ReadonlyArray<readonly [keyof TeamConfig, string]> = [

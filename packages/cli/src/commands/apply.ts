@@ -1,7 +1,8 @@
 import type { AutotuneSuggestion, OptimizationResult } from '@autotune/core';
+import { basename } from 'node:path';
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
-import { banner, indent, wrapHeading, formatSuggestion, formatSuggestionList, formatValue, formatVerdict, signedPercent, statusWord } from '../format';
+import { banner, formatChange, formatCommentNotes, indent, wrapHeading, formatSuggestion, formatSuggestionList, formatValue, formatVerdict, signedPercent, statusWord } from '../format';
 import { ProgressBar } from '../progress';
 import { LineReader, parseApplyAnswer } from '../prompt';
 import { writeRunReport } from '../report-file';
@@ -60,7 +61,7 @@ async function choose(session: Session, suggestions: AutotuneSuggestion[], out: 
 function describeResult(r: OptimizationResult, index: number, total: number, session: Session): string {
   const c = session.colors;
   const lines = [c.bold(wrapHeading(`[${index + 1}/${total}] `, r.optimization.description))];
-  for (const change of r.optimization.changes) lines.push(`   - ${change.key}: ${formatValue(change.before)} → ${formatValue(change.after)}`);
+  for (const change of r.optimization.changes) lines.push(formatChange(change, '   '));
   // apply tests each candidate before writing it: one that failed was never in the file, so it is not kept,
   // not "rolled back" (core's `rolledBack` here means the candidate was discarded).
   const outcome = r.rolledBack ? 'not kept (failed its A/B test)' : r.success ? 'applied' : r.validationStatus === 'dry_run' ? 'would be tested' : 'not applied';
@@ -104,11 +105,11 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     const c = session.colors;
     const out = session.interactiveStream;
     const suggestions = await autotuner.suggestOptimizations(teamId, file);
-    const { teamConfigToUser } = require('@autotune/core') as typeof import('@autotune/core');
+    const { configInFileShape } = require('@autotune/core') as typeof import('@autotune/core');
     const header = `${banner('Apply Optimizations', c)}\nTeam ID:  ${teamId}\nWorkflow: ${file.path}\nDatabase: ${dbPath}\nA/B test: ${abTest ? 'on' : 'off'}${flags.dryRun ? ' (dry run: nothing runs, nothing is written)' : ''}\n\n`;
     out.write(header + formatSuggestionList(suggestions, c) + (suggestions.length ? '\n' : ''));
     if (suggestions.length === 0) {
-      session.emitJson({ teamId, workflow: file.path, database: dbPath, suggestions: [], results: [], finalConfig: teamConfigToUser(file.config), written: null });
+      session.emitJson({ teamId, workflow: file.path, database: dbPath, suggestions: [], results: [], finalConfig: configInFileShape(file, file.config), written: null });
       await writeRunReport(session, { teamId, store, dbPath, command: 'autotune apply' }, flags.report);
       return EXIT_CODES.SUCCESS;
     }
@@ -116,7 +117,7 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     const chosen = flags.interactive ? await choose(session, suggestions, out) : suggestions;
     if (chosen.length === 0) {
       out.write('Nothing chosen; the workflow file is unchanged.\n');
-      session.emitJson({ teamId, workflow: file.path, database: dbPath, suggestions, results: [], finalConfig: teamConfigToUser(file.config), written: null });
+      session.emitJson({ teamId, workflow: file.path, database: dbPath, suggestions, results: [], finalConfig: configInFileShape(file, file.config), written: null });
       await writeRunReport(session, { teamId, store, dbPath, command: 'autotune apply' }, flags.report);
       return EXIT_CODES.SUCCESS;
     }
@@ -149,7 +150,10 @@ export async function applyCommand(flags: ApplyFlags, terminal: Terminal): Promi
     const summary = flags.dryRun
       ? [`Dry run: ${chosen.length} change(s) would be ${abTest ? 'A/B-tested' : 'applied'}; nothing was run or written.`]
       : [`Applied ${applied} of ${chosen.length} change(s)${rolledBack ? `; ${rolledBack} failed its A/B test and was not kept` : ''}.`];
-    if (outcome.written) summary.push(`Wrote ${outcome.written.path}${outcome.written.backupPath ? ` (backup: ${outcome.written.backupPath})` : ''}.`);
+    if (outcome.written) {
+      summary.push(`Wrote ${outcome.written.path}${outcome.written.backupPath ? ` (backup: ${outcome.written.backupPath})` : ''}.`);
+      summary.push(...formatCommentNotes(outcome.written.comments, basename(outcome.written.path)));
+    }
     else if (!flags.dryRun) summary.push(`${file.path} is unchanged.`);
     // Runnable from where apply ran: it names the database, and undoes this whole apply (every change it kept).
     if (applied > 0 && outcome.applyId) summary.push(`Undo with: ${undoCommand(teamId, outcome.applyId, dbPath)}`);

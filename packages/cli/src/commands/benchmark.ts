@@ -30,6 +30,8 @@ export async function benchmarkCommand(flags: BenchmarkFlags, terminal: Terminal
     const after = await session.loadWorkflow(session.resolveCwd(flags.after), before.teamId);
     const teamId = before.teamId;
     const analyzer = await session.analyzer();
+    // The runner is built for the "before" config; a simulated "after" config must be one the simulator models too.
+    if (flags.simulate !== undefined && flags.simulate !== false) session.refuseUnsimulatedFormation(after.config);
     const runner = session.requireRunner(teamId, before.config, session.statsOf(analyzer, teamId), 'benchmark');
     const { store, path: dbPath } = session.openStore(before.path);
     const autotuner = await session.autotuner({ analyzer, store, runner });

@@ -32,6 +32,7 @@ export async function simulateCommand(flags: SimulateFlags, terminal: Terminal):
     const workflow = workflowPath ? await session.loadWorkflow(workflowPath, session.teamId ?? scenario?.teamId) : undefined;
     const teamId = session.teamId ?? workflow?.teamId ?? scenario!.teamId;
     const config = workflow?.config ?? scenario!.config;
+    session.refuseUnsimulatedFormation(config, 'simulate');
     const model = scenario ? scenario.model : simulator.modelFromConfig(config, { teamId });
     const runs = flags.runs ?? 40;
     const seed = flags.seed ?? 1;

@@ -8,11 +8,12 @@ import { CliError } from '../errors';
 export async function suggestCommand(flags: CommonFlags, terminal: Terminal): Promise<number> {
   return withSession(terminal, flags, async (session) => {
     const workflowPath = session.requireWorkflowPath();
+    // The workflow first: a problem with the file the user named (a formation to declare) is the one to hear about.
+    const file = await session.loadWorkflow(workflowPath, session.teamId);
     const paths = session.metricsPaths;
     const analyzer = await session.analyzer(paths);
     // With --db the store's recorded runs count too; without it, suggest touches no database.
     const store = flags.db || session.project.config.db ? session.openStore(workflowPath).store : undefined;
-    const file = await session.loadWorkflow(workflowPath, session.teamId);
     const teamId = file.teamId;
     if (!analyzer.listTeams().includes(teamId) && !(store && (await store.listRecords(teamId, { limit: 1 })).length > 0)) {
       if (paths.length === 0) throw new CliError('CLI_USAGE', `no metrics for team "${teamId}": pass --metrics FILE`);

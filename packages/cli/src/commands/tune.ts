@@ -1,7 +1,8 @@
 import type { RaceStanding, TuneEvent, TuneOutcome, TuneSearchSpace } from '@autotune/core';
+import { basename } from 'node:path';
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
-import { banner, formatValue, formatVerdict, indent, signedPercent } from '../format';
+import { banner, formatChange, formatCommentNotes, formatVerdict, indent, signedPercent } from '../format';
 import { writeRunReport } from '../report-file';
 import { withSession, type CommonFlags, type Session } from '../session';
 import type { Terminal } from '../terminal';
@@ -78,7 +79,7 @@ export function formatTuneOutcome(outcome: TuneOutcome, session: Pick<Session, '
         `probability of no more than the margin's loss ${(100 * sc.probabilityNoWorse).toFixed(0)}%; power to catch a true 10-point loss at this size ${(100 * step.confirm.powerTenPointLoss).toFixed(0)}%.`,
     );
     out.push(`   ${step.kept ? 'Kept' : 'Not kept'}: ${step.confirm.reason}`);
-    if (step.kept) for (const ch of winner.changes) out.push(`   - ${ch.key}: ${formatValue(ch.before)} → ${formatValue(ch.after)}`);
+    if (step.kept) for (const ch of winner.changes) out.push(formatChange(ch, '   '));
   });
   return out.join('\n') + '\n';
 }
@@ -155,7 +156,10 @@ export async function tuneCommand(flags: TuneFlags, terminal: Terminal): Promise
     out.write(`\n${formatTuneOutcome(outcome, session)}\n`);
     const kept = outcome.steps.filter((s) => s.kept).length;
     const summary = [`Used ${outcome.runsUsed} of ${budget} runs; kept ${kept} change(s). Stopped because ${outcome.stopReason}.`];
-    if (outcome.written) summary.push(`Wrote ${outcome.written.path}${outcome.written.backupPath ? ` (backup: ${outcome.written.backupPath})` : ''}.`);
+    if (outcome.written) {
+      summary.push(`Wrote ${outcome.written.path}${outcome.written.backupPath ? ` (backup: ${outcome.written.backupPath})` : ''}.`);
+      summary.push(...formatCommentNotes(outcome.written.comments, basename(outcome.written.path)));
+    }
     else summary.push(`${file.path} is unchanged.`);
     if (kept > 0 && !flags.dryRun) summary.push(`Undo the whole tune with: autotune rollback --team-id ${teamId} --index ${kept - 1}`);
     out.write(`${summary.join('\n')}\n`);

@@ -1,6 +1,6 @@
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
-import { banner, formatValue, formatVerdict, wrapHeading } from '../format';
+import { banner, formatChange, formatVerdict, wrapHeading, type ChangeView } from '../format';
 import { ProgressBar } from '../progress';
 import { writeRunReport } from '../report-file';
 import { withSession, type CommonFlags } from '../session';
@@ -26,7 +26,7 @@ export async function validateCommand(flags: CommonFlags, terminal: Terminal): P
     const { description, changes } = entry.optimization;
     session.print(
       `${banner('Validation', c)}\nTeam ID: ${teamId}\n${wrapHeading('Change:  ', `${description} (history #${entry.id}, applied ${entry.timestamp})`, '         ')}\n` +
-        changes.map((ch) => `  - ${ch.key}: ${formatValue(ch.before)} → ${formatValue(ch.after)}\n`).join(''),
+        changes.map((ch) => `${formatChange(ch, '  ')}\n`).join(''),
     );
     const progress = new ProgressBar(terminal.stderr, 'Validation');
     let outcome;

@@ -1,9 +1,10 @@
 import type { PerformanceAnalyzer } from '@autotune/analyzer';
 import type { AutotuneStore } from '@autotune/core';
 import { readRecords } from '@autotune/metrics';
+import { basename } from 'node:path';
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
-import { banner, signedPercent, statusWord } from '../format';
+import { banner, formatCommentNotes, signedPercent, statusWord } from '../format';
 import { formatDuration, parseDuration } from '../duration';
 import { withSession, type CommonFlags, type Session } from '../session';
 import type { Terminal } from '../terminal';
@@ -118,7 +119,10 @@ export async function watchCommand(flags: WatchFlags, terminal: Terminal): Promi
             lines.push(`  ${verb}: ${r.optimization.description} - ${statusWord(r.validationStatus, c)}${improvement}`);
             if (r.rolledBack) worst = EXIT_CODES.FAILED;
           }
-          if (event.outcome?.written) lines.push(`  Wrote ${event.outcome.written.path}`);
+          if (event.outcome?.written) {
+            lines.push(`  Wrote ${event.outcome.written.path}`);
+            for (const note of formatCommentNotes(event.outcome.written.comments, basename(event.outcome.written.path))) lines.push(`  ${note}`);
+          }
           if (!controller.signal.aborted) lines.push(c.dim(`  Next cycle in ${formatDuration(intervalMs)}`));
           session.print(lines.join('\n'));
           if (flags.json) terminal.stdout.write(`${JSON.stringify({ teamId, ...event })}\n`);

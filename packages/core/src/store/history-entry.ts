@@ -67,7 +67,9 @@ function readChanges(r: EntryReader, raw: unknown, entry: Json): HistoryConfigCh
   return raw.map((c: unknown, i) => {
     const field = `optimization.changes[${i}]`;
     if (!isObject(c)) return r.fail(field, 'an object with key, before and after', c);
-    return { key: r.string(c, 'key', `${field}.key`), before: c.before, after: c.after };
+    const change: HistoryConfigChange = { key: r.string(c, 'key', `${field}.key`), before: c.before, after: c.after };
+    if (c.fileKey !== undefined) change.fileKey = r.string(c, 'fileKey', `${field}.fileKey`);
+    return change;
   });
 }
 

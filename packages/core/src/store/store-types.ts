@@ -45,6 +45,8 @@ export interface HistoryConfigChange {
   key: string;
   before: unknown;
   after: unknown;
+  /** The key as the workflow file spells it (`team_formation`), when the change was written to a file. */
+  fileKey?: string;
 }
 
 /**

@@ -4,7 +4,7 @@ import type { TeamConfig } from '@autotune/strategies';
 import { readFile } from 'node:fs/promises';
 import { CoreError } from '../errors';
 import { holdTeamLock, type AutotuneStore, type HistoryEntry } from '../store';
-import { renderWorkflowUpdate, saveWorkflowFile, teamConfigToUser, type WorkflowFile } from '../workflow';
+import { renderWorkflowUpdate, saveWorkflowFile, spellChanges, teamConfigToUser, type WorkflowFile } from '../workflow';
 import { runTuneEngine, TuneCancelled } from './run-tune';
 import { mergeSearchSpaces, validateSearchSpace } from './search-space';
 import type { TuneObjective, TuneOptions, TuneOutcome } from './tune-types';
@@ -102,6 +102,8 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
       throw e;
     }
     options.signal?.throwIfAborted();
+    // Keys also as the workflow file spells them, for the output and the history (each step from its own config).
+    if (input.file) for (const s of engine.steps) for (const r of s.race.standings) r.changes = spellChanges(input.file, r.changes, s.from);
     const outcome: TuneOutcome = {
       teamId,
       budget,
@@ -125,7 +127,7 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
       if (onDisk !== file.text) throw new CoreError('CORE_IO', `${file.path} changed on disk while autotune was tuning; nothing was written. Run tune again on the new file.`);
       await held?.confirm();
       const saved = await saveWorkflowFile(file, engine.finalConfig, { backup: options.backup ?? true });
-      outcome.written = { path: saved.path, ...(saved.backupPath ? { backupPath: saved.backupPath } : {}) };
+      outcome.written = { path: saved.path, ...(saved.backupPath ? { backupPath: saved.backupPath } : {}), comments: saved.comments };
     }
     await host.store.writeMany(engine.records.map(({ record, purpose }) => ({ ...record, labels: { ...record.labels, [host.experimentLabel]: purpose } })));
     const entries: Array<Omit<HistoryEntry, 'id'>> = [];

@@ -1,6 +1,7 @@
 import type { ExperimentResult, TrialRunner, Verdict } from '@autotune/abtest';
 import type { ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
+import type { CommentNote } from '../workflow';
 
 /** The settings the tuner may change, in the user's vocabulary. */
 export type TuneSetting = 'formation' | 'member_count' | 'members' | 'tool_budget' | 'timeout_seconds';
@@ -71,6 +72,8 @@ export interface TuneChange {
   key: string;
   before: unknown;
   after: unknown;
+  /** The key as the tuned workflow file spells it (`team_formation`, `members[researcher].enable`). */
+  fileKey?: string;
 }
 
 /** One racer of a race, as reported. */
@@ -149,7 +152,8 @@ export interface TuneOutcome {
   steps: TuneStep[];
   /** Why the tuner stopped. */
   stopReason: string;
-  written?: { path: string; backupPath?: string };
+  /** Where the workflow file was written, its backup, and trailing comments on changed values (see `CommentNote`). */
+  written?: { path: string; backupPath?: string; comments: CommentNote[] };
   /** History entries written, oldest first (one per kept change). */
   historyIds: number[];
 }

@@ -3,7 +3,11 @@ export { teamConfigFromUser, teamConfigToUser, isTeamConfig } from './team-confi
 export type { TeamDialect } from '@autotune/strategies';
 export { loadWorkflowFile, workflowFromText, detectFormat } from './workflow-file';
 export type { WorkflowFile } from './workflow-file';
-export { renderWorkflowUpdate } from './render-update';
+export { renderWorkflowUpdate, renderWorkflowChange } from './render-update';
+export type { RenderedChange } from './render-update';
+export type { CommentNote } from './stale-comments';
+export { teamKeyInFile, spellChanges, configInFileShape } from './team-keys';
+export type { TeamKeyPlace } from './team-keys';
 export { writeFileAtomic } from './atomic-write';
 export { locateJsonError } from './json-check';
 export { saveWorkflowFile, restoreWorkflowText, writeBackup, AUTOTUNE_DIR } from './save-workflow';

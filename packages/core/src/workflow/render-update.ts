@@ -8,6 +8,8 @@ import type { EditOp } from './edit-ops';
 import { ConfigIssue, formatFieldPath, parseTeamObject, teamToUser } from '@autotune/strategies';
 import type { FieldPath } from '@autotune/strategies';
 import { mergeThreeWay } from './line-merge';
+import { reviewTrailingComments } from './stale-comments';
+import type { CommentNote } from './stale-comments';
 import { parseWorkflowText, teamAt, valueAt } from './workflow-file';
 import type { WorkflowFile } from './workflow-file';
 
@@ -220,16 +222,12 @@ function keepUnknownKeys(next: TeamConfig, before: TeamConfig): TeamConfig {
 }
 
 /**
- * The workflow file's text with the team's config changed to `next`. Only changed fields are touched:
- * YAML is edited through yaml's Document API (comments and key order kept), JSON as data; then the
- * untouched lines are taken verbatim from the original text, so formatting, spacing and comments elsewhere
- * stay exactly as they were. Member list edits match members by id, so other members keep their comments.
- * Keys autotune does not know are kept when `next` (or one of its members) has no `extra` at all.
- *
- * @returns the new text; the original text when nothing changes.
- * @throws CoreError `CORE_CONFIG_INVALID` when `next` is not a valid team config.
+ * {@link renderWorkflowUpdate}, plus what became of trailing comments on the changed values: a comment that repeats
+ * the old value (`timeout_seconds: 1200  # 20 minutes`) gets the new one in the same unit style where that is
+ * unambiguous (`# 5 minutes`); any other trailing comment on a changed value is kept as it is and reported, since
+ * it may now be stale.
  */
-export function renderWorkflowUpdate(file: WorkflowFile, next: TeamConfig): string {
+export function renderWorkflowChange(file: WorkflowFile, next: TeamConfig): RenderedChange {
   const parsed = parseWorkflowText(file.text, file.format, file.path);
   const raw = valueAt(parsed.value, file.nodePath);
   const before = teamAt(parsed, file.path, file);
@@ -244,7 +242,7 @@ export function renderWorkflowUpdate(file: WorkflowFile, next: TeamConfig): stri
     throw e;
   }
   const ops = diffValues(beforeUser, afterUser);
-  if (ops.length === 0) return file.text;
+  if (ops.length === 0) return { text: file.text, comments: [] };
 
   const style = textStyle(file.text);
   const finalNewline = style.lines[style.lines.length - 1] === '';
@@ -275,9 +273,53 @@ export function renderWorkflowUpdate(file: WorkflowFile, next: TeamConfig): stri
 
   const merged = mergeThreeWay(baseText.split('\n'), style.lines, editedText.split('\n'));
   const mergedText = merged && joinLines(merged, style);
+  let text: string;
   if (mergedText !== undefined && canonicalJson(reparse(mergedText, file.format, file.path)) === canonicalJson(expected)) {
-    return mergedText;
+    text = mergedText;
+  } else {
+    // The merge could not keep the original lines safely: the plain render is still a correct edit.
+    text = joinLines(editedText.split('\n'), style);
   }
-  // The merge could not keep the original lines safely: the plain render is still a correct edit.
-  return joinLines(editedText.split('\n'), style);
+  if (file.format !== 'yaml') return { text, comments: [] };
+  return reviewComments(file, parsed.yaml as Document, text, ops, beforeUser, expected);
+}
+
+/** What {@link renderWorkflowChange} made: the new text, and the trailing comments on changed values. */
+export interface RenderedChange {
+  text: string;
+  /** Trailing comments on changed values: updated where they repeated the old number, else possibly stale. */
+  comments: CommentNote[];
+}
+
+/**
+ * Trailing comments on changed values (YAML only: JSON has none): numbers they repeat are updated, the rest
+ * reported. Comment edits never change the data; if a re-parse says otherwise they are all dropped.
+ */
+function reviewComments(file: WorkflowFile, doc: Document, text: string, ops: readonly EditOp[], beforeUser: unknown, expected: unknown): RenderedChange {
+  const bom = text.startsWith(BOM) ? BOM : '';
+  const originalBody = file.text.startsWith(BOM) ? file.text.slice(1) : file.text;
+  const editedBody = text.slice(bom.length);
+  const editedDoc = parseDocument(editedBody, { uniqueKeys: false });
+  if (editedDoc.errors.length > 0) return { text, comments: [] };
+  const reviewed = reviewTrailingComments({ text: originalBody, doc }, { text: editedBody, doc: editedDoc }, file.nodePath, ops, beforeUser);
+  const updatedText = bom + reviewed.text;
+  if (updatedText !== text && canonicalJson(reparse(updatedText, 'yaml', file.path)) !== canonicalJson(expected)) {
+    return { text, comments: reviewed.notes.map(({ updated: _dropped, ...note }) => note) };
+  }
+  return { text: updatedText, comments: reviewed.notes };
+}
+
+/**
+ * The workflow file's text with the team's config changed to `next`. Only changed fields are touched:
+ * YAML is edited through yaml's Document API (comments and key order kept), JSON as data; then the
+ * untouched lines are taken verbatim from the original text, so formatting, spacing and comments elsewhere
+ * stay exactly as they were. Member list edits match members by id, so other members keep their comments.
+ * Keys autotune does not know are kept when `next` (or one of its members) has no `extra` at all.
+ *
+ * @returns the new text; the original text when nothing changes. {@link renderWorkflowChange} also reports
+ *   trailing comments on changed values.
+ * @throws CoreError `CORE_CONFIG_INVALID` when `next` is not a valid team config.
+ */
+export function renderWorkflowUpdate(file: WorkflowFile, next: TeamConfig): string {
+  return renderWorkflowChange(file, next).text;
 }

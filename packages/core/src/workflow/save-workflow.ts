@@ -4,7 +4,8 @@ import type { TeamConfig } from '@autotune/strategies';
 import { CoreError } from '../errors';
 import { writeFileAtomic } from './atomic-write';
 import { creationModesLike } from './private-files';
-import { renderWorkflowUpdate } from './render-update';
+import { renderWorkflowChange } from './render-update';
+import type { CommentNote } from './stale-comments';
 import { workflowFromText } from './workflow-file';
 import type { WorkflowFile } from './workflow-file';
 
@@ -25,6 +26,8 @@ export interface SavedWorkflow {
   text: string;
   /** The file as it now is, to pass to the next save. */
   file: WorkflowFile;
+  /** Trailing comments on the changed values: updated where they repeated the old number, else possibly stale. */
+  comments: CommentNote[];
 }
 
 /** Name of the folder, beside the workflow file, that holds autotune's database and backups. */
@@ -83,7 +86,7 @@ export async function writeBackup(filePath: string, text: string, now: Date = ne
  * @throws CoreError `CORE_IO` (read, backup or write failed; file changed since loading), `CORE_CONFIG_INVALID`.
  */
 export async function saveWorkflowFile(file: WorkflowFile, next: TeamConfig, options: SaveWorkflowOptions = {}): Promise<SavedWorkflow> {
-  const text = renderWorkflowUpdate(file, next);
+  const { text, comments } = renderWorkflowChange(file, next);
   let current: string;
   try {
     current = await fsp.readFile(file.path, 'utf8');
@@ -94,10 +97,10 @@ export async function saveWorkflowFile(file: WorkflowFile, next: TeamConfig, opt
     throw new CoreError('CORE_IO', 'the file changed on disk since it was loaded; load it again and retry (nothing was written)', { location: { file: file.path } });
   }
   const updated = workflowFromText(file.path, text, file.teamId, file.format);
-  if (text === file.text) return { path: file.path, text, file: updated };
+  if (text === file.text) return { path: file.path, text, file: updated, comments };
   const backupPath = options.backup === false ? undefined : await writeBackup(file.path, file.text, (options.now ?? (() => new Date()))());
   await writeFileAtomic(file.path, text);
-  return { path: file.path, backupPath, text, file: updated };
+  return { path: file.path, backupPath, text, file: updated, comments };
 }
 
 /**

@@ -21,10 +21,16 @@ export interface WorkflowFile {
   teamId: string;
   /** Every team id the file holds (a flat file without `team_id` holds none by name). */
   teamIds: string[];
-  /** `flat`: the whole file is one team. `workflow-node`: a `type: team` node of `workflows.<name>.nodes`. */
+  /**
+   * `flat`: the whole file is one team. `workflow-node`: a `type: team` node of `workflows.<name>.nodes`, or of
+   * `<name>.nodes` at the top level (older files: `workflow.nodes`), which the original reads the same way.
+   */
   kind: 'flat' | 'workflow-node';
   config: TeamConfig;
-  /** Where the team sits in the document: `[]` for a flat file, `['workflows', name, 'nodes', i]` for a node. */
+  /**
+   * Where the team sits in the document: `[]` for a flat file, `['workflows', name, 'nodes', i]` for a node
+   * (`['workflow', 'nodes', i]` in an older file), so that a write goes back into the same shape.
+   */
   nodePath: (string | number)[];
 }
 
@@ -119,8 +125,48 @@ function invalid(file: string, parsed: ParsedDocument, at: FieldPath, message: s
   return new CoreError('CORE_WORKFLOW_INVALID', message, { location: { file, line: parsed.lineOf(at), field: at.length > 0 ? formatFieldPath(at) : undefined } });
 }
 
-function isWorkflowDocument(root: Record<string, unknown>): boolean {
-  return root.workflows !== undefined && root.formation === undefined && root.team_formation === undefined;
+const TEAM_FORMATION_KEYS = ['formation', 'team_formation'];
+
+/** True when a value is a workflow as the original reads one: a map with a `nodes` list. */
+function hasNodes(u: unknown): boolean {
+  return isPlainObject(u) && Array.isArray(u.nodes);
+}
+
+/**
+ * Where the document keeps its workflows, read as the original reads them (`data.get("workflows", data)`):
+ * under `workflows:`, or, in files without that key (older versions wrote `workflow:` singular), at the top
+ * level, where every map with a `nodes` list is a workflow named by its key. Undefined for a flat team file.
+ */
+function workflowsOf(root: Record<string, unknown>): { prefix: FieldPath; workflows: unknown } | undefined {
+  if (TEAM_FORMATION_KEYS.some((k) => root[k] !== undefined)) return undefined;
+  if (root.workflows !== undefined) return { prefix: ['workflows'], workflows: root.workflows };
+  if (Object.values(root).some(hasNodes)) {
+    return { prefix: [], workflows: Object.fromEntries(Object.entries(root).filter(([, v]) => hasNodes(v))) };
+  }
+  return undefined;
+}
+
+/**
+ * A file with neither a team nor a workflow the original would read: when it has a `workflow` key (the older
+ * singular spelling) say what that key must hold, rather than that the formation is missing.
+ */
+function explainOldFormat(file: string, parsed: ParsedDocument, root: Record<string, unknown>): CoreError | undefined {
+  if (root.workflow === undefined || TEAM_FORMATION_KEYS.some((k) => root[k] !== undefined)) return undefined;
+  const wf = root.workflow;
+  const keys = isPlainObject(wf) ? Object.keys(wf) : [];
+  const got = isPlainObject(wf)
+    ? wf.nodes === undefined
+      ? `a map without "nodes"${keys.length > 0 ? ` (its keys: ${keys.join(', ')})` : ''}`
+      : `"nodes" as ${describeValue(wf.nodes)}`
+    : describeValue(wf);
+  return invalid(
+    file,
+    parsed,
+    isPlainObject(wf) && wf.nodes !== undefined ? ['workflow', 'nodes'] : ['workflow'],
+    `expected "workflow" (the older singular spelling of "workflows") to hold a "nodes" list in which the team is a node with ` +
+      `"id" and "type: team" (as in workflow.nodes[0].team_formation), got ${got}; autotune reads a team from "workflow.nodes", ` +
+      '"workflows.<name>.nodes", or a flat team file with "formation" and "member_count"',
+  );
 }
 
 /** Finds the team in the document: the file itself, or the one `type: team` node with that id. */
@@ -129,7 +175,10 @@ export function locateTeam(parsed: ParsedDocument, file: string, teamId?: string
   if (!isPlainObject(root)) {
     throw invalid(file, parsed, [], `expected a team config (formation, member_count, ...) or a workflow (workflows.<name>.nodes), got ${describeValue(root)}`);
   }
-  if (!isWorkflowDocument(root)) {
+  const found = workflowsOf(root);
+  if (!found) {
+    const oldFormat = explainOldFormat(file, parsed, root);
+    if (oldFormat) throw oldFormat;
     const own = root.team_id;
     if (own !== undefined && typeof own !== 'string') throw invalid(file, parsed, ['team_id'], `expected team_id to be a string, got ${describeValue(own)}`);
     const teamIds = own === undefined ? [] : [own];
@@ -141,15 +190,16 @@ export function locateTeam(parsed: ParsedDocument, file: string, teamId?: string
     return { kind: 'flat', nodePath: [], teamId: resolved, teamIds };
   }
 
-  const workflows = root.workflows;
+  const { prefix, workflows } = found;
   if (!isPlainObject(workflows)) throw invalid(file, parsed, ['workflows'], `expected "workflows" to be a map of workflow names, got ${describeValue(workflows)}`);
+  const where = prefix.length > 0 ? 'workflows.<name>.nodes' : Object.keys(workflows).map((n) => `${formatFieldPath([n])}.nodes`).join(', ');
   const teams: Array<{ id: string; at: (string | number)[] }> = [];
   for (const [name, wf] of Object.entries(workflows)) {
-    if (!isPlainObject(wf)) throw invalid(file, parsed, ['workflows', name], `expected workflow "${name}" to be a map with "nodes", got ${describeValue(wf)}`);
+    if (!isPlainObject(wf)) throw invalid(file, parsed, [...prefix, name], `expected workflow "${name}" to be a map with "nodes", got ${describeValue(wf)}`);
     if (wf.nodes === undefined) continue;
-    if (!Array.isArray(wf.nodes)) throw invalid(file, parsed, ['workflows', name, 'nodes'], `expected a list of nodes, got ${describeValue(wf.nodes)}`);
+    if (!Array.isArray(wf.nodes)) throw invalid(file, parsed, [...prefix, name, 'nodes'], `expected a list of nodes, got ${describeValue(wf.nodes)}`);
     wf.nodes.forEach((node, i) => {
-      const at = ['workflows', name, 'nodes', i];
+      const at = [...prefix, name, 'nodes', i];
       if (!isPlainObject(node) || node.type !== 'team') return;
       if (typeof node.id !== 'string' || node.id === '') throw invalid(file, parsed, [...at, 'id'], `expected a team node to have a string "id", got ${describeValue(node.id)}`);
       teams.push({ id: node.id, at });
@@ -159,7 +209,7 @@ export function locateTeam(parsed: ParsedDocument, file: string, teamId?: string
   const known = teamIds.length > 0 ? teamIds.join(', ') : '(none: no node has "type: team")';
   if (teamId === undefined) {
     if (teams.length === 1) return { kind: 'workflow-node', nodePath: teams[0].at, teamId: teams[0].id, teamIds };
-    if (teams.length === 0) throw invalid(file, parsed, ['workflows'], 'expected at least one node with "type: team" in workflows.<name>.nodes');
+    if (teams.length === 0) throw invalid(file, parsed, prefix.length > 0 ? prefix : Object.keys(workflows).slice(0, 1), `expected at least one node with "type: team" in ${where}`);
     throw new CoreError('CORE_UNKNOWN_TEAM', `the file holds several teams; pass a team id: ${known}`, { location: { file }, details: { knownTeamIds: teamIds } });
   }
   const matches = teams.filter((t) => t.id === teamId);

@@ -64,13 +64,15 @@ describe('PerformanceAutotuner.checkForRegression (monitoring a live change)', (
   it.each([
     ['measured performance worse than the baseline', steady(75), 'significant_regression'],
     [
-      'success rate down by more than 10 points',
-      (i: number, rnd: () => number) => ({ duration: 60 + (rnd() - 0.5) * 6, success: i % 5 !== 0 }),
+      // The guardrail is a test of a drop beyond 10 points: 10 of 20 against 20 of 20 is clear evidence of one.
+      'success rate credibly down by more than 10 points',
+      (i: number, rnd: () => number) => ({ duration: 60 + (rnd() - 0.5) * 6, success: i % 2 !== 0 }),
       'guardrail_success_rate',
     ],
     [
-      'P95 up by more than 50%',
-      (i: number, rnd: () => number) => ({ duration: i >= 18 ? 140 : 58 + (rnd() - 0.5) * 6, success: true }),
+      // A permutation test of the P95 ratio: 6 slow runs of 20 are evidence of a longer tail, 2 would not be.
+      'P95 credibly up by more than 50%',
+      (i: number, rnd: () => number) => ({ duration: i >= 14 ? 140 : 58 + (rnd() - 0.5) * 6, success: true }),
       'guardrail_p95',
     ],
   ])('rolls back when %s', async (_name, draw, code) => {

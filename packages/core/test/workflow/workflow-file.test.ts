@@ -122,6 +122,48 @@ describe('loadWorkflowFile', () => {
   });
 });
 
+describe('older workflow files (no "workflows:" key), read as the original reads them', () => {
+  const old = [
+    '# written by an older version',
+    'workflow:',
+    '  name: deep_research',
+    '  nodes:',
+    '    - id: fetch',
+    '      type: agent',
+    '    - id: research_team',
+    '      type: team',
+    '      team_formation: pipeline',
+    '      total_tool_budget: 60',
+    '      members: [researcher, analyst]',
+    '',
+  ].join('\n');
+
+  it('takes the team node from "workflow.nodes" (singular), keeping the path to write back to', () => {
+    const file = workflowFromText('old.yaml', old);
+    expect(file).toMatchObject({ kind: 'workflow-node', teamId: 'research_team', teamIds: ['research_team'], nodePath: ['workflow', 'nodes', 1] });
+    expect(file.config).toMatchObject({ formation: 'pipeline', memberCount: 2, toolBudget: 60 });
+  });
+
+  it('takes any top-level map with a "nodes" list as a workflow, JSON too, and ignores other top-level keys', () => {
+    const text = JSON.stringify({ version: 2, review: { nodes: [{ id: 'r', type: 'team', team_formation: 'parallel', member_count: 3 }] }, notes: 'x' }, null, 2);
+    const file = workflowFromText('old.json', text);
+    expect(file).toMatchObject({ format: 'json', kind: 'workflow-node', teamId: 'r', nodePath: ['review', 'nodes', 0] });
+  });
+
+  it.each([
+    ['a "workflow" map without nodes', 'workflow:\n  steps:\n    - name: a\n', 1, 'field "workflow": expected "workflow" (the older singular spelling of "workflows") to hold a "nodes" list', 'got a map without "nodes" (its keys: steps)'],
+    ['"workflow.nodes" that is not a list', 'workflow:\n  nodes: 3\n', 2, 'field "workflow.nodes"', 'got "nodes" as 3'],
+    ['a "workflow" with no team node', 'workflow:\n  nodes:\n    - id: a\n      type: agent\n', 1, 'field "workflow"', 'expected at least one node with "type: team" in workflow.nodes'],
+  ])('explains %s instead of asking for a formation', (_label, text, line, where, what) => {
+    const err = textError('old.yaml', text);
+    expect(err.code).toBe('CORE_WORKFLOW_INVALID');
+    expect(err.location.line).toBe(line);
+    expect(err.message).toContain(where);
+    expect(err.message).toContain(what);
+    expect(err.message).not.toContain('got nothing');
+  });
+});
+
 describe('workflowFromText errors', () => {
   it.each([
     ['YAML syntax', 'team.yaml', 'formation: parallel\nmember_count: 3\nmembers: [a, b\n', 'CORE_WORKFLOW_PARSE', 4, 'invalid YAML'],
