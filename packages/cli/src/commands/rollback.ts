@@ -1,6 +1,6 @@
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
-import { banner, formatChange, formatHistory, wrapHeading, type ChangeView } from '../format';
+import { banner, formatChange, formatHistory, wrapHeading } from '../format';
 import { withSession, type CommonFlags } from '../session';
 import type { Terminal } from '../terminal';
 import { historyForJson, rollbackIndexes } from './history-view';

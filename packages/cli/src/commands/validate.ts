@@ -1,6 +1,6 @@
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
-import { banner, formatChange, formatVerdict, wrapHeading, type ChangeView } from '../format';
+import { banner, formatChange, formatVerdict, wrapHeading } from '../format';
 import { ProgressBar } from '../progress';
 import { writeRunReport } from '../report-file';
 import { withSession, type CommonFlags } from '../session';
