@@ -4,21 +4,23 @@ import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export const BOUNDARY_CONSTRAINTS = [
-  { sourceTag: 'scope:stats', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: [] },
-  { sourceTag: 'scope:analyzer', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:stats'] },
-  { sourceTag: 'scope:abtest', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:stats'] },
-  { sourceTag: 'scope:strategies', onlyDependOnLibsWithTags: ['scope:analyzer', 'scope:metrics'] },
-  { sourceTag: 'scope:simulator', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:strategies', 'scope:abtest'] },
-  { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
-  { sourceTag: 'scope:otel', onlyDependOnLibsWithTags: ['scope:metrics'] },
-  { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:core', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
-  { sourceTag: 'scope:postgres', onlyDependOnLibsWithTags: ['scope:core', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
+  // The one error shape (@autotune/errors) sits below everything, so every package may use it.
+  { sourceTag: 'scope:errors', onlyDependOnLibsWithTags: [] },
+  { sourceTag: 'scope:stats', onlyDependOnLibsWithTags: ['scope:errors'] },
+  { sourceTag: 'scope:metrics', onlyDependOnLibsWithTags: ['scope:errors'] },
+  { sourceTag: 'scope:analyzer', onlyDependOnLibsWithTags: ['scope:errors', 'scope:metrics', 'scope:stats'] },
+  { sourceTag: 'scope:abtest', onlyDependOnLibsWithTags: ['scope:errors', 'scope:metrics', 'scope:stats'] },
+  { sourceTag: 'scope:strategies', onlyDependOnLibsWithTags: ['scope:errors', 'scope:analyzer', 'scope:metrics'] },
+  { sourceTag: 'scope:simulator', onlyDependOnLibsWithTags: ['scope:errors', 'scope:metrics', 'scope:strategies', 'scope:abtest'] },
+  { sourceTag: 'scope:core', onlyDependOnLibsWithTags: ['scope:errors', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
+  { sourceTag: 'scope:otel', onlyDependOnLibsWithTags: ['scope:errors', 'scope:metrics'] },
+  { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:errors', 'scope:core', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
+  { sourceTag: 'scope:postgres', onlyDependOnLibsWithTags: ['scope:errors', 'scope:core', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'] },
   {
     sourceTag: 'scope:cli',
-    onlyDependOnLibsWithTags: ['scope:report', 'scope:otel', 'scope:core', 'scope:postgres', 'scope:simulator', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'],
+    onlyDependOnLibsWithTags: ['scope:errors', 'scope:report', 'scope:otel', 'scope:core', 'scope:postgres', 'scope:simulator', 'scope:metrics', 'scope:stats', 'scope:analyzer', 'scope:strategies', 'scope:abtest'],
   },
-  { sourceTag: 'scope:example', onlyDependOnLibsWithTags: ['scope:strategies', 'scope:analyzer', 'scope:metrics'] },
+  { sourceTag: 'scope:example', onlyDependOnLibsWithTags: ['scope:errors', 'scope:strategies', 'scope:analyzer', 'scope:metrics'] },
 ];
 
 // Core's and the report's tests drive the autotuner with the simulator as a real trial runner (a

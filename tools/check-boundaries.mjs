@@ -6,6 +6,9 @@ import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
 const forbidden = [
+  // The error base is the lowest leaf: it imports no @autotune package.
+  ['errors', '@autotune/metrics'],
+  ['errors', '@autotune/stats'],
   // The statistics kernel is a leaf: it imports no @autotune package.
   ['stats', '@autotune/metrics'],
   ['stats', '@autotune/abtest'],
@@ -31,6 +34,10 @@ const forbidden = [
   ['postgres', '@autotune/simulator'],
 ];
 const allowed = [
+  // Every package may use the one error shape.
+  ['stats', '@autotune/errors'],
+  ['metrics', '@autotune/errors'],
+  ['cli', '@autotune/errors'],
   ['postgres', '@autotune/core'],
   ['abtest', '@autotune/stats'],
   ['analyzer', '@autotune/stats'],

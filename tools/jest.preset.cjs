@@ -1,5 +1,7 @@
 // One Jest setup for every package. Sibling @autotune packages resolve to their sources so that unit tests
-// need no build; the built output is exercised by the CLI tests and tools/pack-check.mjs.
+// see edits without a rebuild. The built output is exercised too: each package's test/package-entry.test.ts
+// loads the package through its package.json "exports" in a child process (Nx runs `build` before `test`),
+// the CLI tests run the built command, and tools/pack-check.mjs installs the packed tarballs.
 const path = require('node:path');
 
 module.exports = function preset(packageDir) {

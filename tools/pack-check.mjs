@@ -130,7 +130,7 @@ try {
   // 1. The analyzer alone.
   {
     const { dir, installed } = installAlone('@autotune/analyzer');
-    const extra = installed.filter((n) => !['analyzer', 'metrics', 'stats'].includes(n));
+    const extra = installed.filter((n) => !['analyzer', 'metrics', 'stats', 'errors'].includes(n));
     if (extra.length) throw new Error(`installing @autotune/analyzer pulled in ${extra.join(', ')}`);
     if (fs.existsSync(path.join(dir, 'node_modules', 'better-sqlite3'))) throw new Error('installing @autotune/analyzer pulled in better-sqlite3');
     const footprint = measureInstall(path.join(dir, 'node_modules'));

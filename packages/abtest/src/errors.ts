@@ -1,4 +1,4 @@
-import { AUTOTUNE_ERROR_BRAND } from '@autotune/metrics';
+import { AutotuneError, type AutotuneErrorOptions } from '@autotune/errors';
 import type { ExperimentResult } from './experiment-types';
 
 /** Every reason an @autotune/abtest call can fail with, as a string you can switch on. */
@@ -11,10 +11,7 @@ export type AbtestErrorCode =
   | 'ABTEST_PREPARE_FAILED';
 
 /** Options of an {@link AbtestError} beyond code and message. */
-export interface AbtestErrorOptions {
-  cause?: unknown;
-  /** Which argument or option was wrong, e.g. `a[3]` or `options.runsPerArm`. */
-  field?: string;
+export interface AbtestErrorOptions extends AutotuneErrorOptions {
   /** For `ABTEST_CANCELLED`: what had finished when the experiment was cancelled. */
   partialResult?: PartialExperimentResult;
 }
@@ -27,24 +24,19 @@ export type PartialExperimentResult = Omit<ExperimentResult, 'cancelled'> & { ca
  * crashed, an experiment too small to decide) are values, not errors. The message names the argument and says
  * what was expected.
  */
-export class AbtestError extends Error {
+export class AbtestError extends AutotuneError<AbtestErrorCode> {
   override readonly name = 'AbtestError';
-  readonly [AUTOTUNE_ERROR_BRAND] = true;
-  readonly code: AbtestErrorCode;
-  /** Which argument or option was wrong, when one was. */
-  readonly field?: string;
   /** For `ABTEST_CANCELLED`: the samples finished before the experiment was cancelled. */
   readonly partialResult?: PartialExperimentResult;
 
   constructor(code: AbtestErrorCode, message: string, options: AbtestErrorOptions = {}) {
-    super(options.field ? `${options.field}: ${message}` : message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    if (options.field !== undefined) this.field = options.field;
-    if (options.partialResult !== undefined) this.partialResult = options.partialResult;
+    const { partialResult, ...base } = options;
+    super(code, message, base);
+    if (partialResult) this.partialResult = partialResult;
   }
 }
 
 /** Shorthand for the most common error: an argument no statistic can be computed from. */
 export function invalidInput(field: string, message: string): AbtestError {
-  return new AbtestError('ABTEST_INVALID_INPUT', message, { field });
+  return new AbtestError('ABTEST_INVALID_INPUT', message, { location: { field } });
 }

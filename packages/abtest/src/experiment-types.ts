@@ -1,4 +1,5 @@
 import { MIN_RUNS_PER_ARM } from '@autotune/stats';
+import type { OutcomeMetric } from '@autotune/metrics';
 import type { SpendingFunction } from './group-sequential';
 import type { TrialSample } from './trial-sample';
 
@@ -6,8 +7,8 @@ import type { TrialSample } from './trial-sample';
 // there never answers less, and re-exported here as part of the experiment API.
 export { MIN_RUNS_PER_ARM };
 
-/** What an experiment compares: run duration, cost per run, or success rate. */
-export type ExperimentMetric = 'duration' | 'cost' | 'success_rate';
+/** What an experiment compares: run duration, cost per run, or success rate (`@autotune/metrics`'s `OutcomeMetric`). */
+export type ExperimentMetric = OutcomeMetric;
 
 /**
  * Every validation status of the guide. `evaluateExperiment` returns the first three; `skipped` (A/B testing

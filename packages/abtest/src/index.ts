@@ -11,6 +11,7 @@ export { MIN_RUNS_PER_ARM, runExperiment } from './experiment';
 export type { EarlyStoppingOptions, ExperimentProgress, RunExperimentOptions } from './experiment';
 export type { EarlyStop, ExperimentMetric, ExperimentResult, GuardrailLimits, SequentialDesign, ValidationStatus } from './experiment-types';
 export { evaluateExperiment } from './verdict';
-export type { EvaluateOptions, GuardrailCheck, Verdict, VerdictReasonCode, VerdictTest } from './verdict-types';
+export type { EvaluateOptions, GuardrailCheck, Verdict, VerdictReasonCode, VerdictSummary, VerdictTest } from './verdict-types';
+export { summarizeVerdict } from './verdict-summary';
 export { pairedComparison, raceEliminations } from './race';
 export type { PairedComparison, RaceElimination, RaceEliminationOptions, RacerObservations } from './race';

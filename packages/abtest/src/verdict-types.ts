@@ -129,3 +129,14 @@ export interface Verdict {
   /** For experiments with early stopping: the look the verdict was made at and its nominal level. */
   sequential?: { look: number; looks: number; nominalAlpha: number; stoppedEarly: boolean };
 }
+
+/**
+ * What a history entry keeps of a verdict (`HistoryEntry.evidence` in `@autotune/core`): the decision and the
+ * numbers it was made on. The arms' metrics, the tests and the interval stay with the stored experiment that
+ * the entry names by id. Every field here has been in every verdict autotune has written, so entries recorded
+ * by older versions read back as this type.
+ */
+export type VerdictSummary = Pick<
+  Verdict,
+  'status' | 'metric' | 'improvementPercentage' | 'threshold' | 'alpha' | 'decidedBy' | 'regressionPValue' | 'reason' | 'reasonCodes' | 'explanation'
+>;

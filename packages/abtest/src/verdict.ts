@@ -1,3 +1,4 @@
+import { OUTCOME_METRICS } from '@autotune/metrics';
 import { barnardExact, bootstrapCI, fisherExact, mannWhitneyU, mean, quantileRatioTest, requiredRunsPerArm, successLossPower, variance, welchTTest } from '@autotune/stats';
 import { armMetrics, type ArmMetrics } from './arm-metrics';
 import { AbtestError, invalidInput } from './errors';
@@ -7,7 +8,6 @@ import type { TrialSample } from './trial-sample';
 import type { EvaluateOptions, Verdict, VerdictReasonCode } from './verdict-types';
 
 export const DEFAULT_GUARDRAILS: Required<GuardrailLimits> = { maxSuccessRateDrop: 10, maxP95Increase: 50, maxLimitHitIncrease: 15 };
-const METRICS: readonly ExperimentMetric[] = ['duration', 'cost', 'success_rate'];
 
 /** Settings a verdict is judged with, validated. */
 export interface JudgeSettings {
@@ -22,7 +22,7 @@ export function judgeSettings(o: { threshold?: number; alpha?: number; metric?: 
   const threshold = o.threshold ?? 5;
   if (typeof threshold !== 'number' || !Number.isFinite(threshold) || threshold < 0) throw invalidInput(`${prefix}.threshold`, `expected a percentage >= 0, got ${String(threshold)}`);
   const alpha = o.alpha === undefined ? 0.05 : openUnit(o.alpha, `${prefix}.alpha`);
-  const metric = o.metric === undefined ? 'duration' : oneOf(o.metric, `${prefix}.metric`, METRICS);
+  const metric = o.metric === undefined ? 'duration' : oneOf(o.metric, `${prefix}.metric`, OUTCOME_METRICS);
   const g = { ...DEFAULT_GUARDRAILS, ...(o.guardrails ?? {}) };
   for (const [k, v] of Object.entries(g)) {
     if (typeof v !== 'number' || !(v >= 0)) throw invalidInput(`${prefix}.guardrails.${k}`, `expected a number >= 0, got ${String(v)}`);
@@ -68,7 +68,7 @@ export function evaluateExperiment(result: ExperimentResult, options: EvaluateOp
       throw new AbtestError(
         'ABTEST_INVALID_INPUT',
         `the experiment ran with early stopping designed for ${conflicts.map((k) => `${k} = ${design[k]}`).join(', ')}; evaluate it with the same settings (or omit them)`,
-        { field: `options.${conflicts[0]}` },
+        { location: { field: `options.${conflicts[0]}` } },
       );
     }
     settings = judgeSettings({ ...design, guardrails: options.guardrails ?? design.guardrails }, 'options');

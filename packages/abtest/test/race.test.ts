@@ -44,6 +44,6 @@ describe('raceEliminations', () => {
   });
 
   it('rejects a leader that is not racing', () => {
-    expect(() => raceEliminations([racer('a', [1, 2, 3])], 'b', 'a')).toThrow(/leaderId: expected the id of a racer/);
+    expect(() => raceEliminations([racer('a', [1, 2, 3])], 'b', 'a')).toThrow(/field "leaderId": expected the id of a racer/);
   });
 });

@@ -1,5 +1,5 @@
 import { AnalyzerError, type AnalyzerOptions, DEFAULT_ANALYZER_OPTIONS, PerformanceAnalyzer, resolveAnalyzerOptions } from '@autotune/analyzer';
-import { isAutotuneError } from '@autotune/metrics';
+import { isAutotuneError } from '@autotune/errors';
 
 describe('analyzer options', () => {
   it('defaults are the original\'s baselines', () => {

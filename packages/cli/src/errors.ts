@@ -1,4 +1,4 @@
-import { AUTOTUNE_ERROR_BRAND } from '@autotune/metrics';
+import { AutotuneError, type ErrorLocation } from '@autotune/errors';
 import { EXIT_CODES, type ExitCode } from './exit-codes';
 
 /** Why the command line refused to go on. */
@@ -22,21 +22,19 @@ export function signalExitCode(signal: InterruptSignal): ExitCode {
   return signal === 'SIGTERM' ? EXIT_CODES.TERMINATED : signal === 'SIGHUP' ? EXIT_CODES.HANGUP : EXIT_CODES.INTERRUPTED;
 }
 
-/** An error the CLI raises itself. Its message is one line a user can act on. */
-export class CliError extends Error {
+/**
+ * An error the CLI raises itself. Its message is one line a user can act on, naming the flag or file itself;
+ * `location` says the same for programs (printed under `--json`).
+ */
+export class CliError extends AutotuneError<CliErrorCode> {
   override readonly name = 'CliError';
-  readonly [AUTOTUNE_ERROR_BRAND] = true;
-  readonly code: CliErrorCode;
-  /** Where the problem is, when known: the flag, or the file, line and field (printed under `--json`). */
-  readonly location?: { file?: string; line?: number; field?: string; flag?: string };
   /** For `CLI_INTERRUPTED`: the signal that stopped the work (default SIGINT). */
   readonly signal?: InterruptSignal;
 
-  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown; signal?: InterruptSignal; location?: CliError['location'] }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    if (options?.signal) this.signal = options.signal;
-    if (options?.location) this.location = options.location;
+  constructor(code: CliErrorCode, message: string, options: { cause?: unknown; signal?: InterruptSignal; location?: ErrorLocation; details?: Record<string, unknown> } = {}) {
+    const { signal, ...base } = options;
+    super(code, message, { ...base, messageNamesLocation: true });
+    if (signal) this.signal = signal;
   }
 
   /** The process exit code this error ends the command with. */

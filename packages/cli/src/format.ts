@@ -1,6 +1,7 @@
 // Human-readable output of every command, built from plain data so that it is tested without running
 // anything. Shapes follow the original tool's output (reference-behaviour.md, "CLI output shapes").
 import type { PerformanceInsight } from '@autotune/analyzer';
+import type { HistoryOptimization } from '@autotune/core';
 import { makeColors, type Colors } from './terminal';
 
 /** Width of the banner rule and of wrapped text. */
@@ -342,7 +343,7 @@ export function formatVerdict(v: VerdictView, colors: Colors = PLAIN, options: {
 export interface HistoryView {
   id: number;
   timestamp: string;
-  optimization: unknown;
+  optimization: Pick<HistoryOptimization, 'description' | 'changes'>;
   validationStatus: string;
   status: string;
   improvementPercentage: number | null;
@@ -350,11 +351,6 @@ export interface HistoryView {
   reason?: string;
   rolledBackAt?: string;
   applyId?: string;
-}
-
-function describeOptimization(optimization: unknown): { description: string; changes: SuggestionView['changes'] } {
-  const o = (optimization ?? {}) as Partial<SuggestionView>;
-  return { description: typeof o.description === 'string' ? o.description : '(no description)', changes: Array.isArray(o.changes) ? o.changes : [] };
 }
 
 /**
@@ -373,7 +369,7 @@ export function formatHistory(entries: readonly HistoryView[], rollbackIndex: (e
   if (entries.length === 0) return 'No optimization history for this team yet.\n';
   const out: string[] = [];
   for (const entry of entries) {
-    const { description, changes } = describeOptimization(entry.optimization);
+    const { description, changes } = entry.optimization;
     const index = rollbackIndex(entry);
     const head = index === undefined ? '   ' : `[${index}]`;
     const improvement = entry.improvementPercentage === null ? 'not measured' : signedPercent(entry.improvementPercentage);

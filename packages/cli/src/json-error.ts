@@ -1,22 +1,14 @@
 // Under `--json`, a script reads stdout as JSON whatever happens, so an error is JSON there too: one object,
 // `{"error":{"code","message","location"}}`, beside the usual one line on stderr and with the same exit code.
+import type { ErrorLocation } from '@autotune/errors';
 import { CommanderError } from 'commander';
 import { oneLine } from './report-error';
 
-/** Where an error points, as far as known: a file, line, record, field, or the command-line flag. */
-export interface ErrorLocation {
-  file?: string;
-  line?: number;
-  column?: number;
-  index?: number;
-  field?: string;
-  flag?: string;
-}
 
 /** The JSON form of an error, as printed on stdout under `--json`. */
 export interface JsonError {
   error: {
-    /** A stable string to switch on: `CLI_USAGE`, `METRICS_PARSE_ERROR`, `CORE_UNKNOWN_TEAM`, ... */
+    /** A stable string to switch on: `CLI_USAGE`, `METRICS_PARSE`, `CORE_UNKNOWN_TEAM`, ... */
     code: string;
     /** The same one line as on stderr, without the `autotune: ` prefix. */
     message: string;

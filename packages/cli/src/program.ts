@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { OUTCOME_METRICS } from '@autotune/metrics';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes';
 import { MIN_RUNS_PER_ARM_FLAG, runsPerArm, sameOutputFlag } from './flag-checks';
 import { addHelp } from './help-command';
@@ -46,8 +47,6 @@ function percent(value: string): number {
   if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`--threshold expects a percentage of at least 0 (e.g. 5), got "${value}"`);
   return n;
 }
-
-const METRICS = ['duration', 'cost', 'success_rate'] as const;
 
 /** Options every command accepts, whatever it does. */
 export interface GlobalOptions {
@@ -197,7 +196,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(runs())
     .addOption(earlyStop())
     .addOption(threshold())
-    .addOption(new Option('--metric <metric>', 'what to compare').choices(METRICS).default('duration'))
+    .addOption(new Option('--metric <metric>', 'what to compare').choices(OUTCOME_METRICS).default('duration'))
     .addOption(seed())
     .addOption(db())
     .addOption(queue())

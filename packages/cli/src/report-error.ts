@@ -1,10 +1,8 @@
 import { inspect } from 'node:util';
+import { isAutotuneError } from '@autotune/errors';
 import { CliError } from './errors';
 import { EXIT_CODES } from './exit-codes';
 import type { OutputStream } from './terminal';
-
-/** Brand every @autotune error carries (`Symbol.for`, so no package needs loading to check it). */
-const BRAND = Symbol.for('@autotune/error');
 
 /**
  * Codes of @autotune errors that are not the user's input: the environment failed (disk, database, a lock
@@ -32,9 +30,9 @@ const CANCEL_CODES = new Set(['ABTEST_CANCELLED']);
 export function exitCodeOf(err: unknown): number {
   if (err instanceof CliError) return err.exitCode;
   if (typeof err === 'object' && err !== null) {
-    const e = err as { code?: unknown; name?: unknown; [BRAND]?: unknown };
+    const e = err as { code?: unknown; name?: unknown };
     if (e.name === 'AbortError' || (typeof e.code === 'string' && CANCEL_CODES.has(e.code))) return EXIT_CODES.INTERRUPTED;
-    if (e[BRAND] === true) return typeof e.code === 'string' && ENVIRONMENT_CODES.has(e.code) ? EXIT_CODES.UNEXPECTED : EXIT_CODES.USAGE;
+    if (isAutotuneError(err)) return ENVIRONMENT_CODES.has(err.code) ? EXIT_CODES.UNEXPECTED : EXIT_CODES.USAGE;
     // A file named on the command line that does not exist, or cannot be read, is bad input.
     if (e.code === 'ENOENT' || e.code === 'EISDIR' || e.code === 'EACCES') return EXIT_CODES.USAGE;
   }
@@ -51,7 +49,7 @@ export function oneLine(err: unknown): string {
 /** Prints an error as `autotune: <message>` (plus the stack and causes when `verbose`); returns its exit code. */
 export function reportError(err: unknown, stderr: OutputStream, verbose: boolean): number {
   const code = exitCodeOf(err);
-  const unexpected = code === EXIT_CODES.UNEXPECTED && !(typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true);
+  const unexpected = code === EXIT_CODES.UNEXPECTED && !isAutotuneError(err);
   stderr.write(`autotune: ${unexpected ? 'unexpected error: ' : ''}${maskPasswords(oneLine(err))}\n`);
   if (verbose) {
     let cause: unknown = err;

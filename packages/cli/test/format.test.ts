@@ -270,11 +270,11 @@ describe('formatHistory', () => {
           improvementPercentage: 18.25,
           filePath: '/w/workflow.yaml',
         },
-        { id: 1, timestamp: '2025-01-14T10:00:00.000Z', optimization: { description: 'Switch to parallel' }, validationStatus: 'failed', status: 'rolled_back', improvementPercentage: null, reason: 'P95 up 60%' },
+        { id: 1, timestamp: '2025-01-14T10:00:00.000Z', optimization: { description: 'Switch to parallel', changes: [] }, validationStatus: 'failed', status: 'rolled_back', improvementPercentage: null, reason: 'P95 up 60%' },
         {
           id: 0,
           timestamp: '2025-01-13T10:00:00.000Z',
-          optimization: { description: 'Cut the tool budget to 20' },
+          optimization: { description: 'Cut the tool budget to 20', changes: [] },
           validationStatus: 'passed',
           status: 'rolled_back',
           improvementPercentage: 7.5,

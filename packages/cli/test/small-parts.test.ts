@@ -6,7 +6,7 @@ import { parseApplyAnswer, LineReader } from '../src/prompt';
 import { exitCodeOf, oneLine, reportError } from '../src/report-error';
 import { colorEnabled, makeColors } from '../src/terminal';
 import { PassThrough } from 'node:stream';
-import { isAutotuneError } from '@autotune/metrics';
+import { isAutotuneError } from '@autotune/errors';
 
 describe('parseDuration', () => {
   it.each([
@@ -58,7 +58,7 @@ describe('exit codes', () => {
     [new CliError('CLI_INTERRUPTED', 'x', { signal: 'SIGTERM' }), 143],
     [new CliError('CLI_INTERRUPTED', 'x', { signal: 'SIGHUP' }), 129],
     [branded('ANALYZER_UNKNOWN_TEAM'), 2],
-    [branded('METRICS_PARSE_ERROR'), 2],
+    [branded('METRICS_PARSE'), 2],
     [branded('CORE_WORKFLOW_PARSE'), 2],
     [branded('CORE_LOCKED'), 1],
     [branded('CORE_STORE'), 1],

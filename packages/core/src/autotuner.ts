@@ -2,6 +2,7 @@ import { PerformanceAnalyzer } from '@autotune/analyzer';
 import {
   evaluateExperiment,
   runExperiment,
+  summarizeVerdict,
   type ExperimentMetric,
   type ExperimentProgress,
   type ExperimentResult,
@@ -508,7 +509,7 @@ export class PerformanceAutotuner {
   ): Promise<{ entry: HistoryEntry; verdict: Verdict; experimentId: string; rollback?: RollbackOutcome }> {
     const [entry] = await this.appliedChanges(teamId);
     if (!entry) throw new CoreError('CORE_ROLLBACK', `team "${teamId}" has no applied change to validate (see \`autotune history --team-id ${teamId}\`)`);
-    const metric = ((entry.optimization as OptimizationSuggestion | undefined)?.targetMetric ?? 'duration');
+    const metric = entry.optimization.targetMetric ?? 'duration';
     const { experimentId, verdict } = await this.experiment(teamId, entry.configBefore, entry.configAfter, metric, { ...options, label: `validate history #${entry.id}` });
     let rollback: RollbackOutcome | undefined;
     if (verdict.status === 'failed' && this.enableAutoRollback) {
@@ -563,7 +564,7 @@ export class PerformanceAutotuner {
     const entry: Omit<HistoryEntry, 'id'> = {
       teamId,
       timestamp: at,
-      optimization: { description: `rollback of ${undone.length} change(s) to the config before history #${target.id}`, undone: undone.map((e) => e.id) },
+      optimization: { description: `rollback of ${undone.length} change(s) to the config before history #${target.id}`, changes: [], undone: undone.map((e) => e.id) },
       validationStatus: 'skipped',
       status: 'rollback',
       improvementPercentage: null,
@@ -646,7 +647,7 @@ export class PerformanceAutotuner {
       finishedAt: this.now().toISOString(),
       cancelled: false,
     };
-    const metric = ((entry.optimization as OptimizationSuggestion | undefined)?.targetMetric ?? 'duration');
+    const metric = entry.optimization.targetMetric ?? 'duration';
     // Threshold 0: a live change is judged on regression, not on reaching the improvement it was applied for.
     const verdict = evaluateExperiment(result, { threshold: 0, alpha: this.options.alpha ?? 0.05, metric, seed: 1 });
     if (verdict.status !== 'failed') {
@@ -764,7 +765,7 @@ function historyEntryOf(teamId: string, s: Step, applyId: string | undefined): O
     fingerprintBefore: configFingerprint(s.before),
     fingerprintAfter: configFingerprint(s.after),
     ...(applyId !== undefined ? { applyId } : {}),
-    ...(s.result.evidence ? { experimentId: s.result.evidence.experimentId, evidence: s.result.evidence.verdict } : {}),
+    ...(s.result.evidence ? { experimentId: s.result.evidence.experimentId, evidence: summarizeVerdict(s.result.evidence.verdict) } : {}),
     ...(s.reason !== undefined ? { reason: s.reason } : {}),
   };
 }
@@ -838,11 +839,6 @@ async function checkRestoreTarget(target: HistoryEntry, undone: HistoryEntry[], 
     }
   }
   if (problems.length > 0) {
-    throw new CoreError(
-      'CORE_ROLLBACK',
-      `refusing to restore this file: ${problems.join('; and ')}. Nothing was written.` +
-        (named ? '' : ' If this is the workflow to restore, name it (`--config FILE` in the CLI, `workflowPath` in the API).'),
-      { file, details: { filePath: file, historyId: target.id, named } },
-    );
+    throw new CoreError('CORE_ROLLBACK', `refusing to restore this file: ${problems.join('; and ')}. Nothing was written.` + (named ? '' : ' If this is the workflow to restore, name it (`--config FILE` in the CLI, `workflowPath` in the API).'), { location: { file }, details: { filePath: file, historyId: target.id, named } });
   }
 }

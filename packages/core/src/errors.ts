@@ -1,5 +1,4 @@
-import { AUTOTUNE_ERROR_BRAND, formatLocation } from '@autotune/metrics';
-import type { SourceLocation } from '@autotune/metrics';
+import { AutotuneError, isAutotuneError, type AutotuneErrorOptions } from '@autotune/errors';
 
 /** Every reason a core operation can fail with, as a string you can switch on. */
 export type CoreErrorCode =
@@ -28,11 +27,8 @@ export type CoreErrorCode =
   /** An API was called the wrong way. */
   | 'CORE_USAGE';
 
-/** Where the problem is (file, line, field) and what caused it; every member optional. */
-export interface CoreErrorOptions extends SourceLocation {
-  cause?: unknown;
-  /** Machine-readable facts behind the message (the lock holder, the known team ids, ...). */
-  details?: Record<string, unknown>;
+/** Where the problem is (file, line, field), the facts behind it and what caused it; every member optional. */
+export interface CoreErrorOptions extends AutotuneErrorOptions {
   /** Thrown by a trial runner: end the experiment instead of recording a failed sample (see @autotune/abtest `TrialRunner`). */
   stopsExperiment?: boolean;
 }
@@ -41,29 +37,19 @@ export interface CoreErrorOptions extends SourceLocation {
  * An error thrown by @autotune/core for misuse and bad input. The message names the file, line and field
  * when they are known, and says what was expected.
  */
-export class CoreError extends Error {
+export class CoreError extends AutotuneError<CoreErrorCode> {
   override readonly name = 'CoreError';
-  readonly [AUTOTUNE_ERROR_BRAND] = true;
-  readonly code: CoreErrorCode;
-  readonly location: SourceLocation;
-  readonly details: Record<string, unknown>;
   /** True when a trial runner's error must end the experiment rather than fail one trial. */
   readonly stopsExperiment: boolean;
 
   constructor(code: CoreErrorCode, message: string, options: CoreErrorOptions = {}) {
-    const { cause, details, stopsExperiment, ...location } = options;
-    const where = formatLocation(location);
-    super(where ? `${where}: ${message}` : message, cause === undefined ? undefined : { cause });
-    this.code = code;
-    this.location = location;
-    this.details = details ?? {};
+    const { stopsExperiment, ...base } = options;
+    super(code, message, base);
     this.stopsExperiment = stopsExperiment === true;
   }
 }
 
 /** True when `u` is a {@link CoreError} (optionally with the given code), whichever copy of the package threw it. */
 export function isCoreError(u: unknown, code?: CoreErrorCode): u is CoreError {
-  if (typeof u !== 'object' || u === null) return false;
-  const e = u as Record<string | symbol, unknown>;
-  return e[AUTOTUNE_ERROR_BRAND] === true && e.name === 'CoreError' && (code === undefined || e.code === code);
+  return isAutotuneError(u, code === undefined ? { name: 'CoreError' } : { name: 'CoreError', code });
 }

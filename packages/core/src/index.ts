@@ -25,7 +25,6 @@ export {
   isTeamConfig,
   loadWorkflowFile,
   workflowFromText,
-  detectFormat,
   renderWorkflowUpdate,
   renderWorkflowChange,
   teamKeyInFile,
@@ -34,10 +33,8 @@ export {
   writeFileAtomic,
   saveWorkflowFile,
   restoreWorkflowText,
-  writeBackup,
   AUTOTUNE_DIR,
   locateJsonError,
-  creationModesLike,
   prepareDatabaseFile,
 } from './workflow';
 export type { TeamDialect, WorkflowFile, SaveWorkflowOptions, SavedWorkflow, CreationModes, TeamKeyPlace, RenderedChange, CommentNote } from './workflow';
@@ -49,13 +46,16 @@ export {
   DEFAULT_LOCK_HEARTBEAT_MS,
   holdTeamLock,
   openDefaultDatabasePath,
+  readHistoryEntry,
   DEFAULT_DATABASE_NAME,
 } from './store';
 export type {
   AcquireLockOptions,
   AutotuneStore,
   HeldTeamLock,
+  HistoryConfigChange,
   HistoryEntry,
+  HistoryOptimization,
   HistoryPatch,
   HistoryStatus,
   ExperimentListEntry,
@@ -80,12 +80,10 @@ export type { CommandRunnerOptions, FunctionRunnerOptions, TeamFunction, TrialFa
 // The types an application needs around the autotuner, re-exported so that an app in another monorepo can
 // depend on @autotune/core alone (their home packages stay the source of truth).
 export type { TeamConfig, MemberConfig, OptimizationSuggestion, OptimizationStrategy, OptimizationPriority, StrategyContext, TargetMetric } from '@autotune/strategies';
-export type { TrialContext, TrialRunner, ExperimentResult, Verdict, ValidationStatus } from '@autotune/abtest';
+export type { TrialContext, TrialRunner, ExperimentResult, Verdict, VerdictSummary, ValidationStatus } from '@autotune/abtest';
 export type { PerformanceInsight } from '@autotune/analyzer';
 export type { ExecutionRecord, TeamStats } from '@autotune/metrics';
-export { neighbours, outsideSpace, validateSearchSpace } from './tuner/search-space';
-export type { NeighbourCandidate } from './tuner/search-space';
-export { successNoWorseProbability, successTestPower } from './tuner/success-check';
+export { validateSearchSpace } from './tuner/search-space';
 export { TUNE_SETTINGS } from './tuner/tune-types';
 export type {
   CandidateSource,

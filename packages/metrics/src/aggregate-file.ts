@@ -98,14 +98,14 @@ export async function aggregateFile(path: string, options: AggregateFileOptions 
 function resolveThreads(threads: AggregateFileOptions['threads'], size: number): number {
   if (threads === undefined || threads === 'auto') return size >= PARALLEL_MIN_BYTES ? availableParallelism() : 1;
   if (!Number.isInteger(threads) || threads < 1) {
-    throw new MetricsError('METRICS_USAGE_ERROR', `threads must be a whole number >= 1 or "auto", got ${JSON.stringify(threads)}`);
+    throw new MetricsError('METRICS_USAGE', `threads must be a whole number >= 1 or "auto", got ${JSON.stringify(threads)}`);
   }
   return threads;
 }
 
 function ioError(path: string, e: unknown): MetricsError {
   const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-  return new MetricsError('METRICS_IO_ERROR', `cannot read metrics file: ${reason}`, { file: path }, { cause: e });
+  return new MetricsError('METRICS_IO', `cannot read metrics file: ${reason}`, { location: { file: path }, cause: e });
 }
 
 async function aggregateHere(path: string, options: AggregateFileOptions): Promise<AggregateFileResult> {

@@ -124,15 +124,15 @@ export class TeamMetricsCollector {
 
   /**
    * Mark the start of a team run and return its execution id (the one given, or a new one). Throws
-   * `METRICS_USAGE_ERROR` if a run with that id is already in flight.
+   * `METRICS_USAGE` if a run with that id is already in flight.
    */
   recordTeamStart(teamId: string, config: TeamRunConfig = {}, executionId?: string): string {
     if (typeof teamId !== 'string' || teamId === '') {
-      throw new MetricsError('METRICS_USAGE_ERROR', `recordTeamStart needs a non-empty team id, got ${JSON.stringify(teamId)}`);
+      throw new MetricsError('METRICS_USAGE', `recordTeamStart needs a non-empty team id, got ${JSON.stringify(teamId)}`);
     }
     const id = executionId ?? this.newId();
     if (this.active.has(id)) {
-      throw new MetricsError('METRICS_USAGE_ERROR', `execution ${JSON.stringify(id)} is already in flight; give each run its own id`);
+      throw new MetricsError('METRICS_USAGE', `execution ${JSON.stringify(id)} is already in flight; give each run its own id`);
     }
     this.active.set(id, { teamId, startTimeMs: this.now(), config, fingerprint: configFingerprint(config), members: [] });
     return id;
@@ -146,7 +146,7 @@ export class TeamMetricsCollector {
   /**
    * End a run: build and validate its record, update the totals, and write it to every sink (awaiting
    * asynchronous ones). Totals are updated before the sinks are awaited, so `getSummary` sees the run at
-   * once. Throws `METRICS_VALIDATION_ERROR` for bad figures and `METRICS_USAGE_ERROR` for an unknown id.
+   * once. Throws `METRICS_VALIDATION` for bad figures and `METRICS_USAGE` for an unknown id.
    */
   async recordTeamComplete(executionId: string, result: TeamRunResult): Promise<ExecutionRecord> {
     const run = this.run(executionId, 'recordTeamComplete');
@@ -267,7 +267,7 @@ export class TeamMetricsCollector {
   private run(executionId: string, caller: string): ActiveRun {
     const run = this.active.get(executionId);
     if (run === undefined) {
-      throw new MetricsError('METRICS_USAGE_ERROR', `${caller}: no run in flight with execution id ${JSON.stringify(executionId)} (call recordTeamStart first)`);
+      throw new MetricsError('METRICS_USAGE', `${caller}: no run in flight with execution id ${JSON.stringify(executionId)} (call recordTeamStart first)`);
     }
     return run;
   }

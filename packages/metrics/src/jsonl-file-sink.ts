@@ -38,7 +38,7 @@ export class JsonlFileSink implements MetricsSink {
       this.fd = openSync(path, 'a+');
       this.terminateLastLine(this.fd);
     } catch (e) {
-      throw new MetricsError('METRICS_IO_ERROR', `cannot open metrics file for appending: ${(e as Error).message}`, { file: path }, { cause: e });
+      throw new MetricsError('METRICS_IO', `cannot open metrics file for appending: ${(e as Error).message}`, { location: { file: path }, cause: e });
     }
   }
 
@@ -52,7 +52,7 @@ export class JsonlFileSink implements MetricsSink {
 
   write(record: ExecutionRecord): void {
     if (this.fd === undefined) {
-      throw new MetricsError('METRICS_USAGE_ERROR', 'JsonlFileSink.write called after close()', { file: this.path });
+      throw new MetricsError('METRICS_USAGE', 'JsonlFileSink.write called after close()', { location: { file: this.path } });
     }
     const body = this.shape === 'snake_case' ? toSnakeCaseRecord(record) : record;
     try {
@@ -61,7 +61,7 @@ export class JsonlFileSink implements MetricsSink {
       for (let off = 0; off < line.length; ) off += writeSync(this.fd, line, off, line.length - off);
       if (this.sync) fsyncSync(this.fd);
     } catch (e) {
-      throw new MetricsError('METRICS_IO_ERROR', `cannot append to metrics file: ${(e as Error).message}`, { file: this.path }, { cause: e });
+      throw new MetricsError('METRICS_IO', `cannot append to metrics file: ${(e as Error).message}`, { location: { file: this.path }, cause: e });
     }
   }
 

@@ -14,7 +14,7 @@ export class MemoryMetricsSink implements MetricsSink {
 
   constructor(readonly capacity = 10_000) {
     if (!Number.isInteger(capacity) || capacity < 1) {
-      throw new MetricsError('METRICS_USAGE_ERROR', `MemoryMetricsSink capacity must be a whole number >= 1, got ${capacity}`);
+      throw new MetricsError('METRICS_USAGE', `MemoryMetricsSink capacity must be a whole number >= 1, got ${capacity}`);
     }
     this.ring = new Array<ExecutionRecord | undefined>(capacity);
   }

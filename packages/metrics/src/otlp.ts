@@ -1,5 +1,6 @@
-import { MetricsError, formatLocation } from './errors';
-import type { SourceLocation } from './errors';
+import { MetricsError } from './errors';
+import { formatLocation } from '@autotune/errors';
+import type { ErrorLocation } from '@autotune/errors';
 import type { ExecutionRecord } from './record';
 import { validateRecord } from './validate';
 import type { RecordChecks } from './validate';
@@ -33,7 +34,7 @@ export interface SpanLite {
   links: string[];
   /** Where the span sits in the input, for error messages. */
   where: string;
-  location: SourceLocation;
+  location: ErrorLocation;
   /** Made the run span by the `auto` rule, for want of an `invoke_workflow` span. */
   fallback?: boolean;
 }
@@ -207,9 +208,9 @@ export class OtlpAssembler {
     private readonly checks?: RecordChecks,
   ) {
     const grace = options.graceSeconds ?? DEFAULT_OTLP_GRACE_SECONDS;
-    if (!(grace >= 0 && grace <= 86_400)) throw new MetricsError('METRICS_USAGE_ERROR', `OTLP graceSeconds: expected 0 to 86400, got ${grace}`, {});
+    if (!(grace >= 0 && grace <= 86_400)) throw new MetricsError('METRICS_USAGE', `OTLP graceSeconds: expected 0 to 86400, got ${grace}`);
     const maxOpen = options.maxOpenTraces ?? DEFAULT_OTLP_MAX_OPEN_TRACES;
-    if (!(Number.isInteger(maxOpen) && maxOpen >= 1)) throw new MetricsError('METRICS_USAGE_ERROR', `OTLP maxOpenTraces: expected a whole number >= 1, got ${maxOpen}`, {});
+    if (!(Number.isInteger(maxOpen) && maxOpen >= 1)) throw new MetricsError('METRICS_USAGE', `OTLP maxOpenTraces: expected a whole number >= 1, got ${maxOpen}`);
     this.graceNs = BigInt(Math.round(grace * 1e9));
     this.maxOpen = maxOpen;
     this.rule = options.runSpans ?? 'auto';
@@ -220,7 +221,7 @@ export class OtlpAssembler {
    * Add one OTLP document; runs whose grace has passed go to `sink`. A span that cannot be read is
    * rejected on its own. Throws for a document that is not OTLP.
    */
-  addDocument(doc: unknown, location: SourceLocation, sink: OtlpSink): void {
+  addDocument(doc: unknown, location: ErrorLocation, sink: OtlpSink): void {
     this.beginBatch();
     let complete = false;
     try {
@@ -232,7 +233,7 @@ export class OtlpAssembler {
     this.advance(sink);
   }
 
-  private addSpansOf(doc: unknown, location: SourceLocation, sink: OtlpSink): void {
+  private addSpansOf(doc: unknown, location: ErrorLocation, sink: OtlpSink): void {
     const rs = field(doc, 'resourceSpans', location, '');
     if (!Array.isArray(rs)) fail(location, 'resourceSpans', 'expected a list');
     for (let i = 0; i < rs.length; i++) {
@@ -254,7 +255,7 @@ export class OtlpAssembler {
    * One span of a document (`where` is its path in it): read, added, and every `OTLP_BATCH_SPANS` spans the
    * batch ends, so that a document of any size holds only the runs still within their grace.
    */
-  private addRawSpan(u: unknown, where: string, location: SourceLocation, resourceAttrs: Map<string, AttrValue>, sink: OtlpSink): void {
+  private addRawSpan(u: unknown, where: string, location: ErrorLocation, resourceAttrs: Map<string, AttrValue>, sink: OtlpSink): void {
     let span: SpanLite;
     try {
       span = readSpan(u, where, location, resourceAttrs);
@@ -295,7 +296,7 @@ export class OtlpAssembler {
   }
 
   /** @internal A span of a streamed document, exactly as `addDocument` takes it. */
-  [OTLP_STREAM_SPAN](u: unknown, where: string, location: SourceLocation, resourceAttrs: Map<string, AttrValue>, sink: OtlpSink): void {
+  [OTLP_STREAM_SPAN](u: unknown, where: string, location: ErrorLocation, resourceAttrs: Map<string, AttrValue>, sink: OtlpSink): void {
     this.addRawSpan(u, where, location, resourceAttrs, sink);
   }
 
@@ -309,7 +310,7 @@ export class OtlpAssembler {
    * Add spans that an SDK handed over (already decoded); runs whose grace has passed go to `sink`.
    * `location` names the source in error messages.
    */
-  addSpans(spans: Iterable<TraceSpan>, location: SourceLocation, sink: OtlpSink): void {
+  addSpans(spans: Iterable<TraceSpan>, location: ErrorLocation, sink: OtlpSink): void {
     for (const t of spans) {
       let span: SpanLite;
       try {
@@ -576,18 +577,18 @@ class MinHeap<T> {
   }
 }
 
-function field(u: unknown, key: string, location: SourceLocation, path: string): unknown {
+function field(u: unknown, key: string, location: ErrorLocation, path: string): unknown {
   if (u === undefined || u === null) return undefined;
   if (typeof u !== 'object' || Array.isArray(u)) fail(location, path || key, 'expected an object');
   return (u as Record<string, unknown>)[key] ?? undefined;
 }
 
-function fail(location: SourceLocation, path: string, message: string): never {
-  throw new MetricsError('METRICS_VALIDATION_ERROR', `OTLP: ${message}`, { ...location, field: path });
+function fail(location: ErrorLocation, path: string, message: string): never {
+  throw new MetricsError('METRICS_VALIDATION', `OTLP: ${message}`, { location: { ...location, field: path } });
 }
 
 /** The attributes of a resource object (`resourceSpans[i].resource`), as the spans under it inherit them. */
-export function resourceAttributes(resource: unknown, location: SourceLocation): Map<string, AttrValue> {
+export function resourceAttributes(resource: unknown, location: ErrorLocation): Map<string, AttrValue> {
   return readAttributes(field(resource, 'attributes', location, ''));
 }
 
@@ -651,13 +652,13 @@ function isLowerHexId(v: string, length: number): boolean {
   return nonZero;
 }
 
-function nanos(v: unknown, location: SourceLocation, path: string): bigint {
+function nanos(v: unknown, location: ErrorLocation, path: string): bigint {
   if (typeof v === 'string' && /^\d+$/.test(v)) return BigInt(v);
   if (typeof v === 'number' && Number.isFinite(v) && v >= 0) return BigInt(Math.round(v));
   fail(location, path, `expected a time in Unix nanoseconds (a string or number of digits), got ${JSON.stringify(v)}`);
 }
 
-function readSpan(u: unknown, where: string, location: SourceLocation, resourceAttrs: Map<string, AttrValue>): SpanLite {
+function readSpan(u: unknown, where: string, location: ErrorLocation, resourceAttrs: Map<string, AttrValue>): SpanLite {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) fail(location, where, 'expected a span object');
   const s = u as Record<string, unknown>;
   const traceId = normaliseOtlpId(s.traceId, 16);
@@ -734,7 +735,7 @@ function resourceMap(o: Readonly<Record<string, unknown>> | undefined): Map<stri
   return m;
 }
 
-function fromTraceSpan(t: TraceSpan, location: SourceLocation): SpanLite {
+function fromTraceSpan(t: TraceSpan, location: ErrorLocation): SpanLite {
   const traceId = normaliseOtlpId(t.traceId, 16);
   const spanId = normaliseOtlpId(t.spanId, 8);
   const where = `span ${t.spanId}`;
@@ -997,12 +998,7 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Reado
     // validateRecord names members[i] of the record built from memberSpans, one member per span, in order.
     const span = m ? memberSpans[Number(m[1])]! : w;
     const bare = e.message.slice(formatLocation(e.location).length + 2);
-    throw new MetricsError(
-      'METRICS_VALIDATION_ERROR',
-      `OTLP ${span.kind === 'agent' ? `invoke_agent span ${span.spanId}` : runLabel(span)}: ${bare}`,
-      { ...w.location, field: `${span.where} (${m ? m[2] : inner})` },
-      { cause: e },
-    );
+    throw new MetricsError('METRICS_VALIDATION', `OTLP ${span.kind === 'agent' ? `invoke_agent span ${span.spanId}` : runLabel(span)}: ${bare}`, { location: { ...w.location, field: `${span.where} (${m ? m[2] : inner})` }, cause: e });
   }
 }
 

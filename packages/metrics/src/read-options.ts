@@ -1,4 +1,5 @@
-import type { MetricsError, SourceLocation } from './errors';
+import type { MetricsError } from './errors';
+import type { ErrorLocation } from '@autotune/errors';
 import type { OtlpOptions } from './otlp';
 import type { ExecutionRecord } from './record';
 import type { RecordChecks } from './validate';
@@ -15,7 +16,7 @@ export type MetricsFormat = 'json-array' | 'json-object' | 'jsonl' | 'otlp-json'
 
 /** One piece of input that lenient reading skipped, and why. */
 export interface SkippedInput {
-  location: SourceLocation;
+  location: ErrorLocation;
   /** The error message, naming file, line or record and field. */
   reason: string;
   error: MetricsError;

@@ -57,7 +57,7 @@ async function* iterateStream(stream: AsyncIterable<unknown>, path: string): Asy
       step = await it.next();
     } catch (e) {
       const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-      throw new MetricsError('METRICS_IO_ERROR', `cannot read metrics file: ${reason}`, { file: path }, { cause: e });
+      throw new MetricsError('METRICS_IO', `cannot read metrics file: ${reason}`, { location: { file: path }, cause: e });
     }
     if (step.done) return;
     yield step.value as string;

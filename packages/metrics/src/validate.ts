@@ -1,5 +1,5 @@
 import { MetricsError } from './errors';
-import type { SourceLocation } from './errors';
+import type { ErrorLocation } from '@autotune/errors';
 import { canonicalJson, configFingerprint } from './fingerprint';
 import { FORMATIONS } from './record';
 import type { ExecutionRecord, LimitHit, MemberRecord } from './record';
@@ -64,12 +64,12 @@ type Obj = Record<string, unknown>;
 class FieldReader {
   constructor(
     private readonly obj: Obj,
-    private readonly location: SourceLocation,
+    private readonly location: ErrorLocation,
     private readonly prefix: string,
   ) {}
 
   fail(key: string, message: string): never {
-    throw new MetricsError('METRICS_VALIDATION_ERROR', message, { ...this.location, field: this.prefix + key });
+    throw new MetricsError('METRICS_VALIDATION', message, { location: { ...this.location, field: this.prefix + key } });
   }
 
   /** The value, with JSON null read as absent (Python writes None as null). */
@@ -228,7 +228,7 @@ function derivedExecutionId(u: unknown): string {
 
 /**
  * Check one record in autotune's own (camelCase) shape or the original's snake_case shape and return a
- * new, normalised `ExecutionRecord`. Throws `MetricsError` (`METRICS_VALIDATION_ERROR`) naming `location`
+ * new, normalised `ExecutionRecord`. Throws `MetricsError` (`METRICS_VALIDATION`) naming `location`
  * (file, line or record index) and the offending field.
  *
  * Normalisation: JSON null reads as absent; snake_case times (epoch seconds, ISO `timestamp`) become epoch
@@ -239,9 +239,9 @@ function derivedExecutionId(u: unknown): string {
  * Bounds: durations up to 366 days, times from 1970 to 2200, counts up to 1e9, tokens up to 1e15, costs up to
  * 1e9 USD ({@link RECORD_LIMITS}). With `checks`, a formation must be built in or listed in `checks.formations`.
  */
-export function validateRecord(u: unknown, location: SourceLocation = {}, checks?: RecordChecks): ExecutionRecord {
+export function validateRecord(u: unknown, location: ErrorLocation = {}, checks?: RecordChecks): ExecutionRecord {
   if (!isObject(u)) {
-    throw new MetricsError('METRICS_VALIDATION_ERROR', `expected a record object, got ${describe(u)}`, location);
+    throw new MetricsError('METRICS_VALIDATION', `expected a record object, got ${describe(u)}`, { location: location });
   }
   if (u.teamId !== undefined || u.executionId !== undefined || u.durationSeconds !== undefined) {
     return fromAutotune(u, location, checks);
@@ -249,11 +249,7 @@ export function validateRecord(u: unknown, location: SourceLocation = {}, checks
   if (u.team_id !== undefined || u.duration_seconds !== undefined || u.member_metrics !== undefined) {
     return fromSnakeCase(u, location, checks);
   }
-  throw new MetricsError(
-    'METRICS_VALIDATION_ERROR',
-    'missing team id: expected "teamId" (autotune record) or "team_id" (original snake_case record)',
-    { ...location, field: 'teamId' },
-  );
+  throw new MetricsError('METRICS_VALIDATION', 'missing team id: expected "teamId" (autotune record) or "team_id" (original snake_case record)', { location: { ...location, field: 'teamId' } });
 }
 
 /**
@@ -261,7 +257,7 @@ export function validateRecord(u: unknown, location: SourceLocation = {}, checks
  * record is returned as it is, without a copy; anything else (snake_case, nulls, derived fields, errors)
  * takes the full path. Readers use this to keep validation off the profile of a million-record load.
  */
-export function validateParsedRecord(u: unknown, location: SourceLocation, checks?: RecordChecks): ExecutionRecord {
+export function validateParsedRecord(u: unknown, location: ErrorLocation, checks?: RecordChecks): ExecutionRecord {
   return isCompleteAutotuneRecord(u, checks) ? u : validateRecord(u, location, checks);
 }
 
@@ -274,7 +270,7 @@ let deriveIds = true;
  * and a SHA-256 of the whole record) was half the time of loading the original's files, which have no
  * execution ids. The checks are the same; such a record must never leave the package.
  */
-export function validateParsedRecordForSummary(u: unknown, location: SourceLocation, checks?: RecordChecks): ExecutionRecord {
+export function validateParsedRecordForSummary(u: unknown, location: ErrorLocation, checks?: RecordChecks): ExecutionRecord {
   if (isCompleteAutotuneRecord(u, checks)) return u;
   const fast = snakeRecordForSummary(u, checks);
   if (fast !== undefined) return fast;
@@ -515,7 +511,7 @@ function snakeMemberForSummary(m: Obj, key: string): MemberRecord | undefined {
   return member;
 }
 
-function fromAutotune(u: Obj, location: SourceLocation, checks: RecordChecks | undefined): ExecutionRecord {
+function fromAutotune(u: Obj, location: ErrorLocation, checks: RecordChecks | undefined): ExecutionRecord {
   const f: FieldReader = new FieldReader(u, location, '');
   const teamId = f.requiredString('teamId', 'team id');
   const success = f.boolean('success');
@@ -551,7 +547,7 @@ function fromAutotune(u: Obj, location: SourceLocation, checks: RecordChecks | u
   return rec;
 }
 
-function autotuneMembers(f: FieldReader, v: unknown, location: SourceLocation): MemberRecord[] {
+function autotuneMembers(f: FieldReader, v: unknown, location: ErrorLocation): MemberRecord[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) f.fail('members', `expected a list of member records, got ${describe(v)}`);
   const items: readonly unknown[] = v;
@@ -621,7 +617,7 @@ function sumToolCalls(members: MemberRecord[]): number {
   return s;
 }
 
-function fromSnakeCase(u: Obj, location: SourceLocation, checks: RecordChecks | undefined): ExecutionRecord {
+function fromSnakeCase(u: Obj, location: ErrorLocation, checks: RecordChecks | undefined): ExecutionRecord {
   const f: FieldReader = new FieldReader(u, location, '');
   const teamId = f.requiredString('team_id', 'team id');
   const success = f.boolean('success');
@@ -677,7 +673,7 @@ function fromSnakeCase(u: Obj, location: SourceLocation, checks: RecordChecks | 
   return rec;
 }
 
-function snakeMembers(f: FieldReader, v: unknown, location: SourceLocation): MemberRecord[] {
+function snakeMembers(f: FieldReader, v: unknown, location: ErrorLocation): MemberRecord[] {
   if (v === undefined || v === null) return [];
   // The original writes a map keyed by member id; a list is accepted too.
   const entries: [string, unknown, string | undefined][] = Array.isArray(v)

@@ -86,11 +86,11 @@ describe('aggregateFile on one thread', () => {
   }, 60_000);
 
   it('rejects a bad thread count with a usage error', async () => {
-    await expect(aggregateFile(fixture('dataset.snake.jsonl'), { threads: 0 })).rejects.toMatchObject({ code: 'METRICS_USAGE_ERROR' });
+    await expect(aggregateFile(fixture('dataset.snake.jsonl'), { threads: 0 })).rejects.toMatchObject({ code: 'METRICS_USAGE' });
   });
 
   it('names a missing file', async () => {
-    await expect(aggregateFile(join(dir, 'nope.jsonl'))).rejects.toMatchObject({ code: 'METRICS_IO_ERROR', message: expect.stringContaining('nope.jsonl') });
+    await expect(aggregateFile(join(dir, 'nope.jsonl'))).rejects.toMatchObject({ code: 'METRICS_IO', message: expect.stringContaining('nope.jsonl') });
   });
 });
 
@@ -185,7 +185,7 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     lines[bad] = lines[bad]!.slice(0, 40);
     writeFileSync(path, lines.join('\n'));
     const strict = await child(['error', path, '2']);
-    expect(strict.code).toBe('METRICS_PARSE_ERROR');
+    expect(strict.code).toBe('METRICS_PARSE');
     expect(strict.error).toContain(`${path}, line ${bad + 1}`);
     const lenient = await child(['lenient', path, '2']);
     expect(lenient.threads).toBe(2);
@@ -214,7 +214,7 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     lines[1899] = (lines[1899] ?? '').replace('"success":', '"success":"yes","x":');
     writeFileSync(path, lines.join('\n'));
     const out = await child(['error', path, '2']);
-    expect(out.code).toBe('METRICS_VALIDATION_ERROR');
+    expect(out.code).toBe('METRICS_VALIDATION');
     expect(out.error).toContain(`${path}, line 1900, field "success"`);
   }, 120_000);
 });
@@ -259,7 +259,7 @@ describe('one OTLP document, streamed span by span', () => {
     writeFileSync(path, `${text.slice(0, at)}"startTimeUnixNano":"soon"${text.slice(text.indexOf(",", at))}`);
     const viaRead = await readError(path);
     const streamed = await aggregateFile(path).catch((e: unknown) => e);
-    expect(streamed).toMatchObject({ code: 'METRICS_VALIDATION_ERROR' });
+    expect(streamed).toMatchObject({ code: 'METRICS_VALIDATION' });
     expect((streamed as Error).message).toMatch(/resourceSpans\[\d\]\.scopeSpans\[0\]\.spans\[\d+\]\.startTimeUnixNano/);
     expect((streamed as Error).message).toBe(viaRead?.message);
   }, 60_000);

@@ -143,7 +143,7 @@ describe('TeamMetricsCollector', () => {
     try {
       act(new TeamMetricsCollector());
     } catch (e) {
-      expect((e as MetricsError).code).toBe('METRICS_USAGE_ERROR');
+      expect((e as MetricsError).code).toBe('METRICS_USAGE');
     }
   });
 

@@ -60,7 +60,7 @@ describe('JsonlFileSink', () => {
     const blocker = join(dir, 'a-file');
     writeFileSync(blocker, '');
     expect(() => new JsonlFileSink(join(blocker, 'runs.jsonl'))).toThrow(
-      expect.objectContaining({ code: 'METRICS_IO_ERROR', message: expect.stringContaining(join(blocker, 'runs.jsonl')) }),
+      expect.objectContaining({ code: 'METRICS_IO', message: expect.stringContaining(join(blocker, 'runs.jsonl')) }),
     );
   });
 

@@ -1,5 +1,5 @@
-import { MetricsError, normaliseOtlpId, parseMetricsText, parseMetricsTextWithReport, type ExecutionRecord } from '@autotune/metrics';
-import { OtlpAssembler, type OtlpSink } from '../src/otlp';
+import { MetricsError, parseMetricsText, parseMetricsTextWithReport, type ExecutionRecord } from '@autotune/metrics';
+import { normaliseOtlpId, OtlpAssembler, type OtlpSink } from '../src/otlp';
 
 type Attr = { key: string; value: Record<string, unknown> };
 const s = (key: string, v: string): Attr => ({ key, value: { stringValue: v } });

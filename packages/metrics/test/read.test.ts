@@ -65,12 +65,12 @@ describe('format detection', () => {
 
 describe('bad input stops the read by default, naming the place', () => {
   it.each([
-    ['a bad JSON line', `${good()}\n\n{"teamId": oops}\n${good()}`, 'METRICS_PARSE_ERROR', { line: 3 }, /line 3: not valid JSON/],
-    ['an invalid record on a line', `${good()}\n${JSON.stringify({ teamId: 't', startTimeMs: 1, durationSeconds: -5, success: true })}`, 'METRICS_VALIDATION_ERROR', { line: 2, field: 'durationSeconds' }, /line 2, field "durationSeconds": must not be negative/],
-    ['an invalid array element', `[\n${good()},\n${JSON.stringify({ team_id: 't', start_time: 1, duration_seconds: 1, success: 1 })}\n]`, 'METRICS_VALIDATION_ERROR', { line: 3, index: 1, field: 'success' }, /line 3, field "success"/],
-    ['an unclosed array', `[${good()},`, 'METRICS_PARSE_ERROR', { line: 1 }, /not closed/],
-    ['content after the array', `[${good()}] x`, 'METRICS_PARSE_ERROR', { line: 1 }, /after the closing/],
-    ['a broken multi-line document', '{\n  "teamId": "t",\n  oops\n}', 'METRICS_PARSE_ERROR', { line: 1 }, /nor is the file one JSON document/],
+    ['a bad JSON line', `${good()}\n\n{"teamId": oops}\n${good()}`, 'METRICS_PARSE', { line: 3 }, /line 3: not valid JSON/],
+    ['an invalid record on a line', `${good()}\n${JSON.stringify({ teamId: 't', startTimeMs: 1, durationSeconds: -5, success: true })}`, 'METRICS_VALIDATION', { line: 2, field: 'durationSeconds' }, /line 2, field "durationSeconds": must not be negative/],
+    ['an invalid array element', `[\n${good()},\n${JSON.stringify({ team_id: 't', start_time: 1, duration_seconds: 1, success: 1 })}\n]`, 'METRICS_VALIDATION', { line: 3, index: 1, field: 'success' }, /line 3, field "success"/],
+    ['an unclosed array', `[${good()},`, 'METRICS_PARSE', { line: 1 }, /not closed/],
+    ['content after the array', `[${good()}] x`, 'METRICS_PARSE', { line: 1 }, /after the closing/],
+    ['a broken multi-line document', '{\n  "teamId": "t",\n  oops\n}', 'METRICS_PARSE', { line: 1 }, /nor is the file one JSON document/],
   ])('%s', async (_label, text, code, where, message) => {
     const p = file('bad.txt', text);
     const e = await errorOf(loadMetrics(p));
@@ -83,7 +83,7 @@ describe('bad input stops the read by default, naming the place', () => {
   it('names a missing file', async () => {
     const p = join(dir, 'nope.jsonl');
     const e = await errorOf(loadMetrics(p));
-    expect(e.code).toBe('METRICS_IO_ERROR');
+    expect(e.code).toBe('METRICS_IO');
     expect(e.message).toBe(`${p}: cannot read metrics file: no such file`);
   });
 });

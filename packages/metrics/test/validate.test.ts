@@ -1,4 +1,5 @@
-import { MetricsError, RECORD_LIMITS, isAutotuneError, parseMetricsText, toSnakeCaseRecord, validateRecord } from '@autotune/metrics';
+import { isAutotuneError } from '@autotune/errors';
+import { MetricsError, RECORD_LIMITS, parseMetricsText, toSnakeCaseRecord, validateRecord } from '@autotune/metrics';
 
 const at = { file: 'runs.jsonl', line: 7 };
 const camel = (o: Record<string, unknown> = {}) => ({
@@ -54,7 +55,7 @@ describe('validateRecord rejects bad input, naming place and field', () => {
     expect(error).toBeInstanceOf(MetricsError);
     expect(isAutotuneError(error)).toBe(true);
     const err = error as MetricsError;
-    expect(err.code).toBe('METRICS_VALIDATION_ERROR');
+    expect(err.code).toBe('METRICS_VALIDATION');
     expect(err.location).toEqual({ ...at, field });
     expect(err.message.startsWith(`runs.jsonl, line 7, field "${field}": `)).toBe(true);
     expect(err.message).toMatch(message);

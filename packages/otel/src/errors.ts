@@ -1,16 +1,9 @@
-import { AUTOTUNE_ERROR_BRAND } from '@autotune/metrics';
+import { AutotuneError } from '@autotune/errors';
 
 /** What went wrong: misuse of the API (bad options), or the receiver could not listen. */
-export type OtelErrorCode = 'OTEL_USAGE_ERROR' | 'OTEL_LISTEN_ERROR';
+export type OtelErrorCode = 'OTEL_USAGE' | 'OTEL_LISTEN';
 
 /** An error of `@autotune/otel`, recognised by `isAutotuneError` like every autotune error. */
-export class OtelError extends Error {
+export class OtelError extends AutotuneError<OtelErrorCode> {
   override readonly name = 'OtelError';
-  readonly [AUTOTUNE_ERROR_BRAND] = true;
-  readonly code: OtelErrorCode;
-
-  constructor(code: OtelErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }

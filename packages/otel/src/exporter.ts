@@ -108,7 +108,7 @@ export class AutotuneSpanExporter {
 
   constructor(options: AutotuneSpanExporterOptions) {
     if (options === undefined || options.sink === undefined || typeof options.sink.write !== 'function') {
-      throw new OtelError('OTEL_USAGE_ERROR', 'AutotuneSpanExporter: options.sink must be a metrics sink (an object with write(record))');
+      throw new OtelError('OTEL_USAGE', 'AutotuneSpanExporter: options.sink must be a metrics sink (an object with write(record))');
     }
     this.assembler = new OtlpAssembler(options.otlp);
     this.writer = new RunWriter(options.sink, options.onError ?? (() => undefined));
@@ -130,7 +130,7 @@ export class AutotuneSpanExporter {
   /** Called by the span processor with each batch of ended spans. */
   export(spans: ExportableSpan[], resultCallback: (result: ExportResult) => void): void {
     if (this.stopped) {
-      resultCallback({ code: 1, error: new OtelError('OTEL_USAGE_ERROR', 'AutotuneSpanExporter: export called after shutdown') });
+      resultCallback({ code: 1, error: new OtelError('OTEL_USAGE', 'AutotuneSpanExporter: export called after shutdown') });
       return;
     }
     try {

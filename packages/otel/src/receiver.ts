@@ -69,12 +69,12 @@ class HttpError extends Error {
  */
 export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<OtlpReceiver> {
   if (options === undefined || options.sink === undefined || typeof options.sink.write !== 'function') {
-    throw new OtelError('OTEL_USAGE_ERROR', 'startOtlpReceiver: options.sink must be a metrics sink (an object with write(record))');
+    throw new OtelError('OTEL_USAGE', 'startOtlpReceiver: options.sink must be a metrics sink (an object with write(record))');
   }
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isInteger(maxBody) || maxBody < 1) throw new OtelError('OTEL_USAGE_ERROR', `maxBodyBytes: expected a whole number >= 1, got ${maxBody}`);
+  if (!Number.isInteger(maxBody) || maxBody < 1) throw new OtelError('OTEL_USAGE', `maxBodyBytes: expected a whole number >= 1, got ${maxBody}`);
   const port = options.port ?? 4318;
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new OtelError('OTEL_USAGE_ERROR', `port: expected 0 to 65535, got ${port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new OtelError('OTEL_USAGE', `port: expected 0 to 65535, got ${port}`);
   const host = options.host ?? '127.0.0.1';
   const assembler = new OtlpAssembler(options.otlp);
   const onError = options.onError ?? (() => undefined);
@@ -149,7 +149,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
 
   const server: Server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) => reject(new OtelError('OTEL_LISTEN_ERROR', `cannot listen on ${host}:${port}: ${(e).message}`, { cause: e })));
+    server.once('error', (e) => reject(new OtelError('OTEL_LISTEN', `cannot listen on ${host}:${port}: ${e.message}`, { cause: e })));
     server.listen(port, host, () => resolve());
   });
   const bound = (server.address() as AddressInfo).port;

@@ -1,4 +1,4 @@
-import { AUTOTUNE_ERROR_BRAND } from '@autotune/metrics';
+import { AutotuneError, isAutotuneError } from '@autotune/errors';
 
 /** Every reason an @autotune/postgres operation can fail with, as a string you can switch on. */
 export type PostgresErrorCode =
@@ -17,20 +17,11 @@ export type PostgresErrorCode =
  * An error thrown by @autotune/postgres. Messages never hold a password: connection strings are masked
  * before they go into a message (see {@link maskConnectionString}).
  */
-export class PostgresError extends Error {
+export class PostgresError extends AutotuneError<PostgresErrorCode> {
   override readonly name = 'PostgresError';
-  readonly [AUTOTUNE_ERROR_BRAND] = true;
-  readonly code: PostgresErrorCode;
-
-  constructor(code: PostgresErrorCode, message: string, options: { cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-  }
 }
 
 /** True when `u` is a {@link PostgresError} (optionally with the given code), whichever copy of the package threw it. */
 export function isPostgresError(u: unknown, code?: PostgresErrorCode): u is PostgresError {
-  if (typeof u !== 'object' || u === null) return false;
-  const e = u as Record<string | symbol, unknown>;
-  return e[AUTOTUNE_ERROR_BRAND] === true && e.name === 'PostgresError' && (code === undefined || e.code === code);
+  return isAutotuneError(u, code === undefined ? { name: 'PostgresError' } : { name: 'PostgresError', code });
 }

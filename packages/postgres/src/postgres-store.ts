@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { TrialSample } from '@autotune/abtest';
-import { CoreError, DEFAULT_LOCK_STALE_MS, isCoreError } from '@autotune/core';
+import { CoreError, DEFAULT_LOCK_STALE_MS, isCoreError, readHistoryEntry } from '@autotune/core';
 import type {
   AcquireLockOptions,
   AutotuneStore,
@@ -305,7 +305,7 @@ export class PostgresStore implements AutotuneStore {
   }
 
   private entryOf(row: { id: string | number; json: string }): HistoryEntry {
-    return { ...decode<Omit<HistoryEntry, 'id'>>(row.json), id: Number(row.id) };
+    return readHistoryEntry(decode<unknown>(row.json), Number(row.id));
   }
 
   async listHistory(teamId: string, options: ListHistoryOptions = {}): Promise<HistoryEntry[]> {

@@ -343,12 +343,13 @@ function experimentSection(e: ReportExperimentInput, index: number, focus: Set<s
 }
 
 function historyChanges(h: HistoryEntry): ConfigChange[] {
-  const listed = (h.optimization as { changes?: Array<{ key: string; before: unknown; after: unknown; fileKey?: string }> } | null)?.changes;
-  if (Array.isArray(listed)) {
+  const listed = h.optimization.changes;
+  // A rollback's entry lists no changes of its own (they are the undone entries'): the configs say what it did.
+  if (listed.length > 0) {
     const show = (v: unknown) => (v === undefined ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
     return listed.map((c) => {
       // The key as the workflow file spells it (`team_formation`), when core recorded one.
-      const change: ConfigChange = { key: String(c.fileKey ?? c.key) };
+      const change: ConfigChange = { key: c.fileKey ?? c.key };
       const before = show(c.before);
       const after = show(c.after);
       if (before !== undefined) change.before = before;
@@ -360,13 +361,12 @@ function historyChanges(h: HistoryEntry): ConfigChange[] {
 }
 
 function timelineEvent(h: HistoryEntry): TimelineEvent {
-  const description = (h.optimization as { description?: unknown } | null)?.description;
   return {
     historyId: h.id,
     at: h.timestamp,
     status: h.status,
     validationStatus: h.validationStatus,
-    description: typeof description === 'string' ? description : h.status === 'rollback' ? 'Rollback' : `History #${h.id}`,
+    description: h.optimization.description,
     changes: historyChanges(h),
     improvementPercentage: h.improvementPercentage,
     experimentId: h.experimentId ?? null,

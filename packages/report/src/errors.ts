@@ -1,25 +1,19 @@
-import { AUTOTUNE_ERROR_BRAND, isAutotuneError } from '@autotune/metrics';
+import { AutotuneError, isAutotuneError } from '@autotune/errors';
 
 /** Codes of the errors the report throws: bad input handed to it. */
 export type ReportErrorCode = 'REPORT_INVALID_INPUT';
 
 /** Bad input for a report: the message names the field and what was expected. */
-export class ReportError extends Error {
+export class ReportError extends AutotuneError<ReportErrorCode> {
   override readonly name = 'ReportError';
-  readonly [AUTOTUNE_ERROR_BRAND] = true;
-  readonly code: ReportErrorCode;
-
-  constructor(code: ReportErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** True for a {@link ReportError}, also one from another copy of this package. */
 export function isReportError(u: unknown): u is ReportError {
-  return isAutotuneError(u) && u.name === 'ReportError';
+  return isAutotuneError(u, { name: 'ReportError' });
 }
 
 export function invalidInput(field: string, expected: string): ReportError {
-  return new ReportError('REPORT_INVALID_INPUT', `report input: ${field}: ${expected}`);
+  // The message keeps its "report input: " lead, so the location is not put in front of it again.
+  return new ReportError('REPORT_INVALID_INPUT', `report input: ${field}: ${expected}`, { location: { field }, messageNamesLocation: true });
 }

@@ -41,7 +41,7 @@ export function enumerateConfigs(base: TeamConfig, space: ConfigSpace = {}): Tea
   const timeouts = space.timeoutsSeconds ?? [base.timeoutSeconds];
   for (const n of sizes) {
     if (!Number.isInteger(n) || n < 1) {
-      throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected whole numbers >= 1, got ${n}`, { field: 'memberCounts' });
+      throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected whole numbers >= 1, got ${n}`, { location: { field: 'memberCounts' } });
     }
   }
   const enabled = (base.members ?? []).filter((m) => m.enabled !== false);
@@ -102,7 +102,7 @@ export interface ExpectedPerformanceOptions {
 export function expectedPerformance(model: TeamModel, config: TeamConfig, options: ExpectedPerformanceOptions = {}): ExpectedPerformance {
   const runs = options.runs ?? 400;
   if (!Number.isInteger(runs) || runs < 1) {
-    throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected a whole number >= 1, got ${runs}`, { field: 'runs' });
+    throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected a whole number >= 1, got ${runs}`, { location: { field: 'runs' } });
   }
   const seed = options.seed ?? 1;
   const prepared = prepareRun(model, config);

@@ -23,7 +23,7 @@ export const DEFAULT_RUN_SPACING_MS = 15 * 60 * 1000;
 /** A series of simulated runs of one config, as a metrics file would hold them. Deterministic for a seed. */
 export function generateRuns(model: TeamModel, config: TeamConfig, options: GenerateRunsOptions): ExecutionRecord[] {
   if (!Number.isInteger(options.runs) || options.runs < 0) {
-    throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected a whole number >= 0, got ${options.runs}`, { field: 'runs' });
+    throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected a whole number >= 0, got ${options.runs}`, { location: { field: 'runs' } });
   }
   const start = options.startTimeMs ?? SIMULATION_EPOCH_MS;
   const spacing = options.spacingMs ?? DEFAULT_RUN_SPACING_MS;

@@ -1,6 +1,6 @@
 // The public surface of @autotune/simulator, listed by name.
 export { SimulatorError } from './errors';
-export type { SimulatorErrorCode, SimulatorErrorLocation } from './errors';
+export type { SimulatorErrorCode } from './errors';
 export { createRng, deriveSeed, hashString } from './random';
 export type { Rng } from './random';
 export { DEFAULT_MODEL_PARAMETERS, parseTeamModel, resolveTeamModel, validateTeamModel } from './team-model';

@@ -44,24 +44,16 @@ const isFormation = (f: string): boolean => (FORMATIONS as readonly string[]).in
  */
 export function resolveTeam(model: ResolvedTeamModel, config: TeamConfig): { root: SimTeam; leaves: SimLeaf[] } {
   if (!isFormation(config.formation)) {
-    throw new SimulatorError(
-      'SIMULATOR_INVALID_CONFIG',
-      `unknown formation "${config.formation}"; expected one of: ${FORMATIONS.join(', ')}`,
-      { field: 'formation' },
-    );
+    throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `unknown formation "${config.formation}"; expected one of: ${FORMATIONS.join(', ')}`, { location: { field: 'formation' } });
   }
   if (!Number.isInteger(config.memberCount) || config.memberCount < 1) {
-    throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected a whole number >= 1, got ${config.memberCount}`, {
-      field: 'member_count',
-    });
+    throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected a whole number >= 1, got ${config.memberCount}`, { location: { field: 'member_count' } });
   }
   if (config.toolBudget !== undefined && !(config.toolBudget >= 0)) {
-    throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected a number >= 0, got ${config.toolBudget}`, { field: 'tool_budget' });
+    throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected a number >= 0, got ${config.toolBudget}`, { location: { field: 'tool_budget' } });
   }
   if (config.timeoutSeconds !== undefined && !(config.timeoutSeconds > 0)) {
-    throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected a number > 0, got ${config.timeoutSeconds}`, {
-      field: 'timeout_seconds',
-    });
+    throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected a number > 0, got ${config.timeoutSeconds}`, { location: { field: 'timeout_seconds' } });
   }
   const byId = new Map(model.members.map((m) => [m.id, m]));
   const used = new Set<string>();
@@ -69,12 +61,10 @@ export function resolveTeam(model: ResolvedTeamModel, config: TeamConfig): { roo
 
   const leaf = (id: string, role: string | undefined, multiplier: number | undefined, field: string): SimLeaf => {
     if (used.has(id)) {
-      throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `member id "${id}" appears twice; ids must be unique`, { field });
+      throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `member id "${id}" appears twice; ids must be unique`, { location: { field } });
     }
     if (multiplier !== undefined && !(multiplier >= 0)) {
-      throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected a number >= 0, got ${multiplier}`, {
-        field: `${field}.tool_budget_multiplier`,
-      });
+      throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `expected a number >= 0, got ${multiplier}`, { location: { field: `${field}.tool_budget_multiplier` } });
     }
     used.add(id);
     const known = byId.get(id);
@@ -107,9 +97,7 @@ export function resolveTeam(model: ResolvedTeamModel, config: TeamConfig): { roo
       if (entry.members !== undefined && entry.members.length > 0) {
         const formation = entry.formation ?? 'parallel';
         if (!isFormation(formation)) {
-          throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `unknown formation "${formation}"; expected one of: ${FORMATIONS.join(', ')}`, {
-            field: `${field}.formation`,
-          });
+          throw new SimulatorError('SIMULATOR_INVALID_CONFIG', `unknown formation "${formation}"; expected one of: ${FORMATIONS.join(', ')}`, { location: { field: `${field}.formation` } });
         }
         const sub = build(entry.members, room - taken, `${field}.members`);
         if (sub.taken === 0) return;

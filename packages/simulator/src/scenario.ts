@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { isOutcomeMetric } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { LineCounter, parseDocument } from 'yaml';
 import { SimulatorError } from './errors';
@@ -66,18 +67,13 @@ export function loadScenario(nameOrPath: string): Scenario {
   const file = looksLikePath ? path.resolve(nameOrPath) : path.join(scenarioDirectory(), `${nameOrPath}.yaml`);
   if (!existsSync(file)) {
     const known = listScenarios();
-    throw new SimulatorError(
-      'SIMULATOR_UNKNOWN_SCENARIO',
-      looksLikePath
-        ? `no scenario file at ${file}; shipped scenarios: ${known.join(', ')}`
-        : `unknown scenario "${nameOrPath}"; expected one of: ${known.join(', ')} (or a path to a scenario file)`,
-    );
+    throw new SimulatorError('SIMULATOR_UNKNOWN_SCENARIO', looksLikePath ? `no scenario file at ${file}; shipped scenarios: ${known.join(', ')}` : `unknown scenario "${nameOrPath}"; expected one of: ${known.join(', ')} (or a path to a scenario file)`);
   }
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (cause) {
-    throw new SimulatorError('SIMULATOR_IO', `cannot read the scenario file: ${(cause as Error).message}`, { file }, { cause });
+    throw new SimulatorError('SIMULATOR_IO', `cannot read the scenario file: ${(cause as Error).message}`, { location: { file }, cause });
   }
   return parseScenario(text, file);
 }
@@ -91,10 +87,10 @@ export function parseScenario(text: string, file: string): Scenario {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   const e = doc.errors[0];
   if (e !== undefined) {
-    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', `not valid YAML: ${e.message.split('\n', 1)[0] ?? ''}`, {
+    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', `not valid YAML: ${e.message.split('\n', 1)[0] ?? ''}`, { location: {
       file,
       line: lineCounter.linePos(e.pos[0]).line,
-    });
+    } });
   }
   const lineOf = (p: ReadonlyArray<string | number>): number | undefined => {
     for (let cut = p.length; cut >= 0; cut--) {
@@ -105,14 +101,14 @@ export function parseScenario(text: string, file: string): Scenario {
     return undefined;
   };
   const fail = (p: Array<string | number>, message: string): never => {
-    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', message, { file, line: lineOf(p), field: formatFieldPath(undefined, p) || undefined });
+    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', message, { location: { file, line: lineOf(p), field: formatFieldPath(undefined, p) || undefined } });
   };
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 1000 });
   } catch (e) {
     // yaml refuses aliases that expand exponentially ("billion laughs"): bad input naming the file, not a crash.
-    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', `not valid YAML: ${e instanceof Error ? e.message : String(e)}`, { file }, { cause: e });
+    throw new SimulatorError('SIMULATOR_INVALID_SCENARIO', `not valid YAML: ${e instanceof Error ? e.message : String(e)}`, { location: { file }, cause: e });
   }
   if (!isObject(data)) return fail([], 'expected a mapping with name, description, team_id, model and workflow');
   for (const key of Object.keys(data)) {
@@ -149,7 +145,7 @@ export function parseScenario(text: string, file: string): Scenario {
     if (!isObject(e.change) || Object.keys(e.change).length === 0) fail([...at, 'change'], 'expected a mapping of the fields that change');
     const change = e.change as Record<string, unknown>;
     readConfig({ ...workflow, ...change }, file, [...at, 'change'], lineOf);
-    if (!['duration', 'cost', 'success_rate'].includes(e.metric as string)) {
+    if (!isOutcomeMetric(e.metric)) {
       fail([...at, 'metric'], `expected duration, cost or success_rate, got ${JSON.stringify(e.metric)}`);
     }
     if (!['better', 'worse', 'unchanged'].includes(e.outcome as string)) {

@@ -92,12 +92,54 @@ export function prepareRun(model: TeamModel, config: TeamConfig): PreparedRun {
 
 /** One run of a prepared model and config: see `simulateRun`. */
 export function simulatePrepared(prepared: PreparedRun, seed: number, options: SimulateRunOptions = {}): ExecutionRecord {
-  const { model: m, config, root, leaves, fingerprint } = prepared;
+  const { model, config, root, leaves } = prepared;
   const runSeed = Math.trunc(seed) >>> 0;
-  const teamId = options.teamId ?? m.name ?? 'simulated_team';
-  const t0 = options.startTimeMs ?? SIMULATION_EPOCH_MS;
+  // The steps run in this order, and each draws from its own seeded stream, so a seed gives one record.
+  const leafRuns = drawMembers(leaves, runSeed);
+  const coordinatorRuns: CoordinatorRun[] = [];
+  const outcomes = new Map<SimTeam, TeamOutcome>();
+  allocateToolCalls(model, config.toolBudget, leaves, leafRuns, root, coordinatorRuns, runSeed);
+  const rootEnd = schedule(model, root, 0, [], leafRuns, coordinatorRuns, outcomes, runSeed);
+  const inputs = judgeInputs(leafRuns);
+  const members = judgeMembers(model, leafRuns, inputs.missing);
+  const coordinatorOk = new Map(coordinatorRuns.map((c) => [c.team, c.uSuccess < model.coordinator.successRate]));
+  const run: RunState = { prepared, runSeed, leafRuns, coordinatorRuns, outcomes, coordinatorOk, members, waitedFor: inputs.waitedFor };
+  const outcome = judgeRun(run, rootEnd);
+  return executionRecord(run, outcome, memberRecords(run, outcome, options.startTimeMs ?? SIMULATION_EPOCH_MS), options);
+}
 
-  // Draws first, in a fixed order per member, so that the schedule cannot change what a member draws.
+/** Everything one run has decided before its outcome is judged and its record written. */
+interface RunState {
+  prepared: PreparedRun;
+  runSeed: number;
+  leafRuns: Map<string, LeafRun>;
+  coordinatorRuns: CoordinatorRun[];
+  outcomes: Map<SimTeam, TeamOutcome>;
+  coordinatorOk: Map<SimTeam, boolean>;
+  members: MemberVerdicts;
+  /** By member id: the members whose output it had when it started. */
+  waitedFor: Map<string, string[]>;
+}
+
+/** Whether each member succeeded, and why not. */
+interface MemberVerdicts {
+  success: Map<string, boolean>;
+  error: Map<string, string>;
+}
+
+/** How the run as a whole ended. */
+interface RunOutcome {
+  success: boolean;
+  error?: string;
+  limitHit?: LimitHit;
+  /** Seconds from the start to the end of the run (the timeout when it was cut off). */
+  end: number;
+  /** The timeout, when the run needed longer and was cut off there. */
+  cut?: number;
+}
+
+/** Each member's luck, drawn first and in a fixed order, so that the schedule cannot change what a member draws. */
+function drawMembers(leaves: readonly SimLeaf[], runSeed: number): Map<string, LeafRun> {
   const leafRuns = new Map<string, LeafRun>();
   for (const leaf of leaves) {
     const rng = createRng(deriveSeed(runSeed, 'member', leaf.id));
@@ -105,158 +147,214 @@ export function simulatePrepared(prepared: PreparedRun, seed: number, options: S
     const need = drawNeed(rng, leaf.toolCalls, leaf.toolCallsCv);
     leafRuns.set(leaf.id, { leaf, path: [], work, need, uSuccess: rng.next(), calls: 0, exhausted: false, start: 0, end: 0, active: 0 });
   }
-  const coordinatorRuns: CoordinatorRun[] = [];
-  const outcomes = new Map<SimTeam, TeamOutcome>();
+  return leafRuns;
+}
 
-  allocateToolCalls(m, config.toolBudget, leaves, leafRuns, root, coordinatorRuns, runSeed);
-  const rootEnd = schedule(m, root, 0, [], leafRuns, coordinatorRuns, outcomes, runSeed);
-
-  // Dependencies are judged on the finished schedule: was the input there when the member started?
-  const missingInputs = new Map<string, string[]>();
+/** Judged on the finished schedule: was each input there when the member started? */
+function judgeInputs(leafRuns: Map<string, LeafRun>): { missing: Map<string, string[]>; waitedFor: Map<string, string[]> } {
+  const missing = new Map<string, string[]>();
   const waitedFor = new Map<string, string[]>();
   for (const run of leafRuns.values()) {
-    const missing: string[] = [];
+    const lacked: string[] = [];
     const had: string[] = [];
     for (const dep of run.leaf.dependsOn) {
       const depRun = leafRuns.get(dep);
       if (depRun && (depRun.end <= run.start + 1e-9 || streamed(depRun.path, run.path))) had.push(dep);
-      else missing.push(dep);
+      else lacked.push(dep);
     }
-    missingInputs.set(run.leaf.id, missing);
+    missing.set(run.leaf.id, lacked);
     waitedFor.set(run.leaf.id, had);
   }
+  return { missing, waitedFor };
+}
 
-  const leafSuccess = new Map<string, boolean>();
-  const leafError = new Map<string, string>();
+/** Each member's success: its success rate, lowered for every missing input and by an exhausted tool budget. */
+function judgeMembers(m: ResolvedTeamModel, leafRuns: Map<string, LeafRun>, missingInputs: Map<string, string[]>): MemberVerdicts {
+  const success = new Map<string, boolean>();
+  const error = new Map<string, string>();
   for (const run of leafRuns.values()) {
     const missing = missingInputs.get(run.leaf.id) ?? [];
     let p = run.leaf.successRate * m.dependencies.missingInputSuccessFactor ** missing.length;
     if (run.exhausted) p = m.tools.onExhaustion === 'fail' ? 0 : p * m.tools.degradedSuccessFactor;
     const ok = run.uSuccess < p;
-    leafSuccess.set(run.leaf.id, ok);
-    if (!ok) {
-      leafError.set(
-        run.leaf.id,
-        run.exhausted && m.tools.onExhaustion === 'fail'
-          ? `tool budget exhausted after ${run.calls} calls (the task needed ${run.need})`
-          : missing.length > 0
-            ? `failed without the output of ${missing.join(', ')}`
-            : run.exhausted
-              ? `failed after the tool budget ran out at ${run.calls} calls (the task needed ${run.need})`
-              : 'member produced an unusable result',
-      );
-    }
+    success.set(run.leaf.id, ok);
+    if (!ok) error.set(run.leaf.id, memberFailure(m, run, missing));
   }
-  const coordinatorOk = new Map(coordinatorRuns.map((c) => [c.team, c.uSuccess < m.coordinator.successRate]));
-  const unitOk = (u: SimUnit): boolean => {
-    if (u.kind === 'member') return leafSuccess.get(u.id) ?? false;
-    const outcome = outcomes.get(u);
-    if (u.formation === 'consensus') return (outcome?.agreed ?? true) && u.units.filter(unitOk).length * 2 > u.units.length;
-    return u.units.every(unitOk) && (coordinatorOk.get(u) ?? true);
-  };
+  return { success, error };
+}
+
+/** Why a member failed, most decisive cause first. */
+function memberFailure(m: ResolvedTeamModel, run: LeafRun, missing: readonly string[]): string {
+  if (run.exhausted && m.tools.onExhaustion === 'fail') return `tool budget exhausted after ${run.calls} calls (the task needed ${run.need})`;
+  if (missing.length > 0) return `failed without the output of ${missing.join(', ')}`;
+  if (run.exhausted) return `failed after the tool budget ran out at ${run.calls} calls (the task needed ${run.need})`;
+  return 'member produced an unusable result';
+}
+
+/** Whether a unit's part succeeded: every member and its coordinator, or for consensus an agreeing majority. */
+function unitSucceeded(run: RunState, u: SimUnit): boolean {
+  if (u.kind === 'member') return run.members.success.get(u.id) ?? false;
+  if (u.formation === 'consensus') {
+    return (run.outcomes.get(u)?.agreed ?? true) && u.units.filter((x) => unitSucceeded(run, x)).length * 2 > u.units.length;
+  }
+  return u.units.every((x) => unitSucceeded(run, x)) && (run.coordinatorOk.get(u) ?? true);
+}
+
+/** The run's outcome: its units' success, required members left out, the timeout, and the error to report. */
+function judgeRun(run: RunState, rootEnd: number): RunOutcome {
+  const { model: m, config, root, leaves } = run.prepared;
   // Required members left out of the team: the result lacks their part.
   const present = new Set(leaves.map((l) => l.id));
   const absent = m.members.filter((mm) => mm.required && !present.has(mm.id)).map((mm) => mm.id);
-  const uTeam = createRng(deriveSeed(runSeed, 'team')).next();
+  const uTeam = createRng(deriveSeed(run.runSeed, 'team')).next();
   const complete = uTeam < m.dependencies.missingInputSuccessFactor ** absent.length;
-  let success = unitOk(root) && complete;
-  let error: string | undefined;
-  let limitHit: LimitHit | undefined = [...leafRuns.values()].some((r) => r.exhausted) ? 'tool_budget' : undefined;
-  let end = rootEnd;
+  const success = unitSucceeded(run, root) && complete;
+  const limitHit: LimitHit | undefined = [...run.leafRuns.values()].some((r) => r.exhausted) ? 'tool_budget' : undefined;
 
   const timeout = config.timeoutSeconds;
-  const cut = timeout !== undefined && rootEnd > timeout ? timeout : undefined;
-  if (cut !== undefined) {
-    success = false;
-    limitHit = 'timeout';
-    end = cut;
-    error = `timed out after ${cut} s (the run needed ${round(rootEnd, 1)} s)`;
-  } else if (!success) {
-    const rootOutcome = outcomes.get(root);
-    if (rootOutcome && !rootOutcome.agreed) error = `no consensus after ${rootOutcome.rounds} rounds`;
-    else if (!complete) error = `the result lacks the part of ${absent.join(', ')}, which the team left out`;
-    else {
-      const failed = leaves.find((l) => !leafSuccess.get(l.id));
-      const failedCoordinator = coordinatorRuns.find((c) => !coordinatorOk.get(c.team));
-      if (failed) error = `${failed.id}: ${leafError.get(failed.id)}`;
-      else if (failedCoordinator) error = `${failedCoordinator.id}: could not integrate the results`;
-      else error = 'the team did not agree on a result';
-    }
+  if (timeout !== undefined && rootEnd > timeout) {
+    return { success: false, limitHit: 'timeout', end: timeout, cut: timeout, error: `timed out after ${timeout} s (the run needed ${round(rootEnd, 1)} s)` };
   }
+  const outcome: RunOutcome = { success, end: rootEnd };
+  if (limitHit !== undefined) outcome.limitHit = limitHit;
+  if (!success) outcome.error = runFailure(run, complete, absent);
+  return outcome;
+}
 
-  // Records, in the order the team is laid out: a coordinator before the units it leads.
-  const tk = m.tokens;
-  const members: MemberRecord[] = [];
-  const ms = (s: number): number => t0 + Math.round(s * 1000);
-  const emit = (
-    id: string,
-    role: string,
-    start: number,
-    naturalEnd: number,
-    active: number,
-    calls: number,
-    ok: boolean,
-    err: string | undefined,
-    tools: readonly string[],
-    waited: string[],
-  ): void => {
-    if (cut !== undefined && start >= cut) return; // never started before the timeout
-    let memberEnd = naturalEnd;
-    let fraction = 1;
-    if (cut !== undefined && naturalEnd > cut) {
-      fraction = naturalEnd > start ? (cut - start) / (naturalEnd - start) : 0;
-      memberEnd = cut;
-      ok = false;
-      err = `cut off by the timeout after ${round(cut - start, 1)} s`;
-    }
-    const usedCalls = Math.floor(calls * fraction + 1e-9);
-    const activeDone = active * fraction;
-    const inputTokens = Math.round(activeDone * tk.inputPerSecond + usedCalls * tk.inputPerToolCall);
-    const outputTokens = Math.round(activeDone * tk.outputPerSecond);
-    const startMs = ms(start);
-    const endMs = ms(memberEnd);
-    const record: MemberRecord = {
-      memberId: id,
-      role,
-      success: ok,
-      durationSeconds: (endMs - startMs) / 1000,
-      startTimeMs: startMs,
-      endTimeMs: endMs,
-      toolCalls: usedCalls,
-      toolsUsed: tools.slice(0, Math.min(tools.length, usedCalls)),
-      inputTokens,
-      outputTokens,
-      costUsd: round((inputTokens * tk.usdPerMillionInput + outputTokens * tk.usdPerMillionOutput) / 1e6 + usedCalls * tk.usdPerToolCall, 6),
-      waitedFor: waited,
-    };
-    if (err !== undefined) record.error = err;
-    members.push(record);
+/** Why a run that was not cut off failed, most decisive cause first. */
+function runFailure(run: RunState, complete: boolean, absent: readonly string[]): string {
+  const rootOutcome = run.outcomes.get(run.prepared.root);
+  if (rootOutcome && !rootOutcome.agreed) return `no consensus after ${rootOutcome.rounds} rounds`;
+  if (!complete) return `the result lacks the part of ${absent.join(', ')}, which the team left out`;
+  const failed = run.prepared.leaves.find((l) => !run.members.success.get(l.id));
+  if (failed) return `${failed.id}: ${run.members.error.get(failed.id)}`;
+  const failedCoordinator = run.coordinatorRuns.find((c) => !run.coordinatorOk.get(c.team));
+  if (failedCoordinator) return `${failedCoordinator.id}: could not integrate the results`;
+  return 'the team did not agree on a result';
+}
+
+/** One member's part of the schedule and verdict, as {@link memberRecord} writes it. */
+interface MemberPart {
+  id: string;
+  role: string;
+  /** Seconds from the run's start. */
+  start: number;
+  /** When it would have finished, had no timeout cut it off. */
+  naturalEnd: number;
+  /** Seconds it spent working (tokens are paid for those). */
+  active: number;
+  calls: number;
+  success: boolean;
+  error: string | undefined;
+  tools: readonly string[];
+  waitedFor: string[];
+}
+
+/** The member records, in the order the team is laid out: a coordinator before the units it leads. */
+function memberRecords(run: RunState, outcome: RunOutcome, t0: number): MemberRecord[] {
+  const records: MemberRecord[] = [];
+  const add = (part: MemberPart): void => {
+    const record = memberRecord(run.prepared.model, part, outcome.cut, t0);
+    if (record) records.push(record);
   };
   const visit = (team: SimTeam): void => {
-    const c = coordinatorRuns.find((r) => r.team === team);
+    const c = run.coordinatorRuns.find((r) => r.team === team);
     if (c) {
-      const ok = coordinatorOk.get(team) ?? true;
-      emit(c.id, c.role, c.start, c.end, c.active, c.calls, ok, ok ? undefined : 'could not integrate the results', ['read_file'], c.integrates);
+      const ok = run.coordinatorOk.get(team) ?? true;
+      add({
+        id: c.id,
+        role: c.role,
+        start: c.start,
+        naturalEnd: c.end,
+        active: c.active,
+        calls: c.calls,
+        success: ok,
+        error: ok ? undefined : 'could not integrate the results',
+        tools: ['read_file'],
+        waitedFor: c.integrates,
+      });
     }
     for (const u of team.units) {
-      if (u.kind === 'team') visit(u);
-      else {
-        const r = leafRuns.get(u.id) as LeafRun;
-        emit(u.id, u.role, r.start, r.end, r.active, r.calls, leafSuccess.get(u.id) ?? false, leafError.get(u.id), u.tools, waitedFor.get(u.id) ?? []);
+      if (u.kind === 'team') {
+        visit(u);
+        continue;
       }
+      const r = run.leafRuns.get(u.id) as LeafRun;
+      add({
+        id: u.id,
+        role: u.role,
+        start: r.start,
+        naturalEnd: r.end,
+        active: r.active,
+        calls: r.calls,
+        success: run.members.success.get(u.id) ?? false,
+        error: run.members.error.get(u.id),
+        tools: u.tools,
+        waitedFor: run.waitedFor.get(u.id) ?? [],
+      });
     }
   };
-  visit(root);
+  visit(run.prepared.root);
+  return records;
+}
 
-  const startTimeMs = t0;
-  const endTimeMs = ms(end);
+/**
+ * One member's record, its work, calls and tokens cut in proportion where the timeout (`cut`) ended the run
+ * before the member finished; nothing for a member that had not started by then.
+ */
+function memberRecord(m: ResolvedTeamModel, part: MemberPart, cut: number | undefined, t0: number): MemberRecord | undefined {
+  if (cut !== undefined && part.start >= cut) return undefined;
+  let { success, error } = part;
+  let memberEnd = part.naturalEnd;
+  let fraction = 1;
+  if (cut !== undefined && part.naturalEnd > cut) {
+    fraction = part.naturalEnd > part.start ? (cut - part.start) / (part.naturalEnd - part.start) : 0;
+    memberEnd = cut;
+    success = false;
+    error = `cut off by the timeout after ${round(cut - part.start, 1)} s`;
+  }
+  const tk = m.tokens;
+  const usedCalls = Math.floor(part.calls * fraction + 1e-9);
+  const activeDone = part.active * fraction;
+  const inputTokens = Math.round(activeDone * tk.inputPerSecond + usedCalls * tk.inputPerToolCall);
+  const outputTokens = Math.round(activeDone * tk.outputPerSecond);
+  const startMs = atMs(t0, part.start);
+  const endMs = atMs(t0, memberEnd);
+  const record: MemberRecord = {
+    memberId: part.id,
+    role: part.role,
+    success,
+    durationSeconds: (endMs - startMs) / 1000,
+    startTimeMs: startMs,
+    endTimeMs: endMs,
+    toolCalls: usedCalls,
+    toolsUsed: part.tools.slice(0, Math.min(part.tools.length, usedCalls)),
+    inputTokens,
+    outputTokens,
+    costUsd: round((inputTokens * tk.usdPerMillionInput + outputTokens * tk.usdPerMillionOutput) / 1e6 + usedCalls * tk.usdPerToolCall, 6),
+    waitedFor: part.waitedFor,
+  };
+  if (error !== undefined) record.error = error;
+  return record;
+}
+
+/** Epoch ms of a moment `seconds` into a run that started at `t0`. */
+function atMs(t0: number, seconds: number): number {
+  return t0 + Math.round(seconds * 1000);
+}
+
+/** The run's execution record: totals over its members, the config in force, and how it ended. */
+function executionRecord(run: RunState, outcome: RunOutcome, members: MemberRecord[], options: SimulateRunOptions): ExecutionRecord {
+  const { model: m, config, root, fingerprint } = run.prepared;
+  const startTimeMs = options.startTimeMs ?? SIMULATION_EPOCH_MS;
+  const endTimeMs = atMs(startTimeMs, outcome.end);
   const record: ExecutionRecord = {
-    teamId,
-    executionId: `sim-${fingerprint.slice(0, 8)}-${runSeed.toString(16).padStart(8, '0')}`,
+    teamId: options.teamId ?? m.name ?? 'simulated_team',
+    executionId: `sim-${fingerprint.slice(0, 8)}-${run.runSeed.toString(16).padStart(8, '0')}`,
     startTimeMs,
     endTimeMs,
     durationSeconds: (endTimeMs - startTimeMs) / 1000,
-    success,
+    success: outcome.success,
     formation: config.formation,
     memberCount: config.memberCount,
     toolCalls: sum(members.map((r) => r.toolCalls)),
@@ -266,13 +364,13 @@ export function simulatePrepared(prepared: PreparedRun, seed: number, options: S
     configFingerprint: fingerprint,
     members,
   };
-  if (error !== undefined) record.error = error;
+  if (outcome.error !== undefined) record.error = outcome.error;
   if (config.toolBudget !== undefined) record.toolBudget = config.toolBudget;
   if (config.timeoutSeconds !== undefined) record.timeoutSeconds = config.timeoutSeconds;
-  if (limitHit !== undefined) record.limitHit = limitHit;
-  const rootOutcome = outcomes.get(root);
+  if (outcome.limitHit !== undefined) record.limitHit = outcome.limitHit;
+  const rootOutcome = run.outcomes.get(root);
   if (root.formation === 'consensus' && rootOutcome) {
-    record.labels = { consensus_rounds: String(rootOutcome.rounds), consensus_achieved: String(rootOutcome.agreed && cut === undefined) };
+    record.labels = { consensus_rounds: String(rootOutcome.rounds), consensus_achieved: String(rootOutcome.agreed && outcome.cut === undefined) };
   }
   return record;
 }

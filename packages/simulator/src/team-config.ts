@@ -22,6 +22,6 @@ export function teamConfigFromUser(
     if (!(cause instanceof ConfigIssue)) throw cause;
     const path = [...at, ...cause.path];
     const field = path.length > 0 ? formatFieldPath(undefined, path) : undefined;
-    throw new SimulatorError(code, cause.message, { file: where, line: lineOf(path), field }, { cause });
+    throw new SimulatorError(code,  cause.message, { location: { file: where, line: lineOf(path), field }, cause });
   }
 }

@@ -373,7 +373,7 @@ export function parseTeamModel(data: unknown, where: FieldLocator = {}): TeamMod
   const spell = (k: string): string => (style === 'snake' ? camelToSnake(k) : k);
   const fail = (path: Array<string | number>, message: string): never => {
     const field = formatFieldPath(where.prefix, path);
-    throw new SimulatorError('SIMULATOR_INVALID_MODEL', message, { file: where.file, line: where.lineOf?.(path), field });
+    throw new SimulatorError('SIMULATOR_INVALID_MODEL', message, { location: { file: where.file, line: where.lineOf?.(path), field } });
   };
   // Converts keys to camelCase, checking each against `fields`; returns the converted object.
   const readSection = (obj: unknown, fields: Record<string, Check>, path: Array<string | number>): Record<string, unknown> => {

@@ -1,6 +1,6 @@
 import { configFingerprint } from '@autotune/metrics';
 import type { ExecutionRecord, MemberRecord } from '@autotune/metrics';
-import { isAutotuneError } from '@autotune/metrics';
+import { isAutotuneError } from '@autotune/errors';
 import { SIMULATION_EPOCH_MS, SimulatorError, generateRuns, simulateRun } from '../src';
 import type { TeamModel } from '../src';
 import { chainTeam, config, independentTeam } from './helpers';

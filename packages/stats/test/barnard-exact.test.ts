@@ -85,10 +85,10 @@ describe('barnardExact', () => {
   });
 
   it('rejects bad input with the field named', () => {
-    expect(expectStatsError(() => barnardExact([[1, 2], [3]] as never), 'STATS_INVALID_INPUT').field).toBe('table');
-    expect(expectStatsError(() => barnardExact([[1, -2], [3, 4]]), 'STATS_INVALID_INPUT').field).toBe('table[0][1]');
-    expect(expectStatsError(() => barnardExact([[0, 0], [3, 4]]), 'STATS_INVALID_INPUT').field).toBe('table[0]');
-    expect(expectStatsError(() => barnardExact([[1, 2], [3, 4]], { alternative: 'less', margin: 1 }), 'STATS_INVALID_INPUT').field).toBe('options.margin');
+    expect(expectStatsError(() => barnardExact([[1, 2], [3]] as never), 'STATS_INVALID_INPUT').location.field).toBe('table');
+    expect(expectStatsError(() => barnardExact([[1, -2], [3, 4]]), 'STATS_INVALID_INPUT').location.field).toBe('table[0][1]');
+    expect(expectStatsError(() => barnardExact([[0, 0], [3, 4]]), 'STATS_INVALID_INPUT').location.field).toBe('table[0]');
+    expect(expectStatsError(() => barnardExact([[1, 2], [3, 4]], { alternative: 'less', margin: 1 }), 'STATS_INVALID_INPUT').location.field).toBe('options.margin');
     expect(expectStatsError(() => barnardExact([[1, 2], [3, 4]], { margin: 0.1 }), 'STATS_INVALID_INPUT').message).toMatch(/one-sided/);
   });
 });

@@ -1,50 +1,68 @@
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
 import * as pkg from '@autotune/stats';
+
+// The exact public runtime names: a new export is a decision, not an accident.
+const PUBLIC_NAMES = [
+  'MIN_RUNS_PER_ARM',
+  'StatsError',
+  'barnardExact',
+  'binomialLowerTail',
+  'binomialUpperTail',
+  'bootstrapCI',
+  'countAbove',
+  'createRng',
+  'fisherExact',
+  'holmAdjust',
+  'hypergeometricLowerTail',
+  'lnGamma',
+  'mannWhitneyU',
+  'mean',
+  'meanInterval',
+  'normalCdf',
+  'normalQuantile',
+  'oneSampleGreater',
+  'poolSamples',
+  'quantileInterval',
+  'quantileRatioTest',
+  'quantileSorted',
+  'requiredRunsForSuccessLoss',
+  'requiredRunsPerArm',
+  'successLossPower',
+  'tCdf',
+  'tPValue',
+  'tQuantile',
+  'tTestPower',
+  'variance',
+  'welchFromSummaries',
+  'welchTTest',
+  'wilsonInterval',
+  'zFor',
+];
+
+// Node itself (a child process, not Jest's moduleNameMapper, which maps @autotune/* to sources) resolves the
+// specifier through the built package's package.json "exports", as a user's program would; the test target
+// depends on this package's build, so dist is current.
+function built(specifier: string): { file: string; names: string[] } {
+  const script = `const s = ${JSON.stringify(specifier)}; console.log(JSON.stringify({ file: require.resolve(s), names: Object.keys(require(s)).sort() }))`;
+  const out = execFileSync(process.execPath, ['-e', script], { cwd: path.resolve(__dirname, '..'), encoding: 'utf8' });
+  return JSON.parse(out) as { file: string; names: string[] };
+}
 
 describe('@autotune/stats entry', () => {
   it('exposes exactly its public names', () => {
-    expect(Object.keys(pkg).sort()).toEqual(
-      [
-        'MIN_RUNS_PER_ARM',
-        'StatsError',
-        'barnardExact',
-        'quantileRatioTest',
-        'requiredRunsForSuccessLoss',
-        'successLossPower',
-        'binomialLowerTail',
-        'binomialUpperTail',
-        'bootstrapCI',
-        'countAbove',
-        'createRng',
-        'fisherExact',
-        'holmAdjust',
-        'hypergeometricLowerTail',
-        'lnGamma',
-        'mannWhitneyU',
-        'mean',
-        'meanInterval',
-        'normalCdf',
-        'normalQuantile',
-        'oneSampleGreater',
-        'poolSamples',
-        'quantileInterval',
-        'quantileSorted',
-        'requiredRunsPerArm',
-        'tCdf',
-        'tPValue',
-        'tQuantile',
-        'tTestPower',
-        'variance',
-        'welchFromSummaries',
-        'welchTTest',
-        'wilsonInterval',
-        'zFor',
-      ].sort(),
-    );
+    expect(Object.keys(pkg).sort()).toEqual(PUBLIC_NAMES);
   });
 
+  it('exposes the same names from the built package, resolved through its exports', () => {
+    const main = built('@autotune/stats');
+    expect(main.file).toBe(path.resolve(__dirname, '../dist/index.js'));
+    expect(main.names).toEqual(PUBLIC_NAMES);
+  }, 60_000);
+
   it('errors carry the shared autotune brand, a code and the field', () => {
-    const e = new pkg.StatsError('STATS_INVALID_INPUT', 'expected at least 2 values', { field: 'a' });
+    const e = new pkg.StatsError('STATS_INVALID_INPUT', 'expected at least 2 values', { location: { field: 'a' } });
     expect(e[Symbol.for('@autotune/error') as never]).toBe(true);
-    expect(e).toMatchObject({ name: 'StatsError', code: 'STATS_INVALID_INPUT', field: 'a', message: 'a: expected at least 2 values' });
+    expect(e).toMatchObject({ name: 'StatsError', code: 'STATS_INVALID_INPUT', location: { field: 'a' }, details: {}, message: 'field "a": expected at least 2 values' });
   });
 });

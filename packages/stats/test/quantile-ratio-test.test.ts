@@ -70,11 +70,11 @@ describe('quantileRatioTest', () => {
   });
 
   it('rejects bad input with the field named', () => {
-    expect(expectStatsError(() => quantileRatioTest([1], [1, 2], { seed: 1 }), 'STATS_INVALID_INPUT').field).toBe('a');
-    expect(expectStatsError(() => quantileRatioTest([1, 2], [1, Number.NaN], { seed: 1 }), 'STATS_INVALID_INPUT').field).toBe('b[1]');
-    expect(expectStatsError(() => quantileRatioTest([1, 2], [1, 2], { seed: 1, ratio: 0 }), 'STATS_INVALID_INPUT').field).toBe('options.ratio');
-    expect(expectStatsError(() => quantileRatioTest([1, 2], [1, 2], { seed: 1, probability: 1 }), 'STATS_INVALID_INPUT').field).toBe('options.probability');
-    expect(expectStatsError(() => quantileRatioTest([1, 2], [1, 2], { seed: 1.5 }), 'STATS_INVALID_INPUT').field).toBe('options.seed');
-    expect(expectStatsError(() => quantileRatioTest([1, 2], [1, 2], undefined as never), 'STATS_INVALID_INPUT').field).toBe('options.seed');
+    expect(expectStatsError(() => quantileRatioTest([1], [1, 2], { seed: 1 }), 'STATS_INVALID_INPUT').location.field).toBe('a');
+    expect(expectStatsError(() => quantileRatioTest([1, 2], [1, Number.NaN], { seed: 1 }), 'STATS_INVALID_INPUT').location.field).toBe('b[1]');
+    expect(expectStatsError(() => quantileRatioTest([1, 2], [1, 2], { seed: 1, ratio: 0 }), 'STATS_INVALID_INPUT').location.field).toBe('options.ratio');
+    expect(expectStatsError(() => quantileRatioTest([1, 2], [1, 2], { seed: 1, probability: 1 }), 'STATS_INVALID_INPUT').location.field).toBe('options.probability');
+    expect(expectStatsError(() => quantileRatioTest([1, 2], [1, 2], { seed: 1.5 }), 'STATS_INVALID_INPUT').location.field).toBe('options.seed');
+    expect(expectStatsError(() => quantileRatioTest([1, 2], [1, 2], undefined as never), 'STATS_INVALID_INPUT').location.field).toBe('options.seed');
   });
 });

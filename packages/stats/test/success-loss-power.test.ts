@@ -44,10 +44,10 @@ describe('successLossPower', () => {
   });
 
   it('rejects bad input with the field named', () => {
-    expect(expectStatsError(() => successLossPower({ baselineRate: 0, runsPerArm: 10 }), 'STATS_INVALID_INPUT').field).toBe('options.baselineRate');
-    expect(expectStatsError(() => successLossPower({ baselineRate: 0.05, runsPerArm: 10 }), 'STATS_INVALID_INPUT').field).toBe('options.loss');
-    expect(expectStatsError(() => successLossPower({ baselineRate: 0.9 }), 'STATS_INVALID_INPUT').field).toBe('options.baselineRuns');
-    expect(expectStatsError(() => successLossPower({ baselineRate: 0.9, runsPerArm: 0 }), 'STATS_INVALID_INPUT').field).toBe('options.runsPerArm');
+    expect(expectStatsError(() => successLossPower({ baselineRate: 0, runsPerArm: 10 }), 'STATS_INVALID_INPUT').location.field).toBe('options.baselineRate');
+    expect(expectStatsError(() => successLossPower({ baselineRate: 0.05, runsPerArm: 10 }), 'STATS_INVALID_INPUT').location.field).toBe('options.loss');
+    expect(expectStatsError(() => successLossPower({ baselineRate: 0.9 }), 'STATS_INVALID_INPUT').location.field).toBe('options.baselineRuns');
+    expect(expectStatsError(() => successLossPower({ baselineRate: 0.9, runsPerArm: 0 }), 'STATS_INVALID_INPUT').location.field).toBe('options.runsPerArm');
   });
 });
 
@@ -68,7 +68,7 @@ describe('requiredRunsForSuccessLoss', () => {
   });
 
   it('rejects a power at or below alpha', () => {
-    expect(expectStatsError(() => requiredRunsForSuccessLoss({ baselineRate: 0.9, power: 0.05 }), 'STATS_INVALID_INPUT').field).toBe('options.power');
+    expect(expectStatsError(() => requiredRunsForSuccessLoss({ baselineRate: 0.9, power: 0.05 }), 'STATS_INVALID_INPUT').location.field).toBe('options.power');
   });
 });
 

@@ -13,7 +13,7 @@ export function expectStatsError(fn: () => unknown, code: string): StatsError {
   return caught as StatsError;
 }
 
-/** True when `e` carries the brand every autotune error has (what `isAutotuneError` in @autotune/metrics checks). */
+/** True when `e` carries the brand every autotune error has (what `isAutotuneError` in @autotune/errors checks). */
 export function hasAutotuneBrand(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[Symbol.for('@autotune/error')] === true;
 }

@@ -1,5 +1,5 @@
 import type { PerformanceInsight } from '@autotune/analyzer';
-import type { TeamStats } from '@autotune/metrics';
+import type { OutcomeMetric, TeamStats } from '@autotune/metrics';
 
 /**
  * Version of the strategy contract. A loader accepts a strategy whose `apiVersion` has the same major
@@ -49,8 +49,8 @@ export type OptimizationType =
 export const OPTIMIZATION_PRIORITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type OptimizationPriority = (typeof OPTIMIZATION_PRIORITIES)[number];
 
-/** What a change aims to improve, so the A/B test knows what to measure. */
-export type TargetMetric = 'duration' | 'cost' | 'success_rate';
+/** What a change aims to improve, so the A/B test knows what to measure (`@autotune/metrics`'s `OutcomeMetric`). */
+export type TargetMetric = OutcomeMetric;
 
 /** A concrete config change, with why and how sure we are. */
 export interface OptimizationSuggestion {

@@ -1,4 +1,4 @@
-import { AUTOTUNE_ERROR_BRAND } from '@autotune/metrics';
+import { AutotuneError } from '@autotune/errors';
 
 /**
  * Why a strategy error was thrown:
@@ -14,13 +14,6 @@ export type StrategyErrorCode =
   | 'STRATEGY_INVALID_SUGGESTION';
 
 /** Misuse of the strategy contract. The message names the strategy or source, the field and what was expected. */
-export class StrategyError extends Error {
+export class StrategyError extends AutotuneError<StrategyErrorCode> {
   override readonly name = 'StrategyError';
-  readonly [AUTOTUNE_ERROR_BRAND] = true;
-  readonly code: StrategyErrorCode;
-
-  constructor(code: StrategyErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }

@@ -1,4 +1,4 @@
-import { isAutotuneError } from '@autotune/metrics';
+import { isAutotuneError } from '@autotune/errors';
 import {
   STRATEGY_API_VERSION,
   StrategyError,

@@ -1,6 +1,6 @@
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
-import { banner, formatChange, formatHistory, wrapHeading, type ChangeView } from '../format';
+import { banner, formatChange, formatHistory, wrapHeading } from '../format';
 import { withSession, type CommonFlags } from '../session';
 import type { Terminal } from '../terminal';
 import { historyForJson, rollbackIndexes } from './history-view';
@@ -62,9 +62,9 @@ export async function rollbackCommand(flags: RollbackFlags, terminal: Terminal):
     }
     const lines = [banner('Rollback', c), `Team ID: ${teamId}`, ''];
     for (const e of outcome.undone) {
-      const o = (e.optimization ?? {}) as { description?: string; changes?: ChangeView[] };
-      lines.push(wrapHeading('Undone: ', `${o.description ?? `history #${e.id}`} (applied ${e.timestamp})`, '  '));
-      for (const ch of o.changes ?? []) lines.push(formatChange(ch, '  ', true));
+      const o = e.optimization;
+      lines.push(wrapHeading('Undone: ', `${o.description} (applied ${e.timestamp})`, '  '));
+      for (const ch of o.changes) lines.push(formatChange(ch, '  ', true));
     }
     if (restoredPath) lines.push('', `Restored ${restoredPath}${backupPath ? ` (its previous content is in ${backupPath})` : ''}.`);
     else lines.push('', 'No workflow file is recorded for this change: pass --config FILE to write the restored config into it.');

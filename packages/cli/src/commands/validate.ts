@@ -1,6 +1,6 @@
 import { CliError } from '../errors';
 import { EXIT_CODES } from '../exit-codes';
-import { banner, formatChange, formatVerdict, wrapHeading, type ChangeView } from '../format';
+import { banner, formatChange, formatVerdict, wrapHeading } from '../format';
 import { ProgressBar } from '../progress';
 import { writeRunReport } from '../report-file';
 import { withSession, type CommonFlags } from '../session';
@@ -23,8 +23,7 @@ export async function validateCommand(flags: CommonFlags, terminal: Terminal): P
     const runner = session.requireRunner(teamId, entry.configBefore, session.statsOf(analyzer, teamId), 'validate');
     const autotuner = await session.autotuner({ analyzer, store, runner });
     const c = session.colors;
-    const description = (entry.optimization as { description?: string } | undefined)?.description ?? `history #${entry.id}`;
-    const changes = (entry.optimization as { changes?: ChangeView[] } | undefined)?.changes ?? [];
+    const { description, changes } = entry.optimization;
     session.print(
       `${banner('Validation', c)}\nTeam ID: ${teamId}\n${wrapHeading('Change:  ', `${description} (history #${entry.id}, applied ${entry.timestamp})`, '         ')}\n` +
         changes.map((ch) => `${formatChange(ch, '  ')}\n`).join(''),

@@ -111,10 +111,10 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
   constructor(options: CommandRunnerOptions) {
     this.argv = typeof options.command === 'string' ? splitCommand(options.command) : [...options.command];
     if (this.argv.length === 0 || this.argv[0] === '') {
-      throw new CoreError('CORE_CONFIG_INVALID', 'the runner command is empty: expected a program and its arguments', { field: 'command' });
+      throw new CoreError('CORE_CONFIG_INVALID', 'the runner command is empty: expected a program and its arguments', { location: { field: 'command' } });
     }
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
-      throw new CoreError('CORE_CONFIG_INVALID', `timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`, { field: 'timeoutMs' });
+      throw new CoreError('CORE_CONFIG_INVALID', `timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`, { location: { field: 'timeoutMs' } });
     }
     this.options = options;
   }
@@ -143,7 +143,7 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
       const found = findExecutable(this.argv[0], this.cwd, this.env());
       if (!found.path) {
         throw new CoreError('CORE_RUNNER_NOT_FOUND', `cannot run the team command "${this.argv[0]}": ${found.problem}`, {
-          field: 'command',
+          location: { field: 'command' },
           details: { command: [...this.argv], cwd: this.cwd },
         });
       }
@@ -246,11 +246,7 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
         cleanup();
         const missing = err.code === 'ENOENT' || err.code === 'EACCES';
         reject(
-          new CoreError(
-            missing ? 'CORE_RUNNER_NOT_FOUND' : 'CORE_IO',
-            `cannot run the team command "${this.argv[0]}": ${err.code === 'ENOENT' ? 'no such file or program (check the path and PATH)' : err.message}`,
-            { field: 'command', cause: err, details: { command: [...this.argv], cwd: this.cwd } },
-          ),
+          new CoreError(missing ? 'CORE_RUNNER_NOT_FOUND' : 'CORE_IO', `cannot run the team command "${this.argv[0]}": ${err.code === 'ENOENT' ? 'no such file or program (check the path and PATH)' : err.message}`, { location: { field: 'command' }, cause: err, details: { command: [...this.argv], cwd: this.cwd } }),
         );
       });
       child.on('exit', (code, sig) => {

@@ -42,10 +42,10 @@ export function splitCommand(command: string): string[] {
     }
   }
   if (inWord) words.push(word);
-  if (words.length === 0) throw new CoreError('CORE_CONFIG_INVALID', 'the runner command is empty: expected a program and its arguments', { field: 'command' });
+  if (words.length === 0) throw new CoreError('CORE_CONFIG_INVALID', 'the runner command is empty: expected a program and its arguments', { location: { field: 'command' } });
   return words;
 }
 
 function unterminated(command: string, quote: string, at: number): CoreError {
-  return new CoreError('CORE_CONFIG_INVALID', `unterminated ${quote} quote at character ${at + 1} of the runner command: ${command}`, { field: 'command' });
+  return new CoreError('CORE_CONFIG_INVALID', `unterminated ${quote} quote at character ${at + 1} of the runner command: ${command}`, { location: { field: 'command' } });
 }

@@ -18,7 +18,7 @@ export function openDefaultDatabasePath(workflowPath?: string): string {
   try {
     mkdirSync(folder, { recursive: true });
   } catch (e) {
-    throw new CoreError('CORE_IO', `cannot create the autotune folder: ${(e as Error).message}`, { file: folder, cause: e });
+    throw new CoreError('CORE_IO', `cannot create the autotune folder: ${(e as Error).message}`, { location: { file: folder }, cause: e });
   }
   return path.join(folder, DEFAULT_DATABASE_NAME);
 }

@@ -2,7 +2,9 @@
 export type {
   AcquireLockOptions,
   AutotuneStore,
+  HistoryConfigChange,
   HistoryEntry,
+  HistoryOptimization,
   HistoryPatch,
   HistoryStatus,
   ExperimentListEntry,
@@ -15,6 +17,7 @@ export type {
   TeamLock,
   TeamLockInfo,
 } from './store-types';
+export { readHistoryEntry } from './history-entry';
 export { MemoryStore } from './memory-store';
 export type { MemoryStoreOptions } from './memory-store';
 export { SqliteStore } from './sqlite-store';

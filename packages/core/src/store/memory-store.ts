@@ -15,6 +15,7 @@ import type {
   TeamLock,
   TeamLockInfo,
 } from './store-types';
+import { readHistoryEntry } from './history-entry';
 import { applyPatch, listingLimit } from './history-patch';
 import { DEFAULT_LOCK_STALE_MS, lockedError, lockInfo, lockIsStale, lostLockError } from './team-lock';
 import type { LockRecord } from './team-lock';
@@ -144,12 +145,12 @@ export class MemoryStore implements AutotuneStore {
       .filter((e) => e.teamId === teamId)
       .reverse()
       .slice(0, limit)
-      .map(copy);
+      .map((e) => readHistoryEntry(copy(e), e.id));
   }
 
   async getHistoryEntry(id: number): Promise<HistoryEntry | undefined> {
     const found = this.history.find((e) => e.id === id);
-    return found && copy(found);
+    return found && readHistoryEntry(copy(found), found.id);
   }
 
   async acquireTeamLock(teamId: string, owner: LockOwner, options: AcquireLockOptions = {}): Promise<TeamLock> {

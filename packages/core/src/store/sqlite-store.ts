@@ -4,6 +4,7 @@ import type { ExecutionRecord } from '@autotune/metrics';
 import { CoreError, isCoreError } from '../errors';
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './sqlite-migrations';
+import { readHistoryEntry } from './history-entry';
 import { applyPatch, listingLimit } from './history-patch';
 import type {
   AcquireLockOptions,
@@ -282,7 +283,7 @@ export class SqliteStore implements AutotuneStore {
   }
 
   private entryOf(row: { id: number; json: string }): HistoryEntry {
-    return { ...decode<Omit<HistoryEntry, 'id'>>(row.json), id: Number(row.id) };
+    return readHistoryEntry(decode<unknown>(row.json), Number(row.id));
   }
 
   async listHistory(teamId: string, options: ListHistoryOptions = {}): Promise<HistoryEntry[]> {

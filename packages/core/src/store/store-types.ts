@@ -1,6 +1,7 @@
-import type { ExperimentMetric, ExperimentResult, ValidationStatus, Verdict } from '@autotune/abtest';
+import type { ExperimentMetric, ExperimentResult, ValidationStatus, Verdict, VerdictSummary } from '@autotune/abtest';
 import type { ExecutionRecord, MetricsSink } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
+import type { AutotuneSuggestion } from '../autotuner-types';
 
 /** Filters of {@link AutotuneStore.listRecords}. */
 export interface ListRecordsOptions {
@@ -39,14 +40,40 @@ export interface StoredExperiment {
  */
 export type HistoryStatus = 'pending' | 'applied' | 'rejected' | 'rolled_back' | 'rollback' | 'abandoned';
 
+/** One changed setting, in the user's vocabulary (`member_count`, `members[2].enabled`, ...). */
+export interface HistoryConfigChange {
+  key: string;
+  before: unknown;
+  after: unknown;
+  /** The key as the workflow file spells it (`team_formation`), when the change was written to a file. */
+  fileKey?: string;
+}
+
+/**
+ * What a history entry changed. An `apply` records the strategy's whole suggestion (an `AutotuneSuggestion`:
+ * `OptimizationSuggestion` of @autotune/strategies, with the strategy's name, the resulting config and the
+ * changed keys); a `tune` step its description, target metric, changes and race; a rollback its description
+ * and the entries it undid. So `description` and `changes` are always there (stores check them on read, and
+ * give entries of older versions that lack `changes` the keys that differ between `configBefore` and
+ * `configAfter`); the other fields depend on what wrote the entry.
+ */
+export interface HistoryOptimization extends Partial<Omit<AutotuneSuggestion, 'description' | 'changes'>> {
+  description: string;
+  changes: HistoryConfigChange[];
+  /** A `tune` step: the race its winner came out of. */
+  race?: { rounds: number; runs: number; candidates: number };
+  /** A rollback's own entry: the ids of the entries it undid. */
+  undone?: number[];
+}
+
 /** One entry of a team's optimization history. */
 export interface HistoryEntry {
   id: number;
   teamId: string;
   /** ISO 8601. */
   timestamp: string;
-  /** The suggestion, as JSON. */
-  optimization: unknown;
+  /** What was changed, and why. */
+  optimization: HistoryOptimization;
   validationStatus: ValidationStatus;
   status: HistoryStatus;
   improvementPercentage: number | null;
@@ -67,8 +94,10 @@ export interface HistoryEntry {
   applyId?: string;
   /** For a `rollback` entry: the ids of the entries it undoes. */
   undoes?: number[];
+  /** The stored experiment behind the decision (`getExperiment`), with the whole verdict. */
   experimentId?: string;
-  evidence?: unknown;
+  /** The verdict the decision was made on, as a summary. */
+  evidence?: VerdictSummary;
   reason?: string;
   /** ISO 8601. */
   rolledBackAt?: string;

@@ -26,7 +26,17 @@ export function sampleHistoryEntry(teamId: string, n: number, extra: Partial<His
   return {
     teamId,
     timestamp: new Date(Date.UTC(2025, 0, 15, 10, n)).toISOString(),
-    optimization: { type: 'team_sizing', description: `change ${n}`, suggestedConfig: { memberCount: 3 } },
+    optimization: {
+      type: 'team_sizing',
+      strategy: 'team_sizing',
+      description: `change ${n}`,
+      targetMetric: 'duration',
+      suggestedConfig: { memberCount: 3 },
+      changes: [
+        { key: 'member_count', before: 5, after: 3 },
+        { key: 'members[0].enabled', before: true, after: false },
+      ],
+    },
     validationStatus: 'passed',
     status: 'applied',
     improvementPercentage: 12.5,

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { inspect } from 'node:util';
 import { isCoreError } from '../errors';
 import type { CoreError } from '../errors';
+import type { VerdictSummary } from '@autotune/abtest';
 import type { AutotuneStore } from '../store/store-types';
 import { deadPid } from './dead-pid';
 import { sampleHistoryEntry as entry, sampleStoreRecord as record, sampleStoredExperiment as experiment } from './samples';
@@ -51,6 +52,46 @@ export interface StoreContractOptions {
 }
 
 const START = Date.UTC(2025, 0, 15, 12);
+
+/** A verdict summary as history entries keep it. */
+const VERDICT_SUMMARY: VerdictSummary = {
+  status: 'passed',
+  metric: 'duration',
+  improvementPercentage: 0,
+  threshold: 5,
+  alpha: 0.05,
+  decidedBy: 'welch',
+  regressionPValue: 0.97,
+  reason: 'duration improved by 21.4%, significant (p = 0.003)',
+  reasonCodes: ['significant_improvement'],
+  explanation: 'Duration fell from 120.0 s to 94.3 s on average.',
+};
+
+const OLD_ARM = { runs: 20, successRate: 0.9, meanDurationSeconds: 120, p95DurationSeconds: 150, meanCost: 0.5 };
+
+/** A verdict of autotune 0.1, as its history entries held it whole (no limit-hit guardrail back then). */
+const OLD_VERDICT = {
+  ...VERDICT_SUMMARY,
+  reasonCodes: [...VERDICT_SUMMARY.reasonCodes],
+  before: OLD_ARM,
+  after: { ...OLD_ARM, meanDurationSeconds: 94.3 },
+  tests: { welch: { statistic: 3.1, df: 35.2, pValue: 0.003, estimate: 25.7, alternative: 'greater' } },
+  bootstrap: { estimate: 21.4, low: 9.8, high: 32.0, confidenceLevel: 0.95, resamples: 9999, method: 'bca' },
+  guardrails: { successRateDrop: { value: 0, limit: 10, breached: false, pValue: 1 }, p95Increase: { value: -4, limit: 50, breached: false } },
+};
+
+/** A suggestion of autotune 0.1 as its history entries held it, before they listed the changed keys. */
+const OLD_SUGGESTION = {
+  type: 'team_sizing',
+  priority: 'high',
+  description: 'drop two members',
+  currentConfig: { formation: 'parallel', memberCount: 5 },
+  suggestedConfig: { memberCount: 3 },
+  expectedImprovement: 20,
+  confidence: 0.8,
+  riskLevel: 0.2,
+  targetMetric: 'duration',
+};
 
 /**
  * Deep equality that ignores which realm built an array or object: a driver may hand back arrays made outside
@@ -298,8 +339,38 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
       });
 
       it('keeps numbers JSON cannot hold', async () => {
-        const [id] = await store().writeHistory({ append: [entry('t1', 1, { evidence: { ratio: Infinity, low: -Infinity, p: NaN, ok: 1 } })] });
-        same((await store().getHistoryEntry(id))?.evidence, { ratio: Infinity, low: -Infinity, p: NaN, ok: 1 });
+        const evidence = { ...VERDICT_SUMMARY, improvementPercentage: -Infinity, threshold: Infinity, regressionPValue: NaN };
+        const [id] = await store().writeHistory({ append: [entry('t1', 1, { evidence })] });
+        same((await store().getHistoryEntry(id))?.evidence, evidence);
+      });
+
+      it('reads back an entry written by an older version: a whole verdict as evidence, no changes listed', async () => {
+        // The shape autotune 0.1 wrote: `evidence` held the whole verdict (of an older shape, without the
+        // limit-hit guardrail), and a rollback's entry had no `changes`.
+        const old = { ...entry('t1', 1), evidence: OLD_VERDICT, optimization: { description: 'rollback of 1 change(s)', undone: [7] } };
+        const [applied, rollback] = await store().writeHistory({ append: [{ ...old, optimization: OLD_SUGGESTION }, old] as never });
+        const back = await store().getHistoryEntry(applied);
+        same(back?.evidence, VERDICT_SUMMARY);
+        same(back?.optimization.changes, [
+          { key: 'member_count', before: 5, after: 3 },
+          { key: 'members', before: undefined, after: [{ id: 'x', enabled: false }] },
+        ]);
+        assert.equal(back?.optimization.targetMetric, 'duration');
+        same((await store().getHistoryEntry(rollback))?.optimization, { description: 'rollback of 1 change(s)', undone: [7], changes: [] });
+        assert.equal((await store().listHistory('t1')).length, 2);
+      });
+
+      it('refuses an entry whose fields are not what autotune writes, naming the entry and the field', async () => {
+        const bad = { ...entry('t9', 1), optimization: { description: 42, changes: [] } };
+        const [id] = await store().writeHistory({ append: [bad as never] });
+        await assert.rejects(store().getHistoryEntry(id), (e: unknown) => {
+          assert.ok(isCoreError(e), inspect(e));
+          assert.equal(e.code, 'CORE_STORE');
+          assert.match(e.message, new RegExp(`history entry ${id} cannot be read`));
+          assert.match(e.message, /optimization\.description/);
+          assert.match(e.message, /expected a string, got 42/);
+          return true;
+        });
       });
 
       it('updates status, reason and rollback time, and nothing else', async () => {

@@ -12,7 +12,7 @@ export interface NeighbourCandidate {
 }
 
 function fail(field: string, expected: string, got: unknown): never {
-  throw new CoreError('CORE_CONFIG_INVALID', `searchSpace.${field}: expected ${expected}, got ${JSON.stringify(got)}`, { field: `searchSpace.${field}` });
+  throw new CoreError('CORE_CONFIG_INVALID', `searchSpace.${field}: expected ${expected}, got ${JSON.stringify(got)}`, { location: { field: `searchSpace.${field}` } });
 }
 
 function checkBounds(b: unknown, field: string, integer: boolean): TuneBounds | undefined {

@@ -1,4 +1,4 @@
-import type { ExperimentResult, TrialRunner, Verdict } from '@autotune/abtest';
+import { summarizeVerdict, type ExperimentResult, type TrialRunner, type Verdict } from '@autotune/abtest';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { randomUUID } from 'node:crypto';
@@ -39,7 +39,7 @@ function checkObjective(o: unknown): TuneObjective {
       return { duration: duration / sum, cost: cost / sum };
     }
   }
-  throw new CoreError('CORE_CONFIG_INVALID', `objective: expected "duration", "cost" or { duration: w, cost: w } with weights >= 0, got ${JSON.stringify(o)}`, { field: 'objective' });
+  throw new CoreError('CORE_CONFIG_INVALID', `objective: expected "duration", "cost" or { duration: w, cost: w } with weights >= 0, got ${JSON.stringify(o)}`, { location: { field: 'objective' } });
 }
 
 /**
@@ -49,10 +49,10 @@ function checkObjective(o: unknown): TuneObjective {
  */
 export async function tuneTeam(host: TuneHost, teamId: string, input: { config: TeamConfig; file?: WorkflowFile }, options: TuneOptions): Promise<TuneOutcome> {
   const budget = options.budget ?? DEFAULT_BUDGET;
-  if (!Number.isInteger(budget) || budget < 1) throw new CoreError('CORE_CONFIG_INVALID', `budget: expected a whole number of runs >= 1, got ${String(options.budget)}`, { field: 'budget' });
+  if (!Number.isInteger(budget) || budget < 1) throw new CoreError('CORE_CONFIG_INVALID', `budget: expected a whole number of runs >= 1, got ${String(options.budget)}`, { location: { field: 'budget' } });
   const objective = checkObjective(options.objective);
   const margin = options.successMargin ?? 2;
-  if (typeof margin !== 'number' || !(margin >= 0 && margin <= 100)) throw new CoreError('CORE_CONFIG_INVALID', `successMargin: expected points between 0 and 100, got ${String(margin)}`, { field: 'successMargin' });
+  if (typeof margin !== 'number' || !(margin >= 0 && margin <= 100)) throw new CoreError('CORE_CONFIG_INVALID', `successMargin: expected points between 0 and 100, got ${String(margin)}`, { location: { field: 'successMargin' } });
   const space = mergeSearchSpaces(undefined, validateSearchSpace(options.searchSpace));
   const runner = host.runner;
   if (!runner) throw new CoreError('CORE_CONFIG_INVALID', 'tune needs a trial runner: pass `runner` (a CommandRunner, FunctionRunner or the simulator)');
@@ -161,7 +161,7 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
         fingerprintBefore: configFingerprint(s.from),
         fingerprintAfter: configFingerprint(s.to),
         experimentId: s.experimentId,
-        evidence: s.confirm.verdict,
+        evidence: summarizeVerdict(s.confirm.verdict),
         reason: s.confirm.reason,
         ...(applyId !== undefined ? { applyId } : {}),
       });

@@ -33,7 +33,7 @@ export async function writeFileAtomic(filePath: string, text: string | Uint8Arra
     existing = { mode: st.mode & 0o7777, uid: st.uid, gid: st.gid };
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new CoreError('CORE_IO', `cannot write the file: ${reason(e)}; it is unchanged`, { file: filePath, cause: e });
+      throw new CoreError('CORE_IO', `cannot write the file: ${reason(e)}; it is unchanged`, { location: { file: filePath }, cause: e });
     }
   }
   const dir = path.dirname(target);
@@ -57,7 +57,7 @@ export async function writeFileAtomic(filePath: string, text: string | Uint8Arra
     renamed = true;
   } catch (e) {
     if (!renamed) await ignoreErrors(() => fsp.unlink(tmp));
-    throw new CoreError('CORE_IO', `cannot write the file: ${reason(e)}; it is unchanged`, { file: filePath, cause: e });
+    throw new CoreError('CORE_IO', `cannot write the file: ${reason(e)}; it is unchanged`, { location: { file: filePath }, cause: e });
   }
   // Without this the rename itself may not survive a crash.
   await ignoreErrors(async () => {

@@ -44,7 +44,7 @@ export function prepareDatabaseFile(dbPath: string, likePath?: string): void {
   try {
     mkdirSync(folder, { recursive: true, ...(modes ? { mode: modes.dir } : {}) });
   } catch (e) {
-    throw new CoreError('CORE_IO', `cannot create the folder for the database: ${(e as Error).message}`, { file: folder, cause: e });
+    throw new CoreError('CORE_IO', `cannot create the folder for the database: ${(e as Error).message}`, { location: { file: folder }, cause: e });
   }
   if (existsSync(dbPath)) return;
   try {
@@ -52,6 +52,6 @@ export function prepareDatabaseFile(dbPath: string, likePath?: string): void {
     closeSync(openSync(dbPath, 'wx', modes?.file ?? 0o666));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
-    throw new CoreError('CORE_IO', `cannot create the database file: ${(e as Error).message}`, { file: dbPath, cause: e });
+    throw new CoreError('CORE_IO', `cannot create the database file: ${(e as Error).message}`, { location: { file: dbPath }, cause: e });
   }
 }

@@ -237,7 +237,7 @@ export function renderWorkflowChange(file: WorkflowFile, next: TeamConfig): Rend
     parseTeamObject(afterUser, file.kind, file.nodePath);
   } catch (e) {
     if (e instanceof ConfigIssue) {
-      throw new CoreError('CORE_CONFIG_INVALID', `the new config is invalid: ${e.message}`, { file: file.path, field: formatFieldPath(e.path), cause: e });
+      throw new CoreError('CORE_CONFIG_INVALID', `the new config is invalid: ${e.message}`, { location: { file: file.path, field: formatFieldPath(e.path) }, cause: e });
     }
     throw e;
   }

@@ -74,7 +74,7 @@ export async function writeBackup(filePath: string, text: string, now: Date = ne
     }
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new CoreError('CORE_IO', `cannot write a backup in ${dir} (${err.code ?? err.message}); the workflow file is unchanged`, { file: filePath, cause: e });
+    throw new CoreError('CORE_IO', `cannot write a backup in ${dir} (${err.code ?? err.message}); the workflow file is unchanged`, { location: { file: filePath }, cause: e });
   }
 }
 
@@ -91,10 +91,10 @@ export async function saveWorkflowFile(file: WorkflowFile, next: TeamConfig, opt
   try {
     current = await fsp.readFile(file.path, 'utf8');
   } catch (e) {
-    throw new CoreError('CORE_IO', `cannot read the workflow file before writing it: ${(e as Error).message}`, { file: file.path, cause: e });
+    throw new CoreError('CORE_IO', `cannot read the workflow file before writing it: ${(e as Error).message}`, { location: { file: file.path }, cause: e });
   }
   if (current !== file.text) {
-    throw new CoreError('CORE_IO', 'the file changed on disk since it was loaded; load it again and retry (nothing was written)', { file: file.path });
+    throw new CoreError('CORE_IO', 'the file changed on disk since it was loaded; load it again and retry (nothing was written)', { location: { file: file.path } });
   }
   const updated = workflowFromText(file.path, text, file.teamId, file.format);
   if (text === file.text) return { path: file.path, text, file: updated, comments };

@@ -6,11 +6,7 @@ import { CoreError } from '../errors';
 // depending on core); core's public functions add the source name and throw CoreError.
 
 function issueToError(issue: ConfigIssue, where: string | undefined): CoreError {
-  return new CoreError(
-    'CORE_CONFIG_INVALID',
-    issue.message,
-    { file: where, field: issue.path.length > 0 ? formatFieldPath(issue.path) : undefined, cause: issue },
-  );
+  return new CoreError('CORE_CONFIG_INVALID', issue.message, { location: { file: where, field: issue.path.length > 0 ? formatFieldPath(issue.path) : undefined }, cause: issue });
 }
 
 /** True for `{}`-style values (not arrays, not null). */

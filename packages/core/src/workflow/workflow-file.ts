@@ -84,7 +84,7 @@ export function parseWorkflowText(text: string, format: 'yaml' | 'json', file: s
     const problem = checkJson(body);
     if (problem) {
       const { line, column } = lineColumn(body, problem.offset);
-      throw new CoreError('CORE_WORKFLOW_PARSE', `invalid JSON at column ${column}: ${problem.message}`, { file, line });
+      throw new CoreError('CORE_WORKFLOW_PARSE', `invalid JSON at column ${column}: ${problem.message}`, { location: { file, line } });
     }
     const value: unknown = JSON.parse(body);
     // JSON is YAML too; yaml's parser gives the node positions that JSON.parse does not.
@@ -100,7 +100,7 @@ export function parseWorkflowText(text: string, format: 'yaml' | 'json', file: s
     const err = doc.errors[0];
     const line = err.linePos?.[0]?.line;
     const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-    throw new CoreError('CORE_WORKFLOW_PARSE', `invalid YAML: ${message}`, { file, line, cause: err });
+    throw new CoreError('CORE_WORKFLOW_PARSE', `invalid YAML: ${message}`, { location: { file, line }, cause: err });
   }
   let value: unknown;
   try {
@@ -109,7 +109,7 @@ export function parseWorkflowText(text: string, format: 'yaml' | 'json', file: s
     // yaml refuses a document whose aliases expand exponentially ("billion laughs"): bad input, not a bug.
     const message = err instanceof Error ? err.message : String(err);
     const why = /alias/i.test(message) ? `aliases expand to too much data (more than ${MAX_YAML_ALIASES} alias uses); a workflow file needs none of that` : message;
-    throw new CoreError('CORE_WORKFLOW_PARSE', `invalid YAML: ${why}`, { file, cause: err });
+    throw new CoreError('CORE_WORKFLOW_PARSE', `invalid YAML: ${why}`, { location: { file }, cause: err });
   }
   return { value, yaml: doc, lineOf: (p) => yamlLineOf(doc, body, p) };
 }
@@ -122,11 +122,7 @@ interface TeamLocation {
 }
 
 function invalid(file: string, parsed: ParsedDocument, at: FieldPath, message: string): CoreError {
-  return new CoreError('CORE_WORKFLOW_INVALID', message, {
-    file,
-    line: parsed.lineOf(at),
-    field: at.length > 0 ? formatFieldPath(at) : undefined,
-  });
+  return new CoreError('CORE_WORKFLOW_INVALID', message, { location: { file, line: parsed.lineOf(at), field: at.length > 0 ? formatFieldPath(at) : undefined } });
 }
 
 const TEAM_FORMATION_KEYS = ['formation', 'team_formation'];
@@ -187,7 +183,7 @@ export function locateTeam(parsed: ParsedDocument, file: string, teamId?: string
     if (own !== undefined && typeof own !== 'string') throw invalid(file, parsed, ['team_id'], `expected team_id to be a string, got ${describeValue(own)}`);
     const teamIds = own === undefined ? [] : [own];
     if (teamId !== undefined && own !== undefined && own !== teamId) {
-      throw new CoreError('CORE_UNKNOWN_TEAM', `team "${teamId}" is not in this file; known team ids: ${own}`, { file, details: { teamId, knownTeamIds: teamIds } });
+      throw new CoreError('CORE_UNKNOWN_TEAM', `team "${teamId}" is not in this file; known team ids: ${own}`, { location: { file }, details: { teamId, knownTeamIds: teamIds } });
     }
     // A flat file without team_id is the config of whichever team it is loaded for; alone, it is named after the file.
     const resolved = teamId ?? own ?? path.basename(file, path.extname(file));
@@ -214,11 +210,11 @@ export function locateTeam(parsed: ParsedDocument, file: string, teamId?: string
   if (teamId === undefined) {
     if (teams.length === 1) return { kind: 'workflow-node', nodePath: teams[0].at, teamId: teams[0].id, teamIds };
     if (teams.length === 0) throw invalid(file, parsed, prefix.length > 0 ? prefix : Object.keys(workflows).slice(0, 1), `expected at least one node with "type: team" in ${where}`);
-    throw new CoreError('CORE_UNKNOWN_TEAM', `the file holds several teams; pass a team id: ${known}`, { file, details: { knownTeamIds: teamIds } });
+    throw new CoreError('CORE_UNKNOWN_TEAM', `the file holds several teams; pass a team id: ${known}`, { location: { file }, details: { knownTeamIds: teamIds } });
   }
   const matches = teams.filter((t) => t.id === teamId);
   if (matches.length === 0) {
-    throw new CoreError('CORE_UNKNOWN_TEAM', `team "${teamId}" is not in this file; known team ids: ${known}`, { file, details: { teamId, knownTeamIds: teamIds } });
+    throw new CoreError('CORE_UNKNOWN_TEAM', `team "${teamId}" is not in this file; known team ids: ${known}`, { location: { file }, details: { teamId, knownTeamIds: teamIds } });
   }
   if (matches.length > 1) {
     const places = matches.map((t) => `${formatFieldPath(t.at)} (line ${parsed.lineOf(t.at) ?? '?'})`).join(' and ');
@@ -240,11 +236,7 @@ export function teamAt(parsed: ParsedDocument, file: string, loc: { kind: 'flat'
     return parseTeamObject(valueAt(parsed.value, loc.nodePath), loc.kind, loc.nodePath);
   } catch (e) {
     if (e instanceof ConfigIssue) {
-      throw new CoreError(
-        'CORE_WORKFLOW_INVALID',
-        e.message,
-        { file, line: parsed.lineOf(e.path), field: e.path.length > 0 ? formatFieldPath(e.path) : undefined, cause: e },
-      );
+      throw new CoreError('CORE_WORKFLOW_INVALID', e.message, { location: { file, line: parsed.lineOf(e.path), field: e.path.length > 0 ? formatFieldPath(e.path) : undefined }, cause: e });
     }
     throw e;
   }
@@ -278,12 +270,12 @@ export async function loadWorkflowFile(filePath: string, teamId?: string): Promi
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : String((e as Error).message);
-    throw new CoreError('CORE_IO', `cannot read the workflow file: ${why}`, { file: filePath, cause: e });
+    throw new CoreError('CORE_IO', `cannot read the workflow file: ${why}`, { location: { file: filePath }, cause: e });
   }
   const text = bytes.toString('utf8');
   // A file that is not UTF-8 could not be restored byte for byte from its text.
   if (!Buffer.from(text, 'utf8').equals(bytes)) {
-    throw new CoreError('CORE_WORKFLOW_PARSE', 'the file is not valid UTF-8 text', { file: filePath });
+    throw new CoreError('CORE_WORKFLOW_PARSE', 'the file is not valid UTF-8 text', { location: { file: filePath } });
   }
   return workflowFromText(filePath, text, teamId);
 }

@@ -73,7 +73,7 @@ function entry(teamId: string, n: number): Omit<HistoryEntry, 'id'> {
   return {
     teamId,
     timestamp: `2025-01-15T10:0${n}:00.000Z`,
-    optimization: { description: `change ${n}` },
+    optimization: { description: `change ${n}`, changes: [{ key: 'formation', before: 'sequential', after: 'parallel' }] },
     validationStatus: 'passed',
     status: 'applied',
     improvementPercentage: n * 10,
@@ -120,6 +120,86 @@ describe('SqliteStore on a database file', () => {
     expect(store.schemaVersion).toBe(SQLITE_SCHEMA_VERSION);
     expect(await store.readTeamLock('t')).toEqual({ teamId: 't', pid: 1, host: 'elsewhere', purpose: 'apply', acquiredAtMs: 1000, heartbeatAtMs: 1000 });
     await expect(store.acquireTeamLock('t', { pid: process.pid, host: hostname(), purpose: 'apply' })).rejects.toThrow('another apply is in progress');
+    db.close();
+  });
+
+  it('reads a history row as autotune 0.1 stored it: typed, its whole verdict cut to the summary', async () => {
+    const file = dbFile();
+    const old = new Database(file);
+    SQLITE_MIGRATIONS[0](old);
+    old.pragma('user_version = 1');
+    // The row's JSON as 0.1 wrote it, byte for byte in shape: the suggestion without `changes`, the whole
+    // verdict (guardrails without the later limit-hit check, a made-up 0 where today's verdict says null).
+    const row = {
+      teamId: 't',
+      timestamp: '2026-11-26T19:49:01.000Z',
+      optimization: {
+        type: 'timeout_tuning',
+        priority: 'medium',
+        description: 'lower the timeout to 300 s',
+        currentConfig: { formation: 'sequential', memberCount: 4, timeoutSeconds: 600 },
+        suggestedConfig: { timeoutSeconds: 300 },
+        expectedImprovement: 5,
+        confidence: 0.7,
+        riskLevel: 0.3,
+        targetMetric: 'cost',
+        strategy: 'timeout_tuning',
+      },
+      validationStatus: 'inconclusive',
+      status: 'applied',
+      improvementPercentage: 0,
+      configBefore: { formation: 'sequential', memberCount: 4, timeoutSeconds: 600 },
+      configAfter: { formation: 'sequential', memberCount: 4, timeoutSeconds: 300 },
+      fingerprintBefore: 'f0',
+      fingerprintAfter: 'f1',
+      experimentId: 'exp-1',
+      evidence: {
+        status: 'inconclusive',
+        metric: 'cost',
+        improvementPercentage: 0,
+        threshold: 5,
+        alpha: 0.05,
+        before: { runs: 10, successRate: 1, meanDurationSeconds: 60, p95DurationSeconds: 70 },
+        after: { runs: 10, successRate: 1, meanDurationSeconds: 60, p95DurationSeconds: 70 },
+        tests: { mannWhitney: { u: 50, pValue: 0.5, alternative: 'less' } },
+        decidedBy: 'welch',
+        regressionPValue: 1,
+        bootstrap: { estimate: 0, low: 0, high: 0, confidenceLevel: 0.95, resamples: 0, method: 'none' },
+        guardrails: { successRateDrop: { value: 0, limit: 10, breached: false, pValue: 1 }, p95Increase: { value: 0, limit: 50, breached: false } },
+        reason: 'no cost recorded',
+        reasonCodes: ['insufficient_data'],
+        explanation: 'Neither arm recorded a cost.',
+      },
+    };
+    old.prepare('INSERT INTO history (team_id, timestamp, status, json) VALUES (?, ?, ?, ?)').run('t', row.timestamp, 'applied', JSON.stringify(row));
+    old.close();
+    const db = new Database(file);
+    const [back] = await SqliteStore.open(db).listHistory('t');
+    expect(back.optimization).toMatchObject({ type: 'timeout_tuning', targetMetric: 'cost', changes: [{ key: 'timeout_seconds', before: 600, after: 300 }] });
+    expect(back.evidence).toEqual({
+      status: 'inconclusive',
+      metric: 'cost',
+      improvementPercentage: 0,
+      threshold: 5,
+      alpha: 0.05,
+      decidedBy: 'welch',
+      regressionPValue: 1,
+      reason: 'no cost recorded',
+      reasonCodes: ['insufficient_data'],
+      explanation: 'Neither arm recorded a cost.',
+    });
+    db.close();
+  });
+
+  it('names the entry and the field of a history row it cannot read', async () => {
+    const db = new Database(dbFile());
+    const store = SqliteStore.open(db);
+    const bad = { ...entry('t', 1), evidence: { status: 'won', metric: 'duration' } };
+    db.prepare('INSERT INTO history (team_id, timestamp, status, json) VALUES (?, ?, ?, ?)').run('t', bad.timestamp, 'applied', JSON.stringify(bad));
+    await expect(store.listHistory('t')).rejects.toMatchObject({
+      code: 'CORE_STORE',
+      message: expect.stringMatching(/evidence\.reasonCodes.*history entry 1 cannot be read: expected a list of reason codes, got nothing/),
+    });
     db.close();
   });
 

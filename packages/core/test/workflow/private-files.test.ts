@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { creationModesLike, prepareDatabaseFile } from '@autotune/core';
+import { prepareDatabaseFile } from '@autotune/core';
+import { creationModesLike } from '../../src/workflow';
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 let dir: string;

@@ -1,4 +1,4 @@
-import { isAutotuneError } from '@autotune/metrics';
+import { isAutotuneError } from '@autotune/errors';
 import type { TeamConfig } from '@autotune/strategies';
 import { CoreError } from '../../src/errors';
 import { isTeamConfig, teamConfigFromUser, teamConfigToUser } from '../../src/workflow/team-config';

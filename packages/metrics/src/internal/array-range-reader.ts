@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { MetricsAggregator } from '../aggregator';
 import { MetricsError } from '../errors';
-import type { SourceLocation } from '../errors';
+import type { ErrorLocation } from '@autotune/errors';
 import { emptyReport } from '../read-options';
 import type { ReadReport } from '../read-options';
 import type { ExecutionRecord } from '../record';
@@ -80,7 +80,7 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
   let error: PlainError | undefined;
   const out: ExecutionRecord[] = [];
   const fail = (message: string): never => {
-    throw new MetricsError('METRICS_PARSE_ERROR', message, { file: task.path, line });
+    throw new MetricsError('METRICS_PARSE', message, { location: { file: task.path, line } });
   };
   const emit = (block: Buffer, from: number, to: number): void => {
     let text: string;
@@ -90,7 +90,7 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
       text = Buffer.concat(pieces).toString('utf8');
       pieces = [];
     }
-    const loc: SourceLocation = { file: task.path, line: elementLine, index: index++ };
+    const loc: ErrorLocation = { file: task.path, line: elementLine, index: index++ };
     parser.element(text, loc, out);
     for (const r of out) agg.add(r);
     out.length = 0;

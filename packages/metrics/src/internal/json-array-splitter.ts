@@ -55,10 +55,10 @@ export class JsonArraySplitter {
   /** Call at end of input: fails if the array was not closed. */
   end(): void {
     if (!this.closed) {
-      throw new MetricsError('METRICS_PARSE_ERROR', 'JSON array is not closed: the file ends before its final "]"', {
+      throw new MetricsError('METRICS_PARSE', 'JSON array is not closed: the file ends before its final "]"', { location: {
         file: this.file,
         line: this.line,
-      });
+      } });
     }
   }
 
@@ -129,7 +129,7 @@ export class JsonArraySplitter {
   }
 
   private fail(message: string): never {
-    throw new MetricsError('METRICS_PARSE_ERROR', message, { file: this.file, line: this.line });
+    throw new MetricsError('METRICS_PARSE', message, { location: { file: this.file, line: this.line } });
   }
 }
 

@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import type { SourceLocation } from '../errors';
+import type { ErrorLocation } from '@autotune/errors';
 import { OTLP_STREAM_BEGIN, OTLP_STREAM_END, OTLP_STREAM_SPAN, OtlpAssembler, resourceAttributes } from '../otlp';
 import type { AttrValue, OtlpOptions, OtlpSink } from '../otlp';
 import type { RecordChecks } from '../validate';
@@ -326,7 +326,7 @@ const BLOCK_BYTES = 1 << 20;
  */
 export async function streamOtlpDocument(path: string, options: { otlp?: OtlpOptions | undefined } & RecordChecks, file: string, sink: OtlpSink): Promise<StreamedDocument> {
   const assembler = new OtlpAssembler(options.otlp, options);
-  let location: SourceLocation | undefined;
+  let location: ErrorLocation | undefined;
   let resourceIndex = -1;
   let resource = new Map<string, AttrValue>();
   let spansInResource = 0;

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { MetricsAggregator } from '../aggregator';
 import { MetricsError } from '../errors';
-import type { SourceLocation } from '../errors';
+import type { ErrorLocation } from '@autotune/errors';
 import { OTLP_PROBE, OTLP_REPLAY, OtlpAssembler, normaliseOtlpId } from '../otlp';
 import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import { emptyReport } from '../read-options';
@@ -289,7 +289,7 @@ export function mergeOtlpRanges(
       if (doc.beforeNs < latest) doc.beforeNs = latest;
       if (doc.afterNs < latest) doc.afterNs = latest;
       // Lines were counted from the range's first line: shift them, once per document.
-      const shifted = new Map<SourceLocation, SourceLocation>();
+      const shifted = new Map<ErrorLocation, ErrorLocation>();
       for (const s of doc.spans) {
         let loc = shifted.get(s.location);
         if (loc === undefined) {

@@ -1,8 +1,10 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { MetricsAggregator } from '../aggregator';
-import { MetricsError, formatLocation } from '../errors';
-import type { MetricsErrorCode, SourceLocation } from '../errors';
+import { MetricsError } from '../errors';
+import { formatLocation } from '@autotune/errors';
+import type { MetricsErrorCode } from '../errors';
+import type { ErrorLocation } from '@autotune/errors';
 import { emptyReport } from '../read-options';
 import type { ReadReport } from '../read-options';
 import type { ExecutionRecord } from '../record';
@@ -31,7 +33,7 @@ export interface PlainError {
   code: MetricsErrorCode;
   /** The message without its location prefix. */
   message: string;
-  location: SourceLocation;
+  location: ErrorLocation;
 }
 
 /** What a range produced: partial figures, counts, and errors with range-relative lines. */
@@ -57,7 +59,7 @@ export function plainError(e: MetricsError): PlainError {
 export function toMetricsError(p: PlainError, rangeFirstLine: number): MetricsError {
   const location = { ...p.location };
   if (location.line !== undefined) location.line += rangeFirstLine - 1;
-  return new MetricsError(p.code, p.message, location);
+  return new MetricsError(p.code,  p.message, { location: location });
 }
 
 /**

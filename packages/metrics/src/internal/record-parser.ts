@@ -1,5 +1,6 @@
-import { MetricsError, formatLocation } from '../errors';
-import type { SourceLocation } from '../errors';
+import { MetricsError } from '../errors';
+import { formatLocation } from '@autotune/errors';
+import type { ErrorLocation } from '@autotune/errors';
 import { OTLP_PROBE, OTLP_RANGE_MODE, OtlpAssembler, isOtlpDocument } from '../otlp';
 import type { OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import type { ReadOptions, ReadReport } from '../read-options';
@@ -219,11 +220,7 @@ export class RecordParser {
       this.rest = text.slice(i);
       this.tryFirstLine(false);
     } else {
-      throw new MetricsError(
-        'METRICS_FORMAT_UNKNOWN',
-        `not a metrics file: expected JSON (a "[" array, a "{" record or OTLP document, or JSON Lines), found ${JSON.stringify(text.slice(i, i + 20))}`,
-        { file: this.file, line: this.line },
-      );
+      throw new MetricsError('METRICS_FORMAT_UNKNOWN', `not a metrics file: expected JSON (a "[" array, a "{" record or OTLP document, or JSON Lines), found ${JSON.stringify(text.slice(i, i + 20))}`, { location: { file: this.file, line: this.line } });
     }
   }
 
@@ -323,18 +320,18 @@ export class RecordParser {
       if (from === to || text.slice(from, to).trim() === '') return;
     }
     if (this.needles !== undefined && this.otherTeam(text, from, to)) return;
-    const loc: SourceLocation = { file: this.file, line: lineNo };
+    const loc: ErrorLocation = { file: this.file, line: lineNo };
     let parsed: unknown;
     try {
       parsed = JSON.parse(text.slice(from, to));
     } catch (e) {
-      this.skip(new MetricsError('METRICS_PARSE_ERROR', `not valid JSON: ${(e as Error).message}`, loc, { cause: e }));
+      this.skip(new MetricsError('METRICS_PARSE', `not valid JSON: ${(e as Error).message}`, { location: loc, cause: e }));
       return;
     }
     this.value(parsed, loc);
   }
 
-  private value(parsed: unknown, loc: SourceLocation): void {
+  private value(parsed: unknown, loc: ErrorLocation): void {
     if (isOtlpDocument(parsed)) {
       this.otlp ??= this.newAssembler();
       try {
@@ -386,12 +383,7 @@ export class RecordParser {
         this.lines(text, true);
       } catch (e) {
         if (e instanceof MetricsError && this.report.skipped === before) {
-          throw new MetricsError(
-            e.code,
-            `${e.message.slice(formatLocation(e.location).length + 2)} (nor is the file one JSON document: ${(docError as Error).message})`,
-            e.location,
-            { cause: e },
-          );
+          throw new MetricsError(e.code, `${e.message.slice(formatLocation(e.location).length + 2)} (nor is the file one JSON document: ${(docError as Error).message})`, { location: e.location, cause: e });
         }
         throw e;
       }
@@ -412,12 +404,12 @@ export class RecordParser {
     this.splitter!.push(chunk, els);
     for (const el of els) {
       if (this.needles !== undefined && this.otherTeam(el.text, 0, el.text.length)) continue;
-      const loc: SourceLocation = { file: this.file, line: el.line, index: el.index };
+      const loc: ErrorLocation = { file: this.file, line: el.line, index: el.index };
       let parsed: unknown;
       try {
         parsed = JSON.parse(el.text);
       } catch (e) {
-        this.skip(new MetricsError('METRICS_PARSE_ERROR', `array element is not valid JSON: ${(e as Error).message}`, loc, { cause: e }));
+        this.skip(new MetricsError('METRICS_PARSE', `array element is not valid JSON: ${(e as Error).message}`, { location: loc, cause: e }));
         continue;
       }
       this.value(parsed, loc);
@@ -429,14 +421,14 @@ export class RecordParser {
    * One element of a JSON array split elsewhere (by a worker thread's byte scanner): team filter, parse,
    * validation and lenient skips as for the elements this parser splits itself. Records go to `out`.
    */
-  element(text: string, loc: SourceLocation, out: ExecutionRecord[]): void {
+  element(text: string, loc: ErrorLocation, out: ExecutionRecord[]): void {
     this.out = out;
     if (this.needles !== undefined && this.otherTeam(text, 0, text.length)) return;
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
     } catch (e) {
-      this.skip(new MetricsError('METRICS_PARSE_ERROR', `array element is not valid JSON: ${(e as Error).message}`, loc, { cause: e }));
+      this.skip(new MetricsError('METRICS_PARSE', `array element is not valid JSON: ${(e as Error).message}`, { location: loc, cause: e }));
       return;
     }
     this.value(parsed, loc);

@@ -1,3 +1,4 @@
+import { isOutcomeMetric } from '@autotune/metrics';
 import { OPTIMIZATION_PRIORITIES } from '../contract';
 import type { OptimizationStrategy, OptimizationSuggestion, StrategyContext, TeamConfig } from '../contract';
 import { isCompatibleStrategy } from '../define-strategy';
@@ -50,7 +51,6 @@ export interface ConformanceReport {
   suggestionsMade: number;
 }
 
-const METRICS = new Set(['duration', 'cost', 'success_rate']);
 const CONFIG_KEYS = ['formation', 'memberCount', 'members', 'toolBudget', 'timeoutSeconds'] as const;
 
 function describeError(e: unknown): string {
@@ -87,7 +87,7 @@ function checkShape(s: unknown, input: Input, strategy: OptimizationStrategy, fa
   if (typeof x.type !== 'string' || x.type === '') fail(`a suggestion has no type (a non-empty string): ${show(x.type)}`);
   if (!OPTIMIZATION_PRIORITIES.includes(x.priority as never)) fail(`${tag}: priority must be one of ${OPTIMIZATION_PRIORITIES.join(', ')}, got ${show(x.priority)}`);
   if (typeof x.description !== 'string' || x.description.trim() === '') fail(`${tag}: description must be a non-empty string`);
-  if (!METRICS.has(x.targetMetric as string)) fail(`${tag}: targetMetric must be duration, cost or success_rate, got ${show(x.targetMetric)}`);
+  if (!isOutcomeMetric(x.targetMetric)) fail(`${tag}: targetMetric must be duration, cost or success_rate, got ${show(x.targetMetric)}`);
   for (const k of ['confidence', 'riskLevel'] as const) {
     const v = x[k];
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) fail(`${tag}: ${k} must be a number in 0..1, got ${show(v)}`);

@@ -1,0 +1,3 @@
+// The public surface of @autotune/errors, listed by name.
+export { AUTOTUNE_ERROR_BRAND, AutotuneError, formatLocation, isAutotuneError } from './autotune-error';
+export type { AutotuneErrorLike, AutotuneErrorOptions, ErrorLocation } from './autotune-error';
