@@ -7,7 +7,7 @@ import {
   type RacerObservations,
   type Verdict,
 } from '@autotune/abtest';
-import { requiredRunsPerArm } from '@autotune/stats';
+import { createRng, requiredRunsPerArm } from '@autotune/stats';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { combine, describeChanges, neighbours, outsideSpace, settingsChanged, type NeighbourCandidate } from './search-space';
@@ -668,10 +668,10 @@ async function confirmWinner(
   // Fresh runs in pairs: pair k runs the config in force and the winner with the same trial seed, in a seeded
   // random order, at about the same time, so the pair shares its conditions (the race's blocking, kept for the
   // confirm). The verdict judges the two arms as any A/B test; the success check also uses the pairing.
-  const order = prng(seed);
+  const order = createRng(seed);
   const jobs: Array<{ config: TeamConfig; trial: number; seed: number; arm: 'baseline' | 'candidate' }> = [];
   for (let k = 0; k < runsPerArm; k++) {
-    const pair = order() < 0.5 ? (['baseline', 'candidate'] as const) : (['candidate', 'baseline'] as const);
+    const pair = order.next() < 0.5 ? (['baseline', 'candidate'] as const) : (['candidate', 'baseline'] as const);
     for (const arm of pair) jobs.push({ config: arm === 'baseline' ? base : winner.config, trial: 1_000_000 + k, seed: (seed + 31 * k) >>> 0, arm });
   }
   const startedAt = new Date().toISOString();
@@ -837,14 +837,3 @@ function pairedNoWorseProbability(won: number, lost: number, pairs: number, marg
   return normalCdf((d + margin) / sd);
 }
 
-/** mulberry32: the confirm's pair order, reproducible for a seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
