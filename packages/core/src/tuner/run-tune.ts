@@ -24,6 +24,10 @@ const PLANNED_RUNS_PER_CANDIDATE = 6;
 /** Two-setting combinations added to a race. */
 const MAX_COMBINATIONS = 4;
 const BUDGET_DROP = 'dropped by the budget';
+/** Batches of extra pairs a confirm may add for its success check when the verdict passed and success is in doubt. */
+const MAX_SUCCESS_BATCHES = 2;
+/** A success check this probable needs no extra pairs. */
+const DECISIVE_SUCCESS = 0.9;
 /** Times a race without a winner goes on while some racer measured better but is not yet likely safe. */
 const MAX_EXTENSIONS = 2;
 /** Races again from the same config after a confirm refused its winner for success or a guardrail. */
@@ -34,7 +38,7 @@ const SUCCESS_CONFIDENCE = 0.6;
  * The same, for a confirm after an earlier one from the same config was refused for its success rate or a
  * guardrail: that team has shown a faster config that fails more, so a second candidate must show more.
  */
-const RETRY_SUCCESS_CONFIDENCE = 0.75;
+const RETRY_SUCCESS_CONFIDENCE = 0.6;
 /** Pseudo-runs of the baseline's success rate a racer's estimate is shrunk towards while it has few runs. */
 const SUCCESS_PRIOR_RUNS = 4;
 /** Below this posterior probability of being within the success margin, a racer ranks as below the bar. */
@@ -148,6 +152,10 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
     const confirm = await confirmWinner(input, step, current, history, race, input.budget - used, retries > 0 ? RETRY_SUCCESS_CONFIDENCE : SUCCESS_CONFIDENCE);
     used += confirm.runs;
     for (const s of [...confirm.report.result.baseline, ...confirm.report.result.candidate]) records.push({ record: s.record, purpose: `tune step ${step + 1}: confirm ${s.arm}` });
+    for (const x of confirm.extra) {
+      records.push({ record: x.baseline, purpose: `tune step ${step + 1}: confirm success check baseline` });
+      records.push({ record: x.candidate, purpose: `tune step ${step + 1}: confirm success check candidate` });
+    }
     stepReport.confirm = confirm.report;
     input.onEvent?.({ type: 'step-done', step, kept: confirm.report.kept, reason: confirm.report.reason });
     if (!confirm.report.kept) {
@@ -775,7 +783,7 @@ async function confirmWinner(
   race: RaceOutcome,
   left: number,
   needed: number,
-): Promise<{ report: ConfirmReport; runs: number }> {
+): Promise<{ report: ConfirmReport; runs: number; extra: Array<{ baseline: ExecutionRecord; candidate: ExecutionRecord }> }> {
   const winner = race.winner!;
   const metric = input.objective === 'cost' ? 'cost' : 'duration';
   const runsPerArm = confirmSize(input, race, left, needed);
@@ -809,25 +817,51 @@ async function confirmWinner(
   if (input.reviewVerdict) verdict = input.reviewVerdict(verdict, result, base, winner.config);
   // Success: paired where runs were paired (the race's shared rounds and the confirm's pairs), since a pair's shared
   // conditions fail both alike and only the pairs where one of them failed compare them.
-  const baseRuns = [...history, ...race.baseline.records, ...result.baseline.map((x) => x.record)];
-  const candRuns = [...winner.records, ...result.candidate.map((x) => x.record)];
+  const extra: Array<{ baseline: ExecutionRecord; candidate: ExecutionRecord }> = [];
+  const judgeSuccess = () => {
+    const confirmPairs = [...result.baseline.map((x, k) => ({ baseline: x.record, candidate: result.candidate[k]!.record })), ...extra];
+    const baseRuns = [...history, ...race.baseline.records, ...confirmPairs.map((x) => x.baseline)];
+    const candRuns = [...winner.records, ...confirmPairs.map((x) => x.candidate)];
+    const t = { lost: 0, won: 0, pairs: 0 };
+    const tally = (a: boolean | undefined, c: boolean | undefined) => {
+      if (a === undefined || c === undefined) return;
+      t.pairs++;
+      if (a && !c) t.lost++;
+      if (c && !a) t.won++;
+    };
+    for (let k = 0; k < Math.min(race.baseline.successes.length, winner.successes.length); k++) tally(race.baseline.successes[k], winner.successes[k]);
+    for (const x of confirmPairs) tally(x.baseline.success === true, x.candidate.success === true);
+    const paired = pairedNoWorseProbability(t.won, t.lost, t.pairs, input.successMargin / 100);
+    const outvoted = outvotedFailures(base, winner.config, baseRuns, candRuns);
+    const outvotedP = outvoted ? pairedNoWorseProbability(outvoted.won, outvoted.lost, outvoted.runs, input.successMargin / 100) : 1;
+    return { ...t, baseRuns, candRuns, paired, outvoted, outvotedP, probability: Math.min(paired, outvotedP) };
+  };
+  let success = judgeSuccess();
+  // The verdict passed but the success rate is in doubt: more pairs, for the success check only (the verdict
+  // stays on its planned runs). More evidence can only refuse what the verdict passed, so the A/A bound holds;
+  // a config a few points worse drifts below the bar as pairs accrue, a config no worse drifts up.
+  const batch = Math.max(MIN_RUNS_PER_ARM, Math.ceil(runsPerArm / 2));
+  for (let b = 0; b < MAX_SUCCESS_BATCHES && verdict.status === 'passed' && success.probability >= needed && success.probability < DECISIVE_SUCCESS; b++) {
+    if (left - 2 * (runsPerArm + extra.length) - 2 * batch < MIN_STEP_RUNS) break;
+    const more: Array<{ config: TeamConfig; trial: number; seed: number; arm: 'baseline' | 'candidate' }> = [];
+    for (let k = 0; k < batch; k++) {
+      const i = runsPerArm + extra.length + k;
+      const pair = order.next() < 0.5 ? (['baseline', 'candidate'] as const) : (['candidate', 'baseline'] as const);
+      for (const arm of pair) more.push({ config: arm === 'baseline' ? base : winner.config, trial: 1_000_000 + i, seed: (seed + 31 * i) >>> 0, arm });
+    }
+    const got = await runTrials(input, more);
+    for (let k = 0; k < batch; k++) {
+      const pairRecs = more.map((j, i) => ({ arm: j.arm, rec: got[i]! })).slice(2 * k, 2 * k + 2);
+      extra.push({ baseline: pairRecs.find((x) => x.arm === 'baseline')!.rec, candidate: pairRecs.find((x) => x.arm === 'candidate')!.rec });
+    }
+    success = judgeSuccess();
+  }
+  const { lost, won, pairs, baseRuns, candRuns, outvoted } = success;
+  const pairedProbability = success.paired;
+  const outvotedProbability = success.outvotedP;
+  const probabilityNoWorse = success.probability;
   const bs = successesOf(baseRuns);
   const cs = successesOf(candRuns);
-  let lost = 0;
-  let won = 0;
-  let pairs = 0;
-  const tally = (a: boolean | undefined, c: boolean | undefined) => {
-    if (a === undefined || c === undefined) return;
-    pairs++;
-    if (a && !c) lost++;
-    if (c && !a) won++;
-  };
-  for (let k = 0; k < Math.min(race.baseline.successes.length, winner.successes.length); k++) tally(race.baseline.successes[k], winner.successes[k]);
-  for (let k = 0; k < runsPerArm; k++) tally(result.baseline[k].record.success === true, result.candidate[k].record.success === true);
-  const pairedProbability = pairedNoWorseProbability(won, lost, pairs, input.successMargin / 100);
-  const outvoted = outvotedFailures(base, winner.config, baseRuns, candRuns);
-  const outvotedProbability = outvoted ? pairedNoWorseProbability(outvoted.won, outvoted.lost, outvoted.runs, input.successMargin / 100) : 1;
-  const probabilityNoWorse = Math.min(pairedProbability, outvotedProbability);
   const successPassed = probabilityNoWorse >= needed;
   const kept = verdict.status === 'passed' && successPassed;
   const reason =
@@ -836,16 +870,17 @@ async function confirmWinner(
       : successPassed
         ? `passed: ${verdict.reason}`
         : outvoted && outvotedProbability < pairedProbability
-          ? `the verdict passed, but the success rate may be more than ${input.successMargin} points lower: in ${outvoted.runs} runs of the consensus config, ${outvoted.lost} succeeded although a member the candidate keeps failed (outvoted), and ${outvoted.won} failed although all of them succeeded; without the vote, probability within the margin ${(100 * outvotedProbability).toFixed(0)}%, ${(100 * needed).toFixed(0)}% needed`
+          ? `the verdict passed, but the success rate may be more than ${input.successMargin} points lower: in ${outvoted.runs} runs of the consensus config, ${outvoted.lost} succeeded although members the candidate keeps would not have carried them (outvoted), and ${outvoted.won} failed although they would have; probability within the margin ${(100 * outvotedProbability).toFixed(0)}%, ${(100 * needed).toFixed(0)}% needed`
           : `the verdict passed, but the success rate may be more than ${input.successMargin} points lower (in ${pairs} paired runs the candidate alone failed ${lost} times and alone succeeded ${won} times; probability within the margin ${(100 * probabilityNoWorse).toFixed(0)}%, ${(100 * needed).toFixed(0)}% needed${needed > SUCCESS_CONFIDENCE ? ' after an earlier confirm from this config was refused' : ''})`;
   const baseRate = bs / baseRuns.length;
   return {
-    runs: result.baseline.length + result.candidate.length,
+    runs: result.baseline.length + result.candidate.length + 2 * extra.length,
+    extra,
     report: {
       runsPerArm,
       verdict,
       result,
-      successCheck: { baselineRate: baseRate, candidateRate: cs / candRuns.length, probabilityNoWorse, passed: successPassed },
+      successCheck: { baselineRate: baseRate, candidateRate: cs / candRuns.length, probabilityNoWorse, passed: successPassed, extraPairs: extra.length },
       powerTenPointLoss: successTestPower(baseRate, runsPerArm, input.alpha),
       kept,
       reason,

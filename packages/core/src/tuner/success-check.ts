@@ -46,6 +46,9 @@ export function pairedNoWorseProbability(won: number, lost: number, pairs: numbe
   return normalCdf((d + margin) / sd);
 }
 
+/** One-sided level at which a member's fewer failures under the candidate mark its consensus failures as starved. */
+const INPUT_STARVED_ALPHA = 0.1;
+
 /** What the runs of a consensus config say about the same runs without the vote (see {@link outvotedFailures}). */
 export interface OutvotedEvidence {
   /** Runs of the consensus config that name every member the candidate keeps. */
@@ -57,29 +60,56 @@ export interface OutvotedEvidence {
 }
 
 /**
- * A consensus team succeeds when most of its members do; every other formation needs each member's part. So the
- * member records of the consensus config's runs tell, run by run, whether the same run would have succeeded
- * with every kept member's part required: a run that succeeded while a kept member failed is one the candidate
- * would likely have lost. Those runs are many more than the candidate's own (the history and every baseline run
- * of the race and the confirm), so they see a loss of a few points that the candidate's own runs cannot.
+ * A consensus team succeeds when most of its members do; every other formation needs each member's part, and a
+ * smaller consensus needs most of fewer. So the member records of the consensus config's runs tell, run by run,
+ * whether the same run would have succeeded under the candidate: a run that succeeded while the members the
+ * candidate keeps would not have carried it is one the candidate would likely have lost. Those runs are many more
+ * than the candidate's own (the history and every baseline run of the race and the confirm), so they see a loss
+ * of a few points that the candidate's own runs cannot.
  *
- * Only members that work on their own in the candidate's runs count: consensus members propose without waiting
- * for anyone, so a member that in the candidate's formation waits for another's output (`waitedFor`) may have
- * failed in consensus for want of that input, a failure the candidate would not repeat. Undefined unless `base`
- * is consensus, `candidate` is not and has runs to say who waits. It can only find losses (the candidate may fail
- * in new ways too), so it is a second check beside the candidate's own runs, never a replacement.
+ * For a switch to another formation, consensus members propose without waiting for anyone, so a member that in
+ * the candidate's formation waits for another's output (`waitedFor`) may have failed in consensus for want of
+ * that input, a failure the candidate would not repeat: such a member counts only while it does not fail clearly
+ * less often in the candidate's runs (one-sided Fisher test at 10%). Undefined unless `base` is consensus and `candidate` is another formation (with runs to say
+ * who waits) or a consensus of fewer members. It can only find losses (the candidate may fail in new ways too),
+ * so it is a second check beside the candidate's own runs, never a replacement.
  */
 export function outvotedFailures(base: TeamConfig, candidate: TeamConfig, baseRuns: readonly ExecutionRecord[], candidateRuns: readonly ExecutionRecord[]): OutvotedEvidence | undefined {
-  if (base.formation !== 'consensus' || candidate.formation === 'consensus' || candidateRuns.length === 0) return undefined;
+  if (base.formation !== 'consensus') return undefined;
   const keptIds = candidate.members ? candidate.members.filter((m) => m.enabled !== false).map((m) => m.id) : undefined;
-  const waits = new Set<string>();
-  const seen = new Set<string>();
+  const smallerConsensus = candidate.formation === 'consensus';
+  if (smallerConsensus ? enabledCount(candidate) >= enabledCount(base) : candidateRuns.length === 0) return undefined;
+  // Per member: runs and failures under the candidate and under consensus, and whether it waited for others.
+  const tally = new Map<string, { waits: boolean; runs: number; fails: number; baseRuns: number; baseFails: number }>();
+  const entry = (id: string) => {
+    let t = tally.get(id);
+    if (!t) tally.set(id, (t = { waits: false, runs: 0, fails: 0, baseRuns: 0, baseFails: 0 }));
+    return t;
+  };
   for (const run of candidateRuns) {
     for (const m of run.members) {
-      seen.add(m.memberId);
-      if (m.waitedFor && m.waitedFor.length > 0) waits.add(m.memberId);
+      const t = entry(m.memberId);
+      t.runs++;
+      if (!m.success) t.fails++;
+      if (m.waitedFor && m.waitedFor.length > 0) t.waits = true;
     }
   }
+  for (const run of baseRuns) {
+    for (const m of run.members) {
+      const t = entry(m.memberId);
+      t.baseRuns++;
+      if (!m.success) t.baseFails++;
+    }
+  }
+  // A member that waits under the candidate and fails there clearly less often than under consensus failed in
+  // consensus for want of its input: its consensus failures do not carry over.
+  const carriesOver = (id: string) => {
+    const t = tally.get(id);
+    if (!t || t.runs === 0) return false;
+    if (!t.waits) return true;
+    return fisherExact([[t.fails, t.runs - t.fails], [t.baseFails, t.baseRuns - t.baseFails]], { alternative: 'less' }).pValue > INPUT_STARVED_ALPHA;
+  };
+  const majority = (parts: readonly { success: boolean }[]) => parts.filter((m) => m.success).length * 2 > parts.length;
   const out: OutvotedEvidence = { runs: 0, lost: 0, won: 0 };
   for (const run of baseRuns) {
     // A run cut off by its timeout says nothing of its members' parts.
@@ -87,12 +117,23 @@ export function outvotedFailures(base: TeamConfig, candidate: TeamConfig, baseRu
     const kept = keptIds ?? run.members.slice(0, candidate.memberCount).map((m) => m.memberId);
     const parts = run.members.filter((m) => kept.includes(m.memberId));
     if (parts.length < kept.length) continue;
-    const independent = parts.filter((m) => seen.has(m.memberId) && !waits.has(m.memberId));
     out.runs++;
+    if (smallerConsensus) {
+      // Lost: the kept members have no majority of their own; won: the vote failed for want of a majority that
+      // the kept members alone have.
+      if (run.success && !majority(parts)) out.lost++;
+      if (!run.success && !majority(run.members) && majority(parts)) out.won++;
+      continue;
+    }
+    const independent = parts.filter((m) => carriesOver(m.memberId));
     const othersOk = independent.every((m) => m.success);
     if (run.success && !othersOk) out.lost++;
     // A failed run whose every part succeeded (no agreement, say) tells of a win only if no part may have waited.
     if (!run.success && othersOk && independent.length === parts.length) out.won++;
   }
   return out.runs > 0 ? out : undefined;
+}
+
+function enabledCount(config: TeamConfig): number {
+  return config.members ? config.members.filter((m) => m.enabled !== false).length : config.memberCount;
 }
