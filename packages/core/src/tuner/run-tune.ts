@@ -33,12 +33,12 @@ const MAX_EXTENSIONS = 2;
 /** Races again from the same config after a confirm refused its winner for success or a guardrail. */
 const MAX_RETRIES = 2;
 /** Probability that the candidate's success rate is within the margin, required to keep it after its confirm. */
-const SUCCESS_CONFIDENCE = 0.6;
+const SUCCESS_CONFIDENCE = 0.7;
 /**
  * The same, for a confirm after an earlier one from the same config was refused for its success rate or a
  * guardrail: that team has shown a faster config that fails more, so a second candidate must show more.
  */
-const RETRY_SUCCESS_CONFIDENCE = 0.6;
+const RETRY_SUCCESS_CONFIDENCE = 0.7;
 /** Pseudo-runs of the baseline's success rate a racer's estimate is shrunk towards while it has few runs. */
 const SUCCESS_PRIOR_RUNS = 4;
 /** Below this posterior probability of being within the success margin, a racer ranks as below the bar. */
@@ -127,7 +127,8 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
     }
     // A large budget is spread over several steps of the climb; a small one goes to one step.
     const stepBudget = left >= 250 ? Math.ceil(left * 0.6) : left;
-    const confirmReserve = Math.max(2 * MIN_RUNS_PER_ARM, Math.round(stepBudget * 0.35));
+    // The confirm needs room for the pairs its success check needs (successPairs), less the rounds a race gives.
+    const confirmReserve = Math.max(2 * MIN_RUNS_PER_ARM, Math.round(stepBudget * 0.35), 2 * (successPairs(SUCCESS_CONFIDENCE, input.successMargin) - MIN_ROUNDS));
     const raceBudget = stepBudget - confirmReserve;
     await input.prepareStep?.(current);
     // A race again from the same config (after a refused confirm) continues the last one.
@@ -889,6 +890,14 @@ async function confirmWinner(
 }
 
 /**
+ * Pairs enough that a winner that never fails alone can pass the success check at `confidence`: with none of n
+ * pairs discordant its probability is Phi(margin * n) (pairedNoWorseProbability).
+ */
+function successPairs(confidence: number, marginPoints: number): number {
+  return Math.ceil(normalQuantile(confidence) / (marginPoints / 100));
+}
+
+/**
  * Runs per arm of the confirm test: enough for 90% power at the race's effect estimate, shrunk by one standard
  * error (the winner of a race is the one that got lucky too), within what is left of the budget. With room to
  * spare, the rest goes to the next step of the climb.
@@ -909,10 +918,7 @@ function confirmSize(input: TuneEngineInput, race: RaceOutcome, left: number, su
     const d = (((effect - input.threshold / 2) / 100) * baseMean) / sd;
     if (d > 0) needed = requiredRunsPerArm({ effectSize: d, alpha: input.alpha, power: 0.9, alternative: 'greater' });
   }
-  // Pairs enough that a winner that never fails alone can pass the success check: with none of n pairs
-  // discordant its probability is Phi(margin * n) (pairedNoWorseProbability).
-  const successPairs = Math.ceil(normalQuantile(successConfidence) / (input.successMargin / 100)) - c.rounds;
-  const planned = Math.max(MIN_RUNS_PER_ARM, Math.min(most, Math.max(needed, 15, successPairs)));
+  const planned = Math.max(MIN_RUNS_PER_ARM, Math.min(most, Math.max(needed, 15, successPairs(successConfidence, input.successMargin) - c.rounds)));
   return Math.min(planned, Math.max(MIN_RUNS_PER_ARM, most));
 }
 
