@@ -593,12 +593,11 @@ async function runRace(
   }
   let winner: Racer | undefined;
   let noWinnerReason: string | undefined;
-  if (!best) {
-    noWinnerReason = finalRanked.length === 0 ? 'every candidate was eliminated: none beat the config in force' : `no candidate left both measured better than the config in force and is likely to keep its success rate (best remaining: ${finalRanked[0]!.label})`;
-  }
-  else if (!feasible(best, baseline, margin)) noWinnerReason = `the best remaining candidate (${best.label}) is below the success bar`;
-  else if (pairedComparison(observations(baseline), observations(best)).improvementPercentage <= 0) noWinnerReason = `the best remaining candidate (${best.label}) measured no better than the config in force`;
-  else winner = best;
+  // `safe` holds only racers above the success bar that measured better, so the best of them, if any, wins.
+  if (best) winner = best;
+  else if (finalRanked.length === 0) noWinnerReason = 'every candidate was eliminated: none beat the config in force';
+  else if (!finalRanked.some(improves)) noWinnerReason = `no candidate left measured better than the config in force (best remaining: ${finalRanked[0]!.label})`;
+  else noWinnerReason = `no candidate left both measured better than the config in force and is likely to keep its success rate (best remaining: ${finalRanked[0]!.label})`;
   if (winner) winner.status = 'winner';
   for (const r of alive()) if (r !== winner && r !== baseline) r.dropReason ??= 'still racing when the race ended; ranked below the winner';
   const report: RaceReport = {
