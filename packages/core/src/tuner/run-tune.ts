@@ -52,8 +52,10 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
     }
     // A large budget is spread over several steps of the climb; a small one goes to one step.
     const stepBudget = left >= 250 ? Math.ceil(left * 0.6) : left;
-    // The confirm needs room for the pairs its success check needs (successPairs), less the rounds a race gives.
-    const confirmReserve = Math.max(2 * MIN_RUNS_PER_ARM, Math.round(stepBudget * 0.35), 2 * (successPairs(SUCCESS_CONFIDENCE, input.successMargin) - MIN_ROUNDS));
+    // The confirm needs room for the pairs its success check needs (successPairs), less the rounds a race gives;
+    // but a small budget keeps the race of a few rounds its 30 runs were meant for.
+    const wanted = Math.max(2 * MIN_RUNS_PER_ARM, Math.round(stepBudget * 0.35), 2 * (successPairs(SUCCESS_CONFIDENCE, input.successMargin) - MIN_ROUNDS));
+    const confirmReserve = Math.min(wanted, stepBudget - (MIN_STEP_RUNS - 2 * MIN_RUNS_PER_ARM));
     const raceBudget = stepBudget - confirmReserve;
     await input.prepareStep?.(current);
     // A race again from the same config (after a refused confirm) continues the last one.

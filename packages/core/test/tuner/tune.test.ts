@@ -167,11 +167,13 @@ describe('tune: the race and its confirm test', () => {
     expect(standings.find((x) => x.config.toolBudget === 30)!.dropReason ?? '').not.toMatch(/history/);
   }, 60_000);
 
-  it.each([30, 41, 60, 97, 150])('never runs more than a budget of %i runs, and reports exactly what it ran', async (budget) => {
+  it.each([30, 41, 60, 97, 150])('never runs more than a budget of %i runs, reports exactly what it ran, and races with it', async (budget) => {
     const { autotuner, runner } = await alikeTuner(budget);
     const outcome = await autotuner.tune('team', BASE, { budget });
     expect(runner.runs.length).toBe(outcome.runsUsed);
     expect(outcome.runsUsed).toBeLessThanOrEqual(budget);
+    // Every budget of at least a step's 30 runs holds a race: the confirm's reserve never swallows it.
+    expect(outcome.steps[0]!.race.rounds).toBeGreaterThanOrEqual(3);
   });
 
   it('refuses a budget that is not a whole number of runs', async () => {
