@@ -236,34 +236,52 @@ function startWorker<R extends RangeResult>(data: WorkerData): Promise<R> {
   });
 }
 
+/** What every range task carries from the caller's options. */
+function taskOptions(path: string, options: AggregateFileOptions): Omit<RangeTask, 'start' | 'end'> {
+  return { path, lenient: options.lenient === true, maxReportedSkips: options.maxReportedSkips, teamId: options.teamId, formations: options.formations };
+}
+
 async function aggregateInWorkers(path: string, ranges: [number, number][], options: AggregateFileOptions): Promise<AggregateFileResult> {
-  const tasks: RangeTask[] = ranges.map(([start, end]) => ({
-    path,
-    start,
-    end,
-    lenient: options.lenient === true,
-    maxReportedSkips: options.maxReportedSkips,
-    teamId: options.teamId,
-    formations: options.formations,
-  }));
-  const results = await Promise.all(tasks.map((task) => startWorker<RangeResult>({ kind: 'lines', task })));
+  const base = taskOptions(path, options);
+  const results = await Promise.all(ranges.map(([start, end]) => startWorker<RangeResult>({ kind: 'lines', task: { ...base, start, end } })));
+  return mergeInFileOrder(path, 'jsonl', results, options);
+}
+
+/**
+ * The ranges' figures merged in file order: the result is that of one thread reading the ranges one after
+ * the other. Lines (and array indexes) in errors are shifted from range-relative to file positions; the first
+ * error in file order is thrown. A JSON array part that was not `verified` (its successor's start was a wrong
+ * guess) read on to the end of the array, so the parts after it are dropped.
+ */
+function mergeInFileOrder(
+  path: string,
+  format: 'jsonl' | 'json-array',
+  results: readonly (RangeResult & { elements?: number; verified?: boolean })[],
+  options: AggregateFileOptions,
+): AggregateFileResult {
   const maxSkips = options.maxReportedSkips ?? 5;
   const aggregator = new MetricsAggregator();
   const report = emptyReport(path);
-  report.format = 'jsonl';
+  report.format = format;
   let firstLine = 1;
-  // Merged in file order: the result is that of one thread reading the ranges one after the other.
+  let firstIndex = 0;
+  const shift = (p: PlainError): MetricsError => {
+    const index = p.location.index;
+    return toMetricsError(index === undefined ? p : { ...p, location: { ...p.location, index: index + firstIndex } }, firstLine);
+  };
   for (const r of results) {
-    if (r.error !== undefined) throw toMetricsError(r.error, firstLine);
+    if (r.error !== undefined) throw shift(r.error);
     aggregator[AGGREGATOR_MERGE_STATE](r.state);
     report.records += r.records;
     report.skipped += r.skipped;
     for (const s of r.firstSkips) {
       if (report.firstSkips.length >= maxSkips) break;
-      const error = toMetricsError(s, firstLine);
+      const error = shift(s);
       report.firstSkips.push({ location: error.location, reason: error.message, error });
     }
     firstLine += r.lines;
+    firstIndex += r.elements ?? 0;
+    if (r.verified === false) break;
   }
   return { aggregator, report, threads: results.length };
 }
@@ -286,43 +304,10 @@ function splitArray(path: string, size: number, n: number): number[] {
 }
 
 async function aggregateArrayInWorkers(path: string, starts: number[], options: AggregateFileOptions): Promise<AggregateFileResult> {
-  const tasks: ArrayRangeTask[] = starts.map((start, k) => ({
-    path,
-    start,
-    stopAt: starts[k + 1] ?? -1,
-    lenient: options.lenient === true,
-    maxReportedSkips: options.maxReportedSkips,
-    teamId: options.teamId,
-    formations: options.formations,
-  }));
+  const base = taskOptions(path, options);
+  const tasks: ArrayRangeTask[] = starts.map((start, k) => ({ ...base, start, stopAt: starts[k + 1] ?? -1 }));
   const results = await Promise.all(tasks.map((task) => startWorker<ArrayRangeResult>({ kind: 'array', task })));
-  const maxSkips = options.maxReportedSkips ?? 5;
-  const aggregator = new MetricsAggregator();
-  const report = emptyReport(path);
-  report.format = 'json-array';
-  let firstLine = 1;
-  let firstIndex = 0;
-  const shift = (p: PlainError): MetricsError => {
-    const e = toMetricsError(p, firstLine);
-    if (e.location.index !== undefined) return toMetricsError({ ...p, location: { ...p.location, index: p.location.index! + firstIndex } }, firstLine);
-    return e;
-  };
-  for (const r of results) {
-    if (r.error !== undefined) throw shift(r.error);
-    aggregator[AGGREGATOR_MERGE_STATE](r.state);
-    report.records += r.records;
-    report.skipped += r.skipped;
-    for (const s of r.firstSkips) {
-      if (report.firstSkips.length >= maxSkips) break;
-      const error = shift(s);
-      report.firstSkips.push({ location: error.location, reason: error.message, error });
-    }
-    firstLine += r.lines;
-    firstIndex += r.elements;
-    // A wrong guess: this part read on to the end, and the later parts started mid-element. Drop them.
-    if (!r.verified) break;
-  }
-  return { aggregator, report, threads: results.length };
+  return mergeInFileOrder(path, 'json-array', results, options);
 }
 
 /**
@@ -337,13 +322,9 @@ async function aggregateOtlpInWorkers(path: string, ranges: [number, number][], 
       startWorker<OtlpRangeResult>({
         kind: 'otlp',
         task: {
-          path,
+          ...taskOptions(path, options),
           start,
           end,
-          lenient: options.lenient === true,
-          maxReportedSkips: options.maxReportedSkips,
-          teamId: options.teamId,
-          formations: options.formations,
           otlp: options.otlp,
           plan: plans[k]!,
         },

@@ -1,5 +1,4 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { MetricsAggregator } from '../aggregator';
 import { MetricsError } from '../errors';
 import type { ErrorLocation } from '@autotune/errors';
@@ -7,10 +6,9 @@ import { OTLP_PROBE, OTLP_REPLAY, OtlpAssembler, normaliseOtlpId } from '../otlp
 import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import { emptyReport } from '../read-options';
 import type { ReadOptions, ReadReport } from '../read-options';
-import type { ExecutionRecord } from '../record';
 import { AGGREGATOR_MERGE_STATE, AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
-import { plainError, toMetricsError } from './range-reader';
-import type { PlainError, RangeResult, RangeTask } from './range-reader';
+import { plainError, readRange, toMetricsError } from './range-reader';
+import type { RangeResult, RangeTask } from './range-reader';
 import { RecordParser } from './record-parser';
 
 /*
@@ -162,36 +160,7 @@ export function aggregateOtlpRange(task: RangeTask & { otlp: OtlpOptions | undef
     { lenient: task.lenient, maxReportedSkips: task.maxReportedSkips, formations: task.formations, otlp: task.otlp },
     { summaryOnly: true, teamId: task.teamId, linesFrom: 1, otlpRange: hooks },
   );
-  const out: ExecutionRecord[] = [];
-  const fd = openSync(task.path, 'r');
-  const buf = Buffer.allocUnsafe(1 << 16);
-  const decoder = new StringDecoder('utf8');
-  let error: PlainError | undefined;
-  try {
-    let pos = task.start;
-    let first = task.start === 0;
-    while (pos < task.end) {
-      const n = readSync(fd, buf, 0, Math.min(buf.length, task.end - pos), pos);
-      if (n === 0) break;
-      pos += n;
-      let text = decoder.write(buf.subarray(0, n));
-      if (first) {
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        first = false;
-      }
-      parser.push(text, out);
-      for (const r of out) agg.add(r);
-      out.length = 0;
-    }
-    parser.push(decoder.end(), out);
-    parser.end(out);
-    for (const r of out) agg.add(r);
-  } catch (e) {
-    if (!(e instanceof MetricsError)) throw e;
-    error = plainError(e);
-  } finally {
-    closeSync(fd);
-  }
+  const error = readRange(task, parser, agg);
   const { localTraces, ...probe } = parser.otlpProbe();
   return {
     state: agg[AGGREGATOR_STATE](),
