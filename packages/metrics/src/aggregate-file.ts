@@ -349,6 +349,8 @@ async function aggregateOtlpDocument(path: string, options: AggregateFileOptions
   const skips: SkippedInput[] = [];
   const sink: OtlpSink = {
     record: (r) => {
+      // Another team's run (known only once its spans are joined) is neither added nor counted.
+      if (options.teamId !== undefined && r.teamId !== options.teamId) return;
       report.records++;
       aggregator.add(r);
     },

@@ -46,6 +46,8 @@ describe('aggregateFile on one thread', () => {
     writeSnakeLines(path, 300, 7);
     // A broken line of another team: skipped unparsed, so it does not stop the read.
     appendFileSync(path, '{"team_id":"team_2","success":tru\n');
+    // Another team's line naming team_1 elsewhere: parsed (the byte search finds the name), then dropped uncounted.
+    appendFileSync(path, '{"team_id":"team_2","success":false,"error":"team_1","duration_seconds":2,"start_time":1736000000}\n');
     const full = await summarizeRecords(readRecords(path, { lenient: true }));
     const { aggregator, report } = await aggregateFile(path, { teamId: 'team_1' });
     expect(aggregator.teamIds()).toEqual(['team_1']);
@@ -57,9 +59,11 @@ describe('aggregateFile on one thread', () => {
   it.each(['dataset.otlp.jsonl', 'dataset.otlp.json'])('with teamId keeps OTLP runs whole (%s: spans of a run span documents)', async (name) => {
     const full = await summarizeRecords(readRecords(fixture(name)));
     for (const team of full.teams.keys()) {
-      const { aggregator } = await aggregateFile(fixture(name), { teamId: team });
+      const { aggregator, report } = await aggregateFile(fixture(name), { teamId: team });
       expect(aggregator.teamIds()).toEqual([team]);
       expect(aggregator.team(team)).toEqual(full.teams.get(team));
+      // The report counts that team's runs only, as for JSON Lines (it once counted every team's).
+      expect(report.records).toBe(full.teams.get(team)!.runs);
     }
   }, 60_000);
 
@@ -175,6 +179,9 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(Object.keys((out.parallel as { teams: object }).teams)).toEqual(['team_3']);
     expect(out.parallel).toEqual(out.single);
     expect(out.single).toEqual(out.viaReadRecords);
+    const runs = (out.single as { teams: Record<string, { runs: number }> }).teams['team_3']!.runs;
+    expect(runs).toBeGreaterThan(300);
+    expect(out.records).toEqual([runs, runs]);
   }, 120_000);
 
   it('OTLP JSON Lines: a bad line in a later range is named with its line in the whole file, or skipped alike when lenient', async () => {

@@ -239,6 +239,7 @@ export function mergeOtlpRanges(
   const replay = new OtlpAssembler(options.otlp, options);
   const sink: OtlpSink = {
     record: (r) => {
+      if (options.teamId !== undefined && r.teamId !== options.teamId) return;
       report.records++;
       aggregator.add(r);
     },

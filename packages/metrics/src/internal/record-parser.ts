@@ -85,6 +85,7 @@ export class RecordParser {
   private pending: string[] = [];
   private readonly validate: typeof validateParsedRecord;
   private readonly needles: string[] | undefined;
+  private readonly teamId: string | undefined;
   private readonly otlpRange: OtlpRangeHooks | undefined;
 
   constructor(
@@ -96,6 +97,7 @@ export class RecordParser {
     this.maxSkips = options.maxReportedSkips ?? DEFAULT_MAX_REPORTED_SKIPS;
     this.validate = tuning.summaryOnly ? validateParsedRecordForSummary : validateParsedRecord;
     this.needles = tuning.teamId === undefined ? undefined : teamIdNeedles(tuning.teamId);
+    this.teamId = tuning.teamId;
     this.otlpRange = tuning.otlpRange;
     if (tuning.linesFrom !== undefined) {
       this.mode = 'lines';
@@ -435,6 +437,9 @@ export class RecordParser {
   }
 
   private emit(r: ExecutionRecord): void {
+    // With a team wanted, a run of another team is dropped uncounted: an OTLP run (whose team is known only
+    // once its spans are joined), or a line that named the team in another field.
+    if (this.teamId !== undefined && r.teamId !== this.teamId) return;
     this.report.records++;
     this.out.push(r);
   }
