@@ -10,9 +10,9 @@ import type { ArrayRangeResult, ArrayRangeTask } from './internal/array-range-re
 import { toMetricsError } from './internal/range-reader';
 import type { PlainError, RangeResult, RangeTask } from './internal/range-reader';
 import { openText } from './internal/open-text';
-import { isOtlpDocument } from './otlp';
+import { OtlpSkipConflict, isOtlpDocument } from './otlp';
 import type { OtlpSink } from './otlp';
-import { mergeOtlpRanges, planOtlpRanges } from './internal/otlp-range';
+import { WHOLE_FILE_PLAN, aggregateOtlpRange, mergeOtlpRanges, planOtlpRanges } from './internal/otlp-range';
 import { NotStreamable, streamOtlpDocument } from './internal/otlp-document';
 import type { OtlpRangeResult } from './internal/otlp-range';
 import type { WorkerData } from './internal/range-worker';
@@ -77,6 +77,39 @@ export async function aggregateFile(path: string, options: AggregateFileOptions 
     const result = await aggregateOtlpDocument(path, options);
     if (result !== undefined) return result;
   }
+  // OTLP JSON Lines with a team wanted: other teams' documents are skipped unread, as long as the assembler
+  // can show that the team's runs come out as in a full read; where it cannot, the file is read in full.
+  if (kind === 'otlp-lines' && options.teamId !== undefined && options.onSkip === undefined) {
+    try {
+      return await aggregateKind(path, size, kind, wanted, options, true);
+    } catch (e) {
+      if (!(e instanceof OtlpSkipConflict)) throw e;
+    }
+  }
+  return aggregateKind(path, size, kind, wanted, options, false);
+}
+
+async function aggregateKind(
+  path: string,
+  size: number,
+  kind: Awaited<ReturnType<typeof sniff>>,
+  wanted: number,
+  options: AggregateFileOptions,
+  otlpSkip: boolean,
+): Promise<AggregateFileResult> {
+  if (kind === 'otlp-lines' && otlpSkip) {
+    if (wanted > 1) {
+      const ranges = await splitAtLines(path, size, wanted);
+      if (ranges.length > 1) {
+        const result = await aggregateOtlpInWorkers(path, ranges, options, true);
+        if (result !== undefined) return result;
+      }
+    }
+    const whole = aggregateOtlpRange({ ...taskOptions(path, options), start: 0, end: size, otlp: options.otlp, plan: WHOLE_FILE_PLAN, otlpSkip: true });
+    const merged = whole.skipConflict ? undefined : mergeOtlpRanges(path, [whole], [WHOLE_FILE_PLAN], options);
+    if (merged !== undefined) return { ...merged, threads: 1 };
+    throw new OtlpSkipConflict('a check of the one-thread read failed');
+  }
   if (wanted > 1 && options.onSkip === undefined) {
     if (kind === 'lines') {
       const ranges = await splitAtLines(path, size, wanted);
@@ -84,7 +117,7 @@ export async function aggregateFile(path: string, options: AggregateFileOptions 
     } else if (kind === 'otlp-lines') {
       const ranges = await splitAtLines(path, size, wanted);
       if (ranges.length > 1) {
-        const result = await aggregateOtlpInWorkers(path, ranges, options);
+        const result = await aggregateOtlpInWorkers(path, ranges, options, otlpSkip);
         if (result !== undefined) return result;
       }
     } else if (kind === 'array') {
@@ -315,7 +348,7 @@ async function aggregateArrayInWorkers(path: string, starts: number[], options: 
  * rest assembled in the workers, and the result checked against what one thread would do (see
  * internal/otlp-range.ts). Undefined when a check fails: the caller then reads the file on one thread.
  */
-async function aggregateOtlpInWorkers(path: string, ranges: [number, number][], options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
+async function aggregateOtlpInWorkers(path: string, ranges: [number, number][], options: AggregateFileOptions, otlpSkip: boolean): Promise<AggregateFileResult | undefined> {
   const plans = planOtlpRanges(path, ranges);
   const results = await Promise.all(
     ranges.map(([start, end], k) =>
@@ -327,10 +360,12 @@ async function aggregateOtlpInWorkers(path: string, ranges: [number, number][], 
           end,
           otlp: options.otlp,
           plan: plans[k]!,
+          otlpSkip,
         },
       }),
     ),
   );
+  if (results.some((r) => r.skipConflict)) throw new OtlpSkipConflict('a range could not skip other teams exactly');
   const merged = mergeOtlpRanges(path, results, plans, options);
   return merged === undefined ? undefined : { ...merged, threads: results.length };
 }

@@ -67,6 +67,36 @@ describe('aggregateFile on one thread', () => {
     }
   }, 60_000);
 
+  it('with teamId skips other teams\' OTLP documents unread, and gives the runs of a full read', async () => {
+    const path = join(dir, 'otlp-per-trace.jsonl');
+    writeOtlpLines(path, 2000, 41, { perTrace: true });
+    // Another team's document cut short: not JSON, so a full strict read stops there; a skipped one does not.
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const bad = lines.findIndex((l, k) => k > 1000 && !l.includes('team_3'));
+    lines[bad] = lines[bad]!.slice(0, Math.floor(lines[bad]!.length / 2));
+    writeFileSync(path, lines.join('\n'));
+    await expect(aggregateFile(path)).rejects.toThrow(`line ${bad + 1}`);
+    const full = await summarizeRecords(readRecords(path, { lenient: true }));
+    const { aggregator, report, threads } = await aggregateFile(path, { teamId: 'team_3' });
+    expect(threads).toBe(1);
+    expect(aggregator.teamIds()).toEqual(['team_3']);
+    expect(aggregator.team('team_3')).toEqual(full.teams.get('team_3'));
+    expect(report.records).toBe(full.teams.get('team_3')!.runs);
+    expect(report.records).toBeGreaterThan(300);
+  }, 60_000);
+
+  it('with teamId reads OTLP documents in full when a run of the team has spans in documents that do not name it', async () => {
+    // Spans exported in batches: a run's agent spans come before, and apart from, the span naming its team.
+    const path = join(dir, 'otlp-batches.jsonl');
+    writeOtlpLines(path, 1500, 42);
+    const full = await summarizeRecords(readRecords(path));
+    for (const team of ['team_0', 'team_3']) {
+      const { aggregator, report } = await aggregateFile(path, { teamId: team });
+      expect(aggregator.team(team)).toEqual(full.teams.get(team));
+      expect(report.records).toBe(full.teams.get(team)!.runs);
+    }
+  }, 60_000);
+
   it('with teamId finds a non-ASCII team id written with \\u escapes, as Python writes it', async () => {
     const path = join(dir, 'unicode.jsonl');
     const rec = (team: string) => `{"team_id":${team},"success":true,"duration_seconds":2,"start_time":1736000000}`;
@@ -182,6 +212,27 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     const runs = (out.single as { teams: Record<string, { runs: number }> }).teams['team_3']!.runs;
     expect(runs).toBeGreaterThan(300);
     expect(out.records).toEqual([runs, runs]);
+  }, 120_000);
+
+  it('OTLP JSON Lines with teamId, one run per document: other teams skipped unread in every range, exactly the single-thread runs', async () => {
+    const path = join(dir, 'parallel-otlp-per-trace.jsonl');
+    writeOtlpLines(path, 4000, 43, { perTrace: true });
+    const out = await child(['compare', path, '2', 'team_3']);
+    expect(out.threads).toBe(2);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.single).toEqual(out.viaReadRecords);
+    const runs = (out.single as { teams: Record<string, { runs: number }> }).teams['team_3']!.runs;
+    expect(out.records).toEqual([runs, runs]);
+    // Another team's document cut short in the second range: a strict read of every team stops there; a read
+    // of team_3 skips it unread, on both threads (a fallback to a full read would stop there too).
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const bad = lines.findIndex((l, k) => k > lines.length * 0.75 && !l.includes('team_3'));
+    lines[bad] = lines[bad]!.slice(0, Math.floor(lines[bad]!.length / 2));
+    writeFileSync(path, lines.join('\n'));
+    const all = await child(['error', path, '2']);
+    expect(all.error).toContain(`line ${bad + 1}`);
+    const one = await child(['error', path, '2', 'team_3']);
+    expect(one).toEqual({ error: null, threads: 2, records: runs });
   }, 120_000);
 
   it('OTLP JSON Lines: a bad line in a later range is named with its line in the whole file, or skipped alike when lenient', async () => {

@@ -1,13 +1,14 @@
 import { MetricsError } from '../errors';
 import { formatLocation } from '@autotune/errors';
 import type { ErrorLocation } from '@autotune/errors';
-import { OTLP_PROBE, OTLP_RANGE_MODE, OtlpAssembler, isOtlpDocument } from '../otlp';
+import { OTLP_PROBE, OTLP_RANGE_MODE, OTLP_SKIP_DOCUMENT, OtlpAssembler, isOtlpDocument } from '../otlp';
 import type { OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import type { ReadOptions, ReadReport } from '../read-options';
 import type { ExecutionRecord } from '../record';
 import { validateParsedRecord, validateParsedRecordForSummary } from '../validate';
 import { JsonArraySplitter } from './json-array-splitter';
 import type { ArrayElement } from './json-array-splitter';
+import type { OtlpSkipScan } from './otlp-skip';
 
 type Mode = 'detect' | 'first-line' | 'lines' | 'document' | 'array';
 
@@ -39,7 +40,7 @@ export interface ParserTuning {
    * Only this team's records are wanted. A line or array element in which the team id does not appear as
    * a JSON string (as written plainly, or with \u escapes as Python writes non-ASCII) is skipped unparsed;
    * one in which it appears is parsed, and the aggregator checks the parsed id. Skipped input is not
-   * validated. OTLP input is not filtered here (a run's team id is known only once its spans are joined).
+   * validated. OTLP input is not filtered here: a byte-level reader does it (`skipOtlpLine`).
    */
   teamId?: string | undefined;
   /** Input is a byte range of a JSON Lines file of records starting at this 1-based line (worker threads). */
@@ -331,6 +332,27 @@ export class RecordParser {
       return;
     }
     this.value(parsed, loc);
+  }
+
+  /**
+   * One whole line, from a reader that splits lines itself (lines mode only): parsed and handled as `push`
+   * would handle it. Records go to `out`.
+   */
+  lineText(text: string, out: ExecutionRecord[]): void {
+    this.out = out;
+    this.oneLine(text, 0, text.length);
+  }
+
+  /**
+   * An OTLP document of other teams, found so by a byte search, offered to the assembler unread (see
+   * `OTLP_SKIP_DOCUMENT`). True when it took it: the line is counted and done with. False when the line must
+   * be read after all (with `lineText`): before the first document, or when the assembler declines.
+   */
+  skipOtlpLine(scan: OtlpSkipScan): boolean {
+    if (this.otlp === undefined || scan.spans === 0) return false;
+    if (!this.otlp[OTLP_SKIP_DOCUMENT](scan.traceIds, scan.spans, scan.maxEndNs, this.sink)) return false;
+    this.line++;
+    return true;
   }
 
   private value(parsed: unknown, loc: ErrorLocation): void {
