@@ -425,8 +425,9 @@ export class OtlpAssembler {
    */
   [OTLP_SKIP_DOCUMENT](traceIds: readonly string[], spans: number, maxEndNs: bigint, sink: OtlpSink): boolean {
     if (spans >= OTLP_BATCH_SPANS) return false;
+    // A trace shared with other ranges (diverted) is skipped here too: the caller checks that no range read
+    // a span of a trace some range skipped (`skippedTraces`).
     const range = this.range;
-    if (range !== undefined) for (const id of traceIds) if (range.divert(id)) return false;
     for (const id of traceIds) {
       if (this.open.has(id) || this.closed.has(id)) throw new OtlpSkipConflict(`trace ${id} has spans in documents read and skipped`);
     }

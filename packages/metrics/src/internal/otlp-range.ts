@@ -321,13 +321,16 @@ export function mergeOtlpRanges(
       else if (at !== k) return undefined;
     }
   }
-  // A trace skipped unread in one range must not be one assembled in another (the ranges check their own).
+  // A trace skipped unread in one range must not be one assembled in another (the ranges check their own),
+  // nor one whose spans some range diverted to the replay.
+  const replayed = new Set<string>();
+  for (const r of results) for (const doc of r.probe.diverted) for (const span of doc.spans) replayed.add(span.traceId);
   for (let k = 0; k < results.length; k++) {
     const skipped = results[k]!.skippedTraces;
     if (skipped === '') continue;
     for (const id of skipped.split('\n')) {
       const at = owner.get(id);
-      if (at !== undefined && at !== k) return undefined;
+      if ((at !== undefined && at !== k) || replayed.has(id)) return undefined;
     }
   }
   owner.clear();
