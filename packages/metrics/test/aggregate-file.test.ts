@@ -108,13 +108,15 @@ describe('aggregateFile on one thread', () => {
 
   it('reads a line of several MB (longer than many read chunks) whole, in both readers', async () => {
     const path = join(dir, 'long-line.jsonl');
-    const long = 'x'.repeat(6 * 1024 * 1024);
+    // Not one repeated character: pieces of the line put together in the wrong order would show.
+    const long = Array.from({ length: (6 * 1024 * 1024) / 8 }, (_, i) => String(i).padStart(8, '0')).join('');
     const a = { teamId: 't', executionId: 'a', startTimeMs: 0, endTimeMs: 1000, durationSeconds: 1, success: false, error: long, memberCount: 0, toolCalls: 0, members: [] };
     const b = { ...a, executionId: 'b', error: 'short', durationSeconds: 2, endTimeMs: 2000 };
     writeFileSync(path, `${JSON.stringify(a)}\n${JSON.stringify(b)}\n${JSON.stringify({ ...a, executionId: 'c' })}\n`);
     const records = [];
     for await (const r of readRecords(path)) records.push(r);
     expect(records.map((r) => [r.executionId, r.error!.length])).toEqual([['a', long.length], ['b', 5], ['c', long.length]]);
+    expect(records[0]!.error === long && records[2]!.error === long).toBe(true);
     const { aggregator } = await aggregateFile(path);
     expect(Array.from(aggregator.team('t')!.durationsSeconds)).toEqual([1, 1, 2]);
   }, 60_000);

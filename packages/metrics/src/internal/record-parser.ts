@@ -14,6 +14,9 @@ type Mode = 'detect' | 'first-line' | 'lines' | 'document' | 'array';
 
 const DEFAULT_MAX_REPORTED_SKIPS = 5;
 
+/** Characters of pending chunks joined into one piece (see `keepPending`). */
+const PENDING_JOIN_CHARS = 4 << 20;
+
 /** Lines after a bad first line that are tried on their own before the input is held as one document. */
 const PROBE_LINES = 10;
 
@@ -84,6 +87,7 @@ export class RecordParser {
   };
   /** Chunks of a line (or first line) not yet complete, joined once its end arrives: linear in its length. */
   private pending: string[] = [];
+  private pendingChars = 0;
   private readonly validate: typeof validateParsedRecord;
   private readonly needles: string[] | undefined;
   private readonly teamId: string | undefined;
@@ -149,7 +153,7 @@ export class RecordParser {
       case 'first-line':
         // Only the new chunk is searched: a long first line is scanned once, not once per chunk.
         if (chunk.indexOf('\n') < 0) {
-          this.pending.push(chunk);
+          this.keepPending(chunk);
           return;
         }
         this.rest = this.takePending(chunk);
@@ -284,19 +288,36 @@ export class RecordParser {
     }
   }
 
+  /**
+   * Keep a chunk of a line not yet complete. Every few MB the chunks kept are joined onto `rest` (a rope:
+   * no copy of what came before): read chunks are small enough for V8's young generation, and hundreds of
+   * them kept alive would be copied out of it at every scavenge; one joined piece goes to the large-object
+   * space instead. The line is made flat once, when it is complete.
+   */
+  private keepPending(chunk: string): void {
+    this.pending.push(chunk);
+    this.pendingChars += chunk.length;
+    if (this.pendingChars >= PENDING_JOIN_CHARS) {
+      this.rest += this.pending.join('');
+      this.pending = [];
+      this.pendingChars = 0;
+    }
+  }
+
   /** `rest`, the pending chunks and `chunk` as one string (one join, however many chunks). */
   private takePending(chunk: string): string {
     if (this.pending.length === 0) return this.rest + chunk;
     this.pending.push(chunk);
     const text = this.rest + this.pending.join('');
     this.pending = [];
+    this.pendingChars = 0;
     return text;
   }
 
   private lines(chunk: string, atEnd: boolean): void {
     if (!atEnd && (this.rest.length > 0 || this.pending.length > 0) && chunk.indexOf('\n') < 0) {
       // Still inside a long line: keep the chunk aside instead of copying the line so far again.
-      this.pending.push(chunk);
+      this.keepPending(chunk);
       return;
     }
     const text = this.pending.length > 0 ? this.takePending(chunk) : this.rest.length > 0 ? this.rest + chunk : chunk;
