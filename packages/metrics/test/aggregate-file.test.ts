@@ -161,6 +161,23 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(out.single).toEqual(out.viaReadRecords);
   }, 120_000);
 
+  it('splits a JSON array with teamId and gives exactly that team of the single-thread summary, escaped quotes and brackets in strings included', async () => {
+    const path = join(dir, 'parallel-array-team.json');
+    writeSnakeLines(path, 3000, 17, { array: true });
+    // Strings with escaped quotes, backslashes and brackets, for the splitter's string skipping.
+    const tricky = (team: string, k: number) =>
+      JSON.stringify({ team_id: team, success: false, error_message: `a \\"quoted\\" ${team} \\\\ ] } , [ { \\\\"`, duration_seconds: 2 + k, start_time: 1736000000 + k }, null, 2);
+    const text = readFileSync(path, 'utf8').trimEnd();
+    writeFileSync(path, `${text.slice(0, -1).trimEnd()},\n${[tricky('team_3', 1), tricky('team_2', 2), tricky('team_3', 3)].join(',\n')}\n]\n`);
+    const out = await child(['compare', path, '2', 'team_3']);
+    expect(out.threads).toBe(2);
+    expect(Object.keys((out.parallel as { teams: object }).teams)).toEqual(['team_3']);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.single).toEqual(out.viaReadRecords);
+    const runs = (out.single as { teams: Record<string, { runs: number }> }).teams['team_3']!.runs;
+    expect(out.records).toEqual([runs, runs]);
+  }, 120_000);
+
   it('stays exact when a guessed array cut lands inside a record (nested objects that look like records)', async () => {
     const path = join(dir, 'parallel-array-nested.json');
     writeSnakeLines(path, 1500, 16, { array: true, nestedTeamObjects: true });
