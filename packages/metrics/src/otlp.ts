@@ -2,7 +2,7 @@ import { MetricsError } from './errors';
 import { formatLocation } from '@autotune/errors';
 import type { ErrorLocation } from '@autotune/errors';
 import type { ExecutionRecord } from './record';
-import { validateRecord } from './validate';
+import { isCompleteAutotuneRecord, validateRecord } from './validate';
 import type { RecordChecks } from './validate';
 
 /*
@@ -112,6 +112,7 @@ export const OTLP_STREAM_BEGIN = Symbol('autotune.metrics.otlpStreamBegin');
 export const OTLP_STREAM_SPAN = Symbol('autotune.metrics.otlpStreamSpan');
 export const OTLP_STREAM_END = Symbol('autotune.metrics.otlpStreamEnd');
 export const OTLP_SKIP_DOCUMENT = Symbol('autotune.metrics.otlpSkipDocument');
+export const OTLP_SUMMARY_ONLY = Symbol('autotune.metrics.otlpSummaryOnly');
 
 /**
  * Package-internal: thrown by an assembler that skips other teams' documents (`OTLP_SKIP_DOCUMENT`) when it
@@ -225,6 +226,8 @@ export class OtlpAssembler {
   private readonly skipOpen = new Map<string, bigint>();
   private readonly skipClosed = new Map<string, bigint>();
   private readonly quietNs: bigint;
+  /** Runs only go to an aggregator (see `OTLP_SUMMARY_ONLY`). */
+  private summaryOnly = false;
 
   /** `checks` apply to every run assembled (e.g. which formations are accepted). */
   constructor(
@@ -386,6 +389,15 @@ export class OtlpAssembler {
   /** Traces held open. */
   openTraces(): number {
     return this.open.size;
+  }
+
+  /**
+   * @internal The runs built only go to a `MetricsAggregator`, never to a user: a run that is already a
+   * complete, valid record is taken as built (with absent fields as undefined keys, which the aggregator
+   * reads alike) instead of being copied field by field by `validateRecord`.
+   */
+  [OTLP_SUMMARY_ONLY](): void {
+    this.summaryOnly = true;
   }
 
   /** @internal Read one byte range of OTLP JSON Lines: start at the watermark before it, divert shared traces. */
@@ -555,7 +567,7 @@ export class OtlpAssembler {
 
   private buildInto(w: SpanLite, trace: TraceState, sink: OtlpSink): void {
     try {
-      sink.record(buildRun(w, trace.spans, this.teamDefaults, this.checks));
+      sink.record(buildRun(w, trace.spans, this.teamDefaults, this.checks, this.summaryOnly));
     } catch (e) {
       if (e instanceof MetricsError) sink.reject(e);
       else throw e;
@@ -964,7 +976,7 @@ function costOf(s: SpanLite): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Readonly<Record<string, OtlpTeamDefaults>>, checks: RecordChecks | undefined): ExecutionRecord {
+function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Readonly<Record<string, OtlpTeamDefaults>>, checks: RecordChecks | undefined, summaryOnly = false): ExecutionRecord {
   const members = new Map<string, MemberDraft>();
   const memberIdBySpan = new Map<string, string>();
   let toolCalls = 0;
@@ -1077,6 +1089,7 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Reado
     members: memberRecords,
   };
   try {
+    if (summaryOnly && isCompleteAutotuneRecord(candidate, checks)) return candidate;
     return validateRecord(candidate, w.location, checks);
   } catch (e) {
     if (!(e instanceof MetricsError)) throw e;

@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { MetricsAggregator } from '../aggregator';
 import { MetricsError } from '../errors';
 import type { ErrorLocation } from '@autotune/errors';
-import { OTLP_PROBE, OTLP_REPLAY, OtlpAssembler, OtlpSkipConflict, normaliseOtlpId } from '../otlp';
+import { OTLP_PROBE, OTLP_REPLAY, OTLP_SUMMARY_ONLY, OtlpAssembler, OtlpSkipConflict, normaliseOtlpId } from '../otlp';
 import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import { emptyReport } from '../read-options';
 import type { ReadOptions, ReadReport } from '../read-options';
@@ -342,6 +342,7 @@ export function mergeOtlpRanges(
   const maxSkips = options.maxReportedSkips ?? 5;
   let firstError: MetricsError | undefined;
   const replay = new OtlpAssembler(options.otlp, options);
+  replay[OTLP_SUMMARY_ONLY]();
   const sink: OtlpSink = {
     record: (r) => {
       if (options.teamId !== undefined && r.teamId !== options.teamId) return;

@@ -1,7 +1,7 @@
 import { MetricsError } from '../errors';
 import { formatLocation } from '@autotune/errors';
 import type { ErrorLocation } from '@autotune/errors';
-import { OTLP_PROBE, OTLP_RANGE_MODE, OTLP_SKIP_DOCUMENT, OtlpAssembler, isOtlpDocument } from '../otlp';
+import { OTLP_PROBE, OTLP_RANGE_MODE, OTLP_SKIP_DOCUMENT, OTLP_SUMMARY_ONLY, OtlpAssembler, isOtlpDocument } from '../otlp';
 import type { OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import type { ReadOptions, ReadReport } from '../read-options';
 import type { ExecutionRecord } from '../record';
@@ -91,6 +91,7 @@ export class RecordParser {
   private readonly validate: typeof validateParsedRecord;
   private readonly needles: string[] | undefined;
   private readonly teamId: string | undefined;
+  private readonly summaryOnly: boolean;
   private readonly otlpRange: OtlpRangeHooks | undefined;
 
   constructor(
@@ -101,6 +102,7 @@ export class RecordParser {
     this.file = report.file;
     this.maxSkips = options.maxReportedSkips ?? DEFAULT_MAX_REPORTED_SKIPS;
     this.validate = tuning.summaryOnly ? validateParsedRecordForSummary : validateParsedRecord;
+    this.summaryOnly = tuning.summaryOnly === true;
     this.needles = tuning.teamId === undefined ? undefined : teamIdNeedles(tuning.teamId);
     this.teamId = tuning.teamId;
     this.otlpRange = tuning.otlpRange;
@@ -402,6 +404,7 @@ export class RecordParser {
 
   private newAssembler(): OtlpAssembler {
     const a = new OtlpAssembler(this.options.otlp, this.options);
+    if (this.summaryOnly) a[OTLP_SUMMARY_ONLY]();
     if (this.otlpRange !== undefined) a[OTLP_RANGE_MODE](this.otlpRange);
     return a;
   }
