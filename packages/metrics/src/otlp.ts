@@ -226,6 +226,8 @@ export class OtlpAssembler {
   private readonly skipOpen = new Map<string, bigint>();
   private readonly skipClosed = new Map<string, bigint>();
   private readonly quietNs: bigint;
+  /** The trace last added to or moved to the end of `open`. */
+  private lastActive: TraceState | undefined;
   /** Runs only go to an aggregator (see `OTLP_SUMMARY_ONLY`). */
   private summaryOnly = false;
 
@@ -476,10 +478,16 @@ export class OtlpAssembler {
     if (trace === undefined) {
       trace = { spans: new Map(), maxEndNs: 0n, workflows: 0, built: new Set() };
       if (this.range !== undefined) this.probe!.localTraces.push(span.traceId);
-    } else {
-      this.open.delete(span.traceId); // re-inserted below: the map stays ordered by last activity
+      this.open.set(span.traceId, trace);
+      this.lastActive = trace;
+    } else if (trace !== this.lastActive) {
+      // Moved to the end: the map stays ordered by last activity. A trace's spans mostly come one after
+      // another, and then it is at the end already (a trace is a fresh object each time it opens, so
+      // `lastActive` cannot name an older, closed incarnation).
+      this.open.delete(span.traceId);
+      this.open.set(span.traceId, trace);
+      this.lastActive = trace;
     }
-    this.open.set(span.traceId, trace);
     if (this.probe !== undefined && this.open.size > this.probe.peakOpen) this.probe.peakOpen = this.open.size;
     if (span.parentSpanId !== undefined && trace.built.has(span.parentSpanId)) {
       trace.built.add(span.spanId); // its own children are late too
