@@ -434,8 +434,8 @@ export class OtlpAssembler {
    * @internal Take a document of other teams' runs without reading its spans, given its trace ids and its
    * latest span end (found by a byte search): the watermark and the advance are a full read's, and the
    * document's traces are only counted, to bound what a full read would hold. False when the document must
-   * be read after all (a trace shared with another byte range, or a document of several batches). Throws
-   * `OtlpSkipConflict` when one of its traces is one this assembler holds: the runs could then differ.
+   * be read after all (one of `OTLP_BATCH_SPANS` spans or more, which a full read takes as several batches).
+   * Throws `OtlpSkipConflict` when one of its traces is one this assembler holds: the runs could then differ.
    */
   [OTLP_SKIP_DOCUMENT](traceIds: readonly string[], spans: number, maxEndNs: bigint, sink: OtlpSink): boolean {
     if (spans >= OTLP_BATCH_SPANS) return false;
@@ -460,6 +460,7 @@ export class OtlpAssembler {
   private add(span: SpanLite): void {
     if (span.endNs > this.watermarkNs) this.watermarkNs = span.endNs;
     if ((this.skipOpen.size > 0 || this.skipClosed.size > 0) && (this.skipOpen.has(span.traceId) || this.skipClosed.has(span.traceId))) {
+      // A diverted span goes to the replay, where the merge checks it against every range's skipped traces.
       if (this.range === undefined || !this.range.divert(span.traceId)) throw new OtlpSkipConflict(`trace ${span.traceId} has spans in documents read and skipped`);
     }
     if (this.range !== undefined) {
