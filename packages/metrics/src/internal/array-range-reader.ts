@@ -82,7 +82,9 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
   let pieces: Buffer[] = [];
   let error: PlainError | undefined;
   const out: ExecutionRecord[] = [];
-  const fail = (message: string): never => {
+  // Nothing the scanning loop changes is captured by these closures (a captured variable lives in a heap
+  // context, and the loop below reads and writes its own variables for every byte).
+  const fail = (message: string, line: number): never => {
     throw new MetricsError('METRICS_PARSE', message, { location: { file: task.path, line } });
   };
   // With a team wanted, an element whose bytes hold none of the ways its id can be written is skipped
@@ -92,12 +94,12 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
     for (const n of needles!) if (b.indexOf(n) >= 0) return true;
     return false;
   };
-  const emit = (block: Buffer, from: number, to: number): void => {
+  /** Hand on the element in bytes [from, to) of `block` (after the `pieces` before it), which began on line `startLine`. */
+  const emit = (block: Buffer, from: number, to: number, startLine: number): void => {
     let text: string;
     if (pieces.length === 0) {
       if (needles !== undefined && !named(block.subarray(from, to))) {
         index++;
-        inElement = false;
         return;
       }
       text = block.toString('utf8', from, to);
@@ -107,16 +109,14 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
       pieces = [];
       if (needles !== undefined && !named(whole)) {
         index++;
-        inElement = false;
         return;
       }
       text = whole.toString('utf8');
     }
-    const loc: ErrorLocation = { file: task.path, line: elementLine, index: index++ };
+    const loc: ErrorLocation = { file: task.path, line: startLine, index: index++ };
     parser.element(text, loc, out);
     for (const r of out) agg.add(r);
     out.length = 0;
-    inElement = false;
   };
   try {
     let pos = task.start;
@@ -159,10 +159,10 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
         if (!inElement) {
           if (c === NEWLINE) line++;
           else if (closed) {
-            if (!isSpace(c)) fail('unexpected content after the closing "]" of the JSON array');
+            if (!isSpace(c)) fail('unexpected content after the closing "]" of the JSON array', line);
           } else if (!opened) {
             if (c === OPEN_BRACKET) opened = true;
-            else if (!isSpace(c) && !(c === 0xef || c === 0xbb || c === 0xbf)) fail('expected a JSON array');
+            else if (!isSpace(c) && !(c === 0xef || c === 0xbb || c === 0xbf)) fail('expected a JSON array', line);
           } else if (c === CLOSE_BRACKET) closed = true;
           else if (c !== COMMA && !isSpace(c)) {
             const at = blockStart + i;
@@ -187,17 +187,20 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
         else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
         else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
           if (depth === 0) {
-            emit(buf, elementFrom, i); // a scalar element right before the closing "]"
+            emit(buf, elementFrom, i, elementLine); // a scalar element right before the closing "]"
+            inElement = false;
             continue;
           }
           depth--;
           if (depth === 0) {
-            emit(buf, elementFrom, i + 1);
+            emit(buf, elementFrom, i + 1, elementLine);
+            inElement = false;
             i++;
             continue;
           }
         } else if (c === COMMA && depth === 0) {
-          emit(buf, elementFrom, i);
+          emit(buf, elementFrom, i, elementLine);
+          inElement = false;
           continue;
         } else if (c === NEWLINE) line++;
         i++;
@@ -208,7 +211,7 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
       }
     }
     if (task.stopAt < 0 || !verified) {
-      if (!closed) fail('JSON array is not closed: the file ends before its final "]"');
+      if (!closed) fail('JSON array is not closed: the file ends before its final "]"', line);
     }
   } catch (e) {
     if (!(e instanceof MetricsError)) throw e;
