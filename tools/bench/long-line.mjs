@@ -4,8 +4,9 @@
 //   parse       readFileSync + JSON.parse of the long line alone (the floor)
 //   readRecords readRecords(file) from @autotune/metrics, every record
 //   aggregate   aggregateFile(file) (one thread: the file is one line)
-// Target: readRecords and aggregateFile within 2x of JSON.parse, at every size (linear, where it used to be
-// quadratic). The table says, per size, whether both met it; the process exits with 1 when one did not.
+// Target (issue 18): a 200 MB line within 2x of JSON.parse, in readRecords and aggregateFile; the table says, for
+// lines of 200 MB or more, whether both met it, and the process exits with 1 when one did not. Below that, loading
+// the package (about 0.1 s) is a large share of the readers' time and the ratio says little.
 //
 //   npm run build && node tools/bench/long-line.mjs [--sizes 20,50,200] [--repeat 3]
 import { spawnSync } from 'node:child_process';
@@ -75,12 +76,13 @@ if (process.argv[2] === '--child') {
       return `${t.toFixed(2)} (${(t / p).toFixed(2)}x) | ${Math.max(...res[k].map((r) => r.peakRssMb)).toFixed(0)}`;
     };
     const ratio = (k) => median(res[k].map((r) => r.seconds)) / p;
+    const checked = mb >= 200;
     const met = ratio('readRecords') <= 2 && ratio('aggregate') <= 2;
-    if (!met) missed.push(`${mb} MB`);
-    rows.push(`| ${mb} MB | ${p.toFixed(2)} | ${Math.max(...res.parse.map((r) => r.peakRssMb)).toFixed(0)} | ${cell('readRecords')} | ${cell('aggregate')} | ${met ? 'yes' : '**no**'} |`);
+    if (checked && !met) missed.push(`${mb} MB`);
+    rows.push(`| ${mb} MB | ${p.toFixed(2)} | ${Math.max(...res.parse.map((r) => r.peakRssMb)).toFixed(0)} | ${cell('readRecords')} | ${cell('aggregate')} | ${!checked ? '-' : met ? 'yes' : '**no**'} |`);
   }
   console.log(`Machine: ${cpus().length} CPUs, ${cpus()[0]?.model}; Node ${process.version}; ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC; load average ${la.map((x) => x.toFixed(1)).join(' ')} at the start, ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the end; median of ${repeat}.\n`);
-  console.log('| line | JSON.parse s | RSS MB | readRecords s (vs parse) | RSS MB | aggregateFile s (vs parse) | RSS MB | within 2x |');
+  console.log('| line | JSON.parse s | RSS MB | readRecords s (vs parse) | RSS MB | aggregateFile s (vs parse) | RSS MB | 200 MB+: within 2x |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---|');
   for (const r of rows) console.log(r);
   if (missed.length > 0) {
