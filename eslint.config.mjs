@@ -35,11 +35,15 @@ const boundaryRule = (depConstraints) => [
 ];
 
 // Packages whose sources and tests are linted with type information (typescript-eslint's recommendedTypeChecked,
-// through the project service: each file is typed by its package's tsconfig.json, which covers src and test).
-const TYPE_CHECKED = ['stats', 'metrics', 'analyzer', 'abtest', 'strategies', 'simulator', 'otel', 'core', 'postgres', 'report', 'cli'];
+// through the project service: each file is typed by its package's tsconfig.json, which covers src and test):
+// every package, and the example third-party strategy package.
+const TYPE_CHECKED = [
+  ...['errors', 'stats', 'metrics', 'analyzer', 'abtest', 'strategies', 'simulator', 'otel', 'core', 'postgres', 'report', 'cli'].map((p) => `packages/${p}`),
+  'examples/cost-cap-strategy',
+];
 const typeChecked = tseslint.configs.recommendedTypeChecked.map((c) => ({
   ...c,
-  files: TYPE_CHECKED.map((p) => `packages/${p}/**/*.ts`),
+  files: TYPE_CHECKED.map((p) => `${p}/**/*.ts`),
 }));
 
 export default [
@@ -47,7 +51,7 @@ export default [
   ...tseslint.configs.recommended,
   ...typeChecked,
   {
-    files: TYPE_CHECKED.map((p) => `packages/${p}/**/*.ts`),
+    files: TYPE_CHECKED.map((p) => `${p}/**/*.ts`),
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
   },
   // The workspace tools (plain ES modules) are typed by tools/tsconfig.json (allowJs): what TypeScript infers
@@ -72,7 +76,7 @@ export default [
     // which @types/jest types as `any`, and read JSON the code under test printed (JSON.parse is `any`). There the
     // no-unsafe-* rules flag every matcher and every field read, while a wrong shape already fails the assertion
     // that reads it. Sources keep these rules.
-    files: TYPE_CHECKED.map((p) => `packages/${p}/test/**/*.ts`),
+    files: TYPE_CHECKED.map((p) => `${p}/test/**/*.ts`),
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',

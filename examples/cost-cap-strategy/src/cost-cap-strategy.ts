@@ -19,16 +19,19 @@ function checkOptions(where: string, u: unknown): CostCapOptions {
     throw new StrategyError('STRATEGY_INVALID_OPTIONS', `${where} for strategy "${COST_CAP_STRATEGY_NAME}" must be an object`);
   }
   const o = u as Record<string, unknown>;
-  for (const key of ['maxCostPerRunUsd', 'minRuns']) {
+  const checked: CostCapOptions = {};
+  for (const key of ['maxCostPerRunUsd', 'minRuns'] as const) {
     const v = o[key];
-    if (v !== undefined && !(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
+    if (v === undefined) continue;
+    if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) {
       throw new StrategyError(
         'STRATEGY_INVALID_OPTIONS',
         `${where} for strategy "${COST_CAP_STRATEGY_NAME}": option "${key}" must be a positive number, got ${JSON.stringify(v)}`,
       );
     }
+    checked[key] = v;
   }
-  return o as CostCapOptions;
+  return checked;
 }
 
 function suggestCap(config: TeamConfig, context: StrategyContext | undefined, o: CostCapOptions): OptimizationSuggestion | undefined {

@@ -31,10 +31,12 @@ describe('cost cap', () => {
     expect(s).toMatchObject({ type: 'cost_cap', strategy: 'cost_cap', priority, targetMetric: 'cost', suggestedConfig: { toolBudget: target } });
   });
 
+  // Stats of runs that recorded no cost: the field is absent, as the analyzer leaves it.
+  const { meanCostUsd: _noCost, ...costless } = stats;
   it.each<[string, PerformanceInsight[], StrategyContext | undefined]>([
     ['without a cap', [], { stats }],
     ['under the cap', [], capped(2)],
-    ['without recorded costs', [], { stats: { ...stats, meanCostUsd: undefined }, options: { cost_cap: { maxCostPerRunUsd: 0.5 } } }],
+    ['without recorded costs', [], { stats: costless, options: { cost_cap: { maxCostPerRunUsd: 0.5 } } }],
     ['with too few runs', [], { ...capped(0.5), stats: { ...stats, runs: 3 } }],
     ['while runs already run out of tool budget', [starved], capped(0.5)],
     ['when the budget already fits the cap', [], capped(0.99 * 50 * perCall + 10)],
@@ -44,8 +46,8 @@ describe('cost cap', () => {
 
   it('takes the cap from the factory, the run\'s options winning', () => {
     const factory = costCapStrategy({ maxCostPerRunUsd: 0.6 });
-    expect(factory.suggest([], sampleTeamConfig(), { stats })[0].suggestedConfig.toolBudget).toBe(Math.floor(0.6 / perCall));
-    expect(factory.suggest([], sampleTeamConfig(), capped(0.4))[0].suggestedConfig.toolBudget).toBe(Math.floor(0.4 / perCall));
+    expect(factory.suggest([], sampleTeamConfig(), { stats })[0]!.suggestedConfig.toolBudget).toBe(Math.floor(0.6 / perCall));
+    expect(factory.suggest([], sampleTeamConfig(), capped(0.4))[0]!.suggestedConfig.toolBudget).toBe(Math.floor(0.4 / perCall));
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { CliError } from './errors';
 import { MAX_DURATION_MS } from './limits';
 
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const UNIT_MS: Record<'ms' | 's' | 'm' | 'h' | 'd', number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
  * Parses a duration such as `30s`, `15m`, `24h`, `2d`, `500ms` or a sum like `1h30m` into milliseconds.
@@ -20,7 +20,8 @@ export function parseDuration(text: string, flag = 'duration'): number {
     if (!match) {
       throw new CliError('CLI_USAGE', `${flag}: "${text}" is not a duration; expected a number with a unit, e.g. 30s, 15m, 24h, 2d or 1h30m`);
     }
-    total += Number(match[1]) * UNIT_MS[match[2]];
+    // The pattern's two groups always match, the second one of UNIT_MS's keys.
+    total += Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
     index = part.lastIndex;
   }
   if (trimmed.length === 0 || total <= 0) {

@@ -19,7 +19,7 @@ export function titleCase(snake: string): string {
   return snake
     .split(/[_\s]+/)
     .filter(Boolean)
-    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join(' ');
 }
 
@@ -33,10 +33,12 @@ export function severityBar(severity: number): string {
 function glueOperators(words: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < words.length; i++) {
-    if (/^(<|>|=|<=|>=|≤|≥)$/.test(words[i]) && out.length > 0 && i + 1 < words.length) {
-      out[out.length - 1] = `${out[out.length - 1]} ${words[i]} ${words[++i]}`;
+    const word = words[i]!; // i < words.length
+    if (/^(<|>|=|<=|>=|≤|≥)$/.test(word) && out.length > 0 && i + 1 < words.length) {
+      // out is non-empty and i + 1 is inside words (both checked just above).
+      out[out.length - 1] = `${out[out.length - 1]!} ${word} ${words[++i]!}`;
     } else {
-      out.push(words[i]);
+      out.push(word);
     }
   }
   return out;

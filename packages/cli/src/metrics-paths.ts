@@ -12,7 +12,7 @@ const GLOB_CHARS = /[*?[]/;
 function globToRegExp(pattern: string): RegExp {
   let out = '';
   for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
+    const c = pattern.charAt(i);
     if (c === '*' && pattern[i + 1] === '*') {
       // `**/` matches any number of folders, including none.
       const slash = pattern[i + 2] === '/';

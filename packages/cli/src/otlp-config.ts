@@ -21,7 +21,7 @@ export function otlpOptionsFromConfig(value: unknown, where: string): OtlpOption
   const out: OtlpOptions = {};
   if (o.runSpans !== undefined) {
     if (o.runSpans !== 'auto' && o.runSpans !== 'invoke_workflow') fail('runSpans', '"auto" or "invoke_workflow"', o.runSpans);
-    out.runSpans = o.runSpans as OtlpOptions['runSpans'];
+    out.runSpans = o.runSpans as NonNullable<OtlpOptions['runSpans']>;
   }
   if (o.graceSeconds !== undefined) {
     if (typeof o.graceSeconds !== 'number' || !(o.graceSeconds >= 0 && o.graceSeconds <= 86_400)) fail('graceSeconds', 'a number of seconds from 0 to 86400', o.graceSeconds);

@@ -51,7 +51,8 @@ export function openPostgresStore(url: string): { store: AutotuneStore; close: (
       if (key === 'then') return undefined;
       return async (...args: unknown[]) => {
         const s = (await ready) as unknown as Record<string | symbol, (...a: unknown[]) => unknown>;
-        return s[key](...args);
+        // The proxy stands for an AutotuneStore, whose members are all methods.
+        return s[key]!(...args);
       };
     },
   });

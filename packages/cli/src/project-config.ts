@@ -119,7 +119,8 @@ export function findProjectConfig(startDir: string, options: ConfigSearchOptions
     if (found.length > 1) {
       throw new CliError('CLI_CONFIG', `${dir} holds ${found.length} autotune config files (${found.join(', ')}); keep only one`);
     }
-    if (found.length === 1) return join(dir, found[0]);
+    const [only] = found;
+    if (only !== undefined) return join(dir, only); // exactly one: more was refused above
     const parent = dirname(dir);
     if (parent === dir || dir === home || existsSync(join(dir, '.git'))) return undefined;
     dir = parent;

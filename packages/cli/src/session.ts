@@ -199,7 +199,7 @@ export class Session {
   }
 
   /** An analyzer with the project's baselines and thresholds, holding every metrics file's records. */
-  async analyzer(paths: string[] = this.metricsPaths, load: { teamId?: string } = {}): Promise<PerformanceAnalyzer> {
+  async analyzer(paths: string[] = this.metricsPaths, load: { teamId?: string | undefined } = {}): Promise<PerformanceAnalyzer> {
     const { PerformanceAnalyzer } = require('@autotune/analyzer') as typeof import('@autotune/analyzer');
     const { baselines, thresholds, minRuns, alpha } = this.project.config;
     const options: Record<string, unknown> = {};
@@ -213,8 +213,8 @@ export class Session {
       const report = await analyzer.loadMetricsFromFile(path, {
         lenient: this.flags.lenient === true,
         formations: this.project.config.formations ?? [],
-        teamId: load.teamId,
-        threads: this.flags.threads,
+        ...(load.teamId !== undefined && { teamId: load.teamId }),
+        ...(this.flags.threads !== undefined && { threads: this.flags.threads }),
         ...this.otlpReadOptions(),
       });
       this.loadedRecords.set(path, report.records);
@@ -235,7 +235,7 @@ export class Session {
     const id = this.teamId;
     if (id) return id;
     const teams = analyzer.listTeams();
-    if (teams.length === 1) return teams[0];
+    if (teams.length === 1) return teams[0]!;
     if (teams.length === 0) {
       const setAside =
         this.unattachedSpans > 0
@@ -352,7 +352,7 @@ export class Session {
         return new simulator.SimulatedTeamRunner(scenario.model, { teamId });
       }
       if (!config) throw new CliError('CLI_USAGE', '--simulate without a scenario builds its model from the workflow: pass --config FILE');
-      return new simulator.SimulatedTeamRunner(simulator.modelFromConfig(config, { stats, teamId }), { teamId });
+      return new simulator.SimulatedTeamRunner(simulator.modelFromConfig(config, { ...(stats !== undefined && { stats }), teamId }), { teamId });
     }
     // Without a configured trialTimeout a hung command would hang the whole command: trials of a command get a
     // default (applied by the A/B test, so a cut-off trial shows as timed out; see autotunerOptions).
@@ -367,7 +367,7 @@ export class Session {
     return new CommandRunner({
       command: setting.command,
       cwd: setting.cwd ? this.resolveProject(setting.cwd) : this.project.dir,
-      env: setting.env,
+      ...(setting.env !== undefined && { env: setting.env }),
       teamId,
     });
   }

@@ -10,8 +10,9 @@ export interface Terminal {
 /** The part of a writable stream the CLI uses. `isTTY` and `columns` exist on terminals only. */
 export interface OutputStream {
   write(chunk: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
+  // `| undefined`: Node's streams declare both as possibly undefined, and wrappers forward them as read.
+  isTTY?: boolean | undefined;
+  columns?: number | undefined;
 }
 
 /** The real process's streams. */

@@ -76,8 +76,8 @@ describe('autotune apply --auto, then rollback --index 0', () => {
     const dir = join(project.dir, '.autotune', 'backups');
     const backups = readdirSync(dir).filter((f) => f.startsWith('workflow.') && f.endsWith('.yaml'));
     expect(backups).toHaveLength(1);
-    expect(readFileSync(join(dir, backups[0]), 'utf8')).toBe(original);
-    expect(report.written?.backupPath).toBe(join(dir, backups[0]));
+    expect(readFileSync(join(dir, backups[0]!), 'utf8')).toBe(original);
+    expect(report.written?.backupPath).toBe(join(dir, backups[0]!));
   });
 
   it('records every decision in the default database beside the workflow file', () => {

@@ -124,7 +124,7 @@ describe('autotune on PostgreSQL', () => {
         cwd: coordinator.dir,
       });
       // Kill the first worker while it runs a trial.
-      const victim = workers[0];
+      const victim = workers[0]!;
       await waitFor(() => victim.output().stdout.includes('trial started'));
       victim.child.kill('SIGKILL');
       const done = await run.exited;

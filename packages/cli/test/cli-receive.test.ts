@@ -51,7 +51,7 @@ describe('autotune receive', () => {
   it('records each run posted over OTLP/HTTP JSON, answers bad input with the reason, and stops cleanly on SIGTERM', async () => {
     const run = startCli(['receive', '--port', '0', '--out', 'runs.jsonl'], { cwd: dir });
     await waitFor(() => /Listening on http:\/\/127\.0\.0\.1:\d+\/v1\/traces/.test(run.output().stdout));
-    const url = /(http:\/\/127\.0\.0\.1:\d+\/v1\/traces)/.exec(run.output().stdout)![1];
+    const url = /(http:\/\/127\.0\.0\.1:\d+\/v1\/traces)/.exec(run.output().stdout)![1]!;
     for (let n = 1; n <= 4; n++) expect(await post(url, runDoc(n, n !== 4))).toEqual({ status: 200, body: '{}' });
     const bad = await post(url, '{"resourceSpans": [', 'application/json');
     expect(bad.status).toBe(400);

@@ -240,7 +240,7 @@ describe('item 6: SIGTERM and SIGHUP stop apply like Ctrl-C; hung trials time ou
     });
     // The runner's own readiness line: the trial is running and its child too.
     await waitFor(() => existsSync(ready) && readFileSync(ready, 'utf8').includes('\n'));
-    const [, runnerPid, childPid] = readFileSync(ready, 'utf8').trim().split(' ').map(Number);
+    const [, runnerPid = NaN, childPid = NaN] = readFileSync(ready, 'utf8').trim().split(' ').map(Number);
     expect(running(runnerPid) && running(childPid)).toBe(true);
     started.child.kill(signal);
     const run = await started.exited;

@@ -24,7 +24,7 @@ interface Doc {
 function embedded(html: string): Doc {
   const m = /<script type="application\/json" id="autotune-report">([\s\S]*?)<\/script>/.exec(html);
   if (!m) throw new Error('no embedded document');
-  return JSON.parse(m[1]) as Doc;
+  return JSON.parse(m[1]!) as Doc;
 }
 
 beforeAll(() => {
@@ -69,7 +69,7 @@ describe('autotune report (built bin)', () => {
     const { experimentId } = JSON.parse(r.stdout) as { experimentId: string };
     const doc = JSON.parse(readFileSync(join(dir, 'out', 'validate.json'), 'utf8')) as Doc;
     expect(doc.experiments[0]).toMatchObject({ id: experimentId, fromThisRun: true });
-    expect(doc.experiments[0].label).toMatch(/^validate history #\d+/);
+    expect(doc.experiments[0]!.label).toMatch(/^validate history #\d+/);
   });
 
   it('report writes JSON and HTML of the same document, with every experiment of the team (benchmarks too)', () => {

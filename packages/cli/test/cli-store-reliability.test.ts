@@ -35,7 +35,7 @@ function agreement(dbFile: string, workflow: string, original: string): 'applied
     expect(text).toBe(original);
     return 'unchanged';
   }
-  expect(text).toBe(applied[0].fileTextAfter);
+  expect(text).toBe(applied[0]!.fileTextAfter);
   return 'applied';
 }
 
@@ -89,7 +89,7 @@ describe('the undo hint apply prints (issue 15 item 5)', () => {
       const kept = history(dbFile).filter((e) => e.status === 'applied');
       expect(kept.length).toBeGreaterThan(1);
       const hint = /^Undo with: (autotune rollback .*)$/m.exec(applied.stdout)?.[1];
-      expect(hint).toBe(`autotune rollback --team-id review_team --apply ${kept[0].applyId} --db ${dbFile}`);
+      expect(hint).toBe(`autotune rollback --team-id review_team --apply ${kept[0]!.applyId} --db ${dbFile}`);
       // Run exactly what was printed, where it was printed.
       const undo = cli(hint!.split(' ').slice(1), { cwd: project.dir });
       expect(undo.stderr).toBe('');

@@ -76,7 +76,7 @@ describe('autotune tune', () => {
       const listed = JSON.parse(cli(['history', '--config', 'workflow.yaml', '--team-id', 'review_team', '--json'], { cwd: project.dir }).stdout).history as Array<{ status: string; applyId?: string }>;
       const pending = listed.filter((e) => e.status === 'pending');
       expect(pending.length).toBeGreaterThan(0);
-      const applyId = pending[0].applyId!;
+      const applyId = pending[0]!.applyId!;
       expect(pending.every((e) => e.applyId === applyId)).toBe(true);
       const undo = cli(['rollback', '--team-id', 'review_team', '--apply', applyId, '--db', dbFile], { cwd: project.dir });
       expect(undo.status).toBe(0);

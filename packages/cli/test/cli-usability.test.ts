@@ -112,7 +112,7 @@ describe('errors under --json', () => {
     expect(run.status).toBe(status);
     const lines = run.stdout.trim().split('\n');
     expect(lines).toHaveLength(1);
-    const parsed = JSON.parse(lines[0]) as { error: { code: string; message: string; location: unknown } };
+    const parsed = JSON.parse(lines[0]!) as { error: { code: string; message: string; location: unknown } };
     expect(Object.keys(parsed)).toEqual(['error']);
     expect(Object.keys(parsed.error)).toEqual(['code', 'message', 'location']);
     expect(parsed.error.code).toEqual(code);

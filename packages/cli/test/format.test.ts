@@ -179,7 +179,7 @@ describe('formatSuggestion', () => {
 
   it('does not count colour codes as columns when wrapping', () => {
     const plain = formatSuggestion({ ...sizing, description: 'x '.repeat(50) }, 1).split('\n')[1];
-    const coloured = formatSuggestion({ ...sizing, description: 'x '.repeat(50) }, 1, makeColors(true)).split('\n')[1];
+    const coloured = formatSuggestion({ ...sizing, description: 'x '.repeat(50) }, 1, makeColors(true)).split('\n')[1]!;
     expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(plain);
   });
 

@@ -14,7 +14,7 @@ function quickStart(): string {
   const text = readFileSync(README, 'utf8');
   const block = /<!-- quick-start -->\n```bash\n([\s\S]*?)\n```/.exec(text);
   if (!block) throw new Error(`${README}: no bash block after <!-- quick-start -->`);
-  return block[1]
+  return block[1]!
     .split('\n')
     .filter((line) => !line.startsWith('npm '))
     .join('\n');

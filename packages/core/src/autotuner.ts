@@ -244,7 +244,8 @@ export class PerformanceAutotuner {
     baseline: TeamConfig,
     candidate: TeamConfig,
     metric: ExperimentMetric,
-    opts: { runsPerArm?: number; signal?: AbortSignal; onProgress?: (p: ExperimentProgress) => void; threshold?: number; label: string },
+    // `| undefined`: callers forward their own optional settings as they are.
+    opts: { runsPerArm?: number | undefined; signal?: AbortSignal | undefined; onProgress?: ((p: ExperimentProgress) => void) | undefined; threshold?: number | undefined; label: string },
   ): Promise<{ experimentId: string; verdict: Verdict; result: ExperimentResult }> {
     const runner = this.options.runner;
     if (!runner) {
@@ -264,10 +265,10 @@ export class PerformanceAutotuner {
       runsPerArm,
       earlyStopping: sequential ? { threshold, alpha, metric } : false,
       concurrency: this.options.concurrency ?? 1,
-      timeoutMs: this.options.trialTimeoutMs,
+      ...(this.options.trialTimeoutMs !== undefined && { timeoutMs: this.options.trialTimeoutMs }),
       seed,
-      signal: opts.signal,
-      onProgress: opts.onProgress,
+      ...(opts.signal !== undefined && { signal: opts.signal }),
+      ...(opts.onProgress !== undefined && { onProgress: opts.onProgress }),
     });
     // A sequential design fixes threshold, alpha and metric; evaluateExperiment takes them from it.
     const verdict = evaluateExperiment(result, result.sequential ? { seed } : { threshold, alpha, metric, seed });
@@ -411,10 +412,12 @@ export class PerformanceAutotuner {
     const kept = decided.steps.some((s) => s.status === 'applied');
     const applyId = kept ? randomUUID().slice(0, 8) : undefined;
     const entries = decided.steps.map((s) => historyEntryOf(teamId, s, applyId));
-    const assignIds = (ids: number[]) => decided.steps.forEach((s, i) => (s.result.historyId = ids[i]));
+    // The store returns one id per appended entry, and entries holds one entry per step.
+    const assignIds = (ids: number[]) => decided.steps.forEach((s, i) => (s.result.historyId = ids[i]!));
+    const applied = applyId === undefined ? {} : { applyId };
     if (!input.file || !kept) {
       if (entries.length > 0) assignIds(await this.store.writeHistory({ append: entries }));
-      return { applyId };
+      return applied;
     }
     const file = input.file;
     options.signal?.throwIfAborted();
@@ -428,9 +431,9 @@ export class PerformanceAutotuner {
       if (s.status !== 'applied') return;
       const before = textOf(s.before);
       const after = textOf(s.after);
-      Object.assign(entries[i], { status: 'pending', filePath: file.path, fileTextBefore: before, fileTextAfter: after, fileHashBefore: textHash(before), fileHashAfter: textHash(after) });
+      Object.assign(entries[i]!, { status: 'pending', filePath: file.path, fileTextBefore: before, fileTextAfter: after, fileHashBefore: textHash(before), fileHashAfter: textHash(after) });
     });
-    const pendingIds = (ids: number[]) => ids.filter((_, i) => entries[i].status === 'pending');
+    const pendingIds = (ids: number[]) => ids.filter((_, i) => entries[i]?.status === 'pending');
     const { ids, backupPath } = await writeJournaled({
       store: this.store,
       kind: 'apply',
@@ -445,7 +448,7 @@ export class PerformanceAutotuner {
       confirmLock,
     });
     assignIds(ids);
-    return { written: { path: file.path, ...(backupPath ? { backupPath } : {}), comments: final.comments }, applyId };
+    return { written: { path: file.path, ...(backupPath ? { backupPath } : {}), comments: final.comments }, ...applied };
   }
 
   /**
@@ -459,7 +462,7 @@ export class PerformanceAutotuner {
     return tuneTeam(
       {
         store: this.store,
-        runner: this.options.runner,
+        ...(this.options.runner !== undefined && { runner: this.options.runner }),
         suggest: async (config) => {
           // Strategies suggest from the team's recorded runs; with none, the tuner searches the neighbourhood alone.
           const known = this.analyzer.listTeams().includes(teamId) || (await this.store.listRecords(teamId, { limit: 1 })).length > 0;
@@ -470,7 +473,7 @@ export class PerformanceAutotuner {
         alpha: this.options.alpha ?? 0.05,
         threshold: this.abTestThreshold,
         concurrency: this.options.concurrency ?? 1,
-        trialTimeoutMs: this.options.trialTimeoutMs,
+        ...(this.options.trialTimeoutMs !== undefined && { trialTimeoutMs: this.options.trialTimeoutMs }),
         seed: this.options.seed ?? this.now().getTime() % 2147483647,
         now: this.now,
         experimentLabel: EXPERIMENT_LABEL,
@@ -515,7 +518,7 @@ export class PerformanceAutotuner {
     if (verdict.status === 'failed' && this.enableAutoRollback) {
       rollback = await this.rollbackOptimization(teamId, 0, `validation failed: ${verdict.reason}`);
     }
-    return { entry, verdict, experimentId, rollback };
+    return { entry, verdict, experimentId, ...(rollback !== undefined && { rollback }) };
   }
 
   /**
@@ -560,6 +563,7 @@ export class PerformanceAutotuner {
       );
     }
     const undone = applied.slice(0, rollbackIndex + 1);
+    const newest = undone[0]!; // 0 <= rollbackIndex < applied.length (checked above), so undone is not empty
     const at = this.now().toISOString();
     const entry: Omit<HistoryEntry, 'id'> = {
       teamId,
@@ -568,9 +572,9 @@ export class PerformanceAutotuner {
       validationStatus: 'skipped',
       status: 'rollback',
       improvementPercentage: null,
-      configBefore: undone[0].configAfter,
+      configBefore: newest.configAfter,
       configAfter: target.configBefore,
-      fingerprintBefore: undone[0].fingerprintAfter,
+      fingerprintBefore: newest.fingerprintAfter,
       fingerprintAfter: target.fingerprintBefore,
       undoes: undone.map((e) => e.id),
       reason,
@@ -578,7 +582,7 @@ export class PerformanceAutotuner {
     const outcome = { success: true, undone, restoredConfig: target.configBefore };
     if (!target.filePath || target.fileTextBefore === undefined) {
       // No file to restore: the history alone changes, in one write.
-      const [historyId] = await this.store.writeHistory({ update: undonePatches(undone, reason, at), append: [entry] });
+      const historyId = appendedId(await this.store.writeHistory({ update: undonePatches(undone, reason, at), append: [entry] }));
       return { ...outcome, historyId };
     }
     const filePath = target.filePath;
@@ -607,10 +611,10 @@ export class PerformanceAutotuner {
           },
         ],
       }),
-      confirm: ([id]) => rollbackConfirmation({ id, reason, timestamp: at }, undone),
+      confirm: (appended) => rollbackConfirmation({ id: appendedId(appended), reason, timestamp: at }, undone),
       confirmLock,
     });
-    return { ...outcome, filePath, ...(backupPath ? { backupPath } : {}), historyId: ids[0] };
+    return { ...outcome, filePath, ...(backupPath ? { backupPath } : {}), historyId: appendedId(ids) };
   }
 
   /**
@@ -669,7 +673,7 @@ export class PerformanceAutotuner {
     const seen = new Set<string>();
     const out: ExecutionRecord[] = [];
     for (const fp of new Set([fingerprint, configFingerprint(teamConfigToUser(config))])) {
-      for (const r of await this.store.listRecords(teamId, { fingerprint: fp, sinceMs })) {
+      for (const r of await this.store.listRecords(teamId, { fingerprint: fp, ...(sinceMs !== undefined && { sinceMs }) })) {
         if (seen.has(r.executionId)) continue;
         seen.add(r.executionId);
         out.push(r);
@@ -695,9 +699,9 @@ export class PerformanceAutotuner {
         let outcome: ApplyOutcome | undefined;
         if (suggestions.length > 0 && !signal?.aborted) {
           const workflow: WorkflowInput = file ?? (await this.inferConfig(teamId, await this.teamStats(teamId)));
-          outcome = await this.applyOptimizations(teamId, suggestions, workflow, { signal });
+          outcome = await this.applyOptimizations(teamId, suggestions, workflow, signal === undefined ? {} : { signal });
         }
-        options.onCycle?.({ at, suggestions: suggestions.length, outcome, regression });
+        options.onCycle?.({ at, suggestions: suggestions.length, ...(outcome !== undefined && { outcome }), regression });
       } catch (err) {
         if (signal?.aborted) break;
         options.onCycle?.({ at, suggestions: 0, error: errorMessage(err) });
@@ -715,6 +719,13 @@ export class PerformanceAutotuner {
  * success). A passing verdict is turned into a failure when the candidate hit the tightened limit more often
  * than the baseline did.
  */
+/** The id of the one history entry just appended (the store contract returns one id per appended entry). */
+function appendedId(ids: readonly number[]): number {
+  const [id] = ids;
+  if (id === undefined) throw new CoreError('CORE_STORE', 'the store returned no id for the history entry just appended');
+  return id;
+}
+
 function guardTightenedLimits(verdict: Verdict, result: ExperimentResult, before: TeamConfig, after: TeamConfig): Verdict {
   if (verdict.status !== 'passed') return verdict;
   for (const limit of tightenedLimits(before, after)) {

@@ -60,7 +60,7 @@ function failure(w: JournaledWrite, e: unknown, fileChanged: boolean, backupPath
  * `abandoned`; a crash after 3 leaves the new file and a pending entry that it marks final. A failure (a full
  * disk) throws a `CoreError` whose message and `details.fileChanged` say whether the file changed.
  */
-export async function writeJournaled(w: JournaledWrite): Promise<{ ids: number[]; backupPath?: string }> {
+export async function writeJournaled(w: JournaledWrite): Promise<{ ids: number[]; backupPath: string | undefined }> {
   let backupPath: string | undefined;
   let ids: number[];
   try {
@@ -136,8 +136,10 @@ export async function settlePendingHistory(store: AutotuneStore, teamId: string)
   }
   const settled: SettledChange[] = [];
   for (const entries of groups.values()) {
-    const first = entries[0];
-    const last = entries[entries.length - 1];
+    // Every group was created for an entry, so it holds at least one.
+    const first = entries[0]!;
+    const last = entries.at(-1)!;
+    const where = first.filePath === undefined ? {} : { filePath: first.filePath };
     const kind = first.undoes ? 'rollback' : 'apply';
     const bytes = first.filePath ? await readBytes(first.filePath) : undefined;
     const hash = bytes && textHash(bytes);
@@ -145,7 +147,7 @@ export async function settlePendingHistory(store: AutotuneStore, teamId: string)
     if (hash !== undefined && hash === last.fileHashAfter) {
       const undone = history.filter((e) => first.undoes?.includes(e.id));
       await store.writeHistory(kind === 'rollback' ? rollbackConfirmation(first, undone) : applyConfirmation(ids));
-      settled.push({ kind, ids, outcome: 'confirmed', filePath: first.filePath, reason: `${first.filePath} holds the bytes the interrupted ${kind} wrote` });
+      settled.push({ kind, ids, outcome: 'confirmed', ...where, reason: `${first.filePath} holds the bytes the interrupted ${kind} wrote` });
       continue;
     }
     const state =
@@ -156,7 +158,7 @@ export async function settlePendingHistory(store: AutotuneStore, teamId: string)
           : `${first.filePath} holds neither the bytes from before it nor those it meant to write`;
     const reason = `${kind} interrupted before it finished: ${state}; not in force${first.backupPath ? ` (the earlier bytes are in ${first.backupPath})` : ''}`;
     await store.writeHistory({ update: ids.map((id) => ({ id, patch: { status: 'abandoned', reason } })) });
-    settled.push({ kind, ids, outcome: 'abandoned', filePath: first.filePath, reason });
+    settled.push({ kind, ids, outcome: 'abandoned', ...where, reason });
   }
   return settled;
 }

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import * as pkg from '@autotune/errors';
 
 // The exact public runtime names: a new export is a decision, not an accident.
-const PUBLIC_NAMES = ['AUTOTUNE_ERROR_BRAND', 'AutotuneError', 'formatLocation', 'isAutotuneError'];
+const PUBLIC_NAMES = ['AUTOTUNE_ERROR_BRAND', 'AutotuneError', 'argumentChecks', 'describeValue', 'formatLocation', 'isAutotuneError'];
 
 // Node itself (a child process, not Jest's moduleNameMapper, which maps @autotune/* to sources) resolves the
 // specifier through the built package's package.json "exports", as a user's program would; the test target

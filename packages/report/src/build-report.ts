@@ -24,7 +24,8 @@ export interface ReportExperimentInput {
   id: string;
   /** ISO 8601. */
   createdAt: string;
-  label?: string;
+  // `| undefined`: a stored experiment's optional label is forwarded as it is read.
+  label?: string | undefined;
   baselineConfig: TeamConfig;
   candidateConfig: TeamConfig;
   verdict: Verdict;
@@ -130,6 +131,8 @@ export function buildReport(input: ReportInput): ReportDocument {
   experiments.sort((a, b) => Number(b.fromThisRun) - Number(a.fromThisRun) || a.createdAt.localeCompare(b.createdAt));
   const events = history.map(timelineEvent);
   const figures = sorted.length ? runFigures(sorted) : null;
+  const firstRun = sorted[0];
+  const lastRun = sorted.at(-1);
   const counts = { passed: 0, failed: 0, inconclusive: 0 };
   for (const e of experiments) counts[e.verdict.status]++;
 
@@ -144,8 +147,8 @@ export function buildReport(input: ReportInput): ReportDocument {
       figures,
       runsShown: live.length > 0 ? 'live' : 'trials',
       trialRuns: all.length - live.length,
-      firstRunAt: sorted.length ? iso(sorted[0].startTimeMs) : null,
-      lastRunAt: sorted.length ? iso(sorted[sorted.length - 1].startTimeMs) : null,
+      firstRunAt: firstRun ? iso(firstRun.startTimeMs) : null,
+      lastRunAt: lastRun ? iso(lastRun.startTimeMs) : null,
       experiments: counts,
       changes: {
         applied: history.filter((h) => h.status === 'applied').length,
@@ -240,7 +243,8 @@ export function diffConfigs(before: Record<string, string>, after: Record<string
 }
 
 function configSections(sorted: readonly ExecutionRecord[], settings: Map<string, Record<string, string>>): ConfigSection[] {
-  if (sorted.length === 0) return [];
+  const lastRun = sorted.at(-1);
+  if (lastRun === undefined) return [];
   const groups = new Map<string, ExecutionRecord[]>();
   for (const r of sorted) {
     const fp = r.configFingerprint ?? 'unrecorded';
@@ -256,13 +260,14 @@ function configSections(sorted: readonly ExecutionRecord[], settings: Map<string
     max = Math.max(max, r.durationSeconds);
   }
   const edges = histogramEdges(min, max);
-  const currentFp = sorted[sorted.length - 1].configFingerprint ?? 'unrecorded';
+  const currentFp = lastRun.configFingerprint ?? 'unrecorded';
   return [...groups.entries()].map(([fingerprint, runs], i) => {
     const section: ConfigSection = {
       label: configLabel(i),
       fingerprint,
-      firstRunAt: iso(runs[0].startTimeMs),
-      lastRunAt: iso(runs[runs.length - 1].startTimeMs),
+      // Every group was created for a run and holds at least that one.
+      firstRunAt: iso(runs[0]!.startTimeMs),
+      lastRunAt: iso(runs.at(-1)!.startTimeMs),
       current: fingerprint === currentFp,
       figures: runFigures(runs),
       histogram: histogram(runs, edges),
@@ -385,7 +390,8 @@ function timeline(sorted: readonly ExecutionRecord[], events: TimelineEvent[]) {
   const buckets: TimelineBucket[] = [];
   for (let i = 0; i < sorted.length; i += size) {
     const runs = sorted.slice(i, i + size);
-    buckets.push({ start: iso(runs[0].startTimeMs), end: iso(runs[runs.length - 1].startTimeMs), figures: runFigures(runs) });
+    // i < sorted.length, so each slice holds at least one run.
+    buckets.push({ start: iso(runs[0]!.startTimeMs), end: iso(runs.at(-1)!.startTimeMs), figures: runFigures(runs) });
   }
   return { runsPerBucket: size, buckets, events };
 }
@@ -435,7 +441,8 @@ function sinceLastChange(live: readonly ExecutionRecord[], events: readonly Time
 
 function headline(experiments: readonly ExperimentSection[], runs: number): string {
   if (experiments.length === 0) return runs === 0 ? 'No runs and no experiments recorded for this team yet.' : 'No A/B experiment recorded for this team yet: the figures below describe its recorded runs.';
-  const latest = experiments.find((e) => e.fromThisRun) ?? [...experiments].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
+  // experiments is non-empty here, so the sorted copy has a first element.
+  const latest = experiments.find((e) => e.fromThisRun) ?? [...experiments].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]!;
   const what = latest.label.includes(':') ? latest.label : `${latest.label}: ${latest.changeSummary}`;
   const reason = /[.!?]$/.test(latest.verdict.reason) ? latest.verdict.reason : `${latest.verdict.reason}.`;
   return `${latest.fromThisRun ? 'This run' : 'Latest experiment'} (${what}; ${latest.createdAt.slice(0, 10)}): ${latest.verdict.status}. ${reason}`;

@@ -118,8 +118,9 @@ function configsHtml(doc: ReportDocument): string {
         ? `<details><summary>Settings</summary><pre class="settings">${esc(Object.entries(c.settings).map(([k, v]) => `${k}: ${v}`).join('\n'))}</pre></details>`
         : '';
       const bins = c.histogram.succeeded
-        .map((s, b) => `<tr><td>${formatSeconds(c.histogram.edgesSeconds[b])} – ${formatSeconds(c.histogram.edgesSeconds[b + 1])}</td><td>${s}</td><td>${c.histogram.failed[b]}</td></tr>`)
-        .filter((_, b) => c.histogram.succeeded[b] + c.histogram.failed[b] > 0)
+        // One count per bin, and bin b lies between edges b and b + 1.
+        .map((s, b) => `<tr><td>${formatSeconds(c.histogram.edgesSeconds[b]!)} – ${formatSeconds(c.histogram.edgesSeconds[b + 1]!)}</td><td>${s}</td><td>${c.histogram.failed[b]!}</td></tr>`)
+        .filter((_, b) => c.histogram.succeeded[b]! + c.histogram.failed[b]! > 0)
         .join('');
       return (
         `<article class="card config${c.current ? ' current' : ''}"><h3>Config ${esc(c.label)}${c.current ? ' <span class="tag">in force now</span>' : ''} <code class="fp">${esc(c.fingerprint)}</code></h3>` +
@@ -284,7 +285,8 @@ a{color:inherit;text-decoration:none}*{-webkit-print-color-adjust:exact;print-co
  * The document itself is embedded as JSON (`<script type="application/json" id="autotune-report">`) for tools.
  */
 export function renderHtml(doc: ReportDocument): string {
-  const nav = [['summary', 'Summary'], ['configs', 'Durations per config'], ['experiments', `Experiments (${doc.experiments.length})`], ...(doc.race ? [['race', 'Race']] : []), ['timeline', 'Timeline'], ['insights', `Insights (${doc.insights.length})`]]
+  const sections: Array<[id: string, label: string]> = [['summary', 'Summary'], ['configs', 'Durations per config'], ['experiments', `Experiments (${doc.experiments.length})`], ...(doc.race ? [['race', 'Race'] as [string, string]] : []), ['timeline', 'Timeline'], ['insights', `Insights (${doc.insights.length})`]];
+  const nav = sections
     .map(([id, label]) => `<a href="#${id}">${esc(label)}</a>`)
     .join('');
   // `</` inside the JSON would close the script element; JSON allows escaping the slash.

@@ -35,7 +35,7 @@ function table(head: string[], rows: string[][], align?: Array<'l' | 'r'>): stri
   return [head, sep, ...rows].map((r, i) => `| ${(i === 1 ? r : r.map(cell)).join(' | ')} |`).join('\n');
 }
 
-const ICON: Record<string, string> = { passed: '✅ passed', failed: '❌ failed', inconclusive: '⚠️ inconclusive' };
+const ICON: Record<ExperimentSection['verdict']['status'], string> = { passed: '✅ passed', failed: '❌ failed', inconclusive: '⚠️ inconclusive' };
 
 function diffBlock(e: Pick<ExperimentSection, 'changes'>): string {
   if (e.changes.length === 0) return '_No setting differs._';
@@ -102,7 +102,8 @@ function experimentMd(e: ExperimentSection): string {
 
 function binCounts(values: number[], lo: number, hi: number, bins: number): number[] {
   const counts = new Array<number>(bins).fill(0);
-  for (const v of values) counts[hi > lo ? Math.min(bins - 1, Math.floor(((v - lo) / (hi - lo)) * bins)) : 0]++;
+  // lo and hi bound the values, so the index is in [0, bins).
+  for (const v of values) counts[hi > lo ? Math.min(bins - 1, Math.floor(((v - lo) / (hi - lo)) * bins)) : 0]! += 1;
   return counts;
 }
 
@@ -161,7 +162,10 @@ export function renderMarkdown(doc: ReportDocument): string {
     const detailed = doc.experiments.some((e) => e.fromThisRun) ? doc.experiments.filter((e) => e.fromThisRun) : doc.experiments.slice(-3);
     for (const e of detailed) out.push(experimentMd(e), '');
   }
-  if (doc.configs.length) {
+  const firstConfig = doc.configs[0];
+  if (firstConfig) {
+    // Every config's histogram shares one set of edges (at least two, from histogramEdges).
+    const edges = firstConfig.histogram.edgesSeconds;
     out.push('### Durations per config', '');
     out.push(
       table(
@@ -173,12 +177,12 @@ export function renderMarkdown(doc: ReportDocument): string {
           formatSeconds(c.figures.medianSeconds),
           formatSeconds(c.figures.p95Seconds),
           formatUsd(c.figures.meanCostUsd),
-          `\`${sparkline(c.histogram.succeeded.map((v, i) => v + c.histogram.failed[i]))}\``,
+          `\`${sparkline(c.histogram.succeeded.map((v, i) => v + c.histogram.failed[i]!))}\``,
         ]),
         ['l', 'r', 'r', 'r', 'r', 'r', 'l'],
       ),
       '',
-      `Histograms share one axis, ${formatSeconds(doc.configs[0].histogram.edgesSeconds[0])} to ${formatSeconds(doc.configs[0].histogram.edgesSeconds[doc.configs[0].histogram.edgesSeconds.length - 1])}.`,
+      `Histograms share one axis, ${formatSeconds(edges[0]!)} to ${formatSeconds(edges.at(-1)!)}.`,
       '',
     );
   }
@@ -196,16 +200,18 @@ export function renderMarkdown(doc: ReportDocument): string {
     if (r.confirm) out.push(`Confirm test: ${ICON[r.confirm.status]}, ${formatSigned(r.confirm.improvementPercentage)}. ${r.confirm.reason}`, '');
   }
   const t = doc.timeline;
-  if (t.buckets.length > 1) {
+  const first = t.buckets[0];
+  const last = t.buckets.at(-1);
+  if (first && last && t.buckets.length > 1) {
     out.push(
       '### Over time',
       '',
       table(
-        ['Series', `${formatTime(t.buckets[0].start).slice(0, 10)} → ${formatTime(t.buckets[t.buckets.length - 1].start).slice(0, 10)}`, 'First', 'Last'],
+        ['Series', `${formatTime(first.start).slice(0, 10)} → ${formatTime(last.start).slice(0, 10)}`, 'First', 'Last'],
         [
-          ['Median duration', `\`${sparkline(t.buckets.map((b) => b.figures.medianSeconds))}\``, formatSeconds(t.buckets[0].figures.medianSeconds), formatSeconds(t.buckets[t.buckets.length - 1].figures.medianSeconds)],
-          ['Success rate', `\`${sparkline(t.buckets.map((b) => b.figures.successRate), 0, 1)}\``, formatRate(t.buckets[0].figures.successRate), formatRate(t.buckets[t.buckets.length - 1].figures.successRate)],
-          ['Mean cost', `\`${sparkline(t.buckets.map((b) => b.figures.meanCostUsd))}\``, formatUsd(t.buckets[0].figures.meanCostUsd), formatUsd(t.buckets[t.buckets.length - 1].figures.meanCostUsd)],
+          ['Median duration', `\`${sparkline(t.buckets.map((b) => b.figures.medianSeconds))}\``, formatSeconds(first.figures.medianSeconds), formatSeconds(last.figures.medianSeconds)],
+          ['Success rate', `\`${sparkline(t.buckets.map((b) => b.figures.successRate), 0, 1)}\``, formatRate(first.figures.successRate), formatRate(last.figures.successRate)],
+          ['Mean cost', `\`${sparkline(t.buckets.map((b) => b.figures.meanCostUsd))}\``, formatUsd(first.figures.meanCostUsd), formatUsd(last.figures.meanCostUsd)],
         ],
         ['l', 'l', 'r', 'r'],
       ),

@@ -13,8 +13,9 @@ beforeAll(async () => {
 
 function mergeHistograms(hs: ReportDocument['configs'][number]['histogram'][]) {
   // Every config's histogram has the same edges: the merge is a sum per bin.
-  for (const h of hs) expect(h.edgesSeconds).toEqual(hs[0].edgesSeconds);
-  return { edgesSeconds: hs[0].edgesSeconds, succeeded: hs[0].succeeded.map((_, i) => hs.reduce((a, h) => a + h.succeeded[i], 0)), failed: hs[0].failed.map((_, i) => hs.reduce((a, h) => a + h.failed[i], 0)) };
+  const first = hs[0]!;
+  for (const h of hs) expect(h.edgesSeconds).toEqual(first.edgesSeconds);
+  return { edgesSeconds: first.edgesSeconds, succeeded: first.succeeded.map((_, i) => hs.reduce((a, h) => a + h.succeeded[i]!, 0)), failed: first.failed.map((_, i) => hs.reduce((a, h) => a + h.failed[i]!, 0)) };
 }
 
 const live = () => fixture.input.records.filter((r) => !r.labels?.[EXPERIMENT_LABEL]);
@@ -38,20 +39,20 @@ describe('buildReport', () => {
     // The config before the tuning, and the one it left in force when a change was kept.
     const kept = fixture.input.history!.some((h) => h.status === 'applied');
     expect(doc.configs).toHaveLength(kept ? 2 : 1);
-    expect(doc.configs[0].settings?.formation).toBe('consensus');
+    expect(doc.configs[0]!.settings?.formation).toBe('consensus');
     expect(doc.configs.map((x) => x.current)).toEqual(kept ? [false, true] : [true]);
     expect(doc.configs.reduce((a, x) => a + x.figures.runs, 0)).toBe(120);
-    const c = { ...doc.configs[0], histogram: mergeHistograms(doc.configs.map((x) => x.histogram)) };
+    const c = { ...doc.configs[0]!, histogram: mergeHistograms(doc.configs.map((x) => x.histogram)) };
     expect(c.histogram.succeeded.reduce((a, b) => a + b, 0)).toBe(f.successes);
     expect(c.histogram.failed.reduce((a, b) => a + b, 0)).toBe(120 - f.successes);
-    expect(c.histogram.edgesSeconds[0]).toBeLessThanOrEqual(d[0]);
-    expect(c.histogram.edgesSeconds[c.histogram.edgesSeconds.length - 1]).toBeGreaterThanOrEqual(d[d.length - 1]);
+    expect(c.histogram.edgesSeconds[0]).toBeLessThanOrEqual(d[0]!);
+    expect(c.histogram.edgesSeconds[c.histogram.edgesSeconds.length - 1]).toBeGreaterThanOrEqual(d.at(-1)!);
   });
 
   it('carries every experiment\'s verdict: the three p-values, interval, guardrails and reason as the verdict has them', () => {
     expect(doc.experiments).toHaveLength(5);
-    expect(doc.experiments[0].id).toBe(fixture.focusId);
-    expect(doc.experiments[0].fromThisRun).toBe(true);
+    expect(doc.experiments[0]!.id).toBe(fixture.focusId);
+    expect(doc.experiments[0]!.fromThisRun).toBe(true);
     for (const e of doc.experiments) {
       const v = fixture.input.experiments!.find((x) => x.id === e.id)!.verdict;
       expect(e.verdict.status).toBe(v.status);
@@ -68,11 +69,11 @@ describe('buildReport', () => {
     }
     const s = doc.summary.experiments;
     expect(s.passed + s.failed + s.inconclusive).toBe(5);
-    expect(doc.summary.headline).toContain(doc.experiments[0].verdict.reason);
+    expect(doc.summary.headline).toContain(doc.experiments[0]!.verdict.reason);
   });
 
   it('compares the team\'s runs before and after the change still in force', () => {
-    const applied = [...fixture.input.history!].filter((h) => h.status === 'applied').sort((a, b) => b.id - a.id)[0];
+    const applied = [...fixture.input.history!].filter((h) => h.status === 'applied').sort((a, b) => b.id - a.id)[0]!;
     const since = doc.summary.sinceLastChange!;
     expect(since.historyId).toBe(applied.id);
     const at = Date.parse(applied.timestamp);

@@ -38,18 +38,18 @@ describe('renderMarkdown', () => {
     const byHead = (first: string) => found.find((t) => t.head[0] === first)!;
     const summary = byHead('Runs');
     expect(summary.rows).toHaveLength(1);
-    expect(summary.rows[0][0]).toBe(String(doc.summary.figures!.runs));
-    expect(summary.rows[0][1]).toBe(`${(doc.summary.figures!.successRate * 100).toFixed(1)}%`);
+    expect(summary.rows[0]![0]).toBe(String(doc.summary.figures!.runs));
+    expect(summary.rows[0]![1]).toBe(`${(doc.summary.figures!.successRate * 100).toFixed(1)}%`);
 
     const verdicts = byHead('Experiment');
     expect(verdicts.head).toEqual(['Experiment', 'Change', 'Verdict', 'Improvement', '95% CI', 'Welch p', 'Mann-Whitney p', 'Fisher p']);
     expect(verdicts.rows).toHaveLength(doc.experiments.length);
     doc.experiments.forEach((e, i) => {
-      const row = verdicts.rows[i];
+      const row = verdicts.rows[i]!;
       expect(row[1]).toBe(e.changeSummary);
       expect(row[2]).toContain(e.verdict.status);
       if (e.verdict.improvementPercentage === null) expect(row[3]).toBe('n/a');
-      else expect(Number.parseFloat(row[3])).toBeCloseTo(e.verdict.improvementPercentage, 1);
+      else expect(Number.parseFloat(row[3]!)).toBeCloseTo(e.verdict.improvementPercentage, 1);
       const welch = e.verdict.pValues.welch;
       expect(row[5]).toBe(welch === null ? 'not run' : welch < 0.001 ? '< 0.001' : welch.toFixed(3));
     });
@@ -64,15 +64,15 @@ describe('renderMarkdown', () => {
     expect(diffs.length).toBeGreaterThan(0);
     const focus = doc.experiments.find((e) => e.fromThisRun)!;
     for (const c of focus.changes) {
-      if (c.before !== undefined) expect(diffs[0].content).toContain(`- ${c.key}: ${c.before}`);
-      if (c.after !== undefined) expect(diffs[0].content).toContain(`+ ${c.key}: ${c.after}`);
+      if (c.before !== undefined) expect(diffs[0]!.content).toContain(`- ${c.key}: ${c.before}`);
+      if (c.after !== undefined) expect(diffs[0]!.content).toContain(`+ ${c.key}: ${c.after}`);
     }
   });
 
   it('escapes pipes in cells so a description cannot break a table', () => {
     const withPipe: ReportDocument = { ...doc, experiments: doc.experiments.map((e, i) => (i === 0 ? { ...e, label: 'a | b' } : e)) };
     const verdicts = tables(renderMarkdown(withPipe)).find((t) => t.head[0] === 'Experiment')!;
-    expect(verdicts.rows[0][0]).toBe('a | b (this run)');
+    expect(verdicts.rows[0]![0]).toBe('a | b (this run)');
     for (const r of verdicts.rows) expect(r).toHaveLength(8);
   });
 });

@@ -144,9 +144,9 @@ function agrees(key: string, text: string, value: number): boolean {
   if (t.startsWith('< ')) return value < Number(t.slice(2));
   const m = /^([+-]?)\$?([\d,]*\.?\d+)/.exec(t);
   if (!m) return false;
-  const digits = m[2].replace(/,/g, '');
+  const digits = m[2]!.replace(/,/g, '');
   let shown = Number(digits) * (m[1] === '-' ? -1 : 1);
-  const decimals = digits.includes('.') ? digits.split('.')[1].length : 0;
+  const decimals = digits.includes('.') ? digits.split('.')[1]!.length : 0;
   // Rates are stored 0..1 and printed as percentages.
   const scaled = /successRate$/.test(key) && t.endsWith('%') ? value * 100 : value;
   if (/\.(runs|limitHits|passed|failed|inconclusive|applied|rolledBack|rejected|runsUsed|budgetRuns|rounds|recommendedRunsPerArm)$/.test(key)) shown = Math.round(shown);

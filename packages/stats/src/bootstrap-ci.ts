@@ -1,8 +1,8 @@
 import { normalCdf, normalQuantile } from './distributions';
 import { invalidInput } from './errors';
 import { mean, quantileSorted, sortedCopy } from './descriptive';
-import { checkSeed, createRng } from './prng';
-import { finiteSample, integerAtLeast, oneOf, openUnit } from './internal/validate';
+import { createRng } from './prng';
+import { checkSeed, finiteSample, integerAtLeast, oneOf, openUnit } from './internal/validate';
 
 /** A two-sample statistic: called with (a, b), or with resamples of them. */
 export type TwoSampleStatistic = (a: number[], b: number[]) => number;

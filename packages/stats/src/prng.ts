@@ -1,5 +1,3 @@
-import { invalidInput } from './errors';
-
 // Math's functions are bound once: a global `Math` lookup in a hot loop is ~10x slower inside Jest's VM sandbox.
 const { imul, floor, sqrt, log, sin, cos, PI } = Math;
 
@@ -13,12 +11,6 @@ export interface Rng {
   normal(): number;
   /** A 32-bit seed derived from this stream, for child streams (one per trial). */
   fork(): number;
-}
-
-/** Integer seed check shared by everything that takes a `seed` option. */
-export function checkSeed(seed: unknown, field: string): number {
-  if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) throw invalidInput(field, `expected an integer seed, got ${String(seed)}`);
-  return seed;
 }
 
 function splitmix32(state: number): () => number {

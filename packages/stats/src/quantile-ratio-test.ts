@@ -1,8 +1,8 @@
 import { checkAlternative, type Alternative } from './alternative';
 import { quantileSorted } from './descriptive';
 import { invalidInput } from './errors';
-import { describe, finiteSample, integerAtLeast } from './internal/validate';
-import { checkSeed, createRng } from './prng';
+import { checkSeed, describe, finiteSample, integerAtLeast } from './internal/validate';
+import { createRng } from './prng';
 
 const { abs, max } = Math;
 

@@ -32,7 +32,7 @@ export async function validateCommand(flags: CommonFlags, terminal: Terminal): P
     let outcome;
     try {
       outcome = await session.withInterrupt(
-        (signal) => autotuner.validateLatest(teamId, { runsPerArm: flags.runs, signal, onProgress: (p) => progress.update(p.completed, p.total, 'trials') }),
+        (signal) => autotuner.validateLatest(teamId, { ...(flags.runs !== undefined && { runsPerArm: flags.runs }), signal, onProgress: (p) => progress.update(p.completed, p.total, 'trials') }),
         'Interrupted: stopping the validation; nothing was changed.',
       );
     } finally {

@@ -104,7 +104,7 @@ export async function watchCommand(flags: WatchFlags, terminal: Terminal): Promi
       await autotuner.runContinuous(teamId, {
         intervalMs,
         signal: controller.signal,
-        workflowPath: file?.path,
+        ...(file !== undefined && { workflowPath: file.path }),
         onCycle: (event) => {
           const lines = [c.bold(`[${event.at}] Auto-tuning ${teamId}`)];
           if (event.regression) lines.push(`  Monitoring: ${statusWord(event.regression.status, c)} - ${event.regression.reason}${event.regression.rolledBack ? ' (rolled back)' : ''}`);

@@ -62,7 +62,13 @@ class TextTail {
   push(chunk: string): void {
     this.chunks.push(chunk);
     this.size += chunk.length;
-    while (this.chunks.length > 1 && this.size - this.chunks[0].length >= this.max) this.size -= this.chunks.shift()!.length;
+    // Drop whole chunks from the front while what stays still holds `max` characters.
+    let first = this.chunks[0];
+    while (first !== undefined && this.chunks.length > 1 && this.size - first.length >= this.max) {
+      this.chunks.shift();
+      this.size -= first.length;
+      first = this.chunks[0];
+    }
   }
 
   text(): string {
@@ -104,15 +110,19 @@ function abortError(signal: AbortSignal): Error {
 export class CommandRunner implements TrialRunner<TeamConfig> {
   /** The program and arguments that each trial runs. */
   readonly argv: readonly string[];
+  /** `argv[0]`, checked non-empty by the constructor. */
+  private readonly program: string;
   private readonly options: CommandRunnerOptions;
   /** Execution ids reported so far: every trial must be a run of its own. */
   private readonly seenExecutionIds = new Set<string>();
 
   constructor(options: CommandRunnerOptions) {
     this.argv = typeof options.command === 'string' ? splitCommand(options.command) : [...options.command];
-    if (this.argv.length === 0 || this.argv[0] === '') {
+    const program = this.argv[0];
+    if (program === undefined || program === '') {
       throw new CoreError('CORE_CONFIG_INVALID', 'the runner command is empty: expected a program and its arguments', { location: { field: 'command' } });
     }
+    this.program = program;
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
       throw new CoreError('CORE_CONFIG_INVALID', `timeoutMs must be a positive number of milliseconds, got ${options.timeoutMs}`, { location: { field: 'timeoutMs' } });
     }
@@ -140,9 +150,9 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
   prepare(): Promise<void> {
     // Inside the executor, so that a missing command rejects rather than throws.
     return new Promise((resolve) => {
-      const found = findExecutable(this.argv[0], this.cwd, this.env());
+      const found = findExecutable(this.program, this.cwd, this.env());
       if (!found.path) {
-        throw new CoreError('CORE_RUNNER_NOT_FOUND', `cannot run the team command "${this.argv[0]}": ${found.problem}`, {
+        throw new CoreError('CORE_RUNNER_NOT_FOUND', `cannot run the team command "${this.program}": ${found.problem}`, {
           location: { field: 'command' },
           details: { command: [...this.argv], cwd: this.cwd },
         });
@@ -194,8 +204,8 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
           startMs: outcome.startMs,
           endMs: outcome.endMs,
           ok,
-          error,
-          limitHit: outcome.timedOut ? 'timeout' : undefined,
+          ...(error !== undefined && { error }),
+          ...(outcome.timedOut && { limitHit: 'timeout' as const }),
           seenExecutionIds: this.seenExecutionIds,
         },
         `the last line of stdout of ${this.argv.join(' ')}`,
@@ -217,7 +227,7 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
       let escalation: NodeJS.Timeout | undefined;
       let timeout: NodeJS.Timeout | undefined;
 
-      const child = spawn(this.argv[0], this.argv.slice(1), {
+      const child = spawn(this.program, this.argv.slice(1), {
         cwd: this.cwd,
         env,
         detached: true,
@@ -246,7 +256,7 @@ export class CommandRunner implements TrialRunner<TeamConfig> {
         cleanup();
         const missing = err.code === 'ENOENT' || err.code === 'EACCES';
         reject(
-          new CoreError(missing ? 'CORE_RUNNER_NOT_FOUND' : 'CORE_IO', `cannot run the team command "${this.argv[0]}": ${err.code === 'ENOENT' ? 'no such file or program (check the path and PATH)' : err.message}`, { location: { field: 'command' }, cause: err, details: { command: [...this.argv], cwd: this.cwd } }),
+          new CoreError(missing ? 'CORE_RUNNER_NOT_FOUND' : 'CORE_IO', `cannot run the team command "${this.program}": ${err.code === 'ENOENT' ? 'no such file or program (check the path and PATH)' : err.message}`, { location: { field: 'command' }, cause: err, details: { command: [...this.argv], cwd: this.cwd } }),
         );
       });
       child.on('exit', (code, sig) => {

@@ -13,7 +13,7 @@ export function splitCommand(command: string): string[] {
   let word = '';
   let inWord = false;
   for (let i = 0; i < command.length; i++) {
-    const c = command[i];
+    const c = command.charAt(i);
     if (c === "'") {
       const end = command.indexOf("'", i + 1);
       if (end < 0) throw unterminated(command, "'", i);
@@ -30,7 +30,7 @@ export function splitCommand(command: string): string[] {
       inWord = true;
       i = j;
     } else if (c === '\\' && i + 1 < command.length) {
-      word += command[++i];
+      word += command.charAt(++i);
       inWord = true;
     } else if (/\s/.test(c)) {
       if (inWord) words.push(word);

@@ -80,7 +80,7 @@ export class MemoryStore implements AutotuneStore {
     team.byId.add(record.executionId);
     // Kept sorted by start time; runs mostly arrive in order, so this is an append.
     let at = team.list.length;
-    while (at > 0 && team.list[at - 1].startTimeMs > record.startTimeMs) at--;
+    while (at > 0 && team.list[at - 1]!.startTimeMs > record.startTimeMs) at--; // 0 < at <= list.length
     team.list.splice(at, 0, copy(record));
     if (team.list.length > this.maxRecordsPerTeam) {
       const dropped = team.list.shift() as ExecutionRecord;

@@ -137,7 +137,7 @@ export class SqliteStore implements AutotuneStore {
             `the database has schema version ${version}, but this autotune knows versions up to ${SQLITE_SCHEMA_VERSION}; upgrade autotune to use it`,
           );
         }
-        for (let v = version; v < SQLITE_SCHEMA_VERSION; v++) SQLITE_MIGRATIONS[v](this.db);
+        for (const migrate of SQLITE_MIGRATIONS.slice(version)) migrate(this.db);
         if (version !== SQLITE_SCHEMA_VERSION) this.db.pragma(`user_version = ${SQLITE_SCHEMA_VERSION}`);
       })
       .immediate();

@@ -123,6 +123,13 @@ function same(actual: unknown, expected: unknown, message?: string): void {
   }
 }
 
+/** Item `i` of a list a store returned, failing the test, not the type, when the list is too short. */
+function nth<T>(list: readonly T[], i: number, what = 'the ids writeHistory returned (one per appended entry)'): T {
+  const item = list[i];
+  if (item === undefined) assert.fail(`${what}: expected at least ${i + 1} item(s), got ${list.length}`);
+  return item;
+}
+
 async function refusal(work: () => Promise<unknown>, what: string): Promise<CoreError> {
   try {
     await work();
@@ -235,12 +242,12 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
         assert.equal(await store().writeMany([record('t1', 1), record('t1', 6), record('t1', 7)]), 2);
         const all = await store().listRecords('t1');
         same(all.map((r) => r.executionId), ['t1-0', 't1-1', 't1-2', 't1-3', 't1-4', 't1-5', 't1-6', 't1-7']);
-        assert.equal(all[2].durationSeconds, record('t1', 2).durationSeconds);
+        assert.equal(nth(all, 2, 'listRecords').durationSeconds, record('t1', 2).durationSeconds);
       });
 
       it('hands out copies that callers cannot use to change what is stored', async () => {
-        (await store().listRecords('t1'))[0].durationSeconds = -1;
-        assert.equal((await store().listRecords('t1'))[0].durationSeconds, 30);
+        nth(await store().listRecords('t1'), 0, 'listRecords').durationSeconds = -1;
+        assert.equal(nth(await store().listRecords('t1'), 0, 'listRecords').durationSeconds, 30);
       });
 
       it('is read by another connection', async () => {
@@ -294,9 +301,9 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
 
     describe('history', () => {
       it('lists a team’s entries newest first, so index 0 is the latest', async () => {
-        const [a] = await store().writeHistory({ append: [entry('t1', 1)] });
-        const [b] = await store().writeHistory({ append: [entry('t2', 2)] });
-        const [c] = await store().writeHistory({ append: [entry('t1', 3)] });
+        const a = nth(await store().writeHistory({ append: [entry('t1', 1)] }), 0);
+        const b = nth(await store().writeHistory({ append: [entry('t2', 2)] }), 0);
+        const c = nth(await store().writeHistory({ append: [entry('t1', 3)] }), 0);
         assert.ok(b > a && c > b, `ids must increase: ${a}, ${b}, ${c}`);
         const list = await store().listHistory('t1');
         same(list.map((e) => e.id), [c, a]);
@@ -319,7 +326,7 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
       it('appends several entries in one write, ids increasing in their order', async () => {
         const ids = await store().writeHistory({ append: [entry('t1', 1), entry('t1', 2, { status: 'rejected' }), entry('t1', 3, { status: 'pending' })] });
         assert.equal(ids.length, 3);
-        assert.ok(ids[0] < ids[1] && ids[1] < ids[2]);
+        assert.ok(nth(ids, 0) < nth(ids, 1) && nth(ids, 1) < nth(ids, 2));
         same((await store().listHistory('t1')).map((e) => [e.id, e.status]), [
           [ids[2], 'pending'],
           [ids[1], 'rejected'],
@@ -330,7 +337,7 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
 
       it('keeps the exact file texts, hashes and backup path, so a rollback can restore and check bytes', async () => {
         const text = '# ünïcode ✓\r\nformation: parallel   # spaced\r\n\ttabbed: "x"\n\u0000';
-        const [id] = await store().writeHistory({ append: [entry('t1', 1, { fileTextBefore: text, undoes: [3, 4] })] });
+        const id = nth(await store().writeHistory({ append: [entry('t1', 1, { fileTextBefore: text, undoes: [3, 4] })] }), 0);
         const back = await store().getHistoryEntry(id);
         assert.equal(back?.fileTextBefore, text);
         assert.equal(back?.fileHashAfter, 'b'.repeat(64));
@@ -340,7 +347,7 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
 
       it('keeps numbers JSON cannot hold', async () => {
         const evidence = { ...VERDICT_SUMMARY, improvementPercentage: -Infinity, threshold: Infinity, regressionPValue: NaN };
-        const [id] = await store().writeHistory({ append: [entry('t1', 1, { evidence })] });
+        const id = nth(await store().writeHistory({ append: [entry('t1', 1, { evidence })] }), 0);
         same((await store().getHistoryEntry(id))?.evidence, evidence);
       });
 
@@ -348,7 +355,9 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
         // The shape autotune 0.1 wrote: `evidence` held the whole verdict (of an older shape, without the
         // limit-hit guardrail), and a rollback's entry had no `changes`.
         const old = { ...entry('t1', 1), evidence: OLD_VERDICT, optimization: { description: 'rollback of 1 change(s)', undone: [7] } };
-        const [applied, rollback] = await store().writeHistory({ append: [{ ...old, optimization: OLD_SUGGESTION }, old] as never });
+        const written = await store().writeHistory({ append: [{ ...old, optimization: OLD_SUGGESTION }, old] as never });
+        const applied = nth(written, 0);
+        const rollback = nth(written, 1);
         const back = await store().getHistoryEntry(applied);
         same(back?.evidence, VERDICT_SUMMARY);
         same(back?.optimization.changes, [
@@ -362,7 +371,7 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
 
       it('refuses an entry whose fields are not what autotune writes, naming the entry and the field', async () => {
         const bad = { ...entry('t9', 1), optimization: { description: 42, changes: [] } };
-        const [id] = await store().writeHistory({ append: [bad as never] });
+        const id = nth(await store().writeHistory({ append: [bad as never] }), 0);
         await assert.rejects(store().getHistoryEntry(id), (e: unknown) => {
           assert.ok(isCoreError(e), inspect(e));
           assert.equal(e.code, 'CORE_STORE');
@@ -374,7 +383,7 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
       });
 
       it('updates status, reason and rollback time, and nothing else', async () => {
-        const [id] = await store().writeHistory({ append: [entry('t1', 1)] });
+        const id = nth(await store().writeHistory({ append: [entry('t1', 1)] }), 0);
         await store().writeHistory({ update: [{ id, patch: { status: 'rolled_back', reason: 'P95 rose by 80%', rolledBackAt: '2025-01-16T00:00:00.000Z' } }] });
         same(await store().getHistoryEntry(id), { ...entry('t1', 1), id, status: 'rolled_back', reason: 'P95 rose by 80%', rolledBackAt: '2025-01-16T00:00:00.000Z' });
         await store().writeHistory({ update: [{ id, patch: { reason: 'again' } }] });
@@ -395,7 +404,7 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
       });
 
       it('writes nothing when an update names an entry that does not exist', async () => {
-        const [id] = await store().writeHistory({ append: [entry('t1', 1)] });
+        const id = nth(await store().writeHistory({ append: [entry('t1', 1)] }), 0);
         const err = await refusal(
           () => store().writeHistory({ update: [{ id, patch: { status: 'rolled_back' } }, { id: 12345, patch: { status: 'rolled_back' } }], append: [entry('t1', 2)] }),
           'update of an unknown entry',
@@ -407,7 +416,7 @@ export function describeStoreContract(makeStore: MakeStore, options: StoreContra
       });
 
       it('is read by another connection', async () => {
-        const [id] = await store().writeHistory({ append: [entry('t1', 1)] });
+        const id = nth(await store().writeHistory({ append: [entry('t1', 1)] }), 0);
         const other = await sibling();
         same(await other.getHistoryEntry(id), { ...entry('t1', 1), id });
       });

@@ -54,9 +54,9 @@ interface Racer {
   id: string;
   label: string;
   source: CandidateSource;
-  strategy?: string;
+  strategy?: string | undefined;
   config: TeamConfig;
-  candidate?: NeighbourCandidate;
+  candidate?: NeighbourCandidate | undefined;
   /** Limits this racer lowers against the config in force: runs ending on one of them count against it. */
   tightened: Array<'tool_budget' | 'timeout'>;
   /** Per round: did the run end on a limit this racer lowered (undefined where it did not run). */
@@ -223,7 +223,7 @@ function observations(r: Racer): RacerObservations {
 
 interface RaceOutcome {
   report: RaceReport;
-  winner?: Racer;
+  winner?: Racer | undefined;
   baseline: Racer;
 }
 
@@ -357,7 +357,7 @@ async function runRace(
     if (running.length <= 1) break;
     const challengers = running.filter((r) => r !== baseline);
     // Stop once a single challenger is left and it has been compared for the minimum rounds.
-    if (challengers.length === 1 && challengers[0].values.filter((v) => v !== undefined).length >= MIN_ROUNDS && round >= MIN_ROUNDS) break;
+    if (challengers.length === 1 && challengers[0]!.values.filter((v) => v !== undefined).length >= MIN_ROUNDS && round >= MIN_ROUNDS) break;
     let room = raceBudget - spent;
     if (room < running.length) {
       // Successive halving as the budget's backstop: keep the best that fit in one more round.
@@ -372,7 +372,7 @@ async function runRace(
     spent += outcomes.length;
     spend(outcomes.length);
     roundRacers.forEach((r, i) => {
-      const rec = outcomes[i];
+      const rec = outcomes[i]!; // runTrials returns one record per job, in order
       r.records.push(rec);
       records.push({ record: rec, purpose: `tune step ${step + 1}: race ${r.id === 'baseline' ? 'baseline' : r.label}` });
       if (!ref.duration) ref.duration = rec.durationSeconds;
@@ -380,12 +380,13 @@ async function runRace(
     });
     for (const r of racers) {
       const ran = roundRacers.includes(r);
-      r.values[round] = ran ? objectiveValue(r.records[r.records.length - 1], input.objective, ref) : undefined;
-      r.successes[round] = ran ? r.records[r.records.length - 1].success === true : undefined;
+      // A racer that ran this round has just had its record pushed.
+      r.values[round] = ran ? objectiveValue(r.records[r.records.length - 1]!, input.objective, ref) : undefined;
+      r.successes[round] = ran ? r.records[r.records.length - 1]!.success === true : undefined;
     }
     for (const r of racers) {
       const ran = roundRacers.includes(r);
-      const hit = ran ? r.records[r.records.length - 1].limitHit : undefined;
+      const hit = ran ? r.records[r.records.length - 1]!.limitHit : undefined;
       // The baseline's hits are judged per challenger (against the limits that challenger lowers).
       r.limitHits[round] = ran ? (r === baseline ? false : hit !== undefined && (r.tightened as string[]).includes(hit)) : undefined;
     }
@@ -428,7 +429,7 @@ async function runRace(
       let added = 0;
       for (let i = 0; i < good.length && added < maxNew; i++) {
         for (let j = i + 1; j < good.length && added < maxNew; j++) {
-          const c = combine(base, good[i].candidate!, good[j].candidate!, input.space);
+          const c = combine(base, good[i]!.candidate!, good[j]!.candidate!, input.space);
           if (!c) continue;
           const fp = configFingerprint(c.config);
           if (seen.has(fp) || carriesRefused(c.config)) continue;
@@ -472,7 +473,8 @@ async function runRace(
     const est = (r: Racer) => pairedComparison(observations(baseline), observations(r)).improvementPercentage;
     const top = est(best);
     const size = (r: Racer) => r.candidate?.settings.length ?? settingsChanged(base, r.config).length;
-    const simpler = safe.filter((r) => est(r) >= top - input.threshold && size(r) < size(best)).sort((x, y) => size(x) - size(y) || est(y) - est(x))[0];
+    const bestSize = size(best);
+    const simpler = safe.filter((r) => est(r) >= top - input.threshold && size(r) < bestSize).sort((x, y) => size(x) - size(y) || est(y) - est(x))[0];
     if (simpler) best = simpler;
   }
   let winner: Racer | undefined;
@@ -487,7 +489,7 @@ async function runRace(
     rounds: round,
     runs: spent,
     standings: [baseline, ...rank(racers.filter((r) => r !== baseline), baseline, margin), ...notRaced].map(standing),
-    ...(winner ? { winner: winner.id } : { noWinnerReason }),
+    ...(winner ? { winner: winner.id } : { noWinnerReason: noWinnerReason! }), // without a winner, a reason was set above
   };
   return { report, winner, baseline };
 }
@@ -677,7 +679,7 @@ async function confirmWinner(
   const startedAt = new Date().toISOString();
   let done = 0;
   const recs = await runTrials(input, jobs, () => input.onEvent?.({ type: 'confirm-progress', step, completed: ++done, total: jobs.length }));
-  const samples = jobs.map((j, i) => ({ arm: j.arm, trial: i, record: recs[i] }));
+  const samples = jobs.map((j, i) => ({ arm: j.arm, trial: i, record: recs[i]! })); // one record per job
   const result: ExperimentResult = {
     teamId: input.teamId,
     baseline: samples.filter((x) => x.arm === 'baseline'),
@@ -707,7 +709,7 @@ async function confirmWinner(
     if (c && !a) won++;
   };
   for (let k = 0; k < Math.min(race.baseline.successes.length, winner.successes.length); k++) tally(race.baseline.successes[k], winner.successes[k]);
-  for (let k = 0; k < runsPerArm; k++) tally(result.baseline[k].record.success === true, result.candidate[k].record.success === true);
+  for (let k = 0; k < runsPerArm; k++) tally(result.baseline[k]!.record.success === true, result.candidate[k]!.record.success === true); // runsPerArm per arm
   const probabilityNoWorse = pairedNoWorseProbability(won, lost, pairs, input.successMargin / 100);
   const successPassed = probabilityNoWorse >= needed;
   const kept = verdict.status === 'passed' && successPassed;
@@ -768,7 +770,7 @@ async function runTrials(input: TuneEngineInput, jobs: Array<{ config: TeamConfi
   const worker = async () => {
     while (next < jobs.length && !controller.signal.aborted) {
       const i = next++;
-      out[i] = await runOne(input, jobs[i], controller.signal);
+      out[i] = await runOne(input, jobs[i]!, controller.signal); // i < jobs.length
       onDone?.();
     }
   };

@@ -163,7 +163,7 @@ export function neighbours(config: TeamConfig, space: TuneSearchSpace): Neighbou
     const on = enabledMembers(config);
     // Smaller teams keeping the first members first (the order users list members in is usually their importance),
     // then each other single member dropped.
-    for (let n = on.length - 1; n >= smallest; n--) add(withMembers(config, new Set(on.slice(0, n).map((x) => x.id))), n === on.length - 1 ? `drop member ${on[n].id}` : `${on.length} -> ${n} members (keep the first ${n})`);
+    for (let n = on.length - 1; n >= smallest; n--) add(withMembers(config, new Set(on.slice(0, n).map((x) => x.id))), n === on.length - 1 ? `drop member ${on[n]!.id}` : `${on.length} -> ${n} members (keep the first ${n})`);
     for (const m of on.slice(0, -1)) add(withMembers(config, new Set(on.filter((x) => x !== m).map((x) => x.id))), `drop member ${m.id}`);
     for (const m of config.members.filter((x) => x.enabled === false)) add(withMembers(config, new Set([...on.map((x) => x.id), m.id])), `enable member ${m.id}`);
   } else if (!config.members) {

@@ -40,12 +40,15 @@ export function successTestPower(baseRate: number, n: number, alpha: number, los
   const fb = binomialPmf(n, pb);
   const fc = binomialPmf(n, pc);
   let power = 0;
+  // binomialPmf(n, p) has n + 1 entries, one per count 0..n.
   for (let xb = 0; xb <= n; xb++) {
-    if (fb[xb] < 1e-12) continue;
+    const pxb = fb[xb]!;
+    if (pxb < 1e-12) continue;
     for (let xc = 0; xc <= n; xc++) {
-      if (fc[xc] < 1e-12) continue;
+      const pxc = fc[xc]!;
+      if (pxc < 1e-12) continue;
       const p = fisherExact([[xc, n - xc], [xb, n - xb]], { alternative: 'less' }).pValue;
-      if (p <= alpha) power += fb[xb] * fc[xc];
+      if (p <= alpha) power += pxb * pxc;
     }
   }
   return power;

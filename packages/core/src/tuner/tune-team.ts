@@ -186,7 +186,8 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
       keptSteps.forEach((s, i) => {
         const before = sameText(file, s.from);
         const after = sameText(file, s.to!);
-        Object.assign(entries[i], { status: 'pending', filePath: file.path, fileTextBefore: before, fileTextAfter: after, fileHashBefore: textHash(before), fileHashAfter: textHash(after) });
+        // entries and keptSteps are pushed together, one entry per kept step.
+        Object.assign(entries[i]!, { status: 'pending', filePath: file.path, fileTextBefore: before, fileTextAfter: after, fileHashBefore: textHash(before), fileHashAfter: textHash(after) });
       });
       // The journaled write `apply` uses: intent recorded, file replaced atomically, intent confirmed, so that a
       // crash or SIGTERM at any point leaves file and history agreeing (docs/reliability.md).
@@ -208,7 +209,7 @@ export async function tuneTeam(host: TuneHost, teamId: string, input: { config: 
       ids = written.ids;
       outcome.written = { path: file.path, ...(written.backupPath ? { backupPath: written.backupPath } : {}), comments: final.comments };
     }
-    keptSteps.forEach((s, i) => (s.historyId = ids[i]));
+    keptSteps.forEach((s, i) => (s.historyId = ids[i]!)); // one entry, and so one id, per kept step
     outcome.historyIds.push(...ids);
     return outcome;
   } finally {

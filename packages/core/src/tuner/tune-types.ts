@@ -186,7 +186,7 @@ export interface TuneEngineInput {
   /** Called before each step's race, e.g. to compute the suggestions for the config now in force. */
   prepareStep?: (config: TeamConfig) => Promise<void>;
   /** Turns a passing verdict into a failure for reasons the verdict cannot see (limits tightened too far). */
-  reviewVerdict?: (verdict: Verdict, result: ExperimentResult, before: TeamConfig, after: TeamConfig) => Verdict;
+  reviewVerdict?: ((verdict: Verdict, result: ExperimentResult, before: TeamConfig, after: TeamConfig) => Verdict) | undefined;
   budget: number;
   objective: TuneObjective;
   space: TuneSearchSpace;
@@ -194,8 +194,8 @@ export interface TuneEngineInput {
   alpha: number;
   threshold: number;
   concurrency: number;
-  trialTimeoutMs?: number;
+  trialTimeoutMs?: number | undefined;
   seed: number;
-  signal?: AbortSignal;
-  onEvent?: (event: TuneEvent) => void;
+  signal?: AbortSignal | undefined;
+  onEvent?: ((event: TuneEvent) => void) | undefined;
 }

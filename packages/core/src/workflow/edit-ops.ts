@@ -40,7 +40,8 @@ function diffLists(before: readonly unknown[], after: readonly unknown[], at: Fi
     const keptAfter = idsAfter.filter((id) => inBefore.has(id));
     if (keptBefore.join('\u0000') === keptAfter.join('\u0000')) {
       // Members matched by id: removals first (from the end, so indexes hold), then edits and insertions in order.
-      for (let i = before.length - 1; i >= 0; i--) if (!inAfter.has(idsBefore[i])) ops.push({ op: 'delete', path: [...at, i] });
+      // idsBefore holds one id per item of before.
+      for (let i = before.length - 1; i >= 0; i--) if (!inAfter.has(idsBefore[i]!)) ops.push({ op: 'delete', path: [...at, i] });
       idsAfter.forEach((id, j) => {
         const i = inBefore.get(id);
         if (i === undefined) ops.push({ op: 'insert', path: [...at, j], value: after[j] });
@@ -86,7 +87,9 @@ export function diffValues(before: unknown, after: unknown, at: FieldPath = [], 
 export function applyOpsToValue(root: unknown, base: FieldPath, ops: readonly EditOp[]): void {
   for (const op of ops) {
     const full = [...base, ...op.path];
-    const key = full[full.length - 1];
+    const key = full.at(-1);
+    // Replacing the root itself would need a new value returned, not an edit in place.
+    if (key === undefined) throw new Error('applyOpsToValue: an edit of the document root cannot be applied in place');
     let parent = root as Record<string | number, unknown>;
     for (const k of full.slice(0, -1)) parent = parent[k] as Record<string | number, unknown>;
     if (op.op === 'set') {

@@ -16,6 +16,7 @@ export function matchLines(a: readonly string[], b: readonly string[]): Array<[n
   const m = b.length;
   const max = Math.min(n + m, MAX_EDIT_DISTANCE);
   const offset = max + 1;
+  // v[offset + k] for k in [-d - 1, d + 1] with d <= max: every read below stays inside these 2 * max + 3 slots.
   let v = new Int32Array(2 * max + 3);
   const trace: Int32Array[] = [];
   let found = -1;
@@ -24,8 +25,8 @@ export function matchLines(a: readonly string[], b: readonly string[]): Array<[n
     const next = v.slice();
     for (let k = -d; k <= d; k += 2) {
       let x: number;
-      if (k === -d || (k !== d && v[offset + k - 1] < v[offset + k + 1])) x = v[offset + k + 1];
-      else x = v[offset + k - 1] + 1;
+      if (k === -d || (k !== d && v[offset + k - 1]! < v[offset + k + 1]!)) x = v[offset + k + 1]!;
+      else x = v[offset + k - 1]! + 1;
       let y = x - k;
       while (x < n && y < m && a[x] === b[y]) {
         x++;
@@ -45,10 +46,10 @@ export function matchLines(a: readonly string[], b: readonly string[]): Array<[n
   let x = n;
   let y = m;
   for (let d = found; d > 0; d--) {
-    const vPrev = trace[d];
+    const vPrev = trace[d]!; // one row was traced per d up to found
     const k = x - y;
-    const prevK = k === -d || (k !== d && vPrev[offset + k - 1] < vPrev[offset + k + 1]) ? k + 1 : k - 1;
-    const prevX = vPrev[offset + prevK];
+    const prevK = k === -d || (k !== d && vPrev[offset + k - 1]! < vPrev[offset + k + 1]!) ? k + 1 : k - 1;
+    const prevX = vPrev[offset + prevK]!;
     const prevY = prevX - prevK;
     while (x > prevX && y > prevY) {
       x--;
@@ -79,12 +80,13 @@ function mergeLine(base: string, ours: string, theirs: string): string | undefin
   const to = ours.split(/(\s+)/);
   const tt = theirs.split(/(\s+)/);
   if (tb.length !== to.length || tb.length !== tt.length) return undefined;
+  // The three token lists have one length (checked above), so every k indexes all of them.
   for (let k = 0; k < tb.length; k++) {
-    const blank = tb[k].trim() === '';
-    if (blank !== (to[k].trim() === '') || blank !== (tt[k].trim() === '')) return undefined;
+    const blank = tb[k]!.trim() === '';
+    if (blank !== (to[k]!.trim() === '') || blank !== (tt[k]!.trim() === '')) return undefined;
     if (!blank && tb[k] !== to[k]) return undefined;
   }
-  return tt.map((tok, k) => (tok !== tb[k] ? tok : to[k])).join('');
+  return tt.map((tok, k) => (tok !== tb[k] ? tok : to[k]!)).join('');
 }
 
 /**
@@ -98,15 +100,17 @@ function refineConflict(base: readonly string[], ours: readonly string[], theirs
   const out: string[] = [];
   let b0 = 0;
   let t0 = 0;
+  // Matches pair indexes inside base and theirs, ours is as long as base, and b1/t1 never pass the ends.
   const gap = (b1: number, t1: number) => {
     for (let q = 0; q < t1 - t0; q++) {
       const b = b0 + q;
-      out.push(b < b1 ? (mergeLine(base[b], ours[b], theirs[t0 + q]) ?? theirs[t0 + q]) : theirs[t0 + q]);
+      const line = theirs[t0 + q]!;
+      out.push(b < b1 ? (mergeLine(base[b]!, ours[b]!, line) ?? line) : line);
     }
   };
   for (const [b, t] of matches) {
     gap(b, t);
-    out.push(ours[b]);
+    out.push(ours[b]!);
     b0 = b + 1;
     t0 = t + 1;
   }
@@ -169,12 +173,16 @@ export function mergeThreeWay(base: readonly string[], ours: readonly string[], 
   ].sort((x, y) => x.start - y.start || (x.end - x.start) - (y.end - y.start));
   const out: string[] = [];
   let at = 0;
+  // i < all.length wherever all[i] is read below.
   for (let i = 0; i < all.length; ) {
-    const group = [all[i]];
-    const range = { start: all[i].start, end: all[i].end };
-    for (i++; i < all.length && group.some((g) => overlaps(g, all[i])); i++) {
-      group.push(all[i]);
-      range.end = Math.max(range.end, all[i].end);
+    const first = all[i]!;
+    const group = [first];
+    const range = { start: first.start, end: first.end };
+    for (i++; i < all.length; i++) {
+      const next = all[i]!;
+      if (!group.some((g) => overlaps(g, next))) break;
+      group.push(next);
+      range.end = Math.max(range.end, next.end);
     }
     out.push(...base.slice(at, range.start));
     const mine = group.filter((g) => g.side === 'ours');

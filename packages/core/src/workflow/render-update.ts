@@ -44,9 +44,10 @@ function yamlStyle(lines: readonly string[]): ToStringOptions {
   const indent = indents.length > 0 ? Math.max(1, Math.min(...indents)) : 2;
   let indentSeq = true;
   for (let i = 0; i + 1 < content.length; i++) {
-    if (!/^\s*[^\s#-][^#]*:\s*(#.*)?$/.test(content[i])) continue;
-    const own = content[i].length - content[i].trimStart().length;
-    const nextLine = content[i + 1];
+    const line = content[i]!; // i + 1 < content.length
+    if (!/^\s*[^\s#-][^#]*:\s*(#.*)?$/.test(line)) continue;
+    const own = line.length - line.trimStart().length;
+    const nextLine = content[i + 1]!;
     if (nextLine.trimStart().startsWith('- ') || nextLine.trim() === '-') {
       indentSeq = nextLine.length - nextLine.trimStart().length > own;
       break;
@@ -121,9 +122,10 @@ function makeNode(doc: Document, value: unknown, like: unknown): YamlNode {
   const node = doc.createNode(value) as YamlNode;
   if (like && typeof like === 'object' && 'range' in (like)) {
     const old = like as YamlNode;
-    node.commentBefore = old.commentBefore;
-    node.comment = old.comment;
-    node.spaceBefore = old.spaceBefore;
+    // The node is new, so a field the old one lacks stays absent.
+    if (old.commentBefore !== undefined) node.commentBefore = old.commentBefore;
+    if (old.comment !== undefined) node.comment = old.comment;
+    if (old.spaceBefore !== undefined) node.spaceBefore = old.spaceBefore;
     if (isCollection(node) && isCollection(old) && old.flow) node.flow = true;
   }
   return node;

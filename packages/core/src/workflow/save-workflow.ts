@@ -100,7 +100,7 @@ export async function saveWorkflowFile(file: WorkflowFile, next: TeamConfig, opt
   if (text === file.text) return { path: file.path, text, file: updated, comments };
   const backupPath = options.backup === false ? undefined : await writeBackup(file.path, file.text, (options.now ?? (() => new Date()))());
   await writeFileAtomic(file.path, text);
-  return { path: file.path, backupPath, text, file: updated, comments };
+  return { path: file.path, ...(backupPath !== undefined && { backupPath }), text, file: updated, comments };
 }
 
 /**

@@ -103,8 +103,8 @@ export function updateComment(comment: string, key: string | number | undefined,
     const seconds = unitSeconds(t.unit);
     return keyUnit !== undefined && seconds !== undefined && Math.abs((t.value * seconds) / keyUnit - before) < 1e-9;
   });
-  if (matches.length !== 1) return undefined;
-  const t = matches[0];
+  const [t, ...others] = matches;
+  if (t === undefined || others.length > 0) return undefined; // exactly one number must match
   const factor = t.unit === undefined || keyUnit === undefined ? 1 : (unitSeconds(t.unit) ?? 1) / keyUnit;
   const value = after / factor;
   const written = cleanNumber(value, Math.max(1, t.decimals));

@@ -96,10 +96,10 @@ export function parseWorkflowText(text: string, format: 'yaml' | 'json', file: s
     return { value, lineOf };
   }
   const doc = parseDocument(body, { prettyErrors: true, keepSourceTokens: false });
-  if (doc.errors.length > 0) {
-    const err = doc.errors[0];
+  const err = doc.errors[0];
+  if (err !== undefined) {
     const line = err.linePos?.[0]?.line;
-    const message = err.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const message = (err.message.split('\n', 1)[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
     throw new CoreError('CORE_WORKFLOW_PARSE', `invalid YAML: ${message}`, { location: { file, line }, cause: err });
   }
   let value: unknown;
@@ -208,19 +208,21 @@ export function locateTeam(parsed: ParsedDocument, file: string, teamId?: string
   const teamIds = [...new Set(teams.map((t) => t.id))];
   const known = teamIds.length > 0 ? teamIds.join(', ') : '(none: no node has "type: team")';
   if (teamId === undefined) {
-    if (teams.length === 1) return { kind: 'workflow-node', nodePath: teams[0].at, teamId: teams[0].id, teamIds };
+    const [only, ...others] = teams;
+    if (only !== undefined && others.length === 0) return { kind: 'workflow-node', nodePath: only.at, teamId: only.id, teamIds };
     if (teams.length === 0) throw invalid(file, parsed, prefix.length > 0 ? prefix : Object.keys(workflows).slice(0, 1), `expected at least one node with "type: team" in ${where}`);
     throw new CoreError('CORE_UNKNOWN_TEAM', `the file holds several teams; pass a team id: ${known}`, { location: { file }, details: { knownTeamIds: teamIds } });
   }
   const matches = teams.filter((t) => t.id === teamId);
-  if (matches.length === 0) {
+  const [match, second] = matches;
+  if (match === undefined) {
     throw new CoreError('CORE_UNKNOWN_TEAM', `team "${teamId}" is not in this file; known team ids: ${known}`, { location: { file }, details: { teamId, knownTeamIds: teamIds } });
   }
-  if (matches.length > 1) {
+  if (second !== undefined) {
     const places = matches.map((t) => `${formatFieldPath(t.at)} (line ${parsed.lineOf(t.at) ?? '?'})`).join(' and ');
-    throw invalid(file, parsed, matches[1].at, `team id "${teamId}" is ambiguous: it names ${places}; give the nodes distinct ids`);
+    throw invalid(file, parsed, second.at, `team id "${teamId}" is ambiguous: it names ${places}; give the nodes distinct ids`);
   }
-  return { kind: 'workflow-node', nodePath: matches[0].at, teamId, teamIds };
+  return { kind: 'workflow-node', nodePath: match.at, teamId, teamIds };
 }
 
 /** The value at `at` inside `root`. */

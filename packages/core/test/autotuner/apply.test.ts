@@ -60,7 +60,7 @@ describe('PerformanceAutotuner.applyOptimizations with real A/B tests on the sim
     const sizing = suggestions.find((s) => s.type === 'team_sizing');
     expect(sizing).toBeDefined();
     const outcome = await autotuner.applyOptimizations(scenario.teamId, [sizing!], scenario.workflow);
-    const [result] = outcome.results;
+    const result = outcome.results[0]!;
     expect(result.success).toBe(false);
     expect(result.validationStatus).toBe('failed');
     expect(result.rolledBack?.reason).toMatch(/success rate|regress/i);
@@ -73,7 +73,7 @@ describe('PerformanceAutotuner.applyOptimizations with real A/B tests on the sim
     const autotuner = new PerformanceAutotuner({ analyzer, runner, seed: 3, enableAutoRollback: false });
     const sizing = (await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow)).find((s) => s.type === 'team_sizing')!;
     const outcome = await autotuner.applyOptimizations(scenario.teamId, [sizing], scenario.workflow);
-    expect(outcome.results[0].rolledBack).toBeUndefined();
+    expect(outcome.results[0]!.rolledBack).toBeUndefined();
     expect((await autotuner.getOptimizationHistory(scenario.teamId))[0]).toMatchObject({ status: 'rejected', validationStatus: 'failed' });
   });
 
@@ -135,7 +135,7 @@ describe('early stopping', () => {
     const store = new MemoryStore();
     const autotuner = new PerformanceAutotuner({ analyzer, runner, store, seed: 42, runsPerArm: 30, earlyStopping: true });
     const suggestion = (await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow)).find((s) => s.type === 'parallelization')!;
-    const [result] = (await autotuner.applyOptimizations(scenario.teamId, [suggestion], scenario.workflow)).results;
+    const result = (await autotuner.applyOptimizations(scenario.teamId, [suggestion], scenario.workflow)).results[0]!;
     expect(result.validationStatus).toBe('passed');
     const experiment = (await store.getExperiment(result.evidence!.experimentId))!;
     expect(experiment.result.stoppedEarly).toBeDefined();
@@ -148,7 +148,7 @@ describe('early stopping', () => {
     const store = new MemoryStore();
     const autotuner = new PerformanceAutotuner({ analyzer, runner, store, seed: 42, earlyStopping: true });
     const suggestion = (await autotuner.suggestOptimizations(scenario.teamId, scenario.workflow)).find((s) => s.type === 'parallelization')!;
-    const [result] = (await autotuner.applyOptimizations(scenario.teamId, [suggestion], scenario.workflow)).results;
+    const result = (await autotuner.applyOptimizations(scenario.teamId, [suggestion], scenario.workflow)).results[0]!;
     expect((await store.getExperiment(result.evidence!.experimentId))!.result.candidate).toHaveLength(10);
     expect(result.evidence!.verdict.sequential).toBeUndefined();
   });

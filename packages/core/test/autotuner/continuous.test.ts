@@ -8,7 +8,7 @@ describe('PerformanceAutotuner.runContinuous', () => {
     // Seed the history with the team's current config so the loop knows what is in force.
     await autotuner.applyOptimizations(scenario.teamId, [], config, { enableAbTesting: false });
     const controller = new AbortController();
-    const cycles: Array<{ suggestions: number; applied: number; error?: string }> = [];
+    const cycles: Array<{ suggestions: number; applied: number; error?: string | undefined }> = [];
     let before = 0;
     await autotuner.runContinuous(scenario.teamId, {
       intervalMs: 5,
@@ -23,9 +23,9 @@ describe('PerformanceAutotuner.runContinuous', () => {
     });
     expect(cycles).toHaveLength(2);
     expect(before).toBe(2);
-    expect(cycles[0].error).toBeUndefined();
-    expect(cycles[0].suggestions).toBeGreaterThan(0);
-    expect(cycles[0].applied).toBeGreaterThan(0);
+    expect(cycles[0]!.error).toBeUndefined();
+    expect(cycles[0]!.suggestions).toBeGreaterThan(0);
+    expect(cycles[0]!.applied).toBeGreaterThan(0);
     expect((await autotuner.getOptimizationHistory(scenario.teamId)).some((h) => h.status === 'applied')).toBe(true);
   });
 

@@ -55,7 +55,7 @@ describe('apply and roll back end to end: CommandRunner, a commented YAML file, 
     expect(toParallel).toBeDefined();
 
     const outcome = await autotuner.applyOptimizations(TEAM, [toParallel!], file);
-    const [result] = outcome.results;
+    const result = outcome.results[0]!;
     expect(result.validationStatus).toBe('passed');
     expect(result.improvementPercentage).toBeGreaterThan(50);
     expect(outcome.written?.path).toBe(workflowPath);
@@ -84,7 +84,7 @@ describe('apply and roll back end to end: CommandRunner, a commented YAML file, 
     const history = await later.getOptimizationHistory(TEAM);
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ status: 'applied', validationStatus: 'passed', filePath: workflowPath });
-    expect((await reopened.store.getExperiment(history[0].experimentId!))!.result.candidate).toHaveLength(10);
+    expect((await reopened.store.getExperiment(history[0]!.experimentId!))!.result.candidate).toHaveLength(10);
 
     const rollback = await later.rollbackOptimization(TEAM, 0);
     expect(rollback.success).toBe(true);
@@ -160,10 +160,10 @@ describe('apply and roll back end to end: CommandRunner, a commented YAML file, 
     await expect(b.applyOptimizations(TEAM, [suggestion], fileB)).rejects.toMatchObject({ code: 'CORE_LOCKED', message: expect.stringMatching(/another apply is in progress/) });
     release();
     const outcome = await applying;
-    expect(outcome.results[0].validationStatus).toBe('passed');
+    expect(outcome.results[0]!.validationStatus).toBe('passed');
     // Once the first is done the lock is free again.
     const again = await b.applyOptimizations(TEAM, [suggestion], await loadWorkflowFile(workflowPath, TEAM), { enableAbTesting: false });
-    expect(again.results[0].error).toMatch(/already in force/);
+    expect(again.results[0]!.error).toMatch(/already in force/);
     first.db.close();
     second.db.close();
   });

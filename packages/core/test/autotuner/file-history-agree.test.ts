@@ -89,8 +89,8 @@ async function expectAgreement(store: AutotuneStore, workflowPath: string, origi
     expect(text).toBe(original);
     return 'unchanged';
   }
-  expect(text).toBe(applied[0].fileTextAfter);
-  expect(textHash(text)).toBe(applied[0].fileHashAfter);
+  expect(text).toBe(applied[0]!.fileTextAfter);
+  expect(textHash(text)).toBe(applied[0]!.fileHashAfter);
   return 'applied';
 }
 
@@ -196,7 +196,7 @@ describe('rollback writes only the file the history describes (issue 14 item 2)'
     fs.writeFileSync(victimInside, 'precious inside\n');
     fs.writeFileSync(victimOutside, 'precious outside\n');
     const applied = (await store.listHistory(TEAM)).filter((e) => e.status === 'applied');
-    const latest = applied[0];
+    const latest = applied[0]!;
     for (const victim of [victimInside, victimOutside]) {
       // The row is edited in the database, as anyone with the file (or a shared .autotune/) could.
       const row = db.prepare('SELECT json FROM history WHERE id = ?').get(latest.id) as { json: string };
@@ -224,7 +224,7 @@ describe('rollback writes only the file the history describes (issue 14 item 2)'
     const { dir, workflowPath, db, store } = workspace();
     await applyAll(autotunerOver(store, dir), workflowPath);
     const applied = (await store.listHistory(TEAM)).filter((e) => e.status === 'applied');
-    const oldest = applied[applied.length - 1];
+    const oldest = applied.at(-1)!;
     const row = db.prepare('SELECT json FROM history WHERE id = ?').get(oldest.id) as { json: string };
     db.prepare('UPDATE history SET json = ? WHERE id = ?').run(JSON.stringify({ ...JSON.parse(row.json), fileTextBefore: 'evil: true\n' }), oldest.id);
     const text = fs.readFileSync(workflowPath, 'utf8');
@@ -253,10 +253,10 @@ describe('rollback writes only the file the history describes (issue 14 item 2)'
     const kept = outcome.results.filter((r) => r.success).length;
     expect(kept).toBeGreaterThan(1);
     expect(outcome.applyId).toMatch(/^[0-9a-f]{8}$/);
-    const rollback = await autotunerOver(store, dir).rollbackOptimization(TEAM, 0, 'undo the apply', { applyId: outcome.applyId });
+    const rollback = await autotunerOver(store, dir).rollbackOptimization(TEAM, 0, 'undo the apply', { applyId: outcome.applyId! });
     expect(rollback.undone).toHaveLength(kept);
     expect(fs.readFileSync(workflowPath, 'utf8')).toBe(original);
-    await expect(autotunerOver(store, dir).rollbackOptimization(TEAM, 0, 'again', { applyId: outcome.applyId })).rejects.toThrow(/no applied change from apply/);
+    await expect(autotunerOver(store, dir).rollbackOptimization(TEAM, 0, 'again', { applyId: outcome.applyId! })).rejects.toThrow(/no applied change from apply/);
     db.close();
   });
 

@@ -43,7 +43,7 @@ describe('a change that lowers a limit must not make runs hit it', () => {
     ['a budget cut whose runs hit another limit', { toolBudget: 40 }, 'timeout', [5], 'passed'],
   ])('%s: %s', async (_name, change, limit, hitOn, status) => {
     const autotuner = new PerformanceAutotuner({ runner: runner(hitOn, limit), seed: 4 });
-    const [result] = (await autotuner.applyOptimizations('t', [cut(change)], base)).results;
+    const result = (await autotuner.applyOptimizations('t', [cut(change)], base)).results[0]!;
     expect(result.validationStatus).toBe(status);
     if (status === 'failed') {
       expect(result.evidence!.verdict.reasonCodes).toContain('guardrail_limit_hits');

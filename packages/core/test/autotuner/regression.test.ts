@@ -83,6 +83,7 @@ describe('PerformanceAutotuner.checkForRegression (monitoring a live change)', (
     expect(check.verdict!.reasonCodes).toContain(code);
     expect(check.rolledBack).toBe(true);
     const [rollbackEntry, undone] = await autotuner.getOptimizationHistory('team');
+    if (!rollbackEntry || !undone) throw new Error('expected the rollback and the entry it undid in the history');
     expect(rollbackEntry.status).toBe('rollback');
     expect(rollbackEntry.configAfter).toEqual(before);
     expect(undone.status).toBe('rolled_back');
@@ -96,7 +97,7 @@ describe('PerformanceAutotuner.checkForRegression (monitoring a live change)', (
     await store.writeMany(runs(after, 20, T0 + 3600_000, steady(40)));
     const check = await autotuner.checkForRegression('team');
     expect(check).toMatchObject({ status: 'ok', rolledBack: false, runsBefore: 20, runsAfter: 20 });
-    expect((await autotuner.getOptimizationHistory('team'))[0].status).toBe('applied');
+    expect((await autotuner.getOptimizationHistory('team'))[0]!.status).toBe('applied');
   });
 
   it('reports a regression without rolling back when auto-rollback is off', async () => {
@@ -104,7 +105,7 @@ describe('PerformanceAutotuner.checkForRegression (monitoring a live change)', (
     await store.writeMany(runs(after, 20, T0 + 3600_000, steady(80)));
     const check = await autotuner.checkForRegression('team');
     expect(check).toMatchObject({ status: 'regressed', rolledBack: false });
-    expect((await autotuner.getOptimizationHistory('team'))[0].status).toBe('applied');
+    expect((await autotuner.getOptimizationHistory('team'))[0]!.status).toBe('applied');
   });
 
   it('recognises live runs fingerprinted from the snake_case config, as a collector records them', async () => {
@@ -149,14 +150,14 @@ describe('PerformanceAutotuner.checkForRegression (monitoring a live change)', (
       await autotuner.applyOptimizations('team', [change()], await loadWorkflowFile(workflowPath, 'team'), { enableAbTesting: false });
       now = T0 + 24 * 3600_000;
       // The configs as the file holds them (with its team_id), so the live runs match the change's fingerprints.
-      const [entry] = await store.listHistory('team');
+      const entry = (await store.listHistory('team'))[0]!;
       await store.writeMany(runs(entry.configBefore, 20, T0 - 48 * 3600_000, steady(60)));
       await store.writeMany(runs(entry.configAfter, 20, T0 + 3600_000, steady(75)));
       fs.appendFileSync(workflowPath, '# tuned by hand since\n');
       const edited = fs.readFileSync(workflowPath, 'utf8');
       await expect(autotuner.checkForRegression('team')).rejects.toMatchObject({ code: 'CORE_ROLLBACK', message: expect.stringMatching(/its bytes are not the ones autotune wrote/) });
       expect(fs.readFileSync(workflowPath, 'utf8')).toBe(edited);
-      expect((await store.listHistory('team'))[0].status).toBe('applied');
+      expect((await store.listHistory('team'))[0]!.status).toBe('applied');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

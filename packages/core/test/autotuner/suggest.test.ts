@@ -25,7 +25,7 @@ describe('PerformanceAutotuner.suggestOptimizations', () => {
           seen.add(key);
         }
         if (i > 0) {
-          const prev = suggestions[i - 1];
+          const prev = suggestions[i - 1]!;
           expect(rank(prev.priority)).toBeLessThanOrEqual(rank(s.priority));
           if (prev.priority === s.priority) {
             expect(prev.expectedImprovement * prev.confidence).toBeGreaterThanOrEqual(s.expectedImprovement * s.confidence);
@@ -47,14 +47,14 @@ describe('PerformanceAutotuner.suggestOptimizations', () => {
     const { scenario, analyzer, config } = scenarioFixture('research-consensus-oversized');
     const suggestions = await new PerformanceAutotuner({ analyzer }).suggestOptimizations(scenario.teamId, config);
     expect(suggestions.length).toBeGreaterThan(0);
-    expect(suggestions[0].suggestedUserConfig).toBeUndefined();
+    expect(suggestions[0]!.suggestedUserConfig).toBeUndefined();
   });
 
   it('infers the current config from the runs when none is given', async () => {
     const { scenario, analyzer } = scenarioFixture('research-consensus-oversized');
     const suggestions = await new PerformanceAutotuner({ analyzer }).suggestOptimizations(scenario.teamId);
     expect(suggestions.length).toBeGreaterThan(0);
-    expect(suggestions[0].currentConfig.formation).toBe('consensus');
+    expect(suggestions[0]!.currentConfig.formation).toBe('consensus');
   });
 
   it('drops suggestions below the minimum confidence', async () => {

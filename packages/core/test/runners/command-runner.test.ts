@@ -135,7 +135,7 @@ describe('CommandRunner', () => {
     const runner = new CommandRunner({ command: `"${node}" '${path.join(fixtures, 'team.cjs')}' env "two words" a\\ b`, cwd, env: { EXTRA_VAR: 'yes' }, teamId: 'other_id' });
     const record = await runner.run(config, context({ arm: 'baseline', trial: 7, seed: 99 }));
     const labels = record.labels!;
-    expect(JSON.parse(labels.config)).toEqual({
+    expect(JSON.parse(labels.config!)).toEqual({
       formation: 'parallel',
       member_count: 3,
       tool_budget: 40,
@@ -144,9 +144,9 @@ describe('CommandRunner', () => {
     });
     expect(labels).toMatchObject({ team: 'other_id', trial: '7', arm: 'baseline', seed: '99', cwd, extra: 'yes', args: JSON.stringify(['two words', 'a b']) });
     expect(record.teamId).toBe('other_id');
-    expect(path.basename(labels.configPath)).toBe('config.json');
-    expect(existsSync(labels.configPath)).toBe(false);
-    expect(existsSync(path.dirname(labels.configPath))).toBe(false);
+    expect(path.basename(labels.configPath!)).toBe('config.json');
+    expect(existsSync(labels.configPath!)).toBe(false);
+    expect(existsSync(path.dirname(labels.configPath!))).toBe(false);
   });
 
   it.each([

@@ -104,14 +104,14 @@ describe('SqliteStore on a database file', () => {
     const [id] = await SqliteStore.open(first).writeHistory({ append: [entry('t', 1)] });
     first.close();
     const again = new Database(file);
-    expect(await SqliteStore.open(again).getHistoryEntry(id)).toEqual({ ...entry('t', 1), id });
+    expect(await SqliteStore.open(again).getHistoryEntry(id!)).toEqual({ ...entry('t', 1), id });
     again.close();
   });
 
   it('upgrades a version 1 database: a lock taken before heartbeats existed counts as beaten when taken', async () => {
     const file = dbFile();
     const old = new Database(file);
-    SQLITE_MIGRATIONS[0](old);
+    SQLITE_MIGRATIONS[0]!(old);
     old.pragma('user_version = 1');
     old.prepare('INSERT INTO team_locks (team_id, token, pid, host, purpose, acquired_at_ms) VALUES (?, ?, ?, ?, ?, ?)').run('t', 'x', 1, 'elsewhere', 'apply', 1000);
     old.close();
@@ -126,7 +126,7 @@ describe('SqliteStore on a database file', () => {
   it('reads a history row as autotune 0.1 stored it: typed, its whole verdict cut to the summary', async () => {
     const file = dbFile();
     const old = new Database(file);
-    SQLITE_MIGRATIONS[0](old);
+    SQLITE_MIGRATIONS[0]!(old);
     old.pragma('user_version = 1');
     // The row's JSON as 0.1 wrote it, byte for byte in shape: the suggestion without `changes`, the whole
     // verdict (guardrails without the later limit-hit check, a made-up 0 where today's verdict says null).
@@ -175,8 +175,8 @@ describe('SqliteStore on a database file', () => {
     old.close();
     const db = new Database(file);
     const [back] = await SqliteStore.open(db).listHistory('t');
-    expect(back.optimization).toMatchObject({ type: 'timeout_tuning', targetMetric: 'cost', changes: [{ key: 'timeout_seconds', before: 600, after: 300 }] });
-    expect(back.evidence).toEqual({
+    expect(back!.optimization).toMatchObject({ type: 'timeout_tuning', targetMetric: 'cost', changes: [{ key: 'timeout_seconds', before: 600, after: 300 }] });
+    expect(back!.evidence).toEqual({
       status: 'inconclusive',
       metric: 'cost',
       improvementPercentage: 0,
@@ -267,15 +267,15 @@ describe('SqliteStore across processes', () => {
     const losers = results.filter((r) => r.result === 'locked');
     expect(winners).toHaveLength(1);
     expect(losers).toHaveLength(1);
-    expect(losers[0].code).toBe('CORE_LOCKED');
-    expect(losers[0].message).toContain(`another apply is in progress for team team_a (pid ${winners[0].pid}, host ${hostname()}, since `);
+    expect(losers[0]!.code).toBe('CORE_LOCKED');
+    expect(losers[0]!.message).toContain(`another apply is in progress for team team_a (pid ${winners[0]!.pid}, host ${hostname()}, since `);
 
     // While the winner still holds it, this process is refused too; once released, the lock is free.
     const db = new Database(file);
     const store = SqliteStore.open(db);
     const me = { pid: process.pid, host: hostname(), purpose: 'apply' };
     await expect(store.acquireTeamLock('team_a', me)).rejects.toThrow('another apply is in progress');
-    const winner = racers[results.indexOf(winners[0])];
+    const winner = racers[results.indexOf(winners[0]!)]!;
     winner.send('release');
     expect(await winner.next()).toEqual({ released: true });
     await Promise.all(racers.map((r) => r.exited));
@@ -300,7 +300,7 @@ describe('SqliteStore across processes', () => {
     const db = new Database(file);
     const store = SqliteStore.open(db);
     const ids = await store.writeHistory({ append: [entry('team_c', 1), entry('team_c', 2)] });
-    await store.writeHistory({ update: [{ id: ids[0], patch: { status: 'rolled_back', reason: 'regression', rolledBackAt: '2025-01-16T00:00:00.000Z' } }] });
+    await store.writeHistory({ update: [{ id: ids[0]!, patch: { status: 'rolled_back', reason: 'regression', rolledBackAt: '2025-01-16T00:00:00.000Z' } }] });
     const expected = await store.listHistory('team_c');
     await store.close();
     db.close();

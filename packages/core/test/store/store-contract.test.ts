@@ -16,13 +16,15 @@ describeStoreContract(({ now }) => ({ store: new MemoryStore({ now }) }), { name
 describeStoreContract(
   ({ now }) => {
     const file = path.join(mkdtempSync(path.join(scratchRoot, 'autotune-store-')), 'autotune.db');
-    const handles = [new Database(file)];
+    const first = new Database(file);
+    const handles = [first];
     return {
-      store: SqliteStore.open(handles[0], { now }),
+      store: SqliteStore.open(first, { now }),
       // A second connection to the file, as a second process would open it.
       sibling: () => {
-        handles.push(new Database(file));
-        return SqliteStore.open(handles[handles.length - 1], { now });
+        const another = new Database(file);
+        handles.push(another);
+        return SqliteStore.open(another, { now });
       },
       dispose: () => handles.forEach((h) => h.close()),
     };

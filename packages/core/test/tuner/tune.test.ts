@@ -155,7 +155,7 @@ describe('tune: the race and its confirm test', () => {
     await store.writeMany(recorder.runs.map((r, i) => ({ ...r, executionId: `history-${i}`, toolCalls: 10, members: [member('a', []), member('b', ['a']), member('c', [])] })));
     const tuner = new PerformanceAutotuner({ runner: new AlikeRunner('team'), store, seed: 3, now: () => new Date(SIMULATION_EPOCH_MS) });
     const outcome = await tuner.tune('team', BASE, { budget: 60, dryRun: true, searchSpace: { toolBudget: { levels: [8, 30] } } });
-    const standings = outcome.steps[0].race.standings;
+    const standings = outcome.steps[0]!.race.standings;
     const dropA = standings.find((x) => x.label === 'drop member a')!;
     expect(dropA.runs).toBe(0);
     expect(dropA.dropReason).toBe("not raced: the history rules it out (b waited for a's output in 30 of 30 recorded runs)");
@@ -207,7 +207,7 @@ describe('tune: the race and its confirm test', () => {
     const a = await (await simulated(1005)).autotuner.tune('generated_team_1005', teamConfigFromUser(generateScenario(1005).workflow), { budget: 120 });
     const b = await (await simulated(1005)).autotuner.tune('generated_team_1005', teamConfigFromUser(generateScenario(1005).workflow), { budget: 120 });
     expect(comparable(a)).toEqual(comparable(b));
-    expect(a.steps[0].race.rounds).toBeGreaterThan(0);
+    expect(a.steps[0]!.race.rounds).toBeGreaterThan(0);
   }, 60_000);
 
   it('finds and keeps a formation change worth 48% on a generated team (seed 1009), with one history entry per kept change', async () => {
@@ -215,7 +215,7 @@ describe('tune: the race and its confirm test', () => {
     const outcome = await autotuner.tune(scenario.teamId, config, { budget: 150 });
     expect(outcome.finalConfig.formation).toBe('pipeline');
     const kept = outcome.steps.filter((s) => s.kept);
-    expect(kept[0].confirm!.verdict.status).toBe('passed');
+    expect(kept[0]!.confirm!.verdict.status).toBe('passed');
     const history = await store.listHistory(scenario.teamId);
     expect(history.filter((h) => h.status === 'applied')).toHaveLength(kept.length);
     expect(outcome.historyIds).toEqual(kept.map((s) => s.historyId));
@@ -239,7 +239,7 @@ describe('tune: the race and its confirm test', () => {
       for (const s of round) {
         const [formation, members] = s.split('|');
         expect(formation).toBe(config.formation);
-        expect(members.split(',')).toContain('member_a');
+        expect(members!.split(',')).toContain('member_a');
       }
     }
     expect(outcome.finalConfig.formation).toBe(config.formation);
@@ -265,7 +265,7 @@ describe('tune: the race and its confirm test', () => {
     });
     const { autotuner } = await alikeTuner(3, [...builtinStrategies(), acme]);
     const outcome = await autotuner.tune('team', BASE, { budget: 60 });
-    const standings = outcome.steps[0].race.standings;
+    const standings = outcome.steps[0]!.race.standings;
     const mine = standings.find((s) => s.strategy === 'acme-budget');
     expect(mine).toBeDefined();
     expect(mine!.source).toBe('suggestion');

@@ -43,7 +43,7 @@ describe('renderWorkflowUpdate (YAML)', () => {
     ['the timeout', (c) => ({ ...c, timeoutSeconds: 180 }), ['timeout_seconds: 300'], ['timeout_seconds: 180']],
     ['a multiplier', (c) => withMembers(c, (ms) => ms.map((m) => (m.id === 'security' ? { ...m, toolBudgetMultiplier: 0.8 } : m))), ['    tool_budget_multiplier: 1.5'], ['    tool_budget_multiplier: 0.8']],
     ['an enable flag', (c) => withMembers(c, (ms) => ms.map((m) => (m.id === 'style' ? { ...m, enabled: false } : m))), ['    enable: true'], ['    enable: false']],
-    ['a removed key', (c) => ({ ...c, timeoutSeconds: undefined }), ['timeout_seconds: 300'], []],
+    ['a removed key', ({ timeoutSeconds: _removed, ...c }) => c, ['timeout_seconds: 300'], []],
   ])('changes only the line of %s', (_label, edit, removed, added) => {
     const file = load('flat.yaml');
     const out = renderWorkflowUpdate(file, edit(file.config));
@@ -132,7 +132,8 @@ members:
 
   it('edits a team node in place and leaves the rest of the workflow byte for byte', () => {
     const file = load('workflow.yaml', 'notes_team');
-    const next = withMembers({ ...file.config, formation: 'parallel', toolBudget: undefined }, (ms) => [...ms, { id: 'proof', role: 'editor' }]);
+    const { toolBudget: _removed, ...withoutBudget } = file.config;
+    const next = withMembers({ ...withoutBudget, formation: 'parallel' }, (ms) => [...ms, { id: 'proof', role: 'editor' }]);
     const before = `        team_formation: sequential   # one after another
         total_tool_budget: 40
         timeout_seconds: 600

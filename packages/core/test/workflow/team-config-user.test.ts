@@ -113,7 +113,7 @@ describe('teamConfigToUser', () => {
   it('spells a newly disabled member like its siblings', () => {
     const user = { formation: 'parallel', members: [{ id: 'a', enabled: true }, 'b'] };
     const config = teamConfigFromUser(user);
-    const next: TeamConfig = { ...config, members: [config.members![0], { id: 'b', enabled: false }] };
+    const next: TeamConfig = { ...config, members: [config.members![0]!, { id: 'b', enabled: false }] };
     expect(teamConfigToUser(next, user)).toEqual({ formation: 'parallel', members: [{ id: 'a', enabled: true }, { id: 'b', enabled: false }] });
   });
 });

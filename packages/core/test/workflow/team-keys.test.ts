@@ -37,8 +37,8 @@ describe('spellChanges: keys as the workflow file spells them', () => {
 
   it.each<[string, (c: TeamConfig) => void, string[]]>([
     ['the formation and the team budget', (c) => Object.assign(c, { formation: 'pipeline', toolBudget: 45 }), ['team_formation', 'total_tool_budget']],
-    ['a member\'s own tool_budget (kept in extra), named by the member id', (c) => (c.members![0].extra = { tool_budget: 25 }), ['members[researcher].tool_budget']],
-    ['the enabled flag in the member\'s own spelling', (c) => (c.members![1].enabled = false), ['members[analyst].enabled']],
+    ['a member\'s own tool_budget (kept in extra), named by the member id', (c) => (c.members![0]!.extra = { tool_budget: 25 }), ['members[researcher].tool_budget']],
+    ['the enabled flag in the member\'s own spelling', (c) => (c.members![1]!.enabled = false), ['members[analyst].enabled']],
     ['the enabled flag of a bare-id member, in its list-mates\' spelling', (c) => (c.members![2] = { id: 'critic', enabled: false }), ['members[critic].enabled']],
     ['a removed member', (c) => c.members!.splice(1, 1), ['members[analyst]']],
     ['an added member, named by its own id (not by whoever had its index before)', (c) => c.members!.splice(0, 0, { id: 'scout' }), ['members[scout]']],
@@ -53,7 +53,7 @@ describe('spellChanges: keys as the workflow file spells them', () => {
   it('spells `enable` as the file does, and keeps the team\'s own unknown keys as they are', () => {
     const dup = workflowFromText('team.yaml', 'formation: parallel\nmember_count: 2\nowner: ana\nmembers:\n  - {id: a, enable: true}\n  - {id: b, enable: true}\n');
     const next = edit(dup.config, (c) => {
-      c.members![1].enabled = false;
+      c.members![1]!.enabled = false;
       c.extra = { owner: 'bo' };
     });
     expect(spellChanges(dup, changedKeys(dup.config, next)).map((c) => c.fileKey)).toEqual(['members[b].enable', 'owner']);

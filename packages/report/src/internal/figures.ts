@@ -41,7 +41,11 @@ export function histogramEdges(min: number, max: number, target = 20): number[] 
   const step = niceStep((max - min) / target);
   const start = Math.floor(min / step) * step;
   const edges: number[] = [];
-  for (let e = start; edges.length === 0 || edges[edges.length - 1] < max; e += step) edges.push(round(e));
+  for (let e = start; ; e += step) {
+    const edge = round(e);
+    edges.push(edge);
+    if (edge >= max) break;
+  }
   if (edges.length === 1) edges.push(round(start + step));
   return edges;
 }
@@ -59,20 +63,22 @@ export function histogram(records: readonly ExecutionRecord[], edges: readonly n
   for (const r of records) {
     const i = binOf(r.durationSeconds, edges);
     if (i < 0) continue;
-    (r.success ? succeeded : failed)[i]++;
+    (r.success ? succeeded : failed)[i]! += 1; // binOf returns -1 or a bin index below `bins`
   }
   return { edgesSeconds: [...edges], succeeded, failed };
 }
 
 function binOf(v: number, edges: readonly number[]): number {
   const last = edges.length - 1;
-  if (v < edges[0] || v > edges[last]) return -1;
-  if (v === edges[last]) return last - 1;
+  const lowest = edges[0];
+  const highest = edges[last];
+  if (lowest === undefined || highest === undefined || v < lowest || v > highest) return -1;
+  if (v === highest) return last - 1;
   let lo = 0;
   let hi = last;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (v >= edges[mid]) lo = mid;
+    if (v >= edges[mid]!) lo = mid; // lo < mid < hi <= last
     else hi = mid;
   }
   return lo;

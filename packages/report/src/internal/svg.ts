@@ -63,17 +63,22 @@ export function histogramSvg(id: string, h: Histogram, median: number, p95: numb
   const T = 14;
   const B = 30;
   const edges = h.edgesSeconds;
-  const x = scale(edges[0], edges[edges.length - 1], L, W - R);
-  const maxCount = Math.max(1, ...h.succeeded.map((s, i) => s + h.failed[i]));
+  // histogramEdges returns at least two edges, and `succeeded` and `failed` hold one count per bin between them.
+  const first = edges[0]!;
+  const last = edges.at(-1)!;
+  const x = scale(first, last, L, W - R);
+  const maxCount = Math.max(1, ...h.succeeded.map((s, i) => s + h.failed[i]!));
   const y = scale(0, maxCount, H - B, T);
   const total = h.succeeded.reduce((a, b) => a + b, 0) + h.failed.reduce((a, b) => a + b, 0);
   let bars = '';
   for (let i = 0; i < edges.length - 1; i++) {
-    const x0 = x(edges[i]) + 0.5;
-    const w = Math.max(1, x(edges[i + 1]) - x(edges[i]) - 1);
-    const s = h.succeeded[i];
-    const f = h.failed[i];
-    const range = `${formatSeconds(edges[i])} to ${formatSeconds(edges[i + 1])}`;
+    const from = edges[i]!;
+    const to = edges[i + 1]!;
+    const x0 = x(from) + 0.5;
+    const w = Math.max(1, x(to) - x(from) - 1);
+    const s = h.succeeded[i]!;
+    const f = h.failed[i]!;
+    const range = `${formatSeconds(from)} to ${formatSeconds(to)}`;
     if (s > 0) bars += `<rect class="bar ok" x="${n(x0)}" y="${n(y(s))}" width="${n(w)}" height="${n(y(0) - y(s))}" fill="${COLORS.candidate}"><title>${esc(`${range}: ${s} succeeded`)}</title></rect>`;
     if (f > 0) bars += `<rect class="bar failed" x="${n(x0)}" y="${n(y(s + f))}" width="${n(w)}" height="${n(y(s) - y(s + f))}" fill="url(#hatch)" stroke="${COLORS.failed}" stroke-width="0.8"><title>${esc(`${range}: ${f} failed`)}</title></rect>`;
   }
@@ -81,7 +86,7 @@ export function histogramSvg(id: string, h: Histogram, median: number, p95: numb
     Number.isFinite(v)
       ? `<line x1="${n(x(v))}" x2="${n(x(v))}" y1="${T - 4}" y2="${H - B}" stroke="#111" stroke-dasharray="${dash}" stroke-width="1.2"/><text x="${n(x(v)) + 3}" y="${T + dy}" class="lbl">${esc(`${label} ${formatSeconds(v)}`)}</text>`
       : '';
-  const desc = `Histogram of ${total} run durations from ${formatSeconds(edges[0])} to ${formatSeconds(edges[edges.length - 1])}; median ${formatSeconds(median)}, P95 ${formatSeconds(p95)}. Solid bars: succeeded; hatched: failed.`;
+  const desc = `Histogram of ${total} run durations from ${formatSeconds(first)} to ${formatSeconds(last)}; median ${formatSeconds(median)}, P95 ${formatSeconds(p95)}. Solid bars: succeeded; hatched: failed.`;
   return (
     open(W, H, id, title, desc, 'histogram') +
     yGrid(y, ticks(0, maxCount, 3).filter((v) => Number.isInteger(v)), L, W - R, (v) => String(v)) +
@@ -89,14 +94,15 @@ export function histogramSvg(id: string, h: Histogram, median: number, p95: numb
     marker(median, 'median', '4 3', 2) +
     marker(p95, 'P95', '1 2', 14) +
     `<line x1="${L}" x2="${W - R}" y1="${H - B}" y2="${H - B}" stroke="#888"/>` +
-    xAxis(x, ticks(edges[0], edges[edges.length - 1], 6), H - B, axisSeconds) +
+    xAxis(x, ticks(first, last, 6), H - B, axisSeconds) +
     '</svg>'
   );
 }
 
 function stepPath(values: number[], x: (v: number) => number, y: (v: number) => number): string {
-  if (values.length === 0) return '';
-  let d = `M${n(x(values[0]))},${n(y(0))}`;
+  const first = values[0];
+  if (first === undefined) return '';
+  let d = `M${n(x(first))},${n(y(0))}`;
   values.forEach((v, i) => {
     d += `L${n(x(v))},${n(y(i / values.length))}L${n(x(v))},${n(y((i + 1) / values.length))}`;
   });
@@ -144,9 +150,10 @@ export function ecdfSvg(id: string, e: ExperimentSection): string {
   const label = (values: number[], text: string, color: string, dy: number) =>
     values.length ? `<text x="${W - R + 6}" y="${n(y(1)) + dy}" class="lbl" style="fill:${color}">${esc(text)}</text>` : '';
   const q = quantileSorted;
+  // An arm without samples has no largest value: NaN prints as "n/a".
   const desc =
-    `Empirical cumulative distribution of ${what}. Baseline (solid line, circles): ${b.length} runs, median ${fmtValue(q(b, 0.5))}, largest ${fmtValue(b[b.length - 1])}. ` +
-    `Candidate (dashed line, triangles): ${c.length} runs, median ${fmtValue(q(c, 0.5))}, largest ${fmtValue(c[c.length - 1])}.`;
+    `Empirical cumulative distribution of ${what}. Baseline (solid line, circles): ${b.length} runs, median ${fmtValue(q(b, 0.5))}, largest ${fmtValue(b.at(-1) ?? NaN)}. ` +
+    `Candidate (dashed line, triangles): ${c.length} runs, median ${fmtValue(q(c, 0.5))}, largest ${fmtValue(c.at(-1) ?? NaN)}.`;
   return (
     open(W, H, id, `${byCost ? 'Cost per run' : 'Durations'} of both arms (ECDF): ${e.label}`, desc, 'ecdf') +
     yGrid(y, [0, 0.25, 0.5, 0.75, 1], L, W - R, (v) => `${v * 100}%`) +
@@ -202,7 +209,7 @@ function eventPosition(t: TimelineSection, at: number): number {
   const next = t.buckets.findIndex((b) => Date.parse(b.start) >= at);
   if (next === -1) return t.buckets.length - 0.5;
   // An event inside a bucket's span sits on that bucket.
-  if (next > 0 && Date.parse(t.buckets[next - 1].end) >= at) return next - 1;
+  if (next > 0 && Date.parse(t.buckets[next - 1]!.end) >= at) return next - 1; // 0 < next < buckets.length
   return next - 0.5;
 }
 
@@ -247,8 +254,10 @@ export function timelineSvg(id: string, t: TimelineSection): string {
     };
     if (extra) s += line(extra, 'p95', `stroke="${COLORS.baseline}" stroke-width="1.2" stroke-dasharray="2 2"`);
     s += line(values, 'main', `stroke="${COLORS.candidate}" stroke-width="1.8"`);
+    // values holds one entry per bucket, so values' index i names bucket i.
     values.forEach((v, i) => {
-      if (v !== null && Number.isFinite(v)) s += `<circle cx="${n(x(i))}" cy="${n(y(v))}" r="2.4" fill="${COLORS.candidate}"><title>${esc(`${formatTime(t.buckets[i].start)}: ${fmt(v)} (${t.buckets[i].figures.runs} runs)`)}</title></circle>`;
+      const bucket = t.buckets[i]!;
+      if (v !== null && Number.isFinite(v)) s += `<circle cx="${n(x(i))}" cy="${n(y(v))}" r="2.4" fill="${COLORS.candidate}"><title>${esc(`${formatTime(bucket.start)}: ${fmt(v)} (${bucket.figures.runs} runs)`)}</title></circle>`;
     });
     return s;
   };
@@ -272,7 +281,7 @@ export function timelineSvg(id: string, t: TimelineSection): string {
   const every = Math.max(1, Math.ceil(t.buckets.length / 6));
   const tickIdx = t.buckets.map((_, i) => i).filter((i) => i % every === 0);
   out += `<line x1="${L}" x2="${W - R}" y1="${bottom}" y2="${bottom}" stroke="#888"/>`;
-  out += xAxis(x, tickIdx, bottom, (i) => formatTime(t.buckets[i].start).slice(0, 16));
+  out += xAxis(x, tickIdx, bottom, (i) => formatTime(t.buckets[i]!.start).slice(0, 16)); // tickIdx are bucket indexes
   return out + '</svg>';
 }
 

@@ -1,4 +1,9 @@
+import { argumentChecks, describeValue as describe } from '@autotune/errors';
 import { invalidInput } from '../errors';
+
+// The option checks every package shares (in @autotune/errors), throwing StatsError.
+export const { seed: checkSeed, openUnit, integerAtLeast, oneOf } = argumentChecks(invalidInput);
+export { describe };
 
 /**
  * Checks that `values` is an array of at least `min` finite numbers and returns it as a plain array. The
@@ -17,30 +22,3 @@ export function finiteSample(values: unknown, field: string, min: number): numbe
   return arr as number[];
 }
 
-/** A probability strictly between 0 and 1 (alpha, power, confidence level). */
-export function openUnit(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !(value > 0 && value < 1)) throw invalidInput(field, `expected a number strictly between 0 and 1, got ${describe(value)}`);
-  return value;
-}
-
-/** An integer no smaller than `min`. */
-export function integerAtLeast(value: unknown, field: string, min: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) throw invalidInput(field, `expected an integer >= ${min}, got ${describe(value)}`);
-  return value;
-}
-
-/** One of a fixed set of strings. */
-export function oneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
-  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw invalidInput(field, `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(value)}`);
-  }
-  return value as T;
-}
-
-export function describe(v: unknown): string {
-  if (typeof v === 'number') return Number.isNaN(v) ? 'NaN' : String(v);
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array of ${v.length}`;
-  return typeof v;
-}
