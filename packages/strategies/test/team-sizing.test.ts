@@ -199,6 +199,16 @@ describe('team sizing: members the team needs are kept', () => {
     expect(s.metadata).toMatchObject({ droppedMembers: ['m1', 'm6'], requiredMembers: [] });
   });
 
+  it('counts only enabled members: when every enabled member is needed and only disabled ones can go, it suggests nothing (never a team of 0)', () => {
+    // Two enabled members whose every failure took the team down, and two disabled ones: trimming to one can drop
+    // only the disabled ones, which leaves the team as it is.
+    const config = sampleTeamConfig({ formation: 'parallel', memberCount: 2, members: [{ id: 'm1' }, { id: 'm2' }, { id: 'm3', enabled: false }, { id: 'm4', enabled: false }] });
+    const oversizedTwo = [sampleInsight('oversized_team', { severity: 0.9, evidence: { runs: 200 } })];
+    const suggestions = teamSizingStrategy({ minSize: 1, maxSize: 1 }).suggest(oversizedTwo, config, { stats: withFailures({ m1: [3, 3], m2: [3, 3] }) });
+    for (const s of suggestions) expect(s.suggestedConfig.memberCount).toBeGreaterThanOrEqual(1);
+    expect(suggestions).toEqual([]);
+  });
+
   it('keeps a member whose output another waited for, and says so', () => {
     const stats = sampleTeamStats(sized(6, 200, { memberProfiles: solid, waitedFor: { m5: ['m4', 'm6'], m2: ['m6'] } }));
     const s = first(strategy.suggest(oversized, team(6), { stats }));

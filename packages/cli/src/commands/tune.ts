@@ -72,7 +72,8 @@ export function formatTuneOutcome(outcome: TuneOutcome, session: Pick<Session, '
       return;
     }
     const winner = step.race.standings.find((s) => s.id === step.race.winner)!;
-    out.push(`   Confirm test of "${winner.label}": ${step.confirm.runsPerArm} fresh runs per arm (none from the race)`);
+    const extra = step.confirm.successCheck.extraPairs;
+    out.push(`   Confirm test of "${winner.label}": ${step.confirm.runsPerArm} fresh runs per arm (none from the race)${extra > 0 ? `, then ${extra} more pairs for the success check alone` : ''}`);
     out.push(indent(formatVerdict(step.confirm.verdict, c).trimEnd(), '   '));
     const sc = step.confirm.successCheck;
     out.push(

@@ -7,12 +7,12 @@ import {
   type RacerObservations,
   type Verdict,
 } from '@autotune/abtest';
-import { createRng, requiredRunsPerArm } from '@autotune/stats';
+import { createRng, normalQuantile, requiredRunsPerArm } from '@autotune/stats';
 import { configFingerprint, type ExecutionRecord } from '@autotune/metrics';
 import type { TeamConfig } from '@autotune/strategies';
 import { combine, describeChanges, neighbours, outsideSpace, settingsChanged, type NeighbourCandidate } from './search-space';
 import { tightenedLimits } from '../limits';
-import { normalCdf, successTestPower } from './success-check';
+import { outvotedFailures, pairedNoWorseProbability, successTestPower } from './success-check';
 import type { CandidateSource, ConfirmReport, RaceReport, RaceStanding, TuneEngineInput, TuneObjective, TuneSetting, TuneStep } from './tune-types';
 
 /** Fewest runs a step needs: a race of a few rounds and the smallest confirm test (2 x 10 runs). */
@@ -23,15 +23,22 @@ const MIN_ROUNDS = 3;
 const PLANNED_RUNS_PER_CANDIDATE = 6;
 /** Two-setting combinations added to a race. */
 const MAX_COMBINATIONS = 4;
+const BUDGET_DROP = 'dropped by the budget';
+/** Batches of extra pairs a confirm may add for its success check when the verdict passed and success is in doubt. */
+const MAX_SUCCESS_BATCHES = 2;
+/** A success check this probable needs no extra pairs. */
+const DECISIVE_SUCCESS = 0.9;
+/** Times a race without a winner goes on while some racer measured better but is not yet likely safe. */
+const MAX_EXTENSIONS = 2;
 /** Races again from the same config after a confirm refused its winner for success or a guardrail. */
 const MAX_RETRIES = 2;
 /** Probability that the candidate's success rate is within the margin, required to keep it after its confirm. */
-const SUCCESS_CONFIDENCE = 0.6;
+const SUCCESS_CONFIDENCE = 0.7;
 /**
  * The same, for a confirm after an earlier one from the same config was refused for its success rate or a
  * guardrail: that team has shown a faster config that fails more, so a second candidate must show more.
  */
-const RETRY_SUCCESS_CONFIDENCE = 0.75;
+const RETRY_SUCCESS_CONFIDENCE = 0.7;
 /** Pseudo-runs of the baseline's success rate a racer's estimate is shrunk towards while it has few runs. */
 const SUCCESS_PRIOR_RUNS = 4;
 /** Below this posterior probability of being within the success margin, a racer ranks as below the bar. */
@@ -66,8 +73,7 @@ interface Racer {
   successes: Array<boolean | undefined>;
   records: ExecutionRecord[];
   /** History runs (baseline only): count for success, not for the paired rounds. */
-  historyRuns: number;
-  historySuccesses: number;
+  history: readonly ExecutionRecord[];
   status: RaceStanding['status'];
   eliminatedAfterRound?: number;
   /** The leader that eliminated it as slower, so it can come back if that leader proves unsafe. */
@@ -111,6 +117,8 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
   const refused: RefusedChange[] = [];
   let stopReason = 'the budget is spent';
   let retries = 0;
+  let raceState: RaceState | undefined;
+  let extensions = 0;
   for (let step = 0; ; step++) {
     const left = input.budget - used;
     if (left < MIN_STEP_RUNS) {
@@ -119,22 +127,36 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
     }
     // A large budget is spread over several steps of the climb; a small one goes to one step.
     const stepBudget = left >= 250 ? Math.ceil(left * 0.6) : left;
-    const confirmReserve = Math.max(2 * MIN_RUNS_PER_ARM, Math.round(stepBudget * 0.35));
+    // The confirm needs room for the pairs its success check needs (successPairs), less the rounds a race gives.
+    const confirmReserve = Math.max(2 * MIN_RUNS_PER_ARM, Math.round(stepBudget * 0.35), 2 * (successPairs(SUCCESS_CONFIDENCE, input.successMargin) - MIN_ROUNDS));
     const raceBudget = stepBudget - confirmReserve;
     await input.prepareStep?.(current);
-    const race = await runRace(input, step, current, history, raceBudget, tried, refused, (n) => (used += n), records);
+    // A race again from the same config (after a refused confirm) continues the last one.
+    raceState ??= openRace(input, step, current, history, raceBudget, tried, refused);
+    const race = await runRace(input, raceState, step, raceBudget, refused, (n) => (used += n), records);
     const stepReport: TuneStep = { from: current, race: race.report, kept: false };
     steps.push(stepReport);
     const winner = race.winner;
     if (!winner) {
       stopReason = race.report.noWinnerReason ?? 'no candidate beat the config in force';
       input.onEvent?.({ type: 'step-done', step, kept: false, reason: stopReason });
+      // Racers that measured better but are not yet likely safe on success need more rounds, not a new race:
+      // with budget for another race and its confirm, the same race goes on.
+      if (race.undecided && input.budget - used >= 2 * MIN_STEP_RUNS && extensions < MAX_EXTENSIONS) {
+        extensions++;
+        extendRace(raceState, input.successMargin);
+        continue;
+      }
       break;
     }
     tried.add(configFingerprint(winner.config));
     const confirm = await confirmWinner(input, step, current, history, race, input.budget - used, retries > 0 ? RETRY_SUCCESS_CONFIDENCE : SUCCESS_CONFIDENCE);
     used += confirm.runs;
     for (const s of [...confirm.report.result.baseline, ...confirm.report.result.candidate]) records.push({ record: s.record, purpose: `tune step ${step + 1}: confirm ${s.arm}` });
+    for (const x of confirm.extra) {
+      records.push({ record: x.baseline, purpose: `tune step ${step + 1}: confirm success check baseline` });
+      records.push({ record: x.candidate, purpose: `tune step ${step + 1}: confirm success check candidate` });
+    }
     stepReport.confirm = confirm.report;
     input.onEvent?.({ type: 'step-done', step, kept: confirm.report.kept, reason: confirm.report.reason });
     if (!confirm.report.kept) {
@@ -152,11 +174,14 @@ export async function runTuneEngine(input: TuneEngineInput): Promise<EngineResul
         for (const setting of changes) {
           if (changes.length === 1 || setting === 'formation') refused.push({ setting, value: settingValue(winner.config, setting) });
         }
+        reopenRace(raceState, winner, refused);
         continue;
       }
       break;
     }
     retries = 0;
+    extensions = 0;
+    raceState = undefined;
     stepReport.kept = true;
     stepReport.to = winner.config;
     current = winner.config;
@@ -218,16 +243,38 @@ function objectiveValue(record: ExecutionRecord, objective: TuneObjective, ref: 
 const successesOf = (rs: readonly ExecutionRecord[]) => rs.filter((r) => r.success === true).length;
 
 function observations(r: Racer): RacerObservations {
-  return { id: r.id, values: r.values, runs: r.records.length + r.historyRuns, successes: successesOf(r.records) + r.historySuccesses };
+  return { id: r.id, values: r.values, runs: r.records.length + r.history.length, successes: successesOf(r.records) + successesOf(r.history) };
 }
 
 interface RaceOutcome {
   report: RaceReport;
   winner?: Racer | undefined;
   baseline: Racer;
+  /** No winner, but a racer still in the race measured better and only lacks evidence on success. */
+  undecided: boolean;
 }
 
-async function runRace(
+/**
+ * A race from one config: its racers and their rounds so far. A race outlives a refused confirm: the next race
+ * from the same config continues it (the refused winner out, the racers it had eliminated back), so no round
+ * already run is thrown away.
+ */
+interface RaceState {
+  /** The step that opened it: its rounds' trial seeds derive from it. */
+  step: number;
+  base: TeamConfig;
+  baseline: Racer;
+  /** The config in force first, then the candidates raced. */
+  racers: Racer[];
+  notRaced: Racer[];
+  seen: Set<string>;
+  round: number;
+  combined: boolean;
+  ref: { duration: number; cost: number };
+}
+
+/** Opens a race from `base`: the candidates, what the history rules out, and what the race budget holds. */
+function openRace(
   input: TuneEngineInput,
   step: number,
   base: TeamConfig,
@@ -235,10 +282,7 @@ async function runRace(
   raceBudget: number,
   tried: ReadonlySet<string>,
   refused: readonly RefusedChange[],
-  spend: (n: number) => void,
-  records: EngineResult['records'],
-): Promise<RaceOutcome> {
-  const margin = input.successMargin;
+): RaceState {
   const baseline: Racer = {
     id: 'baseline',
     label: 'config in force',
@@ -249,8 +293,7 @@ async function runRace(
     values: [],
     successes: [],
     records: [],
-    historyRuns: history.length,
-    historySuccesses: successesOf(history),
+    history,
     status: 'baseline',
   };
   const ref = {
@@ -263,15 +306,12 @@ async function runRace(
   const pool: Racer[] = [];
   // A config that makes a refused change again is not raced: a second confirm of the same change would get a
   // second chance to miss the loss.
-  const carriesRefused = (config: TeamConfig) => {
-    const changed = settingsChanged(base, config);
-    return refused.some((r) => changed.includes(r.setting) && settingValue(config, r.setting) === r.value);
-  };
+  const carriesRefused = (config: TeamConfig) => makesRefusedChange(base, config, refused);
   const addRacer = (config: TeamConfig, label: string, source: CandidateSource, strategy?: string, candidate?: NeighbourCandidate) => {
     const fp = configFingerprint(config);
     if (seen.has(fp) || carriesRefused(config)) return;
     seen.add(fp);
-    pool.push({ id: `c${pool.length + 1}`, label, source, strategy, config, candidate, tightened: tightenedLimits(base, config), limitHits: [], values: [], successes: [], records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
+    pool.push({ id: `c${pool.length + 1}`, label, source, strategy, config, candidate, tightened: tightenedLimits(base, config), limitHits: [], values: [], successes: [], records: [], history: [], status: 'racing' });
   };
   for (const s of input.suggest(base)) {
     if (outsideSpace(base, s.config, input.space) !== undefined) continue;
@@ -326,11 +366,81 @@ async function runRace(
     r.dropReason = `not raced: the race budget (${raceBudget} runs) holds ${cap} candidates, and the strategies' suggestions and formation changes come first`;
   }
   const notRaced = [...pool.slice(cap), ...ruledOut];
-  input.onEvent?.({ type: 'race-start', step, candidates: racers.length - 1, raceBudget, runsUsed: 0, budget: input.budget });
+  return { step, base, baseline, racers, notRaced, seen, round: 0, combined: false, ref };
+}
+
+/** Whether `config` makes, against `base`, one of the changes a confirm refused. */
+function makesRefusedChange(base: TeamConfig, config: TeamConfig, refused: readonly RefusedChange[]): boolean {
+  const changed = settingsChanged(base, config);
+  return refused.some((r) => changed.includes(r.setting) && settingValue(config, r.setting) === r.value);
+}
+
+/**
+ * After a confirm refused the race's winner: it leaves, the racers it had eliminated as slower come back (it was
+ * no fair yardstick), and every racer making a refused change leaves too.
+ */
+function reopenRace(state: RaceState, winner: Racer, refused: readonly RefusedChange[]): void {
+  winner.status = 'eliminated';
+  winner.eliminatedAfterRound = state.round;
+  winner.dropReason = 'won the race, but its confirm test refused it';
+  bringBack(state.racers, winner);
+  for (const r of state.racers) {
+    if (r === state.baseline || r.status === 'eliminated') continue;
+    delete r.dropReason;
+    if (makesRefusedChange(state.base, r.config, refused)) {
+      r.status = 'eliminated';
+      r.eliminatedAfterRound = state.round;
+      r.dropReason = 'makes a change a confirm test refused';
+    }
+  }
+}
+
+/**
+ * Before a race without a winner goes on: racers dropped by the budget come back, as do those eliminated as
+ * slower by a racer that is not now likely safe on success.
+ */
+function extendRace(state: RaceState, margin: number): void {
+  for (const r of state.racers) {
+    if (r === state.baseline) continue;
+    if (successProbability(r, state.baseline, margin) < LEADER_PROBABILITY) bringBack(state.racers, r);
+    if (r.status === 'eliminated' && r.dropReason?.startsWith(BUDGET_DROP)) {
+      r.status = 'racing';
+      delete r.eliminatedAfterRound;
+      delete r.dropReason;
+    }
+    if (r.status !== 'eliminated') delete r.dropReason;
+  }
+}
+
+/** The racers `by` had eliminated as slower come back to the race (their missing rounds are not compared). */
+function bringBack(racers: readonly Racer[], by: Racer): void {
+  for (const x of racers) {
+    if (x.status !== 'eliminated' || x.eliminatedBy !== by.id) continue;
+    x.status = 'racing';
+    delete x.eliminatedBy;
+    delete x.eliminatedAfterRound;
+    delete x.dropReason;
+  }
+}
+
+/** Runs rounds of a race (new or continued) within `raceBudget` runs, and picks its winner. */
+async function runRace(
+  input: TuneEngineInput,
+  state: RaceState,
+  step: number,
+  raceBudget: number,
+  refused: readonly RefusedChange[],
+  spend: (n: number) => void,
+  records: EngineResult['records'],
+): Promise<RaceOutcome> {
+  const margin = input.successMargin;
+  const { base, baseline, racers, notRaced, seen, ref } = state;
+  const carriesRefused = (config: TeamConfig) => makesRefusedChange(base, config, refused);
+  input.onEvent?.({ type: 'race-start', step, candidates: racers.filter((r) => r !== baseline && r.status !== 'eliminated').length, raceBudget, runsUsed: 0, budget: input.budget });
 
   let spent = 0;
-  let round = 0;
-  let combined = false;
+  let round = state.round;
+  let combined = state.combined;
   const alive = () => racers.filter((r) => r.status !== 'eliminated');
   const eliminate = (r: Racer, reason: string, by?: Racer) => {
     r.status = 'eliminated';
@@ -342,13 +452,7 @@ async function runRace(
   // slower come back (their missing rounds are simply not compared).
   const dropUnsafe = (r: Racer, reason: string) => {
     eliminate(r, reason);
-    for (const x of racers) {
-      if (x.status !== 'eliminated' || x.eliminatedBy !== r.id) continue;
-      x.status = 'racing';
-      delete x.eliminatedBy;
-      delete x.eliminatedAfterRound;
-      delete x.dropReason;
-    }
+    bringBack(racers, r);
   };
   const standing = (r: Racer): RaceStanding => standingOf(r, baseline, base, margin);
 
@@ -356,18 +460,20 @@ async function runRace(
     const running = alive();
     if (running.length <= 1) break;
     const challengers = running.filter((r) => r !== baseline);
-    // Stop once a single challenger is left and it has been compared for the minimum rounds.
-    if (challengers.length === 1 && challengers[0]!.values.filter((v) => v !== undefined).length >= MIN_ROUNDS && round >= MIN_ROUNDS) break;
+    // Stop once a single challenger is left and it has been compared for the minimum rounds, unless it measured
+    // better and only its success rate is in doubt: more rounds are what it needs.
+    const last = challengers.length === 1 ? challengers[0]! : undefined;
+    if (last && last.values.filter((v) => v !== undefined).length >= MIN_ROUNDS && round >= MIN_ROUNDS && !inDoubt(last, baseline, margin)) break;
     let room = raceBudget - spent;
     if (room < running.length) {
       // Successive halving as the budget's backstop: keep the best that fit in one more round.
       if (room < 2) break;
       const ranked = rank(challengers, baseline, margin);
-      for (const r of ranked.slice(room - 1)) eliminate(r, `dropped by the budget: ranked ${ranked.indexOf(r) + 1} of ${ranked.length} when only ${room - 1} could run another round`);
+      for (const r of ranked.slice(room - 1)) eliminate(r, `${BUDGET_DROP}: ranked ${ranked.indexOf(r) + 1} of ${ranked.length} when only ${room - 1} could run another round`);
       room = raceBudget - spent;
     }
     const roundRacers = alive();
-    const seed = (input.seed + 7919 * step + 104729 * round) >>> 0;
+    const seed = (input.seed + 7919 * state.step + 104729 * round) >>> 0;
     const outcomes = await runTrials(input, roundRacers.map((r) => ({ config: r.config, trial: round, seed })));
     spent += outcomes.length;
     spend(outcomes.length);
@@ -409,6 +515,8 @@ async function runRace(
         if (p <= EARLY_SUCCESS_ALPHA) dropUnsafe(r, `success rate below the bar (${s} of ${r.records.length} runs succeeded against ${pct(bar)} expected at the bar; binomial p = ${p.toPrecision(2)})`);
       }
     }
+    // A racer no longer likely safe on success was no fair yardstick either: those it eliminated come back.
+    for (const r of racers) if (r !== baseline && successProbability(r, baseline, margin) < LEADER_PROBABILITY) bringBack(racers, r);
     const ranked = rank(alive().filter((r) => r !== baseline), baseline, margin);
     const leader = ranked.find((r) => successProbability(r, baseline, margin) >= LEADER_PROBABILITY && pairedComparison(observations(baseline), observations(r)).improvementPercentage > 0) ?? baseline;
     // Two-setting combinations of the singles doing well (before this round's eliminations, so a single that is
@@ -417,7 +525,9 @@ async function runRace(
       combined = true;
       const b = observations(baseline);
       const good = racers
-        .filter((r) => r !== baseline && r.candidate && r.records.length > 0 && feasible(r, baseline, margin))
+        // Judged on its own runs: a formation switch the consensus vote's outvoted members rule out may still
+        // lend its change to a combination that drops those members (the combination gets the full check).
+        .filter((r) => r !== baseline && r.candidate && r.records.length > 0 && !limitHitExcess(r, baseline) && successProbability(r, baseline, margin, 'own-runs') >= FEASIBLE_PROBABILITY)
         .map((r) => ({ r, imp: pairedComparison(b, observations(r)).improvementPercentage }))
         // A change worth less than the verdict's threshold could not pass a confirm on its own; as a rider on a
         // good change it adds risk (often a lowered limit) for a gain no test here can see.
@@ -434,7 +544,7 @@ async function runRace(
           const fp = configFingerprint(c.config);
           if (seen.has(fp) || carriesRefused(c.config)) continue;
           seen.add(fp);
-          racers.push({ id: `c${racers.length + notRaced.length}`, label: c.label, source: 'combination', config: c.config, candidate: c, tightened: tightenedLimits(base, c.config), limitHits: new Array<boolean | undefined>(round).fill(undefined), values: new Array<number | undefined>(round).fill(undefined), successes: new Array<boolean | undefined>(round).fill(undefined), records: [], historyRuns: 0, historySuccesses: 0, status: 'racing' });
+          racers.push({ id: `c${racers.length + notRaced.length}`, label: c.label, source: 'combination', config: c.config, candidate: c, tightened: tightenedLimits(base, c.config), limitHits: new Array<boolean | undefined>(round).fill(undefined), values: new Array<number | undefined>(round).fill(undefined), successes: new Array<boolean | undefined>(round).fill(undefined), records: [], history: [], status: 'racing' });
           added++;
         }
       }
@@ -460,12 +570,16 @@ async function runRace(
     input.onEvent?.({ type: 'round', step, round, runsUsed: spent, budget: input.budget, standings: [baseline, ...rank(racers.filter((r) => r !== baseline), baseline, margin)].map(standing) });
   }
 
+  state.round = round;
+  state.combined = combined;
   const finalRanked = rank(alive().filter((r) => r !== baseline), baseline, margin);
   // The winner goes to a confirm whose success check needs the same probability: prefer a racer that already
   // meets it in the race over a faster one that does not.
   const improves = (r: Racer) => pairedComparison(observations(baseline), observations(r)).improvementPercentage > 0;
-  const safe = finalRanked.filter((r) => feasible(r, baseline, margin) && improves(r) && successProbability(r, baseline, margin) >= LEADER_PROBABILITY);
-  let best = safe[0] ?? finalRanked[0];
+  // A racer back in the race with few rounds (its eliminator proved unsafe) has too little to go on.
+  const sharedRounds = (r: Racer) => pairedComparison(observations(baseline), observations(r)).rounds;
+  const safe = finalRanked.filter((r) => feasible(r, baseline, margin) && improves(r) && successProbability(r, baseline, margin) >= LEADER_PROBABILITY && sharedRounds(r) >= MIN_ROUNDS);
+  let best = safe[0];
   if (best && safe.length > 1) {
     // Among racers within the verdict's threshold of the best estimate, the one changing fewest settings wins: a
     // race cannot tell such racers apart, and every extra change is another way to lose success (a two-setting
@@ -479,10 +593,11 @@ async function runRace(
   }
   let winner: Racer | undefined;
   let noWinnerReason: string | undefined;
-  if (!best) noWinnerReason = 'every candidate was eliminated: none beat the config in force';
-  else if (!feasible(best, baseline, margin)) noWinnerReason = `the best remaining candidate (${best.label}) is below the success bar`;
-  else if (pairedComparison(observations(baseline), observations(best)).improvementPercentage <= 0) noWinnerReason = `the best remaining candidate (${best.label}) measured no better than the config in force`;
-  else winner = best;
+  // `safe` holds only racers above the success bar that measured better, so the best of them, if any, wins.
+  if (best) winner = best;
+  else if (finalRanked.length === 0) noWinnerReason = 'every candidate was eliminated: none beat the config in force';
+  else if (!finalRanked.some(improves)) noWinnerReason = `no candidate left measured better than the config in force (best remaining: ${finalRanked[0]!.label})`;
+  else noWinnerReason = `no candidate left both measured better than the config in force and is likely to keep its success rate (best remaining: ${finalRanked[0]!.label})`;
   if (winner) winner.status = 'winner';
   for (const r of alive()) if (r !== winner && r !== baseline) r.dropReason ??= 'still racing when the race ended; ranked below the winner';
   const report: RaceReport = {
@@ -491,7 +606,8 @@ async function runRace(
     standings: [baseline, ...rank(racers.filter((r) => r !== baseline), baseline, margin), ...notRaced].map(standing),
     ...(winner ? { winner: winner.id } : { noWinnerReason: noWinnerReason! }), // without a winner, a reason was set above
   };
-  return { report, winner, baseline };
+  const undecided = !winner && finalRanked.some((r) => inDoubt(r, baseline, margin));
+  return { report, winner, baseline, undecided };
 }
 
 /**
@@ -546,7 +662,7 @@ function feasible(r: Racer, baseline: Racer, margin: number): boolean {
 }
 
 /** Posterior probability, from the rounds both ran, that the racer's success rate is within the margin. */
-function successProbability(r: Racer, baseline: Racer, margin: number): number {
+function successProbability(r: Racer, baseline: Racer, margin: number, evidence: 'all' | 'own-runs' = 'all'): number {
   if (r === baseline) return 1;
   // Paired on the rounds both ran, as the objective is: a round's shared conditions (and a seeded runner's shared
   // luck) fail both alike, so only the rounds where exactly one of them failed say which is less reliable.
@@ -561,8 +677,15 @@ function successProbability(r: Racer, baseline: Racer, margin: number): number {
     if (a && !c) lost++;
     if (c && !a) won++;
   }
-  if (n === 0) return 0.5;
-  return pairedNoWorseProbability(won, lost, n, margin / 100);
+  const paired = n === 0 ? 0.5 : pairedNoWorseProbability(won, lost, n, margin / 100);
+  const outvoted = evidence === 'all' ? outvotedFailures(baseline.config, r.config, [...baseline.history, ...baseline.records], r.records) : undefined;
+  return outvoted ? Math.min(paired, pairedNoWorseProbability(outvoted.won, outvoted.lost, outvoted.runs, margin / 100)) : paired;
+}
+
+/** Measured better than the config in force and above the success bar, but not yet likely safe enough to win. */
+function inDoubt(r: Racer, baseline: Racer, margin: number): boolean {
+  if (!feasible(r, baseline, margin) || pairedComparison(observations(baseline), observations(r)).improvementPercentage <= 0) return false;
+  return successProbability(r, baseline, margin) < LEADER_PROBABILITY;
 }
 
 /** Rounds, of those both ran, in which `a` alone failed, less those in which `b` alone failed. */
@@ -661,10 +784,10 @@ async function confirmWinner(
   race: RaceOutcome,
   left: number,
   needed: number,
-): Promise<{ report: ConfirmReport; runs: number }> {
+): Promise<{ report: ConfirmReport; runs: number; extra: Array<{ baseline: ExecutionRecord; candidate: ExecutionRecord }> }> {
   const winner = race.winner!;
   const metric = input.objective === 'cost' ? 'cost' : 'duration';
-  const runsPerArm = confirmSize(input, race, left);
+  const runsPerArm = confirmSize(input, race, left, needed);
   input.onEvent?.({ type: 'confirm-start', step, runsPerArm, candidate: standingOf(winner, race.baseline, base, input.successMargin) });
   const seed = (input.seed + 15485863 * (step + 1)) >>> 0;
   // Fresh runs in pairs: pair k runs the config in force and the winner with the same trial seed, in a seeded
@@ -695,22 +818,51 @@ async function confirmWinner(
   if (input.reviewVerdict) verdict = input.reviewVerdict(verdict, result, base, winner.config);
   // Success: paired where runs were paired (the race's shared rounds and the confirm's pairs), since a pair's shared
   // conditions fail both alike and only the pairs where one of them failed compare them.
-  const baseRuns = [...history, ...race.baseline.records, ...result.baseline.map((x) => x.record)];
-  const candRuns = [...winner.records, ...result.candidate.map((x) => x.record)];
+  const extra: Array<{ baseline: ExecutionRecord; candidate: ExecutionRecord }> = [];
+  const judgeSuccess = () => {
+    const confirmPairs = [...result.baseline.map((x, k) => ({ baseline: x.record, candidate: result.candidate[k]!.record })), ...extra];
+    const baseRuns = [...history, ...race.baseline.records, ...confirmPairs.map((x) => x.baseline)];
+    const candRuns = [...winner.records, ...confirmPairs.map((x) => x.candidate)];
+    const t = { lost: 0, won: 0, pairs: 0 };
+    const tally = (a: boolean | undefined, c: boolean | undefined) => {
+      if (a === undefined || c === undefined) return;
+      t.pairs++;
+      if (a && !c) t.lost++;
+      if (c && !a) t.won++;
+    };
+    for (let k = 0; k < Math.min(race.baseline.successes.length, winner.successes.length); k++) tally(race.baseline.successes[k], winner.successes[k]);
+    for (const x of confirmPairs) tally(x.baseline.success === true, x.candidate.success === true);
+    const paired = pairedNoWorseProbability(t.won, t.lost, t.pairs, input.successMargin / 100);
+    const outvoted = outvotedFailures(base, winner.config, baseRuns, candRuns);
+    const outvotedP = outvoted ? pairedNoWorseProbability(outvoted.won, outvoted.lost, outvoted.runs, input.successMargin / 100) : 1;
+    return { ...t, baseRuns, candRuns, paired, outvoted, outvotedP, probability: Math.min(paired, outvotedP) };
+  };
+  let success = judgeSuccess();
+  // The verdict passed but the success rate is in doubt: more pairs, for the success check only (the verdict
+  // stays on its planned runs). More evidence can only refuse what the verdict passed, so the A/A bound holds;
+  // a config a few points worse drifts below the bar as pairs accrue, a config no worse drifts up.
+  const batch = Math.max(MIN_RUNS_PER_ARM, Math.ceil(runsPerArm / 2));
+  for (let b = 0; b < MAX_SUCCESS_BATCHES && verdict.status === 'passed' && success.probability >= needed && success.probability < DECISIVE_SUCCESS; b++) {
+    if (left - 2 * (runsPerArm + extra.length) - 2 * batch < MIN_STEP_RUNS) break;
+    const more: Array<{ config: TeamConfig; trial: number; seed: number; arm: 'baseline' | 'candidate' }> = [];
+    for (let k = 0; k < batch; k++) {
+      const i = runsPerArm + extra.length + k;
+      const pair = order.next() < 0.5 ? (['baseline', 'candidate'] as const) : (['candidate', 'baseline'] as const);
+      for (const arm of pair) more.push({ config: arm === 'baseline' ? base : winner.config, trial: 1_000_000 + i, seed: (seed + 31 * i) >>> 0, arm });
+    }
+    const got = await runTrials(input, more);
+    for (let k = 0; k < batch; k++) {
+      const pairRecs = more.map((j, i) => ({ arm: j.arm, rec: got[i]! })).slice(2 * k, 2 * k + 2);
+      extra.push({ baseline: pairRecs.find((x) => x.arm === 'baseline')!.rec, candidate: pairRecs.find((x) => x.arm === 'candidate')!.rec });
+    }
+    success = judgeSuccess();
+  }
+  const { lost, won, pairs, baseRuns, candRuns, outvoted } = success;
+  const pairedProbability = success.paired;
+  const outvotedProbability = success.outvotedP;
+  const probabilityNoWorse = success.probability;
   const bs = successesOf(baseRuns);
   const cs = successesOf(candRuns);
-  let lost = 0;
-  let won = 0;
-  let pairs = 0;
-  const tally = (a: boolean | undefined, c: boolean | undefined) => {
-    if (a === undefined || c === undefined) return;
-    pairs++;
-    if (a && !c) lost++;
-    if (c && !a) won++;
-  };
-  for (let k = 0; k < Math.min(race.baseline.successes.length, winner.successes.length); k++) tally(race.baseline.successes[k], winner.successes[k]);
-  for (let k = 0; k < runsPerArm; k++) tally(result.baseline[k]!.record.success === true, result.candidate[k]!.record.success === true); // runsPerArm per arm
-  const probabilityNoWorse = pairedNoWorseProbability(won, lost, pairs, input.successMargin / 100);
   const successPassed = probabilityNoWorse >= needed;
   const kept = verdict.status === 'passed' && successPassed;
   const reason =
@@ -718,15 +870,18 @@ async function confirmWinner(
       ? `${verdict.status}: ${verdict.reason}`
       : successPassed
         ? `passed: ${verdict.reason}`
-        : `the verdict passed, but the success rate may be more than ${input.successMargin} points lower (in ${pairs} paired runs the candidate alone failed ${lost} times and alone succeeded ${won} times; probability within the margin ${(100 * probabilityNoWorse).toFixed(0)}%, ${(100 * needed).toFixed(0)}% needed${needed > SUCCESS_CONFIDENCE ? ' after an earlier confirm from this config was refused' : ''})`;
+        : outvoted && outvotedProbability < pairedProbability
+          ? `the verdict passed, but the success rate may be more than ${input.successMargin} points lower: in ${outvoted.runs} runs of the consensus config, ${outvoted.lost} succeeded although members the candidate keeps would not have carried them (outvoted), and ${outvoted.won} failed although they would have; probability within the margin ${(100 * outvotedProbability).toFixed(0)}%, ${(100 * needed).toFixed(0)}% needed`
+          : `the verdict passed, but the success rate may be more than ${input.successMargin} points lower (in ${pairs} paired runs the candidate alone failed ${lost} times and alone succeeded ${won} times; probability within the margin ${(100 * probabilityNoWorse).toFixed(0)}%, ${(100 * needed).toFixed(0)}% needed${needed > SUCCESS_CONFIDENCE ? ' after an earlier confirm from this config was refused' : ''})`;
   const baseRate = bs / baseRuns.length;
   return {
-    runs: result.baseline.length + result.candidate.length,
+    runs: result.baseline.length + result.candidate.length + 2 * extra.length,
+    extra,
     report: {
       runsPerArm,
       verdict,
       result,
-      successCheck: { baselineRate: baseRate, candidateRate: cs / candRuns.length, probabilityNoWorse, passed: successPassed },
+      successCheck: { baselineRate: baseRate, candidateRate: cs / candRuns.length, probabilityNoWorse, passed: successPassed, extraPairs: extra.length },
       powerTenPointLoss: successTestPower(baseRate, runsPerArm, input.alpha),
       kept,
       reason,
@@ -735,11 +890,19 @@ async function confirmWinner(
 }
 
 /**
+ * Pairs enough that a winner that never fails alone can pass the success check at `confidence`: with none of n
+ * pairs discordant its probability is Phi(margin * n) (pairedNoWorseProbability).
+ */
+function successPairs(confidence: number, marginPoints: number): number {
+  return Math.ceil(normalQuantile(confidence) / (marginPoints / 100));
+}
+
+/**
  * Runs per arm of the confirm test: enough for 90% power at the race's effect estimate, shrunk by one standard
  * error (the winner of a race is the one that got lucky too), within what is left of the budget. With room to
  * spare, the rest goes to the next step of the climb.
  */
-function confirmSize(input: TuneEngineInput, race: RaceOutcome, left: number): number {
+function confirmSize(input: TuneEngineInput, race: RaceOutcome, left: number, successConfidence: number): number {
   const most = Math.floor(left / 2);
   const winner = race.winner!;
   const c = pairedComparison(observations(race.baseline), observations(winner));
@@ -755,7 +918,7 @@ function confirmSize(input: TuneEngineInput, race: RaceOutcome, left: number): n
     const d = (((effect - input.threshold / 2) / 100) * baseMean) / sd;
     if (d > 0) needed = requiredRunsPerArm({ effectSize: d, alpha: input.alpha, power: 0.9, alternative: 'greater' });
   }
-  const planned = Math.max(MIN_RUNS_PER_ARM, Math.min(most, Math.max(needed, 15)));
+  const planned = Math.max(MIN_RUNS_PER_ARM, Math.min(most, Math.max(needed, 15, successPairs(successConfidence, input.successMargin) - c.rounds)));
   return Math.min(planned, Math.max(MIN_RUNS_PER_ARM, most));
 }
 
@@ -826,16 +989,3 @@ async function runOne(input: TuneEngineInput, job: { config: TeamConfig; trial: 
     signal.removeEventListener('abort', forward);
   }
 }
-
-/**
- * Probability that the candidate's success rate is at most `margin` below the baseline's, from `pairs` paired
- * runs in which the candidate alone succeeded `won` times and alone failed `lost` times: the normal approximation
- * of the paired difference (won - lost) / pairs, with one pseudo-discordant pair so that 0 of n is not certainty.
- */
-function pairedNoWorseProbability(won: number, lost: number, pairs: number, margin: number): number {
-  if (pairs === 0) return 0.5;
-  const d = (won - lost) / pairs;
-  const sd = Math.sqrt(lost + won + 1) / pairs;
-  return normalCdf((d + margin) / sd);
-}
-

@@ -1,23 +1,6 @@
 import { fisherExact, normalCdf } from '@autotune/stats';
-
-export { normalCdf };
-
-/**
- * Posterior probability that the candidate's success rate is at most `margin` below the baseline's:
- * P(p_c >= p_b - margin) with independent Jeffreys posteriors Beta(s + 1/2, f + 1/2), by the normal
- * approximation of the difference (good to about a point for the tens of runs the tuner has).
- */
-export function successNoWorseProbability(baseSuccesses: number, baseRuns: number, candSuccesses: number, candRuns: number, margin: number): number {
-  const moments = (s: number, n: number) => {
-    const a = s + 0.5;
-    const b = n - s + 0.5;
-    return { mean: a / (a + b), variance: (a * b) / ((a + b) ** 2 * (a + b + 1)) };
-  };
-  const b = moments(baseSuccesses, baseRuns);
-  const c = moments(candSuccesses, candRuns);
-  const sd = Math.sqrt(b.variance + c.variance);
-  return normalCdf((c.mean - b.mean + margin) / sd);
-}
+import type { ExecutionRecord } from '@autotune/metrics';
+import type { TeamConfig } from '@autotune/strategies';
 
 function binomialPmf(n: number, p: number): number[] {
   const out = new Array<number>(n + 1);
@@ -52,4 +35,108 @@ export function successTestPower(baseRate: number, n: number, alpha: number, los
     }
   }
   return power;
+}
+
+/**
+ * Probability that the candidate's success rate is at most `margin` below the baseline's, from `pairs` paired
+ * runs in which the candidate alone succeeded `won` times and alone failed `lost` times: the normal approximation
+ * of the paired difference (won - lost) / pairs, with one pseudo-discordant pair so that 0 of n is not certainty.
+ */
+export function pairedNoWorseProbability(won: number, lost: number, pairs: number, margin: number): number {
+  if (pairs === 0) return 0.5;
+  const d = (won - lost) / pairs;
+  const sd = Math.sqrt(lost + won + 1) / pairs;
+  return normalCdf((d + margin) / sd);
+}
+
+/** One-sided level at which a member's fewer failures under the candidate mark its consensus failures as starved. */
+const INPUT_STARVED_ALPHA = 0.1;
+
+/** What the runs of a consensus config say about the same runs without the vote (see {@link outvotedFailures}). */
+export interface OutvotedEvidence {
+  /** Runs of the consensus config that name every member the candidate keeps. */
+  runs: number;
+  /** Runs that succeeded although a member the candidate keeps failed: the vote outvoted it. */
+  lost: number;
+  /** Runs that failed although every member the candidate keeps succeeded (no agreement, say). */
+  won: number;
+}
+
+/**
+ * A consensus team succeeds when most of its members do; every other formation needs each member's part, and a
+ * smaller consensus needs most of fewer. So the member records of the consensus config's runs tell, run by run,
+ * whether the same run would have succeeded under the candidate: a run that succeeded while the members the
+ * candidate keeps would not have carried it is one the candidate would likely have lost. Those runs are many more
+ * than the candidate's own (the history and every baseline run of the race and the confirm), so they see a loss
+ * of a few points that the candidate's own runs cannot.
+ *
+ * For a switch to another formation, consensus members propose without waiting for anyone, so a member that in
+ * the candidate's formation waits for another's output (`waitedFor`) may have failed in consensus for want of
+ * that input, a failure the candidate would not repeat: such a member counts only while it does not fail clearly
+ * less often in the candidate's runs (one-sided Fisher test at 10%). Undefined unless `base` is consensus and `candidate` is another formation (with runs to say
+ * who waits) or a consensus of fewer members. It can only find losses (the candidate may fail in new ways too),
+ * so it is a second check beside the candidate's own runs, never a replacement.
+ */
+export function outvotedFailures(base: TeamConfig, candidate: TeamConfig, baseRuns: readonly ExecutionRecord[], candidateRuns: readonly ExecutionRecord[]): OutvotedEvidence | undefined {
+  if (base.formation !== 'consensus') return undefined;
+  const keptIds = candidate.members ? candidate.members.filter((m) => m.enabled !== false).map((m) => m.id) : undefined;
+  const smallerConsensus = candidate.formation === 'consensus';
+  if (smallerConsensus ? enabledCount(candidate) >= enabledCount(base) : candidateRuns.length === 0) return undefined;
+  // Per member: runs and failures under the candidate and under consensus, and whether it waited for others.
+  const tally = new Map<string, { waits: boolean; runs: number; fails: number; baseRuns: number; baseFails: number }>();
+  const entry = (id: string) => {
+    let t = tally.get(id);
+    if (!t) tally.set(id, (t = { waits: false, runs: 0, fails: 0, baseRuns: 0, baseFails: 0 }));
+    return t;
+  };
+  for (const run of candidateRuns) {
+    for (const m of run.members) {
+      const t = entry(m.memberId);
+      t.runs++;
+      if (!m.success) t.fails++;
+      if (m.waitedFor && m.waitedFor.length > 0) t.waits = true;
+    }
+  }
+  for (const run of baseRuns) {
+    for (const m of run.members) {
+      const t = entry(m.memberId);
+      t.baseRuns++;
+      if (!m.success) t.baseFails++;
+    }
+  }
+  // A member that waits under the candidate and fails there clearly less often than under consensus failed in
+  // consensus for want of its input: its consensus failures do not carry over.
+  const carriesOver = (id: string) => {
+    const t = tally.get(id);
+    if (!t || t.runs === 0) return false;
+    if (!t.waits) return true;
+    return fisherExact([[t.fails, t.runs - t.fails], [t.baseFails, t.baseRuns - t.baseFails]], { alternative: 'less' }).pValue > INPUT_STARVED_ALPHA;
+  };
+  const majority = (parts: readonly { success: boolean }[]) => parts.filter((m) => m.success).length * 2 > parts.length;
+  const out: OutvotedEvidence = { runs: 0, lost: 0, won: 0 };
+  for (const run of baseRuns) {
+    // A run cut off by its timeout says nothing of its members' parts.
+    if (run.limitHit === 'timeout' || run.members.length === 0) continue;
+    const kept = keptIds ?? run.members.slice(0, candidate.memberCount).map((m) => m.memberId);
+    const parts = run.members.filter((m) => kept.includes(m.memberId));
+    if (parts.length < kept.length) continue;
+    out.runs++;
+    if (smallerConsensus) {
+      // Lost: the kept members have no majority of their own; won: the vote failed for want of a majority that
+      // the kept members alone have.
+      if (run.success && !majority(parts)) out.lost++;
+      if (!run.success && !majority(run.members) && majority(parts)) out.won++;
+      continue;
+    }
+    const independent = parts.filter((m) => carriesOver(m.memberId));
+    const othersOk = independent.every((m) => m.success);
+    if (run.success && !othersOk) out.lost++;
+    // A failed run whose every part succeeded (no agreement, say) tells of a win only if no part may have waited.
+    if (!run.success && othersOk && independent.length === parts.length) out.won++;
+  }
+  return out.runs > 0 ? out : undefined;
+}
+
+function enabledCount(config: TeamConfig): number {
+  return config.members ? config.members.filter((m) => m.enabled !== false).length : config.memberCount;
 }

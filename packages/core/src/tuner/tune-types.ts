@@ -121,8 +121,11 @@ export interface ConfirmReport {
   runsPerArm: number;
   verdict: Verdict;
   result: ExperimentResult;
-  /** The success-rate check on top of the verdict (all baseline runs, the candidate's race and confirm runs). */
-  successCheck: { baselineRate: number; candidateRate: number; probabilityNoWorse: number; passed: boolean };
+  /**
+   * The success-rate check on top of the verdict (all baseline runs, the candidate's race and confirm runs, and
+   * `extraPairs` more pairs run for this check alone when the verdict passed and the success rate was in doubt).
+   */
+  successCheck: { baselineRate: number; candidateRate: number; probabilityNoWorse: number; passed: boolean; extraPairs: number };
   /** Power of the confirm's success test to catch a true 10-point success loss at this size. */
   powerTenPointLoss: number;
   kept: boolean;

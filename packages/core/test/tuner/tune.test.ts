@@ -203,6 +203,54 @@ describe('tune: the race and its confirm test', () => {
     }
   }, 60_000);
 
+  it('after a refused confirm the same race goes on: no round is run again, the refused winner is out, and so is every racer making its change', async () => {
+    // Seed 1013 at 150 runs: the race's winner passes its verdict but is refused on success, and the tune races again.
+    const { autotuner, scenario, config } = await simulated(1013);
+    const outcome = await autotuner.tune(scenario.teamId, config, { budget: 150 });
+    const i = outcome.steps.findIndex((s, k) => k > 0 && outcome.steps[k - 1]!.confirm && !outcome.steps[k - 1]!.kept);
+    expect(i).toBeGreaterThan(0);
+    const [before, after] = [outcome.steps[i - 1]!, outcome.steps[i]!];
+    expect(configFingerprint(after.from)).toBe(configFingerprint(before.from));
+    // The continued race holds the earlier rounds and spends runs only on new ones.
+    expect(after.race.rounds).toBeGreaterThanOrEqual(before.race.rounds);
+    const earlier = new Map(before.race.standings.map((s) => [s.id, s.runs]));
+    for (const s of after.race.standings) if (earlier.has(s.id)) expect(s.runs).toBeGreaterThanOrEqual(earlier.get(s.id)!);
+    const refused = after.race.standings.find((s) => s.id === before.race.winner)!;
+    expect(refused.status).toBe('eliminated');
+    expect(refused.dropReason).toMatch(/confirm test refused it/);
+    expect(after.race.winner).not.toBe(before.race.winner);
+    const refusedFormation = before.race.standings.find((s) => s.id === before.race.winner)!.config.formation;
+    if (refusedFormation !== before.from.formation) {
+      for (const s of after.race.standings) if (s.status !== 'eliminated') expect(s.config.formation).not.toBe(refusedFormation);
+    }
+  }, 60_000);
+
+  it('adds pairs for the success check only after a passing verdict, runs them fresh, and counts them in the budget', async () => {
+    // Seed 1025 at 150 runs: the verdict passes with the success rate in doubt, so the confirm adds pairs.
+    const { autotuner, scenario, config, produced, history } = await simulated(1025);
+    const outcome = await autotuner.tune(scenario.teamId, config, { budget: 150 });
+    const extended = outcome.steps.filter((s) => (s.confirm?.successCheck.extraPairs ?? 0) > 0);
+    expect(extended.length).toBeGreaterThan(0);
+    for (const s of extended) expect(s.confirm!.verdict.status).toBe('passed');
+    for (const s of outcome.steps) if (s.confirm && s.confirm.verdict.status !== 'passed') expect(s.confirm.successCheck.extraPairs).toBe(0);
+    // Every run the runner made is accounted for, within the budget, and none of them is a history run.
+    expect(produced).toHaveLength(outcome.runsUsed);
+    expect(outcome.runsUsed).toBeLessThanOrEqual(150);
+    const historyIds = new Set(history.map((r) => r.executionId));
+    expect(produced.some((r) => historyIds.has(r.executionId))).toBe(false);
+  }, 60_000);
+
+  it('refuses a switch away from consensus when the members the vote outvoted would have failed runs (seed 1014, 400 runs)', async () => {
+    const { autotuner, scenario, config } = await simulated(1014);
+    expect(config.formation).toBe('consensus');
+    const outcome = await autotuner.tune(scenario.teamId, config, { budget: 400 });
+    const refusal = outcome.steps.find((s) => s.confirm && !s.kept && /outvoted/.test(s.confirm.reason));
+    expect(refusal).toBeDefined();
+    expect(refusal!.confirm!.verdict.status).toBe('passed');
+    expect(refusal!.confirm!.successCheck.passed).toBe(false);
+    expect(outcome.finalConfig.formation).toBe('consensus');
+  }, 120_000);
+
   it('is deterministic for a seed', async () => {
     const a = await (await simulated(1005)).autotuner.tune('generated_team_1005', teamConfigFromUser(generateScenario(1005).workflow), { budget: 120 });
     const b = await (await simulated(1005)).autotuner.tune('generated_team_1005', teamConfigFromUser(generateScenario(1005).workflow), { budget: 120 });

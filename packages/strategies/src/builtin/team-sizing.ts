@@ -5,7 +5,7 @@ import type { OptimizationStrategy, OptimizationSuggestion, StrategyContext, Tar
 import { defineStrategy } from '../define-strategy';
 import { clamp, round } from '../internal/data';
 import { evidenceConfidence, evidenceRisk, meanDurationPValue, relativeMove } from '../internal/evidence';
-import { hasSubTeams, planTrim } from '../internal/members';
+import { hasSubTeams, isEnabled, planTrim } from '../internal/members';
 import type { MemberNeedEvidence, TrimPlan } from '../internal/members';
 import { checkFactoryOptions, resolveOptions } from '../internal/options';
 import type { NumericSpec } from '../internal/options';
@@ -110,7 +110,9 @@ function suggestSizing(
   // Members whose failures took the team down with them are kept: a smaller team without them would fail.
   const plan: TrimPlan | undefined =
     config.members && config.members.length > target.size ? planTrim(config.members, target.size, context?.stats?.members) : undefined;
-  const newSize = plan && plan.members.length > target.size ? size - plan.dropped.length : target.size;
+  // The size counts enabled members only; the plan also drops disabled ones (first), which change no count.
+  const enabledDropped = plan ? plan.dropped.filter((id) => config.members!.some((m) => m.id === id && isEnabled(m))).length : 0;
+  const newSize = plan && plan.members.length > target.size ? size - enabledDropped : target.size;
   if (newSize >= size) return undefined;
   const limited = newSize !== target.size;
 
