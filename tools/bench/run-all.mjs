@@ -12,6 +12,7 @@ const benches = [
   ['Calibration and early stopping', 'calibration.mjs', []],
   ['Bootstrap interval coverage', 'bootstrap-coverage.mjs', []],
   ['Tuning quality', 'tuning-quality.mjs', []],
+  ['Tuner error rates', 'tuner-error-rates.mjs', []],
   ['CLI start-up', 'cli-startup.mjs', []],
   ['OpenTelemetry exporter and receiver', 'otel.mjs', []],
   ['PostgreSQL: trials through the queue, history', 'postgres.mjs', []],
