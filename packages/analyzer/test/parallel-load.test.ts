@@ -9,7 +9,7 @@ import { makeRecords } from './helpers';
 /** Runs support/parallel-child.ts under the TypeScript hook (inherited by its worker threads). */
 type Analysis = { records: number; stats: unknown; insights: Record<string, unknown[]> };
 
-function child(args: string[]): Promise<{ single: Analysis; parallel: Analysis; threads: number }> {
+function child(args: string[]): Promise<{ single: Analysis; parallel: Analysis; full?: Analysis; threads: number }> {
   return new Promise((resolve, reject) => {
     const p = spawn(process.execPath, ['-r', join(__dirname, 'support', 'register-ts.cjs'), join(__dirname, 'support', 'parallel-child.ts'), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,7 +28,7 @@ function child(args: string[]): Promise<{ single: Analysis; parallel: Analysis; 
  * and a tool span per tool call, all sorted by end time and cut into lines of 1 to 5 spans, so a run's spans sit
  * in several lines (and some across the ranges' boundaries).
  */
-function otlpLines(records: ExecutionRecord[]): string[] {
+function otlpLines(records: ExecutionRecord[], perRun = false): string[] {
   const str = (key: string, v: string) => ({ key, value: { stringValue: v } });
   const int = (key: string, v: number) => ({ key, value: { intValue: String(v) } });
   const ns = (ms: number) => `${Math.round(ms)}000000`;
@@ -59,11 +59,19 @@ function otlpLines(records: ExecutionRecord[]): string[] {
     }
     spans.push({ traceId, spanId: root, name: `invoke_workflow ${r.teamId}`, startTimeUnixNano: ns(r.startTimeMs), endTimeUnixNano: ns(r.endTimeMs), attributes: wf, status: r.success ? { code: 1 } : { code: 2, message: 'failed' }, end: r.endTimeMs });
   });
+  const line = (batch: Record<string, unknown>[]) =>
+    JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', 'agents')] }, scopeSpans: [{ scope: { name: 'test' }, spans: batch }] }] });
+  if (perRun) {
+    // One document per run, written when the run ends (its workflow span, pushed last, ends last).
+    const byTrace = new Map<unknown, Record<string, unknown>[]>();
+    for (const { end: _, ...s } of spans) byTrace.set(s.traceId, [...(byTrace.get(s.traceId) ?? []), s]);
+    const ends = new Map(spans.map((s) => [s.traceId, s.end]));
+    return [...byTrace.entries()].sort((a, b) => ends.get(a[0])! - ends.get(b[0])!).map(([, batch]) => line(batch));
+  }
   spans.sort((a, b) => a.end - b.end);
   const lines: string[] = [];
   for (let k = 0, n = 1; k < spans.length; k += n, n = 1 + (k % 5)) {
-    const batch = spans.slice(k, k + n).map(({ end: _, ...s }) => s);
-    lines.push(JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', 'agents')] }, scopeSpans: [{ scope: { name: 'test' }, spans: batch }] }] }));
+    lines.push(line(spans.slice(k, k + n).map(({ end: _, ...s }) => s)));
   }
   return lines;
 }
@@ -128,6 +136,35 @@ describe('loadMetricsFromFile on worker threads', () => {
     expect(out.threads).toBe(2);
     expect(out.single.records).toBe(700);
     expect(Object.values(out.single.insights).flat().length).toBeGreaterThan(0);
+    expect(out.parallel).toEqual(out.single);
+  }, 120_000);
+
+  it.each([
+    ['one document per run (other teams skipped unread)', true],
+    ['export batches (a run across lines: read in full)', false],
+  ])('OTLP JSON Lines with a team id, %s: the summaries and insights of a full load, on one thread and on two', async (_name, perRun) => {
+    const records = [
+      ...makeRecords({
+        teamId: 'review',
+        runs: 400,
+        formation: 'sequential',
+        members: [
+          { id: 'planner', meanSeconds: 5, sdSeconds: 1 },
+          { id: 'coder', meanSeconds: 60, sdSeconds: 9, successRate: 0.8 },
+        ],
+        limitHits: { timeout: 30 },
+        timeoutSeconds: 90,
+        seed: 8,
+      }),
+      ...makeRecords({ teamId: 'research', runs: 300, formation: 'parallel', schedule: 'parallel', members: [{ id: 'a', meanSeconds: 20 }, { id: 'b', meanSeconds: 21 }], seed: 9 }),
+    ].sort((a, b) => a.startTimeMs - b.startTimeMs);
+    const path = join(dir, `runs-team-${String(perRun)}.otlp.jsonl`);
+    writeFileSync(path, `${otlpLines(records, perRun).join('\n')}\n`);
+    const out = await child([path, '2', 'review']);
+    expect(out.threads).toBe(2);
+    expect(out.single.records).toBe(400);
+    expect(out.single.insights['review']!.length).toBeGreaterThan(0);
+    expect(out.single).toEqual(out.full);
     expect(out.parallel).toEqual(out.single);
   }, 120_000);
 });

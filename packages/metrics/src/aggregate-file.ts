@@ -10,9 +10,9 @@ import type { ArrayRangeResult, ArrayRangeTask } from './internal/array-range-re
 import { toMetricsError } from './internal/range-reader';
 import type { PlainError, RangeResult, RangeTask } from './internal/range-reader';
 import { openText } from './internal/open-text';
-import { isOtlpDocument } from './otlp';
+import { OtlpSkipConflict, isOtlpDocument } from './otlp';
 import type { OtlpSink } from './otlp';
-import { mergeOtlpRanges, planOtlpRanges } from './internal/otlp-range';
+import { WHOLE_FILE_PLAN, aggregateOtlpRange, mergeOtlpRanges, planOtlpRanges } from './internal/otlp-range';
 import { NotStreamable, streamOtlpDocument } from './internal/otlp-document';
 import type { OtlpRangeResult } from './internal/otlp-range';
 import type { WorkerData } from './internal/range-worker';
@@ -77,6 +77,39 @@ export async function aggregateFile(path: string, options: AggregateFileOptions 
     const result = await aggregateOtlpDocument(path, options);
     if (result !== undefined) return result;
   }
+  // OTLP JSON Lines with a team wanted: other teams' documents are skipped unread, as long as the assembler
+  // can show that the team's runs come out as in a full read; where it cannot, the file is read in full.
+  if (kind === 'otlp-lines' && options.teamId !== undefined && options.onSkip === undefined) {
+    try {
+      return await aggregateKind(path, size, kind, wanted, options, true);
+    } catch (e) {
+      if (!(e instanceof OtlpSkipConflict)) throw e;
+    }
+  }
+  return aggregateKind(path, size, kind, wanted, options, false);
+}
+
+async function aggregateKind(
+  path: string,
+  size: number,
+  kind: Awaited<ReturnType<typeof sniff>>,
+  wanted: number,
+  options: AggregateFileOptions,
+  otlpSkip: boolean,
+): Promise<AggregateFileResult> {
+  if (kind === 'otlp-lines' && otlpSkip) {
+    if (wanted > 1) {
+      const ranges = await splitAtLines(path, size, wanted);
+      if (ranges.length > 1) {
+        const result = await aggregateOtlpInWorkers(path, ranges, options, true);
+        if (result !== undefined) return result;
+      }
+    }
+    const whole = aggregateOtlpRange({ ...taskOptions(path, options), start: 0, end: size, otlp: options.otlp, plan: WHOLE_FILE_PLAN, otlpSkip: true });
+    const merged = whole.skipConflict ? undefined : mergeOtlpRanges(path, [whole], [WHOLE_FILE_PLAN], options);
+    if (merged !== undefined) return { ...merged, threads: 1 };
+    throw new OtlpSkipConflict('a check of the one-thread read failed');
+  }
   if (wanted > 1 && options.onSkip === undefined) {
     if (kind === 'lines') {
       const ranges = await splitAtLines(path, size, wanted);
@@ -84,7 +117,7 @@ export async function aggregateFile(path: string, options: AggregateFileOptions 
     } else if (kind === 'otlp-lines') {
       const ranges = await splitAtLines(path, size, wanted);
       if (ranges.length > 1) {
-        const result = await aggregateOtlpInWorkers(path, ranges, options);
+        const result = await aggregateOtlpInWorkers(path, ranges, options, otlpSkip);
         if (result !== undefined) return result;
       }
     } else if (kind === 'array') {
@@ -211,13 +244,21 @@ async function splitAtLines(path: string, size: number, n: number): Promise<[num
 }
 
 /**
+ * Young-generation size of a worker, below V8's default for a thread. A worker's garbage is short-lived
+ * (a parsed line, a built run), so a smaller young generation costs no CPU measurably and keeps the process under
+ * the 300 MB target with two workers: 1M OTLP spans, all teams, peak RSS 279-292 MB -> 249-257 MB, CPU 15.7-18.1 s
+ * -> 12.1-15.6 s (same build, alternating, load 4 to 6); 1M snake_case lines 221 MB -> 202-204 MB.
+ */
+const WORKER_YOUNG_GENERATION_MB = 16;
+
+/**
  * The worker's entry: the compiled `range-worker.js` beside this file. Started through `eval` so that a
  * process running the TypeScript sources under a require hook (the tests) starts the `.ts` file the same way.
  */
 function newWorker(data: WorkerData): Worker {
   const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
   const entry = join(__dirname, 'internal', `range-worker${ext}`);
-  return new Worker(`require(${JSON.stringify(entry)});`, { eval: true, workerData: data });
+  return new Worker(`require(${JSON.stringify(entry)});`, { eval: true, workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
 }
 
 function startWorker<R extends RangeResult>(data: WorkerData): Promise<R> {
@@ -236,34 +277,52 @@ function startWorker<R extends RangeResult>(data: WorkerData): Promise<R> {
   });
 }
 
+/** What every range task carries from the caller's options. */
+function taskOptions(path: string, options: AggregateFileOptions): Omit<RangeTask, 'start' | 'end'> {
+  return { path, lenient: options.lenient === true, maxReportedSkips: options.maxReportedSkips, teamId: options.teamId, formations: options.formations };
+}
+
 async function aggregateInWorkers(path: string, ranges: [number, number][], options: AggregateFileOptions): Promise<AggregateFileResult> {
-  const tasks: RangeTask[] = ranges.map(([start, end]) => ({
-    path,
-    start,
-    end,
-    lenient: options.lenient === true,
-    maxReportedSkips: options.maxReportedSkips,
-    teamId: options.teamId,
-    formations: options.formations,
-  }));
-  const results = await Promise.all(tasks.map((task) => startWorker<RangeResult>({ kind: 'lines', task })));
+  const base = taskOptions(path, options);
+  const results = await Promise.all(ranges.map(([start, end]) => startWorker<RangeResult>({ kind: 'lines', task: { ...base, start, end } })));
+  return mergeInFileOrder(path, 'jsonl', results, options);
+}
+
+/**
+ * The ranges' figures merged in file order: the result is that of one thread reading the ranges one after
+ * the other. Lines (and array indexes) in errors are shifted from range-relative to file positions; the first
+ * error in file order is thrown. A JSON array part that was not `verified` (its successor's start was a wrong
+ * guess) read on to the end of the array, so the parts after it are dropped.
+ */
+function mergeInFileOrder(
+  path: string,
+  format: 'jsonl' | 'json-array',
+  results: readonly (RangeResult & { elements?: number; verified?: boolean })[],
+  options: AggregateFileOptions,
+): AggregateFileResult {
   const maxSkips = options.maxReportedSkips ?? 5;
   const aggregator = new MetricsAggregator();
   const report = emptyReport(path);
-  report.format = 'jsonl';
+  report.format = format;
   let firstLine = 1;
-  // Merged in file order: the result is that of one thread reading the ranges one after the other.
+  let firstIndex = 0;
+  const shift = (p: PlainError): MetricsError => {
+    const index = p.location.index;
+    return toMetricsError(index === undefined ? p : { ...p, location: { ...p.location, index: index + firstIndex } }, firstLine);
+  };
   for (const r of results) {
-    if (r.error !== undefined) throw toMetricsError(r.error, firstLine);
+    if (r.error !== undefined) throw shift(r.error);
     aggregator[AGGREGATOR_MERGE_STATE](r.state);
     report.records += r.records;
     report.skipped += r.skipped;
     for (const s of r.firstSkips) {
       if (report.firstSkips.length >= maxSkips) break;
-      const error = toMetricsError(s, firstLine);
+      const error = shift(s);
       report.firstSkips.push({ location: error.location, reason: error.message, error });
     }
     firstLine += r.lines;
+    firstIndex += r.elements ?? 0;
+    if (r.verified === false) break;
   }
   return { aggregator, report, threads: results.length };
 }
@@ -286,43 +345,10 @@ function splitArray(path: string, size: number, n: number): number[] {
 }
 
 async function aggregateArrayInWorkers(path: string, starts: number[], options: AggregateFileOptions): Promise<AggregateFileResult> {
-  const tasks: ArrayRangeTask[] = starts.map((start, k) => ({
-    path,
-    start,
-    stopAt: starts[k + 1] ?? -1,
-    lenient: options.lenient === true,
-    maxReportedSkips: options.maxReportedSkips,
-    teamId: options.teamId,
-    formations: options.formations,
-  }));
+  const base = taskOptions(path, options);
+  const tasks: ArrayRangeTask[] = starts.map((start, k) => ({ ...base, start, stopAt: starts[k + 1] ?? -1 }));
   const results = await Promise.all(tasks.map((task) => startWorker<ArrayRangeResult>({ kind: 'array', task })));
-  const maxSkips = options.maxReportedSkips ?? 5;
-  const aggregator = new MetricsAggregator();
-  const report = emptyReport(path);
-  report.format = 'json-array';
-  let firstLine = 1;
-  let firstIndex = 0;
-  const shift = (p: PlainError): MetricsError => {
-    const e = toMetricsError(p, firstLine);
-    if (e.location.index !== undefined) return toMetricsError({ ...p, location: { ...p.location, index: p.location.index! + firstIndex } }, firstLine);
-    return e;
-  };
-  for (const r of results) {
-    if (r.error !== undefined) throw shift(r.error);
-    aggregator[AGGREGATOR_MERGE_STATE](r.state);
-    report.records += r.records;
-    report.skipped += r.skipped;
-    for (const s of r.firstSkips) {
-      if (report.firstSkips.length >= maxSkips) break;
-      const error = shift(s);
-      report.firstSkips.push({ location: error.location, reason: error.message, error });
-    }
-    firstLine += r.lines;
-    firstIndex += r.elements;
-    // A wrong guess: this part read on to the end, and the later parts started mid-element. Drop them.
-    if (!r.verified) break;
-  }
-  return { aggregator, report, threads: results.length };
+  return mergeInFileOrder(path, 'json-array', results, options);
 }
 
 /**
@@ -330,26 +356,24 @@ async function aggregateArrayInWorkers(path: string, starts: number[], options: 
  * rest assembled in the workers, and the result checked against what one thread would do (see
  * internal/otlp-range.ts). Undefined when a check fails: the caller then reads the file on one thread.
  */
-async function aggregateOtlpInWorkers(path: string, ranges: [number, number][], options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
+async function aggregateOtlpInWorkers(path: string, ranges: [number, number][], options: AggregateFileOptions, otlpSkip: boolean): Promise<AggregateFileResult | undefined> {
   const plans = planOtlpRanges(path, ranges);
   const results = await Promise.all(
     ranges.map(([start, end], k) =>
       startWorker<OtlpRangeResult>({
         kind: 'otlp',
         task: {
-          path,
+          ...taskOptions(path, options),
           start,
           end,
-          lenient: options.lenient === true,
-          maxReportedSkips: options.maxReportedSkips,
-          teamId: options.teamId,
-          formations: options.formations,
           otlp: options.otlp,
           plan: plans[k]!,
+          otlpSkip,
         },
       }),
     ),
   );
+  if (results.some((r) => r.skipConflict)) throw new OtlpSkipConflict('a range could not skip other teams exactly');
   const merged = mergeOtlpRanges(path, results, plans, options);
   return merged === undefined ? undefined : { ...merged, threads: results.length };
 }
@@ -368,6 +392,8 @@ async function aggregateOtlpDocument(path: string, options: AggregateFileOptions
   const skips: SkippedInput[] = [];
   const sink: OtlpSink = {
     record: (r) => {
+      // Another team's run (known only once its spans are joined) is neither added nor counted.
+      if (options.teamId !== undefined && r.teamId !== options.teamId) return;
       report.records++;
       aggregator.add(r);
     },

@@ -2,7 +2,7 @@ import { MetricsError } from './errors';
 import { formatLocation } from '@autotune/errors';
 import type { ErrorLocation } from '@autotune/errors';
 import type { ExecutionRecord } from './record';
-import { validateRecord } from './validate';
+import { isCompleteAutotuneRecord, validateRecord } from './validate';
 import type { RecordChecks } from './validate';
 
 /*
@@ -111,6 +111,20 @@ export const OTLP_PROBE = Symbol('autotune.metrics.otlpProbe');
 export const OTLP_STREAM_BEGIN = Symbol('autotune.metrics.otlpStreamBegin');
 export const OTLP_STREAM_SPAN = Symbol('autotune.metrics.otlpStreamSpan');
 export const OTLP_STREAM_END = Symbol('autotune.metrics.otlpStreamEnd');
+export const OTLP_SKIP_DOCUMENT = Symbol('autotune.metrics.otlpSkipDocument');
+export const OTLP_SUMMARY_ONLY = Symbol('autotune.metrics.otlpSummaryOnly');
+
+/**
+ * Package-internal: thrown by an assembler that skips other teams' documents (`OTLP_SKIP_DOCUMENT`) when it
+ * can no longer be sure that the runs it builds are those of a full read; the caller reads again, skipping
+ * nothing. Not a `MetricsError`: nothing is wrong with the input.
+ */
+export class OtlpSkipConflict extends Error {
+  constructor(reason: string) {
+    super(`OTLP team skipping abandoned: ${reason}`);
+    this.name = 'OtlpSkipConflict';
+  }
+}
 
 /**
  * Spans of one document taken as one export batch: a document with more is taken as consecutive batches of
@@ -153,6 +167,8 @@ export interface OtlpRangeProbe {
   firstAdvanceNs: bigint;
   /** Traces assembled here (not diverted): none may have spans in another range. */
   localTraces: string[];
+  /** Traces of documents skipped unread (team skipping): none may be assembled in another range. */
+  skippedTraces: string[];
   diverted: DivertedDoc[];
 }
 
@@ -201,6 +217,19 @@ export class OtlpAssembler {
   private batchBeforeNs = 0n;
   /** Spans added since the batch began (see `OTLP_BATCH_SPANS`). */
   private inBatch = 0;
+  /**
+   * Team skipping only (see `OTLP_SKIP_DOCUMENT`): traces seen only in skipped documents that a full read
+   * could still hold open, with the watermark after their last document; and those it could still remember
+   * as closed, with the watermark at which it had closed them at the latest. Both are upper bounds of a full
+   * read's, so the caps it would apply can be checked.
+   */
+  private readonly skipOpen = new Map<string, bigint>();
+  private readonly skipClosed = new Map<string, bigint>();
+  private readonly quietNs: bigint;
+  /** The trace last added to or moved to the end of `open`. */
+  private lastActive: TraceState | undefined;
+  /** Runs only go to an aggregator (see `OTLP_SUMMARY_ONLY`). */
+  private summaryOnly = false;
 
   /** `checks` apply to every run assembled (e.g. which formations are accepted). */
   constructor(
@@ -212,6 +241,8 @@ export class OtlpAssembler {
     const maxOpen = options.maxOpenTraces ?? DEFAULT_OTLP_MAX_OPEN_TRACES;
     if (!(Number.isInteger(maxOpen) && maxOpen >= 1)) throw new MetricsError('METRICS_USAGE', `OTLP maxOpenTraces: expected a whole number >= 1, got ${maxOpen}`);
     this.graceNs = BigInt(Math.round(grace * 1e9));
+    // A trace whose root is never exported here closes once it has been quiet this long (see `advance`).
+    this.quietNs = this.graceNs * 10n > 600_000_000_000n ? this.graceNs * 10n : 600_000_000_000n;
     this.maxOpen = maxOpen;
     this.rule = options.runSpans ?? 'auto';
     this.teamDefaults = options.teamDefaults ?? {};
@@ -362,6 +393,15 @@ export class OtlpAssembler {
     return this.open.size;
   }
 
+  /**
+   * @internal The runs built only go to a `MetricsAggregator`, never to a user: a run that is already a
+   * complete, valid record is taken as built (with absent fields as undefined keys, which the aggregator
+   * reads alike) instead of being copied field by field by `validateRecord`.
+   */
+  [OTLP_SUMMARY_ONLY](): void {
+    this.summaryOnly = true;
+  }
+
   /** @internal Read one byte range of OTLP JSON Lines: start at the watermark before it, divert shared traces. */
   [OTLP_RANGE_MODE](hooks: OtlpRangeHooks): void {
     this.range = hooks;
@@ -390,8 +430,39 @@ export class OtlpAssembler {
     if (doc.advanced) this.advance(sink);
   }
 
+  /**
+   * @internal Take a document of other teams' runs without reading its spans, given its trace ids and its
+   * latest span end (found by a byte search): the watermark and the advance are a full read's, and the
+   * document's traces are only counted, to bound what a full read would hold. False when the document must
+   * be read after all (one of `OTLP_BATCH_SPANS` spans or more, which a full read takes as several batches).
+   * Throws `OtlpSkipConflict` when one of its traces is one this assembler holds: the runs could then differ.
+   */
+  [OTLP_SKIP_DOCUMENT](traceIds: readonly string[], spans: number, maxEndNs: bigint, sink: OtlpSink): boolean {
+    if (spans >= OTLP_BATCH_SPANS) return false;
+    // A trace shared with other ranges (diverted) is skipped here too: the caller checks that no range read
+    // a span of a trace some range skipped (`skippedTraces`).
+    const range = this.range;
+    for (const id of traceIds) {
+      if (this.open.has(id) || this.closed.has(id)) throw new OtlpSkipConflict(`trace ${id} has spans in documents read and skipped`);
+    }
+    if (maxEndNs > this.watermarkNs) this.watermarkNs = maxEndNs;
+    if (this.probe !== undefined && maxEndNs > this.probe.maxSpanEndNs) this.probe.maxSpanEndNs = maxEndNs;
+    if (range !== undefined) this.probe!.skippedTraces.push(...traceIds);
+    for (const id of traceIds) {
+      this.skipClosed.delete(id);
+      this.skipOpen.delete(id); // re-inserted: the map stays ordered by the watermark of last activity
+      this.skipOpen.set(id, this.watermarkNs);
+    }
+    this.advance(sink);
+    return true;
+  }
+
   private add(span: SpanLite): void {
     if (span.endNs > this.watermarkNs) this.watermarkNs = span.endNs;
+    if ((this.skipOpen.size > 0 || this.skipClosed.size > 0) && (this.skipOpen.has(span.traceId) || this.skipClosed.has(span.traceId))) {
+      // A diverted span goes to the replay, where the merge checks it against every range's skipped traces.
+      if (this.range === undefined || !this.range.divert(span.traceId)) throw new OtlpSkipConflict(`trace ${span.traceId} has spans in documents read and skipped`);
+    }
     if (this.range !== undefined) {
       const probe = this.probe!;
       if (span.endNs > probe.maxSpanEndNs) probe.maxSpanEndNs = span.endNs;
@@ -408,10 +479,16 @@ export class OtlpAssembler {
     if (trace === undefined) {
       trace = { spans: new Map(), maxEndNs: 0n, workflows: 0, built: new Set() };
       if (this.range !== undefined) this.probe!.localTraces.push(span.traceId);
-    } else {
-      this.open.delete(span.traceId); // re-inserted below: the map stays ordered by last activity
+      this.open.set(span.traceId, trace);
+      this.lastActive = trace;
+    } else if (trace !== this.lastActive) {
+      // Moved to the end: the map stays ordered by last activity. A trace's spans mostly come one after
+      // another, and then it is at the end already (a trace is a fresh object each time it opens, so
+      // `lastActive` cannot name an older, closed incarnation).
+      this.open.delete(span.traceId);
+      this.open.set(span.traceId, trace);
+      this.lastActive = trace;
     }
-    this.open.set(span.traceId, trace);
     if (this.probe !== undefined && this.open.size > this.probe.peakOpen) this.probe.peakOpen = this.open.size;
     if (span.parentSpanId !== undefined && trace.built.has(span.parentSpanId)) {
       trace.built.add(span.spanId); // its own children are late too
@@ -447,10 +524,13 @@ export class OtlpAssembler {
     }
     // A trace whose root is never exported here (its parent lives in another service) closes once it has
     // been quiet for long (ten grace windows, at least ten minutes): a run still going has spans ending.
-    const quietNs = this.graceNs * 10n > 600_000_000_000n ? this.graceNs * 10n : 600_000_000_000n;
+    const quietNs = this.quietNs;
+    if (this.skipOpen.size > 0 || this.skipClosed.size > 0) this.boundSkipped();
     for (const [id, trace] of this.open) {
       if (trace.maxEndNs + quietNs > this.watermarkNs) break;
       if (this.probe !== undefined) this.probe.quietCloses++;
+      // A skipped trace still open in a full read could stand before this one there and keep it open.
+      if (this.skipOpen.size > 0) throw new OtlpSkipConflict('a trace closed by the quiet rule while skipped traces were open');
       this.closeTrace(id, sink);
     }
     while (this.open.size > this.maxOpen) {
@@ -465,9 +545,38 @@ export class OtlpAssembler {
     }
   }
 
+  /**
+   * The skipped traces a full read could still hold. A full read closes every trace by the first advance at
+   * which the watermark is a quiet window past the watermark of the trace's last span (by then it and every
+   * trace before it in the open map are quiet), and forgets a closed trace a quiet window after closing it
+   * (the closed map is in closing order). Throws when the caps (`maxOpenTraces`, ten times that for closed
+   * traces) could act in a full read: which trace they hit would depend on the skipped ones.
+   */
+  private boundSkipped(): void {
+    const w = this.watermarkNs;
+    for (const [id, last] of this.skipOpen) {
+      if (last + this.quietNs > w) break;
+      this.skipOpen.delete(id);
+      this.skipClosed.set(id, w);
+    }
+    for (const [id, at] of this.skipClosed) {
+      if (at + this.quietNs >= w) break;
+      this.skipClosed.delete(id);
+    }
+    const probe = this.probe;
+    if (probe !== undefined) {
+      // What a full read of the range could hold, for the caller's check across ranges.
+      if (this.open.size + this.skipOpen.size > probe.peakOpen) probe.peakOpen = this.open.size + this.skipOpen.size;
+      if (this.closed.size + this.skipClosed.size > probe.peakClosed) probe.peakClosed = this.closed.size + this.skipClosed.size;
+    }
+    if (this.open.size + this.skipOpen.size > this.maxOpen || this.closed.size + this.skipClosed.size > this.maxOpen * 10) {
+      throw new OtlpSkipConflict('a full read could reach the open or closed trace cap');
+    }
+  }
+
   private buildInto(w: SpanLite, trace: TraceState, sink: OtlpSink): void {
     try {
-      sink.record(buildRun(w, trace.spans, this.teamDefaults, this.checks));
+      sink.record(buildRun(w, trace.spans, this.teamDefaults, this.checks, this.summaryOnly));
     } catch (e) {
       if (e instanceof MetricsError) sink.reject(e);
       else throw e;
@@ -497,7 +606,7 @@ export class OtlpAssembler {
 }
 
 function newProbe(): OtlpRangeProbe {
-  return { peakOpen: 0, peakClosed: 0, quietCloses: 0, evictions: 0, maxSpanEndNs: -1n, firstAdvanceNs: -1n, localTraces: [], diverted: [] };
+  return { peakOpen: 0, peakClosed: 0, quietCloses: 0, evictions: 0, maxSpanEndNs: -1n, firstAdvanceNs: -1n, localTraces: [], skippedTraces: [], diverted: [] };
 }
 
 function byEnd(a: SpanLite, b: SpanLite): number {
@@ -876,7 +985,7 @@ function costOf(s: SpanLite): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Readonly<Record<string, OtlpTeamDefaults>>, checks: RecordChecks | undefined): ExecutionRecord {
+function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Readonly<Record<string, OtlpTeamDefaults>>, checks: RecordChecks | undefined, summaryOnly = false): ExecutionRecord {
   const members = new Map<string, MemberDraft>();
   const memberIdBySpan = new Map<string, string>();
   let toolCalls = 0;
@@ -989,6 +1098,7 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Reado
     members: memberRecords,
   };
   try {
+    if (summaryOnly && isCompleteAutotuneRecord(candidate, checks)) return candidate;
     return validateRecord(candidate, w.location, checks);
   } catch (e) {
     if (!(e instanceof MetricsError)) throw e;

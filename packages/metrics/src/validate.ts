@@ -309,7 +309,7 @@ function isOptStrings(v: unknown): boolean {
  * True when `validateRecord` would accept `u` and return it unchanged (apart from dropping unknown keys).
  * Must never accept what the full path rejects: every check here mirrors one there.
  */
-function isCompleteAutotuneRecord(u: unknown, checks: RecordChecks | undefined): u is ExecutionRecord {
+export function isCompleteAutotuneRecord(u: unknown, checks: RecordChecks | undefined): u is ExecutionRecord {
   if (typeof u !== 'object' || u === null) return false;
   const r = u as Obj;
   const { teamId, executionId, startTimeMs, endTimeMs, durationSeconds, memberCount, members, limitHit, labels } = r;

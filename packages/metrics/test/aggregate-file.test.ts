@@ -46,6 +46,8 @@ describe('aggregateFile on one thread', () => {
     writeSnakeLines(path, 300, 7);
     // A broken line of another team: skipped unparsed, so it does not stop the read.
     appendFileSync(path, '{"team_id":"team_2","success":tru\n');
+    // Another team's line naming team_1 elsewhere: parsed (the byte search finds the name), then dropped uncounted.
+    appendFileSync(path, '{"team_id":"team_2","success":false,"error":"team_1","duration_seconds":2,"start_time":1736000000}\n');
     const full = await summarizeRecords(readRecords(path, { lenient: true }));
     const { aggregator, report } = await aggregateFile(path, { teamId: 'team_1' });
     expect(aggregator.teamIds()).toEqual(['team_1']);
@@ -57,9 +59,41 @@ describe('aggregateFile on one thread', () => {
   it.each(['dataset.otlp.jsonl', 'dataset.otlp.json'])('with teamId keeps OTLP runs whole (%s: spans of a run span documents)', async (name) => {
     const full = await summarizeRecords(readRecords(fixture(name)));
     for (const team of full.teams.keys()) {
-      const { aggregator } = await aggregateFile(fixture(name), { teamId: team });
+      const { aggregator, report } = await aggregateFile(fixture(name), { teamId: team });
       expect(aggregator.teamIds()).toEqual([team]);
       expect(aggregator.team(team)).toEqual(full.teams.get(team));
+      // The report counts that team's runs only, as for JSON Lines (it once counted every team's).
+      expect(report.records).toBe(full.teams.get(team)!.runs);
+    }
+  }, 60_000);
+
+  it('with teamId skips other teams\' OTLP documents unread, and gives the runs of a full read', async () => {
+    const path = join(dir, 'otlp-per-trace.jsonl');
+    writeOtlpLines(path, 2000, 41, { perTrace: true });
+    // Another team's document cut short: not JSON, so a full strict read stops there; a skipped one does not.
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const bad = lines.findIndex((l, k) => k > 1000 && !l.includes('team_3'));
+    lines[bad] = lines[bad]!.slice(0, Math.floor(lines[bad]!.length / 2));
+    writeFileSync(path, lines.join('\n'));
+    await expect(aggregateFile(path)).rejects.toThrow(`line ${bad + 1}`);
+    const full = await summarizeRecords(readRecords(path, { lenient: true }));
+    const { aggregator, report, threads } = await aggregateFile(path, { teamId: 'team_3' });
+    expect(threads).toBe(1);
+    expect(aggregator.teamIds()).toEqual(['team_3']);
+    expect(aggregator.team('team_3')).toEqual(full.teams.get('team_3'));
+    expect(report.records).toBe(full.teams.get('team_3')!.runs);
+    expect(report.records).toBeGreaterThan(300);
+  }, 60_000);
+
+  it('with teamId reads OTLP documents in full when a run of the team has spans in documents that do not name it', async () => {
+    // Spans exported in batches: a run's agent spans come before, and apart from, the span naming its team.
+    const path = join(dir, 'otlp-batches.jsonl');
+    writeOtlpLines(path, 1500, 42);
+    const full = await summarizeRecords(readRecords(path));
+    for (const team of ['team_0', 'team_3']) {
+      const { aggregator, report } = await aggregateFile(path, { teamId: team });
+      expect(aggregator.team(team)).toEqual(full.teams.get(team));
+      expect(report.records).toBe(full.teams.get(team)!.runs);
     }
   }, 60_000);
 
@@ -74,13 +108,15 @@ describe('aggregateFile on one thread', () => {
 
   it('reads a line of several MB (longer than many read chunks) whole, in both readers', async () => {
     const path = join(dir, 'long-line.jsonl');
-    const long = 'x'.repeat(6 * 1024 * 1024);
+    // Not one repeated character: pieces of the line put together in the wrong order would show.
+    const long = Array.from({ length: (6 * 1024 * 1024) / 8 }, (_, i) => String(i).padStart(8, '0')).join('');
     const a = { teamId: 't', executionId: 'a', startTimeMs: 0, endTimeMs: 1000, durationSeconds: 1, success: false, error: long, memberCount: 0, toolCalls: 0, members: [] };
     const b = { ...a, executionId: 'b', error: 'short', durationSeconds: 2, endTimeMs: 2000 };
     writeFileSync(path, `${JSON.stringify(a)}\n${JSON.stringify(b)}\n${JSON.stringify({ ...a, executionId: 'c' })}\n`);
     const records = [];
     for await (const r of readRecords(path)) records.push(r);
     expect(records.map((r) => [r.executionId, r.error!.length])).toEqual([['a', long.length], ['b', 5], ['c', long.length]]);
+    expect(records[0]!.error === long && records[2]!.error === long).toBe(true);
     const { aggregator } = await aggregateFile(path);
     expect(Array.from(aggregator.team('t')!.durationsSeconds)).toEqual([1, 1, 2]);
   }, 60_000);
@@ -123,6 +159,23 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(out.records).toEqual([3000, 3000]);
     expect(out.parallel).toEqual(out.single);
     expect(out.single).toEqual(out.viaReadRecords);
+  }, 120_000);
+
+  it('splits a JSON array with teamId and gives exactly that team of the single-thread summary, escaped quotes and brackets in strings included', async () => {
+    const path = join(dir, 'parallel-array-team.json');
+    writeSnakeLines(path, 3000, 17, { array: true });
+    // Strings with escaped quotes, backslashes and brackets, for the splitter's string skipping.
+    const tricky = (team: string, k: number) =>
+      JSON.stringify({ team_id: team, success: false, error_message: `a \\"quoted\\" ${team} \\\\ ] } , [ { \\\\"`, duration_seconds: 2 + k, start_time: 1736000000 + k }, null, 2);
+    const text = readFileSync(path, 'utf8').trimEnd();
+    writeFileSync(path, `${text.slice(0, -1).trimEnd()},\n${[tricky('team_3', 1), tricky('team_2', 2), tricky('team_3', 3)].join(',\n')}\n]\n`);
+    const out = await child(['compare', path, '2', 'team_3']);
+    expect(out.threads).toBe(2);
+    expect(Object.keys((out.parallel as { teams: object }).teams)).toEqual(['team_3']);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.single).toEqual(out.viaReadRecords);
+    const runs = (out.single as { teams: Record<string, { runs: number }> }).teams['team_3']!.runs;
+    expect(out.records).toEqual([runs, runs]);
   }, 120_000);
 
   it('stays exact when a guessed array cut lands inside a record (nested objects that look like records)', async () => {
@@ -175,6 +228,30 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(Object.keys((out.parallel as { teams: object }).teams)).toEqual(['team_3']);
     expect(out.parallel).toEqual(out.single);
     expect(out.single).toEqual(out.viaReadRecords);
+    const runs = (out.single as { teams: Record<string, { runs: number }> }).teams['team_3']!.runs;
+    expect(runs).toBeGreaterThan(300);
+    expect(out.records).toEqual([runs, runs]);
+  }, 120_000);
+
+  it('OTLP JSON Lines with teamId, one run per document: other teams skipped unread in every range, exactly the single-thread runs', async () => {
+    const path = join(dir, 'parallel-otlp-per-trace.jsonl');
+    writeOtlpLines(path, 4000, 43, { perTrace: true });
+    const out = await child(['compare', path, '2', 'team_3']);
+    expect(out.threads).toBe(2);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.single).toEqual(out.viaReadRecords);
+    const runs = (out.single as { teams: Record<string, { runs: number }> }).teams['team_3']!.runs;
+    expect(out.records).toEqual([runs, runs]);
+    // Another team's document cut short in the second range: a strict read of every team stops there; a read
+    // of team_3 skips it unread, on both threads (a fallback to a full read would stop there too).
+    const lines = readFileSync(path, 'utf8').split('\n');
+    const bad = lines.findIndex((l, k) => k > lines.length * 0.75 && !l.includes('team_3'));
+    lines[bad] = lines[bad]!.slice(0, Math.floor(lines[bad]!.length / 2));
+    writeFileSync(path, lines.join('\n'));
+    const all = await child(['error', path, '2']);
+    expect(all.error).toContain(`line ${bad + 1}`);
+    const one = await child(['error', path, '2', 'team_3']);
+    expect(one).toEqual({ error: null, threads: 2, records: runs });
   }, 120_000);
 
   it('OTLP JSON Lines: a bad line in a later range is named with its line in the whole file, or skipped alike when lenient', async () => {

@@ -8,17 +8,23 @@ function json(v: unknown): string {
 }
 
 async function main(): Promise<void> {
-  const [file, threads] = process.argv.slice(2);
-  if (file === undefined) throw new Error('usage: parallel-child <file> <threads>');
+  const [file, threads, teamId] = process.argv.slice(2);
+  if (file === undefined) throw new Error('usage: parallel-child <file> <threads> [teamId]');
   const out: Record<string, unknown> = {};
   for (const [name, n] of [['single', 1], ['parallel', Number(threads)]] as const) {
     const analyzer = new PerformanceAnalyzer({ minRuns: 5 });
-    const report = await analyzer.loadMetricsFromFile(file, { threads: n });
+    const report = await analyzer.loadMetricsFromFile(file, teamId === undefined ? { threads: n } : { threads: n, teamId });
     const stats = Object.fromEntries(analyzer.listTeams().map((t) => [t, analyzer.getTeamStats(t)]));
     out[name] = { records: report.records, stats, insights: analyzer.analyzeAll() };
   }
+  if (teamId !== undefined) {
+    // The team as a load of every team sees it (one thread).
+    const analyzer = new PerformanceAnalyzer({ minRuns: 5 });
+    await analyzer.loadMetricsFromFile(file, { threads: 1 });
+    out.full = { records: analyzer.getTeamStats(teamId).runs, stats: { [teamId]: analyzer.getTeamStats(teamId) }, insights: { [teamId]: analyzer.analyzeTeamWorkflow(teamId) } };
+  }
   // How many threads the parallel load really used (1 if it fell back to one thread).
-  out.threads = (await aggregateFile(file, { threads: Number(threads) })).threads;
+  out.threads = (await aggregateFile(file, teamId === undefined ? { threads: Number(threads) } : { threads: Number(threads), teamId })).threads;
   process.stdout.write(json(out));
 }
 

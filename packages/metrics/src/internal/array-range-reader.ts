@@ -7,7 +7,7 @@ import type { ReadReport } from '../read-options';
 import type { ExecutionRecord } from '../record';
 import { AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
 import { plainError, type PlainError, type RangeResult } from './range-reader';
-import { RecordParser } from './record-parser';
+import { RecordParser, teamIdNeedles } from './record-parser';
 
 const READ_BYTES = 1 << 16;
 const QUOTE = 0x22;
@@ -46,6 +46,10 @@ export interface ArrayRangeResult extends RangeResult {
   verified: boolean;
 }
 
+/** 1 for the bytes the splitter has nothing to do with inside an element. */
+const PLAIN = new Uint8Array(256).fill(1);
+for (const c of [QUOTE, OPEN_BRACE, CLOSE_BRACE, OPEN_BRACKET, CLOSE_BRACKET, COMMA, NEWLINE]) PLAIN[c] = 0;
+
 /** Whether a byte is JSON whitespace; a read past the end of a buffer (undefined) is not. */
 function isSpace(c: number | undefined): boolean {
   return c === 32 || c === 9 || c === 13 || c === 10;
@@ -53,9 +57,8 @@ function isSpace(c: number | undefined): boolean {
 
 /**
  * Split one part of a JSON array into elements by scanning bytes (UTF-8 never puts an ASCII byte inside a
- * multi-byte character, so brackets and quotes are found on bytes), and aggregate them. Strings are
- * skipped with `Buffer.indexOf`; an element spanning read blocks is kept as a list of blocks and joined
- * once. Lines and element indexes are counted from the part's start; the caller shifts them.
+ * multi-byte character, so brackets and quotes are found on bytes), and aggregate them. An element spanning
+ * read blocks is kept as a list of blocks and joined once. Lines and element indexes are counted from the part's start; the caller shifts them.
  */
 export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
   const report: ReadReport = emptyReport(task.path);
@@ -79,22 +82,41 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
   let pieces: Buffer[] = [];
   let error: PlainError | undefined;
   const out: ExecutionRecord[] = [];
-  const fail = (message: string): never => {
+  // Nothing the scanning loop changes is captured by these closures (a captured variable lives in a heap
+  // context, and the loop below reads and writes its own variables for every byte).
+  const fail = (message: string, line: number): never => {
     throw new MetricsError('METRICS_PARSE', message, { location: { file: task.path, line } });
   };
-  const emit = (block: Buffer, from: number, to: number): void => {
+  // With a team wanted, an element whose bytes hold none of the ways its id can be written is skipped
+  // before it is decoded (the parser would skip its text for the same reason).
+  const needles = task.teamId === undefined ? undefined : teamIdNeedles(task.teamId).map((t) => Buffer.from(t));
+  const named = (b: Buffer): boolean => {
+    for (const n of needles!) if (b.indexOf(n) >= 0) return true;
+    return false;
+  };
+  /** Hand on the element in bytes [from, to) of `block` (after the `pieces` before it), which began on line `startLine`. */
+  const emit = (block: Buffer, from: number, to: number, startLine: number): void => {
     let text: string;
-    if (pieces.length === 0) text = block.toString('utf8', from, to);
-    else {
+    if (pieces.length === 0) {
+      if (needles !== undefined && !named(block.subarray(from, to))) {
+        index++;
+        return;
+      }
+      text = block.toString('utf8', from, to);
+    } else {
       pieces.push(block.subarray(from, to));
-      text = Buffer.concat(pieces).toString('utf8');
+      const whole = Buffer.concat(pieces);
       pieces = [];
+      if (needles !== undefined && !named(whole)) {
+        index++;
+        return;
+      }
+      text = whole.toString('utf8');
     }
-    const loc: ErrorLocation = { file: task.path, line: elementLine, index: index++ };
+    const loc: ErrorLocation = { file: task.path, line: startLine, index: index++ };
     parser.element(text, loc, out);
     for (const r of out) agg.add(r);
     out.length = 0;
-    inElement = false;
   };
   try {
     let pos = task.start;
@@ -108,8 +130,11 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
       let i = 0;
       while (i < n) {
         if (inString) {
-          const q = buf.indexOf(QUOTE, i);
-          if (q < 0 || q >= n) {
+          // A loop, not Buffer#indexOf: most strings of a record are a few bytes (keys, ids), and a call into
+          // C++ per string cost more than the bytes it skipped (pretty-printed records hold ~80 strings each).
+          let q = i;
+          while (q < n && buf[q] !== QUOTE) q++;
+          if (q >= n) {
             i = n;
             break;
           }
@@ -124,14 +149,20 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
           if (bs % 2 === 0) inString = false;
           continue;
         }
+        if (inElement) {
+          // Bytes that change nothing inside an element (all but quotes, brackets, commas and newlines) are
+          // passed over in a tight loop: in pretty-printed records they are most of the bytes.
+          while (i < n && PLAIN[buf[i]!] === 1) i++;
+          if (i >= n) break;
+        }
         const c = buf[i]!; // i < n <= buf.length
         if (!inElement) {
           if (c === NEWLINE) line++;
           else if (closed) {
-            if (!isSpace(c)) fail('unexpected content after the closing "]" of the JSON array');
+            if (!isSpace(c)) fail('unexpected content after the closing "]" of the JSON array', line);
           } else if (!opened) {
             if (c === OPEN_BRACKET) opened = true;
-            else if (!isSpace(c) && !(c === 0xef || c === 0xbb || c === 0xbf)) fail('expected a JSON array');
+            else if (!isSpace(c) && !(c === 0xef || c === 0xbb || c === 0xbf)) fail('expected a JSON array', line);
           } else if (c === CLOSE_BRACKET) closed = true;
           else if (c !== COMMA && !isSpace(c)) {
             const at = blockStart + i;
@@ -156,17 +187,20 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
         else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
         else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
           if (depth === 0) {
-            emit(buf, elementFrom, i); // a scalar element right before the closing "]"
+            emit(buf, elementFrom, i, elementLine); // a scalar element right before the closing "]"
+            inElement = false;
             continue;
           }
           depth--;
           if (depth === 0) {
-            emit(buf, elementFrom, i + 1);
+            emit(buf, elementFrom, i + 1, elementLine);
+            inElement = false;
             i++;
             continue;
           }
         } else if (c === COMMA && depth === 0) {
-          emit(buf, elementFrom, i);
+          emit(buf, elementFrom, i, elementLine);
+          inElement = false;
           continue;
         } else if (c === NEWLINE) line++;
         i++;
@@ -177,7 +211,7 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
       }
     }
     if (task.stopAt < 0 || !verified) {
-      if (!closed) fail('JSON array is not closed: the file ends before its final "]"');
+      if (!closed) fail('JSON array is not closed: the file ends before its final "]"', line);
     }
   } catch (e) {
     if (!(e instanceof MetricsError)) throw e;

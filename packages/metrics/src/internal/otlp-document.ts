@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import type { ErrorLocation } from '@autotune/errors';
-import { OTLP_STREAM_BEGIN, OTLP_STREAM_END, OTLP_STREAM_SPAN, OtlpAssembler, resourceAttributes } from '../otlp';
+import { OTLP_STREAM_BEGIN, OTLP_STREAM_END, OTLP_STREAM_SPAN, OTLP_SUMMARY_ONLY, OtlpAssembler, resourceAttributes } from '../otlp';
 import type { AttrValue, OtlpOptions, OtlpSink } from '../otlp';
 import type { RecordChecks } from '../validate';
 
@@ -326,6 +326,8 @@ const BLOCK_BYTES = 1 << 20;
  */
 export async function streamOtlpDocument(path: string, options: { otlp?: OtlpOptions | undefined } & RecordChecks, file: string, sink: OtlpSink): Promise<StreamedDocument> {
   const assembler = new OtlpAssembler(options.otlp, options);
+  // Only aggregateFile streams a document: its runs go to an aggregator.
+  assembler[OTLP_SUMMARY_ONLY]();
   let location: ErrorLocation | undefined;
   let resourceIndex = -1;
   let resource = new Map<string, AttrValue>();

@@ -1,16 +1,16 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { MetricsAggregator } from '../aggregator';
 import { MetricsError } from '../errors';
 import type { ErrorLocation } from '@autotune/errors';
-import { OTLP_PROBE, OTLP_REPLAY, OtlpAssembler, normaliseOtlpId } from '../otlp';
+import { OTLP_PROBE, OTLP_REPLAY, OTLP_SUMMARY_ONLY, OtlpAssembler, OtlpSkipConflict, normaliseOtlpId } from '../otlp';
 import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import { emptyReport } from '../read-options';
 import type { ReadOptions, ReadReport } from '../read-options';
-import type { ExecutionRecord } from '../record';
 import { AGGREGATOR_MERGE_STATE, AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
-import { plainError, toMetricsError } from './range-reader';
+import { plainError, readRange, toMetricsError } from './range-reader';
 import type { PlainError, RangeResult, RangeTask } from './range-reader';
+import type { ExecutionRecord } from '../record';
+import { otlpTeamNeedles, scanOtlpDocument } from './otlp-skip';
 import { RecordParser } from './record-parser';
 
 /*
@@ -43,9 +43,13 @@ export interface OtlpPlan {
 
 /** A range's result: the usual figures plus the diverted spans and the counters the caller checks. */
 export interface OtlpRangeResult extends RangeResult {
-  probe: Omit<OtlpRangeProbe, 'localTraces'>;
+  probe: Omit<OtlpRangeProbe, 'localTraces' | 'skippedTraces'>;
   /** Ids of the traces assembled in the range (newline-joined). */
   localTraces: string;
+  /** Ids of the traces of documents skipped unread (newline-joined; team skipping). */
+  skippedTraces: string;
+  /** The range gave up skipping other teams (`OtlpSkipConflict`): the caller reads again without it. */
+  skipConflict: boolean;
   unattachedSpans: number;
   lateSpans: number;
   rootSpanRuns: number;
@@ -149,8 +153,86 @@ export function scanOtlpWindow(path: string, start: number, end: number, ids: Se
   return maxEnd;
 }
 
+/**
+ * One byte range of OTLP JSON Lines: the plan, and whether to skip documents of teams other than `teamId`
+ * unread (`readSkippingOtherTeams`).
+ */
+export type OtlpRangeTask = RangeTask & { otlp: OtlpOptions | undefined; plan: OtlpPlan; otlpSkip: boolean };
+
+/** The plan of a file read whole on one thread: the watermark starts at 0, and no trace is shared. */
+export const WHOLE_FILE_PLAN: OtlpPlan = { watermarkNs: '0', divert: '' };
+
+/**
+ * Read bytes [task.start, task.end) of OTLP JSON Lines line by line, as bytes: a line in which the team id
+ * appears nowhere (`otlpTeamNeedles`) is not decoded, let alone parsed; its trace ids and latest span end are
+ * found by byte search (`scanOtlpDocument`) and offered to the assembler, which takes it unread when that
+ * cannot change the team's runs (see `OTLP_SKIP_DOCUMENT`). Every other line goes to the parser whole.
+ */
+function readSkippingOtherTeams(task: OtlpRangeTask, teamId: string, parser: RecordParser, agg: MetricsAggregator): PlainError | undefined {
+  const needles = otlpTeamNeedles(teamId);
+  const out: ExecutionRecord[] = [];
+  const fd = openSync(task.path, 'r');
+  const block = Buffer.allocUnsafe(1 << 18);
+  // The start of a line cut by a block's end (copies: the block is reused).
+  let carry: Buffer[] = [];
+  const line = (b: Buffer, named: boolean): void => {
+    if (!named && parser.skipOtlpLine(scanOtlpDocument(b))) return;
+    parser.lineText(b.toString('utf8'), out);
+    for (const r of out) agg.add(r);
+    out.length = 0;
+  };
+  const names = (b: Buffer, from: number, to: number): number => {
+    let at = Number.POSITIVE_INFINITY;
+    for (const n of needles) {
+      const k = b.indexOf(n, from);
+      if (k >= 0 && k + n.length <= to && k < at) at = k;
+    }
+    return at;
+  };
+  try {
+    let pos = task.start;
+    let first = task.start === 0;
+    while (pos < task.end) {
+      const n = readSync(fd, block, 0, Math.min(block.length, task.end - pos), pos);
+      if (n === 0) break;
+      pos += n;
+      let from = 0;
+      // A byte-order mark is whitespace to the format detector; here the range starts the file.
+      if (first && n >= 3 && block[0] === 0xef && block[1] === 0xbb && block[2] === 0xbf) from = 3;
+      first = false;
+      // The next place the team is named in this block: one search serves every line before it.
+      let hit = -1;
+      for (let nl = block.indexOf(10, from); nl >= 0 && nl < n; nl = block.indexOf(10, from)) {
+        if (carry.length > 0) {
+          carry.push(block.subarray(from, nl));
+          const whole = Buffer.concat(carry);
+          carry = [];
+          line(whole, names(whole, 0, whole.length) < whole.length);
+        } else {
+          if (hit < from) hit = names(block, from, n);
+          line(block.subarray(from, nl), hit < nl);
+        }
+        from = nl + 1;
+      }
+      if (from < n) carry.push(Buffer.from(block.subarray(from, n)));
+    }
+    if (carry.length > 0) {
+      const whole = Buffer.concat(carry);
+      line(whole, names(whole, 0, whole.length) < whole.length);
+    }
+    parser.end(out);
+    for (const r of out) agg.add(r);
+  } catch (e) {
+    if (!(e instanceof MetricsError)) throw e;
+    return plainError(e);
+  } finally {
+    closeSync(fd);
+  }
+  return undefined;
+}
+
 /** The assembly pass of one range (see the top of this file); lines counted from 1 within the range. */
-export function aggregateOtlpRange(task: RangeTask & { otlp: OtlpOptions | undefined; plan: OtlpPlan }): OtlpRangeResult {
+export function aggregateOtlpRange(task: OtlpRangeTask): OtlpRangeResult {
   const report: ReadReport = emptyReport(task.path);
   const agg = new MetricsAggregator();
   agg[AGGREGATOR_TEAM_FILTER](task.teamId);
@@ -162,37 +244,15 @@ export function aggregateOtlpRange(task: RangeTask & { otlp: OtlpOptions | undef
     { lenient: task.lenient, maxReportedSkips: task.maxReportedSkips, formations: task.formations, otlp: task.otlp },
     { summaryOnly: true, teamId: task.teamId, linesFrom: 1, otlpRange: hooks },
   );
-  const out: ExecutionRecord[] = [];
-  const fd = openSync(task.path, 'r');
-  const buf = Buffer.allocUnsafe(1 << 16);
-  const decoder = new StringDecoder('utf8');
-  let error: PlainError | undefined;
+  let error;
+  let skipConflict = false;
   try {
-    let pos = task.start;
-    let first = task.start === 0;
-    while (pos < task.end) {
-      const n = readSync(fd, buf, 0, Math.min(buf.length, task.end - pos), pos);
-      if (n === 0) break;
-      pos += n;
-      let text = decoder.write(buf.subarray(0, n));
-      if (first) {
-        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        first = false;
-      }
-      parser.push(text, out);
-      for (const r of out) agg.add(r);
-      out.length = 0;
-    }
-    parser.push(decoder.end(), out);
-    parser.end(out);
-    for (const r of out) agg.add(r);
+    error = task.otlpSkip && task.teamId !== undefined ? readSkippingOtherTeams(task, task.teamId, parser, agg) : readRange(task, parser, agg);
   } catch (e) {
-    if (!(e instanceof MetricsError)) throw e;
-    error = plainError(e);
-  } finally {
-    closeSync(fd);
+    if (!(e instanceof OtlpSkipConflict)) throw e;
+    skipConflict = true;
   }
-  const { localTraces, ...probe } = parser.otlpProbe();
+  const { localTraces, skippedTraces, ...probe } = parser.otlpProbe();
   return {
     state: agg[AGGREGATOR_STATE](),
     lines: parser.linesRead,
@@ -202,6 +262,8 @@ export function aggregateOtlpRange(task: RangeTask & { otlp: OtlpOptions | undef
     error,
     probe,
     localTraces: localTraces.join('\n'),
+    skippedTraces: skippedTraces.join('\n'),
+    skipConflict,
     unattachedSpans: report.unattachedSpans,
     lateSpans: report.lateSpans,
     rootSpanRuns: report.rootSpanRuns,
@@ -259,6 +321,18 @@ export function mergeOtlpRanges(
       else if (at !== k) return undefined;
     }
   }
+  // A trace skipped unread in one range must not be one assembled in another (the ranges check their own),
+  // nor one whose spans some range diverted to the replay.
+  const replayed = new Set<string>();
+  for (const r of results) for (const doc of r.probe.diverted) for (const span of doc.spans) replayed.add(span.traceId);
+  for (let k = 0; k < results.length; k++) {
+    const skipped = results[k]!.skippedTraces;
+    if (skipped === '') continue;
+    for (const id of skipped.split('\n')) {
+      const at = owner.get(id);
+      if ((at !== undefined && at !== k) || replayed.has(id)) return undefined;
+    }
+  }
   owner.clear();
 
   const aggregator = new MetricsAggregator();
@@ -268,8 +342,10 @@ export function mergeOtlpRanges(
   const maxSkips = options.maxReportedSkips ?? 5;
   let firstError: MetricsError | undefined;
   const replay = new OtlpAssembler(options.otlp, options);
+  replay[OTLP_SUMMARY_ONLY]();
   const sink: OtlpSink = {
     record: (r) => {
+      if (options.teamId !== undefined && r.teamId !== options.teamId) return;
       report.records++;
       aggregator.add(r);
     },

@@ -76,11 +76,28 @@ export function aggregateRange(task: RangeTask): RangeResult {
     { lenient: task.lenient, maxReportedSkips: task.maxReportedSkips, formations: task.formations },
     { summaryOnly: true, teamId: task.teamId, linesFrom: 1 },
   );
+  const error = readRange(task, parser, agg);
+  return {
+    state: agg[AGGREGATOR_STATE](),
+    lines: parser.linesRead,
+    records: report.records,
+    skipped: report.skipped,
+    firstSkips: report.firstSkips.map((s) => plainError(s.error)),
+    error,
+  };
+}
+
+/**
+ * Feed bytes [task.start, task.end) of a file through `parser` into `agg`: read in 64 KiB blocks, decoded as
+ * UTF-8 (a character split across blocks is kept whole by the decoder), a byte-order mark dropped where the
+ * range starts the file. The `MetricsError` that stopped a strict read comes back as plain data; any other
+ * error is thrown. Shared by the JSON Lines and OTLP JSON Lines range readers.
+ */
+export function readRange(task: { path: string; start: number; end: number }, parser: RecordParser, agg: MetricsAggregator): PlainError | undefined {
   const out: ExecutionRecord[] = [];
   const fd = openSync(task.path, 'r');
   const buf = Buffer.allocUnsafe(READ_BYTES);
   const decoder = new StringDecoder('utf8');
-  let error: PlainError | undefined;
   try {
     let pos = task.start;
     let first = task.start === 0;
@@ -103,16 +120,9 @@ export function aggregateRange(task: RangeTask): RangeResult {
     for (const r of out) agg.add(r);
   } catch (e) {
     if (!(e instanceof MetricsError)) throw e;
-    error = plainError(e);
+    return plainError(e);
   } finally {
     closeSync(fd);
   }
-  return {
-    state: agg[AGGREGATOR_STATE](),
-    lines: parser.linesRead,
-    records: report.records,
-    skipped: report.skipped,
-    firstSkips: report.firstSkips.map((s) => plainError(s.error)),
-    error,
-  };
+  return undefined;
 }

@@ -1,10 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import type { OtlpOptions } from '../otlp';
 import { transferables } from './aggregator-state';
 import { aggregateArrayRange } from './array-range-reader';
 import type { ArrayRangeTask } from './array-range-reader';
 import { aggregateOtlpRange } from './otlp-range';
-import type { OtlpPlan } from './otlp-range';
+import type { OtlpRangeTask } from './otlp-range';
 import { aggregateRange } from './range-reader';
 import type { RangeTask } from './range-reader';
 
@@ -12,7 +11,7 @@ import type { RangeTask } from './range-reader';
 export type WorkerData =
   | { kind: 'lines'; task: RangeTask }
   | { kind: 'array'; task: ArrayRangeTask }
-  | { kind: 'otlp'; task: RangeTask & { otlp: OtlpOptions | undefined; plan: OtlpPlan } };
+  | { kind: 'otlp'; task: OtlpRangeTask };
 
 // Entry point of a worker thread started by `aggregateFile`: one byte range, one message back. The duration
 // arrays are transferred, not copied, so a range's figures cost no second copy on their way to the merge.

@@ -1,17 +1,21 @@
 import { MetricsError } from '../errors';
 import { formatLocation } from '@autotune/errors';
 import type { ErrorLocation } from '@autotune/errors';
-import { OTLP_PROBE, OTLP_RANGE_MODE, OtlpAssembler, isOtlpDocument } from '../otlp';
+import { OTLP_PROBE, OTLP_RANGE_MODE, OTLP_SKIP_DOCUMENT, OTLP_SUMMARY_ONLY, OtlpAssembler, isOtlpDocument } from '../otlp';
 import type { OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import type { ReadOptions, ReadReport } from '../read-options';
 import type { ExecutionRecord } from '../record';
 import { validateParsedRecord, validateParsedRecordForSummary } from '../validate';
 import { JsonArraySplitter } from './json-array-splitter';
 import type { ArrayElement } from './json-array-splitter';
+import type { OtlpSkipScan } from './otlp-skip';
 
 type Mode = 'detect' | 'first-line' | 'lines' | 'document' | 'array';
 
 const DEFAULT_MAX_REPORTED_SKIPS = 5;
+
+/** Characters of pending chunks joined into one piece (see `keepPending`). */
+const PENDING_JOIN_CHARS = 4 << 20;
 
 /** Lines after a bad first line that are tried on their own before the input is held as one document. */
 const PROBE_LINES = 10;
@@ -39,7 +43,7 @@ export interface ParserTuning {
    * Only this team's records are wanted. A line or array element in which the team id does not appear as
    * a JSON string (as written plainly, or with \u escapes as Python writes non-ASCII) is skipped unparsed;
    * one in which it appears is parsed, and the aggregator checks the parsed id. Skipped input is not
-   * validated. OTLP input is not filtered here (a run's team id is known only once its spans are joined).
+   * validated. OTLP input is not filtered here: a byte-level reader does it (`skipOtlpLine`).
    */
   teamId?: string | undefined;
   /** Input is a byte range of a JSON Lines file of records starting at this 1-based line (worker threads). */
@@ -83,8 +87,11 @@ export class RecordParser {
   };
   /** Chunks of a line (or first line) not yet complete, joined once its end arrives: linear in its length. */
   private pending: string[] = [];
+  private pendingChars = 0;
   private readonly validate: typeof validateParsedRecord;
   private readonly needles: string[] | undefined;
+  private readonly teamId: string | undefined;
+  private readonly summaryOnly: boolean;
   private readonly otlpRange: OtlpRangeHooks | undefined;
 
   constructor(
@@ -95,7 +102,9 @@ export class RecordParser {
     this.file = report.file;
     this.maxSkips = options.maxReportedSkips ?? DEFAULT_MAX_REPORTED_SKIPS;
     this.validate = tuning.summaryOnly ? validateParsedRecordForSummary : validateParsedRecord;
+    this.summaryOnly = tuning.summaryOnly === true;
     this.needles = tuning.teamId === undefined ? undefined : teamIdNeedles(tuning.teamId);
+    this.teamId = tuning.teamId;
     this.otlpRange = tuning.otlpRange;
     if (tuning.linesFrom !== undefined) {
       this.mode = 'lines';
@@ -146,7 +155,7 @@ export class RecordParser {
       case 'first-line':
         // Only the new chunk is searched: a long first line is scanned once, not once per chunk.
         if (chunk.indexOf('\n') < 0) {
-          this.pending.push(chunk);
+          this.keepPending(chunk);
           return;
         }
         this.rest = this.takePending(chunk);
@@ -281,19 +290,36 @@ export class RecordParser {
     }
   }
 
+  /**
+   * Keep a chunk of a line not yet complete. Every few MB the chunks kept are joined onto `rest` (a rope:
+   * no copy of what came before): read chunks are small enough for V8's young generation, and hundreds of
+   * them kept alive would be copied out of it at every scavenge; one joined piece goes to the large-object
+   * space instead. The line is made flat once, when it is complete.
+   */
+  private keepPending(chunk: string): void {
+    this.pending.push(chunk);
+    this.pendingChars += chunk.length;
+    if (this.pendingChars >= PENDING_JOIN_CHARS) {
+      this.rest += this.pending.join('');
+      this.pending = [];
+      this.pendingChars = 0;
+    }
+  }
+
   /** `rest`, the pending chunks and `chunk` as one string (one join, however many chunks). */
   private takePending(chunk: string): string {
     if (this.pending.length === 0) return this.rest + chunk;
     this.pending.push(chunk);
     const text = this.rest + this.pending.join('');
     this.pending = [];
+    this.pendingChars = 0;
     return text;
   }
 
   private lines(chunk: string, atEnd: boolean): void {
     if (!atEnd && (this.rest.length > 0 || this.pending.length > 0) && chunk.indexOf('\n') < 0) {
       // Still inside a long line: keep the chunk aside instead of copying the line so far again.
-      this.pending.push(chunk);
+      this.keepPending(chunk);
       return;
     }
     const text = this.pending.length > 0 ? this.takePending(chunk) : this.rest.length > 0 ? this.rest + chunk : chunk;
@@ -331,6 +357,27 @@ export class RecordParser {
     this.value(parsed, loc);
   }
 
+  /**
+   * One whole line, from a reader that splits lines itself (lines mode only): parsed and handled as `push`
+   * would handle it. Records go to `out`.
+   */
+  lineText(text: string, out: ExecutionRecord[]): void {
+    this.out = out;
+    this.oneLine(text, 0, text.length);
+  }
+
+  /**
+   * An OTLP document of other teams, found so by a byte search, offered to the assembler unread (see
+   * `OTLP_SKIP_DOCUMENT`). True when it took it: the line is counted and done with. False when the line must
+   * be read after all (with `lineText`): before the first document, or when the assembler declines.
+   */
+  skipOtlpLine(scan: OtlpSkipScan): boolean {
+    if (this.otlp === undefined || scan.spans === 0) return false;
+    if (!this.otlp[OTLP_SKIP_DOCUMENT](scan.traceIds, scan.spans, scan.maxEndNs, this.sink)) return false;
+    this.line++;
+    return true;
+  }
+
   private value(parsed: unknown, loc: ErrorLocation): void {
     if (isOtlpDocument(parsed)) {
       this.otlp ??= this.newAssembler();
@@ -357,6 +404,7 @@ export class RecordParser {
 
   private newAssembler(): OtlpAssembler {
     const a = new OtlpAssembler(this.options.otlp, this.options);
+    if (this.summaryOnly) a[OTLP_SUMMARY_ONLY]();
     if (this.otlpRange !== undefined) a[OTLP_RANGE_MODE](this.otlpRange);
     return a;
   }
@@ -435,6 +483,9 @@ export class RecordParser {
   }
 
   private emit(r: ExecutionRecord): void {
+    // With a team wanted, a run of another team is dropped uncounted: an OTLP run (whose team is known only
+    // once its spans are joined), or a line that named the team in another field.
+    if (this.teamId !== undefined && r.teamId !== this.teamId) return;
     this.report.records++;
     this.out.push(r);
   }

@@ -1,7 +1,7 @@
 // Child process for aggregate-file tests that need real worker threads: the workers run the package's
 // TypeScript sources through the same require hook (register-ts.cjs), inherited via execArgv.
 //   compare <file> <threads> [teamId]   prints {threads, single, parallel, viaReadRecords} summaries as JSON
-//   error <file> <threads>              prints the error a strict read throws
+//   error <file> <threads> [teamId]     prints the error a strict read throws (null for none) and the runs read
 //   memory <file>                       aggregates, prints peak RSS and the team's member count
 //   lenient <file> <threads>            prints {threads, single, parallel} summaries and skip reports of lenient reads
 import { aggregateFile, MetricsAggregator, readRecords } from '@autotune/metrics';
@@ -36,8 +36,8 @@ async function main(): Promise<void> {
     );
   } else if (mode === 'error') {
     try {
-      await aggregateFile(file, { threads: Number(arg) });
-      process.stdout.write(json({ error: null }));
+      const r = await aggregateFile(file, { threads: Number(arg), teamId });
+      process.stdout.write(json({ error: null, threads: r.threads, records: r.report.records }));
     } catch (e) {
       process.stdout.write(json({ error: (e as Error).message, code: (e as { code?: string }).code }));
     }

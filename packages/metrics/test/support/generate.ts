@@ -96,7 +96,7 @@ export function writeOtlpLines(
   path: string,
   runs: number,
   seed: number,
-  opts: { strays?: number; futureSpanAt?: number; document?: 'one-line' | 'pretty' | 'resource-last' | 'library-spans' } = {},
+  opts: { strays?: number; futureSpanAt?: number; document?: 'one-line' | 'pretty' | 'resource-last' | 'library-spans'; perTrace?: boolean } = {},
 ): void {
   const rand = prng(seed);
   const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -162,6 +162,21 @@ export function writeOtlpLines(
     return;
   }
   const lines: string[] = [];
+  if (opts.perTrace === true) {
+    // Each run's spans in one document, written when its last span is exported (as the benchmark's files).
+    const byTrace = new Map<string, Span[]>();
+    for (const sp of spans) {
+      const id = String(sp.traceId);
+      byTrace.set(id, [...(byTrace.get(id) ?? []), sp]);
+    }
+    const groups = [...byTrace.values()].sort((a, b) => a[a.length - 1]!.exportAt - b[b.length - 1]!.exportAt);
+    for (const g of groups) {
+      const batch = g.map(({ exportAt: _, ...sp }) => sp);
+      lines.push(JSON.stringify({ resourceSpans: [{ resource: { attributes: [str('service.name', 'agents')] }, scopeSpans: [{ scope: { name: 'test' }, spans: batch }] }] }));
+    }
+    writeFileSync(path, `${lines.join('\n')}\n`);
+    return;
+  }
   for (let k = 0; k < spans.length; ) {
     const n = 1 + Math.floor(rand() * 7);
     const batch = spans.slice(k, k + n).map(({ exportAt: _, ...s }) => s);
