@@ -113,6 +113,8 @@ export const OTLP_STREAM_SPAN = Symbol('autotune.metrics.otlpStreamSpan');
 export const OTLP_STREAM_END = Symbol('autotune.metrics.otlpStreamEnd');
 export const OTLP_SKIP_DOCUMENT = Symbol('autotune.metrics.otlpSkipDocument');
 export const OTLP_SUMMARY_ONLY = Symbol('autotune.metrics.otlpSummaryOnly');
+export const OTLP_ADD_READ_DOCUMENT = Symbol('autotune.metrics.otlpAddReadDocument');
+export const OTLP_STREAM_READ_SPAN = Symbol('autotune.metrics.otlpStreamReadSpan');
 
 /**
  * Package-internal: thrown by an assembler that skips other teams' documents (`OTLP_SKIP_DOCUMENT`) when it
@@ -265,21 +267,7 @@ export class OtlpAssembler {
   }
 
   private addSpansOf(doc: unknown, location: ErrorLocation, sink: OtlpSink): void {
-    const rs = field(doc, 'resourceSpans', location, '');
-    if (!Array.isArray(rs)) fail(location, 'resourceSpans', 'expected a list');
-    for (let i = 0; i < rs.length; i++) {
-      const resourceAttrs = resourceAttributes(field(rs[i], 'resource', location, ''), location);
-      const scopes = field(rs[i], 'scopeSpans', location, '') ?? field(rs[i], 'instrumentationLibrarySpans', location, '');
-      if (scopes === undefined) continue;
-      if (!Array.isArray(scopes)) fail(location, `resourceSpans[${i}].scopeSpans`, 'expected a list');
-      for (let j = 0; j < scopes.length; j++) {
-        const spans = field(scopes[j], 'spans', location, '');
-        if (spans === undefined) continue;
-        const path = `resourceSpans[${i}].scopeSpans[${j}].spans`;
-        if (!Array.isArray(spans)) fail(location, path, 'expected a list');
-        for (let k = 0; k < spans.length; k++) this.addRawSpan(spans[k], `${path}[${k}]`, location, resourceAttrs, sink);
-      }
-    }
+    forEachRawSpan(doc, location, (u, where, resourceAttrs) => this.addRawSpan(u, where, location, resourceAttrs, sink));
   }
 
   /**
@@ -297,6 +285,11 @@ export class OtlpAssembler {
       }
       throw e;
     }
+    this.addReadSpan(span, sink);
+  }
+
+  /** A span read (by `readSpan` or the fast reader), added as one of the current document's. */
+  private addReadSpan(span: SpanLite, sink: OtlpSink): void {
     this.add(span);
     if (++this.inBatch >= OTLP_BATCH_SPANS) {
       this.endBatch(true);
@@ -329,6 +322,27 @@ export class OtlpAssembler {
   /** @internal A span of a streamed document, exactly as `addDocument` takes it. */
   [OTLP_STREAM_SPAN](u: unknown, where: string, location: ErrorLocation, resourceAttrs: Map<string, AttrValue>, sink: OtlpSink): void {
     this.addRawSpan(u, where, location, resourceAttrs, sink);
+  }
+
+  /** @internal A span of a streamed document already read (by `internal/otlp-fast.ts`), as `OTLP_STREAM_SPAN` adds it. */
+  [OTLP_STREAM_READ_SPAN](span: SpanLite, sink: OtlpSink): void {
+    this.addReadSpan(span, sink);
+  }
+
+  /**
+   * @internal A whole document whose spans were read already (by `internal/otlp-fast.ts`, which reads only
+   * documents in which every span is readable): the same batches and advances as `addDocument`.
+   */
+  [OTLP_ADD_READ_DOCUMENT](spans: readonly SpanLite[], sink: OtlpSink): void {
+    this.beginBatch();
+    let complete = false;
+    try {
+      for (let k = 0; k < spans.length; k++) this.addReadSpan(spans[k]!, sink);
+      complete = true;
+    } finally {
+      this.endBatch(complete);
+    }
+    this.advance(sink);
   }
 
   /** @internal The end of a streamed document. */
@@ -686,6 +700,29 @@ class MinHeap<T> {
   }
 }
 
+/**
+ * Every span of a parsed OTLP document, in document order, with its path (`where`) and its resource's
+ * attributes; throws a `MetricsError` for a document whose structure is not OTLP's (package-internal: the
+ * fast reader's tests compare against it).
+ */
+export function forEachRawSpan(doc: unknown, location: ErrorLocation, each: (u: unknown, where: string, resourceAttrs: Map<string, AttrValue>) => void): void {
+  const rs = field(doc, 'resourceSpans', location, '');
+  if (!Array.isArray(rs)) fail(location, 'resourceSpans', 'expected a list');
+  for (let i = 0; i < rs.length; i++) {
+    const resourceAttrs = resourceAttributes(field(rs[i], 'resource', location, ''), location);
+    const scopes = field(rs[i], 'scopeSpans', location, '') ?? field(rs[i], 'instrumentationLibrarySpans', location, '');
+    if (scopes === undefined) continue;
+    if (!Array.isArray(scopes)) fail(location, `resourceSpans[${i}].scopeSpans`, 'expected a list');
+    for (let j = 0; j < scopes.length; j++) {
+      const spans = field(scopes[j], 'spans', location, '');
+      if (spans === undefined) continue;
+      const path = `resourceSpans[${i}].scopeSpans[${j}].spans`;
+      if (!Array.isArray(spans)) fail(location, path, 'expected a list');
+      for (let k = 0; k < spans.length; k++) each(spans[k], `${path}[${k}]`, resourceAttrs);
+    }
+  }
+}
+
 function field(u: unknown, key: string, location: ErrorLocation, path: string): unknown {
   if (u === undefined || u === null) return undefined;
   if (typeof u !== 'object' || Array.isArray(u)) fail(location, path || key, 'expected an object');
@@ -767,7 +804,8 @@ function nanos(v: unknown, location: ErrorLocation, path: string): bigint {
   fail(location, path, `expected a time in Unix nanoseconds (a string or number of digits), got ${JSON.stringify(v)}`);
 }
 
-function readSpan(u: unknown, where: string, location: ErrorLocation, resourceAttrs: Map<string, AttrValue>): SpanLite {
+/** One parsed span as the assembler holds it; throws a `MetricsError` for a span it cannot read (package-internal). */
+export function readSpan(u: unknown, where: string, location: ErrorLocation, resourceAttrs: Map<string, AttrValue>): SpanLite {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) fail(location, where, 'expected a span object');
   const s = u as Record<string, unknown>;
   const traceId = normaliseOtlpId(s.traceId, 16);
@@ -868,9 +906,14 @@ function fromTraceSpan(t: TraceSpan, location: ErrorLocation): SpanLite {
   });
 }
 
-type SpanFields = Omit<SpanLite, 'kind' | 'parentSpanId' | 'statusMessage'> & { parentSpanId: string | undefined; statusMessage: string | undefined };
+/** What `makeSpan` takes: a span's fields as read, before its kind is known. */
+export type SpanFields = Omit<SpanLite, 'kind' | 'parentSpanId' | 'statusMessage'> & { parentSpanId: string | undefined; statusMessage: string | undefined };
 
-function makeSpan(f: SpanFields): SpanLite {
+/**
+ * A span from its fields: resource attributes merged in, kind decided. Package-internal (exported for the
+ * fast reader in `internal/otlp-fast.ts`, which must build spans exactly as `readSpan` does).
+ */
+export function makeSpan(f: SpanFields): SpanLite {
   // Resource attributes (autotune.team_id set once per process, say) apply unless the span overrides them.
   for (const [k, v] of f.resource) if (k.startsWith('autotune.') && !f.attrs.has(k)) f.attrs.set(k, v);
   const op = f.attrs.get('gen_ai.operation.name');

@@ -1,7 +1,7 @@
 import { MetricsError } from '../errors';
 import { formatLocation } from '@autotune/errors';
 import type { ErrorLocation } from '@autotune/errors';
-import { OTLP_PROBE, OTLP_RANGE_MODE, OTLP_SKIP_DOCUMENT, OTLP_SUMMARY_ONLY, OtlpAssembler, isOtlpDocument } from '../otlp';
+import { OTLP_ADD_READ_DOCUMENT, OTLP_PROBE, OTLP_RANGE_MODE, OTLP_SKIP_DOCUMENT, OTLP_SUMMARY_ONLY, OtlpAssembler, isOtlpDocument } from '../otlp';
 import type { OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import type { ReadOptions, ReadReport } from '../read-options';
 import type { ExecutionRecord } from '../record';
@@ -9,6 +9,7 @@ import { validateParsedRecord, validateParsedRecordForSummary } from '../validat
 import { JsonArraySplitter } from './json-array-splitter';
 import type { ArrayElement } from './json-array-splitter';
 import type { OtlpSkipScan } from './otlp-skip';
+import { readOtlpDocumentFast } from './otlp-fast';
 
 type Mode = 'detect' | 'first-line' | 'lines' | 'document' | 'array';
 
@@ -347,6 +348,20 @@ export class RecordParser {
     }
     if (this.needles !== undefined && this.otherTeam(text, from, to)) return;
     const loc: ErrorLocation = { file: this.file, line: lineNo };
+    // An OTLP document is read by the fast reader when it can read it exactly, else parsed below.
+    if (first === 123 && text.startsWith('{"resourceSpans"', from)) {
+      const spans = readOtlpDocumentFast(text, from, to, loc);
+      if (spans !== undefined) {
+        this.otlp ??= this.newAssembler();
+        try {
+          this.otlp[OTLP_ADD_READ_DOCUMENT](spans, this.sink);
+        } catch (e) {
+          if (e instanceof MetricsError) this.skip(e);
+          else throw e;
+        }
+        return;
+      }
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text.slice(from, to));
