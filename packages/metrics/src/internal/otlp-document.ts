@@ -1,16 +1,17 @@
 import { open } from 'node:fs/promises';
 import type { ErrorLocation } from '@autotune/errors';
-import { OTLP_STREAM_BEGIN, OTLP_STREAM_END, OTLP_STREAM_SPAN, OTLP_SUMMARY_ONLY, OtlpAssembler, resourceAttributes } from '../otlp';
+import { OTLP_STREAM_BEGIN, OTLP_STREAM_END, OTLP_STREAM_READ_SPAN, OTLP_STREAM_SPAN, OTLP_SUMMARY_ONLY, OtlpAssembler, resourceAttributes } from '../otlp';
 import type { AttrValue, OtlpOptions, OtlpSink } from '../otlp';
 import type { RecordChecks } from '../validate';
+import { readOtlpSpanFast } from './otlp-fast';
 
 /*
  * One OTLP/JSON document read as a stream, so that memory follows the runs still open rather than the document
  * (a JSON.parse of a 149 MB document took 500 MB before a single span was read). A byte scanner walks the
  * structure `{"resourceSpans":[{"resource":..., "scopeSpans":[{"scope":..., "spans":[ span, span, ... ]}]}]}`
- * and hands each span's bytes to JSON.parse on their own, then to the assembler exactly as `addDocument` would
- * (same paths in error messages, same batches). Every other value (a resource, a scope, an unknown key) is
- * parsed on its own too, so nothing goes unchecked.
+ * and hands each span's text to the fast reader (`otlp-fast.ts`), or where it gives up to JSON.parse and
+ * `readSpan`, then to the assembler exactly as `addDocument` would (same paths in error messages, same batches).
+ * Every other value (a resource, a scope, an unknown key) is parsed on its own, so nothing goes unchecked.
  *
  * Only that shape is streamed. Anything else (a duplicate key, a resource after its spans, a value of the wrong
  * type, a syntax error, content after the document) throws `NotStreamable`, and the caller reads the file the
@@ -44,7 +45,8 @@ function isSpace(c: number): boolean {
 /** What the scanner found, in document order. */
 export interface OtlpDocumentHandlers {
   resource(resourceIndex: number, value: unknown): void;
-  span(resourceIndex: number, scopeIndex: number, spanIndex: number, value: unknown): void;
+  /** A span, as its text (checked as JSON by whoever reads it: see `streamOtlpDocument`). */
+  span(resourceIndex: number, scopeIndex: number, spanIndex: number, text: string): void;
 }
 
 /** A push scanner over the document's bytes (see the top of this file). */
@@ -271,13 +273,20 @@ export class OtlpDocumentScanner {
       this.pieces = [];
     }
     this.capturing = false;
+    const f = this.stack[this.stack.length - 1]!;
+    if (f.role === 'spArr' && !this.capKey) {
+      const ss = this.stack[this.stack.length - 2]!;
+      const rs = this.stack[this.stack.length - 4]!;
+      this.on.span(rs.index, ss.index, f.count, text);
+      afterValue(f);
+      return end;
+    }
     let value: unknown;
     try {
       value = JSON.parse(text);
     } catch {
       throw new NotStreamable('not valid JSON');
     }
-    const f = this.stack[this.stack.length - 1]!;
     if (this.capKey) {
       const key = value as string;
       if (f.keys !== undefined) {
@@ -288,11 +297,7 @@ export class OtlpDocumentScanner {
       f.state = 2;
       return end;
     }
-    if (f.role === 'spArr') {
-      const ss = this.stack[this.stack.length - 2]!;
-      const rs = this.stack[this.stack.length - 4]!;
-      this.on.span(rs.index, ss.index, f.count, value);
-    } else if (f.role === 'rsObj' && f.key === 'resource') {
+    if (f.role === 'rsObj' && f.key === 'resource') {
       this.on.resource(f.index, value);
     }
     afterValue(f);
@@ -340,7 +345,7 @@ export async function streamOtlpDocument(path: string, options: { otlp?: OtlpOpt
       spansInResource = 0;
       resource = resourceAttributes(value, location ?? { file });
     },
-    span(i, j, k, value) {
+    span(i, j, k, text) {
       if (location === undefined) {
         location = { file, line: scanner.line };
         assembler[OTLP_STREAM_BEGIN]();
@@ -351,7 +356,20 @@ export async function streamOtlpDocument(path: string, options: { otlp?: OtlpOpt
         spansInResource = 0;
       }
       spansInResource++;
-      assembler[OTLP_STREAM_SPAN](value, `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`, location, resource, sink);
+      const where = `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`;
+      // The fast reader builds the span from its text when it can read it exactly; else it is parsed.
+      const span = readOtlpSpanFast(text, where, location, resource);
+      if (span !== undefined) {
+        assembler[OTLP_STREAM_READ_SPAN](span, sink);
+        return;
+      }
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch {
+        throw new NotStreamable('not valid JSON');
+      }
+      assembler[OTLP_STREAM_SPAN](value, where, location, resource, sink);
     },
   });
   const fh = await open(path, 'r');

@@ -184,6 +184,41 @@ function readString(): string {
   return readEscapedString(i);
 }
 
+/**
+ * A string value that may outlive the text (an attribute value, a span name, a status message: they become
+ * team and member ids, roles, formations the aggregator keeps). A substring of 13 characters or more is a
+ * slice that keeps the whole text alive (a read chunk, or a 1 MiB block of a streamed document), so those
+ * are copied, through a table that hands out one copy per value (values repeat: names, roles, teams).
+ */
+function readKeptString(): string {
+  const a = i + 1;
+  const q = cleanQuote(a);
+  if (q >= 0) {
+    i = q + 1;
+    return keptString(a, q);
+  }
+  return readEscapedString(i);
+}
+
+const VALUE_TABLE_SIZE = 4096;
+const valueTable: string[] = new Array<string>(VALUE_TABLE_SIZE).fill('');
+
+/** t[a, q) (plain characters) as a string of its own: a copy when V8 would slice it. */
+function keptString(a: number, q: number): string {
+  const n = q - a;
+  const s = t.substring(a, q);
+  if (n < 13) return s; // V8 copies strings this short
+  const slot = (keySlot(t, a, n) >> 1) & (VALUE_TABLE_SIZE - 1);
+  const known = valueTable[slot]!;
+  if (known === s) return known;
+  return (valueTable[slot] = flatCopy(s));
+}
+
+/** A copy of `s` that shares no memory with the string `s` was cut from. */
+export function flatCopy(s: string): string {
+  return (' ' + s).slice(1);
+}
+
 /** A string with escapes (or invalid): checked, then decoded by `JSON.parse` of the string alone. */
 function readEscapedString(quote: number): string {
   i = quote;
@@ -382,7 +417,7 @@ function readCompactAttribute(out: Map<string, AttrValue>): boolean {
       const b = p + 14;
       const r = cleanQuote(b);
       if (r < 0) return false;
-      v = t.substring(b, r);
+      v = keptString(b, r);
       close = r + 1;
       break;
     }
@@ -522,7 +557,7 @@ function readAnyValue(): AttrValue {
       readKey();
       if (key('stringValue')) {
         has |= HAS_STRING;
-        if (next() === 34) sv = readString();
+        if (next() === 34) sv = readKeptString();
         else {
           skipValue();
           sv = undefined;
@@ -615,7 +650,7 @@ function readTraceId(): string {
   const raw = readString();
   const id = normaliseOtlpId(raw, 16);
   if (id === undefined) bail();
-  lastTraceId = (' ' + id).slice(1);
+  lastTraceId = flatCopy(id);
   return lastTraceId;
 }
 
@@ -683,6 +718,8 @@ function readSpanAt(where: string, location: ErrorLocation, resource: Map<string
           if (key('spanId')) {
             spanId = readSpanId();
             if (spanId === undefined) bail();
+            // A copy: a run's span id can outlive the text (a member without a name is known by it).
+            spanId = flatCopy(spanId);
             continue;
           }
           if (key('status')) {
@@ -702,7 +739,7 @@ function readSpanAt(where: string, location: ErrorLocation, resource: Map<string
                     }
                   } else if (key('message')) {
                     if (next() === 34) {
-                      const m = readString();
+                      const m = readKeptString();
                       statusMessage = m === '' ? undefined : m;
                     } else {
                       skipValue();
@@ -723,7 +760,7 @@ function readSpanAt(where: string, location: ErrorLocation, resource: Map<string
           break;
         case 4:
           if (key('name')) {
-            if (next() === 34) name = readString();
+            if (next() === 34) name = readKeptString();
             else {
               skipValue();
               name = '';
