@@ -1,9 +1,10 @@
+import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import type { ErrorLocation } from '@autotune/errors';
 import { OTLP_STREAM_BEGIN, OTLP_STREAM_END, OTLP_STREAM_READ_SPAN, OTLP_STREAM_SPAN, OTLP_SUMMARY_ONLY, OtlpAssembler, resourceAttributes } from '../otlp';
 import type { AttrValue, OtlpOptions, OtlpSink } from '../otlp';
 import type { RecordChecks } from '../validate';
-import { readOtlpSpanFast } from './otlp-fast';
+import { lastSpanEnd, readOtlpSpanFast, readOtlpSpanFastAt } from './otlp-fast';
 
 /*
  * One OTLP/JSON document read as a stream, so that memory follows the runs still open rather than the document
@@ -47,6 +48,12 @@ export interface OtlpDocumentHandlers {
   resource(resourceIndex: number, value: unknown): void;
   /** A span, as its text (checked as JSON by whoever reads it: see `streamOtlpDocument`). */
   span(resourceIndex: number, scopeIndex: number, spanIndex: number, text: string): void;
+  /**
+   * A span that starts at text[from] in the current block decoded (an ASCII block, so characters are bytes):
+   * the index just after it if it was read from there, else -1 (cut by the block's end, or not readable
+   * fast): it is then captured and handed to `span`.
+   */
+  spanAt?(resourceIndex: number, scopeIndex: number, spanIndex: number, text: string, from: number, to: number): number;
 }
 
 /** A push scanner over the document's bytes (see the top of this file). */
@@ -151,10 +158,46 @@ export class OtlpDocumentScanner {
         i++;
         continue;
       }
+      if (f.role === 'spArr' && this.on.spanAt !== undefined) {
+        const text = this.textOf(block);
+        if (text !== undefined) {
+          const end = this.on.spanAt(this.stack[this.stack.length - 4]!.index, this.stack[this.stack.length - 2]!.index, f.count, text, i, n);
+          if (end >= 0) {
+            if (!this.multiLine) {
+              // The next newline of the block, searched again only once passed (a one-line document has none).
+              if (this.newlineAt < i) {
+                const nl = text.indexOf('\n', i);
+                this.newlineAt = nl < 0 ? Number.POSITIVE_INFINITY : nl;
+              }
+              if (this.newlineAt < end) this.multiLine = true;
+            }
+            afterValue(f);
+            i = end;
+            continue;
+          }
+        }
+      }
       this.startCapture(false, i);
       i = this.scanCapture(block, i);
       if (i < 0) return this.keepPiece(block);
     }
+  }
+
+  private textBlock: Buffer | undefined;
+  private text: string | undefined;
+  private newlineAt = -1;
+
+  /**
+   * The block as text when it is all ASCII (then an index in the text is one in the block), decoded once; spans
+   * are read from it in place instead of being walked byte by byte, cut out and decoded one by one.
+   */
+  private textOf(block: Buffer): string | undefined {
+    if (block !== this.textBlock) {
+      this.textBlock = block;
+      this.text = isAscii(block) ? block.toString('latin1') : undefined;
+      this.newlineAt = -1;
+    }
+    return this.text;
   }
 
   /** The block ended inside a captured value: keep its part (a view: the caller does not reuse blocks). */
@@ -337,6 +380,19 @@ export async function streamOtlpDocument(path: string, options: { otlp?: OtlpOpt
   let resourceIndex = -1;
   let resource = new Map<string, AttrValue>();
   let spansInResource = 0;
+  /** Before a span of resource `i`: the document's location (set at its first span) and the resource's attributes. */
+  const spanStart = (i: number): ErrorLocation => {
+    if (location === undefined) {
+      location = { file, line: scanner.line };
+      assembler[OTLP_STREAM_BEGIN]();
+    }
+    if (i !== resourceIndex) {
+      resourceIndex = i;
+      resource = new Map();
+      spansInResource = 0;
+    }
+    return location;
+  };
   const scanner: OtlpDocumentScanner = new OtlpDocumentScanner({
     resource(i, value) {
       if (i === resourceIndex && spansInResource > 0) throw new NotStreamable('a resource after its spans');
@@ -345,20 +401,20 @@ export async function streamOtlpDocument(path: string, options: { otlp?: OtlpOpt
       spansInResource = 0;
       resource = resourceAttributes(value, location ?? { file });
     },
+    spanAt(i, j, k, text, from, to) {
+      const loc = spanStart(i);
+      const span = readOtlpSpanFastAt(text, from, to, `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`, loc, resource);
+      if (span === undefined) return -1;
+      spansInResource++;
+      assembler[OTLP_STREAM_READ_SPAN](span, sink);
+      return lastSpanEnd();
+    },
     span(i, j, k, text) {
-      if (location === undefined) {
-        location = { file, line: scanner.line };
-        assembler[OTLP_STREAM_BEGIN]();
-      }
-      if (i !== resourceIndex) {
-        resourceIndex = i;
-        resource = new Map();
-        spansInResource = 0;
-      }
+      const loc = spanStart(i);
       spansInResource++;
       const where = `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`;
       // The fast reader builds the span from its text when it can read it exactly; else it is parsed.
-      const span = readOtlpSpanFast(text, where, location, resource);
+      const span = readOtlpSpanFast(text, where, loc, resource);
       if (span !== undefined) {
         assembler[OTLP_STREAM_READ_SPAN](span, sink);
         return;
@@ -369,7 +425,7 @@ export async function streamOtlpDocument(path: string, options: { otlp?: OtlpOpt
       } catch {
         throw new NotStreamable('not valid JSON');
       }
-      assembler[OTLP_STREAM_SPAN](value, where, location, resource, sink);
+      assembler[OTLP_STREAM_SPAN](value, where, loc, resource, sink);
     },
   });
   const fh = await open(path, 'r');

@@ -921,6 +921,7 @@ function begin(text: string, from: number, to: number): void {
 /** Let go of the text (a chunk of a file) once read. */
 function finish(): void {
   t = '';
+  currentKey = '';
 }
 
 /**
@@ -959,6 +960,35 @@ export function readOtlpDocumentFast(text: string, from: number, to: number, loc
   } finally {
     finish();
   }
+}
+
+/** Where the span read by the last successful `readOtlpSpanFastAt` ended. */
+let spanEnd = 0;
+
+/**
+ * The span object at text[from] (a streamed document's block: the span need not end the text), as
+ * `readOtlpSpanFast` reads it; `lastSpanEnd()` then tells where it ended. Undefined when the span does not end
+ * before `to` (cut by the block's end) or cannot be read exactly.
+ */
+export function readOtlpSpanFastAt(text: string, from: number, to: number, where: string, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite | undefined {
+  begin(text, from, to);
+  try {
+    const span = readSpanAt(where, location, resource);
+    spanEnd = i;
+    fastReadStats.spans++;
+    return span;
+  } catch (e) {
+    if (e !== BAIL) throw e;
+    fastReadStats.bails++;
+    return undefined;
+  } finally {
+    finish();
+  }
+}
+
+/** The index just after the span `readOtlpSpanFastAt` read last. */
+export function lastSpanEnd(): number {
+  return spanEnd;
 }
 
 /**
