@@ -306,6 +306,68 @@ async function readError(path: string): Promise<Error | undefined> {
   return undefined;
 }
 
+/**
+ * Lines of OTLP JSON Lines rewritten in the ways exporters and people write OTLP/JSON: non-ASCII and escaped
+ * names, whitespace, ints as JSON numbers, ids in upper case and base64, a duplicate key, an escaped key (which
+ * the fast reader leaves to JSON.parse); with `broken`, also lines the general reader rejects.
+ */
+function rewriteOtlpLines(path: string, broken: boolean): void {
+  const lines = readFileSync(path, 'utf8').split('\n').filter((l) => l !== '');
+  const out = lines.map((line, k) => {
+    const doc = JSON.parse(line) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
+    const spans = doc.resourceSpans[0]!.scopeSpans[0]!.spans;
+    if (k % 5 === 1) for (const sp of spans) if (String(sp.name).startsWith('invoke_agent')) sp.name = `${String(sp.name)} "é\\ü 😀"`;
+    if (k % 11 === 2) {
+      for (const sp of spans) for (const a of sp.attributes as { value: Record<string, unknown> }[]) if (typeof a.value.intValue === 'string') a.value.intValue = Number(a.value.intValue);
+    }
+    if (k % 13 === 3) for (const sp of spans) if (sp.parentSpanId !== undefined) sp.parentSpanId = Buffer.from(String(sp.parentSpanId), 'hex').toString('base64');
+    if (k % 17 === 4) for (const sp of spans) sp.traceId = String(sp.traceId).toUpperCase();
+    let text = k % 7 === 5 ? JSON.stringify(doc, null, 1).replace(/\n/g, ' ') : JSON.stringify(doc);
+    if (k % 19 === 6) text = text.replace('{"traceId":', '{"name":"overridden","kind":[1,{"a":null}],"traceId":');
+    if (k % 23 === 7) text = text.replace('"spanId":', '"span\\u0049d":');
+    if (broken && k % 29 === 8) text = text.replace('"name":"', '"name":"\u0001');
+    if (broken && k % 31 === 9) text = text.replace('"endTimeUnixNano":"', '"endTimeUnixNano":"-');
+    return text;
+  });
+  writeFileSync(path, `${out.join('\n')}\n`);
+}
+
+describe('OTLP through the fast reader: the results of JSON.parse and addDocument', () => {
+  it('OTLP JSON Lines rewritten in many ways: the same summary and report on one thread and three as the general reader', async () => {
+    const path = join(dir, 'fast-otlp.jsonl');
+    writeOtlpLines(path, 3000, 51);
+    rewriteOtlpLines(path, false);
+    const out = (await child(['otlp-general', path, '3'])) as { general: { summary: unknown; report: unknown }; single: Record<string, unknown>; parallel: Record<string, unknown> };
+    expect(out.single).toEqual({ threads: 1, summary: out.general.summary, report: out.general.report });
+    expect(out.parallel).toEqual({ threads: 3, summary: out.general.summary, report: out.general.report });
+    expect((out.general.report as { records: number }).records).toBe(3000);
+  }, 120_000);
+
+  it('with lines the general reader rejects: the same skips (reasons, lines) when lenient, the same first error when strict', async () => {
+    const path = join(dir, 'fast-otlp-broken.jsonl');
+    writeOtlpLines(path, 2000, 52);
+    rewriteOtlpLines(path, true);
+    const lenient = (await child(['otlp-general', path, '2', 'lenient'])) as { general: { summary: unknown; report: { skipped: number } }; single: Record<string, unknown>; parallel: Record<string, unknown> };
+    expect(lenient.general.report.skipped).toBeGreaterThan(20);
+    expect(lenient.single).toEqual({ threads: 1, summary: lenient.general.summary, report: lenient.general.report });
+    // (Whether two threads' guess held, or the file was read again on one, does not change the result.)
+    expect({ ...lenient.parallel, threads: undefined }).toEqual({ threads: undefined, summary: lenient.general.summary, report: lenient.general.report });
+    const strict = (await child(['otlp-general', path, '2'])) as { general: { error: string }; single: { error: string }; parallel: { error: string } };
+    expect(strict.general.error).toContain(`${path}, line `);
+    expect(strict.single).toEqual(strict.general);
+    expect(strict.parallel).toEqual(strict.general);
+  }, 120_000);
+
+  it.each(['one-line', 'pretty'] as const)('one document (%s) with non-ASCII names in some blocks: the general reader\'s summary', async (document) => {
+    const path = join(dir, `fast-otlp-document-${document}.json`);
+    writeOtlpLines(path, 2500, 53, { document, unicodeEvery: 9 });
+    const out = (await child(['otlp-general', path, '1', 'document'])) as { general: { summary: unknown; report: { records: number } }; single: { summary: unknown; report: unknown } };
+    expect(out.general.report.records).toBe(2500);
+    expect(out.single.summary).toEqual(out.general.summary);
+    expect(out.single.report).toEqual(out.general.report);
+  }, 120_000);
+});
+
 describe('one OTLP document, streamed span by span', () => {
   it.each([
     ['on one line', 'one-line', 'otlp-jsonl'],

@@ -4,8 +4,59 @@
 //   error <file> <threads> [teamId]     prints the error a strict read throws (null for none) and the runs read
 //   memory <file>                       aggregates, prints peak RSS and the team's member count
 //   lenient <file> <threads>            prints {threads, single, parallel} summaries and skip reports of lenient reads
-import { aggregateFile, MetricsAggregator, readRecords } from '@autotune/metrics';
-import type { MetricsSummary } from '@autotune/metrics';
+//   otlp-general <file> <threads> [lenient] [document]
+//                                       prints {threads, single, parallel, general} summaries and reports, where
+//                                       `general` reads the file through the public API only: JSON.parse of each
+//                                       line (or of the whole document) and OtlpAssembler#addDocument, the general
+//                                       reader the fast OTLP reader must agree with
+import { readFileSync } from 'node:fs';
+import { aggregateFile, MetricsAggregator, MetricsError, OtlpAssembler, readRecords } from '@autotune/metrics';
+import type { ExecutionRecord, MetricsSummary, OtlpSink, ReadReport } from '@autotune/metrics';
+
+/** OTLP JSON Lines (or one document) read with JSON.parse and `addDocument` only, as RecordParser would report it. */
+function generalOtlp(file: string, lenient: boolean, document: boolean): { summary: MetricsSummary; report: Record<string, unknown> } {
+  const aggregator = new MetricsAggregator();
+  const report = { records: 0, skipped: 0, firstSkips: [] as string[], lateSpans: 0, unattachedSpans: 0, rootSpanRuns: 0 };
+  const skip = (e: MetricsError): void => {
+    if (!lenient) throw e;
+    report.skipped++;
+    if (report.firstSkips.length < 5) report.firstSkips.push(e.message);
+  };
+  const sink: OtlpSink = {
+    record: (r: ExecutionRecord) => {
+      report.records++;
+      aggregator.add(r);
+    },
+    reject: skip,
+  };
+  const assembler = new OtlpAssembler();
+  const text = readFileSync(file, 'utf8');
+  const add = (t: string, line: number): void => {
+    const location = { file, line };
+    let doc: unknown;
+    try {
+      doc = JSON.parse(t);
+    } catch (e) {
+      skip(new MetricsError('METRICS_PARSE', `not valid JSON: ${(e as Error).message}`, { location, cause: e }));
+      return;
+    }
+    try {
+      assembler.addDocument(doc, location, sink);
+    } catch (e) {
+      if (e instanceof MetricsError) skip(e);
+      else throw e;
+    }
+  };
+  if (document) add(text, 1);
+  else text.split('\n').forEach((line, k) => (line.trim() === '' ? undefined : add(line, k + 1)));
+  assembler.flush(sink);
+  const stats = assembler.stats();
+  return { summary: aggregator.summary(), report: { ...report, lateSpans: stats.lateSpans, unattachedSpans: stats.unattachedSpans, rootSpanRuns: stats.rootSpanRuns } };
+}
+
+function otlpReport(r: ReadReport): Record<string, unknown> {
+  return { records: r.records, skipped: r.skipped, firstSkips: r.firstSkips.map((s) => s.reason), lateSpans: r.lateSpans, unattachedSpans: r.unattachedSpans, rootSpanRuns: r.rootSpanRuns };
+}
 
 function plain(s: MetricsSummary): unknown {
   return { totalRecords: s.totalRecords, teams: Object.fromEntries([...s.teams].map(([k, t]) => [k, { ...t }])) };
@@ -53,6 +104,26 @@ async function main(): Promise<void> {
         reports: [skips(single.report), skips(parallel.report)],
       }),
     );
+  } else if (mode === 'otlp-general') {
+    const lenient = process.argv.includes('lenient');
+    let general: ReturnType<typeof generalOtlp> | { error: string };
+    try {
+      general = generalOtlp(file, lenient, process.argv.includes('document'));
+    } catch (e) {
+      general = { error: (e as Error).message };
+    }
+    const read = async (threads: number): Promise<unknown> => {
+      try {
+        const r = await aggregateFile(file, { threads, lenient });
+        return { threads: r.threads, summary: plain(r.aggregator.summary()), report: otlpReport(r.report) };
+      } catch (e) {
+        return { error: (e as Error).message };
+      }
+    };
+    const single = await read(1);
+    const parallel = await read(Number(arg));
+    const g = 'error' in general ? general : { summary: plain(general.summary), report: general.report };
+    process.stdout.write(json({ general: g, single, parallel }));
   } else if (mode === 'memory') {
     const { aggregator } = await aggregateFile(file, { threads: 1 });
     const teams = aggregator.summary().teams;

@@ -96,7 +96,7 @@ export function writeOtlpLines(
   path: string,
   runs: number,
   seed: number,
-  opts: { strays?: number; futureSpanAt?: number; document?: 'one-line' | 'pretty' | 'resource-last' | 'library-spans'; perTrace?: boolean } = {},
+  opts: { strays?: number; futureSpanAt?: number; document?: 'one-line' | 'pretty' | 'resource-last' | 'library-spans'; perTrace?: boolean; unicodeEvery?: number } = {},
 ): void {
   const rand = prng(seed);
   const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -131,7 +131,7 @@ export function writeOtlpLines(
         });
       }
       spans.push({
-        traceId: written, spanId: agent, parentSpanId: root, name: `invoke_agent m${t}_${k}`, startTimeUnixNano: ns(s), endTimeUnixNano: ns(e),
+        traceId: written, spanId: agent, parentSpanId: root, name: `invoke_agent m${t}_${k}${opts.unicodeEvery !== undefined && i % opts.unicodeEvery === 0 ? ' "é"' : ''}`, startTimeUnixNano: ns(s), endTimeUnixNano: ns(e),
         attributes: [str('gen_ai.operation.name', 'invoke_agent'), str('gen_ai.agent.name', `m${t}_${k}`), int('gen_ai.usage.input_tokens', 100 + Math.floor(rand() * 900))],
         status: rand() < 0.07 ? { code: 2, message: 'no answer' } : { code: 0 }, exportAt: e,
       });
