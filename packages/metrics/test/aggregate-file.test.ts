@@ -187,6 +187,68 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(out.single).toEqual(out.viaReadRecords);
   }, 120_000);
 
+  // Parts of an array are read in batches of elements parsed together, with a fallback to element-by-element
+  // reading wherever a batch fails; these check that every fallback gives what one thread gives.
+  it('skips bad array elements in every part as one thread does, with their lines in the whole file (lenient)', async () => {
+    const path = join(dir, 'lenient-array.json');
+    writeSnakeLines(path, 3000, 18, { array: true });
+    let text = readFileSync(path, 'utf8');
+    // Every 500th record gets a bad "success"; one near the end, in the last batch of the last part, too.
+    let at = -1;
+    for (let k = 0; k <= 2990; k++) {
+      at = text.indexOf('"team_id"', at + 1);
+      if (k % 500 === 250 || k === 2990) {
+        const bad = text.indexOf('"success": ', at);
+        text = `${text.slice(0, bad)}"success": "yes", "x": ${text.slice(bad + '"success": '.length)}`;
+      }
+    }
+    writeFileSync(path, text);
+    const out = await child(['lenient', path, '3']);
+    expect(out.threads).toBe(3);
+    expect(out.parallel).toEqual(out.single);
+    const [single, parallel] = out.reports as [{ records: number; skipped: number; first: string[] }, { records: number; skipped: number; first: string[] }];
+    expect(parallel).toEqual(single);
+    expect(single.skipped).toBe(7);
+    expect(single.records).toBe(2993);
+    expect(single.first).toHaveLength(5);
+    // The fifth skip is record 2250's, named by the line of its "{" (the line before its "team_id").
+    let of2250 = -1;
+    for (let k = 0; k <= 2250; k++) of2250 = text.indexOf('"team_id"', of2250 + 1);
+    expect(single.first[4]).toContain(`line ${text.slice(0, of2250).split('\n').length - 1}, field "success"`);
+  }, 120_000);
+
+  it('gives the single-thread summary for an array whose records do not start with their team id, and for an element larger than a batch', async () => {
+    const path = join(dir, 'array-key-order.json');
+    writeSnakeLines(path, 2000, 19, { array: true });
+    const records = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>[];
+    // "team_id" last: no element start looks like one, so no batch is cut. One record carries 700 kB of text.
+    const moved = records.map(({ team_id, ...rest }, k) => ({ ...rest, ...(k === 1200 ? { notes: 'x'.repeat(700_000) } : {}), team_id }));
+    writeFileSync(path, `[\n${moved.map((r) => JSON.stringify(r, null, 2)).join(',\n')}\n]\n`);
+    const out = await child(['compare', path, '2']);
+    expect(out.records).toEqual([2000, 2000]);
+    expect(out.parallel).toEqual(out.single);
+    // And a large element in a file whose records do start with their team id.
+    const big = join(dir, 'array-big-element.json');
+    writeFileSync(big, `[\n${records.map((r, k) => JSON.stringify(k === 700 ? { ...r, notes: 'y'.repeat(700_000) } : r, null, 2)).join(',\n')}\n]\n`);
+    const outBig = await child(['compare', big, '3']);
+    expect(outBig.records).toEqual([2000, 2000]);
+    expect(outBig.parallel).toEqual(outBig.single);
+  }, 120_000);
+
+  it.each([
+    ['content after the closing "]"', (t: string) => `${t}{"team_id": "x"}\n`],
+    ['no closing "]"', (t: string) => t.trimEnd().slice(0, -1)],
+    ['a bad record as the last element', (t: string) => `${t.trimEnd().slice(0, -1).trimEnd()},\n{"team_id": "team_1", "success": 3}\n]\n`],
+  ])('reports %s at the end of an array as one thread does', async (_what, edit) => {
+    const path = join(dir, `array-end-${_what.length}.json`);
+    writeSnakeLines(path, 1500, 20, { array: true });
+    writeFileSync(path, edit(readFileSync(path, 'utf8')));
+    const single = await child(['error', path, '1']);
+    const out = await child(['error', path, '3']);
+    expect(single.error).toEqual(expect.stringContaining(path));
+    expect(out).toEqual(single);
+  }, 120_000);
+
   it('reports a bad element in a later part of an array with its line in the whole file', async () => {
     const path = join(dir, 'bad-array.json');
     writeSnakeLines(path, 1000, 17, { array: true });
