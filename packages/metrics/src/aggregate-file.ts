@@ -75,7 +75,16 @@ export async function aggregateFile(path: string, options: AggregateFileOptions 
   // Byte ranges of a compressed file mean nothing: a .gz file is read in one pass.
   const kind = path.endsWith('.gz') ? undefined : await sniff(path);
   if (kind === 'otlp-document') {
-    const result = await aggregateOtlpDocument(path, options);
+    let result: AggregateFileResult | undefined;
+    // With a team wanted, other teams' spans are skipped unparsed, as long as that cannot change the team's runs.
+    if (options.teamId !== undefined && options.onSkip === undefined) {
+      try {
+        result = await aggregateOtlpDocument(path, options, true);
+      } catch (e) {
+        if (!(e instanceof OtlpSkipConflict)) throw e;
+      }
+    }
+    result ??= await aggregateOtlpDocument(path, options, false);
     if (result !== undefined) return result;
   }
   // OTLP JSON Lines with a team wanted: other teams' documents are skipped unread, as long as the assembler
@@ -399,7 +408,7 @@ async function aggregateOtlpInWorkers(path: string, ranges: [number, number][], 
  * document. Undefined when the file is not one document of the streamed shape; the caller then reads it the
  * general way (which reports whatever is wrong with it), and what was gathered here is dropped.
  */
-async function aggregateOtlpDocument(path: string, options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
+async function aggregateOtlpDocument(path: string, options: AggregateFileOptions, skipOtherTeams: boolean): Promise<AggregateFileResult | undefined> {
   const aggregator = new MetricsAggregator();
   aggregator[AGGREGATOR_TEAM_FILTER](options.teamId);
   const report = emptyReport(path);
@@ -423,7 +432,7 @@ async function aggregateOtlpDocument(path: string, options: AggregateFileOptions
   };
   let streamed;
   try {
-    streamed = await streamOtlpDocument(path, options, path, sink);
+    streamed = await streamOtlpDocument(path, options, path, sink, skipOtherTeams);
   } catch (e) {
     if (e instanceof NotStreamable) return undefined;
     throw e;

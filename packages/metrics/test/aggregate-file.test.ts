@@ -412,6 +412,71 @@ describe('one OTLP document, streamed span by span', () => {
     expect(expected).toBeDefined();
     await expect(aggregateFile(path)).rejects.toMatchObject({ code: (expected as unknown as { code: string }).code, message: expected!.message });
   }, 60_000);
+
+  // With a team id, other teams' spans are skipped unparsed (a first pass finds the team's traces); whenever
+  // skipping could change the team's runs, the document is read in full.
+  describe('with teamId', () => {
+    /** The document with `pick`'s spans changed by `edit` (a span is one "{...}" of the spans arrays). */
+    const editSpans = (text: string, pick: (span: string) => boolean, edit: (span: string) => string): string =>
+      text.replace(/\{"(?:traceId|spanId)":[^{}]*(?:\{[^{}]*\}[^{}]*|\{[^{}]*\{[^{}]*\}[^{}]*\}[^{}]*)*\}/g, (span) => (pick(span) ? edit(span) : span));
+
+    it.each(['one-line', 'pretty'] as const)('gives each team\'s runs as a full read does (%s), skipping other teams\' spans unparsed', async (document) => {
+      const path = join(dir, `document-team-${document}.json`);
+      writeOtlpLines(path, 2500, 44, { document });
+      const full = await summarizeRecords(readRecords(path));
+      expect(full.teams.size).toBe(5);
+      for (const team of full.teams.keys()) {
+        const { aggregator, report } = await aggregateFile(path, { teamId: team });
+        expect(aggregator.teamIds()).toEqual([team]);
+        expect(aggregator.team(team)).toEqual(full.teams.get(team));
+        expect(report.records).toBe(full.teams.get(team)!.runs);
+      }
+      // Unparsed indeed: a syntax error inside another team's agent span stops a full read, not this one.
+      let broken = 0;
+      const text = readFileSync(path, 'utf8');
+      const compact = document === 'pretty' ? JSON.stringify(JSON.parse(text)) : text;
+      const bad = editSpans(compact, (span) => span.includes('invoke_agent m1_') && broken++ === 40, (span) => span.replace(/"intValue":"(\d+)"/, '"intValue":$1x'));
+      expect(broken).toBeGreaterThan(40);
+      writeFileSync(path, bad);
+      await expect(aggregateFile(path)).rejects.toThrow();
+      const skipping = await aggregateFile(path, { teamId: 'team_3' });
+      expect(skipping.aggregator.team('team_3')).toEqual(full.teams.get('team_3'));
+    }, 120_000);
+
+    it('reads the document in full when its spans write their trace id last (the first pass then points at the wrong traces)', async () => {
+      const path = join(dir, 'document-trace-id-last.json');
+      writeOtlpLines(path, 1500, 45, { document: 'one-line' });
+      const moved = editSpans(readFileSync(path, 'utf8'), () => true, (span) => {
+        const o = JSON.parse(span) as Record<string, unknown>;
+        const { traceId, ...rest } = o;
+        return JSON.stringify({ ...rest, traceId });
+      });
+      writeFileSync(path, moved);
+      const full = await summarizeRecords(readRecords(path));
+      const { aggregator } = await aggregateFile(path, { teamId: 'team_2' });
+      expect(aggregator.team('team_2')).toEqual(full.teams.get('team_2'));
+      // In full: a syntax error in another team's span now stops the read with the team id too.
+      let broken = 0;
+      writeFileSync(path, editSpans(moved, (span) => span.includes('invoke_agent m1_') && broken++ === 40, (span) => span.replace(/"intValue":"(\d+)"/, '"intValue":$1x')));
+      expect(broken).toBeGreaterThan(40);
+      await expect(aggregateFile(path, { teamId: 'team_2' })).rejects.toThrow();
+    }, 120_000);
+
+    it('skips no span of a resource that names the team (a run can take its team from its resource)', async () => {
+      const path = join(dir, 'document-team-resource.json');
+      writeOtlpLines(path, 1500, 46, { document: 'one-line' });
+      // The second resource's fallback runs ("crew run" roots) lose their team attribute and name: their team is
+      // then the resource's service.name, "crew", which no span of theirs names.
+      const text = readFileSync(path, 'utf8');
+      const second = text.indexOf('"service.name"', text.indexOf('"service.name"') + 1);
+      const edited = text.slice(0, second) + editSpans(text.slice(second), (span) => span.includes('"crew run"'), (span) => span.replace('"crew run"', '"run"').replace(/\{"key":"gen_ai\.workflow\.name","value":\{"stringValue":"team_\d"\}\}/, ''));
+      writeFileSync(path, edited.replace(/"attributes":\[,/g, '"attributes":['));
+      const full = await summarizeRecords(readRecords(path));
+      expect(full.teams.get('crew')?.runs).toBeGreaterThan(20);
+      const { aggregator } = await aggregateFile(path, { teamId: 'crew' });
+      expect(aggregator.team('crew')).toEqual(full.teams.get('crew'));
+    }, 120_000);
+  });
 });
 
 describe('memory with many distinct member ids (issue 14, item 4)', () => {
