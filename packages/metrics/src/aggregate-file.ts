@@ -1,3 +1,4 @@
+import { closeSync, openSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -5,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { MetricsAggregator } from './aggregator';
 import { MetricsError } from './errors';
 import { AGGREGATOR_MERGE_STATE, AGGREGATOR_TEAM_FILTER } from './internal/aggregator-state';
-import { findElementStart } from './internal/array-range-reader';
+import { countNewlines, findElementStart } from './internal/array-range-reader';
 import type { ArrayRangeResult, ArrayRangeTask } from './internal/array-range-reader';
 import { toMetricsError } from './internal/range-reader';
 import type { PlainError, RangeResult, RangeTask } from './internal/range-reader';
@@ -74,7 +75,16 @@ export async function aggregateFile(path: string, options: AggregateFileOptions 
   // Byte ranges of a compressed file mean nothing: a .gz file is read in one pass.
   const kind = path.endsWith('.gz') ? undefined : await sniff(path);
   if (kind === 'otlp-document') {
-    const result = await aggregateOtlpDocument(path, options);
+    let result: AggregateFileResult | undefined;
+    // With a team wanted, other teams' spans are skipped unparsed, as long as that cannot change the team's runs.
+    if (options.teamId !== undefined && options.onSkip === undefined) {
+      try {
+        result = await aggregateOtlpDocument(path, options, true);
+      } catch (e) {
+        if (!(e instanceof OtlpSkipConflict)) throw e;
+      }
+    }
+    result ??= await aggregateOtlpDocument(path, options, false);
     if (result !== undefined) return result;
   }
   // OTLP JSON Lines with a team wanted: other teams' documents are skipped unread, as long as the assembler
@@ -261,7 +271,7 @@ function newWorker(data: WorkerData): Worker {
   return new Worker(`require(${JSON.stringify(entry)});`, { eval: true, workerData: data, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
 }
 
-function startWorker<R extends RangeResult>(data: WorkerData): Promise<R> {
+function startWorker<R extends Omit<RangeResult, 'lines'>>(data: WorkerData): Promise<R> {
   const task = data.task;
   return new Promise((resolve, reject) => {
     const worker = newWorker(data);
@@ -292,25 +302,30 @@ async function aggregateInWorkers(path: string, ranges: [number, number][], opti
  * The ranges' figures merged in file order: the result is that of one thread reading the ranges one after
  * the other. Lines (and array indexes) in errors are shifted from range-relative to file positions; the first
  * error in file order is thrown. A JSON array part that was not `verified` (its successor's start was a wrong
- * guess) read on to the end of the array, so the parts after it are dropped.
+ * guess) read on to the end of the array, so the parts after it are dropped. A JSON array part may not have
+ * counted its lines (`ArrayRangeResult.lines`): a later part's first line is then counted in the file, which
+ * only an error or a skip needs.
  */
 function mergeInFileOrder(
   path: string,
   format: 'jsonl' | 'json-array',
-  results: readonly (RangeResult & { elements?: number; verified?: boolean })[],
+  results: readonly (Omit<RangeResult, 'lines'> & { lines: number | undefined; start?: number; elements?: number; verified?: boolean })[],
   options: AggregateFileOptions,
 ): AggregateFileResult {
   const maxSkips = options.maxReportedSkips ?? 5;
   const aggregator = new MetricsAggregator();
   const report = emptyReport(path);
   report.format = format;
-  let firstLine = 1;
+  let firstLine: number | undefined = 1;
   let firstIndex = 0;
-  const shift = (p: PlainError): MetricsError => {
-    const index = p.location.index;
-    return toMetricsError(index === undefined ? p : { ...p, location: { ...p.location, index: index + firstIndex } }, firstLine);
-  };
   for (const r of results) {
+    if (r.error !== undefined || (r.firstSkips.length > 0 && report.firstSkips.length < maxSkips)) {
+      firstLine ??= 1 + countFileNewlines(path, r.start ?? 0);
+    }
+    const shift = (p: PlainError): MetricsError => {
+      const index = p.location.index;
+      return toMetricsError(index === undefined ? p : { ...p, location: { ...p.location, index: index + firstIndex } }, firstLine!); // set just above for any part with an error or a reported skip
+    };
     if (r.error !== undefined) throw shift(r.error);
     aggregator[AGGREGATOR_MERGE_STATE](r.state);
     report.records += r.records;
@@ -320,11 +335,21 @@ function mergeInFileOrder(
       const error = shift(s);
       report.firstSkips.push({ location: error.location, reason: error.message, error });
     }
-    firstLine += r.lines;
+    firstLine = firstLine === undefined || r.lines === undefined ? undefined : firstLine + r.lines;
     firstIndex += r.elements ?? 0;
     if (r.verified === false) break;
   }
   return { aggregator, report, threads: results.length };
+}
+
+/** Newlines in the first `end` bytes of a file. */
+function countFileNewlines(path: string, end: number): number {
+  const fd = openSync(path, 'r');
+  try {
+    return countNewlines(fd, 0, end, Buffer.allocUnsafe(1 << 20));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
@@ -383,7 +408,7 @@ async function aggregateOtlpInWorkers(path: string, ranges: [number, number][], 
  * document. Undefined when the file is not one document of the streamed shape; the caller then reads it the
  * general way (which reports whatever is wrong with it), and what was gathered here is dropped.
  */
-async function aggregateOtlpDocument(path: string, options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
+async function aggregateOtlpDocument(path: string, options: AggregateFileOptions, skipOtherTeams: boolean): Promise<AggregateFileResult | undefined> {
   const aggregator = new MetricsAggregator();
   aggregator[AGGREGATOR_TEAM_FILTER](options.teamId);
   const report = emptyReport(path);
@@ -407,7 +432,7 @@ async function aggregateOtlpDocument(path: string, options: AggregateFileOptions
   };
   let streamed;
   try {
-    streamed = await streamOtlpDocument(path, options, path, sink);
+    streamed = await streamOtlpDocument(path, options, path, sink, skipOtherTeams);
   } catch (e) {
     if (e instanceof NotStreamable) return undefined;
     throw e;

@@ -112,6 +112,7 @@ export const OTLP_STREAM_BEGIN = Symbol('autotune.metrics.otlpStreamBegin');
 export const OTLP_STREAM_SPAN = Symbol('autotune.metrics.otlpStreamSpan');
 export const OTLP_STREAM_END = Symbol('autotune.metrics.otlpStreamEnd');
 export const OTLP_SKIP_DOCUMENT = Symbol('autotune.metrics.otlpSkipDocument');
+export const OTLP_STREAM_SKIP = Symbol('autotune.metrics.otlpStreamSkip');
 export const OTLP_SUMMARY_ONLY = Symbol('autotune.metrics.otlpSummaryOnly');
 export const OTLP_ADD_READ_DOCUMENT = Symbol('autotune.metrics.otlpAddReadDocument');
 export const OTLP_STREAM_READ_SPAN = Symbol('autotune.metrics.otlpStreamReadSpan');
@@ -291,6 +292,11 @@ export class OtlpAssembler {
   /** A span read (by `readSpan` or the fast reader), added as one of the current document's. */
   private addReadSpan(span: SpanLite, sink: OtlpSink): void {
     this.add(span);
+    this.countInBatch(sink);
+  }
+
+  /** A span of a document taken: every `OTLP_BATCH_SPANS` of them the batch ends and due runs are built. */
+  private countInBatch(sink: OtlpSink): void {
     if (++this.inBatch >= OTLP_BATCH_SPANS) {
       this.endBatch(true);
       this.advance(sink);
@@ -451,6 +457,21 @@ export class OtlpAssembler {
    * be read after all (one of `OTLP_BATCH_SPANS` spans or more, which a full read takes as several batches).
    * Throws `OtlpSkipConflict` when one of its traces is one this assembler holds: the runs could then differ.
    */
+  /**
+   * @internal A span of a streamed document skipped unread (team skipping, see internal/otlp-document.ts),
+   * known by its trace id and end alone: what `OTLP_SKIP_DOCUMENT` does for a document, for one span that a
+   * full read would have taken (it counts towards the batch as `OTLP_STREAM_SPAN` would). Throws
+   * `OtlpSkipConflict` for a trace with spans read.
+   */
+  [OTLP_STREAM_SKIP](traceId: string, endNs: bigint, sink: OtlpSink): void {
+    if (this.open.has(traceId) || this.closed.has(traceId)) throw new OtlpSkipConflict(`trace ${traceId} has spans read and skipped`);
+    if (endNs > this.watermarkNs) this.watermarkNs = endNs;
+    this.skipClosed.delete(traceId);
+    this.skipOpen.delete(traceId); // re-inserted: the map stays ordered by the watermark of last activity
+    this.skipOpen.set(traceId, this.watermarkNs);
+    this.countInBatch(sink);
+  }
+
   [OTLP_SKIP_DOCUMENT](traceIds: readonly string[], spans: number, maxEndNs: bigint, sink: OtlpSink): boolean {
     if (spans >= OTLP_BATCH_SPANS) return false;
     // A trace shared with other ranges (diverted) is skipped here too: the caller checks that no range read

@@ -187,6 +187,68 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(out.single).toEqual(out.viaReadRecords);
   }, 120_000);
 
+  // Parts of an array are read in batches of elements parsed together, with a fallback to element-by-element
+  // reading wherever a batch fails; these check that every fallback gives what one thread gives.
+  it('skips bad array elements in every part as one thread does, with their lines in the whole file (lenient)', async () => {
+    const path = join(dir, 'lenient-array.json');
+    writeSnakeLines(path, 3000, 18, { array: true });
+    let text = readFileSync(path, 'utf8');
+    // Every 500th record gets a bad "success"; one near the end, in the last batch of the last part, too.
+    let at = -1;
+    for (let k = 0; k <= 2990; k++) {
+      at = text.indexOf('"team_id"', at + 1);
+      if (k % 500 === 250 || k === 2990) {
+        const bad = text.indexOf('"success": ', at);
+        text = `${text.slice(0, bad)}"success": "yes", "x": ${text.slice(bad + '"success": '.length)}`;
+      }
+    }
+    writeFileSync(path, text);
+    const out = await child(['lenient', path, '3']);
+    expect(out.threads).toBe(3);
+    expect(out.parallel).toEqual(out.single);
+    const [single, parallel] = out.reports as [{ records: number; skipped: number; first: string[] }, { records: number; skipped: number; first: string[] }];
+    expect(parallel).toEqual(single);
+    expect(single.skipped).toBe(7);
+    expect(single.records).toBe(2993);
+    expect(single.first).toHaveLength(5);
+    // The fifth skip is record 2250's, named by the line of its "{" (the line before its "team_id").
+    let of2250 = -1;
+    for (let k = 0; k <= 2250; k++) of2250 = text.indexOf('"team_id"', of2250 + 1);
+    expect(single.first[4]).toContain(`line ${text.slice(0, of2250).split('\n').length - 1}, field "success"`);
+  }, 120_000);
+
+  it('gives the single-thread summary for an array whose records do not start with their team id, and for an element larger than a batch', async () => {
+    const path = join(dir, 'array-key-order.json');
+    writeSnakeLines(path, 2000, 19, { array: true });
+    const records = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>[];
+    // "team_id" last: no element start looks like one, so no batch is cut. One record carries 700 kB of text.
+    const moved = records.map(({ team_id, ...rest }, k) => ({ ...rest, ...(k === 1200 ? { notes: 'x'.repeat(700_000) } : {}), team_id }));
+    writeFileSync(path, `[\n${moved.map((r) => JSON.stringify(r, null, 2)).join(',\n')}\n]\n`);
+    const out = await child(['compare', path, '2']);
+    expect(out.records).toEqual([2000, 2000]);
+    expect(out.parallel).toEqual(out.single);
+    // And a large element in a file whose records do start with their team id.
+    const big = join(dir, 'array-big-element.json');
+    writeFileSync(big, `[\n${records.map((r, k) => JSON.stringify(k === 700 ? { ...r, notes: 'y'.repeat(700_000) } : r, null, 2)).join(',\n')}\n]\n`);
+    const outBig = await child(['compare', big, '3']);
+    expect(outBig.records).toEqual([2000, 2000]);
+    expect(outBig.parallel).toEqual(outBig.single);
+  }, 120_000);
+
+  it.each([
+    ['content after the closing "]"', (t: string) => `${t}{"team_id": "x"}\n`],
+    ['no closing "]"', (t: string) => t.trimEnd().slice(0, -1)],
+    ['a bad record as the last element', (t: string) => `${t.trimEnd().slice(0, -1).trimEnd()},\n{"team_id": "team_1", "success": 3}\n]\n`],
+  ])('reports %s at the end of an array as one thread does', async (_what, edit) => {
+    const path = join(dir, `array-end-${_what.length}.json`);
+    writeSnakeLines(path, 1500, 20, { array: true });
+    writeFileSync(path, edit(readFileSync(path, 'utf8')));
+    const single = await child(['error', path, '1']);
+    const out = await child(['error', path, '3']);
+    expect(single.error).toEqual(expect.stringContaining(path));
+    expect(out).toEqual(single);
+  }, 120_000);
+
   it('reports a bad element in a later part of an array with its line in the whole file', async () => {
     const path = join(dir, 'bad-array.json');
     writeSnakeLines(path, 1000, 17, { array: true });
@@ -412,6 +474,71 @@ describe('one OTLP document, streamed span by span', () => {
     expect(expected).toBeDefined();
     await expect(aggregateFile(path)).rejects.toMatchObject({ code: (expected as unknown as { code: string }).code, message: expected!.message });
   }, 60_000);
+
+  // With a team id, other teams' spans are skipped unparsed (a first pass finds the team's traces); whenever
+  // skipping could change the team's runs, the document is read in full.
+  describe('with teamId', () => {
+    /** The document with `pick`'s spans changed by `edit` (a span is one "{...}" of the spans arrays). */
+    const editSpans = (text: string, pick: (span: string) => boolean, edit: (span: string) => string): string =>
+      text.replace(/\{"(?:traceId|spanId)":[^{}]*(?:\{[^{}]*\}[^{}]*|\{[^{}]*\{[^{}]*\}[^{}]*\}[^{}]*)*\}/g, (span) => (pick(span) ? edit(span) : span));
+
+    it.each(['one-line', 'pretty'] as const)('gives each team\'s runs as a full read does (%s), skipping other teams\' spans unparsed', async (document) => {
+      const path = join(dir, `document-team-${document}.json`);
+      writeOtlpLines(path, 2500, 44, { document });
+      const full = await summarizeRecords(readRecords(path));
+      expect(full.teams.size).toBe(5);
+      for (const team of full.teams.keys()) {
+        const { aggregator, report } = await aggregateFile(path, { teamId: team });
+        expect(aggregator.teamIds()).toEqual([team]);
+        expect(aggregator.team(team)).toEqual(full.teams.get(team));
+        expect(report.records).toBe(full.teams.get(team)!.runs);
+      }
+      // Unparsed indeed: a syntax error inside another team's agent span stops a full read, not this one.
+      let broken = 0;
+      const text = readFileSync(path, 'utf8');
+      const compact = document === 'pretty' ? JSON.stringify(JSON.parse(text)) : text;
+      const bad = editSpans(compact, (span) => span.includes('invoke_agent m1_') && broken++ === 40, (span) => span.replace(/"intValue":"(\d+)"/, '"intValue":$1x'));
+      expect(broken).toBeGreaterThan(40);
+      writeFileSync(path, bad);
+      await expect(aggregateFile(path)).rejects.toThrow();
+      const skipping = await aggregateFile(path, { teamId: 'team_3' });
+      expect(skipping.aggregator.team('team_3')).toEqual(full.teams.get('team_3'));
+    }, 120_000);
+
+    it('reads the document in full when its spans write their trace id last (the first pass then points at the wrong traces)', async () => {
+      const path = join(dir, 'document-trace-id-last.json');
+      writeOtlpLines(path, 1500, 45, { document: 'one-line' });
+      const moved = editSpans(readFileSync(path, 'utf8'), () => true, (span) => {
+        const o = JSON.parse(span) as Record<string, unknown>;
+        const { traceId, ...rest } = o;
+        return JSON.stringify({ ...rest, traceId });
+      });
+      writeFileSync(path, moved);
+      const full = await summarizeRecords(readRecords(path));
+      const { aggregator } = await aggregateFile(path, { teamId: 'team_2' });
+      expect(aggregator.team('team_2')).toEqual(full.teams.get('team_2'));
+      // In full: a syntax error in another team's span now stops the read with the team id too.
+      let broken = 0;
+      writeFileSync(path, editSpans(moved, (span) => span.includes('invoke_agent m1_') && broken++ === 40, (span) => span.replace(/"intValue":"(\d+)"/, '"intValue":$1x')));
+      expect(broken).toBeGreaterThan(40);
+      await expect(aggregateFile(path, { teamId: 'team_2' })).rejects.toThrow();
+    }, 120_000);
+
+    it('skips no span of a resource that names the team (a run can take its team from its resource)', async () => {
+      const path = join(dir, 'document-team-resource.json');
+      writeOtlpLines(path, 1500, 46, { document: 'one-line' });
+      // The second resource's fallback runs ("crew run" roots) lose their team attribute and name: their team is
+      // then the resource's service.name, "crew", which no span of theirs names.
+      const text = readFileSync(path, 'utf8');
+      const second = text.indexOf('"service.name"', text.indexOf('"service.name"') + 1);
+      const edited = text.slice(0, second) + editSpans(text.slice(second), (span) => span.includes('"crew run"'), (span) => span.replace('"crew run"', '"run"').replace(/\{"key":"gen_ai\.workflow\.name","value":\{"stringValue":"team_\d"\}\}/, ''));
+      writeFileSync(path, edited.replace(/"attributes":\[,/g, '"attributes":['));
+      const full = await summarizeRecords(readRecords(path));
+      expect(full.teams.get('crew')?.runs).toBeGreaterThan(20);
+      const { aggregator } = await aggregateFile(path, { teamId: 'crew' });
+      expect(aggregator.team('crew')).toEqual(full.teams.get('crew'));
+    }, 120_000);
+  });
 });
 
 describe('memory with many distinct member ids (issue 14, item 4)', () => {

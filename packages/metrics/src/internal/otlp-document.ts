@@ -1,9 +1,10 @@
 import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import type { ErrorLocation } from '@autotune/errors';
-import { OTLP_STREAM_BEGIN, OTLP_STREAM_END, OTLP_STREAM_READ_SPAN, OTLP_STREAM_SPAN, OTLP_SUMMARY_ONLY, OtlpAssembler, resourceAttributes } from '../otlp';
+import { OTLP_STREAM_BEGIN, OTLP_STREAM_END, OTLP_STREAM_READ_SPAN, OTLP_STREAM_SKIP, OTLP_STREAM_SPAN, OTLP_SUMMARY_ONLY, OtlpAssembler, resourceAttributes } from '../otlp';
 import type { AttrValue, OtlpOptions, OtlpSink } from '../otlp';
 import type { RecordChecks } from '../validate';
+import { noteSpanKey, otlpTeamNeedles, scanOtlpSpan, skippedSpanAt, tracesNamingTeam } from './otlp-skip';
 import { lastSpanEnd, readOtlpSpanFast, readOtlpSpanFastAt } from './otlp-fast';
 
 /*
@@ -54,6 +55,12 @@ export interface OtlpDocumentHandlers {
    * fast): it is then captured and handed to `span`.
    */
   spanAt?(resourceIndex: number, scopeIndex: number, spanIndex: number, text: string, from: number, to: number): number;
+  /**
+   * Team skipping: called with a span's bytes, `b[from, to)`, before they are parsed; true when it was taken
+   * unparsed. When the scanner found them on its way (`scanSpan`), also where the span's trace id, span id, start
+   * and end keys end in `b` (see `noteSpanKey`), and whether a needle of the team lies in it.
+   */
+  skipSpan?(resourceIndex: number, b: Buffer, from: number, to: number, found: { keys: Int32Array; named: boolean } | undefined): boolean;
 }
 
 /** A push scanner over the document's bytes (see the top of this file). */
@@ -74,13 +81,29 @@ export class OtlpDocumentScanner {
   private capBackslashes = 0;
   private pieces: Buffer[] = [];
   private capFrom = 0;
+  /** What `scanSpan` found of the last span: where its trace id, span id, start and end keys end; whether it names the team. */
+  private readonly found = { keys: new Int32Array(4), named: false };
+  /** Where the team's needles are in the current block (team skipping), in order, and the first not passed yet. */
+  private hits: number[] = [];
+  private hitAt = 0;
 
-  constructor(private readonly on: OtlpDocumentHandlers) {}
+  /** `needles`: the bytes of a team's id, for team skipping (see `OtlpDocumentHandlers.skipSpan`). */
+  constructor(
+    private readonly on: OtlpDocumentHandlers,
+    private readonly needles: readonly Buffer[] = [],
+  ) {}
 
   /** Feed the next block; `block` must not be reused by the caller (captured pieces keep views into it). */
   push(block: Buffer): void {
     const n = block.length;
     let i = 0;
+    if (this.on.skipSpan !== undefined && this.needles.length > 0) {
+      // One search per block rather than one per span: a span found whole in the block is checked against these.
+      const hits: number[] = [];
+      for (const needle of this.needles) for (let at = block.indexOf(needle); at >= 0; at = block.indexOf(needle, at + 1)) hits.push(at);
+      this.hits = this.needles.length > 1 ? hits.sort((a, b) => a - b) : hits;
+      this.hitAt = 0;
+    }
     if (this.capturing) {
       this.capFrom = 0;
       i = this.scanCapture(block, 0);
@@ -158,7 +181,7 @@ export class OtlpDocumentScanner {
         i++;
         continue;
       }
-      if (f.role === 'spArr' && this.on.spanAt !== undefined) {
+      if (f.role === 'spArr' && this.on.spanAt !== undefined && this.on.skipSpan === undefined) {
         const text = this.textOf(block);
         if (text !== undefined) {
           const end = this.on.spanAt(this.stack[this.stack.length - 4]!.index, this.stack[this.stack.length - 2]!.index, f.count, text, i, n);
@@ -178,6 +201,17 @@ export class OtlpDocumentScanner {
         }
       }
       this.startCapture(false, i);
+      if (f.role === 'spArr' && c === 0x7b && this.on.skipSpan !== undefined) {
+        const end = this.scanSpan(block, i);
+        if (end >= 0) {
+          if (this.on.skipSpan(this.stack[this.stack.length - 4]!.index, block, i, end, this.found)) {
+            this.capturing = false;
+            afterValue(f);
+          } else this.deliver(block, end, false);
+          i = end;
+          continue;
+        }
+      }
       i = this.scanCapture(block, i);
       if (i < 0) return this.keepPiece(block);
     }
@@ -198,6 +232,52 @@ export class OtlpDocumentScanner {
       this.newlineAt = -1;
     }
     return this.text;
+  }
+
+  /**
+   * Team skipping: a span found whole in one block, scanned for its end and for where its own trace id, span
+   * id, start and end keys end (into `found`), and whether the team is named in it, so that skipping it needs no
+   * second pass over its bytes.
+   * Returns the index after it, or -1 when it goes on past the block or holds an escape (the general scan then
+   * takes it from its start).
+   */
+  private scanSpan(block: Buffer, from: number): number {
+    const n = block.length;
+    const keys = this.found.keys.fill(-1);
+    let depth = 0;
+    let keyNext = false;
+    let multiLine = false;
+    let usable = true;
+    for (let i = from; i < n; i++) {
+      const c = block[i];
+      if (c === QUOTE) {
+        let j = i + 1;
+        for (let d = block[j]; j < n && d !== QUOTE; d = block[++j]) if (d === BACKSLASH) return -1;
+        if (j >= n) return -1;
+        if (keyNext && depth === 1) {
+          keyNext = false;
+          // A key seen twice leaves the span to be parsed (JSON.parse keeps the last).
+          if (!noteSpanKey(block, i, j, keys)) usable = false;
+        }
+        i = j;
+      } else if (c === 0x7b || c === 0x5b) {
+        if (++depth === 1) keyNext = true;
+      } else if (c === 0x7d || c === 0x5d) {
+        if (--depth === 0) {
+          if (multiLine) this.multiLine = true;
+          if (!usable) keys.fill(-1);
+          const hits = this.hits;
+          let h = this.hitAt;
+          while (h < hits.length && hits[h]! < from) h++;
+          this.hitAt = h;
+          this.found.named = h < hits.length && hits[h]! <= i;
+          return i + 1;
+        }
+      } else if (c === 0x2c) {
+        if (depth === 1) keyNext = true;
+      } else if (c === 0x0a) multiLine = true;
+    }
+    return -1;
   }
 
   /** The block ended inside a captured value: keep its part (a view: the caller does not reuse blocks). */
@@ -277,8 +357,11 @@ export class OtlpDocumentScanner {
     }
     while (i < n) {
       if (this.capInString) {
-        const q = block.indexOf(QUOTE, i);
-        if (q < 0) {
+        // A loop, not Buffer#indexOf: a span's strings are short (keys, ids, names), and a call into C++ per
+        // string cost more than the bytes it skipped.
+        let q = i;
+        while (q < n && block[q] !== QUOTE) q++;
+        if (q >= n) {
           let bs = 0;
           for (let k = n - 1; k >= i && block[k] === BACKSLASH; k--) bs++;
           this.capBackslashes = bs === n - i ? this.capBackslashes + bs : bs;
@@ -307,20 +390,24 @@ export class OtlpDocumentScanner {
     return -1;
   }
 
-  private deliver(block: Buffer, end: number): number {
-    let text: string;
-    if (this.pieces.length === 0) text = block.toString('utf8', this.capFrom, end);
+  private deliver(block: Buffer, end: number, trySkip = true): number {
+    let bytes: Buffer;
+    if (this.pieces.length === 0) bytes = block.subarray(this.capFrom, end);
     else {
       this.pieces.push(block.subarray(this.capFrom, end));
-      text = Buffer.concat(this.pieces).toString('utf8');
+      bytes = Buffer.concat(this.pieces);
       this.pieces = [];
     }
     this.capturing = false;
+    const top = this.stack[this.stack.length - 1]!;
+    if (trySkip && !this.capKey && top.role === 'spArr' && this.on.skipSpan?.(this.stack[this.stack.length - 4]!.index, bytes, 0, bytes.length, undefined) === true) {
+      afterValue(top);
+      return end;
+    }
+    const text = bytes.toString('utf8');
     const f = this.stack[this.stack.length - 1]!;
     if (f.role === 'spArr' && !this.capKey) {
-      const ss = this.stack[this.stack.length - 2]!;
-      const rs = this.stack[this.stack.length - 4]!;
-      this.on.span(rs.index, ss.index, f.count, text);
+      this.on.span(this.stack[this.stack.length - 4]!.index, this.stack[this.stack.length - 2]!.index, f.count, text);
       afterValue(f);
       return end;
     }
@@ -371,8 +458,20 @@ const BLOCK_BYTES = 1 << 20;
  * Stream one OTLP document from `path` into a new assembler whose runs go to `sink` (flushed at the end).
  * Throws `NotStreamable` when the file is not one document of the streamed shape (nothing is final then:
  * the caller discards what the sink got and reads the file the general way).
+ *
+ * With `skipOtherTeams`, spans of other teams' traces are skipped unparsed: a first pass over the bytes finds the
+ * traces the team's id points to (`tracesNamingTeam`); then a span is read if it names the team (or its resource
+ * does) or belongs to one of those traces or cannot be checked by byte search (`scanOtlpSpan`), and skipped
+ * otherwise, the assembler told its trace and end. Throws `OtlpSkipConflict` when that could change the team's
+ * runs (a trace with spans read and skipped, say): the caller then reads the document in full.
  */
-export async function streamOtlpDocument(path: string, options: { otlp?: OtlpOptions | undefined } & RecordChecks, file: string, sink: OtlpSink): Promise<StreamedDocument> {
+export async function streamOtlpDocument(
+  path: string,
+  options: { otlp?: OtlpOptions | undefined; teamId?: string | undefined } & RecordChecks,
+  file: string,
+  sink: OtlpSink,
+  skipOtherTeams = false,
+): Promise<StreamedDocument> {
   const assembler = new OtlpAssembler(options.otlp, options);
   // Only aggregateFile streams a document: its runs go to an aggregator.
   assembler[OTLP_SUMMARY_ONLY]();
@@ -380,41 +479,55 @@ export async function streamOtlpDocument(path: string, options: { otlp?: OtlpOpt
   let resourceIndex = -1;
   let resource = new Map<string, AttrValue>();
   let spansInResource = 0;
-  /** Before a span of resource `i`: the document's location (set at its first span) and the resource's attributes. */
-  const spanStart = (i: number): ErrorLocation => {
+  const begin = (): void => {
     if (location === undefined) {
       location = { file, line: scanner.line };
       assembler[OTLP_STREAM_BEGIN]();
     }
+  };
+  /** A span of resource `i` is next: a resourceSpans entry with no resource has none. */
+  const toResource = (i: number): void => {
     if (i !== resourceIndex) {
       resourceIndex = i;
       resource = new Map();
+      resourceNamesTeam = false;
       spansInResource = 0;
     }
-    return location;
   };
-  const scanner: OtlpDocumentScanner = new OtlpDocumentScanner({
+  /** A span of resource `i` arrives. */
+  const enter = (i: number): void => {
+    toResource(i);
+    spansInResource++;
+  };
+  const teamId = skipOtherTeams ? options.teamId : undefined;
+  const needles = teamId === undefined ? [] : otlpTeamNeedles(teamId);
+  let teamTraces: Set<string> | undefined;
+  let resourceNamesTeam = false;
+  const handlers: OtlpDocumentHandlers = {
     resource(i, value) {
       if (i === resourceIndex && spansInResource > 0) throw new NotStreamable('a resource after its spans');
       if (value !== null && (typeof value !== 'object' || Array.isArray(value))) throw new NotStreamable('a resource that is not an object');
       resourceIndex = i;
       spansInResource = 0;
       resource = resourceAttributes(value, location ?? { file });
+      // A run can take its team from its resource (service.name, say): then no span under it is skipped.
+      resourceNamesTeam = teamId !== undefined && JSON.stringify(value).includes(JSON.stringify(teamId).slice(1, -1));
     },
     spanAt(i, j, k, text, from, to) {
-      const loc = spanStart(i);
-      const span = readOtlpSpanFastAt(text, from, to, `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`, loc, resource);
+      begin();
+      toResource(i);
+      const span = readOtlpSpanFastAt(text, from, to, `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`, location!, resource); // set by begin()
       if (span === undefined) return -1;
       spansInResource++;
       assembler[OTLP_STREAM_READ_SPAN](span, sink);
       return lastSpanEnd();
     },
     span(i, j, k, text) {
-      const loc = spanStart(i);
-      spansInResource++;
+      begin();
+      enter(i);
       const where = `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`;
       // The fast reader builds the span from its text when it can read it exactly; else it is parsed.
-      const span = readOtlpSpanFast(text, where, loc, resource);
+      const span = readOtlpSpanFast(text, where, location!, resource);
       if (span !== undefined) {
         assembler[OTLP_STREAM_READ_SPAN](span, sink);
         return;
@@ -425,15 +538,30 @@ export async function streamOtlpDocument(path: string, options: { otlp?: OtlpOpt
       } catch {
         throw new NotStreamable('not valid JSON');
       }
-      assembler[OTLP_STREAM_SPAN](value, where, loc, resource, sink);
+      assembler[OTLP_STREAM_SPAN](value, where, location!, resource, sink);
     },
-  });
+  };
+  const skipSpan = (i: number, b: Buffer, from: number, to: number, found: { keys: Int32Array; named: boolean } | undefined): boolean => {
+    if (teamTraces === undefined || (i === resourceIndex && resourceNamesTeam)) return false;
+    if (found === undefined ? needles.some((needle) => b.indexOf(needle) >= 0) : found.named) return false;
+    // Keys found on the way come from `scanSpan`, which takes only spans without escapes.
+    const span = found === undefined ? scanOtlpSpan(b.subarray(from, to)) : skippedSpanAt(b, found.keys);
+    if (span === undefined || teamTraces.has(span.traceId)) return false;
+    begin();
+    enter(i);
+    assembler[OTLP_STREAM_SKIP](span.traceId, span.endNs, sink);
+    return true;
+  };
+  if (teamId !== undefined) handlers.skipSpan = skipSpan;
+  const scanner = new OtlpDocumentScanner(handlers, needles);
   const fh = await open(path, 'r');
   try {
-    for (;;) {
+    if (teamId !== undefined) teamTraces = tracesNamingTeam(fh.fd, needles);
+    for (let pos = 0; ; ) {
       const block = Buffer.allocUnsafe(BLOCK_BYTES);
-      const { bytesRead } = await fh.read(block, 0, BLOCK_BYTES, null);
+      const { bytesRead } = await fh.read(block, 0, BLOCK_BYTES, pos);
       if (bytesRead === 0) break;
+      pos += bytesRead;
       scanner.push(block.subarray(0, bytesRead));
     }
   } finally {

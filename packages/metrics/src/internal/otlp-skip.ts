@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { normaliseOtlpId } from '../otlp';
 
 /** What a byte search finds in one OTLP document that may be skipped unread (see `OTLP_SKIP_DOCUMENT`). */
@@ -152,4 +153,148 @@ export function otlpTeamNeedles(teamId: string): Buffer[] {
   const plain = JSON.stringify(teamId).slice(1, -1);
   const ascii = plain.replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return (ascii === plain ? [plain] : [plain, ascii]).map((n) => Buffer.from(n));
+}
+
+/** What the assembler needs of a span skipped unread (see `scanOtlpSpan`). */
+export interface SkippedSpan {
+  traceId: string;
+  endNs: bigint;
+}
+
+/** The span keys a skipped span is checked for, without their quotes: trace id, span id, start, end. */
+const SPAN_KEYS = ['traceId', 'spanId', 'startTimeUnixNano', 'endTimeUnixNano'].map((k) => Buffer.from(k));
+
+/** True when b[i, i + key.length) is `key`. */
+function isKey(b: Buffer, i: number, key: Buffer): boolean {
+  for (let k = 0; k < key.length; k++) if (b[i + k] !== key[k]) return false;
+  return true;
+}
+
+/** A time in Unix nanoseconds as `nanos` in otlp.ts reads it (a string of digits or a number), or undefined. */
+function timeAt(b: Buffer, v: number): bigint | undefined {
+  if (b[v] === 34) {
+    let end = v + 1;
+    while (isDigit(b[end])) end++;
+    return end > v + 1 && b[end] === 34 ? BigInt(b.toString('latin1', v + 1, end)) : undefined;
+  }
+  let j = v;
+  for (let c = b[j]; isDigit(c) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45; c = b[++j]);
+  const x = Number(b.toString('latin1', v, j));
+  return j > v && Number.isFinite(x) && x >= 0 ? BigInt(Math.round(x)) : undefined;
+}
+
+/**
+ * A span of an OTLP document (its bytes) that may be skipped unread: its trace id and end, when its bytes show
+ * that the assembler would take it (an object with a trace id, span id, start and end, each once and valid, as
+ * `readSpan` wants them) and hold no escapes (behind which a team id could hide). Undefined otherwise: it is then
+ * parsed. One pass in JS over the bytes (a call into C++ per key cost several times more); which spans are
+ * another team's is the caller's to know.
+ */
+export function scanOtlpSpan(b: Buffer): SkippedSpan | undefined {
+  const n = b.length;
+  if (b[0] !== 123 /* { */) return undefined;
+  const keys = new Int32Array(4).fill(-1);
+  let depth = 0;
+  let keyNext = false;
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c === 34) {
+      let j = i + 1;
+      while (j < n && b[j] !== 34) {
+        if (b[j] === 92 /* \ */) return undefined;
+        j++;
+      }
+      if (j >= n) return undefined;
+      if (depth === 1 && keyNext) {
+        keyNext = false;
+        if (!noteSpanKey(b, i, j, keys)) return undefined;
+      }
+      i = j;
+    } else if (c === 123 || c === 91) {
+      depth++;
+      if (depth === 1) keyNext = true;
+    } else if (c === 125 || c === 93) depth--;
+    else if (c === 44 /* , */ && depth === 1) keyNext = true;
+  }
+  return skippedSpanAt(b, keys);
+}
+
+/**
+ * For a key of a span object (quotes at `open` and `close` of `b`): when it is one of the span keys skipping
+ * needs (`SPAN_KEYS`), note in `keys` where it ends. False for one seen before (JSON.parse would keep the last).
+ */
+export function noteSpanKey(b: Buffer, open: number, close: number, keys: Int32Array): boolean {
+  const length = close - open - 1;
+  for (let k = 0; k < 4; k++) {
+    const key = SPAN_KEYS[k]!;
+    if (key.length !== length || !isKey(b, open + 1, key)) continue;
+    if (keys[k] !== -1) return false;
+    keys[k] = close + 1;
+  }
+  return true;
+}
+
+/**
+ * The skipped span of span bytes `b` (an object without escapes) whose trace id, span id, start and end keys end
+ * at `keys` (-1: absent), when their values are as `readSpan` takes them; else undefined.
+ */
+export function skippedSpanAt(b: Buffer, keys: Int32Array): SkippedSpan | undefined {
+  if (keys[0]! < 0 || keys[1]! < 0 || keys[2]! < 0 || keys[3]! < 0) return undefined;
+  const t = valueStart(b, keys[0]!);
+  const s = valueStart(b, keys[1]!);
+  const start = valueStart(b, keys[2]!);
+  const end = valueStart(b, keys[3]!);
+  if (t < 0 || s < 0 || start < 0 || end < 0 || b[t] !== 34 || b[s] !== 34) return undefined;
+  const traceId = normaliseOtlpId(stringAt(b, t), 16);
+  if (traceId === undefined || normaliseOtlpId(stringAt(b, s), 8) === undefined || timeAt(b, start) === undefined) return undefined;
+  const endNs = timeAt(b, end);
+  return endNs === undefined ? undefined : { traceId, endNs };
+}
+
+/**
+ * The traces of an OTLP document that a team's needles (`otlpTeamNeedles`) point to: for each place a needle
+ * appears, the trace id written last before it (exporters write a span's trace id first). A guess that
+ * saves work: a span naming the team is read whatever this says, and a trace with spans both read and
+ * skipped makes the assembler give up skipping (`OtlpSkipConflict`).
+ */
+export function tracesNamingTeam(fd: number, needles: readonly Buffer[]): Set<string> {
+  const traces = new Set<string>();
+  const BLOCK = 1 << 20;
+  // A needle or a trace id (with its key) cut by a block's end is found whole in the next block.
+  const OVERLAP = 4096;
+  const buf = Buffer.allocUnsafe(BLOCK);
+  let last: string | undefined;
+  for (let pos = 0; ; ) {
+    const n = readSync(fd, buf, 0, BLOCK, pos);
+    if (n === 0) break;
+    const final = n < BLOCK;
+    // Places at or after `limit` are left to the next block (which starts there).
+    const limit = final ? n : n - OVERLAP;
+    const b = buf.subarray(0, n);
+    const hits: number[] = [];
+    for (const needle of needles) for (let at = b.indexOf(needle); at >= 0 && at < limit; at = b.indexOf(needle, at + 1)) hits.push(at);
+    hits.sort((x, y) => x - y);
+    let from = 0;
+    for (const at of hits) {
+      // The trace id written last before this place, searched back from it (or the last one of earlier blocks).
+      for (let k = b.lastIndexOf(TRACE_ID, at); k >= from; k = k > 0 ? b.lastIndexOf(TRACE_ID, k - 1) : -1) {
+        const v = valueStart(b, k + TRACE_ID.length);
+        if (v < 0 || b[v] !== 34) continue;
+        last = normaliseOtlpId(stringAt(b, v), 16) ?? last;
+        break;
+      }
+      from = at;
+      if (last !== undefined) traces.add(last);
+    }
+    // The trace id written last in this block's share, for the next block's first places.
+    for (let k = b.lastIndexOf(TRACE_ID, limit - 1); k >= from; k = k > 0 ? b.lastIndexOf(TRACE_ID, k - 1) : -1) {
+      const v = valueStart(b, k + TRACE_ID.length);
+      if (v < 0 || b[v] !== 34) continue;
+      last = normaliseOtlpId(stringAt(b, v), 16) ?? last;
+      break;
+    }
+    if (final) break;
+    pos += limit;
+  }
+  return traces;
 }

@@ -79,6 +79,8 @@ export class RecordParser {
   private readonly file: string | undefined;
   private splitter: JsonArraySplitter | undefined;
   private readonly elements: ArrayElement[] = [];
+  /** Records of a batch of elements, kept until all of them are known valid (`elementValues`). */
+  private readonly batchRecords: ExecutionRecord[] = [];
   private otlp: OtlpAssembler | undefined;
   private out: ExecutionRecord[] = [];
   private readonly maxSkips: number;
@@ -495,6 +497,31 @@ export class RecordParser {
       return;
     }
     this.value(parsed, loc);
+  }
+
+  /**
+   * Elements of a JSON array parsed together (a worker's batch): true, with their records in `out` (team filter
+   * and counts as for `element`), when every one is a valid record; false, with nothing counted or kept, when
+   * any is not (or is an OTLP document, which would feed the assembler): the caller then reads them one by one
+   * with `element`, which reports each problem with its line.
+   */
+  elementValues(values: readonly unknown[], out: ExecutionRecord[]): boolean {
+    const loc: ErrorLocation = { file: this.file };
+    const records = this.batchRecords;
+    records.length = 0;
+    for (const v of values) {
+      if (isOtlpDocument(v)) return false;
+      try {
+        records.push(this.validate(v, loc, this.options));
+      } catch (e) {
+        if (e instanceof MetricsError) return false;
+        throw e;
+      }
+    }
+    this.out = out;
+    for (const r of records) this.emit(r);
+    records.length = 0;
+    return true;
   }
 
   private emit(r: ExecutionRecord): void {
