@@ -378,12 +378,12 @@ function rewriteOtlpLines(path: string, broken: boolean): void {
   const out = lines.map((line, k) => {
     const doc = JSON.parse(line) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
     const spans = doc.resourceSpans[0]!.scopeSpans[0]!.spans;
-    if (k % 5 === 1) for (const sp of spans) if (String(sp.name).startsWith('invoke_agent')) sp.name = `${String(sp.name)} "é\\ü 😀"`;
+    if (k % 5 === 1) for (const sp of spans) if ((sp.name as string).startsWith('invoke_agent')) sp.name = `${sp.name as string} "é\\ü 😀"`;
     if (k % 11 === 2) {
       for (const sp of spans) for (const a of sp.attributes as { value: Record<string, unknown> }[]) if (typeof a.value.intValue === 'string') a.value.intValue = Number(a.value.intValue);
     }
-    if (k % 13 === 3) for (const sp of spans) if (sp.parentSpanId !== undefined) sp.parentSpanId = Buffer.from(String(sp.parentSpanId), 'hex').toString('base64');
-    if (k % 17 === 4) for (const sp of spans) sp.traceId = String(sp.traceId).toUpperCase();
+    if (k % 13 === 3) for (const sp of spans) if (sp.parentSpanId !== undefined) sp.parentSpanId = Buffer.from(sp.parentSpanId as string, 'hex').toString('base64');
+    if (k % 17 === 4) for (const sp of spans) sp.traceId = (sp.traceId as string).toUpperCase();
     let text = k % 7 === 5 ? JSON.stringify(doc, null, 1).replace(/\n/g, ' ') : JSON.stringify(doc);
     if (k % 19 === 6) text = text.replace('{"traceId":', '{"name":"overridden","kind":[1,{"a":null}],"traceId":');
     if (k % 23 === 7) text = text.replace('"spanId":', '"span\\u0049d":');
