@@ -407,11 +407,19 @@ function readCompactAttribute(out: Map<string, AttrValue>): boolean {
   if (!at(i, '{"key":"')) return false;
   const a = i + 8;
   const q = cleanQuote(a);
-  if (q < 0 || !at(q, '","value":{"')) return false;
+  if (q < 0) return false;
   const p = q + 12;
   let v: AttrValue;
   let close: number;
-  switch (t.charCodeAt(p)) {
+  // The most common form, a string value, is matched with the text before it in one comparison.
+  if (at(q, '","value":{"stringValue":"')) {
+    const b = q + 26;
+    const r = cleanQuote(b);
+    if (r < 0) return false;
+    v = keptString(b, r);
+    close = r + 1;
+  } else if (!at(q, '","value":{"')) return false;
+  else switch (t.charCodeAt(p)) {
     case 115 /* s */: {
       if (!at(p, 'stringValue":"')) return false;
       const b = p + 14;
