@@ -39,11 +39,14 @@ export interface SpanLite {
   fallback?: boolean;
 }
 
-const OPERATION: Record<string, SpanKind> = {
-  invoke_workflow: 'workflow',
-  invoke_agent: 'agent',
-  execute_tool: 'tool',
-};
+/**
+ * The kind a GenAI operation name gives a span. Compared, not looked up in an object: a value read from a file
+ * is not an interned string, so a property lookup by it costs a string-table search, and a name such as
+ * "constructor" would find one of Object's own properties.
+ */
+function operationKind(op: string): SpanKind | undefined {
+  return op === 'invoke_agent' ? 'agent' : op === 'execute_tool' ? 'tool' : op === 'invoke_workflow' ? 'workflow' : undefined;
+}
 
 /**
  * Which span of a trace is a team run:
@@ -938,7 +941,7 @@ export function makeSpan(f: SpanFields): SpanLite {
   // Resource attributes (autotune.team_id set once per process, say) apply unless the span overrides them.
   for (const [k, v] of f.resource) if (k.startsWith('autotune.') && !f.attrs.has(k)) f.attrs.set(k, v);
   const op = f.attrs.get('gen_ai.operation.name');
-  const kind = OPERATION[typeof op === 'string' ? op : (f.name.split(' ', 1)[0] ?? '')] ?? 'other';
+  const kind = operationKind(typeof op === 'string' ? op : (f.name.split(' ', 1)[0] ?? '')) ?? 'other';
   const span: SpanLite = {
     traceId: f.traceId,
     spanId: f.spanId,

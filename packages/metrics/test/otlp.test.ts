@@ -1,5 +1,5 @@
 import { MetricsError, parseMetricsText, parseMetricsTextWithReport, type ExecutionRecord } from '@autotune/metrics';
-import { normaliseOtlpId, OtlpAssembler, type OtlpSink } from '../src/otlp';
+import { normaliseOtlpId, OtlpAssembler, readSpan, type OtlpSink } from '../src/otlp';
 
 type Attr = { key: string; value: Record<string, unknown> };
 const s = (key: string, v: string): Attr => ({ key, value: { stringValue: v } });
@@ -273,3 +273,25 @@ describe('OTLP traces to records', () => {
     expect(assembler.stats().evictedTraces).toBe(7);
   });
 });
+
+describe('span kinds', () => {
+  it.each([
+    ['invoke_agent', 'x', 'agent'],
+    ['execute_tool', 'x', 'tool'],
+    ['invoke_workflow', 'x', 'workflow'],
+    [undefined, 'invoke_agent planner', 'agent'],
+    ['chat', 'invoke_agent planner', 'other'],
+    // Names of Object's own properties are no operation (a span of kind "function" could not cross threads).
+    ['constructor', 'x', 'other'],
+    [undefined, 'toString x', 'other'],
+    [undefined, '__proto__', 'other'],
+  ])('operation %p, name %p: %p', (op, name, kind) => {
+    const attributes = op === undefined ? [] : [s('gen_ai.operation.name', op)];
+    const span = readSpan(JSON.parse(JSON.stringify(span_(name, attributes))), 'w', { file: 'f' }, new Map());
+    expect(span.kind).toBe(kind);
+  });
+});
+
+function span_(name: string, attributes: Attr[]) {
+  return span(2, 1, name, 1000, 2000, attributes);
+}
