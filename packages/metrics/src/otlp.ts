@@ -788,7 +788,8 @@ function nanos(v: unknown, location: ErrorLocation, path: string): bigint {
   fail(location, path, `expected a time in Unix nanoseconds (a string or number of digits), got ${JSON.stringify(v)}`);
 }
 
-function readSpan(u: unknown, where: string, location: ErrorLocation, resourceAttrs: Map<string, AttrValue>): SpanLite {
+/** One span object of an OTLP document, read and checked (package-internal; exported for tests). */
+export function readSpan(u: unknown, where: string, location: ErrorLocation, resourceAttrs: Map<string, AttrValue>): SpanLite {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) fail(location, where, 'expected a span object');
   const s = u as Record<string, unknown>;
   const traceId = normaliseOtlpId(s.traceId, 16);
