@@ -252,13 +252,16 @@ export function skippedSpanAt(b: Buffer, keys: Int32Array): SkippedSpan | undefi
 }
 
 /**
- * The traces of an OTLP document that a team's needles (`otlpTeamNeedles`) point to: for each place a needle
+ * The traces of an OTLP document that a team's needles (`otlpTeamNeedles`) point to, and the places of the needles
+ * (byte offsets, in order). For each place a needle
  * appears, the trace id written last before it (exporters write a span's trace id first). A guess that
  * saves work: a span naming the team is read whatever this says, and a trace with spans both read and
  * skipped makes the assembler give up skipping (`OtlpSkipConflict`).
  */
-export function tracesNamingTeam(fd: number, needles: readonly Buffer[]): Set<string> {
+export function tracesNamingTeam(fd: number, needles: readonly Buffer[]): { traces: Set<string>; hits: number[] } {
   const traces = new Set<string>();
+  /** Every place a needle appears, in file order: the scanner checks spans against them. */
+  const all: number[] = [];
   const BLOCK = 1 << 20;
   // A needle or a trace id (with its key) cut by a block's end is found whole in the next block.
   const OVERLAP = 4096;
@@ -274,6 +277,7 @@ export function tracesNamingTeam(fd: number, needles: readonly Buffer[]): Set<st
     const hits: number[] = [];
     for (const needle of needles) for (let at = b.indexOf(needle); at >= 0 && at < limit; at = b.indexOf(needle, at + 1)) hits.push(at);
     hits.sort((x, y) => x - y);
+    for (const at of hits) all.push(pos + at);
     let from = 0;
     for (const at of hits) {
       // The trace id written last before this place, searched back from it (or the last one of earlier blocks).
@@ -296,5 +300,5 @@ export function tracesNamingTeam(fd: number, needles: readonly Buffer[]): Set<st
     if (final) break;
     pos += limit;
   }
-  return traces;
+  return { traces, hits: all };
 }
