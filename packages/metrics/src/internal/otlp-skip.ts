@@ -245,10 +245,36 @@ export function skippedSpanAt(b: Buffer, keys: Int32Array): SkippedSpan | undefi
   const start = valueStart(b, keys[2]!);
   const end = valueStart(b, keys[3]!);
   if (t < 0 || s < 0 || start < 0 || end < 0 || b[t] !== 34 || b[s] !== 34) return undefined;
-  const traceId = normaliseOtlpId(stringAt(b, t), 16);
-  if (traceId === undefined || normaliseOtlpId(stringAt(b, s), 8) === undefined || timeAt(b, start) === undefined) return undefined;
+  // Ids as exporters write them (lower-case hex, not all zeros) and times as strings of digits are checked on the
+  // bytes, with no string made but the trace id; anything else goes the way `readSpan` reads it.
+  const traceId = isLowerHexIdAt(b, t + 1, 32) ? b.toString('latin1', t + 1, t + 33) : normaliseOtlpId(stringAt(b, t), 16);
+  if (traceId === undefined) return undefined;
+  if (!isLowerHexIdAt(b, s + 1, 16) && normaliseOtlpId(stringAt(b, s), 8) === undefined) return undefined;
+  if (!isDigitStringAt(b, start) && timeAt(b, start) === undefined) return undefined;
   const endNs = timeAt(b, end);
   return endNs === undefined ? undefined : { traceId, endNs };
+}
+
+/** True when b[from, from + length) is lower-case hex, not all zeros, and a quote follows: an id kept as it is. */
+function isLowerHexIdAt(b: Buffer, from: number, length: number): boolean {
+  if (b[from + length] !== 34) return false;
+  let nonZero = false;
+  for (let i = from; i < from + length; i++) {
+    const c = b[i]!;
+    if (c >= 48 && c <= 57) {
+      if (c !== 48) nonZero = true;
+    } else if (c >= 97 && c <= 102) nonZero = true;
+    else return false;
+  }
+  return nonZero;
+}
+
+/** True when a string of one or more digits starts at b[v] (its opening quote). */
+function isDigitStringAt(b: Buffer, v: number): boolean {
+  if (b[v] !== 34) return false;
+  let end = v + 1;
+  while (isDigit(b[end])) end++;
+  return end > v + 1 && b[end] === 34;
 }
 
 /**
