@@ -167,4 +167,55 @@ describe('loadMetricsFromFile on worker threads', () => {
     expect(out.single).toEqual(out.full);
     expect(out.parallel).toEqual(out.single);
   }, 120_000);
+  it('a pretty-printed JSON array of the original\'s records: exactly the summaries and insights of a single-thread load', async () => {
+    const records = [
+      ...makeRecords({
+        teamId: 'review',
+        runs: 400,
+        formation: 'sequential',
+        members: [
+          { id: 'planner', meanSeconds: 5, sdSeconds: 1 },
+          { id: 'coder', meanSeconds: 60, sdSeconds: 9, successRate: 0.8 },
+        ],
+        limitHits: { timeout: 30 },
+        timeoutSeconds: 90,
+        seed: 10,
+      }),
+      ...makeRecords({ teamId: 'research', runs: 300, formation: 'parallel', schedule: 'parallel', members: [{ id: 'a', meanSeconds: 20 }, { id: 'b', meanSeconds: 21 }], seed: 11 }),
+    ].sort((a, b) => a.startTimeMs - b.startTimeMs);
+    // As Python's json.dump(indent=2) writes them; each part is read in batches of elements.
+    const path = join(dir, 'runs.json');
+    writeFileSync(path, `[\n${records.map((r) => JSON.stringify(toSnakeCaseRecord(r), null, 2)).join(',\n')}\n]\n`);
+    const out = await child([path, '3']);
+    expect(out.threads).toBe(3);
+    expect(out.single.records).toBe(700);
+    expect(Object.values(out.single.insights).flat().length).toBeGreaterThan(0);
+    expect(out.parallel).toEqual(out.single);
+  }, 120_000);
+
+  it('one OTLP document with a team id (other teams\' spans skipped unparsed): the summaries and insights of a full load', async () => {
+    const records = [
+      ...makeRecords({
+        teamId: 'review',
+        runs: 400,
+        formation: 'sequential',
+        members: [
+          { id: 'planner', meanSeconds: 5, sdSeconds: 1 },
+          { id: 'coder', meanSeconds: 60, sdSeconds: 9, successRate: 0.8 },
+        ],
+        limitHits: { timeout: 30 },
+        timeoutSeconds: 90,
+        seed: 12,
+      }),
+      ...makeRecords({ teamId: 'research', runs: 300, formation: 'parallel', schedule: 'parallel', members: [{ id: 'a', meanSeconds: 20 }, { id: 'b', meanSeconds: 21 }], seed: 13 }),
+    ].sort((a, b) => a.startTimeMs - b.startTimeMs);
+    // Every export batch's spans in one document, in export order.
+    const spans = otlpLines(records).flatMap((l) => (JSON.parse(l) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }).resourceSpans[0]!.scopeSpans[0]!.spans);
+    const path = join(dir, 'runs.otlp.json');
+    writeFileSync(path, JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agents' } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] }));
+    const out = await child([path, '1', 'review']);
+    expect(out.single.records).toBe(400);
+    expect(out.single.insights['review']!.length).toBeGreaterThan(0);
+    expect(out.single).toEqual(out.full);
+  }, 120_000);
 });

@@ -89,7 +89,7 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
  *
  * - `exact` splits elements one by one with a byte scanner (UTF-8 never puts an ASCII byte inside a multi-byte
  *   character, so brackets and quotes are found on bytes), counting lines, and hands each to the parser;
- * - `batch` reads a megabyte, guesses a cut just before the last element that starts in it (a "}", ",", "{",
+ * - `batch` reads half a megabyte, guesses a cut just before the last element that starts in it (a "}", ",", "{",
  *   "team_id" pattern, as `findElementStart` guesses part starts), and parses everything before the cut with one
  *   `JSON.parse` as an array. If that parses, the cut was between two elements of the array: a cut inside a string
  *   leaves the string open, a cut inside an element leaves a bracket open, and either is a syntax error. So the
@@ -190,7 +190,7 @@ class ArrayPart {
 
   /**
    * Elements from `pos` parsed as one array (see the class comment). 'parsed' when they were; 'fallback' when
-   * they were read by `exact` instead; 'no-cut' when no cut was found in the next megabyte (`exact` read it).
+   * they were read by `exact` instead; 'no-cut' when no cut was found in the next `BATCH_BYTES` (`exact` read it).
    */
   private batch(): 'parsed' | 'fallback' | 'no-cut' {
     const big = (this.big ??= Buffer.allocUnsafe(BATCH_BYTES));

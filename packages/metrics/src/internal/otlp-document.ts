@@ -44,6 +44,11 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
+/** 1 for the bytes that neither end a string nor escape within it. */
+const STRING_PLAIN = new Uint8Array(256).fill(1);
+STRING_PLAIN[QUOTE] = 0;
+STRING_PLAIN[BACKSLASH] = 0;
+
 /** What the scanner found, in document order. */
 export interface OtlpDocumentHandlers {
   resource(resourceIndex: number, value: unknown): void;
@@ -83,27 +88,26 @@ export class OtlpDocumentScanner {
   private capFrom = 0;
   /** What `scanSpan` found of the last span: where its trace id, span id, start and end keys end; whether it names the team. */
   private readonly found = { keys: new Int32Array(4), named: false };
-  /** Where the team's needles are in the current block (team skipping), in order, and the first not passed yet. */
-  private hits: number[] = [];
+  /** The first of `hits` not passed yet, and where the current block starts in the document. */
   private hitAt = 0;
+  private blockStart = 0;
+  private blockEnd = 0;
 
-  /** `needles`: the bytes of a team's id, for team skipping (see `OtlpDocumentHandlers.skipSpan`). */
+  /**
+   * `hits`: where a team's id appears in the document (byte offsets, in order), for team skipping (see
+   * `OtlpDocumentHandlers.skipSpan`).
+   */
   constructor(
     private readonly on: OtlpDocumentHandlers,
-    private readonly needles: readonly Buffer[] = [],
+    private readonly hits: readonly number[] = [],
   ) {}
 
   /** Feed the next block; `block` must not be reused by the caller (captured pieces keep views into it). */
   push(block: Buffer): void {
     const n = block.length;
     let i = 0;
-    if (this.on.skipSpan !== undefined && this.needles.length > 0) {
-      // One search per block rather than one per span: a span found whole in the block is checked against these.
-      const hits: number[] = [];
-      for (const needle of this.needles) for (let at = block.indexOf(needle); at >= 0; at = block.indexOf(needle, at + 1)) hits.push(at);
-      this.hits = this.needles.length > 1 ? hits.sort((a, b) => a - b) : hits;
-      this.hitAt = 0;
-    }
+    this.blockStart = this.blockEnd;
+    this.blockEnd += n;
     if (this.capturing) {
       this.capFrom = 0;
       i = this.scanCapture(block, 0);
@@ -249,11 +253,12 @@ export class OtlpDocumentScanner {
     let multiLine = false;
     let usable = true;
     for (let i = from; i < n; i++) {
-      const c = block[i];
+      const c = block[i]!;
       if (c === QUOTE) {
+        // One table load per byte of a string (most of a span's bytes): a quote or a backslash ends the loop.
         let j = i + 1;
-        for (let d = block[j]; j < n && d !== QUOTE; d = block[++j]) if (d === BACKSLASH) return -1;
-        if (j >= n) return -1;
+        while (j < n && STRING_PLAIN[block[j]!] === 1) j++;
+        if (j >= n || block[j] === BACKSLASH) return -1;
         if (keyNext && depth === 1) {
           keyNext = false;
           // A key seen twice leaves the span to be parsed (JSON.parse keeps the last).
@@ -268,9 +273,9 @@ export class OtlpDocumentScanner {
           if (!usable) keys.fill(-1);
           const hits = this.hits;
           let h = this.hitAt;
-          while (h < hits.length && hits[h]! < from) h++;
+          while (h < hits.length && hits[h]! < this.blockStart + from) h++;
           this.hitAt = h;
-          this.found.named = h < hits.length && hits[h]! <= i;
+          this.found.named = h < hits.length && hits[h]! <= this.blockStart + i;
           return i + 1;
         }
       } else if (c === 0x2c) {
@@ -502,6 +507,7 @@ export async function streamOtlpDocument(
   const teamId = skipOtherTeams ? options.teamId : undefined;
   const needles = teamId === undefined ? [] : otlpTeamNeedles(teamId);
   let teamTraces: Set<string> | undefined;
+  let teamHits: number[] = [];
   let resourceNamesTeam = false;
   const handlers: OtlpDocumentHandlers = {
     resource(i, value) {
@@ -553,10 +559,17 @@ export async function streamOtlpDocument(
     return true;
   };
   if (teamId !== undefined) handlers.skipSpan = skipSpan;
-  const scanner = new OtlpDocumentScanner(handlers, needles);
   const fh = await open(path, 'r');
+  if (teamId !== undefined) {
+    try {
+      ({ traces: teamTraces, hits: teamHits } = tracesNamingTeam(fh.fd, needles));
+    } catch (e) {
+      await fh.close();
+      throw e;
+    }
+  }
+  const scanner = new OtlpDocumentScanner(handlers, teamHits);
   try {
-    if (teamId !== undefined) teamTraces = tracesNamingTeam(fh.fd, needles);
     for (let pos = 0; ; ) {
       const block = Buffer.allocUnsafe(BLOCK_BYTES);
       const { bytesRead } = await fh.read(block, 0, BLOCK_BYTES, pos);

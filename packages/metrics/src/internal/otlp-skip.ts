@@ -245,20 +245,49 @@ export function skippedSpanAt(b: Buffer, keys: Int32Array): SkippedSpan | undefi
   const start = valueStart(b, keys[2]!);
   const end = valueStart(b, keys[3]!);
   if (t < 0 || s < 0 || start < 0 || end < 0 || b[t] !== 34 || b[s] !== 34) return undefined;
-  const traceId = normaliseOtlpId(stringAt(b, t), 16);
-  if (traceId === undefined || normaliseOtlpId(stringAt(b, s), 8) === undefined || timeAt(b, start) === undefined) return undefined;
+  // Ids as exporters write them (lower-case hex, not all zeros) and times as strings of digits are checked on the
+  // bytes, with no string made but the trace id; anything else goes the way `readSpan` reads it.
+  const traceId = isLowerHexIdAt(b, t + 1, 32) ? b.toString('latin1', t + 1, t + 33) : normaliseOtlpId(stringAt(b, t), 16);
+  if (traceId === undefined) return undefined;
+  if (!isLowerHexIdAt(b, s + 1, 16) && normaliseOtlpId(stringAt(b, s), 8) === undefined) return undefined;
+  if (!isDigitStringAt(b, start) && timeAt(b, start) === undefined) return undefined;
   const endNs = timeAt(b, end);
   return endNs === undefined ? undefined : { traceId, endNs };
 }
 
+/** True when b[from, from + length) is lower-case hex, not all zeros, and a quote follows: an id kept as it is. */
+function isLowerHexIdAt(b: Buffer, from: number, length: number): boolean {
+  if (b[from + length] !== 34) return false;
+  let nonZero = false;
+  for (let i = from; i < from + length; i++) {
+    const c = b[i]!;
+    if (c >= 48 && c <= 57) {
+      if (c !== 48) nonZero = true;
+    } else if (c >= 97 && c <= 102) nonZero = true;
+    else return false;
+  }
+  return nonZero;
+}
+
+/** True when a string of one or more digits starts at b[v] (its opening quote). */
+function isDigitStringAt(b: Buffer, v: number): boolean {
+  if (b[v] !== 34) return false;
+  let end = v + 1;
+  while (isDigit(b[end])) end++;
+  return end > v + 1 && b[end] === 34;
+}
+
 /**
- * The traces of an OTLP document that a team's needles (`otlpTeamNeedles`) point to: for each place a needle
+ * The traces of an OTLP document that a team's needles (`otlpTeamNeedles`) point to, and the places of the needles
+ * (byte offsets, in order). For each place a needle
  * appears, the trace id written last before it (exporters write a span's trace id first). A guess that
  * saves work: a span naming the team is read whatever this says, and a trace with spans both read and
  * skipped makes the assembler give up skipping (`OtlpSkipConflict`).
  */
-export function tracesNamingTeam(fd: number, needles: readonly Buffer[]): Set<string> {
+export function tracesNamingTeam(fd: number, needles: readonly Buffer[]): { traces: Set<string>; hits: number[] } {
   const traces = new Set<string>();
+  /** Every place a needle appears, in file order: the scanner checks spans against them. */
+  const all: number[] = [];
   const BLOCK = 1 << 20;
   // A needle or a trace id (with its key) cut by a block's end is found whole in the next block.
   const OVERLAP = 4096;
@@ -274,6 +303,7 @@ export function tracesNamingTeam(fd: number, needles: readonly Buffer[]): Set<st
     const hits: number[] = [];
     for (const needle of needles) for (let at = b.indexOf(needle); at >= 0 && at < limit; at = b.indexOf(needle, at + 1)) hits.push(at);
     hits.sort((x, y) => x - y);
+    for (const at of hits) all.push(pos + at);
     let from = 0;
     for (const at of hits) {
       // The trace id written last before this place, searched back from it (or the last one of earlier blocks).
@@ -296,5 +326,5 @@ export function tracesNamingTeam(fd: number, needles: readonly Buffer[]): Set<st
     if (final) break;
     pos += limit;
   }
-  return traces;
+  return { traces, hits: all };
 }
