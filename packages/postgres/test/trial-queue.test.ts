@@ -66,11 +66,13 @@ describe('the trial queue', () => {
     expect(jobs.rowCount).toBe(20);
     for (let i = 0; i < 20; i += 2) expect(new Set([jobs.rows[i].arm, jobs.rows[i + 1].arm])).toEqual(new Set(['baseline', 'candidate']));
     expect(ran).toHaveLength(20);
-    expect(events.filter((e) => e.type === 'finished')).toHaveLength(20);
     } finally {
       await runner.close();
       await Promise.all(workers.map((w) => w.stop()));
     }
+    // A worker tells of a finished trial after it has stored the result (which may already have ended the
+    // experiment) and completed the job; stop() waits for every trial a worker took, so all are told by now.
+    expect(events.filter((e) => e.type === 'finished')).toHaveLength(20);
   });
 
   it('turns a trial the worker could not run into a failed sample, not a crash', async () => {
