@@ -76,6 +76,28 @@ function otlpLines(records: ExecutionRecord[], perRun = false): string[] {
   return lines;
 }
 
+/**
+ * 700 runs of two teams interleaved by start time: "review" (400 sequential runs, a slow and flaky coder, timeouts)
+ * and "research" (300 parallel runs), seeded.
+ */
+function reviewAndResearch(reviewSeed: number, researchSeed: number): ExecutionRecord[] {
+  return [
+    ...makeRecords({
+      teamId: 'review',
+      runs: 400,
+      formation: 'sequential',
+      members: [
+        { id: 'planner', meanSeconds: 5, sdSeconds: 1 },
+        { id: 'coder', meanSeconds: 60, sdSeconds: 9, successRate: 0.8 },
+      ],
+      limitHits: { timeout: 30 },
+      timeoutSeconds: 90,
+      seed: reviewSeed,
+    }),
+    ...makeRecords({ teamId: 'research', runs: 300, formation: 'parallel', schedule: 'parallel', members: [{ id: 'a', meanSeconds: 20 }, { id: 'b', meanSeconds: 21 }], seed: researchSeed }),
+  ].sort((a, b) => a.startTimeMs - b.startTimeMs);
+}
+
 describe('loadMetricsFromFile on worker threads', () => {
   let dir: string;
   beforeAll(() => {
@@ -115,21 +137,7 @@ describe('loadMetricsFromFile on worker threads', () => {
   }, 120_000);
 
   it('OTLP JSON Lines: exactly the summaries and insights of a single-thread load', async () => {
-    const records = [
-      ...makeRecords({
-        teamId: 'review',
-        runs: 400,
-        formation: 'sequential',
-        members: [
-          { id: 'planner', meanSeconds: 5, sdSeconds: 1 },
-          { id: 'coder', meanSeconds: 60, sdSeconds: 9, successRate: 0.8 },
-        ],
-        limitHits: { timeout: 30 },
-        timeoutSeconds: 90,
-        seed: 6,
-      }),
-      ...makeRecords({ teamId: 'research', runs: 300, formation: 'parallel', schedule: 'parallel', members: [{ id: 'a', meanSeconds: 20 }, { id: 'b', meanSeconds: 21 }], seed: 7 }),
-    ].sort((a, b) => a.startTimeMs - b.startTimeMs);
+    const records = reviewAndResearch(6, 7);
     const path = join(dir, 'runs.otlp.jsonl');
     writeFileSync(path, `${otlpLines(records).join('\n')}\n`);
     const out = await child([path, '2']);
@@ -143,21 +151,7 @@ describe('loadMetricsFromFile on worker threads', () => {
     ['one document per run (other teams skipped unread)', true],
     ['export batches (a run across lines: read in full)', false],
   ])('OTLP JSON Lines with a team id, %s: the summaries and insights of a full load, on one thread and on two', async (_name, perRun) => {
-    const records = [
-      ...makeRecords({
-        teamId: 'review',
-        runs: 400,
-        formation: 'sequential',
-        members: [
-          { id: 'planner', meanSeconds: 5, sdSeconds: 1 },
-          { id: 'coder', meanSeconds: 60, sdSeconds: 9, successRate: 0.8 },
-        ],
-        limitHits: { timeout: 30 },
-        timeoutSeconds: 90,
-        seed: 8,
-      }),
-      ...makeRecords({ teamId: 'research', runs: 300, formation: 'parallel', schedule: 'parallel', members: [{ id: 'a', meanSeconds: 20 }, { id: 'b', meanSeconds: 21 }], seed: 9 }),
-    ].sort((a, b) => a.startTimeMs - b.startTimeMs);
+    const records = reviewAndResearch(8, 9);
     const path = join(dir, `runs-team-${String(perRun)}.otlp.jsonl`);
     writeFileSync(path, `${otlpLines(records, perRun).join('\n')}\n`);
     const out = await child([path, '2', 'review']);
@@ -168,21 +162,7 @@ describe('loadMetricsFromFile on worker threads', () => {
     expect(out.parallel).toEqual(out.single);
   }, 120_000);
   it('a pretty-printed JSON array of the original\'s records: exactly the summaries and insights of a single-thread load', async () => {
-    const records = [
-      ...makeRecords({
-        teamId: 'review',
-        runs: 400,
-        formation: 'sequential',
-        members: [
-          { id: 'planner', meanSeconds: 5, sdSeconds: 1 },
-          { id: 'coder', meanSeconds: 60, sdSeconds: 9, successRate: 0.8 },
-        ],
-        limitHits: { timeout: 30 },
-        timeoutSeconds: 90,
-        seed: 10,
-      }),
-      ...makeRecords({ teamId: 'research', runs: 300, formation: 'parallel', schedule: 'parallel', members: [{ id: 'a', meanSeconds: 20 }, { id: 'b', meanSeconds: 21 }], seed: 11 }),
-    ].sort((a, b) => a.startTimeMs - b.startTimeMs);
+    const records = reviewAndResearch(10, 11);
     // As Python's json.dump(indent=2) writes them; each part is read in batches of elements.
     const path = join(dir, 'runs.json');
     writeFileSync(path, `[\n${records.map((r) => JSON.stringify(toSnakeCaseRecord(r), null, 2)).join(',\n')}\n]\n`);
@@ -194,21 +174,7 @@ describe('loadMetricsFromFile on worker threads', () => {
   }, 120_000);
 
   it('one OTLP document with a team id (other teams\' spans skipped unparsed): the summaries and insights of a full load', async () => {
-    const records = [
-      ...makeRecords({
-        teamId: 'review',
-        runs: 400,
-        formation: 'sequential',
-        members: [
-          { id: 'planner', meanSeconds: 5, sdSeconds: 1 },
-          { id: 'coder', meanSeconds: 60, sdSeconds: 9, successRate: 0.8 },
-        ],
-        limitHits: { timeout: 30 },
-        timeoutSeconds: 90,
-        seed: 12,
-      }),
-      ...makeRecords({ teamId: 'research', runs: 300, formation: 'parallel', schedule: 'parallel', members: [{ id: 'a', meanSeconds: 20 }, { id: 'b', meanSeconds: 21 }], seed: 13 }),
-    ].sort((a, b) => a.startTimeMs - b.startTimeMs);
+    const records = reviewAndResearch(12, 13);
     // Every export batch's spans in one document, in export order.
     const spans = otlpLines(records).flatMap((l) => (JSON.parse(l) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }).resourceSpans[0]!.scopeSpans[0]!.spans);
     const path = join(dir, 'runs.otlp.json');

@@ -2,6 +2,8 @@ import type { ErrorLocation } from '@autotune/errors';
 import { forEachRawSpan, readSpan } from '../src/otlp';
 import type { AttrValue, SpanLite } from '../src/otlp';
 import { fastReadStats, readOtlpDocumentFast, readOtlpSpanFast } from '../src/internal/otlp-fast';
+// mulberry32, so every run tests the same documents.
+import { prng } from './support/generate';
 
 /*
  * The fast OTLP reader against the general one (JSON.parse, then `forEachRawSpan` + `readSpan`, as
@@ -9,18 +11,6 @@ import { fastReadStats, readOtlpDocumentFast, readOtlpSpanFast } from '../src/in
  * exactly the spans the general reader gives (field for field, attribute maps in the same order, -0 apart from
  * 0), and only for documents the general reader reads without any error.
  */
-
-/** mulberry32, so every run tests the same documents. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type Obj = { [k: string]: Json };

@@ -1,5 +1,6 @@
 import { readSpan } from '../src/otlp';
 import { scanOtlpSpan } from '../src/internal/otlp-skip';
+import { prng } from './support/generate';
 
 // A span skipped unread (team skipping in one OTLP document) must be one the assembler would have taken, with
 // the trace id and end it would have read: otherwise the batches or the watermark of a skipping read would differ
@@ -95,11 +96,7 @@ describe('scanOtlpSpan', () => {
   });
 
   it('never takes a span wrongly under random edits (3,000 seeded mutations of valid spans)', () => {
-    let seed = 7;
-    const rand = () => {
-      seed = (seed * 1103515245 + 12345) % 2147483648;
-      return seed / 2147483648;
-    };
+    const rand = prng(7);
     const pieces = ['"traceId":', '"endTimeUnixNano":"9",', '{', '}', '[', ']', ',', '"', ':', '\\', '0', ' ', '"spanId":"00000000000000ff",', 'x'];
     let taken = 0;
     let valid = 0;

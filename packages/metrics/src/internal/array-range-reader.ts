@@ -6,8 +6,8 @@ import type { ErrorLocation } from '@autotune/errors';
 import { emptyReport } from '../read-options';
 import type { ReadReport } from '../read-options';
 import type { ExecutionRecord } from '../record';
-import { AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
-import { plainError, type PlainError, type RangeResult } from './range-reader';
+import { AGGREGATOR_TEAM_FILTER } from './aggregator-state';
+import { plainError, rangeResult, type PlainError, type RangeResult } from './range-reader';
 import { RecordParser, teamIdNeedles } from './record-parser';
 
 const READ_BYTES = 1 << 16;
@@ -165,14 +165,9 @@ class ArrayPart {
 
   result(): ArrayRangeResult {
     return {
-      state: this.agg[AGGREGATOR_STATE](),
+      ...rangeResult(this.agg, this.report, this.lineAt === this.pos ? this.line - 1 : undefined, this.error),
       start: this.task.start,
-      lines: this.lineAt === this.pos ? this.line - 1 : undefined,
       elements: this.index,
-      records: this.report.records,
-      skipped: this.report.skipped,
-      firstSkips: this.report.firstSkips.map((s) => plainError(s.error)),
-      error: this.error,
       verified: this.verified,
     };
   }

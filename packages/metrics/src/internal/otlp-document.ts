@@ -4,7 +4,7 @@ import type { ErrorLocation } from '@autotune/errors';
 import { OTLP_STREAM_BEGIN, OTLP_STREAM_END, OTLP_STREAM_READ_SPAN, OTLP_STREAM_SKIP, OTLP_STREAM_SPAN, OTLP_SUMMARY_ONLY, OtlpAssembler, resourceAttributes } from '../otlp';
 import type { AttrValue, OtlpOptions, OtlpSink } from '../otlp';
 import type { RecordChecks } from '../validate';
-import { noteSpanKey, otlpTeamNeedles, scanOtlpSpan, skippedSpanAt, tracesNamingTeam } from './otlp-skip';
+import { otlpTeamNeedles, scanOtlpSpan, skippedSpanAt, tracesNamingTeam, walkSpan } from './otlp-skip';
 import { lastSpanEnd, readOtlpSpanFast, readOtlpSpanFastAt } from './otlp-fast';
 
 /*
@@ -44,11 +44,6 @@ function isSpace(c: number): boolean {
   return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
 }
 
-/** 1 for the bytes that neither end a string nor escape within it. */
-const STRING_PLAIN = new Uint8Array(256).fill(1);
-STRING_PLAIN[QUOTE] = 0;
-STRING_PLAIN[BACKSLASH] = 0;
-
 /** What the scanner found, in document order. */
 export interface OtlpDocumentHandlers {
   resource(resourceIndex: number, value: unknown): void;
@@ -63,7 +58,7 @@ export interface OtlpDocumentHandlers {
   /**
    * Team skipping: called with a span's bytes, `b[from, to)`, before they are parsed; true when it was taken
    * unparsed. When the scanner found them on its way (`scanSpan`), also where the span's trace id, span id, start
-   * and end keys end in `b` (see `noteSpanKey`), and whether a needle of the team lies in it.
+   * and end keys end in `b` (see `walkSpan`), and whether a needle of the team lies in it.
    */
   skipSpan?(resourceIndex: number, b: Buffer, from: number, to: number, found: { keys: Int32Array; named: boolean } | undefined): boolean;
 }
@@ -88,6 +83,7 @@ export class OtlpDocumentScanner {
   private capFrom = 0;
   /** What `scanSpan` found of the last span: where its trace id, span id, start and end keys end; whether it names the team. */
   private readonly found = { keys: new Int32Array(4), named: false };
+  private readonly seen = { newline: false };
   /** The first of `hits` not passed yet, and where the current block starts in the document. */
   private hitAt = 0;
   private blockStart = 0;
@@ -246,43 +242,17 @@ export class OtlpDocumentScanner {
    * takes it from its start).
    */
   private scanSpan(block: Buffer, from: number): number {
-    const n = block.length;
-    const keys = this.found.keys.fill(-1);
-    let depth = 0;
-    let keyNext = false;
-    let multiLine = false;
-    let usable = true;
-    for (let i = from; i < n; i++) {
-      const c = block[i]!;
-      if (c === QUOTE) {
-        // One table load per byte of a string (most of a span's bytes): a quote or a backslash ends the loop.
-        let j = i + 1;
-        while (j < n && STRING_PLAIN[block[j]!] === 1) j++;
-        if (j >= n || block[j] === BACKSLASH) return -1;
-        if (keyNext && depth === 1) {
-          keyNext = false;
-          // A key seen twice leaves the span to be parsed (JSON.parse keeps the last).
-          if (!noteSpanKey(block, i, j, keys)) usable = false;
-        }
-        i = j;
-      } else if (c === 0x7b || c === 0x5b) {
-        if (++depth === 1) keyNext = true;
-      } else if (c === 0x7d || c === 0x5d) {
-        if (--depth === 0) {
-          if (multiLine) this.multiLine = true;
-          if (!usable) keys.fill(-1);
-          const hits = this.hits;
-          let h = this.hitAt;
-          while (h < hits.length && hits[h]! < this.blockStart + from) h++;
-          this.hitAt = h;
-          this.found.named = h < hits.length && hits[h]! <= this.blockStart + i;
-          return i + 1;
-        }
-      } else if (c === 0x2c) {
-        if (depth === 1) keyNext = true;
-      } else if (c === 0x0a) multiLine = true;
-    }
-    return -1;
+    const seen = this.seen;
+    seen.newline = false;
+    const end = walkSpan(block, from, this.found.keys, seen);
+    if (end < 0) return -1;
+    if (seen.newline) this.multiLine = true;
+    const hits = this.hits;
+    let h = this.hitAt;
+    while (h < hits.length && hits[h]! < this.blockStart + from) h++;
+    this.hitAt = h;
+    this.found.named = h < hits.length && hits[h]! < this.blockStart + end;
+    return end;
   }
 
   /** The block ended inside a captured value: keep its part (a view: the caller does not reuse blocks). */

@@ -6,8 +6,8 @@ import { OTLP_PROBE, OTLP_REPLAY, OTLP_SUMMARY_ONLY, OtlpAssembler, OtlpSkipConf
 import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import { emptyReport } from '../read-options';
 import type { ReadOptions, ReadReport } from '../read-options';
-import { AGGREGATOR_MERGE_STATE, AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
-import { plainError, readRange, toMetricsError } from './range-reader';
+import { AGGREGATOR_MERGE_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
+import { plainError, rangeResult, readRange, toMetricsError } from './range-reader';
 import type { PlainError, RangeResult, RangeTask } from './range-reader';
 import type { ExecutionRecord } from '../record';
 import { otlpTeamNeedles, scanOtlpDocument } from './otlp-skip';
@@ -254,12 +254,7 @@ export function aggregateOtlpRange(task: OtlpRangeTask): OtlpRangeResult {
   }
   const { localTraces, skippedTraces, ...probe } = parser.otlpProbe();
   return {
-    state: agg[AGGREGATOR_STATE](),
-    lines: parser.linesRead,
-    records: report.records,
-    skipped: report.skipped,
-    firstSkips: report.firstSkips.map((s) => plainError(s.error)),
-    error,
+    ...rangeResult(agg, report, parser.linesRead, error),
     probe,
     localTraces: localTraces.join('\n'),
     skippedTraces: skippedTraces.join('\n'),

@@ -191,39 +191,59 @@ function timeAt(b: Buffer, v: number): bigint | undefined {
  * another team's is the caller's to know.
  */
 export function scanOtlpSpan(b: Buffer): SkippedSpan | undefined {
+  const keys = new Int32Array(4);
+  return walkSpan(b, 0, keys, { newline: false }) === b.length ? skippedSpanAt(b, keys) : undefined;
+}
+
+/** 1 for the bytes that neither end a string nor escape within it. */
+const STRING_PLAIN = new Uint8Array(256).fill(1);
+STRING_PLAIN[34] = 0;
+STRING_PLAIN[92] = 0;
+
+/**
+ * Walk the span object that starts at `b[from]` to its end: where its own trace id, span id, start and end keys end
+ * goes into `keys` (see `noteSpanKey`; all -1 when one comes twice, as JSON.parse would keep the last), and whether
+ * a newline lies between its values into `seen.newline`. Returns the index after its closing brace, or -1 when it
+ * is not an object, `b` ends first, or a string holds an escape (behind which a team id could hide).
+ */
+export function walkSpan(b: Buffer, from: number, keys: Int32Array, seen: { newline: boolean }): number {
   const n = b.length;
-  if (b[0] !== 123 /* { */) return undefined;
-  const keys = new Int32Array(4).fill(-1);
+  keys.fill(-1);
+  if (b[from] !== 123 /* { */) return -1;
   let depth = 0;
   let keyNext = false;
-  for (let i = 0; i < n; i++) {
-    const c = b[i];
+  let usable = true;
+  for (let i = from; i < n; i++) {
+    const c = b[i]!;
     if (c === 34) {
+      // One table load per byte of a string (most of a span's bytes): a quote or a backslash ends the loop.
       let j = i + 1;
-      while (j < n && b[j] !== 34) {
-        if (b[j] === 92 /* \ */) return undefined;
-        j++;
-      }
-      if (j >= n) return undefined;
-      if (depth === 1 && keyNext) {
+      while (j < n && STRING_PLAIN[b[j]!] === 1) j++;
+      if (j >= n || b[j] === 92) return -1;
+      if (keyNext && depth === 1) {
         keyNext = false;
-        if (!noteSpanKey(b, i, j, keys)) return undefined;
+        if (!noteSpanKey(b, i, j, keys)) usable = false;
       }
       i = j;
     } else if (c === 123 || c === 91) {
-      depth++;
+      if (++depth === 1) keyNext = true;
+    } else if (c === 125 || c === 93) {
+      if (--depth === 0) {
+        if (!usable) keys.fill(-1);
+        return i + 1;
+      }
+    } else if (c === 44 /* , */) {
       if (depth === 1) keyNext = true;
-    } else if (c === 125 || c === 93) depth--;
-    else if (c === 44 /* , */ && depth === 1) keyNext = true;
+    } else if (c === 10) seen.newline = true;
   }
-  return skippedSpanAt(b, keys);
+  return -1;
 }
 
 /**
  * For a key of a span object (quotes at `open` and `close` of `b`): when it is one of the span keys skipping
  * needs (`SPAN_KEYS`), note in `keys` where it ends. False for one seen before (JSON.parse would keep the last).
  */
-export function noteSpanKey(b: Buffer, open: number, close: number, keys: Int32Array): boolean {
+function noteSpanKey(b: Buffer, open: number, close: number, keys: Int32Array): boolean {
   const length = close - open - 1;
   for (let k = 0; k < 4; k++) {
     const key = SPAN_KEYS[k]!;
@@ -277,6 +297,15 @@ function isDigitStringAt(b: Buffer, v: number): boolean {
   return end > v + 1 && b[end] === 34;
 }
 
+/** The last trace id (a `"traceId"` key with a string value) written in b[from, to]: searched backwards from `to`. */
+function traceIdBefore(b: Buffer, to: number, from: number): string | undefined {
+  for (let k = b.lastIndexOf(TRACE_ID, to); k >= from; k = k > 0 ? b.lastIndexOf(TRACE_ID, k - 1) : -1) {
+    const v = valueStart(b, k + TRACE_ID.length);
+    if (v >= 0 && b[v] === 34) return normaliseOtlpId(stringAt(b, v), 16);
+  }
+  return undefined;
+}
+
 /**
  * The traces of an OTLP document that a team's needles (`otlpTeamNeedles`) point to, and the places of the needles
  * (byte offsets, in order). For each place a needle
@@ -306,23 +335,13 @@ export function tracesNamingTeam(fd: number, needles: readonly Buffer[]): { trac
     for (const at of hits) all.push(pos + at);
     let from = 0;
     for (const at of hits) {
-      // The trace id written last before this place, searched back from it (or the last one of earlier blocks).
-      for (let k = b.lastIndexOf(TRACE_ID, at); k >= from; k = k > 0 ? b.lastIndexOf(TRACE_ID, k - 1) : -1) {
-        const v = valueStart(b, k + TRACE_ID.length);
-        if (v < 0 || b[v] !== 34) continue;
-        last = normaliseOtlpId(stringAt(b, v), 16) ?? last;
-        break;
-      }
+      // The trace id written last before this place (or the last one of earlier blocks).
+      last = traceIdBefore(b, at, from) ?? last;
       from = at;
       if (last !== undefined) traces.add(last);
     }
     // The trace id written last in this block's share, for the next block's first places.
-    for (let k = b.lastIndexOf(TRACE_ID, limit - 1); k >= from; k = k > 0 ? b.lastIndexOf(TRACE_ID, k - 1) : -1) {
-      const v = valueStart(b, k + TRACE_ID.length);
-      if (v < 0 || b[v] !== 34) continue;
-      last = normaliseOtlpId(stringAt(b, v), 16) ?? last;
-      break;
-    }
+    last = traceIdBefore(b, limit - 1, from) ?? last;
     if (final) break;
     pos += limit;
   }

@@ -77,9 +77,19 @@ export function aggregateRange(task: RangeTask): RangeResult {
     { summaryOnly: true, teamId: task.teamId, linesFrom: 1 },
   );
   const error = readRange(task, parser, agg);
+  return rangeResult(agg, report, parser.linesRead, error);
+}
+
+/** What every range reader posts back: the aggregator's state, the report's counts and skips, the error if any. */
+export function rangeResult<L extends number | undefined>(
+  agg: MetricsAggregator,
+  report: ReadReport,
+  lines: L,
+  error: PlainError | undefined,
+): Omit<RangeResult, 'lines'> & { lines: L } {
   return {
     state: agg[AGGREGATOR_STATE](),
-    lines: parser.linesRead,
+    lines,
     records: report.records,
     skipped: report.skipped,
     firstSkips: report.firstSkips.map((s) => plainError(s.error)),

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 
 /** mulberry32: a small seeded PRNG, so generated files are the same on every run. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
