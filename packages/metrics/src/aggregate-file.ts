@@ -37,9 +37,9 @@ export interface AggregateFileOptions extends ReadOptions {
   /**
    * Worker threads for JSON Lines files (of records or of OTLP documents) and JSON arrays of records: a
    * number (1 = this thread only), or `'auto'` (the default): one per core (`os.availableParallelism()`) for
-   * files of at least `PARALLEL_MIN_BYTES`, else 1. One OTLP document, `.gz` files and reads with an
-   * `onSkip` callback use one thread. OTLP JSON Lines whose traces cannot be split exactly (see
-   * docs/metrics.md) are read again on one thread: `AggregateFileResult.threads` is then 1.
+   * files of at least `PARALLEL_MIN_BYTES`, else 1. One OTLP document uses two threads at most (a head and a
+   * tail part); `.gz` files and reads with an `onSkip` callback use one thread. OTLP input whose traces cannot
+   * be split exactly (see docs/metrics.md) is read again on one thread: `AggregateFileResult.threads` is then 1.
    */
   threads?: number | 'auto';
 }
