@@ -8,7 +8,7 @@ import type { ReadReport } from '../read-options';
 import { AGGREGATOR_TEAM_FILTER } from './aggregator-state';
 import { NotStreamable, streamOtlpDocument } from './otlp-document';
 import type { SpanPosition } from './otlp-document';
-import { mergeOtlpRanges, planOtlpRanges } from './otlp-range';
+import { OTLP_MIN_WINDOW, mergeOtlpRanges, planOtlpRanges } from './otlp-range';
 import type { OtlpPlan, OtlpRangeResult } from './otlp-range';
 import type { ReadOptions } from '../read-options';
 import { plainError, rangeResult } from './range-reader';
@@ -55,10 +55,17 @@ export interface OtlpDocumentPartResult extends OtlpRangeResult {
 
 /** The head's and the tail's tasks for a document of `size` bytes cut at `cut` (a span's start). */
 export function documentPartTasks(path: string, size: number, cut: number, base: Omit<OtlpDocumentPartTask, 'plan' | 'part'>): [OtlpDocumentPartTask, OtlpDocumentPartTask] {
-  const plans = planOtlpRanges(path, [
-    [0, cut],
-    [cut, size],
-  ]);
+  const plans = planOtlpRanges(
+    path,
+    [
+      [0, cut],
+      [cut, size],
+    ],
+    // One cut, not one per core: a window of a megabyte each side (a thousand-odd spans, hundreds of runs in
+    // flight) rather than a 32nd of the file keeps the replay on the calling thread short (merge 90 ms against
+    // 175-414 ms for 4.6 MB at 200,000 spans). A trace spread wider fails a check: the document is read again.
+    OTLP_MIN_WINDOW,
+  );
   return [
     { ...base, plan: plans[0]!, part: { kind: 'head', stopAt: cut } },
     { ...base, plan: plans[1]!, part: { kind: 'tail', start: cut } },
