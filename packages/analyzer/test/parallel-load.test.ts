@@ -98,6 +98,12 @@ function reviewAndResearch(reviewSeed: number, researchSeed: number): ExecutionR
   ].sort((a, b) => a.startTimeMs - b.startTimeMs);
 }
 
+/** Every export batch's spans (`otlpLines`) in one OTLP document, in export order; `indent` pretty-prints it. */
+function otlpDocument(records: ExecutionRecord[], indent?: number): string {
+  const spans = otlpLines(records).flatMap((l) => (JSON.parse(l) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }).resourceSpans[0]!.scopeSpans[0]!.spans);
+  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agents' } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] }, null, indent);
+}
+
 describe('loadMetricsFromFile on worker threads', () => {
   let dir: string;
   beforeAll(() => {
@@ -174,11 +180,8 @@ describe('loadMetricsFromFile on worker threads', () => {
   }, 120_000);
 
   it('one OTLP document with a team id (other teams\' spans skipped unparsed): the summaries and insights of a full load', async () => {
-    const records = reviewAndResearch(12, 13);
-    // Every export batch's spans in one document, in export order.
-    const spans = otlpLines(records).flatMap((l) => (JSON.parse(l) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }).resourceSpans[0]!.scopeSpans[0]!.spans);
     const path = join(dir, 'runs.otlp.json');
-    writeFileSync(path, JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agents' } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] }));
+    writeFileSync(path, otlpDocument(reviewAndResearch(12, 13)));
     const out = await child([path, '1', 'review']);
     expect(out.single.records).toBe(400);
     expect(out.single.insights['review']!.length).toBeGreaterThan(0);
@@ -186,10 +189,8 @@ describe('loadMetricsFromFile on worker threads', () => {
   }, 120_000);
 
   it('one OTLP document, all teams, in two parts: exactly the summaries and insights of a single-thread load', async () => {
-    const records = reviewAndResearch(14, 15);
-    const spans = otlpLines(records).flatMap((l) => (JSON.parse(l) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }).resourceSpans[0]!.scopeSpans[0]!.spans);
     const path = join(dir, 'runs-all.otlp.json');
-    writeFileSync(path, JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agents' } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] }, null, 1));
+    writeFileSync(path, otlpDocument(reviewAndResearch(14, 15), 1));
     const out = await child([path, '2']);
     // 2: a head and a tail part merged, not the document streamed again on one thread.
     expect(out.threads).toBe(2);

@@ -12,8 +12,7 @@ import { toMetricsError } from './internal/range-reader';
 import type { PlainError, RangeResult, RangeTask } from './internal/range-reader';
 import { openText } from './internal/open-text';
 import { OtlpSkipConflict, isOtlpDocument } from './otlp';
-import type { OtlpSink } from './otlp';
-import { WHOLE_FILE_PLAN, aggregateOtlpRange, mergeOtlpRanges, planOtlpRanges } from './internal/otlp-range';
+import { WHOLE_FILE_PLAN, aggregateOtlpRange, aggregatingSink, mergeOtlpRanges, planOtlpRanges } from './internal/otlp-range';
 import { NotStreamable, streamOtlpDocument } from './internal/otlp-document';
 import { documentPartTasks, findDocumentCut, mergeDocumentParts } from './internal/otlp-document-parts';
 import type { OtlpDocumentPartResult } from './internal/otlp-document-parts';
@@ -444,24 +443,17 @@ async function aggregateOtlpDocument(path: string, options: AggregateFileOptions
   const aggregator = new MetricsAggregator();
   aggregator[AGGREGATOR_TEAM_FILTER](options.teamId);
   const report = emptyReport(path);
-  const maxSkips = options.maxReportedSkips ?? 5;
   // Passed to onSkip only once the document is known to stream, so that a fallback does not report twice.
   const skips: SkippedInput[] = [];
-  const sink: OtlpSink = {
-    record: (r) => {
-      // Another team's run (known only once its spans are joined) is neither added nor counted.
-      if (options.teamId !== undefined && r.teamId !== options.teamId) return;
-      report.records++;
-      aggregator.add(r);
+  const sink = aggregatingSink(
+    aggregator,
+    report,
+    options,
+    (e) => {
+      throw e;
     },
-    reject: (error) => {
-      if (!options.lenient) throw error;
-      const skip = { location: error.location, reason: error.message, error };
-      report.skipped++;
-      if (report.firstSkips.length < maxSkips) report.firstSkips.push(skip);
-      if (options.onSkip !== undefined) skips.push(skip);
-    },
-  };
+    options.onSkip === undefined ? undefined : (skip) => skips.push(skip),
+  );
   let streamed;
   try {
     streamed = await streamOtlpDocument(path, options, path, sink, skipOtherTeams);

@@ -2,15 +2,14 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { MetricsAggregator } from '../aggregator';
 import { MetricsError } from '../errors';
 import { OTLP_BATCH_SPANS, OTLP_PROBE } from '../otlp';
-import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
+import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe } from '../otlp';
 import { emptyReport } from '../read-options';
-import type { ReadReport } from '../read-options';
+import type { ReadOptions, ReadReport } from '../read-options';
 import { AGGREGATOR_TEAM_FILTER } from './aggregator-state';
 import { NotStreamable, streamOtlpDocument } from './otlp-document';
 import type { SpanPosition } from './otlp-document';
-import { OTLP_MIN_WINDOW, mergeOtlpRanges, planOtlpRanges } from './otlp-range';
+import { OTLP_MIN_WINDOW, aggregatingSink, mergeOtlpRanges, planOtlpRanges } from './otlp-range';
 import type { OtlpPlan, OtlpRangeResult } from './otlp-range';
-import type { ReadOptions } from '../read-options';
 import { plainError, rangeResult } from './range-reader';
 import type { PlainError } from './range-reader';
 
@@ -316,19 +315,9 @@ export async function aggregateOtlpDocumentPart(task: OtlpDocumentPartTask): Pro
   agg[AGGREGATOR_TEAM_FILTER](task.teamId);
   const divert = new Set(task.plan.divert === '' ? [] : task.plan.divert.split('\n'));
   const range: OtlpRangeHooks = { watermarkNs: BigInt(task.plan.watermarkNs), divert: (traceId) => divert.size > 0 && divert.has(traceId) };
-  const maxSkips = task.maxReportedSkips ?? 5;
-  const sink: OtlpSink = {
-    record: (r) => {
-      if (task.teamId !== undefined && r.teamId !== task.teamId) return;
-      report.records++;
-      agg.add(r);
-    },
-    reject: (error) => {
-      if (!task.lenient) throw error;
-      report.skipped++;
-      if (report.firstSkips.length < maxSkips) report.firstSkips.push({ location: error.location, reason: error.message, error });
-    },
-  };
+  const sink = aggregatingSink(agg, report, task, (e) => {
+    throw e;
+  });
   const options = { otlp: task.otlp, formations: task.formations };
   let seam: string | undefined;
   let multiLine = false;

@@ -5,7 +5,7 @@ import type { ErrorLocation } from '@autotune/errors';
 import { OTLP_PROBE, OTLP_REPLAY, OTLP_SUMMARY_ONLY, OtlpAssembler, OtlpSkipConflict, normaliseOtlpId } from '../otlp';
 import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import { emptyReport } from '../read-options';
-import type { ReadOptions, ReadReport } from '../read-options';
+import type { ReadOptions, ReadReport, SkippedInput } from '../read-options';
 import { AGGREGATOR_MERGE_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
 import { plainError, rangeResult, readRange, toMetricsError } from './range-reader';
 import type { PlainError, RangeResult, RangeTask } from './range-reader';
@@ -273,6 +273,36 @@ export function aggregateOtlpRange(task: OtlpRangeTask): OtlpRangeResult {
 export const OTLP_BOUNDARY_WINDOW = 8 << 20;
 export const OTLP_MIN_WINDOW = 1 << 20;
 
+/**
+ * The sink of a read that aggregates OTLP runs: the runs of `options.teamId` (of every team without one; another
+ * team's run is known only once its spans are joined) go to `agg` and are counted in `report`; a run or span
+ * rejected goes to `strict`, or when lenient is counted as a skip (the first `maxReportedSkips` kept, each also
+ * handed to `onSkip`).
+ */
+export function aggregatingSink(
+  agg: MetricsAggregator,
+  report: ReadReport,
+  options: { teamId?: string | undefined; lenient?: boolean | undefined; maxReportedSkips?: number | undefined },
+  strict: (e: MetricsError) => void,
+  onSkip?: (skip: SkippedInput) => void,
+): OtlpSink {
+  const maxSkips = options.maxReportedSkips ?? 5;
+  return {
+    record: (r) => {
+      if (options.teamId !== undefined && r.teamId !== options.teamId) return;
+      report.records++;
+      agg.add(r);
+    },
+    reject: (error) => {
+      if (options.lenient !== true) return strict(error);
+      const skip: SkippedInput = { location: error.location, reason: error.message, error };
+      report.skipped++;
+      if (report.firstSkips.length < maxSkips) report.firstSkips.push(skip);
+      onSkip?.(skip);
+    },
+  };
+}
+
 /** The plan of every range: the traces seen near any boundary, and each range's starting watermark. */
 export function planOtlpRanges(path: string, ranges: readonly [number, number][], maxWindow = OTLP_BOUNDARY_WINDOW): OtlpPlan[] {
   const ids = new Set<string>();
@@ -338,20 +368,7 @@ export function mergeOtlpRanges(
   let firstError: MetricsError | undefined;
   const replay = new OtlpAssembler(options.otlp, options);
   replay[OTLP_SUMMARY_ONLY]();
-  const sink: OtlpSink = {
-    record: (r) => {
-      if (options.teamId !== undefined && r.teamId !== options.teamId) return;
-      report.records++;
-      aggregator.add(r);
-    },
-    reject: (e) => {
-      if (!options.lenient) firstError ??= e;
-      else {
-        report.skipped++;
-        if (report.firstSkips.length < maxSkips) report.firstSkips.push({ location: e.location, reason: e.message, error: e });
-      }
-    },
-  };
+  const sink = aggregatingSink(aggregator, report, options, (e) => (firstError ??= e));
   let firstLine = 1;
   let latest = 0n;
   for (const r of results) {
