@@ -2,8 +2,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { MetricsAggregator } from '../aggregator';
 import { MetricsError } from '../errors';
 import type { ErrorLocation } from '@autotune/errors';
-import { OTLP_PROBE, OTLP_REPLAY, OTLP_SUMMARY_ONLY, OtlpAssembler, OtlpSkipConflict, normaliseOtlpId } from '../otlp';
-import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
+import { OTLP_PROBE, OTLP_REPLAY, OTLP_SUMMARY_ONLY, OtlpAssembler, OtlpSkipConflict, normaliseOtlpId, unpackDiverted } from '../otlp';
+import type { DivertedDoc, OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import { emptyReport } from '../read-options';
 import type { ReadOptions, ReadReport } from '../read-options';
 import { AGGREGATOR_MERGE_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
@@ -318,8 +318,9 @@ export function mergeOtlpRanges(
   }
   // A trace skipped unread in one range must not be one assembled in another (the ranges check their own),
   // nor one whose spans some range diverted to the replay.
+  const diverted: DivertedDoc[][] = results.map((r) => r.probe.diverted.map(unpackDiverted));
   const replayed = new Set<string>();
-  for (const r of results) for (const doc of r.probe.diverted) for (const span of doc.spans) replayed.add(span.traceId);
+  for (const docs of diverted) for (const doc of docs) for (const span of doc.spans) replayed.add(span.traceId);
   for (let k = 0; k < results.length; k++) {
     const skipped = results[k]!.skippedTraces;
     if (skipped === '') continue;
@@ -354,9 +355,9 @@ export function mergeOtlpRanges(
   };
   let firstLine = 1;
   let latest = 0n;
-  for (const r of results) {
+  for (const [k, r] of results.entries()) {
     // A single-thread read reaches this range at the latest end before it, whatever the range guessed.
-    for (const doc of r.probe.diverted) {
+    for (const doc of diverted[k]!) { // one list of documents per range
       if (doc.beforeNs < latest) doc.beforeNs = latest;
       if (doc.afterNs < latest) doc.afterNs = latest;
       // Lines were counted from the range's first line: shift them, once per document.
