@@ -980,7 +980,7 @@ export function newSpan(
   const inherited = inheritedAttributes(resource);
   for (let k = 0; k + 1 < inherited.length; k += 2) {
     const key = inherited[k] as string;
-    if (!attrs.has(key)) attrs.set(key, inherited[k + 1] as AttrValue);
+    if (!attrs.has(key)) attrs.set(key, inherited[k + 1]);
   }
   const op = attrs.get('gen_ai.operation.name');
   const kind = operationKind(typeof op === 'string' ? op : (name.split(' ', 1)[0] ?? '')) ?? 'other';
