@@ -12,7 +12,10 @@
 // and prints one table with the machine, date and load average.
 //
 //   npm run build && node tools/bench/metrics-load.mjs [--records N] [--repeat R] [--formats a,b] [--passes bare,all,...]
-//                                                      [--otlp-json-spans N]
+//                                                      [--otlp-json-spans N] [--quiet]
+//
+// Every run records the CPU time the rest of the machine used meanwhile (Linux /proc/stat), and the table says
+// how much; with --quiet a run during which others used over a tenth of a core is repeated (up to 5 times).
 //
 // OTLP files are sized in spans: --records N gives about N spans (runs = N / 6.5; a run has one workflow span
 // and 3-8 member spans). autotune streams a single OTLP document span by span, but the bare pass parses it
@@ -92,10 +95,33 @@ async function ensure(file, count, format) {
   await generateRecords(file, count, 42, format);
 }
 
-function run(pass, file, format) {
-  const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', pass, file, format], { encoding: 'utf8', maxBuffer: 1 << 20 });
-  if (res.status !== 0) throw new Error(`${pass} pass on ${file} failed: ${res.stderr}`);
-  return JSON.parse(res.stdout);
+/** CPU seconds the whole machine spent busy so far (Linux /proc/stat: every state but idle and iowait), or undefined. */
+function machineBusySeconds() {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).map(Number);
+    const busy = ticks.slice(0, 8).reduce((a, b) => a + b, 0) - ticks[3] - ticks[4];
+    return busy / 100; // USER_HZ: 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One pass in a fresh child. `otherCpu` is the CPU time the rest of the machine used meanwhile (busy time minus
+ * the child's own): on a shared 2-core machine a parallel pass is only measured when it had the cores to itself.
+ * With `--quiet`, a pass during which others used more than a tenth of a core is run again (up to 5 times).
+ */
+function run(pass, file, format, quiet) {
+  for (let attempt = 1; ; attempt++) {
+    const before = machineBusySeconds();
+    const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', pass, file, format], { encoding: 'utf8', maxBuffer: 1 << 20 });
+    const after = machineBusySeconds();
+    if (res.status !== 0) throw new Error(`${pass} pass on ${file} failed: ${res.stderr}`);
+    const out = JSON.parse(res.stdout);
+    out.otherCpu = before === undefined ? 0 : Math.max(0, after - before - out.cpuSeconds);
+    if (!quiet || out.otherCpu <= 0.1 * out.seconds || attempt >= 5) return out;
+    console.error(`${format} ${pass}: others used ${out.otherCpu.toFixed(1)} s of CPU in ${out.seconds.toFixed(1)} s: again`);
+  }
 }
 
 async function main() {
@@ -107,6 +133,7 @@ async function main() {
   };
   const count = Number(opt('--records', '1000000'));
   const repeat = Number(opt('--repeat', '3'));
+  const quiet = args.includes('--quiet');
   const otlpJsonSpans = Number(opt('--otlp-json-spans', '200000'));
   const formats = opt('--formats', FORMATS.join(',')).split(',');
   const passes = opt('--passes', Object.keys(PASSES).join(',')).split(',');
@@ -120,6 +147,8 @@ async function main() {
   const loadBefore = loadavg();
   const started = new Date();
   const rows = [];
+  /** Every timed run kept, for the account of other processes' CPU. */
+  const all = [];
   for (const format of formats) {
     const runs = format === 'otlp-jsonl' ? Math.round(count / 6.5) : format === 'otlp-json' ? Math.round(otlpJsonSpans / 6.5) : count;
     const file = join(data, `${format}-${format === 'otlp-json' ? `${otlpJsonSpans}spans` : tag}.${format.endsWith('jsonl') ? 'jsonl' : 'json'}`);
@@ -133,8 +162,9 @@ async function main() {
     const res = Object.fromEntries(passes.map((p) => [p, []]));
     // Alternate the passes, so that drift in machine load hits all alike.
     for (let k = 0; k < repeat; k++) {
-      for (const pass of Object.keys(res)) res[pass].push(run(pass, pass === 'bare' ? bareFile : file, format));
+      for (const pass of Object.keys(res)) res[pass].push(run(pass, pass === 'bare' ? bareFile : file, format, quiet));
     }
+    for (const list of Object.values(res)) all.push(...list);
     const bare = median(res.bare.map((r) => r.seconds));
     const bareCpu = median(res.bare.map((r) => r.cpuSeconds));
     const cell = (pass) => {
@@ -153,6 +183,11 @@ async function main() {
   const la = (l) => l.map((x) => x.toFixed(2)).join(' ');
   console.log(`Machine: ${cpus().length} CPUs (nproc), ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}; ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
   console.log(`Load average (1, 5, 15 min): ${la(loadBefore)} at the start, ${la(loadavg())} at the end.`);
+  const kept = rows.length === 0 ? [] : all.filter((r) => r.otherCpu !== undefined);
+  if (kept.length > 0) {
+    const worst = Math.max(...kept.map((r) => r.otherCpu / r.seconds));
+    console.log(`Other processes during the ${kept.length} timed runs: ${kept.reduce((a, r) => a + r.otherCpu, 0).toFixed(1)} CPU seconds in all, at most ${(100 * worst).toFixed(0)}% of a core in one run${quiet ? ' (--quiet: runs over 10% were repeated, up to 5 times)' : ''}.`);
+  }
   console.log(`${count.toLocaleString('en-US')} runs per file (OTLP: about ${count.toLocaleString('en-US')} spans as JSON Lines, ${otlpJsonSpans.toLocaleString('en-US')} as one document); median of ${repeat} alternating runs, peak RSS the largest. Wall seconds (ratio to bare) | CPU seconds of all threads (ratio to bare) | peak RSS MB.\n`);
   console.log('| format | MB | records | bare s | bare CPU s | bare RSS | all teams: s | CPU s | RSS | --team-id: s | CPU s | RSS | 1 thread: s | CPU s | RSS |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');

@@ -184,4 +184,17 @@ describe('loadMetricsFromFile on worker threads', () => {
     expect(out.single.insights['review']!.length).toBeGreaterThan(0);
     expect(out.single).toEqual(out.full);
   }, 120_000);
+
+  it('one OTLP document, all teams, in two parts: exactly the summaries and insights of a single-thread load', async () => {
+    const records = reviewAndResearch(14, 15);
+    const spans = otlpLines(records).flatMap((l) => (JSON.parse(l) as { resourceSpans: { scopeSpans: { spans: unknown[] }[] }[] }).resourceSpans[0]!.scopeSpans[0]!.spans);
+    const path = join(dir, 'runs-all.otlp.json');
+    writeFileSync(path, JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agents' } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] }, null, 1));
+    const out = await child([path, '2']);
+    // 2: a head and a tail part merged, not the document streamed again on one thread.
+    expect(out.threads).toBe(2);
+    expect(out.single.records).toBe(700);
+    expect(Object.values(out.single.insights).flat().length).toBeGreaterThan(0);
+    expect(out.parallel).toEqual(out.single);
+  }, 120_000);
 });

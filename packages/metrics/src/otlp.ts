@@ -120,6 +120,8 @@ export const OTLP_STREAM_SKIP = Symbol('autotune.metrics.otlpStreamSkip');
 export const OTLP_SUMMARY_ONLY = Symbol('autotune.metrics.otlpSummaryOnly');
 export const OTLP_ADD_READ_DOCUMENT = Symbol('autotune.metrics.otlpAddReadDocument');
 export const OTLP_STREAM_READ_SPAN = Symbol('autotune.metrics.otlpStreamReadSpan');
+export const OTLP_STREAM_RESUME = Symbol('autotune.metrics.otlpStreamResume');
+export const OTLP_STREAM_STOP = Symbol('autotune.metrics.otlpStreamStop');
 
 /**
  * Package-internal: thrown by an assembler that skips other teams' documents (`OTLP_SKIP_DOCUMENT`) when it
@@ -158,6 +160,11 @@ export interface DivertedDoc {
   afterNs: bigint;
   /** False when the document stopped with an error: no advance followed it. */
   advanced: boolean;
+  /**
+   * True when the batch began before the range (one OTLP document read in parts, see `OTLP_STREAM_RESUME`): it
+   * continues the previous part's last batch, so no advance came before it.
+   */
+  continued?: boolean;
 }
 
 /**
@@ -172,7 +179,9 @@ export type PackedDivertedDoc = Omit<DivertedDoc, 'spans'> & { spans: Uint8Array
 
 /** A packed diverted document as it was (see `PackedDivertedDoc`); the spans of one document keep their shared objects. */
 export function unpackDiverted(doc: PackedDivertedDoc): DivertedDoc {
-  return { spans: deserialize(doc.spans) as SpanLite[], beforeNs: doc.beforeNs, afterNs: doc.afterNs, advanced: doc.advanced };
+  const out: DivertedDoc = { spans: deserialize(doc.spans) as SpanLite[], beforeNs: doc.beforeNs, afterNs: doc.afterNs, advanced: doc.advanced };
+  if (doc.continued !== undefined) out.continued = doc.continued;
+  return out;
 }
 
 /** What could make a range's assembly differ from a single-thread one: checked by the caller, which falls back. */
@@ -239,6 +248,8 @@ export class OtlpAssembler {
   private batchBeforeNs = 0n;
   /** Spans added since the batch began (see `OTLP_BATCH_SPANS`). */
   private inBatch = 0;
+  /** The current batch began in the previous part of a document read in parts (see `OTLP_STREAM_RESUME`). */
+  private continuedBatch = false;
   /**
    * Team skipping only (see `OTLP_SKIP_DOCUMENT`): traces seen only in skipped documents that a full read
    * could still hold open, with the watermark after their last document; and those it could still remember
@@ -301,6 +312,9 @@ export class OtlpAssembler {
     } catch (e) {
       if (e instanceof MetricsError) {
         sink.reject(e);
+        // A span rejected is still one of the document's: batches are cut by position in the document, so that
+        // where one ends can be told from the document's bytes (see internal/otlp-document-parts.ts).
+        this.countInBatch(sink);
         return;
       }
       throw e;
@@ -332,11 +346,14 @@ export class OtlpAssembler {
   }
 
   /** In range mode: the batch's diverted spans, with the watermark around them, for the replay. */
-  private endBatch(advanced: boolean): void {
-    if (this.range !== undefined && this.docDiverted.length > 0) {
-      this.probe!.diverted.push({ spans: serialize(this.docDiverted), beforeNs: this.batchBeforeNs, afterNs: this.watermarkNs, advanced });
+  private endBatch(advanced: boolean, always = false): void {
+    if (this.range !== undefined && (this.docDiverted.length > 0 || always)) {
+      const doc: PackedDivertedDoc = { spans: serialize(this.docDiverted), beforeNs: this.batchBeforeNs, afterNs: this.watermarkNs, advanced };
+      if (this.continuedBatch) doc.continued = true;
+      this.probe!.diverted.push(doc);
       this.docDiverted.length = 0;
     }
+    this.continuedBatch = false;
   }
 
   /** @internal One document read as a stream of spans (see internal/otlp-document.ts): its start. */
@@ -368,6 +385,27 @@ export class OtlpAssembler {
       this.endBatch(complete);
     }
     this.advance(sink);
+  }
+
+  /**
+   * @internal A part of a streamed document that starts between two spans (range mode): `batchSpans` spans of the
+   * current batch came before it, in the previous part, so the batch goes on where that part stopped.
+   */
+  [OTLP_STREAM_RESUME](batchSpans: number): void {
+    this.beginBatch();
+    this.inBatch = batchSpans;
+    this.continuedBatch = batchSpans > 0;
+  }
+
+  /**
+   * @internal A part of a streamed document that stops between two spans (range mode): the batch goes on in the
+   * next part, so nothing advances here. Returns the spans of the unfinished batch (the next part's `batchSpans`).
+   */
+  [OTLP_STREAM_STOP](): number {
+    // Handed on even with no spans: its replay makes the advance that began the batch, which the next part's
+    // continuation of it (`DivertedDoc.continued`) does not repeat.
+    this.endBatch(false, true);
+    return this.inBatch;
   }
 
   /** @internal The end of a streamed document. */
@@ -462,8 +500,10 @@ export class OtlpAssembler {
    */
   [OTLP_REPLAY](doc: DivertedDoc, sink: OtlpSink): void {
     this.probe ??= newProbe();
-    if (doc.beforeNs > this.watermarkNs) this.watermarkNs = doc.beforeNs;
-    this.advance(sink);
+    if (doc.continued !== true) {
+      if (doc.beforeNs > this.watermarkNs) this.watermarkNs = doc.beforeNs;
+      this.advance(sink);
+    }
     for (const s of doc.spans) this.add(s);
     if (doc.afterNs > this.watermarkNs) this.watermarkNs = doc.afterNs;
     if (doc.advanced) this.advance(sink);

@@ -430,6 +430,33 @@ describe('OTLP through the fast reader: the results of JSON.parse and addDocumen
   }, 120_000);
 });
 
+describe('one OTLP document on two threads (real workers, in a child process)', () => {
+  it.each(['one-line', 'pretty'] as const)('(%s) exactly the general reader\'s summary and report, read in two parts', async (document) => {
+    const path = join(dir, `document-parts-${document}.json`);
+    writeOtlpLines(path, 2500, 71, { document, unicodeEvery: 13 });
+    const out = (await child(['otlp-general', path, '2', 'document'])) as { general: { summary: unknown; report: { records: number; lateSpans: number } }; single: Record<string, unknown>; parallel: Record<string, unknown> };
+    expect(out.general.report.records).toBe(2500);
+    expect(out.general.report.lateSpans).toBeGreaterThan(0);
+    expect(out.single).toEqual({ threads: 1, summary: out.general.summary, report: out.general.report });
+    // 2: the parts were merged, not read again on one thread after a failed check.
+    expect(out.parallel).toEqual({ threads: 2, summary: out.general.summary, report: out.general.report });
+  }, 120_000);
+
+  it('with bad spans in both halves: the same skips when lenient, the same first error when strict', async () => {
+    const path = join(dir, 'document-parts-bad.json');
+    writeOtlpLines(path, 1500, 72, { document: 'one-line' });
+    let n = 0;
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/"endTimeUnixNano":"(\d+)"/g, (m, ns: string) => (++n % 700 === 0 ? `"endTimeUnixNano":"-${ns}"` : m)));
+    const lenient = (await child(['otlp-general', path, '2', 'lenient', 'document'])) as { general: { summary: unknown; report: { skipped: number } }; parallel: Record<string, unknown> };
+    expect(lenient.general.report.skipped).toBeGreaterThan(5);
+    expect(lenient.parallel).toEqual({ threads: 2, summary: lenient.general.summary, report: lenient.general.report });
+    const strict = (await child(['otlp-general', path, '2', 'document'])) as { general: { error: string }; single: { error: string }; parallel: { error: string } };
+    expect(strict.general.error).toMatch(/Unix nanoseconds/);
+    expect(strict.single).toEqual(strict.general);
+    expect(strict.parallel).toEqual(strict.general);
+  }, 120_000);
+});
+
 describe('one OTLP document, streamed span by span', () => {
   it.each([
     ['on one line', 'one-line', 'otlp-jsonl'],

@@ -1,8 +1,20 @@
 import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import type { ErrorLocation } from '@autotune/errors';
-import { OTLP_STREAM_BEGIN, OTLP_STREAM_END, OTLP_STREAM_READ_SPAN, OTLP_STREAM_SKIP, OTLP_STREAM_SPAN, OTLP_SUMMARY_ONLY, OtlpAssembler, resourceAttributes } from '../otlp';
-import type { AttrValue, OtlpOptions, OtlpSink } from '../otlp';
+import {
+  OTLP_RANGE_MODE,
+  OTLP_STREAM_BEGIN,
+  OTLP_STREAM_END,
+  OTLP_STREAM_READ_SPAN,
+  OTLP_STREAM_RESUME,
+  OTLP_STREAM_SKIP,
+  OTLP_STREAM_SPAN,
+  OTLP_STREAM_STOP,
+  OTLP_SUMMARY_ONLY,
+  OtlpAssembler,
+  resourceAttributes,
+} from '../otlp';
+import type { AttrValue, OtlpOptions, OtlpRangeHooks, OtlpSink } from '../otlp';
 import type { RecordChecks } from '../validate';
 import { otlpTeamNeedles, scanOtlpSpan, skippedSpanAt, tracesNamingTeam, walkSpan } from './otlp-skip';
 import { lastSpanEnd, readOtlpSpanFast, readOtlpSpanFastAt } from './otlp-fast';
@@ -61,6 +73,22 @@ export interface OtlpDocumentHandlers {
    * and end keys end in `b` (see `walkSpan`), and whether a needle of the team lies in it.
    */
   skipSpan?(resourceIndex: number, b: Buffer, from: number, to: number, found: { keys: Int32Array; named: boolean } | undefined): boolean;
+}
+
+/**
+ * Where a span starts inside a document, as far as the scanner's state goes: the indexes of its resourceSpans,
+ * scopeSpans and spans entries, the key that holds its scope list, which keys came before in the objects around
+ * it, and the document's line. A part of a document read from its middle starts from a guess of this
+ * (`OtlpDocumentScanner.resume`), checked against the state of the part before it (`cutState`).
+ */
+export interface SpanPosition {
+  line: number;
+  resourceIndex: number;
+  scopeIndex: number;
+  spanIndex: number;
+  scopeKey: 'scopeSpans' | 'instrumentationLibrarySpans';
+  hasResource: boolean;
+  hasScope: boolean;
 }
 
 /** A push scanner over the document's bytes (see the top of this file). */
@@ -260,6 +288,35 @@ export class OtlpDocumentScanner {
     this.pieces.push(block.subarray(this.capFrom));
   }
 
+  /**
+   * The state between two spans of a spans list, as text (the same for `resume` from the same position); undefined
+   * anywhere else. Compared across parts of a document read in parts: equal states mean that the next part,
+   * started by `resume`, scans on exactly as this scanner would.
+   */
+  cutState(): string | undefined {
+    const top = this.stack[this.stack.length - 1];
+    if (this.capturing || this.phase !== 'inside' || top?.role !== 'spArr' || (top.state !== 0 && top.state !== 3)) return undefined;
+    const frames = this.stack.map((f) => [f.role, f.state, f.count, f.index, f.key, f.keys === undefined ? null : [...f.keys].sort()]);
+    return JSON.stringify([this.line, frames]);
+  }
+
+  /** Start inside a spans list, before the span at `p` (a part of a document read from its middle). */
+  resume(p: SpanPosition): void {
+    const object = (role: Role, index: number, key: string, keys: string[]): Frame => ({ ...frame(role, true, index), state: 3, key, keys: new Set(keys) });
+    const list = (role: Role, count: number): Frame => ({ ...frame(role, false, 0), state: count > 0 ? 3 : 0, count });
+    this.phase = 'inside';
+    this.line = p.line;
+    this.stack.length = 0;
+    this.stack.push(
+      object('root', 0, 'resourceSpans', ['resourceSpans']),
+      list('rsArr', p.resourceIndex),
+      object('rsObj', p.resourceIndex, p.scopeKey, p.hasResource ? ['resource', p.scopeKey] : [p.scopeKey]),
+      list('ssArr', p.scopeIndex),
+      object('ssObj', p.scopeIndex, 'spans', p.hasScope ? ['scope', 'spans'] : ['spans']),
+      list('spArr', p.spanIndex),
+    );
+  }
+
   /** The end of input: the document must be complete. */
   end(): void {
     if (this.phase !== 'after') throw new NotStreamable('the document is incomplete');
@@ -424,10 +481,30 @@ export interface StreamedDocument {
   /** 'otlp-jsonl' for a document on one line (as the general reader names it), else 'otlp-json'. */
   format: 'otlp-json' | 'otlp-jsonl';
   assembler: OtlpAssembler;
+  /**
+   * A part (`DocumentPart`): where it stopped (a head) or started (a tail), as scanner state, resource and
+   * spans of the unfinished batch; undefined for a head that did not stop between two spans. A head and the
+   * tail after it read exactly as one pass when their `seam`s are equal.
+   */
+  seam?: string | undefined;
 }
 
-/** Bytes read per call: large enough that the scanner's per-block work is negligible. */
-const BLOCK_BYTES = 1 << 20;
+/**
+ * One of the two parts of a document read on two threads (see internal/otlp-document-parts.ts): the head reads
+ * bytes up to `stopAt` (a span's start) and stops there, mid-batch; the tail starts at `start` in the state
+ * `at`, with its resource (`resource`, the value of its resource key, when `at.hasResource`) and `batchSpans`
+ * spans of the unfinished batch before it. Both assemble in range mode (`range`).
+ */
+export type DocumentPart = { range: OtlpRangeHooks } & (
+  | { kind: 'head'; stopAt: number }
+  | { kind: 'tail'; start: number; at: SpanPosition; resource: unknown; batchSpans: number }
+);
+
+/**
+ * Bytes read per call: large enough that the scanner's per-block work is negligible, and under V8's largest
+ * regular heap object (128 KiB), so that the block decoded as text is not a large object mapped afresh each time.
+ */
+const BLOCK_BYTES = 127 * 1024;
 
 /**
  * Stream one OTLP document from `path` into a new assembler whose runs go to `sink` (flushed at the end).
@@ -446,14 +523,18 @@ export async function streamOtlpDocument(
   file: string,
   sink: OtlpSink,
   skipOtherTeams = false,
+  part?: DocumentPart,
 ): Promise<StreamedDocument> {
   const assembler = new OtlpAssembler(options.otlp, options);
   // Only aggregateFile streams a document: its runs go to an aggregator.
   assembler[OTLP_SUMMARY_ONLY]();
+  if (part !== undefined) assembler[OTLP_RANGE_MODE](part.range);
   let location: ErrorLocation | undefined;
   let resourceIndex = -1;
   let resource = new Map<string, AttrValue>();
   let spansInResource = 0;
+  /** The current resource's value as JSON ('none' without one): part of a part's seam. */
+  let resourceJson = 'none';
   const begin = (): void => {
     if (location === undefined) {
       location = { file, line: scanner.line };
@@ -465,6 +546,7 @@ export async function streamOtlpDocument(
     if (i !== resourceIndex) {
       resourceIndex = i;
       resource = new Map();
+      resourceJson = 'none';
       resourceNamesTeam = false;
       spansInResource = 0;
     }
@@ -486,6 +568,7 @@ export async function streamOtlpDocument(
       resourceIndex = i;
       spansInResource = 0;
       resource = resourceAttributes(value, location ?? { file });
+      resourceJson = JSON.stringify(value);
       // A run can take its team from its resource (service.name, say): then no span under it is skipped.
       resourceNamesTeam = teamId !== undefined && JSON.stringify(value).includes(JSON.stringify(teamId).slice(1, -1));
     },
@@ -539,10 +622,22 @@ export async function streamOtlpDocument(
     }
   }
   const scanner = new OtlpDocumentScanner(handlers, teamHits);
+  let seam: string | undefined;
+  const seamOf = (state: string | undefined, batchSpans: number): string | undefined =>
+    state === undefined ? undefined : JSON.stringify([state, resourceIndex, resourceJson, batchSpans]);
+  if (part?.kind === 'tail') {
+    scanner.resume(part.at);
+    location = { file, line: part.at.line };
+    resourceIndex = part.at.resourceIndex;
+    if (part.at.hasResource) handlers.resource(resourceIndex, part.resource);
+    assembler[OTLP_STREAM_RESUME](part.batchSpans);
+    seam = seamOf(scanner.cutState(), part.batchSpans);
+  }
+  const stopAt = part?.kind === 'head' ? part.stopAt : Number.POSITIVE_INFINITY;
   try {
-    for (let pos = 0; ; ) {
+    for (let pos = part?.kind === 'tail' ? part.start : 0; pos < stopAt; ) {
       const block = Buffer.allocUnsafe(BLOCK_BYTES);
-      const { bytesRead } = await fh.read(block, 0, BLOCK_BYTES, pos);
+      const { bytesRead } = await fh.read(block, 0, Math.min(BLOCK_BYTES, stopAt - pos), pos);
       if (bytesRead === 0) break;
       pos += bytesRead;
       scanner.push(block.subarray(0, bytesRead));
@@ -550,9 +645,15 @@ export async function streamOtlpDocument(
   } finally {
     await fh.close();
   }
-  scanner.end();
-  if (location === undefined) assembler[OTLP_STREAM_BEGIN]();
-  assembler[OTLP_STREAM_END](sink);
+  if (part?.kind === 'head') {
+    if (location === undefined) assembler[OTLP_STREAM_BEGIN]();
+    const state = scanner.cutState();
+    seam = seamOf(state, assembler[OTLP_STREAM_STOP]());
+  } else {
+    scanner.end();
+    if (location === undefined) assembler[OTLP_STREAM_BEGIN]();
+    assembler[OTLP_STREAM_END](sink);
+  }
   assembler.flush(sink);
-  return { format: scanner.multiLine ? 'otlp-json' : 'otlp-jsonl', assembler };
+  return { format: scanner.multiLine ? 'otlp-json' : 'otlp-jsonl', assembler, seam };
 }

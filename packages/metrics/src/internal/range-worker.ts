@@ -2,6 +2,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { transferables } from './aggregator-state';
 import { aggregateArrayRange } from './array-range-reader';
 import type { ArrayRangeTask } from './array-range-reader';
+import { aggregateOtlpDocumentPart } from './otlp-document-parts';
+import type { OtlpDocumentPartTask } from './otlp-document-parts';
 import { aggregateOtlpRange } from './otlp-range';
 import type { OtlpRangeTask } from './otlp-range';
 import { aggregateRange } from './range-reader';
@@ -11,10 +13,16 @@ import type { RangeTask } from './range-reader';
 export type WorkerData =
   | { kind: 'lines'; task: RangeTask }
   | { kind: 'array'; task: ArrayRangeTask }
-  | { kind: 'otlp'; task: OtlpRangeTask };
+  | { kind: 'otlp'; task: OtlpRangeTask }
+  | { kind: 'otlp-document'; task: OtlpDocumentPartTask };
 
 // Entry point of a worker thread started by `aggregateFile`: one byte range, one message back. The duration
 // arrays are transferred, not copied, so a range's figures cost no second copy on their way to the merge.
 const data = workerData as WorkerData;
-const result = data.kind === 'array' ? aggregateArrayRange(data.task) : data.kind === 'otlp' ? aggregateOtlpRange(data.task) : aggregateRange(data.task);
-parentPort!.postMessage(result, transferables(result.state));
+if (data.kind === 'otlp-document') {
+  // A streamed document reads asynchronously; an error rejects, which the worker reports as its 'error' event.
+  void aggregateOtlpDocumentPart(data.task).then((result) => parentPort!.postMessage(result, transferables(result.state)));
+} else {
+  const result = data.kind === 'array' ? aggregateArrayRange(data.task) : data.kind === 'otlp' ? aggregateOtlpRange(data.task) : aggregateRange(data.task);
+  parentPort!.postMessage(result, transferables(result.state));
+}

@@ -1,0 +1,120 @@
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { aggregateFile } from '../src/aggregate-file';
+import type { MetricsSummary } from '../src/summary-types';
+import type { ReadReport } from '../src/read-options';
+import { aggregateOtlpDocumentPart, documentPartTasks, findDocumentCut, mergeDocumentParts } from '../src/internal/otlp-document-parts';
+import type { OtlpDocumentPartResult } from '../src/internal/otlp-document-parts';
+import { writeOtlpLines } from './support/generate';
+
+// One OTLP document read as two parts (a head up to a span, a tail from it) must give exactly what one pass
+// gives, wherever the cut falls: in either resource, at a list's first span, next to a batch boundary. The parts
+// run here on this thread (aggregate-file.test.ts runs them on real workers); each cut is read both ways.
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'autotune-document-parts-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function plain(s: MetricsSummary): string {
+  return JSON.stringify({ totalRecords: s.totalRecords, teams: [...s.teams].map(([k, t]) => [k, { ...t }]) }, (_k, x) => (x instanceof Float64Array ? Array.from(x) : x));
+}
+
+function pick(r: ReadReport) {
+  return { format: r.format, records: r.records, skipped: r.skipped, firstSkips: r.firstSkips.map((s) => s.reason), lateSpans: r.lateSpans, unattachedSpans: r.unattachedSpans, rootSpanRuns: r.rootSpanRuns };
+}
+
+/** Byte offsets of the "{" of every span (the generator writes the trace id first). */
+function spanStarts(text: Buffer): number[] {
+  const starts: number[] = [];
+  const key = Buffer.from('"traceId"');
+  for (let at = text.indexOf(key); at >= 0; at = text.indexOf(key, at + 1)) {
+    let i = at - 1;
+    while (text[i] === 0x20 || text[i] === 0x0a) i--;
+    if (text[i] === 0x7b) starts.push(i);
+  }
+  return starts;
+}
+
+async function readInParts(path: string, cut: number, lenient: boolean) {
+  const tasks = documentPartTasks(path, statSync(path).size, cut, { path, lenient, maxReportedSkips: 5, teamId: undefined, formations: undefined, otlp: undefined });
+  const head = await aggregateOtlpDocumentPart(tasks[0]);
+  const tail = await aggregateOtlpDocumentPart(tasks[1]);
+  return { head, tail, merged: mergeDocumentParts(path, tasks, head, tail, { lenient }) };
+}
+
+/** Whether the batch the cut fell in had spans diverted on both sides (the continued batch replayed). */
+function continuedAcrossCut(head: OtlpDocumentPartResult, tail: OtlpDocumentPartResult): boolean {
+  const last = head.probe.diverted[head.probe.diverted.length - 1];
+  const first = tail.probe.diverted[0];
+  return last !== undefined && last.advanced === false && last.spans.length > 0 && first?.continued === true && first.spans.length > 0;
+}
+
+describe('one OTLP document in two parts', () => {
+  it.each(['one-line', 'pretty', 'library-spans'] as const)('(%s) gives exactly the one-pass summary and report at every cut tried', async (document) => {
+    const path = join(dir, `parts-${document}.json`);
+    // 2,500 runs: about 15,000 spans in two resources, so there is a batch boundary (10,000 spans) in the second.
+    writeOtlpLines(path, 2500, 61, { document });
+    const text = readFileSync(path);
+    const starts = spanStarts(text);
+    expect(starts.length).toBeGreaterThan(12_000);
+    const one = await aggregateFile(path, { threads: 1 });
+    expect(one.report.lateSpans).toBeGreaterThan(0);
+    // Evenly spread cuts, the first span of the second resource (preceded by "[", not ","), spans around the
+    // batch boundary, the second span of the document.
+    const secondResource = starts.find((s) => text.lastIndexOf('"resource"', s) > starts[0]!)!;
+    const cuts = new Set<number>([starts[1]!, secondResource, starts[9_999]!, starts[10_000]!, starts[10_001]!]);
+    for (let k = 1; k < 10; k++) cuts.add(starts[Math.floor((starts.length * k) / 10)]!);
+    let merged = 0;
+    let continued = 0;
+    for (const cut of cuts) {
+      const parts = await readInParts(path, cut, false);
+      if (parts.merged === undefined) continue;
+      merged++;
+      if (continuedAcrossCut(parts.head, parts.tail)) continued++;
+      expect({ cut, summary: plain(parts.merged.aggregator.summary()), report: pick(parts.merged.report) }).toEqual({ cut, summary: plain(one.aggregator.summary()), report: pick(one.report) });
+    }
+    // The parts were taken, not read again on one thread after a failed check (which would prove nothing).
+    expect(merged).toBeGreaterThanOrEqual(cuts.size - 2);
+    expect(continued).toBeGreaterThan(0);
+  }, 120_000);
+
+  it('skips bad spans in both parts as one pass does (lenient), and leaves a strict read to one thread', async () => {
+    const path = join(dir, 'parts-bad.json');
+    writeOtlpLines(path, 1500, 62, { document: 'one-line' });
+    let text = readFileSync(path, 'utf8');
+    let n = 0;
+    text = text.replace(/"endTimeUnixNano":"(\d+)"/g, (m, ns: string) => (++n % 700 === 0 ? `"endTimeUnixNano":"-${ns}"` : m));
+    writeFileSync(path, text);
+    const one = await aggregateFile(path, { threads: 1, lenient: true });
+    expect(one.report.skipped).toBeGreaterThan(5);
+    const cut = findDocumentCut(path, statSync(path).size);
+    expect(cut).toBeGreaterThan(0);
+    const lenient = await readInParts(path, cut, true);
+    expect(lenient.merged).toBeDefined();
+    expect(plain(lenient.merged!.aggregator.summary())).toBe(plain(one.aggregator.summary()));
+    expect(pick(lenient.merged!.report)).toEqual(pick(one.report));
+    expect(lenient.head.skipped).toBeGreaterThan(0);
+    expect(lenient.tail.skipped).toBeGreaterThan(0);
+    const strict = await readInParts(path, cut, false);
+    expect(strict.merged).toBeUndefined();
+    expect(strict.head.error?.message).toMatch(/Unix nanoseconds/);
+  }, 120_000);
+
+  it('declines cuts it cannot place: inside a span, a document with its resource after its spans', async () => {
+    const path = join(dir, 'parts-inside.json');
+    writeOtlpLines(path, 800, 63, { document: 'one-line' });
+    const text = readFileSync(path);
+    // Inside a span's attribute list: the head does not stop between spans.
+    const inside = text.indexOf('{"key":"gen_ai.operation.name"', text.length / 2);
+    expect((await readInParts(path, inside, false)).merged).toBeUndefined();
+    const last = join(dir, 'parts-resource-last.json');
+    writeOtlpLines(last, 800, 63, { document: 'resource-last' });
+    const cut = findDocumentCut(last, statSync(last).size);
+    const parts = await readInParts(last, cut, false);
+    expect(parts.merged).toBeUndefined();
+    expect(parts.head.seam === undefined || parts.tail.seam === undefined || parts.head.seam !== parts.tail.seam).toBe(true);
+  }, 120_000);
+});
