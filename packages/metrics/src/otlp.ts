@@ -196,7 +196,7 @@ export interface OtlpRangeProbe {
   maxSpanEndNs: bigint;
   /** The watermark at the first advance (-1 for none): from there on the range's watermark is a single-thread read's, if it is at least the latest end before the range. */
   firstAdvanceNs: bigint;
-  /** Traces assembled here (not diverted): none may have spans in another range. */
+  /** Traces assembled here (not diverted): none may have spans in another range. Sorted (`OTLP_PROBE`). */
   localTraces: string[];
   /** Traces of documents skipped unread (team skipping): none may be assembled in another range. */
   skippedTraces: string[];
@@ -490,7 +490,9 @@ export class OtlpAssembler {
   /** @internal Counters of a range read (`OTLP_RANGE_MODE`) or a replay: what the caller checks. */
   [OTLP_PROBE](): OtlpRangeProbe {
     this.probe ??= newProbe();
-    return { ...this.probe, evictions: this.counts.evictedTraces };
+    // Sorted here, on the range's own thread, so that the caller finds a trace assembled in two ranges in one
+    // pass over the lists (`inTwoLists` in internal/otlp-range.ts) instead of a map of every trace.
+    return { ...this.probe, localTraces: this.probe.localTraces.slice().sort(), evictions: this.counts.evictedTraces };
   }
 
   /**
