@@ -16,87 +16,6 @@ type SpanKind = 'workflow' | 'agent' | 'tool' | 'other';
 /** An attribute value as the assembler keeps it. */
 export type AttrValue = string | number | boolean | AttrValue[] | undefined;
 
-/**
- * A span's attributes (or its resource's), by key in the order first set: a `Map`, or the fast reader's `AttrList`.
- * Package-internal.
- */
-export interface Attrs {
-  readonly size: number;
-  get(key: string): AttrValue;
-  has(key: string): boolean;
-  set(key: string, value: AttrValue): unknown;
-  keys(): Iterable<string>;
-  entries(): Iterable<[string, AttrValue]>;
-  [Symbol.iterator](): Iterator<[string, AttrValue]>;
-}
-
-/** Up to this many attributes an `AttrList` is searched in order; past it, through a map of its keys. */
-const ATTR_LIST_LINEAR = 24;
-
-/**
- * Attributes as two parallel lists, as the fast reader builds them for every span: a span has a handful, and the
- * assembler looks up a few by constant (interned) keys, so a walk comparing pointers beats a `Map`, which hashes,
- * grows its table twice on the way to eight entries, and allocates three times what the lists do (a million spans:
- * about 0.5 us less per span). A key set again keeps its place and takes the new value, as in a `Map`.
- * Package-internal (exported for `internal/otlp-fast.ts`).
- */
-export class AttrList implements Attrs {
-  private readonly keyList: string[] = [];
-  private readonly valueList: AttrValue[] = [];
-  /** The position of each key, made once a list is longer than `ATTR_LIST_LINEAR`, so that a long one stays linear. */
-  private index: Map<string, number> | undefined;
-
-  get size(): number {
-    return this.keyList.length;
-  }
-
-  get(key: string): AttrValue {
-    const j = this.find(key);
-    return j < 0 ? undefined : this.valueList[j];
-  }
-
-  has(key: string): boolean {
-    return this.find(key) >= 0;
-  }
-
-  set(key: string, value: AttrValue): this {
-    const j = this.find(key);
-    if (j >= 0) {
-      this.valueList[j] = value;
-      return this;
-    }
-    const n = this.keyList.push(key);
-    this.valueList.push(value);
-    if (this.index !== undefined) this.index.set(key, n - 1);
-    else if (n > ATTR_LIST_LINEAR) this.index = new Map(this.keyList.map((k, at) => [k, at]));
-    return this;
-  }
-
-  keys(): IterableIterator<string> {
-    return this.keyList.values();
-  }
-
-  entries(): IterableIterator<[string, AttrValue]> {
-    return this.keyList.map((k, j): [string, AttrValue] => [k, this.valueList[j]]).values();
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, AttrValue]> {
-    return this.entries();
-  }
-
-  private find(key: string): number {
-    if (this.index !== undefined) return this.index.get(key) ?? -1;
-    const keys = this.keyList;
-    for (let j = 0; j < keys.length; j++) if (keys[j] === key) return j;
-    return -1;
-  }
-}
-
-/** Attributes as a `Map` (an `AttrList` does not survive `v8.serialize` as itself). */
-function attrsAsMap(a: Attrs): Map<string, AttrValue> {
-  return a instanceof Map ? (a as Map<string, AttrValue>) : new Map(a.entries());
-}
-
 /** A span as the assembler holds it (package-internal: posted between threads by the range-parallel reader). */
 export interface SpanLite {
   traceId: string;
@@ -110,9 +29,9 @@ export interface SpanLite {
   imprecise: boolean;
   error: boolean;
   statusMessage?: string;
-  attrs: Attrs;
+  attrs: Map<string, AttrValue>;
   /** The attributes of the resource that emitted the span (`service.name`, ...). */
-  resource: Attrs;
+  resource: Map<string, AttrValue>;
   links: string[];
   /** Where the span sits in the input, for error messages. */
   where: string;
@@ -258,19 +177,6 @@ export interface DivertedDoc {
  */
 export type PackedDivertedDoc = Omit<DivertedDoc, 'spans'> & { spans: Uint8Array };
 
-/** Spans whose attributes serialize as they are read back: `Map`s (the spans of one resource keep sharing one). */
-function packable(spans: readonly SpanLite[]): SpanLite[] {
-  const resources = new Map<Attrs, Map<string, AttrValue>>();
-  return spans.map((s) => {
-    let resource = resources.get(s.resource);
-    if (resource === undefined) {
-      resource = attrsAsMap(s.resource);
-      resources.set(s.resource, resource);
-    }
-    return { ...s, attrs: attrsAsMap(s.attrs), resource };
-  });
-}
-
 /** A packed diverted document as it was (see `PackedDivertedDoc`); the spans of one document keep their shared objects. */
 export function unpackDiverted(doc: PackedDivertedDoc): DivertedDoc {
   const out: DivertedDoc = { spans: deserialize(doc.spans) as SpanLite[], beforeNs: doc.beforeNs, afterNs: doc.afterNs, advanced: doc.advanced };
@@ -399,7 +305,7 @@ export class OtlpAssembler {
    * One span of a document (`where` is its path in it): read, added, and every `OTLP_BATCH_SPANS` spans the
    * batch ends, so that a document of any size holds only the runs still within their grace.
    */
-  private addRawSpan(u: unknown, where: string, location: ErrorLocation, resourceAttrs: Attrs, sink: OtlpSink): void {
+  private addRawSpan(u: unknown, where: string, location: ErrorLocation, resourceAttrs: Map<string, AttrValue>, sink: OtlpSink): void {
     let span: SpanLite;
     try {
       span = readSpan(u, where, location, resourceAttrs);
@@ -442,7 +348,7 @@ export class OtlpAssembler {
   /** In range mode: the batch's diverted spans, with the watermark around them, for the replay. */
   private endBatch(advanced: boolean, always = false): void {
     if (this.range !== undefined && (this.docDiverted.length > 0 || always)) {
-      const doc: PackedDivertedDoc = { spans: serialize(packable(this.docDiverted)), beforeNs: this.batchBeforeNs, afterNs: this.watermarkNs, advanced };
+      const doc: PackedDivertedDoc = { spans: serialize(this.docDiverted), beforeNs: this.batchBeforeNs, afterNs: this.watermarkNs, advanced };
       if (this.continuedBatch) doc.continued = true;
       this.probe!.diverted.push(doc);
       this.docDiverted.length = 0;
@@ -456,7 +362,7 @@ export class OtlpAssembler {
   }
 
   /** @internal A span of a streamed document, exactly as `addDocument` takes it. */
-  [OTLP_STREAM_SPAN](u: unknown, where: string, location: ErrorLocation, resourceAttrs: Attrs, sink: OtlpSink): void {
+  [OTLP_STREAM_SPAN](u: unknown, where: string, location: ErrorLocation, resourceAttrs: Map<string, AttrValue>, sink: OtlpSink): void {
     this.addRawSpan(u, where, location, resourceAttrs, sink);
   }
 
@@ -983,7 +889,7 @@ function nanos(v: unknown, location: ErrorLocation, path: string): bigint {
 }
 
 /** One parsed span as the assembler holds it; throws a `MetricsError` for a span it cannot read (package-internal). */
-export function readSpan(u: unknown, where: string, location: ErrorLocation, resourceAttrs: Attrs): SpanLite {
+export function readSpan(u: unknown, where: string, location: ErrorLocation, resourceAttrs: Map<string, AttrValue>): SpanLite {
   if (typeof u !== 'object' || u === null || Array.isArray(u)) fail(location, where, 'expected a span object');
   const s = u as Record<string, unknown>;
   const traceId = normaliseOtlpId(s.traceId, 16);
@@ -1101,8 +1007,8 @@ export function newSpan(
   spanId: string,
   parentSpanId: string | undefined,
   name: string,
-  attrs: Attrs,
-  resource: Attrs,
+  attrs: Map<string, AttrValue>,
+  resource: Map<string, AttrValue>,
   startNs: bigint,
   endNs: bigint,
   imprecise: boolean,
@@ -1127,14 +1033,14 @@ export function newSpan(
 }
 
 /** The resource whose `autotune.*` attributes `inherited` holds: the spans of one resource come one after another. */
-let inheritedFrom: Attrs | undefined;
+let inheritedFrom: Map<string, AttrValue> | undefined;
 let inherited: (string | AttrValue)[] = [];
 
 /**
  * A resource's `autotune.*` attributes as key, value, key, value...: found once per resource, not once per span
  * (resource maps are never changed once read).
  */
-function inheritedAttributes(resource: Attrs): readonly (string | AttrValue)[] {
+function inheritedAttributes(resource: Map<string, AttrValue>): readonly (string | AttrValue)[] {
   if (resource !== inheritedFrom) {
     const list: (string | AttrValue)[] = [];
     for (const [k, v] of resource) if (k.startsWith('autotune.')) list.push(k, v);
@@ -1175,7 +1081,7 @@ function runOf(w: SpanLite, trace: Map<string, SpanLite>): RunSpans {
 }
 
 /** The first of `a`, `b` (and `c`) that is a non-empty string attribute. Fixed arities: no array per call. */
-function str(attrs: Attrs, a: string, b?: string, c?: string): string | undefined {
+function str(attrs: Map<string, AttrValue>, a: string, b?: string, c?: string): string | undefined {
   let v = attrs.get(a);
   if (typeof v === 'string' && v !== '') return v;
   if (b === undefined) return undefined;
@@ -1186,18 +1092,18 @@ function str(attrs: Attrs, a: string, b?: string, c?: string): string | undefine
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-function raw(attrs: Attrs, key: string): unknown {
+function raw(attrs: Map<string, AttrValue>, key: string): unknown {
   return attrs.get(key);
 }
 
 /** Input tokens from the usage attributes, accepting the older prompt name. */
-function inputTokens(attrs: Attrs): number | undefined {
+function inputTokens(attrs: Map<string, AttrValue>): number | undefined {
   const v = attrs.get('gen_ai.usage.input_tokens') ?? attrs.get('gen_ai.usage.prompt_tokens');
   return typeof v === 'number' ? v : undefined;
 }
 
 /** Output tokens from the usage attributes, accepting the older completion name. */
-function outputTokens(attrs: Attrs): number | undefined {
+function outputTokens(attrs: Map<string, AttrValue>): number | undefined {
   const v = attrs.get('gen_ai.usage.output_tokens') ?? attrs.get('gen_ai.usage.completion_tokens');
   return typeof v === 'number' ? v : undefined;
 }

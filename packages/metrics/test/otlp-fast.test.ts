@@ -1,6 +1,6 @@
 import type { ErrorLocation } from '@autotune/errors';
 import { forEachRawSpan, readSpan } from '../src/otlp';
-import type { AttrValue, Attrs, SpanLite } from '../src/otlp';
+import type { AttrValue, SpanLite } from '../src/otlp';
 import { fastReadStats, readOtlpDocumentFast, readOtlpSpanFast } from '../src/internal/otlp-fast';
 // mulberry32, so every run tests the same documents.
 import { prng } from './support/generate';
@@ -122,7 +122,7 @@ function generalRead(text: string): { spans: SpanLite[]; rejected: string[]; err
 
 /** A span as plain data: maps as their entries in order, so that order and -0 count. */
 function plain(s: SpanLite): unknown {
-  const entries = (m: Attrs) => [...m.entries()];
+  const entries = (m: Map<string, AttrValue>) => [...m.entries()];
   return { ...s, attrs: entries(s.attrs), resource: entries(s.resource) };
 }
 

@@ -1,6 +1,5 @@
 import { MetricsError, parseMetricsText, parseMetricsTextWithReport, type ExecutionRecord } from '@autotune/metrics';
-import { AttrList, forEachRawSpan, normaliseOtlpId, OTLP_ADD_READ_DOCUMENT, OTLP_PROBE, OTLP_RANGE_MODE, OTLP_REPLAY, OtlpAssembler, readSpan, unpackDiverted, type OtlpSink, type SpanLite } from '../src/otlp';
-import { readOtlpDocumentFast } from '../src/internal/otlp-fast';
+import { forEachRawSpan, normaliseOtlpId, OTLP_PROBE, OTLP_RANGE_MODE, OTLP_REPLAY, OtlpAssembler, readSpan, unpackDiverted, type OtlpSink, type SpanLite } from '../src/otlp';
 
 type Attr = { key: string; value: Record<string, unknown> };
 const s = (key: string, v: string): Attr => ({ key, value: { stringValue: v } });
@@ -275,33 +274,6 @@ describe('OTLP traces to records', () => {
   });
 });
 
-describe('AttrList (the fast reader\'s attributes)', () => {
-  it.each([5, 24, 25, 300])('behaves as a Map of %p keys set in order, some set twice', (n) => {
-    const list = new AttrList();
-    const map = new Map<string, unknown>();
-    const keys = Array.from({ length: n }, (_, k) => `key.${k}`);
-    for (const [k, key] of keys.entries()) {
-      list.set(key, k);
-      map.set(key, k);
-      // Every third key is set again later: it keeps its first place and takes the later value.
-      if (k % 3 === 2) {
-        list.set(keys[k - 2]!, `again ${k}`);
-        map.set(keys[k - 2]!, `again ${k}`);
-      }
-    }
-    list.set('undefined value', undefined);
-    map.set('undefined value', undefined);
-    expect([...list.entries()]).toEqual([...map.entries()]);
-    expect([...list]).toEqual([...map]);
-    expect([...list.keys()]).toEqual([...map.keys()]);
-    expect(list.size).toBe(map.size);
-    for (const key of [...keys, 'undefined value', 'absent']) {
-      expect(list.get(key)).toBe(map.get(key));
-      expect(list.has(key)).toBe(map.has(key));
-    }
-  });
-});
-
 describe('range mode: diverted spans', () => {
   it('are kept serialized and come back as they were read, sharing their location and resource within a document', () => {
     const resource = [s('service.name', 'svc'), s('autotune.formation', 'parallel')];
@@ -336,15 +308,6 @@ describe('range mode: diverted spans', () => {
     // The merge shifts each document's location once: its spans must still share one object.
     expect(docs.spans[1]!.location).toBe(docs.spans[0]!.location);
     expect(docs.spans[1]!.resource).toBe(docs.spans[0]!.resource);
-
-    // Read by the fast reader (attributes in an AttrList), they come back the same, as Maps.
-    const fast = new OtlpAssembler();
-    fast[OTLP_RANGE_MODE]({ watermarkNs: 0n, divert: () => true });
-    fast[OTLP_ADD_READ_DOCUMENT](readOtlpDocumentFast(text, 0, text.length, location)!, sink);
-    const fastDocs = unpackDiverted(fast[OTLP_PROBE]().diverted[0]!);
-    expect(fastDocs.spans[0]!.attrs.constructor.name).toBe('Map'); // deserialized in Node's realm, not Jest's
-    expect(fastDocs.spans).toEqual(expected);
-    expect(fastDocs.spans[1]!.resource).toBe(fastDocs.spans[0]!.resource);
 
     // Replayed, they give the run a plain read gives.
     const records: ExecutionRecord[] = [];

@@ -1,6 +1,6 @@
 import type { ErrorLocation } from '@autotune/errors';
-import { AttrList, newSpan, normaliseOtlpId } from '../otlp';
-import type { AttrValue, Attrs, SpanLite } from '../otlp';
+import { newSpan, normaliseOtlpId } from '../otlp';
+import type { AttrValue, SpanLite } from '../otlp';
 
 /*
  * A fast reader of OTLP/JSON text: it scans the characters of a document (one line of OTLP JSON Lines) or of
@@ -364,8 +364,8 @@ function readNull(): boolean {
  * An attribute list as `readAttributes` reads it: anything but a list is no attributes; an element that is
  * not an object with a string `key` is left out; a key seen again keeps its place and takes the later value.
  */
-function readAttributes(): AttrList {
-  const out = new AttrList();
+function readAttributes(): Map<string, AttrValue> {
+  const out = new Map<string, AttrValue>();
   if (next() !== 91) {
     skipValue();
     return out;
@@ -403,7 +403,7 @@ function readAttributes(): AttrList {
  * native string searches instead of a walk through its tokens) and set. False, having read nothing, for any
  * other form: the general reader then takes it.
  */
-function readCompactAttribute(out: AttrList): boolean {
+function readCompactAttribute(out: Map<string, AttrValue>): boolean {
   if (!at(i, '{"key":"')) return false;
   const a = i + 8;
   const q = cleanQuote(a);
@@ -704,13 +704,13 @@ function readTime(): bigint {
 }
 
 /** One span object at `i`, read as `readSpan` reads it; bails where `readSpan` would reject it. */
-function readSpanAt(where: string, location: ErrorLocation, resource: Attrs): SpanLite {
+function readSpanAt(where: string, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite {
   if (next() !== 123) bail();
   let traceId: string | undefined;
   let spanId: string | undefined;
   let parentSpanId: string | undefined;
   let name = '';
-  let attrs: AttrList | undefined;
+  let attrs: Map<string, AttrValue> | undefined;
   let startNs: bigint | undefined;
   let endNs: bigint | undefined;
   let startImprecise = false;
@@ -813,7 +813,7 @@ function readSpanAt(where: string, location: ErrorLocation, resource: Attrs): Sp
     } while (!endOf(125));
   }
   if (traceId === undefined || spanId === undefined || startNs === undefined || endNs === undefined) bail();
-  return newSpan(traceId, spanId, parentSpanId, name, attrs ?? new AttrList(), resource, startNs, endNs, startImprecise || endImprecise, error, statusMessage, links, where, location);
+  return newSpan(traceId, spanId, parentSpanId, name, attrs ?? new Map<string, AttrValue>(), resource, startNs, endNs, startImprecise || endImprecise, error, statusMessage, links, where, location);
 }
 
 /** `links` as `readSpan` reads them: the span ids of its objects, when there is a list. */
@@ -843,10 +843,10 @@ function readLinks(): string[] {
 }
 
 /** The resource object's attributes (`resourceAttributes`): `null` or no `attributes` is none. */
-function readResource(): AttrList {
-  if (readNull()) return new AttrList();
+function readResource(): Map<string, AttrValue> {
+  if (readNull()) return new Map<string, AttrValue>();
   if (next() !== 123) bail();
-  let attrs = new AttrList();
+  let attrs = new Map<string, AttrValue>();
   if (!openObject()) {
     do {
       readKey();
@@ -858,7 +858,7 @@ function readResource(): AttrList {
 }
 
 /** The spans of `resourceSpans[r].scopeSpans[s]` (or `instrumentationLibrarySpans`), appended to `out`. */
-function readScope(r: number, s: number, location: ErrorLocation, resource: Attrs, out: SpanLite[]): void {
+function readScope(r: number, s: number, location: ErrorLocation, resource: Map<string, AttrValue>, out: SpanLite[]): void {
   if (readNull()) return;
   if (next() !== 123) bail();
   let seen = false;
@@ -884,7 +884,7 @@ function readResourceSpans(r: number, location: ErrorLocation, out: SpanLite[]):
   if (readNull()) return;
   if (next() !== 123) bail();
   if (openObject()) return;
-  let resource: Attrs = new AttrList();
+  let resource = new Map<string, AttrValue>();
   let seenResource = false;
   let seenScopes = false;
   do {
@@ -967,7 +967,7 @@ let spanEnd = 0;
  * `readOtlpSpanFast` reads it; `lastSpanEnd()` then tells where it ended. Undefined when the span does not end
  * before `to` (cut by the block's end) or cannot be read exactly.
  */
-export function readOtlpSpanFastAt(text: string, from: number, to: number, where: string, location: ErrorLocation, resource: Attrs): SpanLite | undefined {
+export function readOtlpSpanFastAt(text: string, from: number, to: number, where: string, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite | undefined {
   begin(text, from, to);
   try {
     const span = readSpanAt(where, location, resource);
@@ -992,7 +992,7 @@ export function lastSpanEnd(): number {
  * One span object (the whole of `text`), as `readSpan(JSON.parse(text), where, location, resource)` would
  * read it, or undefined when this reader cannot be sure to (the caller then parses it).
  */
-export function readOtlpSpanFast(text: string, where: string, location: ErrorLocation, resource: Attrs): SpanLite | undefined {
+export function readOtlpSpanFast(text: string, where: string, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite | undefined {
   begin(text, 0, text.length);
   try {
     const span = readSpanAt(where, location, resource);
