@@ -103,6 +103,32 @@ describe('one OTLP document in two parts', () => {
     expect(strict.head.error?.message).toMatch(/Unix nanoseconds/);
   }, 120_000);
 
+  it('finds a span to cut at whatever the order of its keys, and not a link that looks like one', async () => {
+    const path = join(dir, 'parts-key-order.json');
+    writeOtlpLines(path, 1500, 64, { document: 'one-line' });
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as { resourceSpans: { scopeSpans: { spans: Record<string, unknown>[] }[] }[] };
+    for (const rs of doc.resourceSpans) {
+      for (const ss of rs.scopeSpans) {
+        // Keys in reverse order (the trace id last), and two links each written as a span starts.
+        ss.spans = ss.spans.map((sp) => {
+          const links = [0, 1].map((k) => ({ traceId: sp.traceId, spanId: `00000000000000${k}f` }));
+          return Object.fromEntries([['links', links], ...Object.entries(sp).reverse()]);
+        });
+      }
+    }
+    writeFileSync(path, JSON.stringify(doc));
+    const size = statSync(path).size;
+    const cut = findDocumentCut(path, size);
+    const text = readFileSync(path);
+    expect(text.toString('latin1', cut, cut + 9)).toBe('{"links":');
+    const one = await aggregateFile(path, { threads: 1 });
+    expect(one.report.records).toBe(1500);
+    const parts = await readInParts(path, cut, false);
+    expect(parts.merged).toBeDefined();
+    expect(plain(parts.merged!.aggregator.summary())).toBe(plain(one.aggregator.summary()));
+    expect(pick(parts.merged!.report)).toEqual(pick(one.report));
+  }, 120_000);
+
   it('declines cuts it cannot place: inside a span, a document with its resource after its spans', async () => {
     const path = join(dir, 'parts-inside.json');
     writeOtlpLines(path, 800, 63, { document: 'one-line' });

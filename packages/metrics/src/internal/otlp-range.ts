@@ -271,16 +271,16 @@ export function aggregateOtlpRange(task: OtlpRangeTask): OtlpRangeResult {
  * thousands of runs of exporter output: a run's spans are exported within its duration and a batch delay).
  */
 export const OTLP_BOUNDARY_WINDOW = 8 << 20;
-const OTLP_MIN_WINDOW = 1 << 20;
+export const OTLP_MIN_WINDOW = 1 << 20;
 
 /** The plan of every range: the traces seen near any boundary, and each range's starting watermark. */
-export function planOtlpRanges(path: string, ranges: readonly [number, number][]): OtlpPlan[] {
+export function planOtlpRanges(path: string, ranges: readonly [number, number][], maxWindow = OTLP_BOUNDARY_WINDOW): OtlpPlan[] {
   const ids = new Set<string>();
   const starts: bigint[] = [0n];
   for (let k = 1; k < ranges.length; k++) {
     const [before, after] = [ranges[k - 1]!, ranges[k]!];
     const cut = after[0];
-    const window = Math.min(OTLP_BOUNDARY_WINDOW, Math.max(OTLP_MIN_WINDOW, Math.ceil((after[1] - before[0]) / 32)));
+    const window = Math.min(maxWindow, Math.max(OTLP_MIN_WINDOW, Math.ceil((after[1] - before[0]) / 32)));
     starts.push(scanOtlpWindow(path, Math.max(before[0], cut - window), cut, ids));
     scanOtlpWindow(path, cut, Math.min(after[1], cut + window), ids);
   }
