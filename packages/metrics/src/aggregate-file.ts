@@ -265,12 +265,12 @@ const WORKER_YOUNG_GENERATION_MB = 16;
 
 /**
  * Young-generation size of an OTLP JSON Lines worker. OTLP garbage is not all short-lived: the assembler holds a
- * run's spans (each a map of attributes) until its grace has passed, several documents later, and in 16 MB they
- * outlived the young generation and were promoted, then collected in the old one: two workers took 1.5 times the
- * CPU of one thread for the same bytes. 150 MB of the benchmark's OTLP lines on two workers (alternating, load
- * about 2): 16 MB 2.03-2.18 s wall, 3.7-4.1 s CPU; 24 MB 2.18-2.37 s; 32 MB 1.56-2.00 s, 2.9-3.8 s; 64 MB no
- * better. The 1M-span file: 32 MB 6.5-7.0 s and 291-300 MB peak RSS against 16 MB's 6.3-8.1 s and 255-258 MB
- * (tools/bench/README.md).
+ * run's spans until its grace has passed, several documents later. 150 MB of the benchmark's OTLP lines on two
+ * workers (alternating, load about 2): 16 MB 2.03-2.18 s wall, 3.7-4.1 s CPU; 24 MB 2.18-2.37 s; 32 MB 1.56-2.00 s,
+ * 2.9-3.8 s; 64 MB no better. Much of what 16 MB cost was V8 pretenuring spans (see `PackedDivertedDoc` in
+ * otlp.ts, now avoided); without it, the 1M-span file on two workers still spent 2.1-2.8 s of CPU on the
+ * collector's helper threads with 16 MB against 1.0-1.3 s with 32 MB (64 MB no better), at 213-234 MB peak RSS
+ * with 32 MB (load 5-6; tools/bench/README.md).
  */
 const OTLP_WORKER_YOUNG_GENERATION_MB = 32;
 

@@ -1,3 +1,4 @@
+import { deserialize, serialize } from 'node:v8';
 import { MetricsError } from './errors';
 import { formatLocation } from '@autotune/errors';
 import type { ErrorLocation } from '@autotune/errors';
@@ -166,6 +167,23 @@ export interface DivertedDoc {
   continued?: boolean;
 }
 
+/**
+ * A `DivertedDoc` as a range keeps it until its end: the spans serialized (`packDiverted`), not held as objects.
+ * Held objects made V8 allocate every later span in the old generation: a range that starts with diverted spans
+ * (those of the traces near its first boundary, all kept) taught V8's allocation-site feedback that spans live
+ * long, so it pretenured the sites that make them, and every span after that was allocated old and collected by
+ * full collections. The second of two ranges of the 1M-span benchmark file took 8.2 s of CPU instead of 4.8 s.
+ * Serialized, the kept bytes are outside the heap and every span object dies young, as in a single-thread read.
+ */
+export type PackedDivertedDoc = Omit<DivertedDoc, 'spans'> & { spans: Uint8Array };
+
+/** A packed diverted document as it was (see `PackedDivertedDoc`); the spans of one document keep their shared objects. */
+export function unpackDiverted(doc: PackedDivertedDoc): DivertedDoc {
+  const out: DivertedDoc = { spans: deserialize(doc.spans) as SpanLite[], beforeNs: doc.beforeNs, afterNs: doc.afterNs, advanced: doc.advanced };
+  if (doc.continued !== undefined) out.continued = doc.continued;
+  return out;
+}
+
 /** What could make a range's assembly differ from a single-thread one: checked by the caller, which falls back. */
 export interface OtlpRangeProbe {
   /** Most traces open at once, and most closed traces remembered at once. */
@@ -178,11 +196,11 @@ export interface OtlpRangeProbe {
   maxSpanEndNs: bigint;
   /** The watermark at the first advance (-1 for none): from there on the range's watermark is a single-thread read's, if it is at least the latest end before the range. */
   firstAdvanceNs: bigint;
-  /** Traces assembled here (not diverted): none may have spans in another range. */
+  /** Traces assembled here (not diverted): none may have spans in another range. Sorted (`OTLP_PROBE`). */
   localTraces: string[];
   /** Traces of documents skipped unread (team skipping): none may be assembled in another range. */
   skippedTraces: string[];
-  diverted: DivertedDoc[];
+  diverted: PackedDivertedDoc[];
 }
 
 /** Called with each team run built, or with the error that stopped one run from being built. */
@@ -323,17 +341,17 @@ export class OtlpAssembler {
     this.inBatch = 0;
     if (this.range !== undefined) {
       this.batchBeforeNs = this.lastAdvanceNs;
-      this.docDiverted = [];
+      this.docDiverted.length = 0;
     }
   }
 
   /** In range mode: the batch's diverted spans, with the watermark around them, for the replay. */
   private endBatch(advanced: boolean, always = false): void {
     if (this.range !== undefined && (this.docDiverted.length > 0 || always)) {
-      const doc: DivertedDoc = { spans: this.docDiverted, beforeNs: this.batchBeforeNs, afterNs: this.watermarkNs, advanced };
+      const doc: PackedDivertedDoc = { spans: serialize(this.docDiverted), beforeNs: this.batchBeforeNs, afterNs: this.watermarkNs, advanced };
       if (this.continuedBatch) doc.continued = true;
       this.probe!.diverted.push(doc);
-      this.docDiverted = [];
+      this.docDiverted.length = 0;
     }
     this.continuedBatch = false;
   }
@@ -472,7 +490,9 @@ export class OtlpAssembler {
   /** @internal Counters of a range read (`OTLP_RANGE_MODE`) or a replay: what the caller checks. */
   [OTLP_PROBE](): OtlpRangeProbe {
     this.probe ??= newProbe();
-    return { ...this.probe, evictions: this.counts.evictedTraces };
+    // Sorted here, on the range's own thread, so that the caller finds a trace assembled in two ranges in one
+    // pass over the lists (`inTwoLists` in internal/otlp-range.ts) instead of a map of every trace.
+    return { ...this.probe, localTraces: this.probe.localTraces.slice().sort(), evictions: this.counts.evictedTraces };
   }
 
   /**
@@ -651,13 +671,15 @@ export class OtlpAssembler {
   }
 
   private buildInto(w: SpanLite, trace: TraceState, sink: OtlpSink): void {
+    // The run's spans are found once, for building the run and for forgetting it after.
+    const run = runOf(w, trace.spans);
     try {
-      sink.record(buildRun(w, trace.spans, this.teamDefaults, this.checks, this.summaryOnly));
+      sink.record(buildRun(w, run, this.teamDefaults, this.checks, this.summaryOnly));
     } catch (e) {
       if (e instanceof MetricsError) sink.reject(e);
       else throw e;
     } finally {
-      for (const id of forgetRun(w, trace.spans)) trace.built.add(id);
+      forgetRun(w, run, trace);
     }
   }
 
@@ -976,59 +998,114 @@ export type SpanFields = Omit<SpanLite, 'kind' | 'parentSpanId' | 'statusMessage
  * fast reader in `internal/otlp-fast.ts`, which must build spans exactly as `readSpan` does).
  */
 export function makeSpan(f: SpanFields): SpanLite {
+  return newSpan(f.traceId, f.spanId, f.parentSpanId, f.name, f.attrs, f.resource, f.startNs, f.endNs, f.imprecise, f.error, f.statusMessage, f.links, f.where, f.location);
+}
+
+/** `makeSpan` with its fields as arguments: the fast reader makes a million spans, each without a fields object. */
+export function newSpan(
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | undefined,
+  name: string,
+  attrs: Map<string, AttrValue>,
+  resource: Map<string, AttrValue>,
+  startNs: bigint,
+  endNs: bigint,
+  imprecise: boolean,
+  error: boolean,
+  statusMessage: string | undefined,
+  links: string[],
+  where: string,
+  location: ErrorLocation,
+): SpanLite {
   // Resource attributes (autotune.team_id set once per process, say) apply unless the span overrides them.
-  for (const [k, v] of f.resource) if (k.startsWith('autotune.') && !f.attrs.has(k)) f.attrs.set(k, v);
-  const op = f.attrs.get('gen_ai.operation.name');
-  const kind = operationKind(typeof op === 'string' ? op : (f.name.split(' ', 1)[0] ?? '')) ?? 'other';
-  const span: SpanLite = {
-    traceId: f.traceId,
-    spanId: f.spanId,
-    name: f.name,
-    kind,
-    startNs: f.startNs,
-    endNs: f.endNs,
-    imprecise: f.imprecise,
-    error: f.error,
-    attrs: f.attrs,
-    resource: f.resource,
-    links: f.links,
-    where: f.where,
-    location: f.location,
-  };
-  if (f.parentSpanId !== undefined) span.parentSpanId = f.parentSpanId;
-  if (f.statusMessage !== undefined) span.statusMessage = f.statusMessage;
+  const inherited = inheritedAttributes(resource);
+  for (let k = 0; k + 1 < inherited.length; k += 2) {
+    const key = inherited[k] as string;
+    if (!attrs.has(key)) attrs.set(key, inherited[k + 1]);
+  }
+  const op = attrs.get('gen_ai.operation.name');
+  const kind = operationKind(typeof op === 'string' ? op : (name.split(' ', 1)[0] ?? '')) ?? 'other';
+  const span: SpanLite = { traceId, spanId, name, kind, startNs, endNs, imprecise, error, attrs, resource, links, where, location };
+  if (parentSpanId !== undefined) span.parentSpanId = parentSpanId;
+  if (statusMessage !== undefined) span.statusMessage = statusMessage;
   return span;
 }
 
-/** The nearest workflow and agent spans above a span (the span itself counts), within one trace. */
-function owners(span: SpanLite, trace: Map<string, SpanLite>): { workflow: SpanLite | undefined; agent: SpanLite | undefined } {
-  let agent: SpanLite | undefined;
-  let cur: SpanLite | undefined = span;
-  for (let hops = 0; cur !== undefined && hops < 10_000; hops++) {
-    if (cur.kind === 'workflow') return { workflow: cur, agent };
-    if (cur.kind === 'agent' && agent === undefined) agent = cur;
-    cur = cur.parentSpanId === undefined ? undefined : trace.get(cur.parentSpanId);
+/** The resource whose `autotune.*` attributes `inherited` holds: the spans of one resource come one after another. */
+let inheritedFrom: Map<string, AttrValue> | undefined;
+let inherited: (string | AttrValue)[] = [];
+
+/**
+ * A resource's `autotune.*` attributes as key, value, key, value...: found once per resource, not once per span
+ * (resource maps are never changed once read).
+ */
+function inheritedAttributes(resource: Map<string, AttrValue>): readonly (string | AttrValue)[] {
+  if (resource !== inheritedFrom) {
+    const list: (string | AttrValue)[] = [];
+    for (const [k, v] of resource) if (k.startsWith('autotune.')) list.push(k, v);
+    inheritedFrom = resource;
+    inherited = list;
   }
-  return { workflow: undefined, agent };
+  return inherited;
 }
 
-function str(attrs: Map<string, AttrValue>, ...keys: string[]): string | undefined {
-  for (const k of keys) {
-    const v = attrs.get(k);
-    if (typeof v === 'string' && v !== '') return v;
+/** The spans of one run (see `runOf`): in the trace's order, each with the nearest agent span above it (itself for an agent). */
+interface RunSpans {
+  spans: SpanLite[];
+  agents: (SpanLite | undefined)[];
+}
+
+/**
+ * The spans whose nearest workflow span above them is `w` (`w` itself left out), in the trace's order, with the
+ * nearest agent span on the way (the span itself counts). A walk up the parents, once per span and run.
+ */
+function runOf(w: SpanLite, trace: Map<string, SpanLite>): RunSpans {
+  const spans: SpanLite[] = [];
+  const agents: (SpanLite | undefined)[] = [];
+  for (const s of trace.values()) {
+    if (s === w) continue;
+    let agent: SpanLite | undefined;
+    let cur: SpanLite | undefined = s;
+    for (let hops = 0; cur !== undefined && hops < 10_000; hops++) {
+      if (cur.kind === 'workflow') break;
+      if (cur.kind === 'agent' && agent === undefined) agent = cur;
+      cur = cur.parentSpanId === undefined ? undefined : trace.get(cur.parentSpanId);
+    }
+    // `cur` is the nearest workflow span, or undefined when there is none (or the walk gave up).
+    if (cur !== w) continue;
+    spans.push(s);
+    agents.push(agent);
   }
-  return undefined;
+  return { spans, agents };
+}
+
+/** The first of `a`, `b` (and `c`) that is a non-empty string attribute. Fixed arities: no array per call. */
+function str(attrs: Map<string, AttrValue>, a: string, b?: string, c?: string): string | undefined {
+  let v = attrs.get(a);
+  if (typeof v === 'string' && v !== '') return v;
+  if (b === undefined) return undefined;
+  v = attrs.get(b);
+  if (typeof v === 'string' && v !== '') return v;
+  if (c === undefined) return undefined;
+  v = attrs.get(c);
+  return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
 function raw(attrs: Map<string, AttrValue>, key: string): unknown {
   return attrs.get(key);
 }
 
-/** Tokens from the usage attributes, accepting the older prompt/completion names. */
-function usage(attrs: Map<string, AttrValue>): { input: number | undefined; output: number | undefined } {
-  const input = attrs.get('gen_ai.usage.input_tokens') ?? attrs.get('gen_ai.usage.prompt_tokens');
-  const output = attrs.get('gen_ai.usage.output_tokens') ?? attrs.get('gen_ai.usage.completion_tokens');
-  return { input: typeof input === 'number' ? input : undefined, output: typeof output === 'number' ? output : undefined };
+/** Input tokens from the usage attributes, accepting the older prompt name. */
+function inputTokens(attrs: Map<string, AttrValue>): number | undefined {
+  const v = attrs.get('gen_ai.usage.input_tokens') ?? attrs.get('gen_ai.usage.prompt_tokens');
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** Output tokens from the usage attributes, accepting the older completion name. */
+function outputTokens(attrs: Map<string, AttrValue>): number | undefined {
+  const v = attrs.get('gen_ai.usage.output_tokens') ?? attrs.get('gen_ai.usage.completion_tokens');
+  return typeof v === 'number' ? v : undefined;
 }
 
 function addTo(a: number | undefined, b: number | undefined): number | undefined {
@@ -1065,7 +1142,8 @@ interface MemberDraft {
   span: SpanLite;
   memberId: string;
   toolCalls: number;
-  tools: Set<string>;
+  /** Made on the first tool call. */
+  tools: Set<string> | undefined;
   // Drafts are filled from attributes that may be absent: undefined is a value here, not a missing key.
   input: number | undefined;
   output: number | undefined;
@@ -1090,47 +1168,47 @@ function costOf(s: SpanLite): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Readonly<Record<string, OtlpTeamDefaults>>, checks: RecordChecks | undefined, summaryOnly = false): ExecutionRecord {
+function buildRun(w: SpanLite, run: RunSpans, teamDefaults: Readonly<Record<string, OtlpTeamDefaults>>, checks: RecordChecks | undefined, summaryOnly = false): ExecutionRecord {
   const members = new Map<string, MemberDraft>();
   const memberIdBySpan = new Map<string, string>();
   let toolCalls = 0;
   let directInput: number | undefined;
   let directOutput: number | undefined;
   let provider = str(w.attrs, 'gen_ai.provider.name', 'gen_ai.system');
+  const spans = run.spans;
 
-  for (const s of trace.values()) {
-    if (s === w) continue;
-    const own = owners(s, trace);
-    if (own.workflow !== w) continue;
+  for (let k = 0; k < spans.length; k++) {
+    const s = spans[k]!; // k < spans.length
     provider ??= str(s.attrs, 'gen_ai.provider.name', 'gen_ai.system');
     if (s.kind === 'agent') {
       const id =
         str(s.attrs, 'autotune.member_id', 'gen_ai.agent.name', 'gen_ai.agent.id') ?? suffix(s.name, 'invoke_agent') ?? s.spanId;
-      const u = usage(s.attrs);
-      members.set(s.spanId, { span: s, memberId: id, toolCalls: 0, tools: new Set(), input: u.input, output: u.output });
+      members.set(s.spanId, { span: s, memberId: id, toolCalls: 0, tools: undefined, input: inputTokens(s.attrs), output: outputTokens(s.attrs) });
       memberIdBySpan.set(s.spanId, id);
     }
   }
-  for (const s of trace.values()) {
-    if (s === w || s.kind === 'agent') continue;
-    const own = owners(s, trace);
-    if (own.workflow !== w) continue;
-    const m = own.agent === undefined ? undefined : members.get(own.agent.spanId);
+  for (let k = 0; k < spans.length; k++) {
+    const s = spans[k]!; // k < spans.length
+    if (s.kind === 'agent') continue;
+    // The agent above a span of this run belongs to the run too: it was made a member just above.
+    const agent = run.agents[k];
+    const m = agent === undefined ? undefined : members.get(agent.spanId);
     if (s.kind === 'tool') {
       toolCalls++;
       if (m !== undefined) {
         m.toolCalls++;
         const tool = str(s.attrs, 'gen_ai.tool.name') ?? suffix(s.name, 'execute_tool');
-        if (tool !== undefined) m.tools.add(tool);
+        if (tool !== undefined) (m.tools ??= new Set()).add(tool);
       }
     }
-    const u = usage(s.attrs);
+    const input = inputTokens(s.attrs);
+    const output = outputTokens(s.attrs);
     if (m !== undefined) {
-      m.childInput = addTo(m.childInput, u.input);
-      m.childOutput = addTo(m.childOutput, u.output);
+      m.childInput = addTo(m.childInput, input);
+      m.childOutput = addTo(m.childOutput, output);
     } else {
-      directInput = addTo(directInput, u.input);
-      directOutput = addTo(directOutput, u.output);
+      directInput = addTo(directInput, input);
+      directOutput = addTo(directOutput, output);
     }
   }
 
@@ -1160,7 +1238,7 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Reado
       startTimeMs: ms(s.startNs),
       endTimeMs: ms(s.endNs),
       toolCalls: m.toolCalls,
-      toolsUsed: [...m.tools].sort(),
+      toolsUsed: m.tools === undefined ? [] : [...m.tools].sort(),
       inputTokens: input,
       outputTokens: output,
       costUsd: cost,
@@ -1169,12 +1247,19 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Reado
     });
   }
 
-  const own = usage(w.attrs);
   const labels: Record<string, string> = {};
-  for (const [k, v] of w.attrs) {
-    if (k.startsWith('autotune.label.') && v !== undefined) labels[k.slice('autotune.label.'.length)] = String(v);
+  let labelCount = 0;
+  for (const k of w.attrs.keys()) {
+    if (!k.startsWith('autotune.label.')) continue;
+    const v = w.attrs.get(k);
+    if (v === undefined) continue;
+    labels[k.slice('autotune.label.'.length)] = String(v);
+    labelCount++;
   }
-  if (provider !== undefined) labels['gen_ai.provider.name'] = provider;
+  if (provider !== undefined) {
+    labels['gen_ai.provider.name'] = provider;
+    labelCount++;
+  }
   const teamId =
     str(w.attrs, 'autotune.team_id', 'gen_ai.workflow.name') ?? suffix(w.name, 'invoke_workflow') ?? str(w.resource, 'gen_ai.workflow.name', 'service.name');
   if (teamId === undefined) {
@@ -1194,12 +1279,12 @@ function buildRun(w: SpanLite, trace: Map<string, SpanLite>, teamDefaults: Reado
     toolBudget: raw(w.attrs, 'autotune.tool_budget') ?? defaults?.toolBudget,
     timeoutSeconds: raw(w.attrs, 'autotune.timeout_seconds') ?? defaults?.timeoutSeconds,
     toolCalls: raw(w.attrs, 'autotune.tool_calls') ?? toolCalls,
-    inputTokens: own.input ?? sumInput,
-    outputTokens: own.output ?? sumOutput,
+    inputTokens: inputTokens(w.attrs) ?? sumInput,
+    outputTokens: outputTokens(w.attrs) ?? sumOutput,
     costUsd: costOf(w) ?? sumCost,
     limitHit: limitHitOf(w),
     configFingerprint: raw(w.attrs, 'autotune.config_fingerprint'),
-    labels: Object.keys(labels).length > 0 ? labels : undefined,
+    labels: labelCount > 0 ? labels : undefined,
     members: memberRecords,
   };
   try {
@@ -1221,10 +1306,12 @@ function runLabel(w: SpanLite): string {
   return w.fallback === true ? `run span ${w.spanId} ("${w.name}", taken as the run: its trace has no invoke_workflow span)` : `invoke_workflow span ${w.spanId}`;
 }
 
-/** Drop a built run's spans (the run span and everything whose nearest run span it is) and return their ids. */
-function forgetRun(w: SpanLite, trace: Map<string, SpanLite>): string[] {
-  const drop: string[] = [];
-  for (const s of trace.values()) if (s === w || owners(s, trace).workflow === w) drop.push(s.spanId);
-  for (const id of drop) trace.delete(id);
-  return drop;
+/** Drop a built run's spans (the run span and `run`, the spans whose nearest run span it is) and remember their ids. */
+function forgetRun(w: SpanLite, run: RunSpans, trace: TraceState): void {
+  trace.spans.delete(w.spanId);
+  trace.built.add(w.spanId);
+  for (const s of run.spans) {
+    trace.spans.delete(s.spanId);
+    trace.built.add(s.spanId);
+  }
 }

@@ -1,5 +1,5 @@
 import { MetricsError, parseMetricsText, parseMetricsTextWithReport, type ExecutionRecord } from '@autotune/metrics';
-import { normaliseOtlpId, OtlpAssembler, readSpan, type OtlpSink } from '../src/otlp';
+import { forEachRawSpan, normaliseOtlpId, OTLP_PROBE, OTLP_RANGE_MODE, OTLP_REPLAY, OtlpAssembler, readSpan, unpackDiverted, type OtlpSink, type SpanLite } from '../src/otlp';
 
 type Attr = { key: string; value: Record<string, unknown> };
 const s = (key: string, v: string): Attr => ({ key, value: { stringValue: v } });
@@ -271,6 +271,51 @@ describe('OTLP traces to records', () => {
     expect(assembler.openTraces()).toBe(3);
     expect(records).toHaveLength(7);
     expect(assembler.stats().evictedTraces).toBe(7);
+  });
+});
+
+describe('range mode: diverted spans', () => {
+  it('are kept serialized and come back as they were read, sharing their location and resource within a document', () => {
+    const resource = [s('service.name', 'svc'), s('autotune.formation', 'parallel')];
+    const text = doc(
+      [
+        span(2, 1, 'invoke_agent planner', 0, 1000, [s('gen_ai.agent.name', 'planner'), { key: 'odd', value: { intValue: 'abc' } }, { key: 'none', value: {} }], {
+          links: [{ traceId: TRACE, spanId: '0000000000000009' }],
+          status: { code: 2, message: 'failed' },
+        }),
+        // A time given as a JSON number too large to be exact (`imprecise`).
+        { ...span(3, 2, 'execute_tool search', 10, 20, [{ key: 'list', value: { arrayValue: { values: [{ stringValue: 'a' }, { doubleValue: 1.5 }, {}] } } }]), endTimeUnixNano: 1.7e18 },
+        span(1, undefined, 'invoke_workflow', 0, 2000, [s('autotune.team_id', 'dev_team')]),
+      ],
+      resource,
+    );
+    const location = { file: 'f.jsonl', line: 7 };
+    const expected: SpanLite[] = [];
+    forEachRawSpan(JSON.parse(text), location, (u, where, attrs) => expected.push(readSpan(u, where, location, attrs)));
+
+    const range = new OtlpAssembler();
+    range[OTLP_RANGE_MODE]({ watermarkNs: 0n, divert: () => true });
+    const sink = { record: () => undefined, reject: (e: unknown) => { throw e; } };
+    range.addDocument(JSON.parse(text), location, sink);
+    const [packed] = range[OTLP_PROBE]().diverted;
+    expect(packed!.spans).toBeInstanceOf(Uint8Array);
+    const docs = unpackDiverted(packed!);
+    expect(docs.spans).toEqual(expected);
+    expect(docs.spans[0]!.startNs).toBe(0n);
+    expect(docs.spans[1]!.imprecise).toBe(true);
+    expect(Number.isNaN(docs.spans[0]!.attrs.get('odd'))).toBe(true);
+    expect(docs.spans[0]!.attrs.has('none')).toBe(true);
+    // The merge shifts each document's location once: its spans must still share one object.
+    expect(docs.spans[1]!.location).toBe(docs.spans[0]!.location);
+    expect(docs.spans[1]!.resource).toBe(docs.spans[0]!.resource);
+
+    // Replayed, they give the run a plain read gives.
+    const records: ExecutionRecord[] = [];
+    const collectSink: OtlpSink = { record: (r) => void records.push(r), reject: (e) => { throw e; } };
+    const replay = new OtlpAssembler();
+    replay[OTLP_REPLAY](docs, collectSink);
+    replay.flush(collectSink);
+    expect(records).toEqual(parseMetricsText(text));
   });
 });
 

@@ -1,5 +1,5 @@
 import type { ErrorLocation } from '@autotune/errors';
-import { makeSpan, normaliseOtlpId } from '../otlp';
+import { newSpan, normaliseOtlpId } from '../otlp';
 import type { AttrValue, SpanLite } from '../otlp';
 
 /*
@@ -813,22 +813,7 @@ function readSpanAt(where: string, location: ErrorLocation, resource: Map<string
     } while (!endOf(125));
   }
   if (traceId === undefined || spanId === undefined || startNs === undefined || endNs === undefined) bail();
-  return makeSpan({
-    traceId,
-    spanId,
-    parentSpanId,
-    name,
-    attrs: attrs ?? new Map<string, AttrValue>(),
-    resource,
-    startNs,
-    endNs,
-    imprecise: startImprecise || endImprecise,
-    error,
-    statusMessage,
-    links,
-    where,
-    location,
-  });
+  return newSpan(traceId, spanId, parentSpanId, name, attrs ?? new Map<string, AttrValue>(), resource, startNs, endNs, startImprecise || endImprecise, error, statusMessage, links, where, location);
 }
 
 /** `links` as `readSpan` reads them: the span ids of its objects, when there is a list. */

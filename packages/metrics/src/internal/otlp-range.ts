@@ -2,7 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { MetricsAggregator } from '../aggregator';
 import { MetricsError } from '../errors';
 import type { ErrorLocation } from '@autotune/errors';
-import { OTLP_PROBE, OTLP_REPLAY, OTLP_SUMMARY_ONLY, OtlpAssembler, OtlpSkipConflict, normaliseOtlpId } from '../otlp';
+import { OTLP_PROBE, OTLP_REPLAY, OTLP_SUMMARY_ONLY, OtlpAssembler, OtlpSkipConflict, normaliseOtlpId, unpackDiverted } from '../otlp';
 import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import { emptyReport } from '../read-options';
 import type { ReadOptions, ReadReport, SkippedInput } from '../read-options';
@@ -318,6 +318,46 @@ export function planOtlpRanges(path: string, ranges: readonly [number, number][]
   return starts.map((w) => ({ watermarkNs: String(w < 0n ? 0n : w), divert }));
 }
 
+/** The range of each id of `lists` (list k is range k's); undefined when an id is in two lists. */
+function ownerOf(lists: readonly string[][]): Map<string, number> | undefined {
+  const owner = new Map<string, number>();
+  for (let k = 0; k < lists.length; k++) {
+    for (const id of lists[k]!) {
+      const at = owner.get(id);
+      if (at === undefined) owner.set(id, k);
+      else if (at !== k) return undefined;
+    }
+  }
+  return owner;
+}
+
+/**
+ * True when an id is in two of the lists. The ranges sort their lists (`OTLP_PROBE`), so a walk along each pair
+ * finds a shared id without a map of 150,000 trace ids on this thread, which waits for it (about 100 ms at 1M
+ * spans). A list found out of order (an id holding a newline was split in two) is checked through a map.
+ */
+export function inTwoLists(lists: readonly string[][]): boolean {
+  for (const l of lists) {
+    for (let i = 1; i < l.length; i++) if (l[i - 1]! > l[i]!) return ownerOf(lists) === undefined; // 0 < i < l.length
+  }
+  for (let a = 0; a < lists.length; a++) {
+    for (let b = a + 1; b < lists.length; b++) {
+      const x = lists[a]!;
+      const y = lists[b]!;
+      let i = 0;
+      let j = 0;
+      while (i < x.length && j < y.length) {
+        const u = x[i]!; // i < x.length
+        const v = y[j]!; // j < y.length
+        if (u === v) return true;
+        if (u < v) i++;
+        else j++;
+      }
+    }
+  }
+  return false;
+}
+
 /** Everything the ranges and the replay produced, merged; undefined when a check fails (see the top of this file). */
 export function mergeOtlpRanges(
   path: string,
@@ -326,7 +366,6 @@ export function mergeOtlpRanges(
   options: ReadOptions & { teamId?: string | undefined },
 ): { aggregator: MetricsAggregator; report: ReadReport } | undefined {
   // Check first: the ranges' own figures are merged only if they are a single-thread read's.
-  const owner = new Map<string, number>();
   let before = -1n;
   let peakOpen = 0;
   let peakClosed = 0;
@@ -339,26 +378,27 @@ export function mergeOtlpRanges(
     const guess = BigInt(plans[k]!.watermarkNs);
     if (k > 0 && (guess > (before < 0n ? 0n : before) || (p.firstAdvanceNs >= 0n && p.firstAdvanceNs < before))) return undefined;
     if (p.maxSpanEndNs > before) before = p.maxSpanEndNs;
-    if (r.localTraces === '') continue;
-    for (const id of r.localTraces.split('\n')) {
-      const at = owner.get(id);
-      if (at === undefined) owner.set(id, k);
-      else if (at !== k) return undefined;
+  }
+  // No trace may be assembled in two ranges.
+  const local = results.map((r) => (r.localTraces === '' ? [] : r.localTraces.split('\n')));
+  if (results.every((r) => r.skippedTraces === '')) {
+    if (inTwoLists(local)) return undefined;
+  } else {
+    // Team skipping: a trace skipped unread in one range must not be one assembled in another (the ranges
+    // check their own), nor one whose spans some range diverted to the replay.
+    const owner = ownerOf(local);
+    if (owner === undefined) return undefined;
+    const replayed = new Set<string>();
+    for (const r of results) for (const doc of r.probe.diverted) for (const span of unpackDiverted(doc).spans) replayed.add(span.traceId);
+    for (let k = 0; k < results.length; k++) {
+      const skipped = results[k]!.skippedTraces;
+      if (skipped === '') continue;
+      for (const id of skipped.split('\n')) {
+        const at = owner.get(id);
+        if ((at !== undefined && at !== k) || replayed.has(id)) return undefined;
+      }
     }
   }
-  // A trace skipped unread in one range must not be one assembled in another (the ranges check their own),
-  // nor one whose spans some range diverted to the replay.
-  const replayed = new Set<string>();
-  for (const r of results) for (const doc of r.probe.diverted) for (const span of doc.spans) replayed.add(span.traceId);
-  for (let k = 0; k < results.length; k++) {
-    const skipped = results[k]!.skippedTraces;
-    if (skipped === '') continue;
-    for (const id of skipped.split('\n')) {
-      const at = owner.get(id);
-      if ((at !== undefined && at !== k) || replayed.has(id)) return undefined;
-    }
-  }
-  owner.clear();
 
   const aggregator = new MetricsAggregator();
   aggregator[AGGREGATOR_TEAM_FILTER](options.teamId);
@@ -372,8 +412,11 @@ export function mergeOtlpRanges(
   let firstLine = 1;
   let latest = 0n;
   for (const r of results) {
-    // A single-thread read reaches this range at the latest end before it, whatever the range guessed.
-    for (const doc of r.probe.diverted) {
+    // Unpacked one at a time: replayed spans then die young, where all of them unpacked at once (21,000 at 1M
+    // spans) would be copied by the collector while they wait.
+    for (const packed of r.probe.diverted) {
+      const doc = unpackDiverted(packed);
+      // A single-thread read reaches this range at the latest end before it, whatever the range guessed.
       if (doc.beforeNs < latest) doc.beforeNs = latest;
       if (doc.afterNs < latest) doc.afterNs = latest;
       // Lines were counted from the range's first line: shift them, once per document.
