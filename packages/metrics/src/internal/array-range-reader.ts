@@ -67,6 +67,8 @@ function isSpace(c: number | undefined): boolean {
  * system time, and 40 MB more peak RSS on two workers).
  */
 const BATCH_BYTES = 127 * 1024;
+/** Largest batch: a batch in which no element ends grows fourfold up to this, so that large elements are still batched. */
+const MAX_BATCH_BYTES = 8 << 20;
 /** Batches in a row that failed (or found no cut) after which a part reads the rest of its elements one by one. */
 const MAX_BATCH_MISSES = 4;
 const TEAM_KEYS = [Buffer.from('"team_id"'), Buffer.from('"teamId"')];
@@ -190,13 +192,14 @@ class ArrayPart {
 
   /**
    * Elements from `pos` parsed as one array (see the class comment). 'parsed' when they were; 'fallback' when
-   * they were read by `exact` instead; 'no-cut' when no cut was found in the next `BATCH_BYTES` (`exact` read it).
+   * they were read by `exact` instead; 'no-cut' when no cut was found in the batch's bytes (`exact` read them).
    */
   private batch(): 'parsed' | 'fallback' | 'no-cut' {
     const big = (this.big ??= Buffer.allocUnsafe(BATCH_BYTES));
+    const batchBytes = big.length;
     // The byte before an element start ("[", "," or whitespace) becomes the batch's "[".
     const from = this.pos - 1;
-    const n = readSync(this.fd, big, 0, BATCH_BYTES, from);
+    const n = readSync(this.fd, big, 0, batchBytes, from);
     const atStop = this.stopAt >= 0 && this.stopAt - from < n;
     // The rest of the file, when it is all here: the array's own "]" closes the batch (the last part's tail).
     const toEnd = !atStop && this.task.stopAt < 0 && from + n >= this.size;
@@ -204,6 +207,8 @@ class ArrayPart {
     if (cut <= 0) {
       this.syncLine(this.pos);
       this.exact(Math.max(from + n, this.pos + 1));
+      // No element ended in the batch: elements this large are batched in larger batches from here on.
+      if (batchBytes < MAX_BATCH_BYTES) this.big = Buffer.allocUnsafe(Math.min(4 * batchBytes, MAX_BATCH_BYTES));
       return 'no-cut';
     }
     big[0] = OPEN_BRACKET;
