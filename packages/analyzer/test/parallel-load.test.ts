@@ -104,6 +104,14 @@ function otlpDocument(records: ExecutionRecord[], indent?: number): string {
   return JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'agents' } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] }, null, indent);
 }
 
+/** The parallel load used `threads` threads (no fallback to one) and gave exactly the single-thread analysis, which has findings. */
+function expectSingleThreadResult(out: Awaited<ReturnType<typeof child>>, threads: number, records: number): void {
+  expect(out.threads).toBe(threads);
+  expect(out.single.records).toBe(records);
+  expect(Object.values(out.single.insights).flat().length).toBeGreaterThan(0);
+  expect(out.parallel).toEqual(out.single);
+}
+
 describe('loadMetricsFromFile on worker threads', () => {
   let dir: string;
   beforeAll(() => {
@@ -136,10 +144,7 @@ describe('loadMetricsFromFile on worker threads', () => {
     const path = join(dir, 'runs.jsonl');
     writeFileSync(path, `${lines.join('\n')}\n`);
     const out = await child([path, '3']);
-    expect(out.threads).toBe(3);
-    expect(out.single.records).toBe(950);
-    expect(Object.values(out.single.insights).flat().length).toBeGreaterThan(0);
-    expect(out.parallel).toEqual(out.single);
+    expectSingleThreadResult(out, 3, 950);
   }, 120_000);
 
   it('OTLP JSON Lines: exactly the summaries and insights of a single-thread load', async () => {
@@ -147,10 +152,7 @@ describe('loadMetricsFromFile on worker threads', () => {
     const path = join(dir, 'runs.otlp.jsonl');
     writeFileSync(path, `${otlpLines(records).join('\n')}\n`);
     const out = await child([path, '2']);
-    expect(out.threads).toBe(2);
-    expect(out.single.records).toBe(700);
-    expect(Object.values(out.single.insights).flat().length).toBeGreaterThan(0);
-    expect(out.parallel).toEqual(out.single);
+    expectSingleThreadResult(out, 2, 700);
   }, 120_000);
 
   it.each([
@@ -173,10 +175,7 @@ describe('loadMetricsFromFile on worker threads', () => {
     const path = join(dir, 'runs.json');
     writeFileSync(path, `[\n${records.map((r) => JSON.stringify(toSnakeCaseRecord(r), null, 2)).join(',\n')}\n]\n`);
     const out = await child([path, '3']);
-    expect(out.threads).toBe(3);
-    expect(out.single.records).toBe(700);
-    expect(Object.values(out.single.insights).flat().length).toBeGreaterThan(0);
-    expect(out.parallel).toEqual(out.single);
+    expectSingleThreadResult(out, 3, 700);
   }, 120_000);
 
   it('one OTLP document with a team id (other teams\' spans skipped unparsed): the summaries and insights of a full load', async () => {
@@ -193,9 +192,6 @@ describe('loadMetricsFromFile on worker threads', () => {
     writeFileSync(path, otlpDocument(reviewAndResearch(14, 15), 1));
     const out = await child([path, '2']);
     // 2: a head and a tail part merged, not the document streamed again on one thread.
-    expect(out.threads).toBe(2);
-    expect(out.single.records).toBe(700);
-    expect(Object.values(out.single.insights).flat().length).toBeGreaterThan(0);
-    expect(out.parallel).toEqual(out.single);
+    expectSingleThreadResult(out, 2, 700);
   }, 120_000);
 });

@@ -571,7 +571,7 @@ export async function streamOtlpDocument(
       resource = resourceAttributes(value, location ?? { file });
       resourceJson = JSON.stringify(value);
       // A run can take its team from its resource (service.name, say): then no span under it is skipped.
-      resourceNamesTeam = teamId !== undefined && JSON.stringify(value).includes(JSON.stringify(teamId).slice(1, -1));
+      resourceNamesTeam = teamId !== undefined && resourceJson.includes(JSON.stringify(teamId).slice(1, -1));
     },
     spanAt(i, j, k, text, from, to) {
       begin();
