@@ -7,7 +7,7 @@ import { MetricsAggregator } from './aggregator';
 import { MetricsError } from './errors';
 import { AGGREGATOR_MERGE_STATE, AGGREGATOR_TEAM_FILTER } from './internal/aggregator-state';
 import { countNewlines, findElementStart } from './internal/array-range-reader';
-import type { ArrayRangeResult, ArrayRangeTask } from './internal/array-range-reader';
+import type { ArrayRangeResult } from './internal/array-range-reader';
 import { toMetricsError } from './internal/range-reader';
 import type { PlainError, RangeResult, RangeTask } from './internal/range-reader';
 import { openText } from './internal/open-text';
@@ -15,8 +15,8 @@ import { OtlpSkipConflict, isOtlpDocument } from './otlp';
 import { WHOLE_FILE_PLAN, aggregateOtlpRange, aggregatingSink, mergeOtlpRanges, planOtlpRanges } from './internal/otlp-range';
 import { NotStreamable, streamOtlpDocument } from './internal/otlp-document';
 import { documentPartTasks, findDocumentCut, mergeDocumentParts } from './internal/otlp-document-parts';
-import type { OtlpDocumentPartResult } from './internal/otlp-document-parts';
-import type { OtlpRangeResult } from './internal/otlp-range';
+import type { OtlpDocumentPartResult, OtlpDocumentPartTask } from './internal/otlp-document-parts';
+import type { OtlpPlan, OtlpRangeResult } from './internal/otlp-range';
 import type { WorkerData } from './internal/range-worker';
 import { RecordParser } from './internal/record-parser';
 import { emptyReport } from './read-options';
@@ -111,11 +111,8 @@ async function aggregateKind(
 ): Promise<AggregateFileResult> {
   if (kind === 'otlp-lines' && otlpSkip) {
     if (wanted > 1) {
-      const ranges = await splitAtLines(path, size, wanted);
-      if (ranges.length > 1) {
-        const result = await aggregateOtlpInWorkers(path, ranges, options, true);
-        if (result !== undefined) return result;
-      }
+      const result = await aggregateOtlpInWorkers(path, size, wanted, options, true);
+      if (result !== undefined) return result;
     }
     const whole = aggregateOtlpRange({ ...taskOptions(path, options), start: 0, end: size, otlp: options.otlp, plan: WHOLE_FILE_PLAN, otlpSkip: true });
     const merged = whole.skipConflict ? undefined : mergeOtlpRanges(path, [whole], [WHOLE_FILE_PLAN], options);
@@ -123,19 +120,15 @@ async function aggregateKind(
     throw new OtlpSkipConflict('a check of the one-thread read failed');
   }
   if (wanted > 1 && options.onSkip === undefined) {
-    if (kind === 'lines') {
-      const ranges = await splitAtLines(path, size, wanted);
-      if (ranges.length > 1) return aggregateInWorkers(path, ranges, options);
-    } else if (kind === 'otlp-lines') {
-      const ranges = await splitAtLines(path, size, wanted);
-      if (ranges.length > 1) {
-        const result = await aggregateOtlpInWorkers(path, ranges, options, otlpSkip);
-        if (result !== undefined) return result;
-      }
-    } else if (kind === 'array') {
-      const starts = splitArray(path, size, wanted);
-      if (starts.length > 1) return aggregateArrayInWorkers(path, starts, options);
-    }
+    const result =
+      kind === 'lines'
+        ? await aggregateInWorkers(path, size, wanted, options)
+        : kind === 'otlp-lines'
+          ? await aggregateOtlpInWorkers(path, size, wanted, options, otlpSkip)
+          : kind === 'array'
+            ? await aggregateArrayInWorkers(path, size, wanted, options)
+            : undefined;
+    if (result !== undefined) return result;
   }
   return aggregateHere(path, options);
 }
@@ -278,30 +271,74 @@ const OTLP_WORKER_YOUNG_GENERATION_MB = 32;
  * The worker's entry: the compiled `range-worker.js` beside this file. Started through `eval` so that a
  * process running the TypeScript sources under a require hook (the tests) starts the `.ts` file the same way.
  */
-function newWorker(data: WorkerData): Worker {
+function newWorker(kind: WorkerData['kind']): Worker {
   const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
   const entry = join(__dirname, 'internal', `range-worker${ext}`);
   // A part of one OTLP document holds a batch of spans (`OTLP_BATCH_SPANS`) at a time whatever the young
   // generation: a larger one bought no CPU there, only RSS (two parts of 200,000 spans: 332-343 MB at 32 MB
   // against 289-299 MB at 16).
-  const youngMb = data.kind === 'otlp' ? OTLP_WORKER_YOUNG_GENERATION_MB : WORKER_YOUNG_GENERATION_MB;
-  return new Worker(`require(${JSON.stringify(entry)});`, { eval: true, workerData: data, resourceLimits: { maxYoungGenerationSizeMb: youngMb } });
+  const youngMb = kind === 'otlp' ? OTLP_WORKER_YOUNG_GENERATION_MB : WORKER_YOUNG_GENERATION_MB;
+  return new Worker(`require(${JSON.stringify(entry)});`, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: youngMb } });
 }
 
-function startWorker<R extends Omit<RangeResult, 'lines'>>(data: WorkerData): Promise<R> {
-  const task = data.task;
-  return new Promise((resolve, reject) => {
-    const worker = newWorker(data);
-    let result: R | undefined;
-    worker.once('message', (m: R) => {
-      result = m;
+/** A worker thread started before its task is known (see `inWorkers`). */
+interface BootingWorker {
+  /** Hands the worker its task; resolves with the one message it sends back. */
+  run<R>(data: WorkerData): Promise<R>;
+  /** Stops a worker that is given no task. */
+  cancel(): void;
+}
+
+function bootWorker(kind: WorkerData['kind']): BootingWorker {
+  const worker = newWorker(kind);
+  let given: WorkerData | undefined;
+  let answered = false;
+  const answer = new Promise<unknown>((resolve, reject) => {
+    // Settled by the message, not by the thread's exit: tearing down a worker's heap took 15-130 ms, which the
+    // merge need not wait for.
+    worker.once('message', (m: unknown) => {
+      answered = true;
+      resolve(m);
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
-      if (result !== undefined) resolve(result);
-      else reject(new Error(`metrics worker thread for ${task.path} (${JSON.stringify('start' in task ? task.start : task.part)}) exited with code ${code} and no result`));
+      if (answered) return;
+      const task = given?.task;
+      const what = task === undefined ? 'before its task' : `for ${task.path} (${JSON.stringify('start' in task ? task.start : task.part)})`;
+      reject(new Error(`metrics worker thread ${what} exited with code ${code} and no result`));
     });
   });
+  // A worker that fails before `run` is reported by `run`, not as an unhandled rejection.
+  answer.catch(() => undefined);
+  return {
+    run<R>(data: WorkerData): Promise<R> {
+      given = data;
+      worker.postMessage(data);
+      return answer as Promise<R>;
+    },
+    cancel(): void {
+      void worker.terminate();
+    },
+  };
+}
+
+/**
+ * Up to `n` workers of one kind, started before `plan` runs, so that they start up (a thread, an isolate, the
+ * module loaded: 40-100 ms) while this thread finds the ranges and scans their boundaries. `plan` gives each a
+ * task (undefined, or fewer tasks: the others are stopped); the results come back in the tasks' order.
+ */
+async function inWorkers<R>(kind: WorkerData['kind'], n: number, plan: () => Promise<WorkerData[] | undefined> | WorkerData[] | undefined): Promise<R[] | undefined> {
+  const workers = Array.from({ length: n }, () => bootWorker(kind));
+  let tasks: WorkerData[] | undefined;
+  try {
+    tasks = await plan();
+  } catch (e) {
+    for (const w of workers) w.cancel();
+    throw e;
+  }
+  const given = tasks ?? [];
+  for (const w of workers.slice(given.length)) w.cancel();
+  return tasks === undefined ? undefined : Promise.all(given.map((task, k) => workers[k]!.run<R>(task)));
 }
 
 /** What every range task carries from the caller's options. */
@@ -309,10 +346,14 @@ function taskOptions(path: string, options: AggregateFileOptions): Omit<RangeTas
   return { path, lenient: options.lenient === true, maxReportedSkips: options.maxReportedSkips, teamId: options.teamId, formations: options.formations };
 }
 
-async function aggregateInWorkers(path: string, ranges: [number, number][], options: AggregateFileOptions): Promise<AggregateFileResult> {
+/** JSON Lines of records over byte ranges; undefined when the file has no second range. */
+async function aggregateInWorkers(path: string, size: number, n: number, options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
   const base = taskOptions(path, options);
-  const results = await Promise.all(ranges.map(([start, end]) => startWorker<RangeResult>({ kind: 'lines', task: { ...base, start, end } })));
-  return mergeInFileOrder(path, 'jsonl', results, options);
+  const results = await inWorkers<RangeResult>('lines', n, async () => {
+    const ranges = await splitAtLines(path, size, n);
+    return ranges.length > 1 ? ranges.map(([start, end]): WorkerData => ({ kind: 'lines', task: { ...base, start, end } })) : undefined;
+  });
+  return results === undefined ? undefined : mergeInFileOrder(path, 'jsonl', results, options);
 }
 
 /**
@@ -386,11 +427,14 @@ function splitArray(path: string, size: number, n: number): number[] {
   return starts;
 }
 
-async function aggregateArrayInWorkers(path: string, starts: number[], options: AggregateFileOptions): Promise<AggregateFileResult> {
+/** A JSON array of records in parts; undefined when no second part start was found. */
+async function aggregateArrayInWorkers(path: string, size: number, n: number, options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
   const base = taskOptions(path, options);
-  const tasks: ArrayRangeTask[] = starts.map((start, k) => ({ ...base, start, stopAt: starts[k + 1] ?? -1 }));
-  const results = await Promise.all(tasks.map((task) => startWorker<ArrayRangeResult>({ kind: 'array', task })));
-  return mergeInFileOrder(path, 'json-array', results, options);
+  const results = await inWorkers<ArrayRangeResult>('array', n, () => {
+    const starts = splitArray(path, size, n);
+    return starts.length > 1 ? starts.map((start, k): WorkerData => ({ kind: 'array', task: { ...base, start, stopAt: starts[k + 1] ?? -1 } })) : undefined;
+  });
+  return results === undefined ? undefined : mergeInFileOrder(path, 'json-array', results, options);
 }
 
 /**
@@ -398,23 +442,16 @@ async function aggregateArrayInWorkers(path: string, starts: number[], options: 
  * rest assembled in the workers, and the result checked against what one thread would do (see
  * internal/otlp-range.ts). Undefined when a check fails: the caller then reads the file on one thread.
  */
-async function aggregateOtlpInWorkers(path: string, ranges: [number, number][], options: AggregateFileOptions, otlpSkip: boolean): Promise<AggregateFileResult | undefined> {
-  const plans = planOtlpRanges(path, ranges);
-  const results = await Promise.all(
-    ranges.map(([start, end], k) =>
-      startWorker<OtlpRangeResult>({
-        kind: 'otlp',
-        task: {
-          ...taskOptions(path, options),
-          start,
-          end,
-          otlp: options.otlp,
-          plan: plans[k]!,
-          otlpSkip,
-        },
-      }),
-    ),
-  );
+async function aggregateOtlpInWorkers(path: string, size: number, n: number, options: AggregateFileOptions, otlpSkip: boolean): Promise<AggregateFileResult | undefined> {
+  const planned: { plans?: OtlpPlan[] } = {};
+  const results = await inWorkers<OtlpRangeResult>('otlp', n, async () => {
+    const ranges = await splitAtLines(path, size, n);
+    if (ranges.length <= 1) return undefined;
+    const plans = (planned.plans = planOtlpRanges(path, ranges));
+    return ranges.map(([start, end], k): WorkerData => ({ kind: 'otlp', task: { ...taskOptions(path, options), start, end, otlp: options.otlp, plan: plans[k]!, otlpSkip } }));
+  });
+  if (results === undefined || planned.plans === undefined) return undefined;
+  const plans = planned.plans;
   if (results.some((r) => r.skipConflict)) throw new OtlpSkipConflict('a range could not skip other teams exactly');
   const merged = mergeOtlpRanges(path, results, plans, options);
   return merged === undefined ? undefined : { ...merged, threads: results.length };
@@ -426,11 +463,15 @@ async function aggregateOtlpInWorkers(path: string, ranges: [number, number][], 
  * caller then streams it on this thread.
  */
 async function aggregateOtlpDocumentInParts(path: string, size: number, options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
-  const cut = findDocumentCut(path, size);
-  if (cut <= 0) return undefined;
-  const tasks = documentPartTasks(path, size, cut, { ...taskOptions(path, options), otlp: options.otlp });
-  const [head, tail] = await Promise.all(tasks.map((task) => startWorker<OtlpDocumentPartResult>({ kind: 'otlp-document', task })));
-  const merged = mergeDocumentParts(path, tasks, head!, tail!, options);
+  const planned: { tasks?: [OtlpDocumentPartTask, OtlpDocumentPartTask] } = {};
+  const parts = await inWorkers<OtlpDocumentPartResult>('otlp-document', 2, () => {
+    const cut = findDocumentCut(path, size);
+    if (cut <= 0) return undefined;
+    const tasks = (planned.tasks = documentPartTasks(path, size, cut, { ...taskOptions(path, options), otlp: options.otlp }));
+    return tasks.map((task): WorkerData => ({ kind: 'otlp-document', task }));
+  });
+  if (parts === undefined || planned.tasks === undefined) return undefined;
+  const merged = mergeDocumentParts(path, planned.tasks, parts[0]!, parts[1]!, options);
   return merged === undefined ? undefined : { ...merged, threads: 2 };
 }
 

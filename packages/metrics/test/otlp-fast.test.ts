@@ -1,5 +1,5 @@
 import type { ErrorLocation } from '@autotune/errors';
-import { forEachRawSpan, readSpan } from '../src/otlp';
+import { forEachRawSpan, readSpan, spanWhere } from '../src/otlp';
 import type { AttrValue, SpanLite } from '../src/otlp';
 import { fastReadStats, readOtlpDocumentFast, readOtlpSpanFast } from '../src/internal/otlp-fast';
 // mulberry32, so every run tests the same documents.
@@ -120,10 +120,10 @@ function generalRead(text: string): { spans: SpanLite[]; rejected: string[]; err
   return { spans, rejected, error: undefined };
 }
 
-/** A span as plain data: maps as their entries in order, so that order and -0 count. */
+/** A span as plain data: maps as their entries in order, so that order and -0 count; its place as error messages name it. */
 function plain(s: SpanLite): unknown {
   const entries = (m: Map<string, AttrValue>) => [...m.entries()];
-  return { ...s, attrs: entries(s.attrs), resource: entries(s.resource) };
+  return { ...s, attrs: entries(s.attrs), resource: entries(s.resource), where: spanWhere(s), whereIndex: undefined };
 }
 
 /** Reads `text` both ways; returns whether the fast reader read it. Fails the test on any difference. */
@@ -140,7 +140,7 @@ function compare(text: string): boolean {
 /** The same for one span's text (a streamed document's span), against `readSpan(JSON.parse(text))`. */
 function compareSpan(text: string, resource: Map<string, AttrValue>): boolean {
   const where = 'resourceSpans[0].scopeSpans[0].spans[3]';
-  const fast = readOtlpSpanFast(text, where, location, resource);
+  const fast = readOtlpSpanFast(text, 'resourceSpans[0].scopeSpans[0].spans', 3, location, resource);
   if (fast === undefined) return false;
   let general: SpanLite;
   try {
@@ -405,8 +405,8 @@ describe('fast OTLP reader', () => {
     for (const [, edit] of UNREADABLE.slice(0, 4)) {
       const d = document(rand, 4);
       edit(d);
-      expect(readOtlpSpanFast(JSON.stringify(spansOf(d)[0]), 'w', location, resource)).toBeUndefined();
+      expect(readOtlpSpanFast(JSON.stringify(spansOf(d)[0]), 'w', 0, location, resource)).toBeUndefined();
     }
-    expect(readOtlpSpanFast('{"traceId":"00000000000000000000000000000001"} x', 'w', location, resource)).toBeUndefined();
+    expect(readOtlpSpanFast('{"traceId":"00000000000000000000000000000001"} x', 'w', 0, location, resource)).toBeUndefined();
   });
 });

@@ -562,6 +562,12 @@ export async function streamOtlpDocument(
   let teamTraces: Set<string> | undefined;
   let teamHits: number[] = [];
   let resourceNamesTeam = false;
+  /** The path of the spans list of `resourceSpans[i].scopeSpans[j]`, made once per list (see `SpanLite.where`). */
+  let pathOf = { i: -1, j: -1, path: '' };
+  const spansPath = (i: number, j: number): string => {
+    if (pathOf.i !== i || pathOf.j !== j) pathOf = { i, j, path: `resourceSpans[${i}].scopeSpans[${j}].spans` };
+    return pathOf.path;
+  };
   const handlers: OtlpDocumentHandlers = {
     resource(i, value) {
       if (i === resourceIndex && spansInResource > 0) throw new NotStreamable('a resource after its spans');
@@ -576,7 +582,7 @@ export async function streamOtlpDocument(
     spanAt(i, j, k, text, from, to) {
       begin();
       toResource(i);
-      const span = readOtlpSpanFastAt(text, from, to, `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`, location!, resource); // set by begin()
+      const span = readOtlpSpanFastAt(text, from, to, spansPath(i, j), k, location!, resource); // set by begin()
       if (span === undefined) return -1;
       spansInResource++;
       assembler[OTLP_STREAM_READ_SPAN](span, sink);
@@ -585,9 +591,8 @@ export async function streamOtlpDocument(
     span(i, j, k, text) {
       begin();
       enter(i);
-      const where = `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`;
       // The fast reader builds the span from its text when it can read it exactly; else it is parsed.
-      const span = readOtlpSpanFast(text, where, location!, resource);
+      const span = readOtlpSpanFast(text, spansPath(i, j), k, location!, resource);
       if (span !== undefined) {
         assembler[OTLP_STREAM_READ_SPAN](span, sink);
         return;
@@ -598,7 +603,7 @@ export async function streamOtlpDocument(
       } catch {
         throw new NotStreamable('not valid JSON');
       }
-      assembler[OTLP_STREAM_SPAN](value, where, location!, resource, sink);
+      assembler[OTLP_STREAM_SPAN](value, `${spansPath(i, j)}[${k}]`, location!, resource, sink);
     },
   };
   const skipSpan = (i: number, b: Buffer, from: number, to: number, found: { keys: Int32Array; named: boolean } | undefined): boolean => {

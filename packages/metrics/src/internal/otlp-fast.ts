@@ -1,5 +1,5 @@
 import type { ErrorLocation } from '@autotune/errors';
-import { newSpan, normaliseOtlpId } from '../otlp';
+import { NO_LINKS, newSpan, normaliseOtlpId } from '../otlp';
 import type { AttrValue, SpanLite } from '../otlp';
 
 /*
@@ -188,7 +188,8 @@ function readString(): string {
  * A string value that may outlive the text (an attribute value, a span name, a status message: they become
  * team and member ids, roles, formations the aggregator keeps). A substring of 13 characters or more is a
  * slice that keeps the whole text alive (a read chunk, or a 1 MiB block of a streamed document), so those
- * are copied, through a table that hands out one copy per value (values repeat: names, roles, teams).
+ * are copied, through a table that hands out one copy per value (values repeat: names, roles, teams). Shorter
+ * ones (V8 copies them anyway) go through the table too: a span held until its batch ends then shares them.
  */
 function readKeptString(): string {
   const a = i + 1;
@@ -207,11 +208,10 @@ const valueTable: string[] = new Array<string>(VALUE_TABLE_SIZE).fill('');
 function keptString(a: number, q: number): string {
   const n = q - a;
   const s = t.substring(a, q);
-  if (n < 13) return s; // V8 copies strings this short
   const slot = (keySlot(t, a, n) >> 1) & (VALUE_TABLE_SIZE - 1);
   const known = valueTable[slot]!;
   if (known === s) return known;
-  return (valueTable[slot] = flatCopy(s));
+  return (valueTable[slot] = n < 13 ? s : flatCopy(s)); // V8 copies strings under 13 characters
 }
 
 /** A copy of `s` that shares no memory with the string `s` was cut from. */
@@ -704,7 +704,7 @@ function readTime(): bigint {
 }
 
 /** One span object at `i`, read as `readSpan` reads it; bails where `readSpan` would reject it. */
-function readSpanAt(where: string, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite {
+function readSpanAt(where: string, whereIndex: number, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite {
   if (next() !== 123) bail();
   let traceId: string | undefined;
   let spanId: string | undefined;
@@ -717,7 +717,7 @@ function readSpanAt(where: string, location: ErrorLocation, resource: Map<string
   let endImprecise = false;
   let error = false;
   let statusMessage: string | undefined;
-  let links: string[] = [];
+  let links: readonly string[] = NO_LINKS;
   if (!openObject()) {
     do {
       readKey();
@@ -813,17 +813,17 @@ function readSpanAt(where: string, location: ErrorLocation, resource: Map<string
     } while (!endOf(125));
   }
   if (traceId === undefined || spanId === undefined || startNs === undefined || endNs === undefined) bail();
-  return newSpan(traceId, spanId, parentSpanId, name, attrs ?? new Map<string, AttrValue>(), resource, startNs, endNs, startImprecise || endImprecise, error, statusMessage, links, where, location);
+  return newSpan(traceId, spanId, parentSpanId, name, attrs ?? new Map<string, AttrValue>(), resource, startNs, endNs, startImprecise || endImprecise, error, statusMessage, links, where, whereIndex, location);
 }
 
 /** `links` as `readSpan` reads them: the span ids of its objects, when there is a list. */
-function readLinks(): string[] {
-  const links: string[] = [];
+function readLinks(): readonly string[] {
   if (next() !== 91) {
     skipValue();
-    return links;
+    return NO_LINKS;
   }
-  if (openArray()) return links;
+  if (openArray()) return NO_LINKS;
+  const links: string[] = [];
   do {
     if (next() !== 123) {
       skipValue();
@@ -873,7 +873,7 @@ function readScope(r: number, s: number, location: ErrorLocation, resource: Map<
       if (openArray()) continue;
       const path = `resourceSpans[${r}].scopeSpans[${s}].spans`;
       let k = 0;
-      do out.push(readSpanAt(`${path}[${k++}]`, location, resource));
+      do out.push(readSpanAt(path, k++, location, resource));
       while (!endOf(93));
     } else skipValue();
   } while (!endOf(125));
@@ -967,10 +967,10 @@ let spanEnd = 0;
  * `readOtlpSpanFast` reads it; `lastSpanEnd()` then tells where it ended. Undefined when the span does not end
  * before `to` (cut by the block's end) or cannot be read exactly.
  */
-export function readOtlpSpanFastAt(text: string, from: number, to: number, where: string, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite | undefined {
+export function readOtlpSpanFastAt(text: string, from: number, to: number, where: string, whereIndex: number, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite | undefined {
   begin(text, from, to);
   try {
-    const span = readSpanAt(where, location, resource);
+    const span = readSpanAt(where, whereIndex, location, resource);
     spanEnd = i;
     fastReadStats.spans++;
     return span;
@@ -989,13 +989,13 @@ export function lastSpanEnd(): number {
 }
 
 /**
- * One span object (the whole of `text`), as `readSpan(JSON.parse(text), where, location, resource)` would
+ * One span object (the whole of `text`), as `readSpan(JSON.parse(text), `${where}[${whereIndex}]`, location, resource)` would
  * read it, or undefined when this reader cannot be sure to (the caller then parses it).
  */
-export function readOtlpSpanFast(text: string, where: string, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite | undefined {
+export function readOtlpSpanFast(text: string, where: string, whereIndex: number, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite | undefined {
   begin(text, 0, text.length);
   try {
-    const span = readSpanAt(where, location, resource);
+    const span = readSpanAt(where, whereIndex, location, resource);
     if (!atEnd()) bail();
     fastReadStats.spans++;
     return span;

@@ -1,4 +1,4 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { transferables } from './aggregator-state';
 import { aggregateArrayRange } from './array-range-reader';
 import type { ArrayRangeTask } from './array-range-reader';
@@ -16,13 +16,15 @@ export type WorkerData =
   | { kind: 'otlp'; task: OtlpRangeTask }
   | { kind: 'otlp-document'; task: OtlpDocumentPartTask };
 
-// Entry point of a worker thread started by `aggregateFile`: one byte range, one message back. The duration
-// arrays are transferred, not copied, so a range's figures cost no second copy on their way to the merge.
-const data = workerData as WorkerData;
-if (data.kind === 'otlp-document') {
-  // A streamed document reads asynchronously; an error rejects, which the worker reports as its 'error' event.
-  void aggregateOtlpDocumentPart(data.task).then((result) => parentPort!.postMessage(result, transferables(result.state)));
-} else {
-  const result = data.kind === 'array' ? aggregateArrayRange(data.task) : data.kind === 'otlp' ? aggregateOtlpRange(data.task) : aggregateRange(data.task);
-  parentPort!.postMessage(result, transferables(result.state));
-}
+// Entry point of a worker thread started by `aggregateFile`: one task, handed over as a message (the thread starts
+// while the caller plans the ranges), and one message back. The duration arrays are transferred, not copied, so a
+// range's figures cost no second copy on their way to the merge.
+parentPort!.once('message', (data: WorkerData) => {
+  if (data.kind === 'otlp-document') {
+    // A streamed document reads asynchronously; an error rejects, which the worker reports as its 'error' event.
+    void aggregateOtlpDocumentPart(data.task).then((result) => parentPort!.postMessage(result, transferables(result.state)));
+  } else {
+    const result = data.kind === 'array' ? aggregateArrayRange(data.task) : data.kind === 'otlp' ? aggregateOtlpRange(data.task) : aggregateRange(data.task);
+    parentPort!.postMessage(result, transferables(result.state));
+  }
+});
