@@ -2,7 +2,7 @@ import type { ExecutionRecord } from './record';
 import type { MetricsSummary, TeamStats } from './summary-types';
 import { TeamAccumulator } from './internal/team-accumulator';
 import type { TeamState } from './internal/team-accumulator';
-import { AGGREGATOR_MERGE_STATE, AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './internal/aggregator-state';
+import { AGGREGATOR_LATEST, AGGREGATOR_MERGE_STATE, AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './internal/aggregator-state';
 import type { AggregatorState } from './internal/aggregator-state';
 
 /**
@@ -56,6 +56,14 @@ export class MetricsAggregator {
       team.merge(t);
     }
     this.total += state.total;
+  }
+
+  /**
+   * @internal What the order of adding runs decided, per team (`TeamAccumulator.latestValues`): partial figures
+   * merged in two orders agree on it unless two of them hold runs that start at the same instant.
+   */
+  [AGGREGATOR_LATEST](): string {
+    return JSON.stringify(this.teamIds().map((id) => [id, this.teams.get(id)!.latestValues()]));
   }
 
   /** @internal Count only the runs of this team (the readers skip the others before parsing them). */

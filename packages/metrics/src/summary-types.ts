@@ -39,6 +39,7 @@ export interface GroupStats {
 /** One member's figures across a team's runs. */
 export interface MemberStats {
   memberId: string;
+  /** The role named in the team's most recent run (by start time) that names one for this member. */
   role?: string;
   runs: number;
   successes: number;

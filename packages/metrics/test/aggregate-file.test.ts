@@ -346,6 +346,50 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(out.reports).toEqual([(out.reports as unknown[])[0], (out.reports as unknown[])[0]]);
   }, 120_000);
 
+  it.each([
+    ['the latest formation', 'formation'],
+    ['a member\'s role', 'role'],
+  ])('OTLP JSON Lines: %s taken from runs of two ranges that start at the same instant is read on one thread; else merged', async (_name, what) => {
+    // One run per line, in time order; team_b runs only in the middle, and its last two runs start at the same
+    // instant, one in each range, far enough from the boundary not to be replayed, with different values.
+    const ns = (ms: number) => `${ms}000000`;
+    const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+    const FORMATION_OF: Record<string, string> = { steady: 'parallel', early: 'pipeline', first: 'sequential', second: 'hierarchical' };
+    const line = (trace: number, team: string, startMs: number, endMs: number, value: string) =>
+      JSON.stringify({
+        resourceSpans: [{ scopeSpans: [{ spans: [
+          { traceId: trace.toString(16).padStart(32, '0'), spanId: (trace * 2).toString(16).padStart(16, '0'), name: `invoke_workflow ${team}`, startTimeUnixNano: ns(startMs), endTimeUnixNano: ns(endMs),
+            attributes: [str('gen_ai.operation.name', 'invoke_workflow'), str('autotune.team_id', team), str('autotune.formation', what === 'formation' ? FORMATION_OF[value]! : 'parallel')] },
+          { traceId: trace.toString(16).padStart(32, '0'), spanId: (trace * 2 + 1).toString(16).padStart(16, '0'), parentSpanId: (trace * 2).toString(16).padStart(16, '0'), name: 'invoke_agent w', startTimeUnixNano: ns(startMs), endTimeUnixNano: ns(endMs - 1),
+            attributes: [str('gen_ai.operation.name', 'invoke_agent'), str('gen_ai.agent.name', 'w'), str('autotune.member.role', what === 'role' ? value : 'writer'), str('pad', '.'.repeat(300))] },
+        ] }] }],
+      });
+    const write = (path: string, tied: boolean) => {
+      const lines: string[] = [];
+      const t0 = 1_736_000_000_000;
+      for (let k = 0; k < 8000; k++) {
+        if (k === 3500) lines.push(line(900_001, 'team_b', t0 + 3000 * 1000, t0 + 3500 * 1000, 'first'));
+        if (k === 4500) lines.push(line(900_002, 'team_b', t0 + (tied ? 3000 : 3001) * 1000, t0 + 4500 * 1000, 'second'));
+        if (k > 2000 && k < 3000 && k % 10 === 0) lines.push(line(800_000 + k, 'team_b', t0 + k * 1000, t0 + k * 1000 + 500, 'early'));
+        lines.push(line(1 + k, 'team_a', t0 + k * 1000, t0 + k * 1000 + 500, 'steady'));
+      }
+      writeFileSync(path, `${lines.join('\n')}\n`);
+    };
+    const tiedPath = join(dir, `parallel-otlp-tied-${what}.jsonl`);
+    write(tiedPath, true);
+    const tied = await child(['compare', tiedPath, '2']);
+    expect(tied.threads).toBe(1);
+    expect(tied.parallel).toEqual(tied.single);
+    const team = (tied.single as { teams: Record<string, { latestFormation?: string; members: Record<string, { role?: string }> }> }).teams['team_b']!;
+    // One thread adds the second run last: its value is taken.
+    expect(what === 'formation' ? team.latestFormation : team.members['w']!.role).toBe(what === 'formation' ? 'hierarchical' : 'second');
+    const apartPath = join(dir, `parallel-otlp-apart-${what}.jsonl`);
+    write(apartPath, false);
+    const apart = await child(['compare', apartPath, '2']);
+    expect(apart.threads).toBe(2);
+    expect(apart.parallel).toEqual(apart.single);
+  }, 120_000);
+
   it('reports a bad line in a later range with its line number in the whole file', async () => {
     const path = join(dir, 'bad-late.jsonl');
     writeSnakeLines(path, 2000, 13);

@@ -60,6 +60,36 @@ describe('MetricsAggregator', () => {
     expect(t.lastStartTimeMs).toBe(2000);
   });
 
+  it("takes a member's role from the team's latest run that names one, by start time, in whatever order runs and merges come", () => {
+    const runs = [
+      run({ startTimeMs: 3000, members: [member('m', { role: 'critic' })] }),
+      run({ startTimeMs: 1000, members: [member('m', { role: 'planner' })] }),
+      run({ startTimeMs: 4000, members: [member('m')] }),
+      run({ startTimeMs: 2000, members: [member('m', { role: 'writer' })] }),
+    ];
+    const one = new MetricsAggregator();
+    for (const r of runs) one.add(r);
+    expect(one.team('team_a')!.members.m!.role).toBe('critic');
+    // Cut anywhere and merged either way round: the same role.
+    for (let cut = 0; cut <= runs.length; cut++) {
+      const [a, b] = [new MetricsAggregator(), new MetricsAggregator()];
+      runs.slice(0, cut).forEach((r) => a.add(r));
+      runs.slice(cut).forEach((r) => b.add(r));
+      const [ab, ba] = [new MetricsAggregator(), new MetricsAggregator()];
+      ab.merge(a);
+      ab.merge(b);
+      ba.merge(b);
+      ba.merge(a);
+      expect(ab.team('team_a')!.members.m!.role).toBe('critic');
+      expect(ba.team('team_a')!.members.m!.role).toBe('critic');
+    }
+    // Runs that start at the same instant: the one added (or merged) last.
+    const tie = new MetricsAggregator();
+    tie.add(run({ startTimeMs: 5000, members: [member('m', { role: 'a' })] }));
+    tie.add(run({ startTimeMs: 5000, members: [member('m', { role: 'b' })] }));
+    expect(tie.team('team_a')!.members.m!.role).toBe('b');
+  });
+
   it('keeps teams apart and lists them sorted', () => {
     const agg = new MetricsAggregator();
     agg.add(run({ teamId: 'zeta' }));

@@ -8,6 +8,7 @@ import type { OptionalSumState, RunningStatsState } from './running-stats';
 export interface MemberState {
   memberId: string;
   role: string | undefined;
+  roleAt: number;
   runs: number;
   successes: number;
   failuresWithTeamFailure: number;
@@ -19,7 +20,13 @@ export interface MemberState {
 
 /** Running figures for one member of one team. Only counters and sums: no per-run values are kept. */
 export class MemberAccumulator {
+  /**
+   * The role named in the team's latest run that names one (by the run's start; at equal starts, the run added
+   * later), as the team's latest formation is: so partial figures merge to the same role in any order, as
+   * long as no two of them name roles in runs that start at the same instant.
+   */
   role: string | undefined;
+  roleAt = Number.NEGATIVE_INFINITY;
   runs = 0;
   successes = 0;
   failuresWithTeamFailure = 0;
@@ -34,12 +41,15 @@ export class MemberAccumulator {
     readonly index: number,
   ) {}
 
-  /** `teamSuccess` is the outcome of the run the member took part in. */
-  add(m: MemberRecord, teamSuccess: boolean): void {
+  /** `teamSuccess` and `runStartMs` are the outcome and start of the run the member took part in. */
+  add(m: MemberRecord, teamSuccess: boolean, runStartMs: number): void {
     this.runs++;
     if (m.success) this.successes++;
     else if (!teamSuccess) this.failuresWithTeamFailure++;
-    if (m.role !== undefined) this.role = m.role;
+    if (m.role !== undefined && runStartMs >= this.roleAt) {
+      this.role = m.role;
+      this.roleAt = runStartMs;
+    }
     this.duration.add(m.durationSeconds);
     this.toolCalls.add(m.toolCalls);
     this.cost.add(m.costUsd);
@@ -53,6 +63,7 @@ export class MemberAccumulator {
     return {
       memberId: this.memberId,
       role: this.role,
+      roleAt: this.roleAt,
       runs: this.runs,
       successes: this.successes,
       failuresWithTeamFailure: this.failuresWithTeamFailure,
@@ -63,9 +74,12 @@ export class MemberAccumulator {
     };
   }
 
-  /** Fold in the same member's figures from a later part of the input (its role, if any, is the latest). */
+  /** Fold in the same member's figures from a later part of the input (at equal starts, its role wins). */
   merge(o: MemberState): void {
-    if (o.role !== undefined) this.role = o.role;
+    if (o.role !== undefined && o.roleAt >= this.roleAt) {
+      this.role = o.role;
+      this.roleAt = o.roleAt;
+    }
     this.runs += o.runs;
     this.successes += o.successes;
     this.failuresWithTeamFailure += o.failuresWithTeamFailure;

@@ -6,7 +6,7 @@ import { OTLP_PROBE, OTLP_REPLAY, OTLP_SUMMARY_ONLY, OtlpAssembler, OtlpSkipConf
 import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import { emptyReport } from '../read-options';
 import type { ReadOptions, ReadReport, SkippedInput } from '../read-options';
-import { AGGREGATOR_MERGE_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
+import { AGGREGATOR_LATEST, AGGREGATOR_MERGE_STATE, AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
 import { plainError, rangeResult, readRange, toMetricsError } from './range-reader';
 import type { PlainError, RangeResult, RangeTask } from './range-reader';
 import type { ExecutionRecord } from '../record';
@@ -417,15 +417,16 @@ export function mergeOtlpRanges(
     }
   }
 
-  const aggregator = new MetricsAggregator();
-  aggregator[AGGREGATOR_TEAM_FILTER](options.teamId);
+  // The replayed runs are kept apart, to be merged with the ranges' figures in two orders (below).
+  const replayed = new MetricsAggregator();
+  replayed[AGGREGATOR_TEAM_FILTER](options.teamId);
   const report = emptyReport(path);
   report.format = 'otlp-jsonl';
   const maxSkips = options.maxReportedSkips ?? 5;
   let firstError: MetricsError | undefined;
   const replay = new OtlpAssembler(options.otlp, options);
   replay[OTLP_SUMMARY_ONLY]();
-  const sink = aggregatingSink(aggregator, report, options, (e) => (firstError ??= e));
+  const sink = aggregatingSink(replayed, report, options, (e) => (firstError ??= e));
   let firstLine = 1;
   let latest = 0n;
   for (const r of results) {
@@ -463,6 +464,9 @@ export function mergeOtlpRanges(
     firstLine += r.lines;
   }
   if (firstError !== undefined) throw firstError;
+  const aggregator = new MetricsAggregator();
+  const replayedState = replayed[AGGREGATOR_STATE]();
+  aggregator[AGGREGATOR_MERGE_STATE](replayedState);
   firstLine = 1;
   for (const r of results) {
     aggregator[AGGREGATOR_MERGE_STATE](r.state);
@@ -482,6 +486,13 @@ export function mergeOtlpRanges(
   report.unattachedSpans += stats.unattachedSpans;
   report.lateSpans += stats.lateSpans;
   report.rootSpanRuns += stats.rootSpanRuns;
-  aggregator[AGGREGATOR_TEAM_FILTER](undefined);
+  // One thread adds runs as they are built, and near a boundary those of the replay and of the ranges interleave
+  // in an order not known here. Sums and counts do not depend on it; what does (the latest formation, a member's
+  // role) is taken by start time, so only runs of two parts that start at the same instant can make it differ:
+  // then the figures merged in the opposite order disagree, and the file is read on one thread.
+  const reversed = new MetricsAggregator();
+  for (let k = results.length - 1; k >= 0; k--) reversed[AGGREGATOR_MERGE_STATE](results[k]!.state);
+  reversed[AGGREGATOR_MERGE_STATE](replayedState);
+  if (reversed[AGGREGATOR_LATEST]() !== aggregator[AGGREGATOR_LATEST]()) return undefined;
   return { aggregator, report };
 }

@@ -80,7 +80,7 @@ export class TeamAccumulator {
     let timedCount = 0;
     for (const m of ms) {
       const acc = this.member(m.memberId);
-      acc.add(m, r.success);
+      acc.add(m, r.success, t);
       if (m.startTimeMs !== undefined && m.endTimeMs !== undefined) {
         const slot = this.scratch[timedCount];
         if (slot === undefined) this.scratch.push({ index: acc.index, start: m.startTimeMs, end: m.endTimeMs });
@@ -175,6 +175,25 @@ export class TeamAccumulator {
       this.latestFingerprint = o.latestFingerprint;
       this.latestFingerprintAt = o.latestFingerprintAt;
     }
+  }
+
+  /**
+   * What the order of adding runs decides, as text: the latest formation, member count and fingerprint and each
+   * member's role, with the start times they were taken at. Only runs that start at the same instant make
+   * them depend on that order (see `AGGREGATOR_LATEST`).
+   */
+  latestValues(): string {
+    const roles = this.memberList.map((m) => [m.memberId, m.role, m.roleAt] as const).sort((a, b) => byId(a[0], b[0]));
+    const at = (t: number) => (Number.isFinite(t) ? t : null);
+    return JSON.stringify([
+      this.latestFormation ?? null,
+      at(this.latestFormationAt),
+      this.latestMemberCount ?? null,
+      at(this.latestMemberCountAt),
+      this.latestFingerprint ?? null,
+      at(this.latestFingerprintAt),
+      roles.map(([id, role, roleAt]) => [id, role ?? null, at(roleAt)]),
+    ]);
   }
 
   stats(): TeamStats {
