@@ -390,6 +390,20 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(apart.parallel).toEqual(apart.single);
   }, 120_000);
 
+  it.each([
+    ['JSON Lines', 'no-second-range.jsonl', (a: string, b: string) => `${a}\n${b}\n`],
+    ['a JSON array', 'no-second-range.json', (a: string, b: string) => `[${a},\n${b}]\n`],
+  ])('%s with no place to cut after its first record: the workers started for it are stopped, and it is read on one thread', async (_name, file, text) => {
+    const record = (id: string, pad: number) =>
+      JSON.stringify({ teamId: 't', executionId: id, startTimeMs: 0, endTimeMs: 1000, durationSeconds: 1, success: true, memberCount: 0, toolCalls: 0, members: [], labels: { pad: 'x'.repeat(pad) } });
+    // The second record holds the middle of the file and runs to its end: no range can start after the first.
+    const path = join(dir, file);
+    writeFileSync(path, text(record('a', 10), record('b', 3 << 20)));
+    // The child exits only once every worker it started has stopped: a worker left waiting for a task would hang it.
+    const out = await child(['error', path, '2']);
+    expect(out).toEqual({ error: null, threads: 1, records: 2 });
+  }, 60_000);
+
   it('reports a bad line in a later range with its line number in the whole file', async () => {
     const path = join(dir, 'bad-late.jsonl');
     writeSnakeLines(path, 2000, 13);
