@@ -14,7 +14,7 @@ import { openText } from './internal/open-text';
 import { OtlpSkipConflict, isOtlpDocument } from './otlp';
 import { WHOLE_FILE_PLAN, aggregateOtlpRange, aggregatingSink, mergeOtlpRanges, planOtlpRanges } from './internal/otlp-range';
 import { NotStreamable, streamOtlpDocument } from './internal/otlp-document';
-import { documentPartTasks, findDocumentCut, mergeDocumentParts } from './internal/otlp-document-parts';
+import { aggregateOtlpDocumentPart, documentPartTasks, findDocumentCut, mergeDocumentParts } from './internal/otlp-document-parts';
 import type { OtlpDocumentPartResult, OtlpDocumentPartTask } from './internal/otlp-document-parts';
 import type { OtlpPlan, OtlpRangeResult } from './internal/otlp-range';
 import type { WorkerData } from './internal/range-worker';
@@ -327,7 +327,12 @@ function bootWorker(kind: WorkerData['kind']): BootingWorker {
  * module loaded: 40-100 ms) while this thread finds the ranges and scans their boundaries. `plan` gives each a
  * task (undefined, or fewer tasks: the others are stopped); the results come back in the tasks' order.
  */
-async function inWorkers<R>(kind: WorkerData['kind'], n: number, plan: () => Promise<WorkerData[] | undefined> | WorkerData[] | undefined): Promise<R[] | undefined> {
+async function inWorkers<R>(
+  kind: WorkerData['kind'],
+  n: number,
+  plan: () => Promise<WorkerData[] | undefined> | WorkerData[] | undefined,
+  here?: () => Promise<R>,
+): Promise<R[] | undefined> {
   const workers = Array.from({ length: n }, () => bootWorker(kind));
   let tasks: WorkerData[] | undefined;
   try {
@@ -338,7 +343,11 @@ async function inWorkers<R>(kind: WorkerData['kind'], n: number, plan: () => Pro
   }
   const given = tasks ?? [];
   for (const w of workers.slice(given.length)) w.cancel();
-  return tasks === undefined ? undefined : Promise.all(given.map((task, k) => workers[k]!.run<R>(task)));
+  if (tasks === undefined) return undefined;
+  const running = given.map((task, k) => workers[k]!.run<R>(task));
+  // Work of this thread's own, done meanwhile, comes last in the results.
+  if (here !== undefined) running.push(here());
+  return Promise.all(running);
 }
 
 /** What every range task carries from the caller's options. */
@@ -463,15 +472,17 @@ async function aggregateOtlpInWorkers(path: string, size: number, n: number, opt
  * caller then streams it on this thread.
  */
 async function aggregateOtlpDocumentInParts(path: string, size: number, options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
+  // The head is streamed on this thread, which would only wait: one worker fewer to start, load and warm up.
   const planned: { tasks?: [OtlpDocumentPartTask, OtlpDocumentPartTask] } = {};
-  const parts = await inWorkers<OtlpDocumentPartResult>('otlp-document', 2, () => {
+  const tails = await inWorkers<OtlpDocumentPartResult>('otlp-document', 1, () => {
     const cut = findDocumentCut(path, size);
     if (cut <= 0) return undefined;
     const tasks = (planned.tasks = documentPartTasks(path, size, cut, { ...taskOptions(path, options), otlp: options.otlp }));
-    return tasks.map((task): WorkerData => ({ kind: 'otlp-document', task }));
-  });
-  if (parts === undefined || planned.tasks === undefined) return undefined;
-  const merged = mergeDocumentParts(path, planned.tasks, parts[0]!, parts[1]!, options);
+    return [{ kind: 'otlp-document', task: tasks[1] }];
+  }, () => aggregateOtlpDocumentPart(planned.tasks![0]));
+  if (tails === undefined || planned.tasks === undefined) return undefined;
+  const [tail, head] = tails;
+  const merged = mergeDocumentParts(path, planned.tasks, head!, tail!, options);
   return merged === undefined ? undefined : { ...merged, threads: 2 };
 }
 

@@ -33,7 +33,7 @@ import type { PlainError } from './range-reader';
  * built at the same watermarks as in one pass.
  */
 
-/** One part of a document, for a worker thread. */
+/** One part of a document, to be read on a thread of its own. */
 export interface OtlpDocumentPartTask {
   path: string;
   lenient: boolean;
@@ -308,7 +308,7 @@ function valueAfterKey(fd: number, at: number): unknown {
   return undefined;
 }
 
-/** Read one part of a document (see the top of this file). Runs on a worker thread. */
+/** Read one part of a document (see the top of this file): the head on the calling thread, the tail on a worker. */
 export async function aggregateOtlpDocumentPart(task: OtlpDocumentPartTask): Promise<OtlpDocumentPartResult> {
   const report: ReadReport = emptyReport(task.path);
   const agg = new MetricsAggregator();
