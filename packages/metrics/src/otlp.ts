@@ -36,7 +36,7 @@ export interface SpanLite {
   /**
    * Where the span sits in the input, for error messages (`spanWhere`): `where` itself, or with `whereIndex` 0 or
    * more, entry `whereIndex` of the list at `where`. The spans of one list share its path: a string made for each
-   * of a million spans (and kept while its run is open) was a tenth of what a document's read allocated.
+   * span (and kept while its run is open) was 44 of the 939 MB a read of one 200,000-span document allocated.
    */
   where: string;
   whereIndex: number;

@@ -115,9 +115,9 @@ function traceIdOf(raw: string): string | undefined {
 
 /**
  * Trace ids (each with its offset in the file, in file order) and the latest span end in bytes [start, end) of
- * a file, by byte search, without parsing. Finds
- * more than the spans' own (a link's trace id, a key inside a string): harmless, a trace wrongly taken as
- * shared is only replayed on the main thread. What it misses is caught by the checks.
+ * a file, by byte search, without parsing. Finds more than the spans' own (a link's trace id, a key inside a
+ * string): harmless, a trace wrongly taken as shared is only replayed on the main thread. What it misses is
+ * caught by the checks.
  */
 export function scanOtlpWindow(path: string, start: number, end: number, onId: (id: string, at: number) => void): bigint {
   let maxEnd = -1n;
