@@ -59,8 +59,9 @@ export class MetricsAggregator {
   }
 
   /**
-   * @internal What the order of adding runs decided, per team (`TeamAccumulator.latestValues`): partial figures
-   * merged in two orders agree on it unless two of them hold runs that start at the same instant.
+   * @internal What the order of adding runs decided, per team (`TeamAccumulator.latestValues`), as JSON (an
+   * undefined value or an infinite start reads as null): partial figures merged in two orders agree on it unless
+   * two of them hold runs that start at the same instant.
    */
   [AGGREGATOR_LATEST](): string {
     return JSON.stringify(this.teamIds().map((id) => [id, this.teams.get(id)!.latestValues()]));

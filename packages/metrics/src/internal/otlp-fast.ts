@@ -989,8 +989,8 @@ export function lastSpanEnd(): number {
 }
 
 /**
- * One span object (the whole of `text`), as `readSpan(JSON.parse(text), `${where}[${whereIndex}]`, location, resource)` would
- * read it, or undefined when this reader cannot be sure to (the caller then parses it).
+ * One span object (the whole of `text`), entry `whereIndex` of the list at `where`, as `readSpan(JSON.parse(text),
+ * ...)` would read it, or undefined when this reader cannot be sure to (the caller then parses it).
  */
 export function readOtlpSpanFast(text: string, where: string, whereIndex: number, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite | undefined {
   begin(text, 0, text.length);

@@ -178,22 +178,13 @@ export class TeamAccumulator {
   }
 
   /**
-   * What the order of adding runs decides, as text: the latest formation, member count and fingerprint and each
-   * member's role, with the start times they were taken at. Only runs that start at the same instant make
+   * What the order of adding runs decides: the latest formation, member count and fingerprint and each member's
+   * role (members by id), with the start times they were taken at. Only runs that start at the same instant make
    * them depend on that order (see `AGGREGATOR_LATEST`).
    */
-  latestValues(): string {
+  latestValues(): unknown[] {
     const roles = this.memberList.map((m) => [m.memberId, m.role, m.roleAt] as const).sort((a, b) => byId(a[0], b[0]));
-    const at = (t: number) => (Number.isFinite(t) ? t : null);
-    return JSON.stringify([
-      this.latestFormation ?? null,
-      at(this.latestFormationAt),
-      this.latestMemberCount ?? null,
-      at(this.latestMemberCountAt),
-      this.latestFingerprint ?? null,
-      at(this.latestFingerprintAt),
-      roles.map(([id, role, roleAt]) => [id, role ?? null, at(roleAt)]),
-    ]);
+    return [this.latestFormation, this.latestFormationAt, this.latestMemberCount, this.latestMemberCountAt, this.latestFingerprint, this.latestFingerprintAt, roles];
   }
 
   stats(): TeamStats {
