@@ -31,7 +31,7 @@ function fullRead(text: string): { traceId: string; endNs: bigint } | undefined 
     return undefined;
   }
   try {
-    const s = readSpan(u, 'spans[0]', { file: 'x' }, new Map());
+    const s = readSpan(u, 'spans[0]', { file: 'x' }, []);
     return { traceId: s.traceId, endNs: s.endNs };
   } catch {
     return undefined;

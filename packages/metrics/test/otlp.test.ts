@@ -1,5 +1,6 @@
 import { MetricsError, parseMetricsText, parseMetricsTextWithReport, type ExecutionRecord } from '@autotune/metrics';
-import { forEachRawSpan, normaliseOtlpId, OTLP_PROBE, OTLP_RANGE_MODE, OTLP_REPLAY, OtlpAssembler, readSpan, unpackDiverted, type OtlpSink, type SpanLite } from '../src/otlp';
+import { attrGet, attrHas, attrPut, forEachRawSpan, normaliseOtlpId, OTLP_PROBE, OTLP_RANGE_MODE, OTLP_REPLAY, OtlpAssembler, readSpan, unpackDiverted, type AttrList, type AttrValue, type OtlpSink, type SpanLite } from '../src/otlp';
+import { prng } from './support/generate';
 
 type Attr = { key: string; value: Record<string, unknown> };
 const s = (key: string, v: string): Attr => ({ key, value: { stringValue: v } });
@@ -31,6 +32,29 @@ describe('normaliseOtlpId', () => {
     [undefined, 8, undefined],
   ] as const)('%p (%p bytes) -> %p', (input, bytes, expected) => {
     expect(normaliseOtlpId(input, bytes)).toBe(expected);
+  });
+});
+
+describe('attribute lists', () => {
+  it('keep a key\'s first place and its last value, as a Map does, short or long (past 32 keys an index finds them)', () => {
+    const rand = prng(5);
+    for (const keys of [3, 20, 40, 300]) {
+      const list: AttrList = [];
+      const map = new Map<string, AttrValue>();
+      const other: AttrList = [];
+      for (let k = 0; k < keys * 3; k++) {
+        const key = `k${Math.floor(rand() * keys)}`;
+        attrPut(list, key, k);
+        map.set(key, k);
+        // Lists filled in turn: the index of one long list must not answer for another.
+        attrPut(other, `o${k % (keys + 1)}`, -k);
+      }
+      expect(list).toEqual([...map].flat());
+      for (const key of map.keys()) expect(attrGet(list, key)).toBe(map.get(key));
+      expect(attrGet(list, 'absent')).toBeUndefined();
+      expect(attrHas(list, 'absent')).toBe(false);
+      expect(other.length).toBe(2 * Math.min(keys + 1, keys * 3));
+    }
   });
 });
 
@@ -303,8 +327,8 @@ describe('range mode: diverted spans', () => {
     expect(docs.spans).toEqual(expected);
     expect(docs.spans[0]!.startNs).toBe(0n);
     expect(docs.spans[1]!.imprecise).toBe(true);
-    expect(Number.isNaN(docs.spans[0]!.attrs.get('odd'))).toBe(true);
-    expect(docs.spans[0]!.attrs.has('none')).toBe(true);
+    expect(Number.isNaN(attrGet(docs.spans[0]!.attrs, 'odd'))).toBe(true);
+    expect(attrHas(docs.spans[0]!.attrs, 'none')).toBe(true);
     // The merge shifts each document's location once: its spans must still share one object.
     expect(docs.spans[1]!.location).toBe(docs.spans[0]!.location);
     expect(docs.spans[1]!.resource).toBe(docs.spans[0]!.resource);
@@ -332,7 +356,7 @@ describe('span kinds', () => {
     [undefined, '__proto__', 'other'],
   ])('operation %p, name %p: %p', (op, name, kind) => {
     const attributes = op === undefined ? [] : [s('gen_ai.operation.name', op)];
-    const span = readSpan(JSON.parse(JSON.stringify(span_(name, attributes))), 'w', { file: 'f' }, new Map());
+    const span = readSpan(JSON.parse(JSON.stringify(span_(name, attributes))), 'w', { file: 'f' }, []);
     expect(span.kind).toBe(kind);
   });
 });

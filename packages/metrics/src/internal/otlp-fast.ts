@@ -1,13 +1,13 @@
 import type { ErrorLocation } from '@autotune/errors';
-import { NO_LINKS, newSpan, normaliseOtlpId } from '../otlp';
-import type { AttrValue, SpanLite } from '../otlp';
+import { NO_LINKS, attrPut, newSpan, normaliseOtlpId } from '../otlp';
+import type { AttrList, AttrValue, SpanLite } from '../otlp';
 
 /*
  * A fast reader of OTLP/JSON text: it scans the characters of a document (one line of OTLP JSON Lines) or of
  * one span (of a streamed document) and builds the assembler's spans directly, ids, times, status and
- * attributes straight into their `Map`, with no parsed object tree in between. `JSON.parse` + `readSpan`
- * allocate about five objects per attribute and per span and then copy them into maps; most of the time of a
- * load went there and to the garbage it left.
+ * attributes straight into their lists (`AttrList`), with no parsed object tree in between. `JSON.parse` +
+ * `readSpan` allocate about five objects per attribute and per span and then copy them into lists; most of the
+ * time of a load went there and to the garbage it left.
  *
  * It is a fast path only, and exact: what it returns is what `JSON.parse` + `addDocument` (or `readSpan`)
  * would build, field for field, or nothing. It gives up (returns undefined, having changed nothing) on
@@ -16,8 +16,8 @@ import type { AttrValue, SpanLite } from '../otlp';
  * object kept whole (an int given as `true`, say), a resource after its spans, a duplicate `resourceSpans`,
  * `scopeSpans` or `spans`, deep nesting. The caller then reads the text the general way, so errors, messages
  * and lenient skips stay what they were. Duplicate keys elsewhere resolve as `JSON.parse` resolves them (the
- * last one wins), and a duplicate attribute key keeps its first place in the map with the last value, as
- * `Map#set` in `readAttributes` does. Strings with escapes are decoded by `JSON.parse` of the string alone.
+ * last one wins), and a duplicate attribute key keeps its first place in the list with the last value, as
+ * `attrPut` in `readAttributes` does. Strings with escapes are decoded by `JSON.parse` of the string alone.
  */
 
 /** Thrown inside the reader when it gives up; caught at its entry points, never seen outside. */
@@ -46,8 +46,9 @@ const SPECIALS = Array.from({ length: 33 }, (_, k) => (k < 32 ? String.fromCharC
 const specialAt = new Float64Array(33);
 let specialText = '';
 let specialFrom = 0;
-/** The last trace id read, as a copy of its own (see `readTraceId`). */
+/** The last trace id read, as a copy of its own (see `readTraceId`), and the last parent span id. */
 let lastTraceId = '';
+let lastParentId = '';
 
 /** The current key (keys with escapes bail). */
 let currentKey = '';
@@ -364,8 +365,8 @@ function readNull(): boolean {
  * An attribute list as `readAttributes` reads it: anything but a list is no attributes; an element that is
  * not an object with a string `key` is left out; a key seen again keeps its place and takes the later value.
  */
-function readAttributes(): Map<string, AttrValue> {
-  const out = new Map<string, AttrValue>();
+function readAttributes(): AttrList {
+  const out: AttrList = [];
   if (next() !== 91) {
     skipValue();
     return out;
@@ -392,7 +393,7 @@ function readAttributes(): Map<string, AttrValue> {
         else skipValue();
       } while (!endOf(125));
     }
-    if (k !== undefined) out.set(internString(k), v);
+    if (k !== undefined) attrPut(out, internString(k), v);
   } while (!endOf(93));
   return out;
 }
@@ -403,7 +404,7 @@ function readAttributes(): Map<string, AttrValue> {
  * native string searches instead of a walk through its tokens) and set. False, having read nothing, for any
  * other form: the general reader then takes it.
  */
-function readCompactAttribute(out: Map<string, AttrValue>): boolean {
+function readCompactAttribute(out: AttrList): boolean {
   if (!at(i, '{"key":"')) return false;
   const a = i + 8;
   const q = cleanQuote(a);
@@ -476,17 +477,17 @@ function readCompactAttribute(out: Map<string, AttrValue>): boolean {
       return false;
   }
   if (close + 1 >= end || t.charCodeAt(close) !== 125 || t.charCodeAt(close + 1) !== 125) return false;
-  out.set(attributeKey(a, q), v);
+  attrPut(out, attributeKey(a, q), v);
   i = close + 2;
   return true;
 }
 
 /**
- * Attribute keys, interned: an attribute map is filled with a handful of keys again and again, and looked up
- * by constant keys (`attrs.get('gen_ai.usage.input_tokens')`). A map keyed by fresh strings hashes each one
- * and compares lookups by content; with the one interned string per key, the hash is known and a lookup
- * compares pointers (new map, 8 sets and 3 gets: about 500 ns with fresh keys, 150 ns with interned ones). A
- * small table, indexed by a few characters of the key and checked by comparison, finds the interned string.
+ * Attribute keys, interned: attribute lists are filled with a handful of keys again and again, and looked up by
+ * constant keys (`attrGet(attrs, 'gen_ai.usage.input_tokens')`). A fresh string is compared with a key by its
+ * characters; the interned one by its pointer (measured with maps: a new map, 8 sets and 3 gets took about 500 ns
+ * with fresh keys, 150 ns with interned ones). A small table, indexed by a few characters of the key and checked
+ * by comparison, finds the interned string.
  */
 const KEY_TABLE_SIZE = 512;
 /** Two ways per slot: a key that collides with another moves the older one aside instead of evicting it. */
@@ -678,6 +679,24 @@ function readSpanId(): string | undefined {
   return id === undefined ? undefined : flatCopy(id);
 }
 
+/**
+ * A parent span id, as `readSpanId` reads it: the copy made for the previous span's parent when it is the same
+ * (siblings mostly follow each other), so that the spans a batch holds share it.
+ */
+function readParentSpanId(): string | undefined {
+  if (next() === 34) {
+    const a = i + 1;
+    const last = lastParentId;
+    if (a + 16 < end && t.charCodeAt(a + 16) === 34 && t.substring(a, a + 16) === last) {
+      i = a + 17;
+      return last;
+    }
+  }
+  const id = readSpanId();
+  if (id !== undefined) lastParentId = id;
+  return id;
+}
+
 /** A time as `nanos` reads it, with whether it was a number too large to be exact (`isImprecise`). */
 let timeImprecise = false;
 function readTime(): bigint {
@@ -704,13 +723,13 @@ function readTime(): bigint {
 }
 
 /** One span object at `i`, read as `readSpan` reads it; bails where `readSpan` would reject it. */
-function readSpanAt(where: string, whereIndex: number, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite {
+function readSpanAt(where: string, whereIndex: number, location: ErrorLocation, resource: AttrList): SpanLite {
   if (next() !== 123) bail();
   let traceId: string | undefined;
   let spanId: string | undefined;
   let parentSpanId: string | undefined;
   let name = '';
-  let attrs: Map<string, AttrValue> | undefined;
+  let attrs: AttrList | undefined;
   let startNs: bigint | undefined;
   let endNs: bigint | undefined;
   let startImprecise = false;
@@ -766,7 +785,7 @@ function readSpanAt(where: string, whereIndex: number, location: ErrorLocation, 
           break;
         case 12:
           if (key('parentSpanId')) {
-            parentSpanId = readSpanId();
+            parentSpanId = readParentSpanId();
             continue;
           }
           break;
@@ -813,7 +832,7 @@ function readSpanAt(where: string, whereIndex: number, location: ErrorLocation, 
     } while (!endOf(125));
   }
   if (traceId === undefined || spanId === undefined || startNs === undefined || endNs === undefined) bail();
-  return newSpan(traceId, spanId, parentSpanId, name, attrs ?? new Map<string, AttrValue>(), resource, startNs, endNs, startImprecise || endImprecise, error, statusMessage, links, where, whereIndex, location);
+  return newSpan(traceId, spanId, parentSpanId, name, attrs ?? [], resource, startNs, endNs, startImprecise || endImprecise, error, statusMessage, links, where, whereIndex, location);
 }
 
 /** `links` as `readSpan` reads them: the span ids of its objects, when there is a list. */
@@ -843,10 +862,10 @@ function readLinks(): readonly string[] {
 }
 
 /** The resource object's attributes (`resourceAttributes`): `null` or no `attributes` is none. */
-function readResource(): Map<string, AttrValue> {
-  if (readNull()) return new Map<string, AttrValue>();
+function readResource(): AttrList {
+  if (readNull()) return [];
   if (next() !== 123) bail();
-  let attrs = new Map<string, AttrValue>();
+  let attrs: AttrList = [];
   if (!openObject()) {
     do {
       readKey();
@@ -858,7 +877,7 @@ function readResource(): Map<string, AttrValue> {
 }
 
 /** The spans of `resourceSpans[r].scopeSpans[s]` (or `instrumentationLibrarySpans`), appended to `out`. */
-function readScope(r: number, s: number, location: ErrorLocation, resource: Map<string, AttrValue>, out: SpanLite[]): void {
+function readScope(r: number, s: number, location: ErrorLocation, resource: AttrList, out: SpanLite[]): void {
   if (readNull()) return;
   if (next() !== 123) bail();
   let seen = false;
@@ -884,7 +903,7 @@ function readResourceSpans(r: number, location: ErrorLocation, out: SpanLite[]):
   if (readNull()) return;
   if (next() !== 123) bail();
   if (openObject()) return;
-  let resource = new Map<string, AttrValue>();
+  let resource: AttrList = [];
   let seenResource = false;
   let seenScopes = false;
   do {
@@ -967,7 +986,7 @@ let spanEnd = 0;
  * `readOtlpSpanFast` reads it; `lastSpanEnd()` then tells where it ended. Undefined when the span does not end
  * before `to` (cut by the block's end) or cannot be read exactly.
  */
-export function readOtlpSpanFastAt(text: string, from: number, to: number, where: string, whereIndex: number, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite | undefined {
+export function readOtlpSpanFastAt(text: string, from: number, to: number, where: string, whereIndex: number, location: ErrorLocation, resource: AttrList): SpanLite | undefined {
   begin(text, from, to);
   try {
     const span = readSpanAt(where, whereIndex, location, resource);
@@ -992,7 +1011,7 @@ export function lastSpanEnd(): number {
  * One span object (the whole of `text`), entry `whereIndex` of the list at `where`, as `readSpan(JSON.parse(text),
  * ...)` would read it, or undefined when this reader cannot be sure to (the caller then parses it).
  */
-export function readOtlpSpanFast(text: string, where: string, whereIndex: number, location: ErrorLocation, resource: Map<string, AttrValue>): SpanLite | undefined {
+export function readOtlpSpanFast(text: string, where: string, whereIndex: number, location: ErrorLocation, resource: AttrList): SpanLite | undefined {
   begin(text, 0, text.length);
   try {
     const span = readSpanAt(where, whereIndex, location, resource);

@@ -37,8 +37,12 @@ export interface ExactSumState {
 
 /** An exact sum of doubles, rounded once when read: the same value whatever the order of the terms. */
 export class ExactSum {
-  /** Whole-number terms, summed exactly while below 2^53. */
-  private int = 0;
+  /**
+   * Whole-number terms, summed exactly while below 2^53. Starts as -0, which sums as 0 but is stored as a double:
+   * started as 0, V8 stores the field as a small integer until a sum passes 2^31 or comes from a double, then
+   * changes how every `ExactSum` stores it and recompiles the code that reads them, in the middle of a load.
+   */
+  private int = -0;
   /**
    * Non-overlapping partial sums, increasing in magnitude: the first `n` slots. A typed array with a count,
    * not a plain array: resizing an array (`length = i`, `push`) showed in profiles of a million-run load.
