@@ -102,7 +102,9 @@ function findSpecial(from: number): void {
   specialFrom = from;
   let m = end;
   for (let k = 0; k < 33; k++) if (specialAt[k]! < m) m = specialAt[k]!;
-  special = m;
+  // An index (below `end`), made an integer again: read from a Float64Array it is a double, and V8 would store
+  // `special` as one and recompile every reader function that had taken it for a small integer.
+  special = m | 0;
 }
 
 function searchSpecial(k: number, from: number): number {
