@@ -11,7 +11,7 @@ import type { ArrayRangeResult } from './internal/array-range-reader';
 import { toMetricsError } from './internal/range-reader';
 import type { PlainError, RangeResult, RangeTask } from './internal/range-reader';
 import { openText } from './internal/open-text';
-import { OtlpSkipConflict, isOtlpDocument } from './otlp';
+import { OtlpEarlyBuildConflict, OtlpSkipConflict, isOtlpDocument } from './otlp';
 import { WHOLE_FILE_PLAN, aggregateOtlpRange, aggregatingSink, mergeOtlpRanges, planOtlpRanges } from './internal/otlp-range';
 import { NotStreamable, streamOtlpDocument } from './internal/otlp-document';
 import { aggregateOtlpDocumentPart, documentPartTasks, findDocumentCut, mergeDocumentParts } from './internal/otlp-document-parts';
@@ -469,19 +469,22 @@ async function aggregateOtlpInWorkers(path: string, size: number, n: number, opt
 /**
  * One OTLP document on two threads, each streaming one part of it (internal/otlp-document-parts.ts), merged as
  * OTLP JSON Lines ranges are. Undefined when the document cannot be cut so, or a check of the parts fails: the
- * caller then streams it on this thread.
+ * caller then streams it on this thread. Runs are built before their batch ends where that is exact; where a part
+ * found it was not, both parts are read again without.
  */
-async function aggregateOtlpDocumentInParts(path: string, size: number, options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
+async function aggregateOtlpDocumentInParts(path: string, size: number, options: AggregateFileOptions, earlyBuilds = true): Promise<AggregateFileResult | undefined> {
   // The head is streamed on this thread, which would only wait: one worker fewer to start, load and warm up.
   const planned: { tasks?: [OtlpDocumentPartTask, OtlpDocumentPartTask] } = {};
   const tails = await inWorkers<OtlpDocumentPartResult>('otlp-document', 1, () => {
     const cut = findDocumentCut(path, size);
     if (cut <= 0) return undefined;
-    const tasks = (planned.tasks = documentPartTasks(path, size, cut, { ...taskOptions(path, options), otlp: options.otlp }));
+    const tasks = (planned.tasks = documentPartTasks(path, size, cut, { ...taskOptions(path, options), otlp: options.otlp, earlyBuilds }));
     return [{ kind: 'otlp-document', task: tasks[1] }];
   }, () => aggregateOtlpDocumentPart(planned.tasks![0]));
   if (tails === undefined || planned.tasks === undefined) return undefined;
   const [tail, head] = tails;
+  // A run built early that a later span of its batch would have joined: read again, without early builds.
+  if (head!.earlyConflict || tail!.earlyConflict) return aggregateOtlpDocumentInParts(path, size, options, false);
   const merged = mergeDocumentParts(path, planned.tasks, head!, tail!, options);
   return merged === undefined ? undefined : { ...merged, threads: 2 };
 }
@@ -489,9 +492,16 @@ async function aggregateOtlpDocumentInParts(path: string, size: number, options:
 /**
  * One OTLP document, streamed (internal/otlp-document.ts): memory follows the runs in flight, not the
  * document. Undefined when the file is not one document of the streamed shape; the caller then reads it the
- * general way (which reports whatever is wrong with it), and what was gathered here is dropped.
+ * general way (which reports whatever is wrong with it), and what was gathered here is dropped. Runs are built
+ * before their batch ends where that is exact (`OTLP_EARLY_BUILDS`); where it was not, the document is read again
+ * without.
  */
-async function aggregateOtlpDocument(path: string, options: AggregateFileOptions, skipOtherTeams: boolean): Promise<AggregateFileResult | undefined> {
+async function aggregateOtlpDocument(
+  path: string,
+  options: AggregateFileOptions,
+  skipOtherTeams: boolean,
+  earlyBuilds = true,
+): Promise<AggregateFileResult | undefined> {
   const aggregator = new MetricsAggregator();
   aggregator[AGGREGATOR_TEAM_FILTER](options.teamId);
   const report = emptyReport(path);
@@ -508,9 +518,10 @@ async function aggregateOtlpDocument(path: string, options: AggregateFileOptions
   );
   let streamed;
   try {
-    streamed = await streamOtlpDocument(path, options, path, sink, skipOtherTeams);
+    streamed = await streamOtlpDocument(path, options, path, sink, skipOtherTeams, undefined, earlyBuilds);
   } catch (e) {
     if (e instanceof NotStreamable) return undefined;
+    if (e instanceof OtlpEarlyBuildConflict) return aggregateOtlpDocument(path, options, skipOtherTeams, false);
     throw e;
   }
   report.format = streamed.format;

@@ -2,6 +2,12 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aggregateFile } from '../src/aggregate-file';
+import { MetricsAggregator } from '../src/aggregator';
+import type { MetricsError } from '../src/errors';
+import { OTLP_BATCH_SPANS, OtlpEarlyBuildConflict } from '../src/otlp';
+import type { ExecutionRecord } from '../src/record';
+import { fastReadStats } from '../src/internal/otlp-fast';
+import { streamOtlpDocument } from '../src/internal/otlp-document';
 import type { MetricsSummary } from '../src/summary-types';
 import type { ReadReport } from '../src/read-options';
 import { aggregateOtlpDocumentPart, documentPartTasks, findDocumentCut, mergeDocumentParts } from '../src/internal/otlp-document-parts';
@@ -38,11 +44,13 @@ function spanStarts(text: Buffer): number[] {
   return starts;
 }
 
-async function readInParts(path: string, cut: number, lenient: boolean) {
-  const tasks = documentPartTasks(path, statSync(path).size, cut, { path, lenient, maxReportedSkips: 5, teamId: undefined, formations: undefined, otlp: undefined });
+/** The parts as aggregateFile reads them: with early builds, and again without when a part found them inexact. */
+async function readInParts(path: string, cut: number, lenient: boolean, earlyBuilds = true): Promise<{ head: OtlpDocumentPartResult; tail: OtlpDocumentPartResult; merged: ReturnType<typeof mergeDocumentParts>; early: boolean }> {
+  const tasks = documentPartTasks(path, statSync(path).size, cut, { path, lenient, maxReportedSkips: 5, teamId: undefined, formations: undefined, otlp: undefined, earlyBuilds });
   const head = await aggregateOtlpDocumentPart(tasks[0]);
   const tail = await aggregateOtlpDocumentPart(tasks[1]);
-  return { head, tail, merged: mergeDocumentParts(path, tasks, head, tail, { lenient }) };
+  if (head.earlyConflict || tail.earlyConflict) return readInParts(path, cut, lenient, false);
+  return { head, tail, merged: mergeDocumentParts(path, tasks, head, tail, { lenient }), early: earlyBuilds };
 }
 
 /** Whether the batch the cut fell in had spans diverted on both sides (the continued batch replayed). */
@@ -143,5 +151,60 @@ describe('one OTLP document in two parts', () => {
     const parts = await readInParts(last, cut, false);
     expect(parts.merged).toBeUndefined();
     expect(parts.head.seam === undefined || parts.tail.seam === undefined || parts.head.seam !== parts.tail.seam).toBe(true);
+  }, 120_000);
+});
+
+describe('early builds (runs built before their batch ends)', () => {
+  /** A document streamed on this thread into an aggregator; `early` counts the runs that came before the first batch ended. */
+  async function stream(path: string, earlyBuilds: boolean) {
+    const agg = new MetricsAggregator();
+    const spansBefore = fastReadStats.spans;
+    let early = 0;
+    const sink = {
+      record(r: ExecutionRecord) {
+        if (fastReadStats.spans - spansBefore < OTLP_BATCH_SPANS) early++;
+        agg.add(r);
+      },
+      reject(e: MetricsError) {
+        throw e;
+      },
+    };
+    const streamed = await streamOtlpDocument(path, {}, path, sink, false, undefined, earlyBuilds);
+    return { summary: plain(agg.summary()), stats: streamed.assembler.stats(), early };
+  }
+
+  it('build the runs a batch\'s advance would build, as it would, once due and their trace has moved on', async () => {
+    const path = join(dir, 'early.json');
+    writeOtlpLines(path, 2500, 63, { document: 'one-line', lateEvery: 0 });
+    const batch = await stream(path, false);
+    const early = await stream(path, true);
+    // Without early builds, no run leaves before the first batch (10,000 spans) ends; with them, most of its runs do.
+    expect(batch.early).toBe(0);
+    expect(early.early).toBeGreaterThan(1000);
+    expect(early.summary).toBe(batch.summary);
+    expect(early.stats).toEqual(batch.stats);
+    // And through aggregateFile, on one thread and in two parts that kept their early builds.
+    const one = await aggregateFile(path, { threads: 1 });
+    expect(plain(one.aggregator.summary())).toBe(batch.summary);
+    const parts = await readInParts(path, findDocumentCut(path, statSync(path).size), false);
+    expect(parts.early).toBe(true);
+    expect(parts.merged).toBeDefined();
+    expect(plain(parts.merged!.aggregator.summary())).toBe(batch.summary);
+  }, 120_000);
+
+  it('give way when a later span of the batch would have joined a run built early: the document is read again without', async () => {
+    const path = join(dir, 'early-late.json');
+    // A run in 20 has a tool span exported 100 s after its run ended, in the same 10,000-span batch.
+    writeOtlpLines(path, 2500, 64, { document: 'one-line' });
+    const batch = await stream(path, false);
+    expect(batch.stats.lateSpans).toBeGreaterThan(0);
+    await expect(stream(path, true)).rejects.toBeInstanceOf(OtlpEarlyBuildConflict);
+    const one = await aggregateFile(path, { threads: 1 });
+    expect(plain(one.aggregator.summary())).toBe(batch.summary);
+    expect(one.report.lateSpans).toBe(batch.stats.lateSpans);
+    const parts = await readInParts(path, findDocumentCut(path, statSync(path).size), false);
+    expect(parts.early).toBe(false);
+    expect(parts.merged).toBeDefined();
+    expect(plain(parts.merged!.aggregator.summary())).toBe(batch.summary);
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { MetricsAggregator } from '../aggregator';
 import { MetricsError } from '../errors';
-import { OTLP_BATCH_SPANS, OTLP_PROBE } from '../otlp';
+import { OTLP_BATCH_SPANS, OTLP_PROBE, OtlpEarlyBuildConflict } from '../otlp';
 import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe } from '../otlp';
 import { emptyReport } from '../read-options';
 import type { ReadOptions, ReadReport } from '../read-options';
@@ -41,6 +41,8 @@ export interface OtlpDocumentPartTask {
   teamId: string | undefined;
   formations: readonly string[] | undefined;
   otlp: OtlpOptions | undefined;
+  /** Build runs before their batch ends where that is exact (see `OTLP_EARLY_BUILDS` in otlp.ts). */
+  earlyBuilds: boolean;
   plan: OtlpPlan;
   part: { kind: 'head'; stopAt: number } | { kind: 'tail'; start: number };
 }
@@ -50,6 +52,8 @@ export interface OtlpDocumentPartResult extends OtlpRangeResult {
   /** See `StreamedDocument.seam`; undefined when the part could not be placed (the document is read on one thread). */
   seam: string | undefined;
   multiLine: boolean;
+  /** The part stopped at an early build that a later span of its batch would have joined (`OtlpEarlyBuildConflict`). */
+  earlyConflict: boolean;
 }
 
 /** The head's and the tail's tasks for a document of `size` bytes cut at `cut` (a span's start). */
@@ -330,6 +334,7 @@ export async function aggregateOtlpDocumentPart(task: OtlpDocumentPartTask): Pro
   let multiLine = false;
   let error: PlainError | undefined;
   let probe: OtlpRangeProbe | undefined;
+  let earlyConflict = false;
   try {
     let part;
     if (task.part.kind === 'head') part = { range, kind: 'head' as const, stopAt: task.part.stopAt };
@@ -338,7 +343,7 @@ export async function aggregateOtlpDocumentPart(task: OtlpDocumentPartTask): Pro
       if (start !== undefined) part = { range, kind: 'tail' as const, start: task.part.start, ...start };
     }
     if (part !== undefined) {
-      const streamed = await streamOtlpDocument(task.path, options, task.path, sink, false, part);
+      const streamed = await streamOtlpDocument(task.path, options, task.path, sink, false, part, task.earlyBuilds);
       seam = streamed.seam;
       multiLine = streamed.format === 'otlp-json';
       probe = streamed.assembler[OTLP_PROBE]();
@@ -349,10 +354,12 @@ export async function aggregateOtlpDocumentPart(task: OtlpDocumentPartTask): Pro
     }
   } catch (e) {
     if (e instanceof MetricsError) error = plainError(e);
+    else if (e instanceof OtlpEarlyBuildConflict) earlyConflict = true;
     else if (!(e instanceof NotStreamable)) throw e;
   }
-  // A part that stopped (an error, a shape not streamed) has no seam: the caller reads the document on one
-  // thread, which reports whatever stopped it.
+  // A part that stopped (an error, a shape not streamed, a run built early too soon) has no seam: the caller reads
+  // the document again (in parts without early builds after a conflict, else on one thread, which reports whatever
+  // stopped it).
   if (error !== undefined || probe === undefined) seam = undefined;
   const { localTraces, skippedTraces, ...rest } = probe ?? NO_PROBE;
   return {
@@ -366,6 +373,7 @@ export async function aggregateOtlpDocumentPart(task: OtlpDocumentPartTask): Pro
     rootSpanRuns: report.rootSpanRuns,
     seam,
     multiLine,
+    earlyConflict,
   };
 }
 

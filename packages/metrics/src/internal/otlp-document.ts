@@ -2,6 +2,7 @@ import { isAscii } from 'node:buffer';
 import { open } from 'node:fs/promises';
 import type { ErrorLocation } from '@autotune/errors';
 import {
+  OTLP_EARLY_BUILDS,
   OTLP_RANGE_MODE,
   OTLP_STREAM_BEGIN,
   OTLP_STREAM_END,
@@ -527,6 +528,10 @@ const BLOCK_BYTES = 1 << 20;
  * does) or belongs to one of those traces or cannot be checked by byte search (`scanOtlpSpan`), and skipped
  * otherwise, the assembler told its trace and end. Throws `OtlpSkipConflict` when that could change the team's
  * runs (a trace with spans read and skipped, say): the caller then reads the document in full.
+ *
+ * With `earlyBuilds` (and not `skipOtherTeams`), runs are built before their batch ends where that builds them
+ * exactly as the batch's advance would (see `OTLP_EARLY_BUILDS`); throws `OtlpEarlyBuildConflict` where it could
+ * not: the caller then reads the document again without.
  */
 export async function streamOtlpDocument(
   path: string,
@@ -535,10 +540,12 @@ export async function streamOtlpDocument(
   sink: OtlpSink,
   skipOtherTeams = false,
   part?: DocumentPart,
+  earlyBuilds = false,
 ): Promise<StreamedDocument> {
   const assembler = new OtlpAssembler(options.otlp, options);
   // Only aggregateFile streams a document: its runs go to an aggregator.
   assembler[OTLP_SUMMARY_ONLY]();
+  if (earlyBuilds && !skipOtherTeams) assembler[OTLP_EARLY_BUILDS]();
   if (part !== undefined) assembler[OTLP_RANGE_MODE](part.range);
   let location: ErrorLocation | undefined;
   let resourceIndex = -1;

@@ -88,7 +88,8 @@ export function writeSnakeLines(
  * tool spans below them) sorted by end time and cut into documents of 1 to 7 spans, so a run's spans sit in
  * several lines among other runs'. Runs overlap in time. Also: a run in 12 has no `invoke_workflow` span
  * (its root carries `gen_ai.workflow.name`: the root-span rule), a run in 20 has a tool span exported 100 s
- * late (past the default 30 s grace: counted as late), a run in 15 writes its trace id in upper case.
+ * late (past the default 30 s grace: counted as late; `lateEvery` changes the 20, 0 for none), a run in 15 writes
+ * its trace id in upper case.
  * `strays` adds that many spans of the first run at the end of the file, and `futureSpanAt` puts a span
  * ending a day after everything else in that line (both make a parallel read fall back to one thread).
  */
@@ -96,7 +97,7 @@ export function writeOtlpLines(
   path: string,
   runs: number,
   seed: number,
-  opts: { strays?: number; futureSpanAt?: number; document?: 'one-line' | 'pretty' | 'resource-last' | 'library-spans'; perTrace?: boolean; unicodeEvery?: number } = {},
+  opts: { strays?: number; futureSpanAt?: number; document?: 'one-line' | 'pretty' | 'resource-last' | 'library-spans'; perTrace?: boolean; unicodeEvery?: number; lateEvery?: number } = {},
 ): void {
   const rand = prng(seed);
   const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
@@ -124,7 +125,7 @@ export function writeOtlpLines(
       const tools = Math.floor(rand() * 3);
       for (let j = 0; j < tools; j++) {
         const te = s + Math.floor(((e - s) * (j + 1)) / (tools + 1));
-        const late = i % 20 === 3 && j === 0 ? 100_000 : 0;
+        const late = opts.lateEvery !== 0 && i % (opts.lateEvery ?? 20) === 3 && j === 0 ? 100_000 : 0;
         spans.push({
           traceId: written, spanId: hex(nextSpan++, 16), parentSpanId: agent, name: 'execute_tool search', startTimeUnixNano: ns(te - 500), endTimeUnixNano: ns(te),
           attributes: [str('gen_ai.operation.name', 'execute_tool'), str('gen_ai.tool.name', j === 0 ? 'search' : 'read')], exportAt: te + late,
