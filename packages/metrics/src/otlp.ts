@@ -319,7 +319,7 @@ export class OtlpAssembler {
   private early: MinHeap<SpanLite> | undefined;
   /** Batches begun: a trace with a run built early (`TraceState.earlyIn`) may take no span until the next. */
   private batchNo = 0;
-  /** The root spans of traces (the latest of each, by end), by end. */
+  /** Root spans as they arrive, by end: a trace closes a grace window after its latest one (`TraceState.rootEndNs`). */
   private readonly rooted = new MinHeap<SpanLite>((a, b) => a.endNs < b.endNs);
   private watermarkNs = 0n;
   private readonly graceNs: bigint;

@@ -108,10 +108,10 @@ function isSpace(c: number | undefined): boolean {
 
 /**
  * Where to cut a document of `size` bytes in two: the "{" of a span a little past its middle (`HEAD_SHARE`), or -1
- * when none is found in the next few megabytes. A span is an object that follows "}" and "," (so it is not a list's first element)
- * and has a "startTimeUnixNano" key of its own, which neither a link, an event nor an attribute has; its keys
- * may come in any order. Only a guess: the head checks it (a cut in an unexpected place makes the seams differ,
- * and the document is read on one thread).
+ * when none is found in the next few megabytes. A span is an object that follows "}" and "," (so it is not a
+ * list's first element) and has a "startTimeUnixNano" key of its own, which neither a link, an event nor an
+ * attribute has; its keys may come in any order. Only a guess: the head checks it (a cut in an unexpected place
+ * makes the seams differ, and the document is read on one thread).
  */
 export function findDocumentCut(path: string, size: number): number {
   const fd = openSync(path, 'r');
