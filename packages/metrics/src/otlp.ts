@@ -25,11 +25,11 @@ export type AttrValue = string | number | boolean | AttrValue[] | undefined;
  * comparison (`attrGet`): a span has a handful of attributes, and the fast reader interns their keys, so a
  * comparison with a constant key is one of pointers.
  */
-export type AttrList = (string | AttrValue)[];
+export type AttrList = AttrValue[];
 
 /** The value of `key` in `list` (undefined when absent). */
 export function attrGet(list: AttrList, key: string): AttrValue {
-  for (let i = 0; i < list.length; i += 2) if (list[i] === key) return list[i + 1] as AttrValue;
+  for (let i = 0; i < list.length; i += 2) if (list[i] === key) return list[i + 1];
   return undefined;
 }
 
@@ -1170,7 +1170,7 @@ export function newSpan(
   const inherited = inheritedAttributes(resource);
   for (let k = 0; k + 1 < inherited.length; k += 2) {
     const key = inherited[k] as string;
-    if (!attrHas(attrs, key)) attrPut(attrs, key, inherited[k + 1] as AttrValue);
+    if (!attrHas(attrs, key)) attrPut(attrs, key, inherited[k + 1]);
   }
   const op = attrGet(attrs, 'gen_ai.operation.name');
   const kind = operationKind(typeof op === 'string' ? op : (name.split(' ', 1)[0] ?? '')) ?? 'other';
@@ -1400,7 +1400,7 @@ function buildRun(w: SpanLite, run: RunSpans, teamDefaults: Readonly<Record<stri
   for (let i = 0; i < w.attrs.length; i += 2) {
     const k = w.attrs[i] as string;
     if (!k.startsWith('autotune.label.')) continue;
-    const v = w.attrs[i + 1] as AttrValue;
+    const v = w.attrs[i + 1];
     if (v === undefined) continue;
     labels[k.slice('autotune.label.'.length)] = String(v);
     labelCount++;
