@@ -776,7 +776,8 @@ export class OtlpAssembler {
    * (`OtlpEarlyBuildConflict` otherwise), so it is built from the spans it would have then, and the trace is left
    * as that advance would leave it. Its spans need not be held to the batch's end: a document's batch holds 10,000,
    * and every minor collection copied them (one part of 100,000 spans: a fifth of its CPU). What changes is only
-   * when the run reaches the sink, and an aggregator's figures do not depend on the order of runs. A run whose
+   * when the run reaches the sink, and so the order of runs: an aggregator's figures do not depend on it, but for
+   * the latest values of a team's runs that start in the same millisecond (see `AGGREGATOR_LATEST`). A run whose
    * build fails is left to the advance, so that errors come in the order they always did.
    */
   private buildEarly(sink: OtlpSink): void {
