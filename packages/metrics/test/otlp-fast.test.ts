@@ -315,6 +315,22 @@ describe('fast OTLP reader', () => {
     expect(fastReadStats.bails).toBe(before);
   });
 
+  it('reads numbers as JSON.parse does: 2,000 decimals as written, of 1 to 18 digits, signs, points and exponents', () => {
+    // Numbers as written, not as JSON.stringify normalises them: a short decimal is read from its digits and a
+    // power of ten (exact), anything else through Number; both must round as JSON.parse rounds.
+    const rand = prng(31);
+    const digits = (n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('');
+    for (let k = 0; k < 2000; k++) {
+      const whole = rand() < 0.3 ? '0' : String(1 + Math.floor(rand() * 9)) + digits(Math.floor(rand() * 9));
+      const fraction = rand() < 0.2 ? '' : `.${digits(1 + Math.floor(rand() * 10))}`;
+      const exponent = rand() < 0.1 ? `e${rand() < 0.5 ? '-' : ''}${Math.floor(rand() * 30)}` : '';
+      const text = `${rand() < 0.2 ? '-' : ''}${whole}${fraction}${exponent}`;
+      const d = document(rand, k);
+      (spansOf(d)[1]!.attributes as Obj[]).push({ key: 'autotune.x', value: { doubleValue: 'NUMBER' } }, { key: 'autotune.y', value: { intValue: 'NUMBER' } });
+      expect(compare(JSON.stringify(d).replaceAll('"NUMBER"', text))).toBe(true);
+    }
+  });
+
   it.each(READABLE)('reads exactly: %s', (_name, edit) => {
     for (let run = 0; run < 20; run++) {
       const rand = prng(100 + run);

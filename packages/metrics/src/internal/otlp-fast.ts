@@ -307,7 +307,33 @@ function readNumber(): number {
   const a = i;
   const b = numberEnd();
   i = b;
-  return digitsValue(a, b) ?? Number(t.substring(a, b));
+  return digitsValue(a, b) ?? decimalValue(a, b) ?? Number(t.substring(a, b));
+}
+
+/** 10^0 to 10^22: every one exact in a double. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+
+/**
+ * t[a, b) as a number when it is a JSON number without an exponent and with at most 15 digits, else undefined.
+ * Its digits m (below 2^53) and 10^k (k fraction digits) are both exact doubles, so the one rounding of m / 10^k
+ * gives the double nearest the decimal: what `Number` of the text gives (the fast path of Clinger's algorithm).
+ */
+function decimalValue(a: number, b: number): number | undefined {
+  const negative = t.charCodeAt(a) === 45;
+  let m = 0;
+  let digits = 0;
+  let point = -1;
+  for (let k = negative ? a + 1 : a; k < b; k++) {
+    const d = t.charCodeAt(k) - 48;
+    if (d >= 0 && d <= 9) {
+      m = m * 10 + d;
+      digits++;
+    } else if (d === -2 /* . */ && point < 0) point = k;
+    else return undefined;
+  }
+  if (digits > 15 || digits === 0) return undefined;
+  const v = point < 0 ? m : m / POWERS_OF_TEN[b - point - 1]!;
+  return negative ? -v : v;
 }
 
 /** t[a, b) as a number when it is 1 to 15 plain digits (exact in a double), else undefined. */
@@ -367,19 +393,20 @@ function readNull(): boolean {
  * An attribute list as `readAttributes` reads it: anything but a list is no attributes; an element that is
  * not an object with a string `key` is left out; a key seen again keeps its place and takes the later value.
  */
-function readAttributes(): AttrList {
+function readAttributes(heads: AttributeHeads): AttrList {
   const out: AttrList = [];
   if (next() !== 91) {
     skipValue();
     return out;
   }
   if (openArray()) return out;
+  let slot = 0;
   do {
     if (next() !== 123) {
       skipValue();
       continue;
     }
-    if (readCompactAttribute(out)) continue;
+    if (readCompactAttribute(out, heads, slot++)) continue;
     let k: string | undefined;
     let v: AttrValue;
     if (!openObject()) {
@@ -401,86 +428,138 @@ function readAttributes(): AttrList {
 }
 
 /**
- * An attribute written as exporters write it, `{"key":"K","value":{"stringValue":"V"}}` (or `intValue`,
- * `doubleValue`, `boolValue`) with nothing else, no whitespace and no escapes, is matched as a whole (a few
- * native string searches instead of a walk through its tokens) and set. False, having read nothing, for any
- * other form: the general reader then takes it.
+ * The text before the value of the attributes read compactly at each place of a list (`{"key":"K","value":{"stringValue":"`,
+ * say), with the key and the kind of value: exporters write the same keys in the same order span after span, so one
+ * comparison mostly reads the key and the kind together. A run's spans come in a few shapes (a workflow span, a
+ * member's span, ...) that differ from their second attribute on, so each place keeps the last `HEAD_WAYS` heads
+ * seen there. Spans and resources keep theirs apart.
  */
-function readCompactAttribute(out: AttrList): boolean {
-  if (!at(i, '{"key":"')) return false;
-  const a = i + 8;
-  const q = cleanQuote(a);
-  if (q < 0) return false;
-  const p = q + 12;
-  let v: AttrValue;
+interface AttributeHeads {
+  text: string[];
+  key: string[];
+  kind: number[];
+}
+const MAX_HEADS = 32;
+const HEAD_WAYS = 4;
+const newHeads = (): AttributeHeads => {
+  const n = MAX_HEADS * HEAD_WAYS;
+  return { text: new Array<string>(n).fill('\u0000'), key: new Array<string>(n).fill(''), kind: new Array<number>(n).fill(0) };
+};
+const SPAN_HEADS = newHeads();
+const RESOURCE_HEADS = newHeads();
+
+/** The value kinds of a compact attribute, by the first letter after `{"` (see `compactValue`). */
+const KIND_STRING = 115; /* s */
+const KIND_INT = 105; /* i */
+const KIND_DOUBLE = 100; /* d */
+const KIND_BOOL = 98; /* b */
+/** The text after the key of each kind, to the value. */
+const KIND_TAIL: Record<number, string> = { [KIND_STRING]: 'stringValue":"', [KIND_INT]: 'intValue":', [KIND_DOUBLE]: 'doubleValue":', [KIND_BOOL]: 'boolValue":' };
+
+/** The value read by `compactValue`. */
+let compactV: AttrValue;
+
+/**
+ * The value of kind `kind` starting at `b` (a string's first character, else the value's) and the `}}` closing its
+ * attribute: the index after them, with the value in `compactV`; -1 when it is not in the compact form.
+ */
+function compactValue(kind: number, b: number): number {
   let close: number;
-  // The most common form, a string value, is matched with the text before it in one comparison.
-  if (at(q, '","value":{"stringValue":"')) {
-    const b = q + 26;
-    const r = cleanQuote(b);
-    if (r < 0) return false;
-    v = keptString(b, r);
-    close = r + 1;
-  } else if (!at(q, '","value":{"')) return false;
-  else switch (t.charCodeAt(p)) {
-    case 115 /* s */: {
-      if (!at(p, 'stringValue":"')) return false;
-      const b = p + 14;
+  switch (kind) {
+    case KIND_STRING: {
       const r = cleanQuote(b);
-      if (r < 0) return false;
-      v = keptString(b, r);
+      if (r < 0) return -1;
+      compactV = keptString(b, r);
       close = r + 1;
       break;
     }
-    case 105 /* i */: {
-      if (!at(p, 'intValue":')) return false;
-      const b = p + 10;
-      if (t.charCodeAt(b) === 34) {
-        // int64 as a string of plain digits (protobuf's JSON mapping): Number of it, as `anyValue` does.
-        let r = b + 1;
-        while (r < end && isDigit(t.charCodeAt(r))) r++;
-        if (r === b + 1 || r >= end || t.charCodeAt(r) !== 34) return false;
-        v = digitsValue(b + 1, r) ?? Number(t.substring(b + 1, r));
-        close = r + 1;
-      } else {
-        const saved = i;
-        i = b;
-        if (!(t.charCodeAt(b) === 45 || isDigit(t.charCodeAt(b)))) {
-          i = saved;
-          return false;
-        }
-        v = readNumber();
-        close = i;
-        i = saved;
+    case KIND_INT: {
+      if (t.charCodeAt(b) !== 34) {
+        close = compactNumber(b);
+        break;
       }
+      // int64 as a string of plain digits (protobuf's JSON mapping): Number of it, as `anyValue` does.
+      let r = b + 1;
+      while (r < end && isDigit(t.charCodeAt(r))) r++;
+      if (r === b + 1 || r >= end || t.charCodeAt(r) !== 34) return -1;
+      compactV = digitsValue(b + 1, r) ?? Number(t.substring(b + 1, r));
+      close = r + 1;
       break;
     }
-    case 100 /* d */: {
-      if (!at(p, 'doubleValue":')) return false;
-      const b = p + 13;
-      if (!(t.charCodeAt(b) === 45 || isDigit(t.charCodeAt(b)))) return false;
-      const saved = i;
-      i = b;
-      v = readNumber();
-      close = i;
-      i = saved;
+    case KIND_DOUBLE:
+      close = compactNumber(b);
       break;
-    }
-    case 98 /* b */:
-      if (at(p, 'boolValue":true')) {
-        v = true;
-        close = p + 15;
-      } else if (at(p, 'boolValue":false')) {
-        v = false;
-        close = p + 16;
-      } else return false;
+    case KIND_BOOL:
+      if (at(b, 'true')) {
+        compactV = true;
+        close = b + 4;
+      } else if (at(b, 'false')) {
+        compactV = false;
+        close = b + 5;
+      } else return -1;
       break;
     default:
-      return false;
+      return -1;
   }
-  if (close + 1 >= end || t.charCodeAt(close) !== 125 || t.charCodeAt(close + 1) !== 125) return false;
-  attrPut(out, attributeKey(a, q), v);
-  i = close + 2;
+  if (close < 0 || close + 1 >= end || t.charCodeAt(close) !== 125 || t.charCodeAt(close + 1) !== 125) return -1;
+  return close + 2;
+}
+
+/** The JSON number at `b` into `compactV`: the index after it, or -1 when none starts there. */
+function compactNumber(b: number): number {
+  const c = t.charCodeAt(b);
+  if (!(c === 45 || isDigit(c))) return -1;
+  const saved = i;
+  i = b;
+  compactV = readNumber();
+  const close = i;
+  i = saved;
+  return close;
+}
+
+/**
+ * An attribute written as exporters write it, `{"key":"K","value":{"stringValue":"V"}}` (or `intValue`,
+ * `doubleValue`, `boolValue`) with nothing else, no whitespace and no escapes, is matched as a whole (a few
+ * native string searches instead of a walk through its tokens) and set. False, having read nothing, for any
+ * other form: the general reader then takes it. `slot` is the attribute's place in its list (see `AttributeHeads`).
+ */
+function readCompactAttribute(out: AttrList, heads: AttributeHeads, slot: number): boolean {
+  const base = slot * HEAD_WAYS;
+  if (slot < MAX_HEADS) {
+    for (let w = base; w < base + HEAD_WAYS; w++) {
+      const head = heads.text[w]!;
+      if (!at(i, head)) continue;
+      const after = compactValue(heads.kind[w]!, i + head.length);
+      if (after < 0) return false;
+      attrPut(out, heads.key[w]!, compactV);
+      i = after;
+      return true;
+    }
+  }
+  if (!at(i, '{"key":"')) return false;
+  const a = i + 8;
+  const q = cleanQuote(a);
+  if (q < 0 || !at(q, '","value":{"')) return false;
+  const kind = t.charCodeAt(q + 12);
+  const tail = KIND_TAIL[kind];
+  if (tail === undefined || !at(q + 12, tail)) return false;
+  const b = q + 12 + tail.length;
+  const after = compactValue(kind, b);
+  if (after < 0) return false;
+  const k = attributeKey(a, q);
+  attrPut(out, k, compactV);
+  if (slot < MAX_HEADS) {
+    // The newest head first; the oldest of the place is let go.
+    for (let w = base + HEAD_WAYS - 1; w > base; w--) {
+      heads.text[w] = heads.text[w - 1]!;
+      heads.key[w] = heads.key[w - 1]!;
+      heads.kind[w] = heads.kind[w - 1]!;
+    }
+    heads.text[base] = flatCopy(t.substring(i, b));
+    heads.key[base] = k;
+    heads.kind[base] = kind;
+  }
+  i = after;
   return true;
 }
 
@@ -803,7 +882,7 @@ function readSpanAt(where: string, whereIndex: number, location: ErrorLocation, 
           break;
         case 10:
           if (key('attributes')) {
-            attrs = readAttributes();
+            attrs = readAttributes(SPAN_HEADS);
             continue;
           }
           break;
@@ -871,7 +950,7 @@ function readResource(): AttrList {
   if (!openObject()) {
     do {
       readKey();
-      if (key('attributes')) attrs = readAttributes();
+      if (key('attributes')) attrs = readAttributes(RESOURCE_HEADS);
       else skipValue();
     } while (!endOf(125));
   }
