@@ -2,7 +2,7 @@ import type { ExecutionRecord } from './record';
 import type { MetricsSummary, TeamStats } from './summary-types';
 import { TeamAccumulator } from './internal/team-accumulator';
 import type { TeamState } from './internal/team-accumulator';
-import { AGGREGATOR_LATEST, AGGREGATOR_MERGE_STATE, AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './internal/aggregator-state';
+import { AGGREGATOR_LATEST, AGGREGATOR_MERGE_LATEST, AGGREGATOR_MERGE_STATE, AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './internal/aggregator-state';
 import type { AggregatorState } from './internal/aggregator-state';
 
 /**
@@ -56,6 +56,21 @@ export class MetricsAggregator {
       team.merge(t);
     }
     this.total += state.total;
+  }
+
+  /**
+   * @internal Fold in only what the order of adding runs decides (`AGGREGATOR_LATEST`), nothing else: for comparing
+   * the orders partial figures could be merged in.
+   */
+  [AGGREGATOR_MERGE_LATEST](state: AggregatorState): void {
+    for (const t of state.teams) {
+      let team = this.teams.get(t.teamId);
+      if (team === undefined) {
+        team = new TeamAccumulator(t.teamId);
+        this.teams.set(t.teamId, team);
+      }
+      team.mergeLatest(t);
+    }
   }
 
   /**

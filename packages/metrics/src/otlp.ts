@@ -587,9 +587,7 @@ export class OtlpAssembler {
   /** @internal Counters of a range read (`OTLP_RANGE_MODE`) or a replay: what the caller checks. */
   [OTLP_PROBE](): OtlpRangeProbe {
     this.probe ??= newProbe();
-    // Sorted here, on the range's own thread, so that the caller finds a trace assembled in two ranges in one
-    // pass over the lists (`inTwoLists` in internal/otlp-range.ts) instead of a map of every trace.
-    return { ...this.probe, localTraces: this.probe.localTraces.slice().sort(), evictions: this.counts.evictedTraces };
+    return { ...this.probe, evictions: this.counts.evictedTraces };
   }
 
   /**

@@ -11,6 +11,7 @@ export const AGGREGATOR_STATE = Symbol('autotune.metrics.aggregatorState');
 export const AGGREGATOR_MERGE_STATE = Symbol('autotune.metrics.aggregatorMergeState');
 export const AGGREGATOR_TEAM_FILTER = Symbol('autotune.metrics.aggregatorTeamFilter');
 export const AGGREGATOR_LATEST = Symbol('autotune.metrics.aggregatorLatest');
+export const AGGREGATOR_MERGE_LATEST = Symbol('autotune.metrics.aggregatorMergeLatest');
 
 /** The transferable buffers of a state (duration arrays), so posting it moves them instead of copying. */
 export function transferables(state: AggregatorState): ArrayBuffer[] {

@@ -74,12 +74,17 @@ export class MemberAccumulator {
     };
   }
 
-  /** Fold in the same member's figures from a later part of the input (at equal starts, its role wins). */
-  merge(o: MemberState): void {
+  /** Fold in the role only (see `merge`). */
+  mergeRole(o: MemberState): void {
     if (o.role !== undefined && o.roleAt >= this.roleAt) {
       this.role = o.role;
       this.roleAt = o.roleAt;
     }
+  }
+
+  /** Fold in the same member's figures from a later part of the input (at equal starts, its role wins). */
+  merge(o: MemberState): void {
+    this.mergeRole(o);
     this.runs += o.runs;
     this.successes += o.successes;
     this.failuresWithTeamFailure += o.failuresWithTeamFailure;

@@ -8,7 +8,7 @@ import type { ReadOptions, ReadReport } from '../read-options';
 import { AGGREGATOR_TEAM_FILTER } from './aggregator-state';
 import { NotStreamable, streamOtlpDocument } from './otlp-document';
 import type { SpanPosition } from './otlp-document';
-import { OTLP_MIN_WINDOW, aggregatingSink, mergeOtlpRanges, planOtlpRanges } from './otlp-range';
+import { OTLP_MIN_WINDOW, aggregatingSink, mergeOtlpRanges, planOtlpRanges, traceIdHashes } from './otlp-range';
 import type { OtlpPlan, OtlpRangeResult } from './otlp-range';
 import { plainError, rangeResult } from './range-reader';
 import type { PlainError } from './range-reader';
@@ -365,8 +365,8 @@ export async function aggregateOtlpDocumentPart(task: OtlpDocumentPartTask): Pro
   return {
     ...rangeResult(agg, report, 0, error),
     probe: rest,
-    localTraces: localTraces.join('\n'),
-    skippedTraces: skippedTraces.join('\n'),
+    localTraces: traceIdHashes(localTraces),
+    skippedTraces: traceIdHashes(skippedTraces),
     skipConflict: false,
     unattachedSpans: report.unattachedSpans,
     lateSpans: report.lateSpans,

@@ -6,7 +6,7 @@ import { OTLP_PROBE, OTLP_REPLAY, OTLP_SUMMARY_ONLY, OtlpAssembler, OtlpSkipConf
 import type { OtlpOptions, OtlpRangeHooks, OtlpRangeProbe, OtlpSink } from '../otlp';
 import { emptyReport } from '../read-options';
 import type { ReadOptions, ReadReport, SkippedInput } from '../read-options';
-import { AGGREGATOR_LATEST, AGGREGATOR_MERGE_STATE, AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
+import { AGGREGATOR_LATEST, AGGREGATOR_MERGE_LATEST, AGGREGATOR_MERGE_STATE, AGGREGATOR_STATE, AGGREGATOR_TEAM_FILTER } from './aggregator-state';
 import { plainError, rangeResult, readRange, toMetricsError } from './range-reader';
 import type { PlainError, RangeResult, RangeTask } from './range-reader';
 import type { ExecutionRecord } from '../record';
@@ -45,10 +45,10 @@ export interface OtlpPlan {
 /** A range's result: the usual figures plus the diverted spans and the counters the caller checks. */
 export interface OtlpRangeResult extends RangeResult {
   probe: Omit<OtlpRangeProbe, 'localTraces' | 'skippedTraces'>;
-  /** Ids of the traces assembled in the range (newline-joined). */
-  localTraces: string;
-  /** Ids of the traces of documents skipped unread (newline-joined; team skipping). */
-  skippedTraces: string;
+  /** The traces assembled in the range (`traceIdHashes`). */
+  localTraces: Float64Array;
+  /** The traces of documents skipped unread (`traceIdHashes`; team skipping). */
+  skippedTraces: Float64Array;
   /** The range gave up skipping other teams (`OtlpSkipConflict`): the caller reads again without it. */
   skipConflict: boolean;
   unattachedSpans: number;
@@ -121,6 +121,14 @@ function traceIdOf(raw: string): string | undefined {
  */
 export function scanOtlpWindow(path: string, start: number, end: number, onId: (id: string, at: number) => void): bigint {
   let maxEnd = -1n;
+  // The latest end written as exporters write it ("endTimeUnixNano":"digits"), kept as its digits without leading
+  // zeros: a longer one is later, one as long compares as bytes. A BigInt of every span's end cost most of the scan.
+  const latest = Buffer.alloc(32);
+  let latestLength = -1;
+  // The previous trace id, as 32 lower-case hex digits: spans of a trace mostly follow each other, and one that
+  // repeats it is found by comparing bytes, without decoding it.
+  const lastId = Buffer.alloc(32);
+  let lastIdText = '';
   const fd = openSync(path, 'r');
   const buf = Buffer.allocUnsafe(READ_BYTES + OVERLAP);
   try {
@@ -133,13 +141,38 @@ export function scanOtlpWindow(path: string, start: number, end: number, onId: (
       const n = keep + got;
       const view = buf.subarray(0, n);
       for (let at = view.indexOf(TRACE_ID); at >= 0; at = view.indexOf(TRACE_ID, at + TRACE_ID.length)) {
+        const a = at + TRACE_ID.length + 2; // the id's first digit in "traceId":"<id>"
+        if (lastIdText !== '' && a + 32 < n && view[a - 2] === 58 && view[a - 1] === 34 && view[a + 32] === 34 && view.compare(lastId, 0, 32, a, a + 32) === 0) {
+          onId(lastIdText, pos - n + at);
+          continue;
+        }
         const v = valueAfter(view, at, TRACE_ID.length, n);
         if (v === undefined) break; // cut by the block's end: the next block repeats the overlap
         if (!v.quoted) continue;
-        const id = v.text.length === 32 && /^[0-9a-f]+$/.test(v.text) ? v.text : traceIdOf(v.text);
-        if (id !== undefined) onId(id, pos - n + at);
+        const plain = v.text.length === 32 && /^[0-9a-f]+$/.test(v.text);
+        const id = plain ? v.text : traceIdOf(v.text);
+        if (id === undefined) continue;
+        if (plain) {
+          lastId.write(id, 'latin1');
+          lastIdText = id;
+        }
+        onId(id, pos - n + at);
       }
       for (let at = view.indexOf(END_TIME); at >= 0; at = view.indexOf(END_TIME, at + END_TIME.length)) {
+        let a = at + END_TIME.length + 2; // the first digit in "endTimeUnixNano":"<digits>"
+        if (view[a - 2] === 58 && view[a - 1] === 34) {
+          let b = a;
+          while (b < n && view[b]! >= 48 && view[b]! <= 57) b++; // b < n
+          if (b < n && view[b] === 34 && b > a) {
+            while (a < b - 1 && view[a] === 48) a++;
+            const length = b - a;
+            if (length <= 32 && (length > latestLength || (length === latestLength && view.compare(latest, 0, length, a, b) > 0))) {
+              view.copy(latest, 0, a, b);
+              latestLength = length;
+            }
+            if (length <= 32) continue;
+          }
+        }
         const v = valueAfter(view, at, END_TIME.length, n);
         if (v === undefined) break;
         const ns = endNanos(v);
@@ -151,6 +184,10 @@ export function scanOtlpWindow(path: string, start: number, end: number, onId: (
     }
   } finally {
     closeSync(fd);
+  }
+  if (latestLength > 0) {
+    const ns = BigInt(latest.toString('latin1', 0, latestLength));
+    if (ns > maxEnd) maxEnd = ns;
   }
   return maxEnd;
 }
@@ -258,8 +295,8 @@ export function aggregateOtlpRange(task: OtlpRangeTask): OtlpRangeResult {
   return {
     ...rangeResult(agg, report, parser.linesRead, error),
     probe,
-    localTraces: localTraces.join('\n'),
-    skippedTraces: skippedTraces.join('\n'),
+    localTraces: traceIdHashes(localTraces),
+    skippedTraces: traceIdHashes(skippedTraces),
     skipConflict,
     unattachedSpans: report.unattachedSpans,
     lateSpans: report.lateSpans,
@@ -335,9 +372,43 @@ export function planOtlpRanges(path: string, ranges: readonly [number, number][]
   return starts.map((w) => ({ watermarkNs: String(w < 0n ? 0n : w), divert }));
 }
 
-/** The range of each id of `lists` (list k is range k's); undefined when an id is in two lists. */
-function ownerOf(lists: readonly string[][]): Map<string, number> | undefined {
-  const owner = new Map<string, number>();
+/**
+ * Trace ids as the checks across ranges compare them: a sorted list of 53-bit hashes (whole numbers, exact in a
+ * double). Sorted on the range's own thread, moved to the caller without a copy, and compared there without a
+ * string or a map of 150,000 trace ids (the caller waits for the check: joining, splitting and comparing the ids
+ * as strings took about 90 ms at 1M spans). Two ids that hash alike can only make a check fail, and the file is
+ * then read on one thread: slower, never different.
+ */
+export function traceIdHashes(ids: readonly string[]): Float64Array {
+  const out = new Float64Array(ids.length);
+  for (let k = 0; k < ids.length; k++) out[k] = traceIdHash(ids[k]!); // k < ids.length
+  return out.sort();
+}
+
+/** Two 32-bit multiplicative hashes of every character, mixed (murmur3's finaliser) and joined to 53 bits. */
+export function traceIdHash(id: string): number {
+  let a = 0x811c9dc5;
+  let b = 0x2545f491;
+  for (let k = 0; k < id.length; k++) {
+    const c = id.charCodeAt(k);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b + c, 0x9e3779b1);
+    b ^= b >>> 15;
+  }
+  return (fmix32(a) >>> 11) * 2 ** 32 + (fmix32(b ^ a) >>> 0);
+}
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/** The range of each trace of `lists` (list k is range k's); undefined when a trace is in two lists. */
+function ownerOf(lists: readonly Float64Array[]): Map<number, number> | undefined {
+  const owner = new Map<number, number>();
   for (let k = 0; k < lists.length; k++) {
     for (const id of lists[k]!) {
       const at = owner.get(id);
@@ -348,15 +419,8 @@ function ownerOf(lists: readonly string[][]): Map<string, number> | undefined {
   return owner;
 }
 
-/**
- * True when an id is in two of the lists. The ranges sort their lists (`OTLP_PROBE`), so a walk along each pair
- * finds a shared id without a map of 150,000 trace ids on this thread, which waits for it (about 100 ms at 1M
- * spans). A list found out of order (an id holding a newline was split in two) is checked through a map.
- */
-export function inTwoLists(lists: readonly string[][]): boolean {
-  for (const l of lists) {
-    for (let i = 1; i < l.length; i++) if (l[i - 1]! > l[i]!) return ownerOf(lists) === undefined; // 0 < i < l.length
-  }
+/** True when a trace is in two of the lists (each sorted, see `traceIdHashes`): one walk along each pair. */
+export function inTwoLists(lists: readonly Float64Array[]): boolean {
   for (let a = 0; a < lists.length; a++) {
     for (let b = a + 1; b < lists.length; b++) {
       const x = lists[a]!;
@@ -397,20 +461,18 @@ export function mergeOtlpRanges(
     if (p.maxSpanEndNs > before) before = p.maxSpanEndNs;
   }
   // No trace may be assembled in two ranges.
-  const local = results.map((r) => (r.localTraces === '' ? [] : r.localTraces.split('\n')));
-  if (results.every((r) => r.skippedTraces === '')) {
+  const local = results.map((r) => r.localTraces);
+  if (results.every((r) => r.skippedTraces.length === 0)) {
     if (inTwoLists(local)) return undefined;
   } else {
     // Team skipping: a trace skipped unread in one range must not be one assembled in another (the ranges
     // check their own), nor one whose spans some range diverted to the replay.
     const owner = ownerOf(local);
     if (owner === undefined) return undefined;
-    const replayed = new Set<string>();
-    for (const r of results) for (const doc of r.probe.diverted) for (const span of unpackDiverted(doc).spans) replayed.add(span.traceId);
+    const replayed = new Set<number>();
+    for (const r of results) for (const doc of r.probe.diverted) for (const span of unpackDiverted(doc).spans) replayed.add(traceIdHash(span.traceId));
     for (let k = 0; k < results.length; k++) {
-      const skipped = results[k]!.skippedTraces;
-      if (skipped === '') continue;
-      for (const id of skipped.split('\n')) {
+      for (const id of results[k]!.skippedTraces) {
         const at = owner.get(id);
         if ((at !== undefined && at !== k) || replayed.has(id)) return undefined;
       }
@@ -491,8 +553,8 @@ export function mergeOtlpRanges(
   // role) is taken by start time, so only runs of two parts that start at the same instant can make it differ:
   // then the figures merged in the opposite order disagree, and the file is read on one thread.
   const reversed = new MetricsAggregator();
-  for (let k = results.length - 1; k >= 0; k--) reversed[AGGREGATOR_MERGE_STATE](results[k]!.state);
-  reversed[AGGREGATOR_MERGE_STATE](replayedState);
+  for (let k = results.length - 1; k >= 0; k--) reversed[AGGREGATOR_MERGE_LATEST](results[k]!.state);
+  reversed[AGGREGATOR_MERGE_LATEST](replayedState);
   if (reversed[AGGREGATOR_LATEST]() !== aggregator[AGGREGATOR_LATEST]()) return undefined;
   return { aggregator, report };
 }

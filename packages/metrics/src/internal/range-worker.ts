@@ -5,7 +5,7 @@ import type { ArrayRangeTask } from './array-range-reader';
 import { aggregateOtlpDocumentPart } from './otlp-document-parts';
 import type { OtlpDocumentPartTask } from './otlp-document-parts';
 import { aggregateOtlpRange } from './otlp-range';
-import type { OtlpRangeTask } from './otlp-range';
+import type { OtlpRangeResult, OtlpRangeTask } from './otlp-range';
 import { aggregateRange } from './range-reader';
 import type { RangeTask } from './range-reader';
 
@@ -22,9 +22,17 @@ export type WorkerData =
 parentPort!.once('message', (data: WorkerData) => {
   if (data.kind === 'otlp-document') {
     // A streamed document reads asynchronously; an error rejects, which the worker reports as its 'error' event.
-    void aggregateOtlpDocumentPart(data.task).then((result) => parentPort!.postMessage(result, transferables(result.state)));
+    void aggregateOtlpDocumentPart(data.task).then((result) => parentPort!.postMessage(result, otlpTransferables(result)));
+  } else if (data.kind === 'otlp') {
+    const result = aggregateOtlpRange(data.task);
+    parentPort!.postMessage(result, otlpTransferables(result));
   } else {
-    const result = data.kind === 'array' ? aggregateArrayRange(data.task) : data.kind === 'otlp' ? aggregateOtlpRange(data.task) : aggregateRange(data.task);
+    const result = data.kind === 'array' ? aggregateArrayRange(data.task) : aggregateRange(data.task);
     parentPort!.postMessage(result, transferables(result.state));
   }
 });
+
+/** An OTLP range's buffers: its state's, and its lists of traces. */
+function otlpTransferables(result: OtlpRangeResult): ArrayBuffer[] {
+  return [...transferables(result.state), result.localTraces.buffer as ArrayBuffer, result.skippedTraces.buffer as ArrayBuffer];
+}

@@ -163,6 +163,19 @@ export class TeamAccumulator {
     this.pairs.merge(o.pairs, (i) => index[i]!);
     if (o.firstStartTimeMs < this.firstStartTimeMs) this.firstStartTimeMs = o.firstStartTimeMs;
     if (o.lastStartTimeMs > this.lastStartTimeMs) this.lastStartTimeMs = o.lastStartTimeMs;
+    this.mergeLatestOfTeam(o);
+  }
+
+  /**
+   * Fold in only what the order of adding runs decides (`latestValues`), as `merge` does: enough to see whether
+   * merging partial figures in another order would change it, without merging their sums and durations again.
+   */
+  mergeLatest(o: TeamState): void {
+    for (const m of o.members) this.member(m.memberId).mergeRole(m);
+    this.mergeLatestOfTeam(o);
+  }
+
+  private mergeLatestOfTeam(o: TeamState): void {
     if (o.latestFormation !== undefined && o.latestFormationAt >= this.latestFormationAt) {
       this.latestFormation = o.latestFormation;
       this.latestFormationAt = o.latestFormationAt;
