@@ -45,7 +45,10 @@ export class MetricsAggregator {
     return { total: this.total, teams };
   }
 
-  /** @internal Fold in partial figures produced by `[AGGREGATOR_STATE]` (possibly on another thread). */
+  /**
+   * @internal Fold in partial figures produced by `[AGGREGATOR_STATE]` (possibly on another thread). Their duration
+   * arrays may be taken over (`FloatBuffer.pushAll`): a state is merged once.
+   */
   [AGGREGATOR_MERGE_STATE](state: AggregatorState): void {
     for (const t of state.teams) {
       let team = this.teams.get(t.teamId);

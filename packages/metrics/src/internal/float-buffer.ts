@@ -14,8 +14,17 @@ export class FloatBuffer {
     return this.size;
   }
 
-  /** Append every value of `values` (another partial's durations). */
+  /**
+   * Append every value of `values` (another partial's durations). An empty buffer takes `values` over instead of
+   * copying it, so the caller must not use it afterwards: a partial's arrays are merged once (they come from a
+   * worker thread, or from `copy`), and copying the first of them only cost fresh pages (about 15 ms at 1M spans).
+   */
   pushAll(values: Float64Array): void {
+    if (this.size === 0 && values.length > 0) {
+      this.data = values;
+      this.size = values.length;
+      return;
+    }
     if (this.size + values.length > this.data.length) {
       let cap = this.data.length;
       while (cap < this.size + values.length) cap *= 2;
