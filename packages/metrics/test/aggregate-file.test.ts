@@ -4,6 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { aggregateFile, MetricsAggregator, readRecords, summarizeRecords } from '@autotune/metrics';
 import { writeOtlpLines, writeSnakeLines } from './support/generate';
+import { aggregateRange } from '../src/internal/range-reader';
+import { AGGREGATOR_MERGE_STATE } from '../src/internal/aggregator-state';
+import { MetricsAggregator as SourceAggregator } from '../src/aggregator';
 
 const fixture = (name: string) => join(__dirname, 'fixtures', name);
 let dir: string;
@@ -104,6 +107,41 @@ describe('aggregateFile on one thread', () => {
     const { aggregator } = await aggregateFile(path, { teamId: 'équipe' });
     expect(aggregator.teamIds()).toEqual(['équipe']);
     expect(aggregator.team('équipe')!.runs).toBe(2);
+  });
+
+  it('decodes ASCII blocks as latin1 until the first non-ASCII one, then as UTF-8: a character across a block boundary stays whole', async () => {
+    // Four 64 KiB blocks of ASCII, but for the first two bytes of a four-byte character that ends in the fifth;
+    // then team ids with two- and four-byte characters. The character cut by the read stays whole only if the
+    // decoder saw its first bytes.
+    const path = join(dir, 'ascii-then-utf8.jsonl');
+    const rec = (team: string, k: number) => JSON.stringify({ team_id: team, success: k % 3 !== 0, duration_seconds: 1 + (k % 5), start_time: 1736000000 + k });
+    const lines: string[] = [];
+    let bytes = 0;
+    for (let k = 0; bytes < 4 * 65536 - 300; k++) {
+      const line = rec(`ascii_${k % 4}`, k);
+      lines.push(line);
+      bytes += line.length + 1;
+    }
+    // The emoji's first byte at 4 x 65536 - 2: after `{"team_id":"`, the padding and "é" (two bytes).
+    const pad = 4 * 65536 - 2 - bytes - '{"team_id":"'.length - 2;
+    lines.push(rec(`${'x'.repeat(pad)}é😀 cut`, 1));
+    expect(Buffer.from(lines.join('\n') + '\n').subarray(4 * 65536 - 2, 4 * 65536 + 2).toString()).toBe('😀');
+    bytes += Buffer.byteLength(lines[lines.length - 1]!) + 1;
+    for (let k = 0; bytes < 6 * 65536; k++) {
+      const line = rec(k % 2 === 0 ? `ascii_${k % 4}` : 'équipe 😀', k);
+      lines.push(line);
+      bytes += Buffer.byteLength(line) + 1;
+    }
+    const text = lines.join('\n') + '\n';
+    writeFileSync(path, text);
+    const expected = await summarizeRecords(readRecords(path));
+    // One range over the whole file, read as a worker reads its range, block by block.
+    const range = aggregateRange({ path, start: 0, end: Buffer.byteLength(text), lenient: false, maxReportedSkips: undefined, teamId: undefined, formations: undefined });
+    expect(range.error).toBeUndefined();
+    const aggregator = new SourceAggregator();
+    aggregator[AGGREGATOR_MERGE_STATE](range.state);
+    expect(aggregator.summary()).toEqual(expected);
+    expect(aggregator.teamIds()).toEqual(['ascii_0', 'ascii_1', 'ascii_2', 'ascii_3', `${'x'.repeat(pad)}é😀 cut`, 'équipe 😀']);
   });
 
   it('reads a line of several MB (longer than many read chunks) whole, in both readers', async () => {

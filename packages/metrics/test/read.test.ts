@@ -132,6 +132,43 @@ describe('lenient reading', () => {
     expect(report.firstSkips.map((s) => s.location.line)).toEqual([2]);
   });
 
+  it('reads JSON Lines fed in chunks of any size exactly as fed whole: lines across chunks, blank, bad, CRLF', () => {
+    // Lines that end in the chunk they start in, and lines across two or many chunks (the first line of a chunk is
+    // joined with what came before, the rest read in place).
+    let seed = 3;
+    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const lines: string[] = [];
+    for (let k = 0; k < 300; k++) {
+      const r = rand();
+      if (r < 0.05) lines.push('');
+      else if (r < 0.1) lines.push('{"teamId": broken');
+      else if (r < 0.15) lines.push(`${good(`crlf${k}`, k)}\r`);
+      else if (r < 0.2) lines.push(JSON.stringify({ teamId: `long${k}`, startTimeMs: k, durationSeconds: 1, success: true, memberIds: Array.from({ length: 40 }, (_, j) => `member-${j}-${'x'.repeat(20)}`) }));
+      else lines.push(good(`t${k % 7}`, k));
+    }
+    const text = lines.join('\n');
+    const read = (chunks: string[]) => {
+      const report = emptyReport('chunks.jsonl');
+      const parser = new RecordParser(report, { lenient: true, maxReportedSkips: 100 });
+      const out: ExecutionRecord[] = [];
+      for (const c of chunks) parser.push(c, out);
+      parser.end(out);
+      return { records: out, skips: report.firstSkips.map((x) => [x.location.line, x.reason]), skipped: report.skipped };
+    };
+    const whole = read([text]);
+    expect(whole.records.length).toBeGreaterThan(200);
+    expect(whole.skipped).toBeGreaterThan(5);
+    for (const maxChunk of [1, 7, 64, 500, 5000]) {
+      const chunks: string[] = [];
+      for (let at = 0; at < text.length; ) {
+        const n = 1 + Math.floor(rand() * maxChunk);
+        chunks.push(text.slice(at, at + n));
+        at += n;
+      }
+      expect(read(chunks)).toEqual(whole);
+    }
+  });
+
   it.each([
     ['a pretty-printed record', JSON.stringify(JSON.parse(good('p')), null, 2), 'json-object'],
     ['an OTLP document with one resource per line', `{"resourceSpans": [\n{"resource": {}, "scopeSpans": []}\n]}`, 'otlp-json'],

@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { MetricsAggregator } from '../aggregator';
@@ -108,6 +109,9 @@ export function readRange(task: { path: string; start: number; end: number }, pa
   const fd = openSync(task.path, 'r');
   const buf = Buffer.allocUnsafe(READ_BYTES);
   const decoder = new StringDecoder('utf8');
+  // While every block so far was ASCII, the decoder holds no partial character, and an ASCII block decodes as
+  // latin1 to the same text: a copy, where UTF-8 decoding checks every byte (4% of an OTLP range's time).
+  let ascii = true;
   try {
     let pos = task.start;
     let first = task.start === 0;
@@ -115,7 +119,9 @@ export function readRange(task: { path: string; start: number; end: number }, pa
       const n = readSync(fd, buf, 0, Math.min(READ_BYTES, task.end - pos), pos);
       if (n === 0) break;
       pos += n;
-      let text = decoder.write(buf.subarray(0, n));
+      const block = buf.subarray(0, n);
+      ascii &&= isAscii(block);
+      let text = ascii ? block.toString('latin1') : decoder.write(block);
       if (first) {
         // A byte-order mark is whitespace to the format detector; here the range starts the file.
         if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -325,8 +325,20 @@ export class RecordParser {
       this.keepPending(chunk);
       return;
     }
-    const text = this.pending.length > 0 ? this.takePending(chunk) : this.rest.length > 0 ? this.rest + chunk : chunk;
+    let text = chunk;
     let pos = 0;
+    if (this.pending.length > 0 || this.rest.length > 0) {
+      // The line begun in earlier chunks is joined with its end alone, and the chunk read where it is: `rest +
+      // chunk` would be a rope that the first search flattens, copying every chunk once more.
+      const nl = chunk.indexOf('\n');
+      if (nl < 0) text = this.pending.length > 0 ? this.takePending(chunk) : this.rest + chunk;
+      else {
+        const head = this.pending.length > 0 ? this.takePending(chunk.slice(0, nl)) : this.rest + chunk.slice(0, nl);
+        this.rest = '';
+        this.oneLine(head, 0, head.length);
+        pos = nl + 1;
+      }
+    }
     for (;;) {
       const nl = text.indexOf('\n', pos);
       if (nl < 0) break;
