@@ -9,6 +9,7 @@ import type { OptionalSumState, RunningStatsState } from './running-stats';
 export interface GroupState {
   runs: number;
   successes: number;
+  /** In ascending order (`FloatBuffer.sortedCopy`). */
   durations: Float64Array;
   toolCalls: RunningStatsState;
   memberCountSum: number;
@@ -56,7 +57,8 @@ export class GroupAccumulator {
     return {
       runs: this.runs,
       successes: this.successes,
-      durations: this.durations.copy(),
+      // Sorted here, on the partial's own thread: the merged lists are then merged, not sorted again (`FloatBuffer`).
+      durations: this.durations.sortedCopy(),
       toolCalls: this.toolCalls.state(),
       memberCountSum: this.memberCountSum,
       inputTokens: this.inputTokens.state(),
@@ -72,7 +74,7 @@ export class GroupAccumulator {
   merge(o: GroupState): void {
     this.runs += o.runs;
     this.successes += o.successes;
-    this.durations.pushAll(o.durations);
+    this.durations.pushAll(o.durations, true);
     this.toolCalls.merge(o.toolCalls);
     // Member counts are whole numbers (validated), so this sum is exact below 2^53.
     this.memberCountSum += o.memberCountSum;
