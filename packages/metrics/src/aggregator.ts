@@ -20,13 +20,17 @@ export class MetricsAggregator {
   /** Fold one run into the figures of its team. */
   add(record: ExecutionRecord): void {
     if (this.only !== undefined && record.teamId !== this.only) return;
-    let team = this.teams.get(record.teamId);
-    if (team === undefined) {
-      team = new TeamAccumulator(record.teamId);
-      this.teams.set(record.teamId, team);
-    }
-    team.add(record);
+    this.teamFor(record.teamId).add(record);
     this.total++;
+  }
+
+  private teamFor(teamId: string): TeamAccumulator {
+    let team = this.teams.get(teamId);
+    if (team === undefined) {
+      team = new TeamAccumulator(teamId);
+      this.teams.set(teamId, team);
+    }
+    return team;
   }
 
   /**
@@ -50,14 +54,7 @@ export class MetricsAggregator {
    * arrays may be taken over (`FloatBuffer.pushAll`): a state is merged once.
    */
   [AGGREGATOR_MERGE_STATE](state: AggregatorState): void {
-    for (const t of state.teams) {
-      let team = this.teams.get(t.teamId);
-      if (team === undefined) {
-        team = new TeamAccumulator(t.teamId);
-        this.teams.set(t.teamId, team);
-      }
-      team.merge(t);
-    }
+    for (const t of state.teams) this.teamFor(t.teamId).merge(t);
     this.total += state.total;
   }
 
@@ -66,14 +63,7 @@ export class MetricsAggregator {
    * the orders partial figures could be merged in.
    */
   [AGGREGATOR_MERGE_LATEST](state: AggregatorState): void {
-    for (const t of state.teams) {
-      let team = this.teams.get(t.teamId);
-      if (team === undefined) {
-        team = new TeamAccumulator(t.teamId);
-        this.teams.set(t.teamId, team);
-      }
-      team.mergeLatest(t);
-    }
+    for (const t of state.teams) this.teamFor(t.teamId).mergeLatest(t);
   }
 
   /**
