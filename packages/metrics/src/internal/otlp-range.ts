@@ -10,7 +10,7 @@ import { AGGREGATOR_LATEST, AGGREGATOR_MERGE_LATEST, AGGREGATOR_MERGE_STATE, AGG
 import { plainError, rangeResult, readRange, toMetricsError } from './range-reader';
 import type { PlainError, RangeResult, RangeTask } from './range-reader';
 import type { ExecutionRecord } from '../record';
-import { otlpTeamNeedles, scanOtlpDocument } from './otlp-skip';
+import { LatestSpanEnd, otlpTeamNeedles, scanOtlpDocument } from './otlp-skip';
 import { RecordParser } from './record-parser';
 
 /*
@@ -120,11 +120,8 @@ function traceIdOf(raw: string): string | undefined {
  * caught by the checks.
  */
 export function scanOtlpWindow(path: string, start: number, end: number, onId: (id: string, at: number) => void): bigint {
-  let maxEnd = -1n;
-  // The latest end written as exporters write it ("endTimeUnixNano":"digits"), kept as its digits without leading
-  // zeros: a longer one is later, one as long compares as bytes. A BigInt of every span's end cost most of the scan.
-  const latest = Buffer.alloc(32);
-  let latestLength = -1;
+  // Ends compared as bytes: a BigInt of every span's end cost most of the scan.
+  const latest = new LatestSpanEnd();
   // The previous trace id, as 32 lower-case hex digits: spans of a trace mostly follow each other, and one that
   // repeats it is found by comparing bytes, without decoding it.
   const lastId = Buffer.alloc(32);
@@ -159,24 +156,19 @@ export function scanOtlpWindow(path: string, start: number, end: number, onId: (
         onId(id, pos - n + at);
       }
       for (let at = view.indexOf(END_TIME); at >= 0; at = view.indexOf(END_TIME, at + END_TIME.length)) {
-        let a = at + END_TIME.length + 2; // the first digit in "endTimeUnixNano":"<digits>"
+        const a = at + END_TIME.length + 2; // the first digit in "endTimeUnixNano":"<digits>"
         if (view[a - 2] === 58 && view[a - 1] === 34) {
           let b = a;
           while (b < n && view[b]! >= 48 && view[b]! <= 57) b++; // b < n
           if (b < n && view[b] === 34 && b > a) {
-            while (a < b - 1 && view[a] === 48) a++;
-            const length = b - a;
-            if (length <= 32 && (length > latestLength || (length === latestLength && view.compare(latest, 0, length, a, b) > 0))) {
-              view.copy(latest, 0, a, b);
-              latestLength = length;
-            }
-            if (length <= 32) continue;
+            latest.offerDigits(view, a, b);
+            continue;
           }
         }
         const v = valueAfter(view, at, END_TIME.length, n);
         if (v === undefined) break;
         const ns = endNanos(v);
-        if (ns !== undefined && ns > maxEnd) maxEnd = ns;
+        if (ns !== undefined) latest.offer(ns);
       }
       // The overlap is searched again with the next block: the callers and maxima do not mind a value seen twice.
       keep = Math.min(OVERLAP, n);
@@ -185,11 +177,7 @@ export function scanOtlpWindow(path: string, start: number, end: number, onId: (
   } finally {
     closeSync(fd);
   }
-  if (latestLength > 0) {
-    const ns = BigInt(latest.toString('latin1', 0, latestLength));
-    if (ns > maxEnd) maxEnd = ns;
-  }
-  return maxEnd;
+  return latest.value();
 }
 
 /**

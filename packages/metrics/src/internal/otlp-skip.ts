@@ -20,15 +20,6 @@ function sameBytes(b: Buffer, i: number, j: number, length: number): boolean {
   return true;
 }
 
-/** True when b[i, i + length) is greater than b[j, j + length), byte by byte. */
-function greaterBytes(b: Buffer, i: number, j: number, length: number): boolean {
-  for (let k = 0; k < length; k++) {
-    const d = b[i + k]! - b[j + k]!;
-    if (d !== 0) return d > 0;
-  }
-  return false;
-}
-
 function isSpace(c: number | undefined): boolean {
   return c === 32 || c === 9 || c === 13 || c === 10;
 }
@@ -67,13 +58,52 @@ function stringAt(b: Buffer, i: number): string | undefined {
   }
 }
 
-/** The later of two times written as digits (`best` without leading zeros, or empty). */
-function later(best: string, digits: string): string {
-  let k = 0;
-  while (k < digits.length - 1 && digits.charCodeAt(k) === 48) k++;
-  const d = k > 0 ? digits.slice(k) : digits;
-  return d.length > best.length || (d.length === best.length && d > best) ? d : best;
+/**
+ * The latest of span ends found by byte search, as the assembler reads a time. An end written as exporters write it
+ * (a string of digits) is compared as bytes, without a BigInt of its own: without leading zeros, a longer one is
+ * later, and one as long compares byte by byte; the digits of the latest are copied (the caller may reuse its
+ * buffer). Any other form is offered as the time it reads as (`offer`).
+ */
+export class LatestSpanEnd {
+  private readonly digits = Buffer.alloc(32);
+  private length = 0;
+  private other = -1n;
+
+  /** Forget every end offered (to use one instance for many searches). */
+  reset(): void {
+    this.length = 0;
+    this.other = -1n;
+  }
+
+  /** The end written as the plain digits b[from, to) (at least one). */
+  offerDigits(b: Buffer, from: number, to: number): void {
+    while (from < to - 1 && b[from] === 48) from++;
+    const length = to - from;
+    if (length > this.digits.length) return this.offer(BigInt(b.toString('latin1', from, to)));
+    if (length < this.length) return;
+    if (length === this.length) {
+      // Byte loops rather than Buffer#compare: for a few dozen bytes the call into C++ costs more than the loop.
+      let k = 0;
+      while (k < length && b[from + k] === this.digits[k]) k++;
+      if (k === length || b[from + k]! < this.digits[k]!) return;
+    }
+    b.copy(this.digits, 0, from, to);
+    this.length = length;
+  }
+
+  offer(ns: bigint): void {
+    if (ns > this.other) this.other = ns;
+  }
+
+  /** The latest end offered, or -1n for none. */
+  value(): bigint {
+    const digits = this.length > 0 ? BigInt(this.digits.toString('latin1', 0, this.length)) : -1n;
+    return digits > this.other ? digits : this.other;
+  }
 }
+
+/** The latest end of `scanOtlpDocument`, reused: a document is scanned for each line skipped. */
+const documentEnd = new LatestSpanEnd();
 
 /**
  * Trace ids and the latest span end of one OTLP document (a line's bytes), by byte search, without parsing
@@ -100,48 +130,29 @@ export function scanOtlpDocument(b: Buffer): OtlpSkipScan {
     const id = raw === undefined ? undefined : normaliseOtlpId(raw, 16);
     if (id !== undefined && !ids.includes(id)) ids.push(id);
   }
-  // The latest end as digits without leading zeros: longer is later, and equal lengths compare as bytes. The
-  // best so far is kept as a place in the line (or as text, for the rare time that needed decoding).
-  let bestAt = -1;
-  let bestLength = 0;
-  let bestText = '';
+  const latest = documentEnd;
+  latest.reset();
   for (let at = b.indexOf(END_TIME); at >= 0; at = b.indexOf(END_TIME, at + END_TIME.length)) {
     const v = valueStart(b, at + END_TIME.length);
     if (v < 0) continue;
-    let digits: string | undefined;
     if (b[v] === 34) {
-      let i = v + 1;
-      let end = i;
+      let end = v + 1;
       while (isDigit(b[end])) end++;
-      if (end > i && b[end] === 34) {
-        while (i < end - 1 && b[i] === 48) i++;
-        const len = end - i;
-        if (len > bestLength || (len === bestLength && (bestAt < 0 ? b.toString('latin1', i, end) > bestText : greaterBytes(b, i, bestAt, len)))) {
-          bestAt = i;
-          bestLength = len;
-        }
+      if (end > v + 1 && b[end] === 34) {
+        latest.offerDigits(b, v + 1, end);
         continue;
       }
       // Not plain digits (escapes, say): decoded and checked the slow way.
       const s = stringAt(b, v);
-      if (s !== undefined && /^\d+$/.test(s)) digits = s;
+      if (s !== undefined && /^\d+$/.test(s)) latest.offer(BigInt(s));
     } else {
       let j = v;
       for (let c = b[j]; isDigit(c) || c === 46 || c === 101 || c === 69 || c === 43 || c === 45; c = b[++j]);
       const x = Number(b.toString('latin1', v, j));
-      if (j > v && Number.isFinite(x) && x >= 0) digits = BigInt(Math.round(x)).toString();
-    }
-    if (digits === undefined) continue;
-    const current = bestAt >= 0 ? b.toString('latin1', bestAt, bestAt + bestLength) : bestText;
-    const next = later(current, digits);
-    if (next !== current) {
-      bestAt = -1;
-      bestText = next;
-      bestLength = next.length;
+      if (j > v && Number.isFinite(x) && x >= 0) latest.offer(BigInt(Math.round(x)));
     }
   }
-  const best = bestAt >= 0 ? b.toString('latin1', bestAt, bestAt + bestLength) : bestText;
-  return { traceIds: ids, spans, maxEndNs: best === '' ? -1n : BigInt(best) };
+  return { traceIds: ids, spans, maxEndNs: latest.value() };
 }
 
 /**
