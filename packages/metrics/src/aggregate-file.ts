@@ -14,10 +14,11 @@ import { openText } from './internal/open-text';
 import { OtlpEarlyBuildConflict, OtlpSkipConflict, isOtlpDocument } from './otlp';
 import { WHOLE_FILE_PLAN, aggregateOtlpRange, aggregatingSink, mergeOtlpRanges, planOtlpRanges } from './internal/otlp-range';
 import { NotStreamable, streamOtlpDocument } from './internal/otlp-document';
-import { aggregateOtlpDocumentPart, documentPartTasks, findDocumentCut, mergeDocumentParts } from './internal/otlp-document-parts';
+import { documentPartTasks, findDocumentCut, mergeDocumentParts } from './internal/otlp-document-parts';
 import type { OtlpDocumentPartResult, OtlpDocumentPartTask } from './internal/otlp-document-parts';
 import type { OtlpPlan, OtlpRangeResult } from './internal/otlp-range';
-import type { WorkerData } from './internal/range-worker';
+import { runRangeTask } from './internal/range-task';
+import type { RangeTaskData, RangeTaskResult } from './internal/range-task';
 import { RecordParser } from './internal/record-parser';
 import { emptyReport } from './read-options';
 import type { ReadOptions, ReadReport, SkippedInput } from './read-options';
@@ -39,6 +40,8 @@ export interface AggregateFileOptions extends ReadOptions {
    * files of at least `PARALLEL_MIN_BYTES`, else 1. One OTLP document uses two threads at most (a head and a
    * tail part); `.gz` files and reads with an `onSkip` callback use one thread. OTLP input whose traces cannot
    * be split exactly (see docs/metrics.md) is read again on one thread: `AggregateFileResult.threads` is then 1.
+   * With n threads the calling thread reads one share itself (its event loop is busy meanwhile) and n - 1 worker
+   * threads the others.
    */
   threads?: number | 'auto';
 }
@@ -271,7 +274,7 @@ const OTLP_WORKER_YOUNG_GENERATION_MB = 32;
  * The worker's entry: the compiled `range-worker.js` beside this file. Started through `eval` so that a
  * process running the TypeScript sources under a require hook (the tests) starts the `.ts` file the same way.
  */
-function newWorker(kind: WorkerData['kind']): Worker {
+function newWorker(kind: RangeTaskData['kind']): Worker {
   const ext = __filename.endsWith('.ts') ? '.ts' : '.js';
   const entry = join(__dirname, 'internal', `range-worker${ext}`);
   // A part of one OTLP document holds a batch of spans (`OTLP_BATCH_SPANS`) at a time whatever the young
@@ -281,17 +284,17 @@ function newWorker(kind: WorkerData['kind']): Worker {
   return new Worker(`require(${JSON.stringify(entry)});`, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: youngMb } });
 }
 
-/** A worker thread started before its task is known (see `inWorkers`). */
+/** A worker thread started before its task is known (see `inThreads`). */
 interface BootingWorker {
   /** Hands the worker its task; resolves with the one message it sends back. */
-  run<R>(data: WorkerData): Promise<R>;
+  run<R>(data: RangeTaskData): Promise<R>;
   /** Stops a worker that is given no task. */
   cancel(): void;
 }
 
-function bootWorker(kind: WorkerData['kind']): BootingWorker {
+function bootWorker(kind: RangeTaskData['kind']): BootingWorker {
   const worker = newWorker(kind);
-  let given: WorkerData | undefined;
+  let given: RangeTaskData | undefined;
   let answered = false;
   const answer = new Promise<unknown>((resolve, reject) => {
     // Settled by the message, not by the thread's exit: tearing down a worker's heap took 15-130 ms, which the
@@ -311,7 +314,7 @@ function bootWorker(kind: WorkerData['kind']): BootingWorker {
   // A worker that fails before `run` is reported by `run`, not as an unhandled rejection.
   answer.catch(() => undefined);
   return {
-    run<R>(data: WorkerData): Promise<R> {
+    run<R>(data: RangeTaskData): Promise<R> {
       given = data;
       worker.postMessage(data);
       return answer as Promise<R>;
@@ -323,18 +326,19 @@ function bootWorker(kind: WorkerData['kind']): BootingWorker {
 }
 
 /**
- * Up to `n` workers of one kind, started before `plan` runs, so that they start up (a thread, an isolate, the
- * module loaded: 40-100 ms) while this thread finds the ranges and scans their boundaries. `plan` gives each a
- * task (undefined, or fewer tasks: the others are stopped); the results come back in the tasks' order.
+ * The tasks `plan` gives, the first on this thread (which would otherwise only wait) and each other on a worker
+ * of its own. The `n - 1` workers are started before `plan` runs, so that they start up (a thread, an isolate, the
+ * module loaded: 40-100 ms) while this thread finds the ranges and scans their boundaries; one worker fewer also
+ * leaves more of the cores to that scan. Undefined when `plan` gives no task (workers given none are stopped); else
+ * the results, in the tasks' order.
  */
-async function inWorkers<R>(
-  kind: WorkerData['kind'],
+async function inThreads<R extends RangeTaskResult>(
+  kind: RangeTaskData['kind'],
   n: number,
-  plan: () => Promise<WorkerData[] | undefined> | WorkerData[] | undefined,
-  here?: () => Promise<R>,
+  plan: () => Promise<RangeTaskData[] | undefined> | RangeTaskData[] | undefined,
 ): Promise<R[] | undefined> {
-  const workers = Array.from({ length: n }, () => bootWorker(kind));
-  let tasks: WorkerData[] | undefined;
+  const workers = Array.from({ length: n - 1 }, () => bootWorker(kind));
+  let tasks: RangeTaskData[] | undefined;
   try {
     tasks = await plan();
   } catch (e) {
@@ -342,12 +346,17 @@ async function inWorkers<R>(
     throw e;
   }
   const given = tasks ?? [];
-  for (const w of workers.slice(given.length)) w.cancel();
-  if (tasks === undefined) return undefined;
-  const running = given.map((task, k) => workers[k]!.run<R>(task));
-  // Work of this thread's own, done meanwhile, comes last in the results.
-  if (here !== undefined) running.push(here());
-  return Promise.all(running);
+  for (const w of workers.slice(Math.max(0, given.length - 1))) w.cancel();
+  if (given.length === 0) return undefined;
+  const running = given.slice(1).map((task, k) => workers[k]!.run<R>(task)); // k < given.length - 1 <= workers.length
+  let first: R;
+  try {
+    first = (await runRangeTask(given[0]!)) as R; // a task of kind `kind` gives an R
+  } catch (e) {
+    for (const w of workers) w.cancel();
+    throw e;
+  }
+  return [first, ...(await Promise.all(running))];
 }
 
 /** What every range task carries from the caller's options. */
@@ -358,9 +367,9 @@ function taskOptions(path: string, options: AggregateFileOptions): Omit<RangeTas
 /** JSON Lines of records over byte ranges; undefined when the file has no second range. */
 async function aggregateInWorkers(path: string, size: number, n: number, options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
   const base = taskOptions(path, options);
-  const results = await inWorkers<RangeResult>('lines', n, async () => {
+  const results = await inThreads<RangeResult>('lines', n, async () => {
     const ranges = await splitAtLines(path, size, n);
-    return ranges.length > 1 ? ranges.map(([start, end]): WorkerData => ({ kind: 'lines', task: { ...base, start, end } })) : undefined;
+    return ranges.length > 1 ? ranges.map(([start, end]): RangeTaskData => ({ kind: 'lines', task: { ...base, start, end } })) : undefined;
   });
   return results === undefined ? undefined : mergeInFileOrder(path, 'jsonl', results, options);
 }
@@ -439,9 +448,9 @@ function splitArray(path: string, size: number, n: number): number[] {
 /** A JSON array of records in parts; undefined when no second part start was found. */
 async function aggregateArrayInWorkers(path: string, size: number, n: number, options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
   const base = taskOptions(path, options);
-  const results = await inWorkers<ArrayRangeResult>('array', n, () => {
+  const results = await inThreads<ArrayRangeResult>('array', n, () => {
     const starts = splitArray(path, size, n);
-    return starts.length > 1 ? starts.map((start, k): WorkerData => ({ kind: 'array', task: { ...base, start, stopAt: starts[k + 1] ?? -1 } })) : undefined;
+    return starts.length > 1 ? starts.map((start, k): RangeTaskData => ({ kind: 'array', task: { ...base, start, stopAt: starts[k + 1] ?? -1 } })) : undefined;
   });
   return results === undefined ? undefined : mergeInFileOrder(path, 'json-array', results, options);
 }
@@ -453,11 +462,11 @@ async function aggregateArrayInWorkers(path: string, size: number, n: number, op
  */
 async function aggregateOtlpInWorkers(path: string, size: number, n: number, options: AggregateFileOptions, otlpSkip: boolean): Promise<AggregateFileResult | undefined> {
   const planned: { plans?: OtlpPlan[] } = {};
-  const results = await inWorkers<OtlpRangeResult>('otlp', n, async () => {
+  const results = await inThreads<OtlpRangeResult>('otlp', n, async () => {
     const ranges = await splitAtLines(path, size, n);
     if (ranges.length <= 1) return undefined;
     const plans = (planned.plans = planOtlpRanges(path, ranges));
-    return ranges.map(([start, end], k): WorkerData => ({ kind: 'otlp', task: { ...taskOptions(path, options), start, end, otlp: options.otlp, plan: plans[k]!, otlpSkip } }));
+    return ranges.map(([start, end], k): RangeTaskData => ({ kind: 'otlp', task: { ...taskOptions(path, options), start, end, otlp: options.otlp, plan: plans[k]!, otlpSkip } }));
   });
   if (results === undefined || planned.plans === undefined) return undefined;
   const plans = planned.plans;
@@ -473,16 +482,16 @@ async function aggregateOtlpInWorkers(path: string, size: number, n: number, opt
  * found it was not, both parts are read again without.
  */
 async function aggregateOtlpDocumentInParts(path: string, size: number, options: AggregateFileOptions, earlyBuilds = true): Promise<AggregateFileResult | undefined> {
-  // The head is streamed on this thread, which would only wait: one worker fewer to start, load and warm up.
+  // The head is streamed on this thread (see `inThreads`), the tail on a worker.
   const planned: { tasks?: [OtlpDocumentPartTask, OtlpDocumentPartTask] } = {};
-  const tails = await inWorkers<OtlpDocumentPartResult>('otlp-document', 1, () => {
+  const parts = await inThreads<OtlpDocumentPartResult>('otlp-document', 2, () => {
     const cut = findDocumentCut(path, size);
     if (cut <= 0) return undefined;
     const tasks = (planned.tasks = documentPartTasks(path, size, cut, { ...taskOptions(path, options), otlp: options.otlp, earlyBuilds }));
-    return [{ kind: 'otlp-document', task: tasks[1] }];
-  }, () => aggregateOtlpDocumentPart(planned.tasks![0]));
-  if (tails === undefined || planned.tasks === undefined) return undefined;
-  const [tail, head] = tails;
+    return tasks.map((task): RangeTaskData => ({ kind: 'otlp-document', task }));
+  });
+  if (parts === undefined || planned.tasks === undefined) return undefined;
+  const [head, tail] = parts;
   // A run built early that a later span of its batch would have joined: read again, without early builds.
   if (head!.earlyConflict || tail!.earlyConflict) return aggregateOtlpDocumentInParts(path, size, options, false);
   const merged = mergeDocumentParts(path, planned.tasks, head!, tail!, options);

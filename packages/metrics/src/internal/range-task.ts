@@ -1,0 +1,39 @@
+import { transferables } from './aggregator-state';
+import { aggregateArrayRange } from './array-range-reader';
+import type { ArrayRangeResult, ArrayRangeTask } from './array-range-reader';
+import { aggregateOtlpDocumentPart } from './otlp-document-parts';
+import type { OtlpDocumentPartResult, OtlpDocumentPartTask } from './otlp-document-parts';
+import { aggregateOtlpRange } from './otlp-range';
+import type { OtlpRangeResult, OtlpRangeTask } from './otlp-range';
+import { aggregateRange } from './range-reader';
+import type { RangeResult, RangeTask } from './range-reader';
+
+/** One share of a file that `aggregateFile` reads on several threads: run by a worker, or by the caller itself. */
+export type RangeTaskData =
+  | { kind: 'lines'; task: RangeTask }
+  | { kind: 'array'; task: ArrayRangeTask }
+  | { kind: 'otlp'; task: OtlpRangeTask }
+  | { kind: 'otlp-document'; task: OtlpDocumentPartTask };
+
+/** What a task of each kind produces. */
+export type RangeTaskResult = RangeResult | ArrayRangeResult | OtlpRangeResult | OtlpDocumentPartResult;
+
+/** Run one task on this thread. Only a streamed document part reads asynchronously; the others are done on return. */
+export async function runRangeTask(data: RangeTaskData): Promise<RangeTaskResult> {
+  switch (data.kind) {
+    case 'lines':
+      return aggregateRange(data.task);
+    case 'array':
+      return aggregateArrayRange(data.task);
+    case 'otlp':
+      return aggregateOtlpRange(data.task);
+    case 'otlp-document':
+      return aggregateOtlpDocumentPart(data.task);
+  }
+}
+
+/** A result's buffers, moved to the caller rather than copied: its state's, and an OTLP range's lists of traces. */
+export function resultBuffers(result: RangeTaskResult): ArrayBuffer[] {
+  const own = transferables(result.state);
+  return 'localTraces' in result ? [...own, result.localTraces.buffer as ArrayBuffer, result.skippedTraces.buffer as ArrayBuffer] : own;
+}
