@@ -115,7 +115,7 @@ export function createProgram(terminal: Terminal = processTerminal(), onExit: (c
     .addOption(metrics())
     .addOption(lenient())
     .addOption(
-      new Option('--threads <n>', 'worker threads for large JSON Lines (records or OTLP) and JSON array metrics files: a number or "auto" (default: one per core from 64 MiB)').argParser(threadCount),
+      new Option('--threads <n>', 'threads for large JSON Lines (records or OTLP) and JSON array metrics files, this one and n - 1 workers: a number or "auto" (default: one per core from 64 MiB)').argParser(threadCount),
     )
     .addOption(output())
     .addOption(outAlias('--out'))

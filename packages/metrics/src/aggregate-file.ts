@@ -60,7 +60,7 @@ export interface AggregateFileResult {
  * summaries and analysis. It differs from `readRecords` + `add` in three ways, none visible in the summary:
  * records are not handed out (so none needs a derived execution id, the costliest step for the original's
  * snake_case files); `teamId` skips other teams before parsing; and large JSON Lines files and JSON arrays are
- * split into byte ranges at record boundaries, each aggregated on a worker thread and merged exactly, so the summary
+ * split into byte ranges at record boundaries, each aggregated on a thread of its own and merged exactly, so the summary
  * equals the single-thread one to the last bit (see `MetricsAggregator.merge`). For OTLP JSON Lines, the spans
  * of traces near a range boundary are assembled on the calling thread, with the watermark a single-thread read
  * would have, so late spans and grace windows come out the same.
