@@ -17,8 +17,8 @@ import { NotStreamable, streamOtlpDocument } from './internal/otlp-document';
 import { documentPartTasks, findDocumentCut, mergeDocumentParts } from './internal/otlp-document-parts';
 import type { OtlpDocumentPartResult, OtlpDocumentPartTask } from './internal/otlp-document-parts';
 import type { OtlpPlan, OtlpRangeResult } from './internal/otlp-range';
-import { runRangeTask } from './internal/range-task';
-import type { RangeTaskData, RangeTaskResult } from './internal/range-task';
+import { runFromQueue } from './internal/range-task';
+import type { RangeTaskData, RangeTaskQueue, RangeTaskResult } from './internal/range-task';
 import { RecordParser } from './internal/record-parser';
 import { emptyReport } from './read-options';
 import type { ReadOptions, ReadReport, SkippedInput } from './read-options';
@@ -40,8 +40,8 @@ export interface AggregateFileOptions extends ReadOptions {
    * files of at least `PARALLEL_MIN_BYTES`, else 1. One OTLP document uses two threads at most (a head and a
    * tail part); `.gz` files and reads with an `onSkip` callback use one thread. OTLP input whose traces cannot
    * be split exactly (see docs/metrics.md) is read again on one thread: `AggregateFileResult.threads` is then 1.
-   * With n threads the calling thread reads one share itself (its event loop is busy meanwhile) and n - 1 worker
-   * threads the others.
+   * With n threads the calling thread reads shares itself (its event loop is busy meanwhile) beside n - 1 worker
+   * threads.
    */
   threads?: number | 'auto';
 }
@@ -286,15 +286,15 @@ function newWorker(kind: RangeTaskData['kind']): Worker {
 
 /** A worker thread started before its task is known (see `inThreads`). */
 interface BootingWorker {
-  /** Hands the worker its task; resolves with the one message it sends back. */
-  run<R>(data: RangeTaskData): Promise<R>;
+  /** Hands the worker the read's task queue; resolves with the one message it sends back. */
+  run<R>(queue: RangeTaskQueue): Promise<R>;
   /** Stops a worker that is given no task. */
   cancel(): void;
 }
 
 function bootWorker(kind: RangeTaskData['kind']): BootingWorker {
   const worker = newWorker(kind);
-  let given: RangeTaskData | undefined;
+  let given: RangeTaskQueue | undefined;
   let answered = false;
   const answer = new Promise<unknown>((resolve, reject) => {
     // Settled by the message, not by the thread's exit: tearing down a worker's heap took 15-130 ms, which the
@@ -306,17 +306,17 @@ function bootWorker(kind: RangeTaskData['kind']): BootingWorker {
     worker.once('error', reject);
     worker.once('exit', (code) => {
       if (answered) return;
-      const task = given?.task;
-      const what = task === undefined ? 'before its task' : `for ${task.path} (${JSON.stringify('start' in task ? task.start : task.part)})`;
+      const task = given?.tasks[0]?.task;
+      const what = task === undefined ? 'before its task' : `reading ${task.path}`;
       reject(new Error(`metrics worker thread ${what} exited with code ${code} and no result`));
     });
   });
   // A worker that fails before `run` is reported by `run`, not as an unhandled rejection.
   answer.catch(() => undefined);
   return {
-    run<R>(data: RangeTaskData): Promise<R> {
-      given = data;
-      worker.postMessage(data);
+    run<R>(queue: RangeTaskQueue): Promise<R> {
+      given = queue;
+      worker.postMessage(queue);
       return answer as Promise<R>;
     },
     cancel(): void {
@@ -326,17 +326,18 @@ function bootWorker(kind: RangeTaskData['kind']): BootingWorker {
 }
 
 /**
- * The tasks `plan` gives, the first on this thread (which would otherwise only wait) and each other on a worker
- * of its own. The `n - 1` workers are started before `plan` runs, so that they start up (a thread, an isolate, the
- * module loaded: 40-100 ms) while this thread finds the ranges and scans their boundaries; one worker fewer also
- * leaves more of the cores to that scan. Undefined when `plan` gives no task (workers given none are stopped); else
- * the results, in the tasks' order.
+ * The tasks `plan` gives, run on this thread (which would otherwise only wait) and up to `n - 1` workers: this
+ * thread runs the first task, then each thread takes the next task not yet taken until none is left (more tasks
+ * than threads balance the threads when one core is slower for a while). The workers are started before `plan`
+ * runs, so that they start up (a thread, an isolate, the module loaded: 40-100 ms) while this thread finds the
+ * ranges and scans their boundaries. Undefined when `plan` gives no task (workers given none are stopped); else
+ * the results, in the tasks' order, and the threads that ran them.
  */
 async function inThreads<R extends RangeTaskResult>(
   kind: RangeTaskData['kind'],
   n: number,
   plan: () => Promise<RangeTaskData[] | undefined> | RangeTaskData[] | undefined,
-): Promise<R[] | undefined> {
+): Promise<{ results: R[]; threads: number } | undefined> {
   const workers = Array.from({ length: n - 1 }, () => bootWorker(kind));
   let tasks: RangeTaskData[] | undefined;
   try {
@@ -346,17 +347,24 @@ async function inThreads<R extends RangeTaskResult>(
     throw e;
   }
   const given = tasks ?? [];
-  for (const w of workers.slice(Math.max(0, given.length - 1))) w.cancel();
+  const helpers = Math.max(0, Math.min(workers.length, given.length - 1));
+  for (const w of workers.slice(helpers)) w.cancel();
   if (given.length === 0) return undefined;
-  const running = given.slice(1).map((task, k) => workers[k]!.run<R>(task)); // k < given.length - 1 <= workers.length
-  let first: R;
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  next[0] = 1; // task 0 is this thread's, so that it is this thread's whatever the workers' timing
+  const queue: RangeTaskQueue = { tasks: given, next };
+  const running = workers.slice(0, helpers).map((w) => w.run<[number, R][]>(queue));
+  let mine: [number, RangeTaskResult][];
   try {
-    first = (await runRangeTask(given[0]!)) as R; // a task of kind `kind` gives an R
+    mine = await runFromQueue(queue, 0);
   } catch (e) {
     for (const w of workers) w.cancel();
     throw e;
   }
-  return [first, ...(await Promise.all(running))];
+  const results: R[] = new Array<R>(given.length);
+  // A task of kind `kind` gives an R; every index below given.length is taken by exactly one thread.
+  for (const [k, r] of [...mine, ...(await Promise.all(running)).flat()]) results[k] = r as R;
+  return { results, threads: helpers + 1 };
 }
 
 /** What every range task carries from the caller's options. */
@@ -364,14 +372,23 @@ function taskOptions(path: string, options: AggregateFileOptions): Omit<RangeTas
   return { path, lenient: options.lenient === true, maxReportedSkips: options.maxReportedSkips, teamId: options.teamId, formations: options.formations };
 }
 
+/**
+ * Byte ranges per thread for JSON Lines of records. More ranges than threads let the threads even out (see
+ * `inThreads`): a thread on a core slowed for a while, or reading records that cost more per byte (teams that grew
+ * over the year), takes fewer of them. With one range each, one run waited 10.6 s for the slower thread against
+ * 7.0 s for the other. Each range costs a merge of its figures: nothing measurable on a quiet machine (1M autotune
+ * lines, median ratio of alternating pairs 0.993).
+ */
+const LINES_RANGES_PER_THREAD = 4;
+
 /** JSON Lines of records over byte ranges; undefined when the file has no second range. */
 async function aggregateInWorkers(path: string, size: number, n: number, options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
   const base = taskOptions(path, options);
-  const results = await inThreads<RangeResult>('lines', n, async () => {
-    const ranges = await splitAtLines(path, size, n);
+  const read = await inThreads<RangeResult>('lines', n, async () => {
+    const ranges = await splitAtLines(path, size, n * LINES_RANGES_PER_THREAD);
     return ranges.length > 1 ? ranges.map(([start, end]): RangeTaskData => ({ kind: 'lines', task: { ...base, start, end } })) : undefined;
   });
-  return results === undefined ? undefined : mergeInFileOrder(path, 'jsonl', results, options);
+  return read === undefined ? undefined : mergeInFileOrder(path, 'jsonl', read.results, options, read.threads);
 }
 
 /**
@@ -387,6 +404,7 @@ function mergeInFileOrder(
   format: 'jsonl' | 'json-array',
   results: readonly (Omit<RangeResult, 'lines'> & { lines: number | undefined; start?: number; elements?: number; verified?: boolean })[],
   options: AggregateFileOptions,
+  threads: number,
 ): AggregateFileResult {
   const maxSkips = options.maxReportedSkips ?? 5;
   const aggregator = new MetricsAggregator();
@@ -415,7 +433,7 @@ function mergeInFileOrder(
     firstIndex += r.elements ?? 0;
     if (r.verified === false) break;
   }
-  return { aggregator, report, threads: results.length };
+  return { aggregator, report, threads };
 }
 
 /** Newlines in the first `end` bytes of a file. */
@@ -448,11 +466,11 @@ function splitArray(path: string, size: number, n: number): number[] {
 /** A JSON array of records in parts; undefined when no second part start was found. */
 async function aggregateArrayInWorkers(path: string, size: number, n: number, options: AggregateFileOptions): Promise<AggregateFileResult | undefined> {
   const base = taskOptions(path, options);
-  const results = await inThreads<ArrayRangeResult>('array', n, () => {
+  const read = await inThreads<ArrayRangeResult>('array', n, () => {
     const starts = splitArray(path, size, n);
     return starts.length > 1 ? starts.map((start, k): RangeTaskData => ({ kind: 'array', task: { ...base, start, stopAt: starts[k + 1] ?? -1 } })) : undefined;
   });
-  return results === undefined ? undefined : mergeInFileOrder(path, 'json-array', results, options);
+  return read === undefined ? undefined : mergeInFileOrder(path, 'json-array', read.results, options, read.threads);
 }
 
 /**
@@ -462,17 +480,17 @@ async function aggregateArrayInWorkers(path: string, size: number, n: number, op
  */
 async function aggregateOtlpInWorkers(path: string, size: number, n: number, options: AggregateFileOptions, otlpSkip: boolean): Promise<AggregateFileResult | undefined> {
   const planned: { plans?: OtlpPlan[] } = {};
-  const results = await inThreads<OtlpRangeResult>('otlp', n, async () => {
+  const read = await inThreads<OtlpRangeResult>('otlp', n, async () => {
     const ranges = await splitAtLines(path, size, n);
     if (ranges.length <= 1) return undefined;
     const plans = (planned.plans = planOtlpRanges(path, ranges));
     return ranges.map(([start, end], k): RangeTaskData => ({ kind: 'otlp', task: { ...taskOptions(path, options), start, end, otlp: options.otlp, plan: plans[k]!, otlpSkip } }));
   });
-  if (results === undefined || planned.plans === undefined) return undefined;
+  if (read === undefined || planned.plans === undefined) return undefined;
   const plans = planned.plans;
-  if (results.some((r) => r.skipConflict)) throw new OtlpSkipConflict('a range could not skip other teams exactly');
-  const merged = mergeOtlpRanges(path, results, plans, options);
-  return merged === undefined ? undefined : { ...merged, threads: results.length };
+  if (read.results.some((r) => r.skipConflict)) throw new OtlpSkipConflict('a range could not skip other teams exactly');
+  const merged = mergeOtlpRanges(path, read.results, plans, options);
+  return merged === undefined ? undefined : { ...merged, threads: read.threads };
 }
 
 /**
@@ -491,11 +509,11 @@ async function aggregateOtlpDocumentInParts(path: string, size: number, options:
     return tasks.map((task): RangeTaskData => ({ kind: 'otlp-document', task }));
   });
   if (parts === undefined || planned.tasks === undefined) return undefined;
-  const [head, tail] = parts;
+  const [head, tail] = parts.results;
   // A run built early that a later span of its batch would have joined: read again, without early builds.
   if (head!.earlyConflict || tail!.earlyConflict) return aggregateOtlpDocumentInParts(path, size, options, false);
   const merged = mergeDocumentParts(path, planned.tasks, head!, tail!, options);
-  return merged === undefined ? undefined : { ...merged, threads: 2 };
+  return merged === undefined ? undefined : { ...merged, threads: parts.threads };
 }
 
 /**

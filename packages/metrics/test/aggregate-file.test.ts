@@ -179,6 +179,18 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     expect(out.single).toEqual(out.viaReadRecords);
   }, 120_000);
 
+  it('threads share one task queue: every range is run once, by this thread or a worker, and the counter is shared', async () => {
+    const path = join(dir, 'queue.jsonl');
+    writeSnakeLines(path, 4000, 14);
+    const out = (await child(['queue', path, '8'])) as { mine: number[]; theirs: number[]; counter: number; records: number[] };
+    // This thread runs range 0 untaken, then each thread takes ranges until one add finds none left: 1 + 7 + 2.
+    // A counter copied into the worker instead of shared would end at 9 here, and ranges would run twice.
+    expect(out.counter).toBe(10);
+    expect(out.mine[0]).toBe(0);
+    expect([...out.mine, ...out.theirs].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(out.records.reduce((a, b) => a + b, 0)).toBe(4000);
+  }, 120_000);
+
   it('with teamId gives exactly that team of the single-thread summary', async () => {
     const path = join(dir, 'parallel-team.jsonl');
     writeSnakeLines(path, 3000, 12);

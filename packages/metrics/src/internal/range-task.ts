@@ -37,3 +37,22 @@ export function resultBuffers(result: RangeTaskResult): ArrayBuffer[] {
   const own = transferables(result.state);
   return 'localTraces' in result ? [...own, result.localTraces.buffer as ArrayBuffer, result.skippedTraces.buffer as ArrayBuffer] : own;
 }
+
+/**
+ * The tasks of one read, shared by the threads that run them: each takes the next task not yet taken (`next`, a
+ * counter in shared memory) until none is left, so a thread on a busier core runs fewer of them.
+ */
+export interface RangeTaskQueue {
+  tasks: readonly RangeTaskData[];
+  /** One Int32 on a SharedArrayBuffer: the index of the next task to take (posting it to a worker shares it). */
+  next: Int32Array;
+}
+
+/** Run tasks from `queue` until none is left, `first` (already taken) first; each result with its task's index. */
+export async function runFromQueue(queue: RangeTaskQueue, first?: number): Promise<[number, RangeTaskResult][]> {
+  const done: [number, RangeTaskResult][] = [];
+  for (let k = first ?? Atomics.add(queue.next, 0, 1); k < queue.tasks.length; k = Atomics.add(queue.next, 0, 1)) {
+    done.push([k, await runRangeTask(queue.tasks[k]!)]); // k < queue.tasks.length
+  }
+  return done;
+}

@@ -3,13 +3,20 @@
 //   compare <file> <threads> [teamId]   prints {threads, single, parallel, viaReadRecords} summaries as JSON
 //   error <file> <threads> [teamId]     prints the error a strict read throws (null for none) and the runs read
 //   memory <file>                       aggregates, prints peak RSS and the team's member count
+//   queue <file> <ranges>               one real worker and this thread take <ranges> JSON Lines ranges from one task
+//                                       queue; prints the indexes each ran, the shared counter after, and the
+//                                       records of the results by index
 //   lenient <file> <threads>            prints {threads, single, parallel} summaries and skip reports of lenient reads
 //   otlp-general <file> <threads> [lenient] [document]
 //                                       prints {threads, single, parallel, general} summaries and reports, where
 //                                       `general` reads the file through the public API only: JSON.parse of each
 //                                       line (or of the whole document) and OtlpAssembler#addDocument, the general
 //                                       reader the fast OTLP reader must agree with
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { runFromQueue } from '../../src/internal/range-task';
+import type { RangeTaskData, RangeTaskQueue, RangeTaskResult } from '../../src/internal/range-task';
 import { aggregateFile, MetricsAggregator, MetricsError, OtlpAssembler, readRecords } from '@autotune/metrics';
 import type { ExecutionRecord, MetricsSummary, OtlpSink, ReadReport } from '@autotune/metrics';
 
@@ -124,6 +131,32 @@ async function main(): Promise<void> {
     const parallel = await read(Number(arg));
     const g = 'error' in general ? general : { summary: plain(general.summary), report: general.report };
     process.stdout.write(json({ general: g, single, parallel }));
+  } else if (mode === 'queue') {
+    // Cut at the newlines nearest to equal shares, as aggregateFile does.
+    const text = readFileSync(file);
+    const n = Number(arg);
+    const cuts = [0];
+    for (let k = 1; k < n; k++) cuts.push(text.indexOf(10, Math.floor((text.length * k) / n)) + 1);
+    cuts.push(statSync(file).size);
+    const tasks: RangeTaskData[] = cuts.slice(0, -1).map((start, k) => ({
+      kind: 'lines',
+      task: { path: file, start, end: cuts[k + 1]!, lenient: false, maxReportedSkips: undefined, teamId: undefined, formations: undefined },
+    }));
+    const next = new Int32Array(new SharedArrayBuffer(4));
+    next[0] = 1;
+    const queue: RangeTaskQueue = { tasks, next };
+    const entry = join(__dirname, '..', '..', 'src', 'internal', 'range-worker.ts');
+    const worker = new Worker(`require(${JSON.stringify(entry)});`, { eval: true });
+    const theirs = new Promise<[number, RangeTaskResult][]>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    worker.postMessage(queue);
+    const mine = await runFromQueue(queue, 0);
+    const other = await theirs;
+    const records: number[] = [];
+    for (const [k, r] of [...mine, ...other]) records[k] = r.records;
+    process.stdout.write(json({ mine: mine.map(([k]) => k), theirs: other.map(([k]) => k), counter: next[0], records }));
   } else if (mode === 'memory') {
     const { aggregator } = await aggregateFile(file, { threads: 1 });
     const teams = aggregator.summary().teams;
