@@ -17,7 +17,7 @@ import { NotStreamable, streamOtlpDocument } from './internal/otlp-document';
 import { documentPartTasks, findDocumentCut, mergeDocumentParts } from './internal/otlp-document-parts';
 import type { OtlpDocumentPartResult, OtlpDocumentPartTask } from './internal/otlp-document-parts';
 import type { OtlpPlan, OtlpRangeResult } from './internal/otlp-range';
-import { runFromQueue } from './internal/range-task';
+import { rangeTaskQueue, runFromQueue } from './internal/range-task';
 import type { RangeTaskData, RangeTaskQueue, RangeTaskResult } from './internal/range-task';
 import { RecordParser } from './internal/record-parser';
 import { emptyReport } from './read-options';
@@ -350,9 +350,7 @@ async function inThreads<R extends RangeTaskResult>(
   const helpers = Math.max(0, Math.min(workers.length, given.length - 1));
   for (const w of workers.slice(helpers)) w.cancel();
   if (given.length === 0) return undefined;
-  const next = new Int32Array(new SharedArrayBuffer(4));
-  next[0] = 1; // task 0 is this thread's, so that it is this thread's whatever the workers' timing
-  const queue: RangeTaskQueue = { tasks: given, next };
+  const queue = rangeTaskQueue(given);
   const running = workers.slice(0, helpers).map((w) => w.run<[number, R][]>(queue));
   let mine: [number, RangeTaskResult][];
   try {

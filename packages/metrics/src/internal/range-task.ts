@@ -19,7 +19,7 @@ export type RangeTaskData =
 export type RangeTaskResult = RangeResult | ArrayRangeResult | OtlpRangeResult | OtlpDocumentPartResult;
 
 /** Run one task on this thread. Only a streamed document part reads asynchronously; the others are done on return. */
-export async function runRangeTask(data: RangeTaskData): Promise<RangeTaskResult> {
+async function runRangeTask(data: RangeTaskData): Promise<RangeTaskResult> {
   switch (data.kind) {
     case 'lines':
       return aggregateRange(data.task);
@@ -46,6 +46,16 @@ export interface RangeTaskQueue {
   tasks: readonly RangeTaskData[];
   /** One Int32 on a SharedArrayBuffer: the index of the next task to take (posting it to a worker shares it). */
   next: Int32Array;
+}
+
+/**
+ * A queue of `tasks` whose task 0 is kept for the thread that made it (`runFromQueue(queue, 0)`), so that it is that
+ * thread's whatever the workers' timing; the other threads start at task 1.
+ */
+export function rangeTaskQueue(tasks: readonly RangeTaskData[]): RangeTaskQueue {
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  next[0] = 1;
+  return { tasks, next };
 }
 
 /** Run tasks from `queue` until none is left, `first` (already taken) first; each result with its task's index. */

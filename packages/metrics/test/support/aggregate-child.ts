@@ -15,8 +15,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { runFromQueue } from '../../src/internal/range-task';
-import type { RangeTaskData, RangeTaskQueue, RangeTaskResult } from '../../src/internal/range-task';
+import { rangeTaskQueue, runFromQueue } from '../../src/internal/range-task';
+import type { RangeTaskData, RangeTaskResult } from '../../src/internal/range-task';
 import { aggregateFile, MetricsAggregator, MetricsError, OtlpAssembler, readRecords } from '@autotune/metrics';
 import type { ExecutionRecord, MetricsSummary, OtlpSink, ReadReport } from '@autotune/metrics';
 
@@ -142,9 +142,7 @@ async function main(): Promise<void> {
       kind: 'lines',
       task: { path: file, start, end: cuts[k + 1]!, lenient: false, maxReportedSkips: undefined, teamId: undefined, formations: undefined },
     }));
-    const next = new Int32Array(new SharedArrayBuffer(4));
-    next[0] = 1;
-    const queue: RangeTaskQueue = { tasks, next };
+    const queue = rangeTaskQueue(tasks);
     const entry = join(__dirname, '..', '..', 'src', 'internal', 'range-worker.ts');
     const worker = new Worker(`require(${JSON.stringify(entry)});`, { eval: true });
     const theirs = new Promise<[number, RangeTaskResult][]>((resolve, reject) => {
@@ -156,7 +154,7 @@ async function main(): Promise<void> {
     const other = await theirs;
     const records: number[] = [];
     for (const [k, r] of [...mine, ...other]) records[k] = r.records;
-    process.stdout.write(json({ mine: mine.map(([k]) => k), theirs: other.map(([k]) => k), counter: next[0], records }));
+    process.stdout.write(json({ mine: mine.map(([k]) => k), theirs: other.map(([k]) => k), counter: queue.next[0], records }));
   } else if (mode === 'memory') {
     const { aggregator } = await aggregateFile(file, { threads: 1 });
     const teams = aggregator.summary().teams;
