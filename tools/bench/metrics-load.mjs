@@ -12,16 +12,23 @@
 // and prints one table with the machine, date and load average.
 //
 //   npm run build && node tools/bench/metrics-load.mjs [--records N] [--repeat R] [--formats a,b] [--passes bare,all,...]
-//                                                      [--otlp-json-spans N] [--quiet]
+//                                                      [--otlp-json-spans N] [--quiet] [--cache warm|cold|as-is]
 //
 // Every run records the CPU time the rest of the machine used meanwhile (Linux /proc/stat), and the table says
 // how much; with --quiet a run during which others used over a tenth of a core is repeated (up to 5 times).
+//
+// The page cache is set alike before every pass (--cache, default warm): the file is read through first (untimed);
+// with cold it is dropped from this machine's cache (GNU dd iflag=nocache; a virtual machine's host may still hold
+// it); as-is leaves it as it is. Some machines drop cached pages all the time (this one: about 7 MB/s while idle),
+// so a pass read a varying share of a 2 GB file from disk, and a read from disk costs kernel CPU (here up to 1.2 s a
+// GB) that a one-thread pass leaves to the idle core and a two-thread pass cannot. Each run reports what it read
+// from disk (getrusage blocks in).
 //
 // OTLP files are sized in spans: --records N gives about N spans (runs = N / 6.5; a run has one workflow span
 // and 3-8 member spans). autotune streams a single OTLP document span by span, but the bare pass parses it
 // whole and V8 caps a string at about 512 MiB, so otlp-json is sized by --otlp-json-spans (default 200,000).
 import { spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -80,8 +87,9 @@ async function child(pass, file, format) {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   // maxRSS is in KiB: the process's peak resident set, worker threads included. CPU time is every thread's
   // (user + system): on a machine shared with other jobs it shows the work done, whatever the wall clock says.
+  // fsRead counts 512-byte blocks read from disk by every thread.
   const u = process.resourceUsage();
-  process.stdout.write(JSON.stringify({ pass, seconds, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, peakRssMb: u.maxRSS / 1024, ...result }));
+  process.stdout.write(JSON.stringify({ pass, seconds, cpuSeconds: (u.userCPUTime + u.systemCPUTime) / 1e6, peakRssMb: u.maxRSS / 1024, diskMb: (u.fsRead * 512) / 2 ** 20, ...result }));
 }
 
 function median(xs) {
@@ -106,13 +114,32 @@ function machineBusySeconds() {
   }
 }
 
+/** Reads a file through (into the page cache), untimed. */
+function warm(file) {
+  const buf = Buffer.allocUnsafe(8 << 20);
+  const fd = openSync(file, 'r');
+  try {
+    for (let pos = 0, n; (n = readSync(fd, buf, 0, buf.length, pos)) > 0; pos += n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Drops a file's pages from the page cache (GNU dd: with count=0, iflag=nocache drops the whole file). */
+function evict(file) {
+  const res = spawnSync('dd', [`if=${file}`, 'iflag=nocache', 'count=0', 'status=none'], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`--cache cold: dd could not drop ${file} from the page cache: ${res.stderr || res.error?.message}`);
+}
+
 /**
  * One pass in a fresh child. `otherCpu` is the CPU time the rest of the machine used meanwhile (busy time minus
  * the child's own): on a shared 2-core machine a parallel pass is only measured when it had the cores to itself.
  * With `--quiet`, a pass during which others used more than a tenth of a core is run again (up to 5 times).
  */
-function run(pass, file, format, quiet) {
+function run(pass, file, format, quiet, cache) {
   for (let attempt = 1; ; attempt++) {
+    if (cache === 'warm') warm(file);
+    else if (cache === 'cold') evict(file);
     const before = machineBusySeconds();
     const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', pass, file, format], { encoding: 'utf8', maxBuffer: 1 << 20 });
     const after = machineBusySeconds();
@@ -134,6 +161,8 @@ async function main() {
   const count = Number(opt('--records', '1000000'));
   const repeat = Number(opt('--repeat', '3'));
   const quiet = args.includes('--quiet');
+  const cache = opt('--cache', 'warm');
+  if (!['warm', 'cold', 'as-is'].includes(cache)) throw new Error(`--cache must be warm, cold or as-is, got ${cache}`);
   const otlpJsonSpans = Number(opt('--otlp-json-spans', '200000'));
   const formats = opt('--formats', FORMATS.join(',')).split(',');
   const passes = opt('--passes', Object.keys(PASSES).join(',')).split(',');
@@ -162,16 +191,19 @@ async function main() {
     const res = Object.fromEntries(passes.map((p) => [p, []]));
     // Alternate the passes, so that drift in machine load hits all alike.
     for (let k = 0; k < repeat; k++) {
-      for (const pass of Object.keys(res)) res[pass].push(run(pass, pass === 'bare' ? bareFile : file, format, quiet));
+      for (const pass of Object.keys(res)) res[pass].push(run(pass, pass === 'bare' ? bareFile : file, format, quiet, cache));
     }
     for (const list of Object.values(res)) all.push(...list);
     const bare = median(res.bare.map((r) => r.seconds));
     const bareCpu = median(res.bare.map((r) => r.cpuSeconds));
+    // Ratios are paired: the median of each round's ratio to that round's bare pass, so that a machine whose speed
+    // drifts over minutes moves both sides of a ratio alike.
+    const paired = (pass, key) => median(res[pass].map((r, k) => r[key] / res.bare[k][key]));
     const cell = (pass) => {
       if (!res[pass]) return '- | - | -';
       const t = median(res[pass].map((r) => r.seconds));
       const c = median(res[pass].map((r) => r.cpuSeconds));
-      return `${t.toFixed(2)} (${(t / bare).toFixed(2)}x) | ${c.toFixed(1)} (${(c / bareCpu).toFixed(2)}x) | ${Math.max(...res[pass].map((r) => r.peakRssMb)).toFixed(0)}`;
+      return `${t.toFixed(2)} (${paired(pass, 'seconds').toFixed(2)}x) | ${c.toFixed(1)} (${paired(pass, 'cpuSeconds').toFixed(2)}x) | ${Math.max(...res[pass].map((r) => r.peakRssMb)).toFixed(0)}`;
     };
     const size = statSync(file).size / 2 ** 20;
     rows.push(
@@ -188,7 +220,11 @@ async function main() {
     const worst = Math.max(...kept.map((r) => r.otherCpu / r.seconds));
     console.log(`Other processes during the ${kept.length} timed runs: ${kept.reduce((a, r) => a + r.otherCpu, 0).toFixed(1)} CPU seconds in all, at most ${(100 * worst).toFixed(0)}% of a core in one run${quiet ? ' (--quiet: runs over 10% were repeated, up to 5 times)' : ''}.`);
   }
-  console.log(`${count.toLocaleString('en-US')} runs per file (OTLP: about ${count.toLocaleString('en-US')} spans as JSON Lines, ${otlpJsonSpans.toLocaleString('en-US')} as one document); median of ${repeat} alternating runs, peak RSS the largest. Wall seconds (ratio to bare) | CPU seconds of all threads (ratio to bare) | peak RSS MB.\n`);
+  if (kept.length > 0) {
+    const disk = kept.map((r) => r.diskMb ?? 0);
+    console.log(`Page cache: ${cache} before every pass; read from disk during the timed runs: ${disk.reduce((a, b) => a + b, 0).toFixed(0)} MB in all, at most ${Math.max(...disk).toFixed(0)} MB in one run.`);
+  }
+  console.log(`${count.toLocaleString('en-US')} runs per file (OTLP: about ${count.toLocaleString('en-US')} spans as JSON Lines, ${otlpJsonSpans.toLocaleString('en-US')} as one document); median of ${repeat} alternating rounds, peak RSS the largest. Wall seconds (ratio to bare: median of the rounds' ratios) | CPU seconds of all threads (ratio to bare) | peak RSS MB.\n`);
   console.log('| format | MB | records | bare s | bare CPU s | bare RSS | all teams: s | CPU s | RSS | --team-id: s | CPU s | RSS | 1 thread: s | CPU s | RSS |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
