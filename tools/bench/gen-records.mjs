@@ -222,7 +222,7 @@ export async function generateRecords(path, count = 1_000_000, seed = 42, format
   await new Promise((resolve, reject) => out.end(tail, (/** @type {Error | null | undefined} */ err) => (err ? reject(err) : resolve())));
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [path, count = '1000000', seed = '42', format = 'autotune-jsonl'] = process.argv.slice(2);
   if (!path) {
     console.error(`usage: node tools/bench/gen-records.mjs <out> [count=1000000] [seed=42] [format: ${FORMATS.join(' | ')}]`);
