@@ -20,7 +20,7 @@
 // The page cache is set alike before every pass (--cache, default warm): the file is read through first (untimed);
 // with cold it is dropped from this machine's cache (GNU dd iflag=nocache; a virtual machine's host may still hold
 // it); as-is leaves it as it is. Some machines drop cached pages all the time (this one: about 7 MB/s while idle),
-// so a pass read a varying share of a 2 GB file from disk, and a read from disk costs kernel CPU (here up to 1.2 s a
+// so a pass read a varying share of a 2 GB file from disk, and a read from disk costs kernel CPU (here up to 2.3 s a
 // GB) that a one-thread pass leaves to the idle core and a two-thread pass cannot. Each run reports what it read
 // from disk (getrusage blocks in).
 //
