@@ -315,6 +315,26 @@ describe('fast OTLP reader', () => {
     expect(fastReadStats.bails).toBe(before);
   });
 
+  it('keeps the attribute heads it remembers apart: keys of one length and last letter, kinds that change, shapes that alternate', () => {
+    // The reader remembers the text before each place's value (`AttributeHeads`) and first checks a head's key
+    // length and last letter; these keys collide on both, and the same key changes kind from span to span.
+    const rand = prng(23);
+    const keys = ['team.ab', 'tean.ab', 'team.xb', 'x.ab', 'team.abc', 'gen_ai.agent.name'];
+    const values = [(): string | number | boolean => `v${Math.floor(rand() * 5)}`, () => Math.floor(rand() * 100), () => rand() / 7, () => rand() < 0.5];
+    const before = fastReadStats.bails;
+    for (let run = 0; run < 300; run++) {
+      const d = document(rand, run);
+      for (const s of spansOf(d)) {
+        // Two shapes most of the time, as a run's workflow and member spans; now and then a random one.
+        const shape = rand() < 0.8 ? run % 2 : 2 + Math.floor(rand() * 50);
+        const local = prng(shape);
+        s.attributes = Array.from({ length: 1 + Math.floor(local() * 6) }, () => attr(keys[Math.floor(local() * keys.length)]!, values[Math.floor(local() * values.length)]!()));
+      }
+      expect(compare(JSON.stringify(d))).toBe(true);
+    }
+    expect(fastReadStats.bails).toBe(before);
+  });
+
   it('reads numbers as JSON.parse does: 2,000 decimals as written, of 1 to 18 digits, signs, points and exponents', () => {
     // Numbers as written, not as JSON.stringify normalises them: a short decimal is read from its digits and a
     // power of ten (exact), anything else through Number; both must round as JSON.parse rounds.

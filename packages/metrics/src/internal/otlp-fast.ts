@@ -438,12 +438,24 @@ interface AttributeHeads {
   text: string[];
   key: string[];
   kind: number[];
+  /**
+   * Where the key's closing quote is in the head, and the key's last character: checked before the head's text
+   * is compared, so a head of another key is mostly passed over without cutting a substring (-1: an empty way).
+   */
+  quoteAt: number[];
+  lastChar: number[];
 }
 const MAX_HEADS = 32;
 const HEAD_WAYS = 4;
 const newHeads = (): AttributeHeads => {
   const n = MAX_HEADS * HEAD_WAYS;
-  return { text: new Array<string>(n).fill('\u0000'), key: new Array<string>(n).fill(''), kind: new Array<number>(n).fill(0) };
+  return {
+    text: new Array<string>(n).fill('\u0000'),
+    key: new Array<string>(n).fill(''),
+    kind: new Array<number>(n).fill(0),
+    quoteAt: new Array<number>(n).fill(0),
+    lastChar: new Array<number>(n).fill(-1),
+  };
 };
 const SPAN_HEADS = newHeads();
 const RESOURCE_HEADS = newHeads();
@@ -527,11 +539,15 @@ function readCompactAttribute(out: AttrList, heads: AttributeHeads, slot: number
   const base = slot * HEAD_WAYS;
   if (slot < MAX_HEADS) {
     for (let w = base; w < base + HEAD_WAYS; w++) {
+      const quote = i + heads.quoteAt[w]!;
+      if (quote >= end || t.charCodeAt(quote) !== 34 || t.charCodeAt(quote - 1) !== heads.lastChar[w]) continue;
       const head = heads.text[w]!;
       if (!at(i, head)) continue;
       const after = compactValue(heads.kind[w]!, i + head.length);
       if (after < 0) return false;
       attrPut(out, heads.key[w]!, compactV);
+      // The head found moves to the front: spans of one shape mostly follow each other (a run's member spans).
+      if (w !== base) moveHead(heads, w, base);
       i = after;
       return true;
     }
@@ -550,17 +566,38 @@ function readCompactAttribute(out: AttrList, heads: AttributeHeads, slot: number
   attrPut(out, k, compactV);
   if (slot < MAX_HEADS) {
     // The newest head first; the oldest of the place is let go.
-    for (let w = base + HEAD_WAYS - 1; w > base; w--) {
-      heads.text[w] = heads.text[w - 1]!;
-      heads.key[w] = heads.key[w - 1]!;
-      heads.kind[w] = heads.kind[w - 1]!;
-    }
+    for (let w = base + HEAD_WAYS - 1; w > base; w--) copyHead(heads, w - 1, w);
     heads.text[base] = flatCopy(t.substring(i, b));
     heads.key[base] = k;
     heads.kind[base] = kind;
+    heads.quoteAt[base] = q - i;
+    heads.lastChar[base] = t.charCodeAt(q - 1);
   }
   i = after;
   return true;
+}
+
+function copyHead(heads: AttributeHeads, from: number, to: number): void {
+  heads.text[to] = heads.text[from]!;
+  heads.key[to] = heads.key[from]!;
+  heads.kind[to] = heads.kind[from]!;
+  heads.quoteAt[to] = heads.quoteAt[from]!;
+  heads.lastChar[to] = heads.lastChar[from]!;
+}
+
+/** Move the head at way `w` to the front way `base`, the ones before it one way back. */
+function moveHead(heads: AttributeHeads, w: number, base: number): void {
+  const text = heads.text[w]!;
+  const k = heads.key[w]!;
+  const kind = heads.kind[w]!;
+  const quoteAt = heads.quoteAt[w]!;
+  const lastChar = heads.lastChar[w]!;
+  for (let v = w; v > base; v--) copyHead(heads, v - 1, v);
+  heads.text[base] = text;
+  heads.key[base] = k;
+  heads.kind[base] = kind;
+  heads.quoteAt[base] = quoteAt;
+  heads.lastChar[base] = lastChar;
 }
 
 /**
