@@ -103,12 +103,17 @@ async function ensure(file, count, format) {
   await generateRecords(file, count, 42, format);
 }
 
-/** CPU seconds the whole machine spent busy so far (Linux /proc/stat: every state but idle and iowait), or undefined. */
-function machineBusySeconds() {
+/**
+ * CPU seconds the whole machine spent so far (Linux /proc/stat), or undefined: `tasks` is time spent running
+ * processes (user, nice, system, and steal: the host's other guests), `interrupts` is irq and softirq time, which no
+ * process is charged for. Kept apart because a bare pass causes interrupt time of its own (about 0.8 s of softirq
+ * in a 5 s pass here, scheduler softirqs as its stream's reader threads wake its main thread; a two-thread pass none):
+ * counted as "others", it made nearly every bare pass look disturbed.
+ */
+function machineCpuSeconds() {
   try {
-    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).map(Number);
-    const busy = ticks.slice(0, 8).reduce((a, b) => a + b, 0) - ticks[3] - ticks[4];
-    return busy / 100; // USER_HZ: 100 on Linux
+    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).map(Number);
+    return { tasks: (user + nice + system + steal) / 100, interrupts: (irq + softirq) / 100 }; // USER_HZ: 100 on Linux
   } catch {
     return undefined;
   }
@@ -140,12 +145,13 @@ function run(pass, file, format, quiet, cache) {
   for (let attempt = 1; ; attempt++) {
     if (cache === 'warm') warm(file);
     else if (cache === 'cold') evict(file);
-    const before = machineBusySeconds();
+    const before = machineCpuSeconds();
     const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', pass, file, format], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    const after = machineBusySeconds();
+    const after = machineCpuSeconds();
     if (res.status !== 0) throw new Error(`${pass} pass on ${file} failed: ${res.stderr}`);
     const out = JSON.parse(res.stdout);
-    out.otherCpu = before === undefined ? 0 : Math.max(0, after - before - out.cpuSeconds);
+    out.otherCpu = before === undefined ? 0 : Math.max(0, after.tasks - before.tasks - out.cpuSeconds);
+    out.interruptCpu = before === undefined ? 0 : after.interrupts - before.interrupts;
     if (!quiet || out.otherCpu <= 0.1 * out.seconds || attempt >= 5) return out;
     console.error(`${format} ${pass}: others used ${out.otherCpu.toFixed(1)} s of CPU in ${out.seconds.toFixed(1)} s: again`);
   }
@@ -193,7 +199,7 @@ async function main() {
     for (let k = 0; k < repeat; k++) {
       for (const pass of Object.keys(res)) res[pass].push(run(pass, pass === 'bare' ? bareFile : file, format, quiet, cache));
     }
-    for (const list of Object.values(res)) all.push(...list);
+    for (const [pass, list] of Object.entries(res)) all.push(...list.map((r) => ({ ...r, pass })));
     const bare = median(res.bare.map((r) => r.seconds));
     const bareCpu = median(res.bare.map((r) => r.cpuSeconds));
     // Ratios are paired: the median of each round's ratio to that round's bare pass, so that a machine whose speed
@@ -219,6 +225,13 @@ async function main() {
   if (kept.length > 0) {
     const worst = Math.max(...kept.map((r) => r.otherCpu / r.seconds));
     console.log(`Other processes during the ${kept.length} timed runs: ${kept.reduce((a, r) => a + r.otherCpu, 0).toFixed(1)} CPU seconds in all, at most ${(100 * worst).toFixed(0)}% of a core in one run${quiet ? ' (--quiet: runs over 10% were repeated, up to 5 times)' : ''}.`);
+  }
+  if (kept.length > 0) {
+    // Per second of the pass, bare passes apart from the others: see machineCpuSeconds.
+    const perSecond = (runs) => (runs.length === 0 ? 0 : runs.reduce((a, r) => a + r.interruptCpu, 0) / runs.reduce((a, r) => a + r.seconds, 0));
+    const bareRuns = kept.filter((r) => r.pass === 'bare');
+    const otherRuns = kept.filter((r) => r.pass !== 'bare');
+    console.log(`Interrupt handling (irq and softirq, charged to no process; not in "others"): ${(100 * perSecond(bareRuns)).toFixed(0)}% of a core during bare passes, ${(100 * perSecond(otherRuns)).toFixed(0)}% during the others.`);
   }
   if (kept.length > 0) {
     const disk = kept.map((r) => r.diskMb ?? 0);
