@@ -16,6 +16,7 @@
 //
 // Every run records the CPU time the rest of the machine used meanwhile (Linux /proc/stat), and the table says
 // how much; with --quiet a run during which others used over a tenth of a core is repeated (up to 5 times).
+// Interrupt time (irq, softirq) is charged to no process and reported apart: a bare pass causes some itself.
 //
 // The page cache is set alike before every pass (--cache, default warm): the file is read through first (untimed);
 // with cold it is dropped from this machine's cache (GNU dd iflag=nocache; a virtual machine's host may still hold
