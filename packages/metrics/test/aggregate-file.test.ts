@@ -289,14 +289,65 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     ['content after the closing "]"', (t: string) => `${t}{"team_id": "x"}\n`],
     ['no closing "]"', (t: string) => t.trimEnd().slice(0, -1)],
     ['a bad record as the last element', (t: string) => `${t.trimEnd().slice(0, -1).trimEnd()},\n{"team_id": "team_1", "success": 3}\n]\n`],
-  ])('reports %s at the end of an array as one thread does', async (_what, edit) => {
+  ])('reports %s at the end of an array as one thread does, with a team wanted or not', async (_what, edit) => {
     const path = join(dir, `array-end-${_what.length}.json`);
     writeSnakeLines(path, 1500, 20, { array: true });
     writeFileSync(path, edit(readFileSync(path, 'utf8')));
-    const single = await child(['error', path, '1']);
-    const out = await child(['error', path, '3']);
-    expect(single.error).toEqual(expect.stringContaining(path));
+    for (const team of [[], ['team_1']]) {
+      const single = await child(['error', path, '1', ...team]);
+      const out = await child(['error', path, '3', ...team]);
+      expect(single.error).toEqual(expect.stringContaining(path));
+      expect(out).toEqual(single);
+    }
+  }, 120_000);
+
+  // With a team wanted, array parts match whole elements with a regular expression and leave what it cannot match
+  // to the byte scanner; these check that every such element gives what one thread gives.
+  it('with teamId reads what the element matcher leaves to the byte scanner as one thread does: deep nesting, scalars, the team named in other fields, text that is not ASCII', async () => {
+    const path = join(dir, 'array-team-skim.json');
+    writeSnakeLines(path, 3000, 21, { array: true });
+    const records = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>[];
+    const deep = (k: number): unknown => (k === 0 ? [1, { a: '} ]' }] : [deep(k - 1)]);
+    const edited = records.map((r, k) =>
+      k % 97 === 5 ? { ...r, notes: deep(9) } : k % 89 === 7 ? { ...r, reviewed_by: 'team_3', note: 'for "team_3" ] }' } : k % 83 === 11 ? { ...r, notes: 'café 日本 😀 ]}' } : r,
+    );
+    const elements = edited.map((r) => JSON.stringify(r, null, 2));
+    // Elements that are not records: skipped unread by both readers, as they do not name the team.
+    elements.splice(1500, 0, '5', '[1, {"a": [2]}]', 'null');
+    writeFileSync(path, `[\n${elements.join(',\n')}\n]\n`);
+    const out = (await child(['lenient', path, '3', 'team_3'])) as { threads: number; single: { teams: object }; parallel: object; reports: { records: number; skipped: number }[] };
+    expect(out.threads).toBe(3);
+    expect(Object.keys(out.single.teams)).toEqual(['team_3']);
+    expect(out.parallel).toEqual(out.single);
+    expect(out.reports[1]).toEqual(out.reports[0]);
+    expect(out.reports[0]!.skipped).toBe(0);
+    expect(out.reports[0]!.records).toBe(records.filter((r) => r.team_id === 'team_3').length);
+  }, 120_000);
+
+  it('with teamId reports the first bad record of the team with its line and index as one thread does, and skips the same when lenient', async () => {
+    const path = join(dir, 'array-team-bad.json');
+    writeSnakeLines(path, 2000, 22, { array: true });
+    const records = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>[];
+    // Bad records of the team in a later part, one of them nested too deep for the matcher; a bad one of another team.
+    const team = 'team_2';
+    const runs = records.filter((r) => r.team_id === team).length;
+    expect(runs).toBeGreaterThan(100);
+    let seen = 0;
+    const edited = records.map((r) => {
+      if (r.team_id !== team) return r.team_id === 'team_0' && seen === 0 ? { ...r, success: 'other team: never read' } : r;
+      seen++;
+      if (seen === Math.floor(runs / 2)) return { ...r, success: 'yes', notes: [[[[[[[[['deep']]]]]]]]] };
+      return seen === Math.floor((runs * 4) / 5) ? { ...r, duration_seconds: 'slow' } : r;
+    });
+    writeFileSync(path, `[\n${edited.map((r) => JSON.stringify(r, null, 2)).join(',\n')}\n]\n`);
+    const single = await child(['error', path, '1', team]);
+    const out = await child(['error', path, '3', team]);
+    expect(single.error).toEqual(expect.stringContaining('field "success"'));
     expect(out).toEqual(single);
+    const lenient = (await child(['lenient', path, '3', team])) as { single: object; parallel: object; reports: { skipped: number; first: string[] }[] };
+    expect(lenient.parallel).toEqual(lenient.single);
+    expect(lenient.reports[1]).toEqual(lenient.reports[0]);
+    expect(lenient.reports[0]!.skipped).toBe(2);
   }, 120_000);
 
   it('reports a bad element in a later part of an array with its line in the whole file', async () => {

@@ -75,6 +75,23 @@ const TEAM_KEYS = [Buffer.from('"team_id"'), Buffer.from('"teamId"')];
 const TEAM_KEY_PREFIX = Buffer.from('"team');
 
 /**
+ * One object element matched whole (see `ArrayPart.skim`): its strings (escapes included) and the objects and
+ * arrays inside it, nested up to `depth` deep. Applied to bytes decoded as Latin-1, one character a byte, so that a
+ * match ends where the byte scanner's element ends: UTF-8 puts no ASCII byte inside a multi-byte character, and
+ * where the scanner only counts brackets, the pattern wants each closed by its own kind (a mismatch fails the match,
+ * and the scanner reads the element). Every alternative starts with a character of its own, so a failed match gives
+ * back what it read once, not in every combination.
+ */
+function elementPattern(depth: number): RegExp {
+  const plain = '[^{}\\[\\]"]';
+  const string = '"(?:[^"\\\\]|\\\\[^])*"';
+  let inner = `(?:${plain}|${string})*`;
+  for (let d = 0; d < depth; d++) inner = `(?:${plain}|${string}|\\{${inner}\\}|\\[${inner}\\])*`;
+  return new RegExp(`\\{${inner}\\}`, 'y');
+}
+const SKIM_ELEMENT = elementPattern(6);
+
+/**
  * Aggregate one part of a JSON array (see `ArrayRangeTask`). Lines and element indexes are counted from the
  * part's start; the caller shifts them.
  */
@@ -106,7 +123,8 @@ export function aggregateArrayRange(task: ArrayRangeTask): ArrayRangeResult {
  *
  * `batch` counts no lines (that costs as much as the parse saves); the line is counted from the last known one
  * when `exact` needs it (`syncLine`), and the part's total only if an error of a later part needs it (in the merge).
- * With a team wanted, `exact` alone reads: it skips other teams' elements before decoding them, cheaper than a parse.
+ * With a team wanted, `skim` reads instead of `batch`: it skips other teams' elements before decoding them (a parse
+ * of every element cost more), finding where each ends with a regular expression, and `exact` reads what it cannot.
  */
 class ArrayPart {
   error: PlainError | undefined;
@@ -150,17 +168,18 @@ class ArrayPart {
   }
 
   run(): void {
-    if (this.needles === undefined) {
-      // The first part reads its "[" exactly: every batch starts right after the byte before an element.
-      if (!this.opened) this.exact(this.pos + 1);
-      let misses = 0;
-      while (!this.done && !this.eof && misses < MAX_BATCH_MISSES) {
-        const outcome = this.batch();
-        if (outcome === 'parsed') misses = 0;
-        else misses++;
-      }
+    // The first part reads its "[" exactly: every batch starts right after the byte before an element.
+    if (!this.opened) this.exact(this.pos + 1);
+    let misses = 0;
+    while (!this.done && !this.eof && misses < MAX_BATCH_MISSES) {
+      const outcome = this.needles === undefined ? this.batch() : this.skim();
+      if (outcome === 'parsed') misses = 0;
+      else misses++;
     }
-    if (!this.done && !this.eof) this.exact(Infinity);
+    if (!this.done && !this.eof) {
+      this.syncLine(this.pos); // `exact` counts lines from a known one
+      this.exact(Infinity);
+    }
     if (this.task.stopAt < 0 || !this.verified) {
       if (!this.closed) this.fail('JSON array is not closed: the file ends before its final "]"');
     }
@@ -241,6 +260,100 @@ class ArrayPart {
       this.eof = true;
     }
     return 'parsed';
+  }
+
+  /**
+   * With a team wanted: elements from `pos` in one block of bytes, each matched whole by `SKIM_ELEMENT` (a regular
+   * expression runs natively, faster than the byte scanner's JavaScript loop), skipped unless its bytes hold one of
+   * the team id's needles, as `exact` skips them. An element that holds one is parsed and validated on its own
+   * (`elementValues`); lines are not counted (see `syncLine`). What is not plainly an object element there (the
+   * closing "]", a scalar, a mismatched bracket, an element cut by the block's end that starts the block, the next
+   * part's start) and a named element that is not a valid record are read by `exact`, one element, which reports
+   * what is wrong with its line. 'parsed' when an element was matched or the block was used up; else 'fallback'.
+   * The array's end and the next part's start are taken here too, so that no line is counted where none is needed.
+   */
+  private skim(): 'parsed' | 'fallback' {
+    const block = (this.big ??= Buffer.allocUnsafe(BATCH_BYTES));
+    const from = this.pos;
+    const n = readSync(this.fd, block, 0, block.length, from);
+    const text = block.toString('latin1', 0, n);
+    // Where each needle next occurs in the block at or after the element being read (-1: nowhere further).
+    const hits = this.needles!.map(() => -2);
+    let i = 0;
+    let matched = false;
+    for (;;) {
+      while (i < n && (isSpace(block[i]) || block[i] === COMMA)) i++;
+      this.pos = from + i;
+      if (i >= n) return n > 0 ? 'parsed' : 'fallback';
+      const start = from + i;
+      if (block[i] === CLOSE_BRACKET && n < block.length) {
+        // The array's end, the rest of the file in this block: only whitespace may follow, as `exact` checks.
+        let j = i + 1;
+        while (j < n && isSpace(block[j])) j++;
+        if (j === n) {
+          this.closed = true;
+          this.eof = true;
+          this.pos = from + n;
+          return 'parsed';
+        }
+      }
+      if (block[i] !== CLOSE_BRACKET && this.stopAt >= 0 && start >= this.stopAt) {
+        // The next part's guessed start, checked as `exact` checks it: right when an element starts exactly there.
+        if (start === this.stopAt) {
+          this.verified = true;
+          this.done = true;
+          return 'parsed';
+        }
+        this.stopAt = -1;
+      }
+      let end = -1;
+      if (block[i] === OPEN_BRACE) {
+        SKIM_ELEMENT.lastIndex = i;
+        try {
+          if (SKIM_ELEMENT.test(text)) end = SKIM_ELEMENT.lastIndex;
+        } catch {
+          end = -1; // the engine's backtracking stack ran out
+        }
+        // Cut by the block's end: the next block starts with it.
+        if (end < 0 && i > 0 && n === block.length) return 'parsed';
+      }
+      if (end < 0 || (this.named(block, i, end, hits) && !this.skimmedRecord(block, i, end))) {
+        this.syncLine(start);
+        this.exact(start + 1);
+        return matched ? 'parsed' : 'fallback';
+      }
+      this.index++;
+      matched = true;
+      i = end;
+    }
+  }
+
+  /** Whether bytes [a, b) of `block` hold one of the team's needles; `hits` keeps where each was found next. */
+  private named(block: Buffer, a: number, b: number, hits: number[]): boolean {
+    const needles = this.needles!;
+    let named = false;
+    for (let k = 0; k < needles.length; k++) {
+      const needle = needles[k]!;
+      if (hits[k] === -2 || (hits[k]! >= 0 && hits[k]! < a)) hits[k] = block.indexOf(needle, a);
+      const at = hits[k]!;
+      if (at >= 0 && at + needle.length <= b) named = true;
+    }
+    return named;
+  }
+
+  /** A named element matched by `skim`, parsed and validated alone: false, with nothing counted, when it is not a valid record. */
+  private skimmedRecord(block: Buffer, a: number, b: number): boolean {
+    let value: unknown;
+    try {
+      value = JSON.parse(decodeUtf8(block, a, b));
+    } catch {
+      return false;
+    }
+    const out = this.out;
+    if (!this.parser.elementValues([value], out)) return false;
+    for (const r of out) this.agg.add(r);
+    out.length = 0;
+    return true;
   }
 
   /** Hand on the element in bytes [from, to) of `block` (after the `pieces` before it), which began on line `startLine`. */

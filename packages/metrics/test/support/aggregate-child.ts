@@ -6,7 +6,7 @@
 //   queue <file> <ranges>               one real worker and this thread take <ranges> JSON Lines ranges from one task
 //                                       queue; prints the indexes each ran, the shared counter after, and the
 //                                       records of the results by index
-//   lenient <file> <threads>            prints {threads, single, parallel} summaries and skip reports of lenient reads
+//   lenient <file> <threads> [teamId]   prints {threads, single, parallel} summaries and skip reports of lenient reads
 //   otlp-general <file> <threads> [lenient] [document]
 //                                       prints {threads, single, parallel, general} summaries and reports, where
 //                                       `general` reads the file through the public API only: JSON.parse of each
@@ -100,8 +100,8 @@ async function main(): Promise<void> {
       process.stdout.write(json({ error: (e as Error).message, code: (e as { code?: string }).code }));
     }
   } else if (mode === 'lenient') {
-    const single = await aggregateFile(file, { threads: 1, lenient: true });
-    const parallel = await aggregateFile(file, { threads: Number(arg), lenient: true });
+    const single = await aggregateFile(file, { threads: 1, lenient: true, teamId });
+    const parallel = await aggregateFile(file, { threads: Number(arg), lenient: true, teamId });
     const skips = (r: typeof single.report) => ({ records: r.records, skipped: r.skipped, first: r.firstSkips.map((s) => s.reason) });
     process.stdout.write(
       json({
