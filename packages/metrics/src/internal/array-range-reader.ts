@@ -75,21 +75,22 @@ const TEAM_KEYS = [Buffer.from('"team_id"'), Buffer.from('"teamId"')];
 const TEAM_KEY_PREFIX = Buffer.from('"team');
 
 /**
- * One object element matched whole (see `ArrayPart.skim`): its strings (escapes included) and the objects and
- * arrays inside it, nested up to `depth` deep. Applied to bytes decoded as Latin-1, one character a byte, so that a
- * match ends where the byte scanner's element ends: UTF-8 puts no ASCII byte inside a multi-byte character, and
- * where the scanner only counts brackets, the pattern wants each closed by its own kind (a mismatch fails the match,
- * and the scanner reads the element). Every alternative starts with a character of its own, so a failed match gives
- * back what it read once, not in every combination.
+ * One object element matched whole (see `ArrayPart.skim`): its strings (escapes included) and the brackets inside it,
+ * nested up to `depth` deep. Applied to bytes decoded as Latin-1, one character a byte (UTF-8 puts no ASCII byte
+ * inside a multi-byte character), it ends where the byte scanner's element ends: like the scanner it counts brackets
+ * of either kind alike. Every alternative starts with a character of its own, so a failed match gives back what it
+ * read once, not in every combination, and the pattern grows with the depth, not twofold a level.
  */
 function elementPattern(depth: number): RegExp {
   const plain = '[^{}\\[\\]"]';
   const string = '"(?:[^"\\\\]|\\\\[^])*"';
+  const open = '[{\\[]';
+  const close = '[}\\]]';
   let inner = `(?:${plain}|${string})*`;
-  for (let d = 0; d < depth; d++) inner = `(?:${plain}|${string}|\\{${inner}\\}|\\[${inner}\\])*`;
-  return new RegExp(`\\{${inner}\\}`, 'y');
+  for (let d = 0; d < depth; d++) inner = `(?:${plain}|${string}|${open}${inner}${close})*`;
+  return new RegExp(`\\{${inner}${close}`, 'y');
 }
-const SKIM_ELEMENT = elementPattern(6);
+const SKIM_ELEMENT = elementPattern(16);
 
 /**
  * Aggregate one part of a JSON array (see `ArrayRangeTask`). Lines and element indexes are counted from the
@@ -266,10 +267,9 @@ class ArrayPart {
    * With a team wanted: elements from `pos` in one block of bytes, each matched whole by `SKIM_ELEMENT` (a regular
    * expression runs natively, faster than the byte scanner's JavaScript loop), skipped unless its bytes hold one of
    * the team id's needles, as `exact` skips them. An element that holds one is parsed and validated on its own
-   * (`elementValues`); lines are not counted (see `syncLine`). What is not plainly an object element there (the
-   * closing "]", a scalar, a mismatched bracket, an element cut by the block's end that starts the block, the next
-   * part's start) and a named element that is not a valid record are read by `exact`, one element, which reports
-   * what is wrong with its line. 'parsed' when an element was matched or the block was used up; else 'fallback'.
+   * (`elementValues`); lines are not counted (see `syncLine`). What is not plainly an object element there (a
+   * scalar, brackets nested more than 16 deep, an element cut by the block's end that starts the block) and a named
+   * element that is not a valid record are read by `exact`, one element, which reports what is wrong with its line. 'parsed' when an element was matched or the block was used up; else 'fallback'.
    * The array's end and the next part's start are taken here too, so that no line is counted where none is needed.
    */
   private skim(): 'parsed' | 'fallback' {
@@ -320,7 +320,10 @@ class ArrayPart {
       if (end < 0 || (this.named(block, i, end, hits) && !this.skimmedRecord(block, i, end))) {
         this.syncLine(start);
         this.exact(start + 1);
-        return matched ? 'parsed' : 'fallback';
+        // After matches, go on in this block (it holds the same bytes) rather than read it again.
+        if (!matched || this.done || this.eof || this.pos >= from + n) return matched ? 'parsed' : 'fallback';
+        i = this.pos - from;
+        continue;
       }
       this.index++;
       matched = true;
