@@ -269,8 +269,9 @@ class ArrayPart {
    * the team id's needles, as `exact` skips them. An element that holds one is parsed and validated on its own
    * (`elementValues`); lines are not counted (see `syncLine`). What is not plainly an object element there (a
    * scalar, brackets nested more than 16 deep, an element cut by the block's end that starts the block) and a named
-   * element that is not a valid record are read by `exact`, one element, which reports what is wrong with its line. 'parsed' when an element was matched or the block was used up; else 'fallback'.
+   * element that is not a valid record are read by `exact`, one element, which reports what is wrong with its line.
    * The array's end and the next part's start are taken here too, so that no line is counted where none is needed.
+   * 'parsed' when an element was matched or the block was used up; else 'fallback'.
    */
   private skim(): 'parsed' | 'fallback' {
     const block = (this.big ??= Buffer.allocUnsafe(BATCH_BYTES));
