@@ -108,8 +108,8 @@ async function ensure(file, count, format) {
  * CPU seconds the whole machine spent so far (Linux /proc/stat), or undefined: `tasks` is time spent running
  * processes (user, nice, system, and steal: the host's other guests), `interrupts` is irq and softirq time, which no
  * process is charged for. Kept apart because a bare pass causes interrupt time of its own (about 0.8 s of softirq
- * in a 5 s pass here, scheduler softirqs as its stream's reader threads wake its main thread; a two-thread pass none):
- * counted as "others", it made nearly every bare pass look disturbed.
+ * in a 5 s pass here, mostly scheduler softirqs; a two-thread pass next to none): counted as "others", it made nearly
+ * every bare pass look disturbed.
  */
 function machineCpuSeconds() {
   try {
