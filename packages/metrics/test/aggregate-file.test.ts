@@ -309,7 +309,7 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     const records = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>[];
     const deep = (k: number): unknown => (k === 0 ? [1, { a: '} ]' }] : [deep(k - 1)]);
     const edited = records.map((r, k) =>
-      k % 97 === 5 ? { ...r, notes: deep(k % 2 === 0 ? 9 : 19) } : k % 89 === 7 ? { ...r, reviewed_by: 'team_3', note: 'for "team_3" ] }' } : k % 83 === 11 ? { ...r, notes: 'café 日本 😀 ]}' } : r,
+      k % 97 === 5 ? { ...r, notes: deep(k % 2 === 0 ? 19 : 39) } : k % 89 === 7 ? { ...r, reviewed_by: 'team_3', note: 'for "team_3" ] }' } : k % 83 === 11 ? { ...r, notes: 'café 日本 😀 ]}' } : r,
     );
     const elements = edited.map((r) => JSON.stringify(r, null, 2));
     // Elements that are not records: skipped unread by both readers, as they do not name the team.
@@ -336,7 +336,7 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     const edited = records.map((r) => {
       if (r.team_id !== team) return r.team_id === 'team_0' && seen === 0 ? { ...r, success: 'other team: never read' } : r;
       seen++;
-      if (seen === Math.floor(runs / 2)) return { ...r, success: 'yes', notes: JSON.parse(`${'['.repeat(20)}"deep"${']'.repeat(20)}`) as unknown };
+      if (seen === Math.floor(runs / 2)) return { ...r, success: 'yes', notes: JSON.parse(`${'['.repeat(40)}"deep"${']'.repeat(40)}`) as unknown };
       return seen === Math.floor((runs * 4) / 5) ? { ...r, duration_seconds: 'slow' } : r;
     });
     writeFileSync(path, `[\n${edited.map((r) => JSON.stringify(r, null, 2)).join(',\n')}\n]\n`);

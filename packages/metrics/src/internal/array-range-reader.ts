@@ -90,7 +90,7 @@ function elementPattern(depth: number): RegExp {
   for (let d = 0; d < depth; d++) inner = `(?:${plain}|${string}|${open}${inner}${close})*`;
   return new RegExp(`\\{${inner}${close}`, 'y');
 }
-const SKIM_ELEMENT = elementPattern(16);
+const SKIM_ELEMENT = elementPattern(32);
 
 /**
  * Aggregate one part of a JSON array (see `ArrayRangeTask`). Lines and element indexes are counted from the
@@ -268,7 +268,7 @@ class ArrayPart {
    * expression runs natively, faster than the byte scanner's JavaScript loop), skipped unless its bytes hold one of
    * the team id's needles, as `exact` skips them. An element that holds one is parsed and validated on its own
    * (`elementValues`); lines are not counted (see `syncLine`). What is not plainly an object element there (a
-   * scalar, brackets nested more than 16 deep, an element cut by the block's end that starts the block) and a named
+   * scalar, brackets nested more than 32 deep, an element cut by the block's end that starts the block) and a named
    * element that is not a valid record are read by `exact`, one element, which reports what is wrong with its line.
    * The array's end and the next part's start are taken here too, so that no line is counted where none is needed.
    * 'parsed' when an element was matched or the block was used up; else 'fallback'.
