@@ -333,12 +333,19 @@ describe('aggregateFile on worker threads (real workers, in a child process)', (
     const runs = records.filter((r) => r.team_id === team).length;
     expect(runs).toBeGreaterThan(100);
     let seen = 0;
+    let otherBad = false;
     const edited = records.map((r) => {
-      if (r.team_id !== team) return r.team_id === 'team_0' && seen === 0 ? { ...r, success: 'other team: never read' } : r;
+      if (r.team_id !== team) {
+        // One bad record of another team, after a quarter of the team's runs: skipped unread by both readers.
+        if (otherBad || r.team_id !== 'team_0' || seen < runs / 4) return r;
+        otherBad = true;
+        return { ...r, success: 'other team: never read' };
+      }
       seen++;
       if (seen === Math.floor(runs / 2)) return { ...r, success: 'yes', notes: JSON.parse(`${'['.repeat(40)}"deep"${']'.repeat(40)}`) as unknown };
       return seen === Math.floor((runs * 4) / 5) ? { ...r, duration_seconds: 'slow' } : r;
     });
+    expect(otherBad).toBe(true);
     writeFileSync(path, `[\n${edited.map((r) => JSON.stringify(r, null, 2)).join(',\n')}\n]\n`);
     const single = await child(['error', path, '1', team]);
     const out = await child(['error', path, '3', team]);

@@ -278,7 +278,8 @@ class ArrayPart {
     const from = this.pos;
     const n = readSync(this.fd, block, 0, block.length, from);
     const text = block.toString('latin1', 0, n);
-    // Where each needle next occurs in the block at or after the element being read (-1: nowhere further).
+    // Where each needle next occurs in the block at or after the element being read (-1: nowhere further; -2: not
+    // searched yet).
     const hits = this.needles!.map(() => -2);
     let i = 0;
     let matched = false;

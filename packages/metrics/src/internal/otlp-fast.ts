@@ -567,22 +567,22 @@ function readCompactAttribute(out: AttrList, heads: AttributeHeads, slot: number
   if (slot < MAX_HEADS) {
     // The newest head first; the oldest of the place is let go.
     for (let w = base + HEAD_WAYS - 1; w > base; w--) copyHead(heads, w - 1, w);
-    heads.text[base] = flatCopy(t.substring(i, b));
-    heads.key[base] = k;
-    heads.kind[base] = kind;
-    heads.quoteAt[base] = q - i;
-    heads.lastChar[base] = t.charCodeAt(q - 1);
+    setHead(heads, base, flatCopy(t.substring(i, b)), k, kind, q - i, t.charCodeAt(q - 1));
   }
   i = after;
   return true;
 }
 
+function setHead(heads: AttributeHeads, w: number, text: string, k: string, kind: number, quoteAt: number, lastChar: number): void {
+  heads.text[w] = text;
+  heads.key[w] = k;
+  heads.kind[w] = kind;
+  heads.quoteAt[w] = quoteAt;
+  heads.lastChar[w] = lastChar;
+}
+
 function copyHead(heads: AttributeHeads, from: number, to: number): void {
-  heads.text[to] = heads.text[from]!;
-  heads.key[to] = heads.key[from]!;
-  heads.kind[to] = heads.kind[from]!;
-  heads.quoteAt[to] = heads.quoteAt[from]!;
-  heads.lastChar[to] = heads.lastChar[from]!;
+  setHead(heads, to, heads.text[from]!, heads.key[from]!, heads.kind[from]!, heads.quoteAt[from]!, heads.lastChar[from]!);
 }
 
 /** Move the head at way `w` to the front way `base`, the ones before it one way back. */
@@ -593,11 +593,7 @@ function moveHead(heads: AttributeHeads, w: number, base: number): void {
   const quoteAt = heads.quoteAt[w]!;
   const lastChar = heads.lastChar[w]!;
   for (let v = w; v > base; v--) copyHead(heads, v - 1, v);
-  heads.text[base] = text;
-  heads.key[base] = k;
-  heads.kind[base] = kind;
-  heads.quoteAt[base] = quoteAt;
-  heads.lastChar[base] = lastChar;
+  setHead(heads, base, text, k, kind, quoteAt, lastChar);
 }
 
 /**
